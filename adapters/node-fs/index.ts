@@ -1,0 +1,311 @@
+/**
+ * `nodeFsAdapter({ root })`: the `.dash` tree on a file system, through `node:fs` (Node and
+ * Bun). Appends go through cached file handles opened for appending; replaces write a temp file
+ * and rename it; every key's writes are serialised so appends land in call order.
+ */
+import { constants, promises as fsp } from "node:fs";
+import type { FileHandle } from "node:fs/promises";
+import { dirname, join, resolve } from "node:path";
+import { NamedMutex } from "../../src/internal/mutex.ts";
+import { assertValidKey, type StorageAdapter, type StorageStat } from "../../src/storage/contract.ts";
+
+/** Options of {@link nodeFsAdapter}. */
+export interface NodeFsAdapterOptions {
+  /** The store's root folder (created when first written). Default `.dash`. */
+  readonly root?: string;
+  /** Most append handles kept open at once. Default 64. */
+  readonly maxOpenFiles?: number;
+}
+
+function isMissing(err: unknown): boolean {
+  return (err as { code?: string } | null)?.code === "ENOENT";
+}
+
+let tmpCounter = 0;
+
+/**
+ * A storage adapter over a folder of the local file system (Node and Bun).
+ *
+ * @example
+ * ```ts
+ * const storage = nodeFsAdapter({ root: ".dash" });
+ * const exp = new Experiment("alice/mnist/run-1", { storage });
+ * ```
+ */
+export function nodeFsAdapter(options: NodeFsAdapterOptions = {}): StorageAdapter & { readonly root: string } {
+  const root = resolve(options.root ?? ".dash");
+  const maxOpen = options.maxOpenFiles ?? 64;
+  const handles = new Map<string, FileHandle>(); // open append handles; insertion order = LRU order
+  const touched = new Set<string>();
+  const queue = new NamedMutex(); // per-key write order
+  const locks = new NamedMutex();
+
+  const pathOf = (key: string): string => {
+    assertValidKey(key);
+    return join(root, ...key.split("/"));
+  };
+
+  async function closeHandle(key: string): Promise<void> {
+    const h = handles.get(key);
+    if (!h) return;
+    handles.delete(key);
+    await h.close().catch(() => undefined);
+  }
+
+  async function openAppend(key: string, path: string): Promise<FileHandle> {
+    const flags = constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT;
+    let h: FileHandle;
+    try {
+      h = await fsp.open(path, flags, 0o644);
+    } catch (err) {
+      if (!isMissing(err)) throw err;
+      await fsp.mkdir(dirname(path), { recursive: true });
+      h = await fsp.open(path, flags, 0o644);
+    }
+    handles.set(key, h);
+    while (handles.size > maxOpen) {
+      const oldest = handles.keys().next().value as string;
+      if (oldest === key) break;
+      const victim = handles.get(oldest) as FileHandle;
+      handles.delete(oldest);
+      // Close after any write already queued on that key.
+      void queue.run(oldest, () => victim.close().catch(() => undefined));
+    }
+    return h;
+  }
+
+  async function writeAll(h: FileHandle, data: Uint8Array, position: number | null): Promise<void> {
+    let off = 0;
+    while (off < data.length) {
+      const { bytesWritten } = await h.write(data, off, data.length - off, position === null ? null : position + off);
+      off += bytesWritten;
+    }
+  }
+
+  async function listDir(dir: string, rel: string, out: string[]): Promise<void> {
+    let names: import("node:fs").Dirent[];
+    try {
+      names = await fsp.readdir(dir, { withFileTypes: true });
+    } catch (err) {
+      if (isMissing(err) || (err as { code?: string }).code === "ENOTDIR") return;
+      throw err;
+    }
+    for (const d of names) {
+      const childRel = rel === "" ? d.name : `${rel}/${d.name}`;
+      if (d.isDirectory()) await listDir(join(dir, d.name), childRel, out);
+      else if (d.isFile() && !d.name.includes(".tmp-")) out.push(childRel);
+    }
+  }
+
+  return {
+    name: "node-fs",
+    root,
+    capabilities: { streams: true, sharedWriters: false, persistent: true },
+
+    async read(key) {
+      const path = pathOf(key);
+      try {
+        const buf = await fsp.readFile(path);
+        return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+      } catch (err) {
+        if (isMissing(err) || (err as { code?: string }).code === "EISDIR") return null;
+        throw err;
+      }
+    },
+
+    async readRange(key, start, end) {
+      const path = pathOf(key);
+      let h: FileHandle;
+      try {
+        h = await fsp.open(path, "r");
+      } catch (err) {
+        if (isMissing(err)) return null;
+        throw err;
+      }
+      try {
+        const size = (await h.stat()).size;
+        const stop = Math.min(end ?? size, size);
+        const len = Math.max(0, stop - start);
+        const out = new Uint8Array(len);
+        let off = 0;
+        while (off < len) {
+          const { bytesRead } = await h.read(out, off, len - off, start + off);
+          if (bytesRead === 0) break;
+          off += bytesRead;
+        }
+        return off === len ? out : out.subarray(0, off);
+      } finally {
+        await h.close();
+      }
+    },
+
+    async stat(key): Promise<StorageStat | null> {
+      try {
+        const st = await fsp.stat(pathOf(key));
+        return st.isFile() ? { size: st.size, mtimeMs: st.mtimeMs } : null;
+      } catch (err) {
+        if (isMissing(err)) return null;
+        throw err;
+      }
+    },
+
+    write(key, data) {
+      const path = pathOf(key);
+      return queue.run(key, async () => {
+        await closeHandle(key);
+        const tmp = `${path}.tmp-${Date.now().toString(36)}-${(tmpCounter++).toString(36)}`;
+        try {
+          await fsp.writeFile(tmp, data);
+        } catch (err) {
+          if (!isMissing(err)) throw err;
+          await fsp.mkdir(dirname(path), { recursive: true });
+          await fsp.writeFile(tmp, data);
+        }
+        try {
+          await fsp.rename(tmp, path);
+        } catch (err) {
+          await fsp.rm(tmp, { force: true });
+          throw err;
+        }
+        touched.add(key);
+      });
+    },
+
+    append(key, data) {
+      const path = pathOf(key);
+      return queue.run(key, () => {
+        touched.add(key);
+        const h = handles.get(key);
+        if (h) {
+          handles.delete(key); // refresh the LRU position
+          handles.set(key, h);
+          return writeAll(h, data, null); // the write is dispatched synchronously
+        }
+        return openAppend(key, path).then((opened) => writeAll(opened, data, null));
+      });
+    },
+
+    truncate(key, size) {
+      const path = pathOf(key);
+      return queue.run(key, async () => {
+        await closeHandle(key);
+        try {
+          await fsp.truncate(path, size);
+        } catch (err) {
+          if (!isMissing(err)) throw err;
+        }
+      });
+    },
+
+    async list(prefix) {
+      if (prefix !== "") assertValidKey(prefix);
+      const out: string[] = [];
+      const base = prefix === "" ? root : join(root, ...prefix.split("/"));
+      try {
+        const st = await fsp.stat(base);
+        if (st.isFile()) return [prefix];
+      } catch (err) {
+        if (isMissing(err)) return [];
+        throw err;
+      }
+      await listDir(base, prefix, out);
+      return out.sort();
+    },
+
+    delete(key) {
+      const path = pathOf(key);
+      return queue.run(key, async () => {
+        await closeHandle(key);
+        await fsp.rm(path, { force: true });
+      });
+    },
+
+    async deletePrefix(prefix) {
+      const path = pathOf(prefix);
+      for (const key of [...handles.keys()]) {
+        if (key === prefix || key.startsWith(prefix + "/")) await queue.run(key, () => closeHandle(key));
+      }
+      await fsp.rm(path, { recursive: true, force: true });
+    },
+
+    async readStream(key) {
+      const path = pathOf(key);
+      let h: FileHandle;
+      try {
+        h = await fsp.open(path, "r");
+      } catch (err) {
+        if (isMissing(err)) return null;
+        throw err;
+      }
+      let pos = 0;
+      const CHUNK = 256 * 1024;
+      return new ReadableStream<Uint8Array>({
+        async pull(controller) {
+          const buf = new Uint8Array(CHUNK);
+          const { bytesRead } = await h.read(buf, 0, CHUNK, pos);
+          if (bytesRead === 0) {
+            await h.close();
+            controller.close();
+            return;
+          }
+          pos += bytesRead;
+          controller.enqueue(bytesRead === CHUNK ? buf : buf.subarray(0, bytesRead));
+        },
+        async cancel() {
+          await h.close();
+        },
+      });
+    },
+
+    async writeStream(key) {
+      const path = pathOf(key);
+      const tmp = `${path}.tmp-${Date.now().toString(36)}-${(tmpCounter++).toString(36)}`;
+      await fsp.mkdir(dirname(path), { recursive: true });
+      const h = await fsp.open(tmp, "w");
+      let pos = 0;
+      return new WritableStream<Uint8Array>({
+        async write(chunk) {
+          await writeAll(h, chunk, pos);
+          pos += chunk.length;
+        },
+        async close() {
+          await h.close();
+          await queue.run(key, async () => {
+            await closeHandle(key);
+            await fsp.rename(tmp, path);
+          });
+        },
+        async abort() {
+          await h.close().catch(() => undefined);
+          await fsp.rm(tmp, { force: true });
+        },
+      });
+    },
+
+    lock(name, fn) {
+      return locks.run(name, fn);
+    },
+
+    async sync() {
+      const keys = [...touched];
+      touched.clear();
+      await Promise.all(
+        keys.map(async (k) => {
+          const cached = handles.get(k);
+          if (cached) return cached.datasync();
+          const h = await fsp.open(pathOf(k), "r").catch(() => undefined);
+          if (!h) return;
+          try {
+            await h.datasync();
+          } finally {
+            await h.close();
+          }
+        }),
+      );
+    },
+
+    async close() {
+      for (const key of [...handles.keys()]) await queue.run(key, () => closeHandle(key));
+    },
+  };
+}

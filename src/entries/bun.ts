@@ -1,0 +1,21 @@
+/**
+ * `ml-dash` on Bun: the same as Node (node-fs at `./.dash`, process hooks), under the name "bun".
+ */
+import { Experiment as CoreExperiment } from "../experiment.ts";
+import type { RuntimeHooks } from "../runtime.ts";
+import { makeWithExperiment } from "../with-experiment.ts";
+import { defaultFsStorage } from "./node.ts";
+import { processHooks } from "./node-process.ts";
+
+export * from "../index.ts";
+
+/** The Bun runtime hooks. */
+export const bunRuntime: RuntimeHooks = { name: "bun", defaultStorage: defaultFsStorage, ...processHooks };
+
+/** {@inheritDoc CoreExperiment} With no `storage`, writes `./.dash` (or `dashRoot`) through node-fs. */
+export class Experiment extends CoreExperiment {
+  static override runtime: RuntimeHooks = bunRuntime;
+}
+
+/** {@inheritDoc withExperiment} */
+export const withExperiment = makeWithExperiment(Experiment);

@@ -1,0 +1,32 @@
+/**
+ * `ml-dash` on Node: zero-config storage is `./.dash` through node-fs; `ML_DASH_PREFIX` (or
+ * `DASH_PREFIX`) supplies a missing prefix; unfinished runs are drained on exit.
+ */
+import { nodeFsAdapter } from "../../adapters/node-fs/index.ts";
+import { Experiment as CoreExperiment } from "../experiment.ts";
+import type { RuntimeHooks } from "../runtime.ts";
+import type { StorageAdapter } from "../storage/contract.ts";
+import { makeWithExperiment } from "../with-experiment.ts";
+import { processHooks } from "./node-process.ts";
+
+export * from "../index.ts";
+
+const stores = new Map<string, StorageAdapter>();
+
+/** One node-fs adapter per root, shared by every experiment of the process. */
+export function defaultFsStorage(root: string): StorageAdapter {
+  let s = stores.get(root);
+  if (!s) stores.set(root, (s = nodeFsAdapter({ root })));
+  return s;
+}
+
+/** The Node runtime hooks. */
+export const nodeRuntime: RuntimeHooks = { name: "node", defaultStorage: defaultFsStorage, ...processHooks };
+
+/** {@inheritDoc CoreExperiment} With no `storage`, writes `./.dash` (or `dashRoot`) through node-fs. */
+export class Experiment extends CoreExperiment {
+  static override runtime: RuntimeHooks = nodeRuntime;
+}
+
+/** {@inheritDoc withExperiment} */
+export const withExperiment = makeWithExperiment(Experiment);

@@ -1,0 +1,63 @@
+/**
+ * ml-dash/core: the runtime-agnostic SDK with no default store. Pass `storage` (or
+ * `dashUrl` with `storage: null`) explicitly. `ml-dash` re-exports all of this with the
+ * runtime's zero-config defaults.
+ *
+ * @example
+ * ```ts
+ * import { Experiment } from "ml-dash/core";
+ * import { memoryAdapter } from "ml-dash/adapters/memory";
+ * const exp = new Experiment("alice/demo/run-1", { storage: memoryAdapter() });
+ * ```
+ */
+import { Experiment } from "./experiment.ts";
+import { makeWithExperiment } from "./with-experiment.ts";
+
+export { Experiment, type ExperimentStatus } from "./experiment.ts";
+export type { RunHandle } from "./run-handle.ts";
+export type { ExperimentOptions, TokenOption } from "./options.ts";
+export type { Mode } from "./modes.ts";
+export type { BufferOptions, DropInfo } from "./buffer/buffer.ts";
+export type { ExperimentStats } from "./stats.ts";
+export type { RunStatus, MetricPage, MetricStats, MetricSummary, TrackRecord, StoredLog, TrackReadOptions } from "./backend.ts";
+export type { StorageAdapter, StorageCapabilities, StorageStat } from "./storage/contract.ts";
+export type { RuntimeHooks } from "./runtime.ts";
+export type { LogOptions } from "./logs.ts";
+export type { Params, ParamsGetOptions } from "./params.ts";
+export type { Logs } from "./logs.ts";
+export type { Metrics } from "./metrics/metrics.ts";
+export type { MetricBuilder, MetricData, MetricOptions, MetricReadOptions, SummaryBuffer, SummaryCache } from "./metrics/metric-builder.ts";
+export type { Aggregation } from "./metrics/aggregate.ts";
+export type { Tracks, TrackBuilder, TrackData } from "./tracks/tracks.ts";
+export { TrackSlice } from "./tracks/track-slice.ts";
+export type { PlainValue, PlainObject } from "./internal/values.ts";
+export type { LogLevel } from "./streams.ts";
+export type { WithExperiment } from "./with-experiment.ts";
+export { makeWithExperiment } from "./with-experiment.ts";
+export { parsePrefix, type ParsedPrefix } from "./prefix.ts";
+export {
+  MlDashError,
+  ValidationError,
+  ExperimentNotStartedError,
+  StorageError,
+  NotFoundError,
+  DataLossError,
+  RemoteError,
+  NetworkError,
+  AuthenticationError,
+  ConfigurationError,
+  type MlDashErrorOptions,
+} from "./errors.ts";
+
+/**
+ * Runs `fn` inside a new experiment's `run` on every call of the returned function.
+ *
+ * @example
+ * ```ts
+ * const train = withExperiment({ prefix: "alice/mnist/run", storage }, async (exp, epochs: number) => {
+ *   for (let e = 0; e < epochs; e++) exp.metrics("train").log({ epoch: e });
+ * });
+ * await train(10);
+ * ```
+ */
+export const withExperiment = makeWithExperiment(Experiment);

@@ -1,0 +1,170 @@
+/**
+ * Encoders for the records and metadata documents of the `.dash` layout, with the key names
+ * and key order ML-Dash Python writes (reference §5.2–5.6).
+ */
+import { isoMicros } from "../internal/clock.ts";
+import type { PlainObject, PlainValue } from "../internal/values.ts";
+import type { MetricBlock } from "../buffer/metric-columns.ts";
+import type { LogRecord, TrackEntry } from "../streams.ts";
+import { pyJson, pyKey, pyNumber, pyObject, pyString } from "./py-json.ts";
+
+/**
+ * `{"index": i, "data": {...}, "createdAt": "..."}\n` lines for a run of points. Column
+ * blocks are encoded column-wise with precomputed key fragments; row blocks key by key.
+ */
+export function encodeMetricLines(first: number, blocks: readonly MetricBlock[], createdAt: string): string {
+  const tail = '}, "createdAt": ' + pyString(createdAt) + "}\n";
+  let out = "";
+  let index = first;
+  for (const b of blocks) {
+    if (b.kind === "cols") {
+      const k = b.keys.length;
+      const frags = b.keys.map((key, j) => (j === 0 ? "" : ", ") + pyKey(key));
+      const tsFrag = k === 0 ? '"_ts": ' : ', "_ts": ';
+      const { cols, ts } = b;
+      for (let i = 0; i < b.length; i++) {
+        let line = '{"index": ' + index++ + ', "data": {';
+        for (let j = 0; j < k; j++) {
+          const v = (cols[j] as Float64Array)[i] as number;
+          line += (frags[j] as string) + (v - v === 0 ? "" + v : pyNumber(v));
+        }
+        const t = ts[i] as number;
+        out += line + tsFrag + (t - t === 0 ? "" + t : pyNumber(t)) + tail;
+      }
+    } else {
+      for (const p of b.rows) {
+        let body = "";
+        for (const key in p) {
+          const v = p[key] as PlainValue;
+          body += (body === "" ? "" : ", ") + pyKey(key) + (typeof v === "number" ? pyNumber(v) : pyJson(v));
+        }
+        out += '{"index": ' + index++ + ', "data": {' + body + tail;
+      }
+    }
+  }
+  return out;
+}
+
+/** `{"sequenceNumber": n, "timestamp": ..., "level": ..., "message": ..., "metadata"?: ...}\n` lines. */
+export function encodeLogLines(first: number, logs: readonly LogRecord[]): string {
+  let out = "";
+  for (let i = 0; i < logs.length; i++) {
+    const r = logs[i] as LogRecord;
+    out +=
+      '{"sequenceNumber": ' +
+      (first + i) +
+      ', "timestamp": ' +
+      pyString(isoMicros(r.timeMs)) +
+      ', "level": ' +
+      pyString(r.level) +
+      ', "message": ' +
+      pyString(r.message) +
+      (r.metadata ? ', "metadata": ' + pyObject(r.metadata) : "") +
+      "}\n";
+  }
+  return out;
+}
+
+/** `{"timestamp": t, ...data}\n` lines. */
+export function encodeTrackLines(entries: readonly TrackEntry[]): string {
+  let out = "";
+  for (const e of entries) {
+    let body = '{"timestamp": ' + pyNumber(e.timestamp);
+    for (const k in e.data) {
+      const v = e.data[k] as PlainValue;
+      body += ", " + pyKey(k) + (typeof v === "number" ? pyNumber(v) : pyJson(v));
+    }
+    out += body + "}\n";
+  }
+  return out;
+}
+
+/** `metrics/<name>/metadata.json`. */
+export interface MetricMetaDoc {
+  metricId: string;
+  name: string | null;
+  description: string | null;
+  tags: string[];
+  metadata: PlainObject | null;
+  totalDataPoints: number;
+  nextIndex: number;
+  createdAt: string;
+  updatedAt: string;
+  [extra: string]: PlainValue;
+}
+
+/** A fresh metric metadata document. */
+export function newMetricMeta(
+  name: string | null,
+  info: { description?: string | null; tags?: readonly string[]; metadata?: PlainObject | null } | undefined,
+  now: string,
+): MetricMetaDoc {
+  return {
+    metricId: `local-metric-${name ?? "None"}`,
+    name,
+    description: info?.description ?? null,
+    tags: [...(info?.tags ?? [])],
+    metadata: info?.metadata ?? null,
+    totalDataPoints: 0,
+    nextIndex: 0,
+    createdAt: now,
+    updatedAt: now,
+  };
+}
+
+/** `tracks/<topic>/metadata.json`. */
+export interface TrackMetaDoc {
+  trackId: string;
+  topic: string;
+  columns: string[];
+  totalEntries: number;
+  firstTimestamp: number | null;
+  lastTimestamp: number | null;
+  createdAt: string;
+  [extra: string]: PlainValue;
+}
+
+/** A fresh track metadata document. */
+export function newTrackMeta(topic: string, now: string, info?: { description?: string | null; tags?: readonly string[]; metadata?: PlainObject | null }): TrackMetaDoc {
+  const doc: TrackMetaDoc = {
+    trackId: `local-track-${topic.replaceAll("/", "_")}`,
+    topic,
+    columns: [],
+    totalEntries: 0,
+    firstTimestamp: null,
+    lastTimestamp: null,
+    createdAt: now,
+  };
+  if (info?.description != null) doc["description"] = info.description;
+  if (info?.tags && info.tags.length > 0) doc["tags"] = [...info.tags];
+  if (info?.metadata != null) doc["metadata"] = info.metadata;
+  return doc;
+}
+
+/** `parameters.json`: `createdAt` only while version is 1, as Python drops it on the first update. */
+export function encodeParameters(version: number, data: Record<string, PlainValue>, createdAt: string, updatedAt: string): string {
+  const doc: PlainObject = version === 1 ? { version, data, createdAt, updatedAt } : { version, data, updatedAt };
+  return pyObject(doc);
+}
+
+/** The fields of `experiment.json` that the SDK sets (snake_case, as Python writes them). */
+export interface ExperimentDoc {
+  name: string;
+  project: string | null;
+  description: string | null;
+  tags: string[];
+  bindrs: string[];
+  prefix: string;
+  metadata: PlainObject | null;
+  created_at: string;
+  write_protected: boolean;
+  updated_at?: string;
+  /** Our addition: RUNNING, COMPLETED, FAILED or CANCELLED. Python ignores it. */
+  status?: string;
+  [extra: string]: PlainValue | undefined;
+}
+
+/** Serialises any metadata document with Python's formatting. */
+export function encodeDoc(doc: object): string {
+  return pyObject(doc as PlainObject);
+}

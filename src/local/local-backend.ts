@@ -1,0 +1,260 @@
+/**
+ * The local backend: writes an experiment into a {@link StorageAdapter} in the `.dash` layout
+ * of ML-Dash Python, so Python reads what we write and we read what Python wrote.
+ */
+import type { Backend, ExperimentInfo, OpenState, ParamsUpdate, RunStatus } from "../backend.ts";
+import { storageError } from "../errors.ts";
+import { nowIso } from "../internal/clock.ts";
+import { NamedMutex } from "../internal/mutex.ts";
+import type { PlainValue } from "../internal/values.ts";
+import { paths } from "../layout/paths.ts";
+import { parsePyJson } from "../layout/py-json-parse.ts";
+import {
+  encodeDoc,
+  encodeLogLines,
+  encodeMetricLines,
+  encodeParameters,
+  encodeTrackLines,
+  type ExperimentDoc,
+  type TrackMetaDoc,
+} from "../layout/records.ts";
+import type { StorageAdapter } from "../storage/contract.ts";
+import type { Batch, StreamId, TrackEntry } from "../streams.ts";
+import { loadStreamState, refreshStreamState, type StreamState } from "./stream-state.ts";
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/**
+ * State shared by every writer of one folder in this process (two `Experiment`s with the same
+ * prefix on the same adapter), so their numbering stays consistent without re-reading files.
+ */
+class FolderState {
+  readonly streams = new Map<string, Promise<StreamState>>();
+  readonly mutex = new NamedMutex();
+  readonly written = new WeakSet<Batch>();
+}
+
+const folders = new WeakMap<StorageAdapter, Map<string, FolderState>>();
+
+function folderState(storage: StorageAdapter, dir: string): FolderState {
+  let byDir = folders.get(storage);
+  if (!byDir) folders.set(storage, (byDir = new Map()));
+  let st = byDir.get(dir);
+  if (!st) byDir.set(dir, (st = new FolderState()));
+  return st;
+}
+
+/** Writes one experiment folder of a local store. */
+export class LocalBackend implements Backend {
+  readonly role = "local" as const;
+  private readonly folder: FolderState;
+  private doc: ExperimentDoc | undefined;
+
+  constructor(
+    readonly storage: StorageAdapter,
+    /** The experiment folder, relative to the store root. */
+    readonly dir: string,
+    /** Counters to add written bytes to. */
+    private readonly stats?: { bytes: number },
+  ) {
+    this.folder = folderState(storage, dir);
+  }
+
+  async open(info: ExperimentInfo): Promise<OpenState> {
+    const key = paths.experiment(this.dir);
+    const now = nowIso();
+    let doc: ExperimentDoc | undefined;
+    try {
+      const existing = await this.readJson(key);
+      if (existing) {
+        doc = existing as ExperimentDoc;
+        if (info.description !== undefined) doc.description = info.description;
+        if (info.tags !== undefined) doc.tags = [...info.tags];
+        if (info.bindrs !== undefined) doc.bindrs = [...info.bindrs];
+        doc.prefix = info.prefix.path;
+        if (info.metadata !== undefined) doc.metadata = info.metadata;
+        doc.updated_at = now;
+      } else {
+        doc = {
+          name: info.prefix.name,
+          project: info.prefix.project ?? null,
+          description: info.description ?? null,
+          tags: [...(info.tags ?? [])],
+          bindrs: [...(info.bindrs ?? [])],
+          prefix: info.prefix.path,
+          metadata: info.metadata ?? null,
+          created_at: now,
+          write_protected: false,
+        };
+      }
+      doc.status = "RUNNING";
+      await this.storage.write(key, encoder.encode(encodeDoc(doc)));
+      this.doc = doc;
+      const params = await this.readJson(paths.parameters(this.dir));
+      const data = params?.["data"];
+      const flat = data !== null && typeof data === "object" && !Array.isArray(data) ? (data as Record<string, PlainValue>) : {};
+      const version = typeof params?.["version"] === "number" ? (params["version"] as number) : 0;
+      return { params: flat, paramsVersion: version, data: { ...doc } };
+    } catch (err) {
+      throw storageError("open", key, err);
+    }
+  }
+
+  async cursor(stream: StreamId): Promise<number> {
+    return (await this.state(stream)).next;
+  }
+
+  write(stream: StreamId, batches: readonly Batch[]): Promise<void> {
+    return this.folder.mutex.run(stream.key, () => {
+      const { storage } = this;
+      const body = (): Promise<void> => this.writeLocked(stream, batches);
+      return storage.capabilities.sharedWriters && storage.lock ? storage.lock(`${this.dir}#${stream.key}`, body) : body();
+    });
+  }
+
+  async writeParams(update: ParamsUpdate): Promise<void> {
+    const key = paths.parameters(this.dir);
+    const now = nowIso();
+    try {
+      await this.storage.write(key, encoder.encode(encodeParameters(update.version, update.data, now, now)));
+    } catch (err) {
+      throw storageError("write", key, err);
+    }
+  }
+
+  async setStatus(status: RunStatus): Promise<void> {
+    const key = paths.experiment(this.dir);
+    try {
+      const doc = (await this.readJson(key)) ?? this.doc;
+      if (!doc) return;
+      doc["status"] = status;
+      doc["updated_at"] = nowIso();
+      await this.storage.write(key, encoder.encode(encodeDoc(doc)));
+    } catch (err) {
+      throw storageError("write", key, err);
+    }
+  }
+
+  async sync(): Promise<void> {
+    await this.storage.sync?.();
+  }
+
+  async close(): Promise<void> {
+    // The adapter belongs to whoever passed it in; nothing to release per experiment.
+  }
+
+  private state(stream: StreamId, info?: Batch["info"]): Promise<StreamState> {
+    let p = this.folder.streams.get(stream.key);
+    if (!p) {
+      p = loadStreamState(this.storage, this.dir, stream, info);
+      this.folder.streams.set(stream.key, p);
+      p.catch(() => this.folder.streams.delete(stream.key));
+    }
+    return p;
+  }
+
+  private async writeLocked(stream: StreamId, batches: readonly Batch[]): Promise<void> {
+    const shared = this.storage.capabilities.sharedWriters;
+    let state: StreamState;
+    try {
+      state = await this.state(stream, batches[0]?.info);
+      if (shared) {
+        state = await refreshStreamState(this.storage, this.dir, stream, state, batches[0]?.info);
+        this.folder.streams.set(stream.key, Promise.resolve(state));
+      }
+    } catch (err) {
+      this.folder.streams.delete(stream.key);
+      throw storageError("read", paths.experiment(this.dir), err);
+    }
+    const { written } = this.folder;
+    const todo = batches.filter((b) => !written.has(b));
+    if (todo.length > 0) {
+      const now = nowIso();
+      // One append per batch (no concatenation copies), pipelined: batch i+1 is encoded while
+      // batch i is being written. A batch is marked written as soon as its append resolves.
+      let next = state.next;
+      let inflight: Promise<void> = Promise.resolve();
+      try {
+        for (const b of todo) {
+          b.first = next; // renumber when another writer advanced the stream
+          next += b.count;
+          const bytes = encoder.encode(encodeBatch(b, now));
+          await inflight;
+          inflight = this.storage.append(state.dataKey, bytes).then(() => {
+            state.size += bytes.length;
+            if (this.stats) this.stats.bytes += bytes.length;
+            state.next = b.first + b.count;
+            state.dirty = true;
+            written.add(b);
+          });
+        }
+        await inflight;
+      } catch (err) {
+        // Cut a partial append so the next attempt starts on a clean line.
+        await this.storage.truncate?.(state.dataKey, state.size).catch(() => undefined);
+        updateMeta(stream, state, todo.filter((x) => written.has(x)), now);
+        throw storageError("append", state.dataKey, err);
+      }
+      updateMeta(stream, state, todo, now);
+    }
+    if (state.dirty) {
+      const doc = stream.kind === "log" ? String(state.next) : encodeDoc(state.meta as object);
+      try {
+        await this.storage.write(state.metaKey, encoder.encode(doc));
+      } catch (err) {
+        throw storageError("write", state.metaKey, err);
+      }
+      state.dirty = false;
+    }
+  }
+
+  private async readJson(key: string): Promise<Record<string, PlainValue> | undefined> {
+    const bytes = await this.storage.read(key);
+    if (!bytes) return undefined;
+    try {
+      const v = parsePyJson(decoder.decode(bytes));
+      return v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, PlainValue>) : undefined;
+    } catch {
+      return undefined; // a corrupt document is rewritten from scratch, as Python does
+    }
+  }
+}
+
+function encodeBatch(b: Batch, now: string): string {
+  const d = b.data;
+  switch (d.kind) {
+    case "metric":
+      return encodeMetricLines(b.first, d.blocks, now);
+    case "log":
+      return encodeLogLines(b.first, d.records);
+    case "track":
+      return encodeTrackLines(d.records);
+  }
+}
+
+function updateMeta(stream: StreamId, state: StreamState, batches: readonly Batch[], now: string): void {
+  if (stream.kind === "metric") {
+    const meta = state.meta as { totalDataPoints: number; nextIndex: number; updatedAt: string };
+    meta.totalDataPoints = Math.max(meta.totalDataPoints, state.next);
+    meta.nextIndex = state.next;
+    meta.updatedAt = now;
+  } else if (stream.kind === "track") {
+    const meta = state.meta as TrackMetaDoc;
+    const cols = new Set(meta.columns);
+    let lo = meta.firstTimestamp;
+    let hi = meta.lastTimestamp;
+    for (const b of batches) {
+      if (b.data.kind !== "track") continue;
+      for (const e of b.data.records as readonly TrackEntry[]) {
+        for (const k in e.data) cols.add(k);
+        if (lo === null || e.timestamp < lo) lo = e.timestamp;
+        if (hi === null || e.timestamp > hi) hi = e.timestamp;
+      }
+    }
+    if (cols.size !== meta.columns.length) meta.columns = [...cols].sort();
+    meta.totalEntries = state.next;
+    meta.firstTimestamp = lo;
+    meta.lastTimestamp = hi;
+  }
+}

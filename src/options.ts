@@ -1,0 +1,86 @@
+/**
+ * Experiment options: their types, and their validation (valibot) at the constructor, so a
+ * wrong option fails at once with a message that names it.
+ */
+import * as v from "valibot";
+import type { BufferOptions } from "./buffer/buffer.ts";
+import { ValidationError, type MlDashError } from "./errors.ts";
+import type { StorageAdapter } from "./storage/contract.ts";
+
+/** A token, or a function that returns one (called before requests that need it). */
+export type TokenOption = string | (() => string | Promise<string>);
+
+/** Options of `new Experiment(prefix, options)`. Everything is optional. */
+export interface ExperimentOptions {
+  /** `owner/project/path.../name`; may also be given as the first constructor argument. */
+  readonly prefix?: string;
+  /** The experiment description (Python's `readme=`). */
+  readonly readme?: string;
+  /** Alias of `readme` (the name the ML-Dash docs use). */
+  readonly description?: string;
+  readonly tags?: readonly string[];
+  readonly bindrs?: readonly string[];
+  readonly metadata?: Record<string, unknown>;
+  /** The local store; `null` = none (remote-only with `dashUrl`). Default: the runtime's `.dash` store. */
+  readonly storage?: StorageAdapter | null;
+  /** Root folder of the runtime's default file-system store (default `.dash`); `null` = no local store. */
+  readonly dashRoot?: string | null;
+  /** ML-Dash server URL; `true` = `https://api.dash.ml`. Absent = local only. */
+  readonly dashUrl?: string | true;
+  /** Bearer token for the server, or a provider function. */
+  readonly token?: TokenOption;
+  /** The `fetch` used for the server (tests, proxies, workers). */
+  readonly fetch?: typeof fetch;
+  /** Buffer settings. */
+  readonly buffer?: BufferOptions;
+  /** Receives background errors (write failures, drops). A warning is printed once per kind either way. */
+  readonly onError?: (error: MlDashError) => void;
+  /** Mirror log lines to the console, as ML-Dash Python does. Default true. */
+  readonly echo?: boolean;
+}
+
+const isAdapter = (x: unknown): boolean => {
+  if (x === null || typeof x !== "object") return false;
+  const a = x as Record<string, unknown>;
+  return ["read", "readRange", "stat", "write", "append", "list", "delete", "deletePrefix", "close"].every((m) => typeof a[m] === "function");
+};
+
+const strings = v.array(v.string());
+const positiveInt = v.pipe(v.number(), v.integer(), v.minValue(1));
+
+const BufferSchema = v.strictObject({
+  flushIntervalMs: v.optional(v.pipe(v.number(), v.minValue(1))),
+  maxBatch: v.optional(positiveInt),
+  maxQueueBytes: v.optional(v.pipe(v.number(), v.minValue(1024))),
+  onDrop: v.optional(v.function()),
+});
+
+const OptionsSchema = v.strictObject({
+  prefix: v.optional(v.string()),
+  readme: v.optional(v.string()),
+  description: v.optional(v.string()),
+  tags: v.optional(strings),
+  bindrs: v.optional(strings),
+  metadata: v.optional(v.record(v.string(), v.unknown())),
+  storage: v.optional(v.nullable(v.custom<StorageAdapter>(isAdapter, "must be a storage adapter (read, write, append, list, …)"))),
+  dashRoot: v.optional(v.nullable(v.pipe(v.string(), v.minLength(1)))),
+  dashUrl: v.optional(v.union([v.literal(true), v.pipe(v.string(), v.url())])),
+  token: v.optional(v.union([v.string(), v.function()])),
+  fetch: v.optional(v.function()),
+  buffer: v.optional(BufferSchema),
+  onError: v.optional(v.function()),
+  echo: v.optional(v.boolean()),
+});
+
+/** Validates options; throws {@link ValidationError} naming the first bad option. */
+export function validateOptions(options: unknown): ExperimentOptions {
+  const r = v.safeParse(OptionsSchema, options);
+  if (r.success) return options as ExperimentOptions;
+  const issue = r.issues[0];
+  const path = v.getDotPath(issue) ?? "options";
+  let message: string;
+  if (issue.type === "strict_object" && issue.expected === "never") message = `Unknown experiment option "${path}"`;
+  else if (path === "token") message = `Invalid experiment option "token": it must be a string or a function returning one`; // never echo a token
+  else message = `Invalid experiment option "${path}": ${issue.message}`;
+  throw new ValidationError(message, { field: path });
+}

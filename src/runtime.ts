@@ -1,0 +1,28 @@
+/**
+ * What a runtime entry (`src/entries/<runtime>.ts`) tells the core: the zero-config storage,
+ * how to read the environment, how to drain on exit, how to keep timers from holding the
+ * process open. The core itself touches none of these runtime APIs.
+ */
+import type { StorageAdapter } from "./storage/contract.ts";
+
+/** Runtime services handed to the core by a runtime entry. */
+export interface RuntimeHooks {
+  /** `node`, `bun`, `deno`, `browser`, `workerd` or `core`. */
+  readonly name: string;
+  /** The zero-config local store for `dashRoot` (`.dash` by default). */
+  defaultStorage?(dashRoot: string): StorageAdapter;
+  /** With `dashUrl` and no explicit store, run remote-only (edge runtimes). */
+  readonly remoteOnlyByDefault?: boolean;
+  /** Reads an environment variable. */
+  env?(name: string): string | undefined;
+  /**
+   * Calls `drain("exit")` before a normal exit and `drain("signal")` on an interrupt
+   * (SIGINT/SIGTERM) before the process goes down; returns a function that unregisters it.
+   */
+  onExit?(drain: (reason: "exit" | "signal") => Promise<void>): () => void;
+  /** Keeps a timer from holding the process open. */
+  unrefTimer?(handle: unknown): void;
+}
+
+/** The hooks of `ml-dash/core`: no default storage, no environment. */
+export const coreRuntime: RuntimeHooks = { name: "core" };
