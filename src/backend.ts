@@ -6,7 +6,7 @@
  */
 import type { PlainObject, PlainValue } from "./internal/values.ts";
 import type { ParsedPrefix } from "./prefix.ts";
-import type { Batch, StreamId } from "./streams.ts";
+import type { Batch, StreamId, StreamInfo } from "./streams.ts";
 
 /** Lifecycle states recorded for a run. */
 export type RunStatus = "RUNNING" | "COMPLETED" | "FAILED" | "CANCELLED";
@@ -45,8 +45,11 @@ export interface Backend {
   readonly role: "local" | "remote";
   /** Creates or resumes the experiment; marks it RUNNING. */
   open(info: ExperimentInfo): Promise<OpenState>;
-  /** The number the next record of `stream` gets (loaded once per stream, then tracked). */
-  cursor(stream: StreamId): Promise<number>;
+  /**
+   * The number the next record of `stream` gets (loaded once per stream, then tracked).
+   * `info` describes the stream if it has to be created.
+   */
+  cursor(stream: StreamId, info?: StreamInfo): Promise<number>;
   /**
    * Stores batches of one stream, in order. Resolves when they are durable (local) or
    * acknowledged (remote). A batch the backend already holds is not stored twice. A backend may

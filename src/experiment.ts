@@ -92,7 +92,7 @@ export class Experiment implements Host, AsyncDisposable {
     const opts = validateOptions(
       typeof prefixOrOptions === "string" ? { ...options, prefix: prefixOrOptions } : (prefixOrOptions ?? options ?? {}),
     );
-    const prefix = opts.prefix ?? runtime.env?.("ML_DASH_PREFIX") ?? runtime.env?.("DASH_PREFIX");
+    const prefix = opts.prefix ?? (runtime.env?.("ML_DASH_PREFIX") || runtime.env?.("DASH_PREFIX") || undefined);
     if (prefix === undefined) {
       throw new ValidationError(
         'No prefix: pass one like new Experiment("owner/project/name"), or set ML_DASH_PREFIX in the environment',
@@ -202,7 +202,10 @@ export class Experiment implements Host, AsyncDisposable {
 
   private async start(): Promise<this> {
     if (this.phase === "running") return this;
-    if (this.phase === "starting") return (await this.transition) as this;
+    if (this.phase === "starting") {
+      await this.transition;
+      return this;
+    }
     if (this.phase === "ending") await this.transition?.catch(() => undefined);
     this.phase = "starting";
     const opening = this.open();
@@ -244,10 +247,16 @@ export class Experiment implements Host, AsyncDisposable {
     this._ctx = new RunContext(buffer, reader, { ...state.params }, state.paramsVersion, this.options.echo ?? true);
     this.status = "RUNNING";
     this.phase = "running";
-    // A normal exit completes an unfinished run (as Python's atexit does for dxp); an interrupt cancels it.
+    // A normal exit completes an unfinished run (as Python's atexit does for dxp); an interrupt
+    // records CANCELLED after a flush, leaving the run writable so a loop still running until
+    // the process goes down does not throw.
     this.unregisterExit = this.runtime.onExit?.(async (reason) => {
       if (this.phase !== "running") return;
-      await (reason === "signal" ? this.run.cancel() : this.run.complete());
+      if (reason === "exit") return this.run.complete();
+      await ctxFlush(this._ctx);
+      await Promise.allSettled(this.backends.map((b) => b.setStatus("CANCELLED")));
+      await Promise.allSettled(this.backends.map((b) => b.sync?.()));
+      this.status = "CANCELLED";
     });
   }
 
@@ -298,6 +307,10 @@ export class Experiment implements Host, AsyncDisposable {
     if (failed) throw failed.reason;
     if (loss) throw loss;
   }
+}
+
+async function ctxFlush(ctx: RunContext | undefined): Promise<void> {
+  await ctx?.buffer.flush().catch(() => undefined);
 }
 
 function verb(status: RunStatus): string {

@@ -149,7 +149,7 @@ export function nodeFsAdapter(options: NodeFsAdapterOptions = {}): StorageAdapte
       }
     },
 
-    write(key, data) {
+    async write(key, data) {
       const path = pathOf(key);
       return queue.run(key, async () => {
         await closeHandle(key);
@@ -171,7 +171,7 @@ export function nodeFsAdapter(options: NodeFsAdapterOptions = {}): StorageAdapte
       });
     },
 
-    append(key, data) {
+    async append(key, data) {
       const path = pathOf(key);
       return queue.run(key, () => {
         touched.add(key);
@@ -185,7 +185,7 @@ export function nodeFsAdapter(options: NodeFsAdapterOptions = {}): StorageAdapte
       });
     },
 
-    truncate(key, size) {
+    async truncate(key, size) {
       const path = pathOf(key);
       return queue.run(key, async () => {
         await closeHandle(key);
@@ -212,7 +212,7 @@ export function nodeFsAdapter(options: NodeFsAdapterOptions = {}): StorageAdapte
       return out.sort();
     },
 
-    delete(key) {
+    async delete(key) {
       const path = pathOf(key);
       return queue.run(key, async () => {
         await closeHandle(key);
@@ -282,7 +282,7 @@ export function nodeFsAdapter(options: NodeFsAdapterOptions = {}): StorageAdapte
       });
     },
 
-    lock(name, fn) {
+    async lock(name, fn) {
       return locks.run(name, fn);
     },
 

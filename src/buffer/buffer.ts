@@ -288,7 +288,7 @@ export class Buffer {
 
   private async writeQueue(q: AnyQueue): Promise<void> {
     try {
-      q.cursor ??= await this.primary.cursor(q.id);
+      q.cursor ??= await this.primary.cursor(q.id, q.info);
     } catch (err) {
       this.markDirty(q);
       throw err;

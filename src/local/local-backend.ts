@@ -19,7 +19,7 @@ import {
   type TrackMetaDoc,
 } from "../layout/records.ts";
 import type { StorageAdapter } from "../storage/contract.ts";
-import type { Batch, StreamId, TrackEntry } from "../streams.ts";
+import type { Batch, StreamId, StreamInfo, TrackEntry } from "../streams.ts";
 import { loadStreamState, refreshStreamState, type StreamState } from "./stream-state.ts";
 
 const encoder = new TextEncoder();
@@ -101,8 +101,8 @@ export class LocalBackend implements Backend {
     }
   }
 
-  async cursor(stream: StreamId): Promise<number> {
-    return (await this.state(stream)).next;
+  async cursor(stream: StreamId, info?: StreamInfo): Promise<number> {
+    return (await this.state(stream, info)).next;
   }
 
   write(stream: StreamId, batches: readonly Batch[]): Promise<void> {
@@ -144,7 +144,7 @@ export class LocalBackend implements Backend {
     // The adapter belongs to whoever passed it in; nothing to release per experiment.
   }
 
-  private state(stream: StreamId, info?: Batch["info"]): Promise<StreamState> {
+  private state(stream: StreamId, info?: StreamInfo): Promise<StreamState> {
     let p = this.folder.streams.get(stream.key);
     if (!p) {
       p = loadStreamState(this.storage, this.dir, stream, info);

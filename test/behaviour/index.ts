@@ -1,0 +1,18 @@
+/**
+ * The behaviour suite: what a user relies on, run unchanged against every store in every host.
+ */
+import { bufferSuite } from "./buffer.suite.ts";
+import type { MakeFixture } from "./helpers.ts";
+import { lifecycleSuite } from "./lifecycle.suite.ts";
+import { metricsSuite } from "./metrics.suite.ts";
+import { paramsLogsSuite } from "./params-logs.suite.ts";
+import { tracksSuite } from "./tracks.suite.ts";
+
+/** Registers every behaviour suite for one store. */
+export function behaviourSuite(name: string, make: MakeFixture): void {
+  lifecycleSuite(name, make);
+  paramsLogsSuite(name, make);
+  metricsSuite(name, make);
+  tracksSuite(name, make);
+  bufferSuite(name, make);
+}

@@ -1,0 +1,126 @@
+/** Pure units: prefix parsing, the Python JSON codec (property tests), timestamps, values. */
+import fc from "fast-check";
+import { describe, expect, test } from "vitest";
+import { parsePrefix, ValidationError } from "../../src/index.ts";
+import { isoMicros } from "../../src/internal/clock.ts";
+import { normalizeValue, unflatten } from "../../src/internal/values.ts";
+import { parseJsonLines, parsePyJson } from "../../src/layout/py-json-parse.ts";
+import { pyJson, pyString } from "../../src/layout/py-json.ts";
+
+describe("prefix", () => {
+  test("1, 2 and 3+ segments parse as Python parses them", () => {
+    expect(parsePrefix("solo")).toMatchObject({ path: "solo", owner: undefined, project: undefined, name: "solo", folders: [] });
+    expect(parsePrefix("a/b")).toMatchObject({ path: "a/b", owner: "a", project: "b", name: "b", folders: [] });
+    expect(parsePrefix("a/b/c")).toMatchObject({ owner: "a", project: "b", name: "c", folders: [] });
+    expect(parsePrefix("alice/proj/folderA/sub/exp1")).toMatchObject({ owner: "alice", project: "proj", name: "exp1", folders: ["folderA", "sub"] });
+    expect(parsePrefix("/a/b/c/")).toMatchObject({ path: "a/b/c", owner: "a", project: "b", name: "c" });
+    expect(parsePrefix("a b/ü/run 1").name).toBe("run 1");
+  });
+
+  test("invalid prefixes throw ValidationError naming the problem", () => {
+    const cases: [unknown, RegExp][] = [
+      ["", /empty/],
+      ["///", /empty/],
+      ["a//b", /empty segment/],
+      ["a/../b", /"\.\." segment/],
+      ["a/./b", /"\." segment/],
+      ["a/b\u0000c", /control character/],
+      ["a/b\nc", /control character/],
+      ["a\\b/c", /backslash/],
+      [42, /expected a string/],
+    ];
+    for (const [p, msg] of cases) {
+      expect(() => parsePrefix(p), String(p)).toThrow(ValidationError);
+      expect(() => parsePrefix(p), String(p)).toThrow(msg);
+    }
+  });
+});
+
+// Values that survive a round trip through JSON text (no -0: JSON has no negative zero).
+const plain: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
+  value: fc.oneof(
+    { depthSize: "small" },
+    fc.double().filter((d) => !Object.is(d, -0)),
+    fc.integer(),
+    fc.string({ unit: "binary" }),
+    fc.boolean(),
+    fc.constant(null),
+    fc.array(tie("value"), { maxLength: 4 }),
+    fc.dictionary(fc.string({ unit: "binary" }), tie("value"), { maxKeys: 4 }),
+  ),
+})).value;
+
+describe("Python JSON codec", () => {
+  test("property: pyJson output parses back to the same value (NaN and ±Infinity included)", () => {
+    fc.assert(
+      fc.property(plain, (v) => {
+        const text = pyJson(v);
+        expect(parsePyJson(text)).toEqual(v);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  test("property: output is pure ASCII, as Python's ensure_ascii writes it", () => {
+    fc.assert(
+      fc.property(plain, (v) => {
+        expect(/[^\x00-\x7f]/.test(pyJson(v))).toBe(false);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  test("Python's separators, tokens and escapes", () => {
+    expect(pyJson({ a: 1, b: [1, 2, { c: null }], d: "é", e: NaN, f: -Infinity, g: true })).toBe(
+      '{"a": 1, "b": [1, 2, {"c": null}], "d": "\\u00e9", "e": NaN, "f": -Infinity, "g": true}',
+    );
+    expect(pyJson([])).toBe("[]");
+    expect(pyJson({})).toBe("{}");
+    expect(pyString("tab\tquote\"\u2028")).toBe('"tab\\tquote\\"\\u2028"');
+  });
+
+  test("the tolerant parser reads Python's tokens and rejects garbage", () => {
+    expect(parsePyJson('{"loss": NaN, "acc": Infinity, "w": -Infinity, "s": "NaN"}')).toEqual({ loss: NaN, acc: Infinity, w: -Infinity, s: "NaN" });
+    expect(() => parsePyJson('{"a": NaN')).toThrow(SyntaxError);
+    expect(() => parsePyJson("NaNx")).toThrow(SyntaxError);
+  });
+
+  test("JSONL: a torn last line (and any corrupt line) is skipped and counted; the rest is kept", () => {
+    const r = parseJsonLines('{"i": 0}\n{"i": NaN}\n{"i": 2}\n{"i": 3, "dat');
+    expect(r.records).toEqual([{ i: 0 }, { i: NaN }, { i: 2 }]);
+    expect(r.skipped).toBe(1);
+    expect(parseJsonLines("")).toEqual({ records: [], skipped: 0 });
+    expect(parseJsonLines('{"a": 1}\n\n{"a": 2}\n').records).toEqual([{ a: 1 }, { a: 2 }]);
+  });
+});
+
+describe("timestamps", () => {
+  test("UTC ISO with microseconds and Z; no fraction when the microseconds are zero (as Python)", () => {
+    expect(isoMicros(0)).toBe("1970-01-01T00:00:00Z");
+    expect(isoMicros(Date.UTC(2026, 10, 26, 6, 18, 0, 515) + 0.354)).toBe("2026-11-26T06:18:00.515354Z");
+    expect(isoMicros(Date.UTC(2026, 0, 2, 3, 4, 5, 6))).toBe("2026-01-02T03:04:05.006000Z");
+  });
+});
+
+describe("values", () => {
+  test("typed arrays become arrays, Dates ISO strings, undefined keys vanish and undefined array items become null", () => {
+    expect(normalizeValue({ a: new Uint8Array([1, 2]), b: new Date(0), c: undefined, d: [undefined, 1] }, "", "t")).toEqual({
+      a: [1, 2],
+      b: "1970-01-01T00:00:00.000Z",
+      d: [null, 1],
+    });
+  });
+
+  test("a shared (non-cyclic) reference is fine; a cycle is not", () => {
+    const shared = { x: 1 };
+    expect(normalizeValue({ a: shared, b: shared }, "", "t")).toEqual({ a: { x: 1 }, b: { x: 1 } });
+    const c: Record<string, unknown> = {};
+    c["me"] = [c];
+    expect(() => normalizeValue(c, "", "t")).toThrow(/"me\[0\]" contains a cycle/);
+  });
+
+  test("unflatten keeps a dotted key that collides with a leaf", () => {
+    expect(unflatten({ "a.b": 1, "a.c.d": 2, e: 3 })).toEqual({ a: { b: 1, c: { d: 2 } }, e: 3 });
+    expect(unflatten({ a: 1, "a.b": 2 })).toEqual({ a: 1, "a.b": 2 });
+  });
+});

@@ -1,0 +1,72 @@
+/**
+ * Runs a TypeScript snippet in a child Node process: bundled with esbuild (the SDK imported from
+ * source through absolute paths), so tests can crash, signal or exit real processes.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { build } from "esbuild";
+import { tempDir } from "./node-fixtures.ts";
+
+export const REPO = resolve(import.meta.dirname, "../..");
+
+/** Bundles `source` (which may import "ml-dash", "ml-dash/core" or adapters) into a runnable .mjs file. */
+export async function bundle(source: string): Promise<string> {
+  const dir = tempDir("child");
+  const entry = join(dir, "main.ts");
+  writeFileSync(entry, source);
+  const out = join(dir, "main.mjs");
+  await build({
+    entryPoints: [entry],
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    outfile: out,
+    logLevel: "error",
+    alias: {
+      "ml-dash/core": join(REPO, "src/index.ts"),
+      "ml-dash/adapters/node-fs": join(REPO, "adapters/node-fs/index.ts"),
+      "ml-dash/adapters/memory": join(REPO, "adapters/memory/index.ts"),
+      "ml-dash": join(REPO, "src/entries/node.ts"),
+    },
+    nodePaths: [join(REPO, "node_modules")],
+    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+  });
+  return out;
+}
+
+/** Result of a finished child. */
+export interface ChildResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Starts a bundled script; `onLine` sees each stdout line (and may kill the child). */
+export function start(script: string, options: { cwd?: string; env?: Record<string, string>; onLine?: (line: string, child: ChildProcess) => void } = {}): Promise<ChildResult> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, [script], {
+      cwd: options.cwd ?? tempDir("cwd"),
+      env: { ...process.env, ...options.env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    let pending = "";
+    child.stdout!.on("data", (d: Buffer) => {
+      stdout += d;
+      pending += d;
+      let nl: number;
+      while ((nl = pending.indexOf("\n")) >= 0) {
+        const line = pending.slice(0, nl);
+        pending = pending.slice(nl + 1);
+        options.onLine?.(line, child);
+      }
+    });
+    child.stderr!.on("data", (d: Buffer) => (stderr += d));
+    child.on("error", reject);
+    child.on("close", (code, signal) => resolvePromise({ code, signal, stdout, stderr }));
+  });
+}
