@@ -1,0 +1,14 @@
+import { Experiment } from "../src/index.ts";
+import { nodeFsAdapter } from "../adapters/node-fs/index.ts";
+const N = Number(process.argv[2] ?? 1_000_000);
+const storage = nodeFsAdapter({ root: "/tmp/probe3-" + Date.now() });
+const exp = new Experiment("bench/probe/run", { storage, echo: false, buffer: { maxQueueBytes: 2 ** 31 } });
+await exp.run.start();
+const m = exp.metrics("train");
+let t0 = performance.now();
+for (let i = 0; i < N; i++) m.log({ loss: 2.3 * Math.exp(-3 * i / N) + 0.01 * Math.sin(i), acc: Math.round(1000 * (1 - Math.exp(-3 * i / N))) / 1000, step: i });
+let t1 = performance.now();
+await exp.flush();
+let t2 = performance.now();
+console.log(`hot ${((t1 - t0) * 1000 / N).toFixed(3)} us/call; flush ${((t2 - t1) * 1000 / N).toFixed(3)} us/pt; e2e ${(N / ((t2 - t0) / 1000) / 1e6).toFixed(2)} M/s; rss ${(process.resourceUsage().maxRSS/1e3).toFixed(0)}MB`);
+await exp.run.complete();

@@ -1,0 +1,93 @@
+#!/usr/bin/env node
+// `npm test`: every suite in every host, then one line "N passed, N failed".
+//
+// vitest, bun and deno do not print a combined count, so each writes a machine-readable report
+// (vitest JSON, JUnit XML) into .test-out/ and this script sums them. A suite that crashes
+// without a report counts as one failure. Checks that are not test runners (typecheck, build)
+// count as one test each. Exit code 0 only when nothing failed.
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+
+const OUT = ".test-out";
+rmSync(OUT, { recursive: true, force: true });
+mkdirSync(OUT, { recursive: true });
+const only = process.argv.slice(2);
+
+const env = {
+  ...process.env,
+  NO_COLOR: "1",
+  FORCE_COLOR: "0",
+  DENO_NO_UPDATE_CHECK: "1",
+  DENO_NO_PROMPT: "1",
+  WRANGLER_SEND_METRICS: "false",
+  CLOUDFLARE_CF_FETCH_ENABLED: "false",
+};
+
+function run(cmd, args) {
+  console.log(`\n=== ${[cmd, ...args].join(" ")} (${new Date().toISOString().slice(11, 19)})`);
+  const r = spawnSync(cmd, args, { stdio: "inherit", env });
+  return r.status === 0;
+}
+
+/** Counts of a JUnit XML report: tests minus failures and errors. */
+function junit(file) {
+  const x = readFileSync(file, "utf8");
+  const head = x.match(/<testsuites[^>]*>/)?.[0] ?? x.match(/<testsuite[^>]*>/)?.[0] ?? "";
+  const num = (name) => Number(head.match(new RegExp(`${name}="(\\d+)"`))?.[1] ?? 0);
+  const failed = num("failures") + num("errors");
+  return { passed: num("tests") - failed - num("skipped"), failed };
+}
+
+function vitestJson(file) {
+  const j = JSON.parse(readFileSync(file, "utf8"));
+  return { passed: j.numPassedTests, failed: j.numFailedTests + (j.numRuntimeErrorTestSuites ?? 0) };
+}
+
+const suites = [
+  { name: "typecheck", run: () => run("npx", ["--no-install", "tsc", "-p", "tsconfig.json"]) },
+  { name: "build", run: () => run("npx", ["--no-install", "tsup", "--silent"]) },
+  {
+    name: "vitest",
+    report: join(OUT, "vitest.json"),
+    parse: vitestJson,
+    run: () => run("npx", ["--no-install", "vitest", "run", "--reporter=default", "--reporter=json", `--outputFile.json=${join(OUT, "vitest.json")}`]),
+  },
+  {
+    name: "bun",
+    report: join(OUT, "bun.xml"),
+    parse: junit,
+    run: () => run("npx", ["--no-install", "bun", "test", "--reporter=junit", `--reporter-outfile=${join(OUT, "bun.xml")}`]),
+  },
+];
+
+let passed = 0;
+let failed = 0;
+const lines = [];
+for (const s of suites) {
+  if (only.length > 0 && !only.includes(s.name)) continue;
+  const ok = s.run();
+  let p = 0;
+  let f = 0;
+  if (s.report) {
+    if (existsSync(s.report)) {
+      try {
+        ({ passed: p, failed: f } = s.parse(s.report));
+      } catch {
+        f = 1;
+      }
+    } else f = 1;
+    if (!ok && f === 0) f = 1; // the runner failed without reporting a failed test
+  } else if (ok) p = 1;
+  else f = 1;
+  passed += p;
+  failed += f;
+  lines.push(`${s.name}: ${p} passed, ${f} failed`);
+}
+
+console.log("\n=== summary");
+for (const l of lines) console.log(l);
+const summary = `${passed} passed, ${failed} failed`;
+writeFileSync(join(OUT, "summary.txt"), summary + "\n");
+console.log(summary);
+process.exit(failed === 0 ? 0 : 1);

@@ -1,0 +1,22 @@
+import { defineConfig } from "tsup";
+
+/** One ESM build of every entry; shared chunks keep one copy of the classes across entries. */
+export default defineConfig({
+  entry: {
+    index: "src/index.ts",
+    "entries/node": "src/entries/node.ts",
+    "entries/bun": "src/entries/bun.ts",
+    "adapters/memory": "adapters/memory/index.ts",
+    "adapters/node-fs": "adapters/node-fs/index.ts",
+  },
+  format: ["esm"],
+  target: "es2022",
+  platform: "neutral",
+  dts: true,
+  sourcemap: true,
+  clean: true,
+  splitting: true,
+  treeshake: true,
+  outDir: "dist",
+  external: [/^node:/],
+});
