@@ -22,6 +22,12 @@ export interface RuntimeHooks {
   onExit?(drain: (reason: "exit" | "signal") => Promise<void>): () => void;
   /** Keeps a timer from holding the process open. */
   unrefTimer?(handle: unknown): void;
+  /**
+   * Finds a server token when `dashUrl` is set and no `token` option was given (Node, Deno, Bun:
+   * `ML_DASH_TOKEN`, then the files `ml-dash login` writes in `~/.dash`). Called lazily, before
+   * the first request that needs it; `undefined` when there is none.
+   */
+  loadToken?(): Promise<string | undefined>;
 }
 
 /** The hooks of `ml-dash/core`: no default storage, no environment. */
