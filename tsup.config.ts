@@ -6,6 +6,7 @@ export default defineConfig({
     index: "src/index.ts",
     "entries/node": "src/entries/node.ts",
     "entries/bun": "src/entries/bun.ts",
+    "encoder-worker": "src/entries/node-encoder-worker.ts",
     "adapters/memory": "adapters/memory/index.ts",
     "adapters/node-fs": "adapters/node-fs/index.ts",
   },

@@ -45,8 +45,9 @@ function vitestJson(file) {
 }
 
 const suites = [
-  { name: "typecheck", run: () => run("npx", ["--no-install", "tsc", "-p", "tsconfig.json"]) },
+  // The build comes first: benchmarks and examples import the built package.
   { name: "build", run: () => run("npx", ["--no-install", "tsup", "--silent"]) },
+  { name: "typecheck", run: () => run("npx", ["--no-install", "tsc", "-p", "tsconfig.json"]) },
   {
     name: "vitest",
     report: join(OUT, "vitest.json"),

@@ -7,6 +7,7 @@ import { Buffer } from "./buffer/buffer.ts";
 import { notWritable, RunContext, type Host } from "./context.ts";
 import { ConfigurationError, DataLossError, MlDashError, ValidationError } from "./errors.ts";
 import { isPlainObject, normalizeValue, type PlainObject } from "./internal/values.ts";
+import { encoderPoolFor } from "./encoding/encoder-pool.ts";
 import { LocalBackend } from "./local/local-backend.ts";
 import { LocalReader } from "./local/local-reader.ts";
 import { logCall, Logs, type LogOptions } from "./logs.ts";
@@ -195,7 +196,7 @@ export class Experiment implements Host, AsyncDisposable {
     }
     if (!storage) throw new ConfigurationError("No local store");
     return {
-      backends: [new LocalBackend(storage, this.parsed.path, this.counters)],
+      backends: [new LocalBackend(storage, this.parsed.path, this.counters, encoderPoolFor(this.runtime))],
       reader: new LocalReader(storage, this.parsed.path),
     };
   }

@@ -3,6 +3,7 @@
  * how to read the environment, how to drain on exit, how to keep timers from holding the
  * process open. The core itself touches none of these runtime APIs.
  */
+import type { EncoderWorker } from "./encoding/encoder-pool.ts";
 import type { StorageAdapter } from "./storage/contract.ts";
 
 /** Runtime services handed to the core by a runtime entry. */
@@ -28,6 +29,11 @@ export interface RuntimeHooks {
    * the first request that needs it; `undefined` when there is none.
    */
   loadToken?(): Promise<string | undefined>;
+  /**
+   * Starts a worker that encodes big batches off the caller's thread (see
+   * `src/encoding/encoder-pool.ts`). Without it, encoding runs inline.
+   */
+  spawnEncoder?(): EncoderWorker;
 }
 
 /** The hooks of `ml-dash/core`: no default storage, no environment. */
