@@ -8,6 +8,7 @@ import { metricsSuite } from "./metrics.suite.ts";
 import { paramsLogsSuite } from "./params-logs.suite.ts";
 import { runConfigSuite } from "./run-config.suite.ts";
 import { templatesSuite } from "./templates.suite.ts";
+import { tokenSuite } from "./token.suite.ts";
 import { tracksSuite } from "./tracks.suite.ts";
 
 /** Registers every behaviour suite for one store. */
@@ -20,7 +21,8 @@ export function behaviourSuite(name: string, make: MakeFixture): void {
   runConfigSuite(name, make);
 }
 
-/** Registers the store-independent suites (templates, snowflake ids, entry paths) once per host. */
+/** Registers the store-independent suites (templates, snowflake ids, entry paths, tokens) once per host. */
 export function unitSuites(host: string): void {
   templatesSuite(host);
+  tokenSuite(host);
 }
