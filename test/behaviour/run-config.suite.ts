@@ -4,7 +4,7 @@
  * precedence, `{EXP.attr}` in the constructor and the prefix setter, and every error case.
  */
 import { describe, expect, test } from "vitest";
-import { Experiment, RUN, ValidationError, type ExperimentOptions, type RunDefaults, type RuntimeHooks } from "../../src/index.ts";
+import { Experiment, makeWithExperiment, RUN, ValidationError, type ExperimentOptions, type RunDefaults, type RuntimeHooks } from "../../src/index.ts";
 import { searchProjectRoot } from "../../src/run-config/entry-path.ts";
 import { webUser } from "../../src/run-config/web-context.ts";
 import { DATES, RUN_CASES } from "../fixtures/templates/vectors.ts";
@@ -286,6 +286,18 @@ export function runConfigSuite(name: string, make: MakeFixture): void {
         exp.prefix = "iclr_2024/{EXP.name}-again"; // after the end, as in Python
         await exp.run(async (e) => void e.metrics("m").log({ v: 2 }));
         expect(await jsonl(adapter, "iclr_2024/my-experiment-again/metrics/m/data.jsonl")).toHaveLength(1);
+      });
+    });
+
+    t("withExperiment (the decorator form) builds a new Experiment per call, each with the next job number", async ({ adapter }) => {
+      await withRun({ entry: ENTRY }, async () => {
+        const E = experimentOn(ALICE);
+        const train = makeWithExperiment(E)({ storage: adapter, echo: false, run: { jobName: "lr-{jobCounter}" } }, async (exp, lr: number) => {
+          exp.params.set({ lr });
+          return exp.prefix;
+        });
+        expect(await train(0.1)).toBe("alice/scratch/2026/11-26/scripts/train/lr-0");
+        expect(await train(0.01)).toBe("alice/scratch/2026/11-26/scripts/train/lr-1");
       });
     });
 
