@@ -15,8 +15,10 @@ import { createMetrics, type Metrics } from "./metrics/metrics.ts";
 import { resolveDestinations, type Destinations, type Mode } from "./modes.ts";
 import { validateOptions, type ExperimentOptions } from "./options.ts";
 import { Params } from "./params.ts";
-import { parsePrefix, type ParsedPrefix } from "./prefix.ts";
+import type { ParsedPrefix } from "./prefix.ts";
 import { createRunHandle, type RunHandle } from "./run-handle.ts";
+import { resolveRun, setRunPrefix } from "./run-config/resolve.ts";
+import type { RunConfig } from "./run-config/run.ts";
 import { coreRuntime, type RuntimeHooks } from "./runtime.ts";
 import { newStats, type ExperimentStats } from "./stats.ts";
 import { createTracks, type Tracks } from "./tracks/tracks.ts";
@@ -42,16 +44,8 @@ export class Experiment implements Host, AsyncDisposable {
   /** The runtime services of this entry point; runtime entries override it in a subclass. */
   static runtime: RuntimeHooks = coreRuntime;
 
-  /** The prefix, without leading or trailing slashes. */
-  readonly prefix: string;
-  /** First prefix segment (needs two or more segments). */
-  readonly owner: string | undefined;
-  /** Second prefix segment (needs two or more segments). */
-  readonly project: string | undefined;
-  /** Last prefix segment. */
-  readonly name: string;
-  /** The folder holding the experiment: the prefix without its last segment (`""` for one segment). */
-  readonly folder: string;
+  /** This experiment's copy of `RUN`, templates expanded: user, entry, pathStem, jobCounter, id, now, … */
+  readonly runConfig: Readonly<RunConfig>;
   /** `local`, `hybrid` (store + server) or `remote`. */
   readonly mode: Mode;
   /** The server's experiment id (remote and hybrid modes, after start). */
@@ -76,7 +70,7 @@ export class Experiment implements Host, AsyncDisposable {
   protected readonly options: ExperimentOptions;
   protected readonly destinations: Destinations;
   protected readonly runtime: RuntimeHooks;
-  private readonly parsed: ParsedPrefix;
+  private parsed: ParsedPrefix;
   private readonly counters: ExperimentStats = newStats();
   private readonly warned = new Set<string>();
   private phase: Phase = "idle";
@@ -93,22 +87,13 @@ export class Experiment implements Host, AsyncDisposable {
     const opts = validateOptions(
       typeof prefixOrOptions === "string" ? { ...options, prefix: prefixOrOptions } : (prefixOrOptions ?? options ?? {}),
     );
-    const prefix = opts.prefix ?? (runtime.env?.("ML_DASH_PREFIX") || runtime.env?.("DASH_PREFIX") || undefined);
-    if (prefix === undefined) {
-      throw new ValidationError(
-        'No prefix: pass one like new Experiment("owner/project/name"), or set ML_DASH_PREFIX in the environment',
-        { field: "prefix" },
-      );
-    }
-    this.parsed = parsePrefix(prefix);
+    // No prefix (or ""): run.prefix, RUN.prefix, ML_DASH_PREFIX, DASH_PREFIX, then RUN's default template.
+    const { config, parsed } = resolveRun(opts.prefix || undefined, opts.run, runtime);
+    this.runConfig = config;
+    this.parsed = parsed;
     this.runtime = runtime;
     this.options = opts;
     this.destinations = resolveDestinations(opts, runtime);
-    this.prefix = this.parsed.path;
-    this.owner = this.parsed.owner;
-    this.project = this.parsed.project;
-    this.name = this.parsed.name;
-    this.folder = this.parsed.segments.slice(0, -1).join("/");
     this.mode = this.destinations.mode;
     this.id = undefined;
     this.data = undefined;
@@ -120,6 +105,48 @@ export class Experiment implements Host, AsyncDisposable {
     this.logs = new Logs(this);
     this.metrics = createMetrics(this);
     this.tracks = createTracks(this);
+  }
+
+  /**
+   * The prefix, without leading or trailing slashes. Settable before `run.start()` (and after the
+   * run ended), as Python's `exp.run.prefix = …`: `{EXP.name}`, `{EXP.id}`, `{EXP.date}` and
+   * `{field}` templates expand, then owner, project and name follow the new prefix.
+   *
+   * @example
+   * ```ts
+   * const exp = new Experiment("test/project/my-experiment");
+   * exp.prefix = "iclr_2024/{EXP.name}.{EXP.id}";   // "iclr_2024/my-experiment.392837465012345678"
+   * ```
+   */
+  get prefix(): string {
+    return this.parsed.path;
+  }
+
+  set prefix(value: string) {
+    if (this.phase !== "idle" && this.phase !== "ended") {
+      throw new ValidationError("Cannot change the prefix of a started experiment: set it before exp.run.start()", { field: "prefix" });
+    }
+    this.parsed = setRunPrefix(this.runConfig as RunConfig, value);
+  }
+
+  /** First prefix segment (needs two or more segments). */
+  get owner(): string | undefined {
+    return this.parsed.owner;
+  }
+
+  /** Second prefix segment (needs two or more segments). */
+  get project(): string | undefined {
+    return this.parsed.project;
+  }
+
+  /** Last prefix segment. */
+  get name(): string {
+    return this.parsed.name;
+  }
+
+  /** The folder holding the experiment: the prefix without its last segment (`""` for one segment). */
+  get folder(): string {
+    return this.parsed.segments.slice(0, -1).join("/");
   }
 
   /**

@@ -35,6 +35,8 @@ export type { LogLevel } from "./streams.ts";
 export type { WithExperiment } from "./with-experiment.ts";
 export { makeWithExperiment } from "./with-experiment.ts";
 export { parsePrefix, type ParsedPrefix } from "./prefix.ts";
+export { RUN, DEFAULT_PREFIX_TEMPLATE, type RunDefaults, type RunParams, type RunConfig } from "./run-config/run.ts";
+export { generateSnowflakeId, parseSnowflakeId, type SnowflakeParts } from "./run-config/snowflake.ts";
 export {
   MlDashError,
   ValidationError,

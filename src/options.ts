@@ -5,6 +5,7 @@
 import * as v from "valibot";
 import type { BufferOptions } from "./buffer/buffer.ts";
 import { ValidationError, type MlDashError } from "./errors.ts";
+import { RunParamsSchema, type RunParams } from "./run-config/run.ts";
 import type { StorageAdapter } from "./storage/contract.ts";
 
 /** A token, or a function that returns one (called before requests that need it). */
@@ -37,6 +38,11 @@ export interface ExperimentOptions {
   readonly onError?: (error: MlDashError) => void;
   /** Mirror log lines to the console, as ML-Dash Python does. Default true. */
   readonly echo?: boolean;
+  /**
+   * Run parameters (Python's `**run_params`): `user`, `project`, `entry`, `projectRoot`,
+   * `jobName`, `now`, … override `RUN` for this experiment before its prefix template expands.
+   */
+  readonly run?: RunParams;
 }
 
 const isAdapter = (x: unknown): boolean => {
@@ -70,6 +76,7 @@ const OptionsSchema = v.strictObject({
   buffer: v.optional(BufferSchema),
   onError: v.optional(v.function()),
   echo: v.optional(v.boolean()),
+  run: v.optional(RunParamsSchema),
 });
 
 /** Validates options; throws {@link ValidationError} naming the first bad option. */

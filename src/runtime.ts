@@ -34,6 +34,20 @@ export interface RuntimeHooks {
    * `src/encoding/encoder-pool.ts`). Without it, encoding runs inline.
    */
   spawnEncoder?(): EncoderWorker;
+  /**
+   * The working directory, an absolute path with `/` separators: where a relative `RUN.entry`
+   * starts, and the project root when no marker file is found (as in Python).
+   */
+  cwd?(): string;
+  /**
+   * The nearest folder at or above `entryPath` (absolute, `/`-separated) that holds a project
+   * marker (package.json, deno.json, pyproject.toml, …); `undefined` when none. Synchronous:
+   * it runs in the Experiment constructor. Implement it with `searchProjectRoot(entryPath, stat)`
+   * from `src/run-config/entry-path.ts`.
+   */
+  findProjectRoot?(entryPath: string): string | undefined;
+  /** The process's main script (a path or URL): the entry when `RUN.entry` is not set. */
+  mainEntry?(): string | undefined;
 }
 
 /** The hooks of `ml-dash/core`: no default storage, no environment. */

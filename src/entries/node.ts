@@ -8,6 +8,7 @@ import type { RuntimeHooks } from "../runtime.ts";
 import type { StorageAdapter } from "../storage/contract.ts";
 import { makeWithExperiment } from "../with-experiment.ts";
 import { spawnNodeEncoder } from "./node-encoder.ts";
+import { nodeHostHooks } from "./node-host.ts";
 import { processHooks } from "./node-process.ts";
 
 export * from "../index.ts";
@@ -22,7 +23,7 @@ export function defaultFsStorage(root: string): StorageAdapter {
 }
 
 /** The Node runtime hooks. */
-export const nodeRuntime: RuntimeHooks = { name: "node", defaultStorage: defaultFsStorage, ...processHooks, ...(spawnNodeEncoder ? { spawnEncoder: spawnNodeEncoder } : {}) };
+export const nodeRuntime: RuntimeHooks = { name: "node", defaultStorage: defaultFsStorage, ...processHooks, ...nodeHostHooks, ...(spawnNodeEncoder ? { spawnEncoder: spawnNodeEncoder } : {}) };
 
 /** {@inheritDoc CoreExperiment} With no `storage`, writes `./.dash` (or `dashRoot`) through node-fs. */
 export class Experiment extends CoreExperiment {
