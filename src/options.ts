@@ -37,6 +37,8 @@ export interface ExperimentOptions {
   readonly onError?: (error: MlDashError) => void;
   /** Mirror log lines to the console, as ML-Dash Python does. Default true. */
   readonly echo?: boolean;
+  /** Files: `maxBytes` is the largest file a save accepts (default 100 GiB, as Python). */
+  readonly files?: { readonly maxBytes?: number };
 }
 
 const isAdapter = (x: unknown): boolean => {
@@ -70,6 +72,7 @@ const OptionsSchema = v.strictObject({
   buffer: v.optional(BufferSchema),
   onError: v.optional(v.function()),
   echo: v.optional(v.boolean()),
+  files: v.optional(v.strictObject({ maxBytes: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))) })),
 });
 
 /** Validates options; throws {@link ValidationError} naming the first bad option. */

@@ -3,6 +3,8 @@
  * how to read the environment, how to drain on exit, how to keep timers from holding the
  * process open. The core itself touches none of these runtime APIs.
  */
+import type { LocalFileSystem } from "./files/local-fs.ts";
+import type { Sha256 } from "./files/sha256.ts";
 import type { StorageAdapter } from "./storage/contract.ts";
 
 /** Runtime services handed to the core by a runtime entry. */
@@ -28,6 +30,10 @@ export interface RuntimeHooks {
    * the first request that needs it; `undefined` when there is none.
    */
   loadToken?(): Promise<string | undefined>;
+  /** File-system access for `files.upload(localPath)` and `files(…).download({ to })` (Node, Bun, Deno). */
+  readonly localFiles?: LocalFileSystem;
+  /** A native incremental SHA-256 for streamed files (node:crypto); else the portable one is used. */
+  sha256?(): Sha256;
 }
 
 /** The hooks of `ml-dash/core`: no default storage, no environment. */

@@ -7,6 +7,7 @@ import { Experiment as CoreExperiment } from "../experiment.ts";
 import type { RuntimeHooks } from "../runtime.ts";
 import type { StorageAdapter } from "../storage/contract.ts";
 import { makeWithExperiment } from "../with-experiment.ts";
+import { nodeFileHooks } from "./node-files.ts";
 import { processHooks } from "./node-process.ts";
 
 export * from "../index.ts";
@@ -21,7 +22,7 @@ export function defaultFsStorage(root: string): StorageAdapter {
 }
 
 /** The Node runtime hooks. */
-export const nodeRuntime: RuntimeHooks = { name: "node", defaultStorage: defaultFsStorage, ...processHooks };
+export const nodeRuntime: RuntimeHooks = { name: "node", defaultStorage: defaultFsStorage, ...processHooks, ...nodeFileHooks };
 
 /** {@inheritDoc CoreExperiment} With no `storage`, writes `./.dash` (or `dashRoot`) through node-fs. */
 export class Experiment extends CoreExperiment {
