@@ -79,7 +79,7 @@ export class LocalFileStore implements FileStore {
     let replaced: PlainObject | undefined;
     try {
       replaced = await this.meta.change((recs) => {
-        const i = recs.all.findIndex((r) => r["path"] === req.path && r["filename"] === req.filename && r["deletedAt"] == null);
+        const i = recs.indexOfLive(req.path, req.filename);
         const old = i >= 0 ? recs.all[i] : undefined;
         if (i >= 0) recs.set(i, record as unknown as PlainObject);
         else recs.push(record as unknown as PlainObject);
@@ -163,7 +163,7 @@ export class LocalFileStore implements FileStore {
 }
 
 function findId(recs: FileRecords, id: string): number {
-  const i = recs.all.findIndex((r) => r["id"] === id);
+  const i = recs.indexOfId(id);
   if (i < 0) throw new NotFoundError(`File ${id} not found`);
   return i;
 }

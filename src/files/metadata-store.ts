@@ -3,13 +3,20 @@
  *
  * Python re-reads, re-parses and rewrites the whole document on every save, which is O(n) per
  * file and O(n²) for a run that keeps many files. Here the records live in memory per folder
- * (shared by every experiment object on the same adapter), each kept with its encoded text, so
- * a change re-encodes one record and the file is written by joining cached strings. Changes
- * that arrive while a write is in flight are committed together by the next write (group
- * commit), and every caller resolves only once a write containing its change is stored. The
- * file is still replaced atomically and stays exactly what Python reads. A stat before each
- * batch notices another writer (a Python process, another adapter on the same folder) and
- * reloads.
+ * (shared by every experiment object on the same adapter), each kept with its encoded text:
+ *
+ * - A new file (the common case) is added in place: the closing `]}` is cut off and
+ *   `, {record}]}` appended (where the adapter can truncate), so a save costs the same with
+ *   ten files or ten thousand. Python's own writer truncates the whole file and rewrites it, so
+ *   this leaves a much shorter window in which a crash tears the document; the loader repairs
+ *   such a tail (see `parseTolerant`).
+ * - Anything else (overwrite, update, delete, the first record, a repaired document) replaces
+ *   the file atomically, written by joining the cached strings.
+ * - Changes that arrive while a write is in flight are committed together by the next write
+ *   (group commit); every caller resolves only once a write holding its change is stored.
+ *
+ * A stat before each batch notices another writer (a Python process, another adapter on the
+ * same folder) and reloads.
  */
 import { storageError } from "../errors.ts";
 import type { PlainObject } from "../internal/values.ts";
@@ -24,10 +31,37 @@ const decoder = new TextDecoder();
 export class FileRecords {
   /** @internal */ readonly list: PlainObject[];
   /** @internal */ readonly text: string[];
+  /** @internal Index of the first record pushed in this batch, if only pushes happened. */
+  appendFrom: number | undefined;
+  /** @internal A record was replaced in this batch (the file must be rewritten). */
+  replaced = false;
+
+  /** Index of each id, and of each live (not deleted) `path` + `filename`: lookups stay O(1) as a run grows. */
+  private readonly byId = new Map<string, number>();
+  private readonly byName = new Map<string, number>();
 
   constructor(list: PlainObject[]) {
     this.list = list;
     this.text = list.map((r) => pyObject(r));
+    list.forEach((r, i) => this.index(r, i));
+  }
+
+  /** Position of the record with this id, or -1. */
+  indexOfId(id: string): number {
+    return this.byId.get(id) ?? -1;
+  }
+
+  /** Position of the live record at `path` + `filename` (Python's overwrite match), or -1. */
+  indexOfLive(path: string, filename: string): number {
+    return this.byName.get(path + "\u0000" + filename) ?? -1;
+  }
+
+  private index(r: PlainObject, i: number): void {
+    if (typeof r["id"] === "string") this.byId.set(r["id"], i);
+    const name = String(r["path"]) + "\u0000" + String(r["filename"]);
+    if (r["deletedAt"] == null) {
+      if (!this.byName.has(name)) this.byName.set(name, i); // the first live match wins, as in Python
+    } else if (this.byName.get(name) === i) this.byName.delete(name);
   }
 
   /** Every record, in stored order (do not modify: use `set` / `push`). */
@@ -37,14 +71,28 @@ export class FileRecords {
 
   /** Replaces record `i`. */
   set(i: number, record: PlainObject): void {
+    const old = this.list[i] as PlainObject;
+    if (old["id"] !== record["id"] && this.byId.get(String(old["id"])) === i) this.byId.delete(String(old["id"]));
+    const oldName = String(old["path"]) + "\u0000" + String(old["filename"]);
+    if (this.byName.get(oldName) === i) this.byName.delete(oldName);
     this.list[i] = record;
+    this.index(record, i);
     this.text[i] = pyObject(record);
+    this.replaced = true;
   }
 
   /** Appends a record. */
   push(record: PlainObject): void {
+    this.appendFrom ??= this.list.length;
+    this.index(record, this.list.length);
     this.list.push(record);
     this.text.push(pyObject(record));
+  }
+
+  /** @internal Starts a batch. */
+  begin(): void {
+    this.appendFrom = undefined;
+    this.replaced = false;
   }
 
   /** The document as Python writes it: `json.dump({"files": [...]}, f)`. */
@@ -64,6 +112,8 @@ interface Pending {
 export class FilesMetadata {
   private records: FileRecords | undefined;
   private seen: StorageStat | null = null;
+  /** The stored document is exactly what we hold and ends with `]}`: new records may be added in place. */
+  private clean = false;
   private readonly queue: Pending[] = [];
   private running = false;
 
@@ -107,6 +157,7 @@ export class FilesMetadata {
         }
         const results: { ok: boolean; value: unknown }[] = [];
         let dirty = false;
+        records.begin();
         for (const p of batch) {
           try {
             results.push({ ok: true, value: p.fn(records) });
@@ -117,11 +168,12 @@ export class FilesMetadata {
         }
         if (dirty) {
           try {
-            await this.storage.write(this.key, records.encode());
+            await this.store(records);
             this.seen = await this.storage.stat(this.key);
           } catch (err) {
             // What is in memory was not stored: drop it so the next caller sees the store's truth.
             this.records = undefined;
+            this.clean = false;
             const e = storageError("write", this.key, err);
             batch.forEach((p, i) => (results[i]?.ok ? p.reject(e) : p.reject(results[i]?.value)));
             continue;
@@ -138,27 +190,61 @@ export class FilesMetadata {
     }
   }
 
+  /** Writes a batch: new records in place when possible, else the whole document atomically. */
+  private async store(records: FileRecords): Promise<void> {
+    const from = records.appendFrom;
+    const size = this.seen?.size;
+    const { storage } = this;
+    if (this.clean && !records.replaced && from !== undefined && from > 0 && size !== undefined && size > 2 && storage.truncate) {
+      const tail = encoder.encode(", " + records.text.slice(from).join(", ") + "]}");
+      await storage.truncate(this.key, size - 2);
+      await storage.append(this.key, tail);
+      return;
+    }
+    this.clean = false;
+    await storage.write(this.key, records.encode());
+    this.clean = true;
+  }
+
   /** The records in memory, (re)loaded when the file changed since we last read or wrote it. */
   private async fresh(): Promise<FileRecords> {
     const st = await this.storage.stat(this.key);
     if (this.records && sameStat(st, this.seen)) return this.records;
-    this.records = new FileRecords(st === null ? [] : await this.load());
+    const bytes = st === null ? null : await this.storage.read(this.key);
+    const { files, clean } = bytes === null ? { files: [], clean: false } : parseTolerant(decoder.decode(bytes));
+    this.records = new FileRecords(files);
+    this.clean = clean && bytes !== null && bytes.length === st?.size;
     this.seen = st;
     return this.records;
   }
+}
 
-  /** Python's rule: a missing or corrupt document is `{"files": []}`. */
-  private async load(): Promise<PlainObject[]> {
-    const bytes = await this.storage.read(this.key);
-    if (bytes === null) return [];
+function recordsOf(doc: unknown): PlainObject[] | undefined {
+  const files = (doc as { files?: unknown } | null)?.files;
+  return Array.isArray(files) ? files.filter((f): f is PlainObject => f !== null && typeof f === "object" && !Array.isArray(f)) : undefined;
+}
+
+/**
+ * Python's rule is that a missing or corrupt document is `{"files": []}`. Before giving up we
+ * repair the tails an interrupted in-place add can leave: a cut `]}`, or a half-written last
+ * record (cut back to the last whole one). `clean` is true when the text parsed as it is.
+ */
+export function parseTolerant(text: string): { files: PlainObject[]; clean: boolean } {
+  const attempt = (t: string): PlainObject[] | undefined => {
     try {
-      const doc = parsePyJson(decoder.decode(bytes)) as { files?: unknown };
-      const files = doc?.files;
-      return Array.isArray(files) ? files.filter((f): f is PlainObject => f !== null && typeof f === "object" && !Array.isArray(f)) : [];
+      return recordsOf(parsePyJson(t));
     } catch {
-      return [];
+      return undefined;
     }
-  }
+  };
+  const whole = attempt(text);
+  if (whole) return { files: whole, clean: /\]\}\s*$/.test(text) };
+  if (!text.startsWith('{"files": [')) return { files: [], clean: false };
+  const closed = attempt(text + "]}");
+  if (closed) return { files: closed, clean: false };
+  const cut = text.lastIndexOf(', {"id": ');
+  const upTo = cut > 0 ? attempt(text.slice(0, cut) + "]}") : undefined;
+  return { files: upTo ?? [], clean: false };
 }
 
 function sameStat(a: StorageStat | null, b: StorageStat | null): boolean {
