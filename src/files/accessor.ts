@@ -31,6 +31,7 @@ export interface Files {
   /** The bytes of the file at `path` (`"models/model.bin"`). */
   read(path: string): Promise<Uint8Array>;
   readText(path: string): Promise<string>;
+  readJson<T = unknown>(path: string): Promise<T>;
   exists(path: string): Promise<boolean>;
   /** One file to `to` (a path), or with a glob every match into the folder `to`. */
   download(pathOrGlob: string, options?: DownloadOptions): Promise<string | string[]>;
@@ -75,6 +76,7 @@ export function createFiles(host: Host, setup: FilesSetup): Files {
   files.list = (pattern) => root().list(pattern);
   files.read = (path) => at(path).read();
   files.readText = (path) => at(path).readText();
+  files.readJson = <T>(path: string) => at(path).readJson<T>();
   files.exists = (path) => at(path).exists();
   files.download = async (pathOrGlob, o) => {
     if (typeof pathOrGlob === "string" && hasWildcards(pathOrGlob)) {

@@ -1,7 +1,9 @@
 /**
  * Content types from file extensions, as Python's `mimetypes.guess_type` gives them for the
  * files people keep next to a run (its built-in table; unknown → `application/octet-stream`,
- * what ML-Dash Python falls back to).
+ * what ML-Dash Python falls back to). Python also reads the machine's `/etc/mime.types`, so on
+ * some systems it names more types (Debian maps `.pt` to a SNES format); we keep to the
+ * built-in table so a run records the same types on every machine.
  */
 
 const TYPES: Record<string, string> = {

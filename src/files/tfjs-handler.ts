@@ -7,19 +7,23 @@
 import { NotFoundError, ValidationError } from "../errors.ts";
 import type { FileBuilderOptions, FileInfo, SaveOptions } from "./types.ts";
 
-/** The parts of tfjs's `ModelArtifacts` this handler stores (structurally compatible). */
+/**
+ * tfjs's `ModelArtifacts`, declared here so that this handler is a `tf.io.IOHandler` without
+ * importing tfjs. The `any`s stand for tfjs types (`WeightsManifestEntry`, `TrainingConfig`)
+ * that we store and hand back untouched.
+ */
 export interface TfjsModelArtifacts {
-  modelTopology?: object | ArrayBuffer;
-  weightSpecs?: unknown[];
+  modelTopology?: {} | ArrayBuffer;
+  weightSpecs?: any[]; // eslint-disable-line @typescript-eslint/no-explicit-any
   weightData?: ArrayBuffer | ArrayBuffer[];
   format?: string;
   generatedBy?: string;
   convertedBy?: string | null;
-  trainingConfig?: object;
-  signature?: object;
-  userDefinedMetadata?: Record<string, unknown>;
-  modelInitializer?: object;
-  initializerSignature?: object;
+  trainingConfig?: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+  signature?: {};
+  userDefinedMetadata?: { [key: string]: {} };
+  modelInitializer?: {};
+  initializerSignature?: {};
 }
 
 /** tfjs's `SaveResult`. */
@@ -96,7 +100,7 @@ export function tfjsHandler(folder: ModelFolder, annotations: FileBuilderOptions
       const json = JSON.parse(new TextDecoder().decode(await readFile(modelFile))) as Record<string, unknown> & {
         weightsManifest?: { paths: string[]; weights: unknown[] }[];
       };
-      const artifacts: TfjsModelArtifacts = { modelTopology: json["modelTopology"] as object };
+      const artifacts: TfjsModelArtifacts = { modelTopology: json["modelTopology"] as {} };
       for (const k of OPTIONAL_KEYS) if (json[k] !== undefined) (artifacts as Record<string, unknown>)[k] = json[k];
       const specs: unknown[] = [];
       const buffers: Uint8Array[] = [];
