@@ -148,46 +148,54 @@ export class FilesMetadata {
     try {
       while (this.queue.length > 0) {
         const batch = this.queue.splice(0);
-        let records: FileRecords;
-        try {
-          records = await this.fresh();
-        } catch (err) {
-          for (const p of batch) p.reject(err);
-          continue;
-        }
-        const results: { ok: boolean; value: unknown }[] = [];
-        let dirty = false;
-        records.begin();
-        for (const p of batch) {
-          try {
-            results.push({ ok: true, value: p.fn(records) });
-            dirty ||= p.write;
-          } catch (err) {
-            results.push({ ok: false, value: err });
-          }
-        }
-        if (dirty) {
-          try {
-            await this.store(records);
-            this.seen = await this.storage.stat(this.key);
-          } catch (err) {
-            // What is in memory was not stored: drop it so the next caller sees the store's truth.
-            this.records = undefined;
-            this.clean = false;
-            const e = storageError("write", this.key, err);
-            batch.forEach((p, i) => (results[i]?.ok ? p.reject(e) : p.reject(results[i]?.value)));
-            continue;
-          }
-        }
-        batch.forEach((p, i) => {
-          const r = results[i] as { ok: boolean; value: unknown };
-          if (r.ok) p.resolve(r.value);
-          else p.reject(r.value);
-        });
+        const { storage } = this;
+        // Writers in other tabs or workers: hold the adapter's lock from the freshness check to the write.
+        if (storage.capabilities.sharedWriters && storage.lock) await storage.lock(this.key, () => this.runBatch(batch));
+        else await this.runBatch(batch);
       }
     } finally {
       this.running = false;
     }
+  }
+
+  /** Applies a batch to fresh records, stores it once, and settles every caller. Never throws. */
+  private async runBatch(batch: Pending[]): Promise<void> {
+    let records: FileRecords;
+    try {
+      records = await this.fresh();
+    } catch (err) {
+      for (const p of batch) p.reject(err);
+      return;
+    }
+    const results: { ok: boolean; value: unknown }[] = [];
+    let dirty = false;
+    records.begin();
+    for (const p of batch) {
+      try {
+        results.push({ ok: true, value: p.fn(records) });
+        dirty ||= p.write;
+      } catch (err) {
+        results.push({ ok: false, value: err });
+      }
+    }
+    if (dirty) {
+      try {
+        await this.store(records);
+        this.seen = await this.storage.stat(this.key);
+      } catch (err) {
+        // What is in memory was not stored: drop it so the next caller sees the store's truth.
+        this.records = undefined;
+        this.clean = false;
+        const e = storageError("write", this.key, err);
+        batch.forEach((p, i) => (results[i]?.ok ? p.reject(e) : p.reject(results[i]?.value)));
+        return;
+      }
+    }
+    batch.forEach((p, i) => {
+      const r = results[i] as { ok: boolean; value: unknown };
+      if (r.ok) p.resolve(r.value);
+      else p.reject(r.value);
+    });
   }
 
   /** Writes a batch: new records in place when possible, else the whole document atomically. */
@@ -197,8 +205,15 @@ export class FilesMetadata {
     const { storage } = this;
     if (this.clean && !records.replaced && from !== undefined && from > 0 && size !== undefined && size > 2 && storage.truncate) {
       const tail = encoder.encode(", " + records.text.slice(from).join(", ") + "]}");
-      await storage.truncate(this.key, size - 2);
-      await storage.append(this.key, tail);
+      try {
+        await storage.truncate(this.key, size - 2);
+        await storage.append(this.key, tail);
+      } catch (err) {
+        // Put back the document as it was before this batch rather than leave it cut.
+        const before = encoder.encode('{"files": [' + records.text.slice(0, from).join(", ") + "]}");
+        await storage.write(this.key, before).catch(() => undefined);
+        throw err;
+      }
       return;
     }
     this.clean = false;

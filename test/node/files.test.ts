@@ -10,6 +10,7 @@ import { join } from "node:path";
 import jpeg from "jpeg-js";
 import { PNG } from "pngjs";
 import { describe, expect, test } from "vitest";
+import { memoryAdapter } from "../../adapters/memory/index.ts";
 import { nodeFsAdapter } from "../../adapters/node-fs/index.ts";
 import { Experiment } from "../../src/entries/node.ts";
 import { encodePng } from "../../src/files/png.ts";
@@ -227,6 +228,57 @@ describe("upload and download through the file system", () => {
       await expect(exp.files.upload("/etc/hostname")).rejects.toBeInstanceOf(ConfigurationError);
       await expect(exp.files("a.txt").download()).rejects.toThrow(/files\.download\(\) needs a file system, and this runtime has none: use read\(\), stream\(\)/);
     }, true);
+  });
+});
+
+describe("failures keep the store consistent", () => {
+  test("a failed metadata write rejects the save, removes its bytes, and the next save works", async () => {
+    const inner = memoryAdapter();
+    let failNext = false;
+    const storage = {
+      ...inner,
+      async write(key: string, data: Uint8Array) {
+        if (failNext && key.endsWith(".files_metadata.json")) {
+          failNext = false;
+          throw new Error("disk full");
+        }
+        return inner.write(key, data);
+      },
+      async append(key: string, data: Uint8Array) {
+        if (failNext && key.endsWith(".files_metadata.json")) {
+          failNext = false;
+          throw new Error("disk full");
+        }
+        return inner.append(key, data);
+      },
+    };
+    const exp = await new CoreExperiment("a/b/fail", { storage, echo: false }).run.start();
+    await exp.files.saveText("one", { to: "d/one.txt" });
+    failNext = true;
+    const err = await exp.files.saveText("two", { to: "d/two.txt" }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(StorageError);
+    expect((err as Error).message).toMatch(/disk full/);
+    expect((await inner.list("a/b/fail/files/d")).length).toBe(1); // only one.txt's bytes
+    const doc = new TextDecoder().decode((await inner.read("a/b/fail/files/.files_metadata.json")) as Uint8Array);
+    expect(JSON.parse(doc).files.map((f: { filename: string }) => f.filename)).toEqual(["one.txt"]); // not left cut
+    await exp.files.saveText("three", { to: "d/three.txt" });
+    expect((await exp.files.list()).map((f) => f.filename)).toEqual(["one.txt", "three.txt"]);
+    await exp.run.complete();
+  });
+
+  test("a source stream that fails leaves no record and no bytes", async () => {
+    await run(async (exp, root) => {
+      let n = 0;
+      const source = new ReadableStream<Uint8Array>({
+        pull(c) {
+          if (n++ < 3) c.enqueue(new Uint8Array(100_000));
+          else c.error(new Error("camera unplugged"));
+        },
+      });
+      await expect(exp.files.save(source, { to: "v/frames.bin" })).rejects.toThrow(/camera unplugged/);
+      expect(await exp.files.list()).toEqual([]);
+      expect(spawnSync("find", [join(root, "alice/proj/files/files"), "-type", "f"], { encoding: "utf8" }).stdout.trim()).toBe("");
+    });
   });
 });
 
