@@ -4,17 +4,19 @@
  * (`exp.files("models/model.bin").read()`) or when it has a `fileId`.
  */
 import type { Host } from "../context.ts";
-import { ConfigurationError, NotFoundError, StorageError, ValidationError } from "../errors.ts";
+import { ConfigurationError, NotFoundError, ValidationError } from "../errors.ts";
 import { normalizeValue, type PlainObject } from "../internal/values.ts";
+import { checkDescription, checkMetadata, checkStrings, fileName } from "./annotations.ts";
 import { parsePyJson } from "../layout/py-json-parse.ts";
 import { pyJsonIndent } from "../layout/py-json-indent.ts";
 import { toContent, type FileData } from "./content.ts";
+import { downloadTo } from "./download.ts";
 import { globMatch } from "./glob.ts";
 import { encodeImage, type ImageSource } from "./image-encode.ts";
 import type { LocalFileSystem } from "./local-fs.ts";
 import { contentTypeOf } from "./mime.ts";
 import { baseName, fullPath, inDir, normalizeDir, resolveTarget } from "./names.ts";
-import { toHex, type Sha256 } from "./sha256.ts";
+import type { Sha256 } from "./sha256.ts";
 import { tfjsHandler, type TfjsIOHandler } from "./tfjs-handler.ts";
 import type { DeletedFile, DownloadOptions, FileAnnotations, FileBuilderOptions, FileContent, FileInfo, FileStore, FileUpdate, SaveImageOptions, SaveOptions } from "./types.ts";
 
@@ -179,11 +181,11 @@ export class FileBuilder {
       if (files.length === 0) throw new NotFoundError(`No files found matching pattern ${JSON.stringify(patternOrOptions)}`);
       const dir = options.to ?? ".";
       const out: string[] = [];
-      for (const f of files) out.push(await this.fetchTo(fs, f, fs.join(dir, f.filename)));
+      for (const f of files) out.push(await downloadTo(fs, this.ctx.store(), this.ctx.sha256, f, fs.join(dir, f.filename)));
       return out;
     }
     const f = await this.target();
-    return this.fetchTo(fs, f, patternOrOptions?.to ?? f.filename);
+    return downloadTo(fs, this.ctx.store(), this.ctx.sha256, f, patternOrOptions?.to ?? f.filename);
   }
 
   /** Soft-deletes the file, or with a pattern every match (a list of `{ id, deletedAt }`). */
@@ -273,28 +275,6 @@ export class FileBuilder {
     return f;
   }
 
-  private async fetchTo(fs: LocalFileSystem, f: FileInfo, target: string): Promise<string> {
-    const source = await this.ctx.store().stream(f);
-    const hash = this.ctx.sha256();
-    const hashing = source.pipeThrough(
-      new TransformStream<Uint8Array, Uint8Array>({
-        transform(chunk, c) {
-          hash.update(chunk);
-          c.enqueue(chunk);
-        },
-      }),
-    );
-    const written = await fs.write(target, f.filename, hashing);
-    const sum = toHex(hash.digest());
-    if (f.checksum && sum !== f.checksum) {
-      await fs.remove(written).catch(() => undefined);
-      throw new StorageError(`Checksum verification failed for file ${f.id} (${f.filename}): stored ${f.checksum}, read ${sum}; the copy was removed`, {
-        code: "CHECKSUM",
-      });
-    }
-    return written;
-  }
-
   private fs(method: string): LocalFileSystem {
     const fs = this.ctx.localFiles;
     if (!fs) {
@@ -307,27 +287,4 @@ export class FileBuilder {
     const arg = this.options.fileId !== undefined ? `{ fileId: ${JSON.stringify(this.options.fileId)} }` : JSON.stringify(this.dir);
     return `files(${arg}).${method}()`;
   }
-}
-
-function fileName(data: unknown): string | undefined {
-  const name = (data as { name?: unknown } | null)?.name;
-  return typeof name === "string" && name !== "" && typeof (data as Blob).arrayBuffer === "function" ? baseName(name) : undefined;
-}
-
-function checkDescription(d: unknown): string | null {
-  if (d === null || typeof d === "string") return d;
-  throw new ValidationError(`Invalid file description: expected a string, got ${typeof d}`, { field: "description" });
-}
-
-function checkStrings(list: unknown, field: string): readonly string[] {
-  if (!Array.isArray(list) || list.some((t) => typeof t !== "string")) {
-    throw new ValidationError(`Invalid file ${field}: expected an array of strings`, { field });
-  }
-  return list as string[];
-}
-
-function checkMetadata(m: unknown, where: string): PlainObject {
-  const v = normalizeValue(m, "metadata", where);
-  if (v === null || typeof v !== "object" || Array.isArray(v)) throw new ValidationError(`${where}: metadata must be a plain object`, { field: "metadata" });
-  return v;
 }
