@@ -200,7 +200,10 @@ export function nodeFsAdapter(options: NodeFsAdapterOptions = {}): StorageAdapte
     async truncate(key, size) {
       const path = pathOf(key);
       return queue.run(key, async () => {
-        await closeHandle(key);
+        const h = handles.get(key);
+        // Through the open append handle when there is one: appends continue at the new end
+        // (O_APPEND), and the handle is not closed and reopened for the next append.
+        if (h) return h.truncate(size);
         try {
           await fsp.truncate(path, size);
         } catch (err) {
