@@ -57,7 +57,7 @@ export const nodeLocalFiles: LocalFileSystem = {
     const isDir = target.endsWith("/") || target.endsWith(sep) || (await fsp.stat(path).then((s) => s.isDirectory(), () => false));
     if (isDir) path = join(path, name);
     await fsp.mkdir(dirname(path), { recursive: true });
-    const tmp = `${path}.tmp-${process.pid}-${(tmpCounter++).toString(36)}`;
+    const tmp = `${path}.tmp-${Date.now().toString(36)}-${(tmpCounter++).toString(36)}`;
     const h = await fsp.open(tmp, "w");
     try {
       let pos = 0;
