@@ -60,28 +60,27 @@ export class FileBuilder {
       return this.saveJson(data, options);
     }
     this.ctx.host._writable(this.where("save"));
-    const to = options.to ?? fileName(data);
-    return this.put(to, await toContent(data), options);
+    return this.put(options.to ?? fileName(data), () => toContent(data), options);
   }
 
   /** Saves a string as UTF-8. @example await exp.files.saveText("lr: 0.1", { to: "configs/view.yaml" }); */
   async saveText(text: string, options: SaveOptions): Promise<FileInfo> {
     this.ctx.host._writable(this.where("saveText"));
     if (typeof text !== "string") throw new ValidationError(`saveText() takes a string, got ${typeof text}`, { field: "text" });
-    return this.put(options?.to, await toContent(text), options);
+    return this.put(options?.to, () => toContent(text), options);
   }
 
   /** Saves a value as JSON the way Python's `json.dump(value, indent=2)` writes it. */
   async saveJson(value: unknown, options: SaveOptions): Promise<FileInfo> {
     this.ctx.host._writable(this.where("saveJson"));
     const text = pyJsonIndent(normalizeValue(value, "value", this.where("saveJson")));
-    return this.put(options?.to, await toContent(text), options);
+    return this.put(options?.to, () => toContent(text), options);
   }
 
   /** Saves raw bytes (or a Blob / stream). */
   async saveBlob(data: FileData, options: SaveOptions): Promise<FileInfo> {
     this.ctx.host._writable(this.where("saveBlob"));
-    return this.put(options?.to ?? fileName(data), await toContent(data), options);
+    return this.put(options?.to ?? fileName(data), () => toContent(data), options);
   }
 
   /**
@@ -94,8 +93,7 @@ export class FileBuilder {
   async saveImage(image: ImageSource, options: SaveImageOptions): Promise<FileInfo> {
     this.ctx.host._writable(this.where("saveImage"));
     const { filename } = resolveTarget(this.dir, options?.to);
-    const { bytes } = await encodeImage(image, filename, options.quality);
-    return this.put(options.to, { kind: "bytes", bytes }, options);
+    return this.put(options.to, async () => ({ kind: "bytes", bytes: (await encodeImage(image, filename, options.quality)).bytes }), options);
   }
 
   /** Uploads a file from the local file system (Node, Bun, Deno); `to` defaults to its name. */
@@ -103,8 +101,11 @@ export class FileBuilder {
     this.ctx.host._writable(this.where("upload"));
     const fs = this.fs("upload");
     if (typeof localPath !== "string" || localPath === "") throw new ValidationError(`upload() needs a local file path, got ${JSON.stringify(localPath)}`, { field: "localPath" });
-    const file = await fs.open(localPath);
-    return this.put(options.to ?? (file.name || baseName(localPath)), { kind: "stream", stream: file.stream, size: file.size }, options);
+    // Everything is checked before the file is opened, so a bad `to` leaves no open handle behind.
+    return this.put(options.to ?? baseName(localPath), async () => {
+      const file = await fs.open(localPath);
+      return { kind: "stream", stream: file.stream, size: file.size };
+    }, options);
   }
 
   /**
@@ -240,10 +241,11 @@ export class FileBuilder {
 
   // ---- internals
 
-  private async put(to: string | undefined, content: FileContent, options: SaveOptions = {}): Promise<FileInfo> {
+  /** Checks the target and annotations first, then makes the content (reading a Blob, opening a file, encoding) and saves. */
+  private async put(to: string | undefined, content: () => Promise<FileContent>, options: SaveOptions = {}): Promise<FileInfo> {
     const { path, filename } = resolveTarget(this.dir, to);
     const ann = this.annotations(options);
-    return this.ctx.store().save({ path, filename, content, contentType: contentTypeOf(filename), ...ann });
+    return this.ctx.store().save({ path, filename, content: await content(), contentType: contentTypeOf(filename), ...ann });
   }
 
   private annotations(o: FileAnnotations): { description: string | null; tags: string[]; bindrs: string[]; metadata: PlainObject | null } {

@@ -58,7 +58,14 @@ export class LocalFileStore implements FileStore {
   async save(req: SaveRequest): Promise<FileInfo> {
     const id = newFileId();
     const key = contentKey(this.filesDir, req.path, id, req.filename);
-    const { size, checksum } = await writeContent(this.storage, key, req.content, this.writeOptions);
+    let written: { size: number; checksum: string };
+    try {
+      written = await writeContent(this.storage, key, req.content, this.writeOptions);
+    } catch (err) {
+      await this.storage.deletePrefix(contentDir(this.filesDir, req.path, id)).catch(() => undefined);
+      throw err;
+    }
+    const { size, checksum } = written;
     const now = nowIso();
     const record: FileInfo = {
       id,

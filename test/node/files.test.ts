@@ -277,7 +277,11 @@ describe("failures keep the store consistent", () => {
       });
       await expect(exp.files.save(source, { to: "v/frames.bin" })).rejects.toThrow(/camera unplugged/);
       expect(await exp.files.list()).toEqual([]);
-      expect(spawnSync("find", [join(root, "alice/proj/files/files"), "-type", "f"], { encoding: "utf8" }).stdout.trim()).toBe("");
+      expect(spawnSync("find", [join(root, "alice/proj/files/files"), "-mindepth", "2"], { encoding: "utf8" }).stdout.trim()).toBe(""); // not even its <id>/ folder
+      // A bad target is refused before the local file is opened (no handle left for the GC).
+      const local = join(tempDir("up"), "x.bin");
+      writeFileSync(local, "x");
+      await expect(exp.files.upload(local, { to: "../x.bin" })).rejects.toThrow(/has a "\.\." segment/);
     });
   });
 });
