@@ -197,9 +197,8 @@ export class FileBuilder {
     if (pattern !== undefined) {
       const files = await this.list(pattern);
       if (files.length === 0) throw new NotFoundError(`No files found matching pattern ${JSON.stringify(pattern)}`);
-      const out: DeletedFile[] = [];
-      for (const f of files) out.push(await this.ctx.store().delete(f.id));
-      return out;
+      // Issued together so the store commits them in one metadata write.
+      return Promise.all(files.map((f) => this.ctx.store().delete(f.id)));
     }
     const id = this.options.fileId ?? (await this.target()).id;
     return this.ctx.store().delete(id);

@@ -234,6 +234,15 @@ export class FilesMetadata {
   }
 }
 
+function onlyFilesKey(text: string): boolean {
+  try {
+    const doc = parsePyJson(text);
+    return doc !== null && typeof doc === "object" && Object.keys(doc).length === 1;
+  } catch {
+    return false;
+  }
+}
+
 function recordsOf(doc: unknown): PlainObject[] | undefined {
   const files = (doc as { files?: unknown } | null)?.files;
   return Array.isArray(files) ? files.filter((f): f is PlainObject => f !== null && typeof f === "object" && !Array.isArray(f)) : undefined;
@@ -253,7 +262,9 @@ export function parseTolerant(text: string): { files: PlainObject[]; clean: bool
     }
   };
   const whole = attempt(text);
-  if (whole) return { files: whole, clean: /\]\}\s*$/.test(text) };
+  // In-place adds cut the last two bytes: only when they close the "files" array of a document
+  // that holds nothing else.
+  if (whole) return { files: whole, clean: text.startsWith('{"files": [') && text.endsWith("]}") && onlyFilesKey(text) };
   if (!text.startsWith('{"files": [')) return { files: [], clean: false };
   const closed = attempt(text + "]}");
   if (closed) return { files: closed, clean: false };

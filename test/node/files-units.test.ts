@@ -103,6 +103,11 @@ describe("a torn .files_metadata.json", () => {
     expect(parseTolerant(`{"files": [${a}, ${b}`)).toEqual({ files: [JSON.parse(a), JSON.parse(b)], clean: false }); // "]}" cut
     expect(parseTolerant(`{"files": [${a}, ${b.slice(0, 12)}`)).toEqual({ files: [JSON.parse(a)], clean: false }); // half a record
     expect(parseTolerant("garbage")).toEqual({ files: [], clean: false });
+    // Not safe to add in place: trailing whitespace, another key after or before "files", indentation.
+    expect(parseTolerant(`{"files": [${a}]}\n`).clean).toBe(false);
+    expect(parseTolerant(`{"files": [${a}], "x": []}`).clean).toBe(false);
+    expect(parseTolerant(`{"x": 1, "files": [${a}]}`).clean).toBe(false);
+    expect(parseTolerant(`{\n  "files": [\n    ${a}\n  ]\n}`)).toEqual({ files: [JSON.parse(a)], clean: false });
     expect(parseTolerant('{"files": 3}')).toEqual({ files: [], clean: false });
   });
 });
