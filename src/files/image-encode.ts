@@ -51,13 +51,27 @@ export async function encodeImage(src: unknown, filename: string, quality?: numb
   const px = toPixels(src);
   if (format === "png") return { bytes: await encodePng(px.data, px.width, px.height, px.channels) };
   const rgba = flattenOnWhite(px);
-  if (typeof OffscreenCanvas === "function") {
-    const canvas = new OffscreenCanvas(px.width, px.height);
-    const ctx = canvas.getContext("2d") as OffscreenCanvasRenderingContext2D;
-    ctx.putImageData(new ImageData(new Uint8ClampedArray(rgba.buffer as ArrayBuffer), px.width, px.height), 0, 0);
-    return { bytes: await blobBytes(await canvas.convertToBlob({ type: "image/jpeg", quality: q / 100 })) };
+  const canvas = canvas2d(px.width, px.height);
+  if (canvas) {
+    canvas.ctx.putImageData(new ImageData(new Uint8ClampedArray(rgba.buffer as ArrayBuffer), px.width, px.height), 0, 0);
+    return { bytes: await blobBytes(await canvas.canvas.convertToBlob({ type: "image/jpeg", quality: q / 100 })) };
   }
   return { bytes: await encodeJpegJs(rgba, px.width, px.height, q) };
+}
+
+/**
+ * An OffscreenCanvas with a 2D context, or `undefined` where there is none: Deno has an
+ * `OffscreenCanvas` class whose `getContext("2d")` returns null, so the class alone says nothing.
+ */
+function canvas2d(width: number, height: number): { canvas: OffscreenCanvas; ctx: OffscreenCanvasRenderingContext2D } | undefined {
+  if (typeof OffscreenCanvas !== "function" || typeof ImageData !== "function") return undefined;
+  try {
+    const canvas = new OffscreenCanvas(width, height);
+    const ctx = canvas.getContext("2d");
+    return ctx && typeof canvas.convertToBlob === "function" ? { canvas, ctx } : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** RGBA with every pixel opaque: gray expanded, alpha composited onto white (Python's JPEG rule). */
@@ -99,8 +113,9 @@ async function blobBytes(blob: Blob): Promise<Uint8Array> {
 async function encodeCanvas(src: CanvasSource, format: "png" | "jpeg", quality: number): Promise<Uint8Array> {
   const type = format === "png" ? "image/png" : "image/jpeg";
   const { width, height } = src;
-  const canvas = new OffscreenCanvas(width, height);
-  const ctx = canvas.getContext("2d") as OffscreenCanvasRenderingContext2D;
+  const made = canvas2d(width, height);
+  if (!made) throw new ValidationError("Invalid image: a canvas or ImageBitmap needs OffscreenCanvas with a 2D context, which this runtime lacks; pass pixels as { data, width, height, channels }", { field: "image" });
+  const { canvas, ctx } = made;
   if (format === "jpeg") {
     ctx.fillStyle = "#ffffff"; // JPEG has no alpha: composite onto white, as Python does
     ctx.fillRect(0, 0, width, height);
