@@ -38,11 +38,15 @@ async function withRun<T>(tag: string, fn: (exp: Experiment) => Promise<T>): Pro
   }
 }
 
+/** CPU time of this process (main thread and libuv pool), in µs, per save of the last `smallFiles` run. */
+export let lastCpuMicrosPerFile = 0;
+
 /** Saves `n` files of 1 KiB, `parallel` at a time; returns files per second. */
 export async function smallFiles(n: number, parallel = 1): Promise<number> {
   const body = new Uint8Array(1024).map((_, i) => i & 255);
   return withRun(`small-${n}-${parallel}`, async (exp) => {
     const f = exp.files("small");
+    const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     for (let i = 0; i < n; i += parallel) {
       const batch: Promise<unknown>[] = [];
@@ -50,6 +54,8 @@ export async function smallFiles(n: number, parallel = 1): Promise<number> {
       await Promise.all(batch);
     }
     const s = (performance.now() - t0) / 1000;
+    const cpu = process.cpuUsage(cpu0);
+    lastCpuMicrosPerFile = (cpu.user + cpu.system) / n;
     if ((await f.list()).length !== n) throw new Error("bench: files missing");
     return n / s;
   });
@@ -152,6 +158,7 @@ export async function filesBench(): Promise<Figure[]> {
   };
   for (const n of [1000, 5000]) {
     out.push({ name: `files: ${n} × 1 KiB, awaited one by one`, value: await median(() => smallFiles(n)), unit: "files/s" });
+    out.push({ name: `files: ${n} × 1 KiB, awaited one by one: CPU per file`, value: lastCpuMicrosPerFile, unit: "µs" });
     out.push({ name: `files: ${n} × 1 KiB, 32 at a time`, value: await median(() => smallFiles(n, 32)), unit: "files/s" });
   }
   for (const w of [64, 256, 1024]) {
