@@ -6,6 +6,9 @@ import type { Backend, Reader, RunStatus } from "./backend.ts";
 import { Buffer } from "./buffer/buffer.ts";
 import { notWritable, RunContext, type Host } from "./context.ts";
 import { ConfigurationError, DataLossError, MlDashError, ValidationError } from "./errors.ts";
+import { createFiles, type Files } from "./files/accessor.ts";
+import { localFileStoreFor } from "./files/local-file-store.ts";
+import type { FileStore } from "./files/types.ts";
 import { isPlainObject, normalizeValue, type PlainObject } from "./internal/values.ts";
 import { encoderPoolFor } from "./encoding/encoder-pool.ts";
 import { LocalBackend } from "./local/local-backend.ts";
@@ -65,6 +68,8 @@ export class Experiment implements Host, AsyncDisposable {
   readonly metrics: Metrics;
   /** Tracks: `exp.tracks("robot/pose").append({...})`. */
   readonly tracks: Tracks;
+  /** Files: `await exp.files("models").save(bytes, { to: "model.bin" })`, `exp.files.list("*.png")`. */
+  readonly files: Files;
 
   /** @internal */ _ctx: RunContext | undefined;
   protected readonly options: ExperimentOptions;
@@ -105,6 +110,7 @@ export class Experiment implements Host, AsyncDisposable {
     this.logs = new Logs(this);
     this.metrics = createMetrics(this);
     this.tracks = createTracks(this);
+    this.files = createFiles(this, { runtime, store: () => this.createFileStore() });
   }
 
   /**
@@ -226,6 +232,13 @@ export class Experiment implements Host, AsyncDisposable {
       backends: [new LocalBackend(storage, this.parsed.path, this.counters, encoderPoolFor(this.runtime))],
       reader: new LocalReader(storage, this.parsed.path),
     };
+  }
+
+  /** The store behind `exp.files`: the local store's `files/` folder (remote mode plugs in its own). */
+  protected createFileStore(): FileStore {
+    const { storage } = this.destinations;
+    if (!storage) throw new ConfigurationError("exp.files needs a local store in this build; remote files are not available yet");
+    return localFileStoreFor(storage, this.parsed, this.runtime, this.options.files?.maxBytes);
   }
 
   private async start(): Promise<this> {

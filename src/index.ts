@@ -30,6 +30,15 @@ export type { MetricBuilder, MetricData, MetricOptions, MetricReadOptions, Summa
 export type { Aggregation } from "./metrics/aggregate.ts";
 export type { Tracks, TrackBuilder, TrackData } from "./tracks/tracks.ts";
 export { TrackSlice } from "./tracks/track-slice.ts";
+export type { Files } from "./files/accessor.ts";
+export type { FileBuilder } from "./files/builder.ts";
+export type { FileData } from "./files/content.ts";
+export type { ImageSource, CanvasSource } from "./files/image-encode.ts";
+export type { PixelData } from "./files/image-input.ts";
+export type { LocalFile, LocalFileSystem } from "./files/local-fs.ts";
+export type { Sha256 } from "./files/sha256.ts";
+export type { TfjsIOHandler, TfjsModelArtifacts, TfjsSaveResult } from "./files/tfjs-handler.ts";
+export type * from "./files/types.ts";
 export type { PlainValue, PlainObject } from "./internal/values.ts";
 export type { LogLevel } from "./streams.ts";
 export type { WithExperiment } from "./with-experiment.ts";

@@ -43,6 +43,8 @@ export interface ExperimentOptions {
    * `jobName`, `now`, … override `RUN` for this experiment before its prefix template expands.
    */
   readonly run?: RunParams;
+  /** Files: `maxBytes` is the largest file a save accepts (default 100 GiB, as Python). */
+  readonly files?: { readonly maxBytes?: number };
 }
 
 const isAdapter = (x: unknown): boolean => {
@@ -77,6 +79,7 @@ const OptionsSchema = v.strictObject({
   onError: v.optional(v.function()),
   echo: v.optional(v.boolean()),
   run: v.optional(RunParamsSchema),
+  files: v.optional(v.strictObject({ maxBytes: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))) })),
 });
 
 /** Validates options; throws {@link ValidationError} naming the first bad option. */
