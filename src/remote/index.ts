@@ -53,6 +53,9 @@ export function createRemoteBackends(setup: RemoteSetup): { backends: Backend[];
     return { backends: [remote], reader: new RemoteReader(client, () => remote.id), remote };
   }
   const local = new LocalBackend(setup.storage, setup.dir, stats);
-  const remote = new RemoteBackend({ ...common, local: { storage: setup.storage, dir: setup.dir, backend: local } });
+  // Batches waiting for upload are also in the local store: keep at most a quarter of the
+  // buffer's bound of them in memory, and re-read the rest from the store when their turn comes.
+  const maxMemoryBytes = Math.min(16 * 1024 * 1024, (options.buffer?.maxQueueBytes ?? 64 * 1024 * 1024) / 4);
+  const remote = new RemoteBackend({ ...common, local: { storage: setup.storage, dir: setup.dir, backend: local }, maxMemoryBytes });
   return { backends: [local, remote], reader: new LocalReader(setup.storage, setup.dir), remote };
 }

@@ -7,7 +7,10 @@ import * as v from "valibot";
 const text = v.string();
 const index = v.pipe(v.number(), v.integer(), v.minValue(0));
 const tags = v.array(v.string());
-const record = v.record(v.string(), v.unknown());
+const record = v.custom<Record<string, unknown>>(
+  (x) => x !== null && typeof x === "object" && !Array.isArray(x) && !(x instanceof Uint8Array),
+  "must be an object",
+);
 
 /** `POST namespaces/{ns}/nodes` with type PROJECT. */
 export const ProjectBody = v.object({
