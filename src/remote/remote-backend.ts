@@ -25,6 +25,7 @@ import type { Batch, StreamId, StreamInfo } from "../streams.ts";
 import { tailOf } from "./batch-ops.ts";
 import { isTransient, type RemoteClient } from "./client.ts";
 import { createRemoteExperiment, fetchParams, type RemoteExperiment } from "./experiment-api.ts";
+import { PATIENCE, pauseMs, sleep } from "./patience.ts";
 import { sendBatch, StreamGap } from "./send-batch.ts";
 import { sendForUnload, type UnloadResult, type UnloadStream } from "./unload.ts";
 import { Uploader } from "./uploader.ts";
@@ -194,6 +195,7 @@ export class RemoteBackend implements Backend {
   /** Sends one batch of a remote-only run, after everything before it. */
   private async sendInOrder(b: Batch): Promise<void> {
     const key = b.stream.key;
+    let failures = 0;
     for (;;) {
       const acked = this.positions.get(key) ?? b.first;
       if (b.first + b.count <= acked) return; // an earlier attempt got through
@@ -214,7 +216,13 @@ export class RemoteBackend implements Backend {
           this.positions.set(key, err.next);
           continue;
         }
-        if (isTransient(err)) throw err; // kept by the buffer, tried again on the next flush
+        if (isTransient(err)) {
+          if (++failures < PATIENCE) {
+            await sleep(pauseMs(failures));
+            continue;
+          }
+          throw err; // kept by the buffer, tried again on the next flush
+        }
         this.options.report(err as MlDashError);
         this.options.drop(b.stream, chunk.count);
         return;
@@ -281,7 +289,7 @@ export class RemoteBackend implements Backend {
 
   private reconnectLater(): void {
     if (this.closed) return;
-    const delay = Math.min(60_000, 1000 * 2 ** Math.min(this.reconnects++, 6)) * (0.5 + Math.random() / 2);
+    const delay = pauseMs(++this.reconnects);
     this.reconnectTimer = setTimeout(() => {
       this.reconnectTimer = undefined;
       this.connect().then(

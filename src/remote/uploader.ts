@@ -17,6 +17,7 @@ import type { Batch, StreamId, StreamInfo } from "../streams.ts";
 import { tailOf } from "./batch-ops.ts";
 import { isTransient } from "./client.ts";
 import { LocalStreamSource } from "./local-tail.ts";
+import { PATIENCE, pauseMs } from "./patience.ts";
 import { StreamGap, type Sent } from "./send-batch.ts";
 
 /** Records read from the local store per request. */
@@ -116,10 +117,11 @@ export class Uploader {
 
   /**
    * Resolves when the server holds every record the local store held at the call; rejects with
-   * the error of a failed attempt (the upload goes on in the background). Streams the server
-   * refused are not waited for: that refusal was reported.
+   * the error once {@link PATIENCE} rounds of attempts failed (the upload goes on in the
+   * background). Streams the server refused are not waited for: that refusal was reported.
    */
   flush(): Promise<void> {
+    if (this.failures >= PATIENCE) this.failures = PATIENCE - 1; // an explicit flush gets one more round
     this.resume();
     const waits: Promise<void>[] = [];
     for (const o of this.outboxes.values()) {
@@ -167,9 +169,11 @@ export class Uploader {
 
   private pause(err: MlDashError): void {
     this.failures++;
-    const delay = Math.min(60_000, 1000 * 2 ** Math.min(this.failures - 1, 6)) * (0.5 + Math.random() / 2);
+    const delay = pauseMs(this.failures);
     this.pausedUntil = Date.now() + delay;
-    for (const o of this.outboxes.values()) this.settle(o, err);
+    // Waiting flushes hear of the failure only once the patience is spent; until then the
+    // pause ends and the upload is tried again.
+    if (this.failures >= PATIENCE) for (const o of this.outboxes.values()) this.settle(o, err);
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = setTimeout(() => {
       this.timer = undefined;
