@@ -49,6 +49,65 @@ export function tailOf(batch: Batch, from: number, take = Infinity): Batch {
   };
 }
 
+/** The records of several batches of one stream, in order, as one batch's data. */
+export function concatData(parts: readonly BatchData[]): BatchData {
+  const first = parts[0] as BatchData;
+  switch (first.kind) {
+    case "metric":
+      return { kind: "metric", blocks: parts.flatMap((p) => (p.kind === "metric" ? p.blocks : [])) };
+    case "track":
+      return { kind: "track", records: parts.flatMap((p) => (p.kind === "track" ? p.records : [])) };
+    case "log":
+      return { kind: "log", records: parts.flatMap((p) => (p.kind === "log" ? p.records : [])) };
+  }
+}
+
+/** Most records in one request. */
+export const MAX_REQUEST_RECORDS = 50_000;
+/** Most (estimated in-memory) bytes in one request. */
+export const MAX_REQUEST_BYTES = 8 * 1024 * 1024;
+
+/**
+ * Consecutive batches merged into requests of at most {@link MAX_REQUEST_RECORDS} records:
+ * when batches pile up (a slow server, a long round trip), each request carries more of them,
+ * so throughput does not stay bound to one batch per round trip. Batches that do not follow
+ * each other are never merged.
+ */
+export function coalesce(batches: readonly Batch[]): Batch[] {
+  const out: Batch[] = [];
+  let group: Batch[] = [];
+  const close = (): void => {
+    const head = group[0];
+    if (!head) return;
+    out.push(
+      group.length === 1
+        ? head
+        : {
+            ...head,
+            count: group.reduce((n, b) => n + b.count, 0),
+            data: concatData(group.map((b) => b.data)),
+            bytes: group.reduce((n, b) => n + b.bytes, 0),
+          },
+    );
+    group = [];
+  };
+  let records = 0;
+  let bytes = 0;
+  for (const b of batches) {
+    const prev = group[group.length - 1];
+    if (prev && (prev.first + prev.count !== b.first || records + b.count > MAX_REQUEST_RECORDS || bytes + b.bytes > MAX_REQUEST_BYTES)) {
+      close();
+      records = 0;
+      bytes = 0;
+    }
+    group.push(b);
+    records += b.count;
+    bytes += b.bytes;
+  }
+  close();
+  return out;
+}
+
 /** A batch of `records` numbered from `first`. */
 export function makeBatch(stream: StreamId, first: number, data: BatchData, count: number, info?: StreamInfo): Batch {
   return { stream, first, count, data, sealedMs: Date.now(), bytes: 0, info };

@@ -22,7 +22,7 @@ import type { PlainValue } from "../internal/values.ts";
 import type { ExperimentStats } from "../stats.ts";
 import type { StorageAdapter } from "../storage/contract.ts";
 import type { Batch, StreamId, StreamInfo } from "../streams.ts";
-import { tailOf } from "./batch-ops.ts";
+import { coalesce, tailOf } from "./batch-ops.ts";
 import { isTransient, type RemoteClient } from "./client.ts";
 import { createRemoteExperiment, fetchParams, type RemoteExperiment } from "./experiment-api.ts";
 import { PATIENCE, pauseMs, sleep } from "./patience.ts";
@@ -142,7 +142,7 @@ export class RemoteBackend implements Backend {
       this.uploader.enqueue(stream, batches);
       return;
     }
-    for (const b of batches) await this.sendInOrder(b);
+    for (const b of coalesce(batches)) await this.sendInOrder(b);
   }
 
   async writeParams(update: ParamsUpdate): Promise<void> {

@@ -6,8 +6,8 @@
  * Nothing waits for an answer: the page may be gone. What does not fit stays in the local store
  * (hybrid) or the queue (remote-only); a retry later is harmless, as batches carry positions.
  */
-import type { Batch, BatchData } from "../streams.ts";
-import { tailOf } from "./batch-ops.ts";
+import type { Batch } from "../streams.ts";
+import { concatData, tailOf } from "./batch-ops.ts";
 import type { RemoteClient } from "./client.ts";
 import { batchPath, encodeBatch, idempotencyKey, type EncodedBody } from "./wire.ts";
 
@@ -30,18 +30,6 @@ export interface UnloadResult {
   readonly bytes: number;
   /** Records left for later (local store or queue). */
   readonly left: number;
-}
-
-function concatData(parts: readonly BatchData[]): BatchData {
-  const first = parts[0] as BatchData;
-  switch (first.kind) {
-    case "metric":
-      return { kind: "metric", blocks: parts.flatMap((p) => (p.kind === "metric" ? p.blocks : [])) };
-    case "track":
-      return { kind: "track", records: parts.flatMap((p) => (p.kind === "track" ? p.records : [])) };
-    case "log":
-      return { kind: "log", records: parts.flatMap((p) => (p.kind === "log" ? p.records : [])) };
-  }
 }
 
 /** The contiguous run of records from `acked` on, as one batch. */

@@ -14,7 +14,7 @@
 import { MlDashError, StorageError } from "../errors.ts";
 import type { StorageAdapter } from "../storage/contract.ts";
 import type { Batch, StreamId, StreamInfo } from "../streams.ts";
-import { tailOf } from "./batch-ops.ts";
+import { coalesce, tailOf } from "./batch-ops.ts";
 import { isTransient } from "./client.ts";
 import { LocalStreamSource } from "./local-tail.ts";
 import { PATIENCE, pauseMs } from "./patience.ts";
@@ -254,7 +254,11 @@ export class Uploader {
       this.memory -= b.bytes;
     }
     const b = o.batches[0];
-    if (b && b.first <= acked) return tailOf(b, acked);
+    if (b && b.first <= acked) {
+      // Batches waiting behind this one go in the same request (up to a size bound).
+      const run = coalesce([tailOf(b, acked), ...o.batches.slice(1)])[0] as Batch;
+      return run;
+    }
     const end = b ? b.first : o.target;
     o.source ??= new LocalStreamSource(this.storage, this.dir, o.stream, o.info);
     return o.source.batch(acked, Math.min(end - acked, LOCAL_CHUNK));

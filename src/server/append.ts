@@ -10,7 +10,10 @@
  *
  * A batch without a position (the Python client) is appended at the end, as ML-Dash does.
  */
-import type { BatchData, StreamId, StreamInfo } from "../streams.ts";
+import type { Batch, BatchData, StreamId, StreamInfo } from "../streams.ts";
+
+/** Records per write of a large batch. */
+const PART = 2048;
 import { sliceData } from "../remote/batch-ops.ts";
 import type { Decoded } from "./batches.ts";
 import { HttpError } from "./http-error.ts";
@@ -53,16 +56,14 @@ export function appendOnce(
     const skip = start === undefined ? 0 : Math.min(next - start, decoded.count);
     const count = decoded.count - skip;
     if (count === 0) return { first: next, count: 0, skipped: skip, next };
-    const batch = {
-      stream,
-      first: next,
-      count,
-      data: skip === 0 ? data : sliceData(data, skip, count),
-      sealedMs: Date.now(),
-      bytes: 0,
-      info,
-    };
-    await entry.backend.write(stream, [batch]);
-    return { first: batch.first, count, skipped: skip, next: batch.first + count };
+    // Written in parts of a few thousand records: each part's text stays small enough for the
+    // young generation of the garbage collector, and part i+1 is encoded while part i is written.
+    const parts: Batch[] = [];
+    for (let at = 0; at < count; at += PART) {
+      const n = Math.min(PART, count - at);
+      parts.push({ stream, first: next + at, count: n, data: sliceData(data, skip + at, n), sealedMs: Date.now(), bytes: 0, info });
+    }
+    await entry.backend.write(stream, parts);
+    return { first: next, count, skipped: skip, next: next + count };
   });
 }
