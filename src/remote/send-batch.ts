@@ -1,10 +1,12 @@
 /**
  * Sending one batch: encode, POST with its idempotency key, switch to JSON after a 415, and
  * read back where the server's stream now ends. A 409 answer means the server is behind the
- * batch (a gap); it is turned into {@link StreamGap} so the caller can resend from there.
+ * batch (a gap); it is turned into {@link StreamGap} so the caller can resend from there. A 413
+ * (too large for this server) is answered by sending the batch in halves.
  */
 import { RemoteError } from "../errors.ts";
 import type { Batch } from "../streams.ts";
+import { tailOf } from "./batch-ops.ts";
 import type { RemoteClient } from "./client.ts";
 import { batchPath, encodeBatch, idempotencyKey } from "./wire.ts";
 
@@ -60,6 +62,13 @@ export async function sendBatch(client: RemoteClient, experimentId: string, batc
       if (err instanceof RemoteError && err.status === 415 && format === "msgpack" && batch.data.kind !== "log") {
         client.wire = "json"; // this server speaks JSON only (as the hosted ML-Dash API does)
         continue;
+      }
+      if (err instanceof RemoteError && err.status === 413 && batch.count > 1) {
+        // Too large for this server: send it in halves (each half keeps its position).
+        const half = Math.ceil(batch.count / 2);
+        const first = await sendBatch(client, experimentId, tailOf(batch, batch.first, half));
+        const second = await sendBatch(client, experimentId, tailOf(batch, batch.first + half));
+        return { next: second.next, bytes: first.bytes + second.bytes };
       }
       if (err instanceof RemoteError && err.status === 409) {
         const body = (err.body ?? {}) as Record<string, unknown>;

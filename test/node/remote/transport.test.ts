@@ -117,6 +117,24 @@ describe("retries", () => {
   });
 });
 
+test("a 413 (body too large for this server) is answered by sending the batch in halves", async () => {
+  const small = await startServer({ maxBodyBytes: 4096 });
+  try {
+    const f = scriptedFetch();
+    const e = new Experiment("alice/transport/413", { dashUrl: small.url, token: "t", storage: null, echo: false, fetch: f });
+    await e.run(async (x) => {
+      for (let i = 0; i < 2000; i++) x.metrics("m").log({ i, v: i / 3 });
+    });
+    expect(await indices(small.storage, "alice/transport/413/metrics/m/data.jsonl")).toEqual(range(2000));
+    const posts = f.seen.filter((r) => r.url.includes("append-batch"));
+    expect(posts.some((r) => r.bodyBytes > 4096)).toBe(true);
+    expect(Math.max(...posts.filter((r) => r.bodyBytes <= 4096).map((r) => r.bodyBytes))).toBeLessThanOrEqual(4096);
+    expect(e.stats.dropped).toBe(0);
+  } finally {
+    await small.close();
+  }
+});
+
 describe("hybrid through an outage", () => {
   test("the run goes on locally; flush() rejects while the server is down; the upload resumes when it is back", async () => {
     const store = new MemoryStore();
