@@ -21,7 +21,7 @@ import { listStreams } from "../local/list-streams.ts";
 import type { PlainValue } from "../internal/values.ts";
 import type { ExperimentStats } from "../stats.ts";
 import type { StorageAdapter } from "../storage/contract.ts";
-import type { Batch, StreamId, StreamInfo } from "../streams.ts";
+import type { Batch, StreamId } from "../streams.ts";
 import { coalesce, tailOf } from "./batch-ops.ts";
 import { isTransient, type RemoteClient } from "./client.ts";
 import { createRemoteExperiment, fetchParams, type RemoteExperiment } from "./experiment-api.ts";
@@ -180,14 +180,17 @@ export class RemoteBackend implements Backend {
   flushForUnload(extra: readonly Batch[] = [], budgetBytes = 64 * 1024): UnloadResult {
     const id = this.id;
     const streams = new Map<string, UnloadStream>();
-    const add = (stream: StreamId, acked: number | undefined, batches: readonly Batch[]): void => {
+    const add = (stream: StreamId, acked: number | undefined, shift: number, batches: readonly Batch[]): void => {
       if (acked === undefined) return;
       let s = streams.get(stream.key);
-      if (!s) streams.set(stream.key, (s = { acked, batches: [] }));
+      if (!s) streams.set(stream.key, (s = { acked, shift, batches: [] }));
       s.batches.push(...batches);
     };
-    for (const o of this.uploader?.pending() ?? []) add(o.stream, o.acked, o.batches);
-    for (const b of extra) add(b.stream, this.uploader ? this.uploader.outbox(b.stream).acked : this.positions.get(b.stream.key), [b]);
+    for (const o of this.uploader?.pending() ?? []) add(o.stream, o.acked, o.shift, o.batches);
+    for (const b of extra) {
+      const o = this.uploader?.outbox(b.stream);
+      add(b.stream, o ? o.acked : this.positions.get(b.stream.key), o?.shift ?? 0, [b]);
+    }
     if (id === undefined) return { requests: 0, records: 0, bytes: 0, left: [...streams.values()].reduce((n, s) => n + s.batches.reduce((m, b) => m + b.count, 0), 0) };
     return sendForUnload(this.client, id, [...streams.values()], budgetBytes);
   }
@@ -236,11 +239,11 @@ export class RemoteBackend implements Backend {
     if (!update) return Promise.resolve();
     this.params = undefined;
     const run = async (): Promise<void> => {
-      if (this.uploader) await this.ready();
       try {
+        if (this.uploader) await this.ready();
         await this.client.request("POST", `experiments/${this.expId()}/parameters`, { json: { data: update.data, version: update.version } });
       } catch (err) {
-        if (isTransient(err)) {
+        if (isTransient(err) || this.id === undefined) {
           this.params ??= update; // the newest state is sent next time
           throw err;
         }
@@ -316,10 +319,8 @@ export class RemoteBackend implements Backend {
     }
     for (const { id: stream } of await listStreams(local.storage, local.dir)) {
       const target = await local.backend.cursor(stream, undefined);
-      const info: StreamInfo | undefined = undefined;
-      const server = this.positions.get(stream.key) ?? 0;
-      if (this.positionsKnown && target > server) uploader.expect(stream, target, info);
-      else uploader.outbox(stream).acked ??= Math.max(server, this.positionsKnown ? 0 : target);
+      // A server that does not say where its streams end gets only what is new from now on.
+      uploader.expect(stream, target, this.positionsKnown ? (this.positions.get(stream.key) ?? 0) : target);
     }
     const bytes = await local.storage.read(paths.parameters(local.dir));
     if (bytes && !this.params) {

@@ -18,6 +18,8 @@ export const MAX_KEEPALIVE_REQUESTS = 9;
 export interface UnloadStream {
   readonly acked: number;
   readonly batches: Batch[];
+  /** Server index minus local index (hybrid, after a reset local store). */
+  readonly shift?: number;
 }
 
 /** What a keepalive flush did. */
@@ -82,7 +84,8 @@ export function sendForUnload(client: RemoteClient, experimentId: string, stream
     if (!run) continue;
     total += run.count;
     if (token === undefined || requests >= MAX_KEEPALIVE_REQUESTS || room <= 0) continue;
-    const part = fit(run, client.wire, room);
+    const shift = s.shift ?? 0;
+    const part = fit(shift === 0 ? run : { ...run, first: run.first + shift }, client.wire, room);
     if (!part) continue;
     const { body, contentType } = part.body;
     client

@@ -37,6 +37,12 @@ export class Outbox {
   target = 0;
   batches: Batch[] = [];
   bytes = 0;
+  /**
+   * Server index minus local index. Non-zero only when the server already held more of the
+   * stream than the local store when the run opened (the local store was reset): the local
+   * records then go after the server's, still with positions, so nothing is lost or doubled.
+   */
+  shift = 0;
   /** Set when the server refused a batch for good. */
   blocked: MlDashError | undefined;
   pumping = false;
@@ -94,11 +100,33 @@ export class Uploader {
     return o;
   }
 
-  /** Notes that the local store holds `target` records of `stream` (resume after a restart). */
-  expect(stream: StreamId, target: number, info?: StreamInfo): void {
+  /**
+   * Notes where a stream stands at open: the local store holds `target` records, the server
+   * `server`. The tail the server lacks is uploaded from the local files (resume after a restart).
+   */
+  expect(stream: StreamId, target: number, server: number, info?: StreamInfo): void {
     const o = this.outbox(stream, info);
     o.target = Math.max(o.target, target);
+    this.place(o, target, server);
     void this.pump(o);
+  }
+
+  /** Sets where the server is, in local numbering (once per stream). */
+  private place(o: Outbox, local: number, server: number): void {
+    if (o.acked !== undefined) return;
+    if (server <= local) {
+      o.acked = server;
+      return;
+    }
+    o.shift = server - local;
+    o.acked = local;
+    this.hooks.report(
+      new StorageError(
+        `The server already holds ${server} records of ${o.stream.key} but the local store only ${local} (was it reset?); ` +
+          `the local records are appended after the server's (server index = local index + ${o.shift})`,
+        { code: "REMOTE_AHEAD" },
+      ),
+    );
   }
 
   /** Takes batches the local store now holds; they are sent from memory when their turn comes. */
@@ -200,8 +228,9 @@ export class Uploader {
     o.pumping = true;
     try {
       if (o.acked === undefined) {
+        // A stream the local store did not have when the run opened: it starts at 0 locally.
         const positions = await this.hooks.ready();
-        o.acked ??= positions.get(o.stream.key) ?? 0;
+        this.place(o, 0, positions.get(o.stream.key) ?? 0);
       }
       while (!this.closed && !o.done && Date.now() >= this.pausedUntil) {
         const chunk = await this.nextChunk(o);
@@ -214,13 +243,14 @@ export class Uploader {
         }
         await this.slot();
         try {
-          const sent = await this.hooks.send(chunk);
+          const sent = await this.hooks.send(o.shift === 0 ? chunk : { ...chunk, first: chunk.first + o.shift });
           this.failures = 0;
-          this.hooks.acknowledged(Math.max(0, Math.min(chunk.count, sent.next - chunk.first)), sent.bytes);
-          o.acked = sent.next;
+          const next = sent.next - o.shift;
+          this.hooks.acknowledged(Math.max(0, Math.min(chunk.count, next - chunk.first)), sent.bytes);
+          o.acked = next;
         } catch (err) {
           if (err instanceof StreamGap) {
-            o.acked = err.next; // resend from where the server is, out of the local store
+            o.acked = Math.max(0, err.next - o.shift); // resend from where the server is, out of the local store
             continue;
           }
           const e = err instanceof MlDashError ? err : new StorageError(String(err), { cause: err });

@@ -41,6 +41,8 @@ export interface SeenRequest {
 export interface ScriptOptions {
   /** Faults for the matching requests, in order; `ok` (forward) once it runs out. */
   readonly script?: Fault[];
+  /** Or: these faults, repeated for as long as requests come (an exact failure rate). */
+  readonly cycle?: readonly Fault[];
   /** Or: this share of matching requests fail, with a fault drawn from `kinds`. */
   readonly rate?: number;
   readonly kinds?: readonly Fault[];
@@ -73,6 +75,7 @@ export function scriptedFetch(options: ScriptOptions = {}): ScriptedFetch {
   const random = rng(options.seed ?? 1);
   const kinds = options.kinds ?? ["drop", "500", "503", "429", "lost-response"];
   const seen: SeenRequest[] = [];
+  let turn = 0;
   const f = (async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
     const req = new Request(input, init);
     const body = req.method === "GET" || req.method === "HEAD" ? undefined : new Uint8Array(await req.arrayBuffer());
@@ -81,6 +84,7 @@ export function scriptedFetch(options: ScriptOptions = {}): ScriptedFetch {
     if (f.down) fault = "drop";
     else if (matches) {
       if (script.length > 0) fault = script.shift() as Fault;
+      else if (options.cycle && options.cycle.length > 0) fault = options.cycle[turn++ % options.cycle.length] as Fault;
       else if (options.rate && random() < options.rate) fault = kinds[Math.floor(random() * kinds.length)] as Fault;
     }
     seen.push({

@@ -192,6 +192,21 @@ describe("hybrid", () => {
     expect(params.data["model.arch"]).toBe("mlp");
   });
 
+  test("a reset local store does not lose records: they go after what the server already holds", async () => {
+    const reports: string[] = [];
+    const run = async (n: number, from: number): Promise<void> => {
+      const e = new Experiment("alice/modes/hybrid/reset", { dashUrl: srv.url, token: "tok-123456789", storage: memoryAdapter(), echo: false, onError: (x) => reports.push(x.code) });
+      await e.run(async (x) => {
+        for (let i = from; i < from + n; i++) x.metrics("m").log({ i });
+      });
+    };
+    await run(100, 0);
+    await run(50, 100); // a fresh (empty) local store, same prefix
+    const got = await lines(srv.storage, "alice/modes/hybrid/reset/metrics/m/data.jsonl");
+    expect(got.map((r) => [r["index"], (r["data"] as { i: number }).i])).toEqual(Array.from({ length: 150 }, (_, i) => [i, i]));
+    expect(reports).toContain("REMOTE_AHEAD");
+  });
+
   test("memory of the upload queue is bounded: past the cap, batches are re-read from the local store", async () => {
     const inner = memoryAdapter();
     let rangeReads = 0;
