@@ -13,6 +13,8 @@
  * For `npm run bench` (bench/run.mjs), a suite: `measure(await bundle("remote.bench"), ["run", wire, n])`
  * for wire in msgpack/json and n in 100k/1M, as `main()` below does.
  *
+ * `BENCH_PROF=1` also writes a CPU profile of the server process to /tmp/cpuprof.
+ *
  * Targets: ≥ 500k points/s end to end with msgpack; msgpack bytes ≤ 60% of JSON.
  */
 import { spawn, spawnSync } from "node:child_process";

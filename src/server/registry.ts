@@ -99,11 +99,16 @@ export class Registry {
     }
   }
 
+  /** Rescans when the last scan is older than a couple of seconds (runs may have been written since). */
+  async refresh(): Promise<void> {
+    if (Date.now() - this.lastScan > RESCAN_MS) await this.scan();
+  }
+
   /** The experiment `id`; an unknown id triggers a rescan (runs may have been written since). */
   async experiment(id: string): Promise<ExperimentEntry> {
     let e = this.experiments.get(id);
-    if (!e && Date.now() - this.lastScan > RESCAN_MS) {
-      await this.scan();
+    if (!e) {
+      await this.refresh();
       e = this.experiments.get(id);
     }
     if (!e) throw new HttpError(404, `Experiment ${JSON.stringify(id)} not found; create it with POST /api/namespaces/{namespace}/nodes (type EXPERIMENT)`);

@@ -136,7 +136,7 @@ export function nodeRoutes(reg: Registry): Hono {
   });
 
   app.get("/experiments", async (c) => {
-    await reg.scan();
+    await reg.refresh();
     const prefix = c.req.query("prefix") ?? "";
     const out: Record<string, unknown>[] = [];
     for (const e of reg.experiments.values()) {
