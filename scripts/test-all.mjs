@@ -60,6 +60,13 @@ const suites = [
     parse: junit,
     run: () => run("npx", ["--no-install", "bun", "test", "--reporter=junit", `--reporter-outfile=${join(OUT, "bun.xml")}`]),
   },
+  {
+    // The Cloudflare Worker example in workerd (Miniflare) against the server on 127.0.0.1.
+    name: "worker-example",
+    report: join(OUT, "worker-example.xml"),
+    parse: junit,
+    run: () => run("node", ["examples/cloudflare-worker/test.mjs", "--junit", join(OUT, "worker-example.xml")]),
+  },
 ];
 
 let passed = 0;

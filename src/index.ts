@@ -16,6 +16,7 @@ import { makeWithExperiment } from "./with-experiment.ts";
 export { Experiment, type ExperimentStatus } from "./experiment.ts";
 export type { RunHandle } from "./run-handle.ts";
 export type { ExperimentOptions, TokenOption } from "./options.ts";
+export type { RemoteOptions, UnloadResult } from "./remote/index.ts";
 export type { Mode } from "./modes.ts";
 export type { BufferOptions, DropInfo } from "./buffer/buffer.ts";
 export type { ExperimentStats } from "./stats.ts";
