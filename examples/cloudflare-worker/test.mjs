@@ -32,6 +32,7 @@ await build({
   target: "es2022",
   outDir: out,
   noExternal: [/.*/],
+  splitting: false, // one self-contained module: workerd has no module loader for our chunks
   silent: true,
   clean: true,
   config: false,
