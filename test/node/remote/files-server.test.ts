@@ -209,10 +209,10 @@ describe("checks", () => {
     const noFile = httpxMultipart(base, file);
     const text = new TextDecoder().decode(noFile.body).replace(/--[0-9a-f]{32}\r\nContent-Disposition: form-data; name="file"[\s\S]*$/, "");
     const boundary = /boundary=(\w+)/.exec(noFile.headers["content-type"] as string)?.[1] as string;
-    const r1 = await call(srv.url, "POST", "namespaces/alice/nodes", { body: `${text}--${boundary}--\r\n`, contentType: noFile.headers["content-type"] });
+    const r1 = await call(srv.url, "POST", "namespaces/alice/nodes", { body: `${text}--${boundary}--\r\n`, contentType: noFile.headers["content-type"] as string });
     expect([r1.status, r1.body["field"]]).toEqual([400, "file"]);
     const cut = noFile.body.subarray(0, noFile.body.length - 20);
-    const r2 = await call(srv.url, "POST", "namespaces/alice/nodes", { body: cut as BodyInit, contentType: noFile.headers["content-type"] });
+    const r2 = await call(srv.url, "POST", "namespaces/alice/nodes", { body: cut as BodyInit, contentType: noFile.headers["content-type"] as string });
     expect(r2.status).toBe(400);
     expect(String(r2.body["error"])).toMatch(/multipart/i);
     const r3 = await call(srv.url, "POST", "namespaces/alice/nodes", { body: "x", contentType: "multipart/form-data" });

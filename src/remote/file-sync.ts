@@ -1,0 +1,295 @@
+/**
+ * Files in hybrid mode and in `ml-dash upload`: the local store is the truth, and the server is
+ * brought to match it file by file. The unit is a file's place (`path` + `filename`, Python's
+ * overwrite key); for each place the local records and the server's live record decide what to
+ * do ({@link planFile}): upload when the server lacks the content (compared by SHA-256), update
+ * when only the annotations differ, delete when the local file was deleted. Comparing states
+ * rather than replaying operations makes it idempotent and resumable: a restarted process, or
+ * the CLI run twice, sends only what the server does not hold.
+ */
+import { MlDashError, NotFoundError, StorageError } from "../errors.ts";
+import type { LocalFileStore } from "../files/local-file-store.ts";
+import type { DeletedFile, FileInfo, FileStore, FileUpdate, SaveRequest } from "../files/types.ts";
+import { isTransient } from "./client.ts";
+import type { RemoteFilesApi } from "./files-api.ts";
+import { PATIENCE, pauseMs } from "./patience.ts";
+
+/** The key of a file's place. */
+export function placeOf(f: { readonly path: string; readonly filename: string }): string {
+  return f.path + "\u0000" + f.filename;
+}
+
+/** What the server needs for one place. */
+export type FileAction =
+  | { readonly kind: "upload"; readonly local: FileInfo }
+  | { readonly kind: "update"; readonly local: FileInfo; readonly remote: FileInfo }
+  | { readonly kind: "delete"; readonly remote: FileInfo };
+
+function stable(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(stable).join(",")}]`;
+  if (v !== null && typeof v === "object") {
+    return `{${Object.keys(v)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${stable((v as Record<string, unknown>)[k])}`)
+      .join(",")}}`;
+  }
+  return JSON.stringify(v) ?? "null";
+}
+
+/** Description, tags and metadata equal (an empty description or metadata counts as none). */
+function sameAnnotations(a: FileInfo, b: FileInfo): boolean {
+  const meta = (m: FileInfo["metadata"]): string => (m === null || Object.keys(m).length === 0 ? "null" : stable(m));
+  return (a.description || null) === (b.description || null) && stable(a.tags) === stable(b.tags) && meta(a.metadata) === meta(b.metadata);
+}
+
+/**
+ * The action for one place: `local` are the local records there (live and deleted), `remote`
+ * the server's live record (if any). Files the server has but the local store never had are
+ * left alone (someone else put them there).
+ */
+export function planFile(local: readonly FileInfo[], remote: FileInfo | undefined): FileAction | undefined {
+  const live = local.find((r) => r.deletedAt === null);
+  if (live) {
+    if (!remote || remote.checksum !== live.checksum) return { kind: "upload", local: live };
+    return sameAnnotations(live, remote) ? undefined : { kind: "update", local: live, remote };
+  }
+  if (remote && local.some((r) => r.checksum === remote.checksum)) return { kind: "delete", remote };
+  return undefined;
+}
+
+/** Carries out an action; resolves to the server's record of the place afterwards (null: none). */
+export async function applyFile(api: RemoteFilesApi, local: LocalFileStore, action: FileAction): Promise<FileInfo | null> {
+  if (action.kind === "delete") {
+    await api.remove(action.remote.id).catch((err: unknown) => {
+      if (!(err instanceof NotFoundError)) throw err; // deleted already
+    });
+    return null;
+  }
+  const f = action.local;
+  if (action.kind === "update") {
+    return api.update(action.remote.id, { description: f.description, tags: f.tags, metadata: f.metadata });
+  }
+  const meta = { path: f.path, filename: f.filename, contentType: f.contentType, description: f.description, tags: f.tags, bindrs: f.bindrs, metadata: f.metadata };
+  // Read from the local store for each attempt: the checksum is the local record's, so the server verifies what it got.
+  const stream = await local.stream(f);
+  return api.upload(meta, { kind: "stream", stream, size: f.sizeBytes, reopen: () => local.stream(f) }, f.checksum);
+}
+
+/** The server's live records by place. */
+export async function remotePlaces(api: RemoteFilesApi): Promise<Map<string, FileInfo>> {
+  const out = new Map<string, FileInfo>();
+  for (const f of await api.list(false)) if (f.deletedAt === null && !out.has(placeOf(f))) out.set(placeOf(f), f);
+  return out;
+}
+
+/** The local records by place. */
+export function localPlaces(records: readonly FileInfo[]): Map<string, FileInfo[]> {
+  const out = new Map<string, FileInfo[]>();
+  for (const r of records) {
+    const k = placeOf(r);
+    const list = out.get(k);
+    if (list) list.push(r);
+    else out.set(k, [r]);
+  }
+  return out;
+}
+
+async function pool<T>(items: readonly T[], width: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) await fn(items[next++] as T);
+  };
+  await Promise.all(Array.from({ length: Math.min(width, items.length) }, worker));
+}
+
+/** What {@link FileSync} needs from its backend. */
+export interface FileSyncHooks {
+  /** The experiment's file API, once it exists on the server (rejects while it does not). */
+  api(): Promise<RemoteFilesApi>;
+  /** Reports a problem (counted, `onError`, warned once per kind). */
+  report(err: MlDashError): void;
+  unrefTimer?: ((handle: unknown) => void) | undefined;
+}
+
+/**
+ * Keeps the server's files of a hybrid run in step with the local store, in the background.
+ * Transient failures pause every place with jittered backoff and are retried for as long as
+ * the process lives (a flush hears of them after {@link PATIENCE} rounds); a refusal (4xx) is
+ * reported once and that place is left until it changes again.
+ */
+export class FileSync {
+  private readonly dirty = new Set<string>();
+  private remote: Map<string, FileInfo> | undefined;
+  private running: Promise<void> | undefined;
+  private failures = 0;
+  private pausedUntil = 0;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private waiters: { resolve(): void; reject(err: unknown): void }[] = [];
+  private closed = false;
+
+  constructor(
+    private readonly local: LocalFileStore,
+    private readonly hooks: FileSyncHooks,
+    private readonly width = 2,
+  ) {}
+
+  /** A place changed locally. */
+  touch(f: { readonly path: string; readonly filename: string }): void {
+    this.dirty.add(placeOf(f));
+    this.kick();
+  }
+
+  /** Compares every local place with the server (at connect: what a previous process left). */
+  async catchUp(): Promise<void> {
+    this.remote = undefined; // the server may have changed while we were away
+    for (const f of await this.local.records()) this.dirty.add(placeOf(f));
+    this.kick();
+  }
+
+  /**
+   * Resolves when the server matches every change made so far; rejects with the error once
+   * {@link PATIENCE} rounds failed (syncing goes on in the background).
+   */
+  flush(): Promise<void> {
+    if (this.failures >= PATIENCE) this.failures = PATIENCE - 1; // an explicit flush gets one more round
+    this.resume();
+    if (this.dirty.size === 0 && !this.running) return Promise.resolve();
+    const p = new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }));
+    this.kick();
+    return p;
+  }
+
+  /** Tries now (after the experiment was created on the server, or an outage ended). */
+  kick(): void {
+    if (this.running || this.closed || Date.now() < this.pausedUntil || this.dirty.size === 0) return;
+    this.running = this.loop().finally(() => {
+      this.running = undefined;
+      if (this.dirty.size > 0) this.kick();
+      else this.settle();
+    });
+  }
+
+  /** Stops syncing; what is left is found again by the next run's catch-up or `ml-dash upload`. */
+  close(): void {
+    this.closed = true;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    const err = new StorageError("The experiment was closed before its files reached the server; the local store keeps them", { code: "CLOSED" });
+    for (const w of this.waiters.splice(0)) w.reject(err);
+  }
+
+  private settle(err?: unknown): void {
+    if (err === undefined && (this.dirty.size > 0 || this.running)) return;
+    for (const w of this.waiters.splice(0)) if (err === undefined) w.resolve();
+      else w.reject(err);
+  }
+
+  private resume(): void {
+    this.pausedUntil = 0;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  private async loop(): Promise<void> {
+    while (this.dirty.size > 0 && !this.closed && Date.now() >= this.pausedUntil) {
+      const keys = [...this.dirty];
+      this.dirty.clear();
+      let failure: MlDashError | undefined;
+      try {
+        const api = await this.hooks.api();
+        this.remote ??= await remotePlaces(api);
+        const remote = this.remote;
+        const byPlace = localPlaces(await this.local.records());
+        await pool(keys, this.width, async (key) => {
+          if (failure) {
+            this.dirty.add(key);
+            return;
+          }
+          const action = planFile(byPlace.get(key) ?? [], remote.get(key));
+          if (!action) return;
+          try {
+            const after = await applyFile(api, this.local, action);
+            if (after) remote.set(key, after);
+            else remote.delete(key);
+          } catch (err) {
+            if (err instanceof NotFoundError && action.kind !== "delete") return; // replaced locally meanwhile: its change re-marked the place
+            const e = err instanceof MlDashError ? err : new StorageError(String(err), { cause: err });
+            if (isTransient(e)) {
+              failure ??= e;
+              this.dirty.add(key);
+            } else this.hooks.report(e); // refused: reported once, not retried until the file changes
+          }
+        });
+      } catch (err) {
+        const e = err instanceof MlDashError ? err : new StorageError(String(err), { cause: err });
+        if (isTransient(e)) {
+          // The experiment is not on the server yet, or the list failed on the way: everything waits.
+          for (const k of keys) this.dirty.add(k);
+          failure = e;
+        } else this.hooks.report(e); // refused (a 4xx): reported once; the next change or run tries again
+      }
+      if (failure) {
+        this.pause(failure);
+        return;
+      }
+      this.failures = 0;
+    }
+  }
+
+  private pause(err: MlDashError): void {
+    this.failures++;
+    this.hooks.report(err);
+    const delay = pauseMs(this.failures);
+    this.pausedUntil = Date.now() + delay;
+    if (this.failures >= PATIENCE) this.settle(err);
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.pausedUntil = 0;
+      this.kick();
+    }, delay);
+    this.hooks.unrefTimer?.(this.timer);
+  }
+}
+
+/** `exp.files` of a hybrid run: the local store, with every change then sent to the server. */
+export class HybridFileStore implements FileStore {
+  constructor(
+    private readonly local: LocalFileStore,
+    private readonly sync: FileSync,
+  ) {}
+
+  async save(req: SaveRequest): Promise<FileInfo> {
+    const info = await this.local.save(req);
+    this.sync.touch(info);
+    return info;
+  }
+
+  records(): Promise<FileInfo[]> {
+    return this.local.records();
+  }
+
+  read(file: FileInfo): Promise<Uint8Array> {
+    return this.local.read(file);
+  }
+
+  stream(file: FileInfo): Promise<ReadableStream<Uint8Array>> {
+    return this.local.stream(file);
+  }
+
+  async delete(id: string): Promise<DeletedFile> {
+    const done = await this.local.delete(id);
+    const f = (await this.local.records()).find((r) => r.id === id);
+    if (f) this.sync.touch(f);
+    return done;
+  }
+
+  async update(id: string, patch: FileUpdate): Promise<FileInfo> {
+    const info = await this.local.update(id, patch);
+    this.sync.touch(info);
+    return info;
+  }
+
+  flush(): Promise<void> {
+    return this.sync.flush();
+  }
+}
