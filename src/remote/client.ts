@@ -194,7 +194,10 @@ export class RemoteClient {
       let retryIn: number | undefined;
       try {
         const body = options.body ? await options.body() : undefined;
+        // redirect "error": fetch (the spec, and undici) otherwise clones the request to be able to
+        // follow a redirect, and the clone of a streamed body keeps every byte sent in memory.
         const init: RequestInit & { duplex?: "half" } = { method, headers, signal: ctrl.signal };
+        if (noRedirectSupported()) init.redirect = "error";
         if (body !== undefined) {
           init.body = body;
           if (typeof ReadableStream !== "undefined" && body instanceof ReadableStream) init.duplex = "half";
@@ -282,6 +285,20 @@ export function serverMessage(body: unknown): string | undefined {
     for (const k of ["error", "message", "detail"]) if (typeof b[k] === "string") return b[k] as string;
   }
   return undefined;
+}
+
+let noRedirect: boolean | undefined;
+
+/** Whether `redirect: "error"` is accepted here (Workers allow only follow and manual). */
+function noRedirectSupported(): boolean {
+  if (noRedirect === undefined) {
+    try {
+      noRedirect = new Request("http://127.0.0.1/", { redirect: "error" }).redirect === "error";
+    } catch {
+      noRedirect = false;
+    }
+  }
+  return noRedirect;
 }
 
 /** A `Retry-After` header (seconds or an HTTP date) in ms, capped; undefined when absent. */
