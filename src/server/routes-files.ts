@@ -35,7 +35,10 @@ export function fileRoutes(reg: Registry, files: ServerFiles): Hono {
 
   /** The file `id`; 404 when unknown, or deleted unless `deleted`. */
   const file = async (c: Context, deleted = false): Promise<{ entry: ExperimentEntry; file: FileInfo } | undefined> => {
-    const found = await files.find(c.req.param("id") as string);
+    const id = c.req.param("id") as string;
+    // Experiments, folders and projects are the node routes' (no need to look through every file).
+    if (reg.experimentByNode(id) || reg.folders.has(id) || reg.projects.has(id) || files.folders.has(id)) return undefined;
+    const found = await files.find(id);
     if (found && found.file.deletedAt !== null && !deleted) throw new HttpError(404, `File ${found.file.id} has been deleted`);
     return found;
   };
@@ -46,6 +49,11 @@ export function fileRoutes(reg: Registry, files: ServerFiles): Hono {
   });
 
   app.get("/nodes/:id", async (c, next) => {
+    const folder = files.folders.get(c.req.param("id"));
+    if (folder) {
+      const e = folder.experiment;
+      return reply(c, { id: folder.id, type: "FOLDER", name: folder.name, parentId: folder.parentId, projectId: e.projectId, experimentId: e.id, path: folder.path });
+    }
     const f = await file(c, true);
     if (!f) return next();
     return reply(c, fileNodeJson(files, f.entry, f.file));

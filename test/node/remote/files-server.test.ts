@@ -74,6 +74,7 @@ describe("upload as ML-Dash Python sends it", () => {
     expect(typeof node["id"]).toBe("string");
     expect(node["createdAt"]).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{6})?Z$/);
     expect(physical).toMatchObject({ contentType: "application/octet-stream", sizeBytes: bytes.length, checksum: sha(bytes), filename: "model.bin" });
+    expect((await call(srv.url, "GET", `nodes/${ids.parentId}`)).body).toMatchObject({ type: "FOLDER", name: "ckpt", path: "/models/ckpt", experimentId: ids.id });
     const id = node["id"] as string;
     // Stored exactly where Python's local store puts it, and recorded in its format and key order.
     expect(await srv.storage.read(`alice/files/exp1/files/models/ckpt/${id}/model.bin`)).toEqual(bytes);
