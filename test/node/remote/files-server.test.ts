@@ -6,6 +6,7 @@
  * traversal, 401, and state that survives a restart.
  */
 import { createHash } from "node:crypto";
+import { connect } from "node:net";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { parsePyJson } from "../../../src/layout/py-json-parse.ts";
 import { createServer } from "../../../src/server/index.ts";
@@ -254,6 +255,31 @@ describe("checks", () => {
     expect(pre.status).toBe(204);
     const dl = await fetch(`${srv.url}/api/nodes/${id}/download`, { headers: { authorization: "Bearer secret", origin: "http://localhost:5173" } });
     expect(dl.headers.get("access-control-expose-headers")?.toLowerCase()).toContain("content-disposition");
+  });
+});
+
+describe("interrupted uploads", () => {
+  test("a client that disconnects halfway through the file leaves no record and no bytes behind", async () => {
+    const ids = await pythonSetup("alice/files/cut", ["d"]);
+    const bytes = new Uint8Array(4 * 1024 * 1024).fill(9);
+    const { body, headers } = httpxMultipart(fields(ids, "big.bin", sha(bytes)), { name: "big.bin", bytes, type: "application/octet-stream" });
+    const { port } = new URL(srv.url);
+    await new Promise<void>((resolve, reject) => {
+      const sock = connect(Number(port), "127.0.0.1", () => {
+        const head = [`POST /api/namespaces/alice/nodes HTTP/1.1`, `Host: 127.0.0.1:${port}`, "Authorization: Bearer secret", ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`), "", ""].join("\r\n");
+        sock.write(head);
+        sock.write(body.subarray(0, body.length / 2), () => setTimeout(() => (sock.destroy(), resolve()), 100));
+      });
+      sock.on("error", reject);
+    });
+    // The server notices, removes what it wrote, and goes on serving.
+    await new Promise((r) => setTimeout(r, 200));
+    for (let i = 0; i < 50 && (await srv.storage.list("alice/files/cut/files")).length > 0; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(await srv.storage.list("alice/files/cut/files")).toEqual([]);
+    expect(await metadataDoc("alice/files/cut")).toEqual([]);
+    const ok = await upload("alice", fields(ids, "big.bin", sha(bytes)), { name: "big.bin", bytes, type: "application/octet-stream" });
+    expect(ok.status).toBe(200);
+    expect((await metadataDoc("alice/files/cut")).length).toBe(1);
   });
 });
 
