@@ -7,7 +7,7 @@
  * rather than replaying operations makes it idempotent and resumable: a restarted process, or
  * the CLI run twice, sends only what the server does not hold.
  */
-import { MlDashError, NotFoundError, StorageError } from "../errors.ts";
+import { MlDashError, NotFoundError, RemoteError, StorageError } from "../errors.ts";
 import type { LocalFileStore } from "../files/local-file-store.ts";
 import type { DeletedFile, FileInfo, FileStore, FileUpdate, SaveRequest } from "../files/types.ts";
 import { isTransient } from "./client.ts";
@@ -126,6 +126,9 @@ export class FileSync {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private waiters: { resolve(): void; reject(err: unknown): void }[] = [];
   private closed = false;
+  /** The server has no file list (ML-Dash lists over GraphQL): only places changed by this process are sent. */
+  private blind = false;
+  private readonly changedHere = new Set<string>();
 
   constructor(
     private readonly local: LocalFileStore,
@@ -135,7 +138,9 @@ export class FileSync {
 
   /** A place changed locally. */
   touch(f: { readonly path: string; readonly filename: string }): void {
-    this.dirty.add(placeOf(f));
+    const key = placeOf(f);
+    this.changedHere.add(key);
+    this.dirty.add(key);
     this.kick();
   }
 
@@ -196,7 +201,7 @@ export class FileSync {
       let failure: MlDashError | undefined;
       try {
         const api = await this.hooks.api();
-        this.remote ??= await remotePlaces(api);
+        this.remote ??= await this.listRemote(api);
         const remote = this.remote;
         const byPlace = localPlaces(await this.local.records());
         await pool(keys, this.width, async (key) => {
@@ -204,6 +209,7 @@ export class FileSync {
             this.dirty.add(key);
             return;
           }
+          if (this.blind && !this.changedHere.has(key)) return; // cannot tell whether the server has it
           const action = planFile(byPlace.get(key) ?? [], remote.get(key));
           if (!action) return;
           try {
@@ -232,6 +238,25 @@ export class FileSync {
         return;
       }
       this.failures = 0;
+    }
+  }
+
+  /** The server's live files; an empty map (and a warning) for a server without the list route. */
+  private async listRemote(api: RemoteFilesApi): Promise<Map<string, FileInfo>> {
+    try {
+      return await remotePlaces(api);
+    } catch (err) {
+      if (!(err instanceof RemoteError && err.status === 404)) throw err;
+      this.blind = true;
+      this.hooks.report(
+        new RemoteError(
+          "The server cannot list an experiment's files (GET experiments/{id}/files answered 404): files saved by this run are uploaded, but what an earlier run left behind is not compared",
+          404,
+          err.body,
+          { cause: err },
+        ),
+      );
+      return new Map();
     }
   }
 

@@ -172,7 +172,11 @@ async function uploadFiles(client: RemoteClient, storage: StorageAdapter, dir: s
     { experimentId: exp.id, nodeId: exp.nodeId, projectId: projectId == null ? undefined : String(projectId), namespace: prefix.owner as string },
     { sha256: options.sha256 ?? portableSha256, maxBytes },
   );
-  const remote = await remotePlaces(api);
+  // A server without the list route (ML-Dash lists over GraphQL) gets every file: it cannot say what it holds.
+  const remote = await remotePlaces(api).catch((err: unknown) => {
+    if (err instanceof RemoteError && err.status === 404) return new Map<string, FileInfo>();
+    throw err;
+  });
   let done = 0;
   let refused: MlDashError | undefined;
   for (const [key, records] of places) {

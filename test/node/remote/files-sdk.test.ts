@@ -253,6 +253,32 @@ describe("hybrid", () => {
   });
 });
 
+test("hybrid against a server without the REST file list: this run's files are uploaded, the gap is reported once", async () => {
+  const errors: MlDashError[] = [];
+  const noList: typeof fetch = async (input, init) => {
+    const req = new Request(input, init);
+    if (req.method === "GET" && /\/experiments\/[^/]+\/files(\?|$)/.test(req.url)) return new Response('{"error":"No route"}', { status: 404, headers: { "content-type": "application/json" } });
+    return fetch(req);
+  };
+  const root = tempDir("hyb-nolist");
+  const prefix = "alice/rf/hybrid/nolist";
+  const s1 = nodeFsAdapter({ root });
+  const exp = await new Experiment(prefix, { dashUrl: srv.url, token: TOKEN, storage: s1, fetch: noList, echo: false, onError: (e) => errors.push(e) }).run.start();
+  await exp.files.saveText("one", { to: "a.txt" });
+  await exp.files.saveText("two", { to: "b.txt" });
+  await exp.run.complete();
+  await s1.close();
+  expect((await serverRecords(prefix)).map((r) => r["filename"])).toEqual(["a.txt", "b.txt"]);
+  expect(errors.filter((e) => /cannot list/.test(e.message))).toHaveLength(1);
+  // The next run cannot compare, so it sends nothing it did not change itself.
+  const s2 = nodeFsAdapter({ root });
+  const next = await new Experiment(prefix, { dashUrl: srv.url, token: TOKEN, storage: s2, fetch: noList, ...quiet }).run.start();
+  await next.files.saveText("three", { to: "c.txt" });
+  await next.run.complete();
+  await s2.close();
+  expect((await serverRecords(prefix)).map((r) => r["filename"])).toEqual(["a.txt", "b.txt", "c.txt"]);
+});
+
 describe("fault injection on file uploads", () => {
   for (const mode of ["remote", "hybrid"] as const) {
     test(`${mode}: with 30% of requests failing (drops, 500, 503, 429, answers lost after storing), every file lands exactly once`, async () => {
