@@ -7,11 +7,12 @@
  * Answers are flattened to the record the local store keeps ({@link FileInfo}), so the builder
  * API filters, globs and addresses remote files exactly as local ones.
  */
-import { NotFoundError, RemoteError, StorageError, ValidationError } from "../errors.ts";
+import { NotFoundError, RemoteError } from "../errors.ts";
 import { sha256Hex, toHex, type Sha256 } from "../files/sha256.ts";
 import type { DeletedFile, FileContent, FileInfo, FileUpdate } from "../files/types.ts";
 import type { PlainObject } from "../internal/values.ts";
 import { parseBody, type RemoteClient } from "./client.ts";
+import { collect, hashStream, obj, randomKey, str, toFileInfo, tooLarge, type Obj } from "./file-record.ts";
 import { blobBody, bytesBody, multipartFrame, streamBody } from "./multipart-body.ts";
 
 /** Where files go: the experiment on the server. */
@@ -46,91 +47,6 @@ export interface RemoteFilesOptions {
 }
 
 const PAGE = 1000;
-type Obj = Record<string, unknown>;
-
-function obj(v: unknown): Obj {
-  return v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Obj) : {};
-}
-
-function str(v: unknown): string | null {
-  return typeof v === "string" ? v : typeof v === "number" ? String(v) : null;
-}
-
-function strings(v: unknown): string[] {
-  return Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : [];
-}
-
-/** A record from what a server says about a file: a flat record, or a node with `physicalFile` (Python's flattening, §4.3 step 8). */
-export function toFileInfo(raw: unknown, fallback: { experimentId: string; path?: string; filename?: string; bindrs?: readonly string[] }): FileInfo {
-  const r = obj(raw);
-  const node = r["node"] !== undefined ? obj(r["node"]) : r;
-  const phys = obj(r["physicalFile"] ?? node["physicalFile"]);
-  const meta = node["metadata"];
-  return {
-    id: str(node["id"]) ?? "",
-    experimentId: str(node["experimentId"]) ?? fallback.experimentId,
-    path: str(node["path"]) ?? fallback.path ?? "/",
-    filename: str(node["filename"]) ?? str(phys["filename"]) ?? str(node["name"]) ?? fallback.filename ?? "",
-    description: str(node["description"]),
-    tags: strings(node["tags"]),
-    bindrs: Array.isArray(node["bindrs"]) ? strings(node["bindrs"]) : [...(fallback.bindrs ?? [])],
-    contentType: str(node["contentType"]) ?? str(phys["contentType"]) ?? "application/octet-stream",
-    sizeBytes: Number(node["sizeBytes"] ?? phys["sizeBytes"] ?? 0), // some servers send it as a string
-    checksum: str(node["checksum"]) ?? str(phys["checksum"]) ?? "",
-    metadata: meta !== null && typeof meta === "object" && !Array.isArray(meta) ? (meta as PlainObject) : null,
-    uploadedAt: str(node["uploadedAt"]) ?? str(node["createdAt"]) ?? "",
-    updatedAt: str(node["updatedAt"]) ?? "",
-    deletedAt: str(node["deletedAt"]),
-  };
-}
-
-function randomKey(): string {
-  return typeof crypto.randomUUID === "function" ? crypto.randomUUID() : toHex(crypto.getRandomValues(new Uint8Array(16)));
-}
-
-function tooLarge(size: number, max: number): ValidationError {
-  return new ValidationError(`Invalid file data: ${size} bytes is over the maximum file size of ${max} bytes (files.maxBytes)`, { field: "data" });
-}
-
-async function hashStream(stream: ReadableStream<Uint8Array>, sha256: () => Sha256, max: number): Promise<{ checksum: string; size: number }> {
-  const h = sha256();
-  let size = 0;
-  const reader = stream.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.length;
-    if (size > max) {
-      await reader.cancel().catch(() => undefined);
-      throw tooLarge(size, max);
-    }
-    h.update(value);
-  }
-  return { checksum: toHex(h.digest()), size };
-}
-
-async function collect(stream: ReadableStream<Uint8Array>, max: number): Promise<Uint8Array> {
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  const reader = stream.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.length;
-    if (size > max) {
-      await reader.cancel().catch(() => undefined);
-      throw tooLarge(size, max);
-    }
-    chunks.push(value);
-  }
-  const out = new Uint8Array(size);
-  let off = 0;
-  for (const c of chunks) {
-    out.set(c, off);
-    off += c.length;
-  }
-  return out;
-}
 
 /** The file calls of one experiment on a server. */
 export class RemoteFilesApi {
@@ -316,16 +232,4 @@ export class RemoteFilesApi {
     if (err instanceof RemoteError && err.status === 404) return new NotFoundError(`File ${id} not found on the server (or deleted)`, { cause: err });
     return err;
   }
-}
-
-/** Reads a download fully and checks its SHA-256 against the record. */
-export async function readVerified(res: Response, file: FileInfo): Promise<Uint8Array> {
-  const bytes = new Uint8Array(await res.arrayBuffer());
-  const sum = await sha256Hex(bytes);
-  if (file.checksum && sum !== file.checksum) {
-    throw new StorageError(`Checksum verification failed for file ${file.id} (${file.filename}): the server's record says ${file.checksum}, the bytes received hash to ${sum}`, {
-      code: "CHECKSUM",
-    });
-  }
-  return bytes;
 }

@@ -7,7 +7,8 @@
  */
 import { ConfigurationError } from "../errors.ts";
 import type { DeletedFile, FileInfo, FileStore, FileUpdate, SaveRequest } from "../files/types.ts";
-import { readVerified, type RemoteFilesApi } from "./files-api.ts";
+import { readVerified } from "./file-record.ts";
+import type { RemoteFilesApi } from "./files-api.ts";
 
 /** The server's files of one experiment. */
 export class RemoteFileStore implements FileStore {

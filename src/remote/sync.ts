@@ -22,7 +22,7 @@ import { fullPath } from "../files/names.ts";
 import { portableSha256, type Sha256 } from "../files/sha256.ts";
 import type { FileInfo } from "../files/types.ts";
 import { isTransient } from "./client.ts";
-import { applyFile, localPlaces, planFile, remotePlaces } from "./file-sync.ts";
+import { applyFile, localPlaces, planFile, remotePlaces } from "./file-plan.ts";
 import { RemoteFilesApi } from "./files-api.ts";
 import { LocalStreamSource } from "./local-tail.ts";
 import { sendBatch, StreamGap } from "./send-batch.ts";
