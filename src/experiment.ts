@@ -19,7 +19,7 @@ import { resolveDestinations, type Destinations, type Mode } from "./modes.ts";
 import { validateOptions, type ExperimentOptions } from "./options.ts";
 import { Params } from "./params.ts";
 import type { ParsedPrefix } from "./prefix.ts";
-import { createRemoteBackends, type RemoteBackend, type UnloadResult } from "./remote/index.ts";
+import { createRemoteBackends, currentFileStore, type RemoteBackend, type UnloadResult } from "./remote/index.ts";
 import { createRunHandle, type RunHandle } from "./run-handle.ts";
 import { resolveRun, setRunPrefix } from "./run-config/resolve.ts";
 import type { RunConfig } from "./run-config/run.ts";
@@ -260,10 +260,11 @@ export class Experiment implements Host, AsyncDisposable {
     };
   }
 
-  /** The store behind `exp.files`: the local store's `files/` folder (remote mode plugs in its own). */
+  /** The store behind `exp.files`: the local store's `files/` folder, or the server's (kept in sync in hybrid mode). */
   protected createFileStore(): FileStore {
-    const { storage } = this.destinations;
-    if (!storage) throw new ConfigurationError("exp.files needs a local store in this build; remote files are not available yet");
+    const { storage, dashUrl } = this.destinations;
+    if (dashUrl) return currentFileStore(() => this.remote?.files);
+    if (!storage) throw new ConfigurationError("exp.files needs a local store or a dashUrl");
     return localFileStoreFor(storage, this.parsed, this.runtime, this.options.files?.maxBytes);
   }
 

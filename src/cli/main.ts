@@ -16,7 +16,7 @@ Usage:
       With --token, every request must send "Authorization: Bearer TOKEN".
 
   ml-dash upload <root> --dash-url URL [--token TOKEN] [--prefix PREFIX]
-      Uploads the runs under <root> (written by ml-dash or ML-Dash Python) to a server.
+      Uploads the runs under <root> (written by ml-dash or ML-Dash Python), files included, to a server.
       Resumable and idempotent: only what the server lacks is sent. The token defaults to
       $ML_DASH_TOKEN.
 

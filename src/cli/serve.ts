@@ -1,6 +1,7 @@
 /** `ml-dash serve`: the ML-Dash server over a `.dash` folder, on Node's http module. */
 import { resolve } from "node:path";
 import { nodeFsAdapter } from "../../adapters/node-fs/index.ts";
+import { nodeSha256 } from "../entries/node-files.ts";
 import { createServer } from "../server/index.ts";
 import { serveNode } from "../server/node.ts";
 
@@ -19,7 +20,7 @@ export async function serveCommand(o: ServeOptions): Promise<number> {
   if (!Number.isInteger(o.port) || o.port < 0 || o.port > 65535) throw new Error(`--port must be a port number, got ${o.port}`);
   const root = resolve(o.root);
   const storage = nodeFsAdapter({ root });
-  const server = createServer({ storage, token: o.token });
+  const server = createServer({ storage, token: o.token, sha256: nodeSha256 });
   await server.ready();
   const running = await serveNode(server, { port: o.port, hostname: o.host });
   const runs = (await storage.list("")).filter((k) => k.endsWith("/experiment.json")).length;

@@ -1,6 +1,7 @@
-/** `ml-dash upload <root> --dash-url URL`: uploads local runs to a server, resumably. */
+/** `ml-dash upload <root> --dash-url URL`: uploads local runs (records and files) to a server, resumably. */
 import { resolve } from "node:path";
 import { nodeFsAdapter } from "../../adapters/node-fs/index.ts";
+import { nodeSha256 } from "../entries/node-files.ts";
 import { RemoteClient } from "../remote/client.ts";
 import { findRuns, uploadRun, type SyncProgress } from "../remote/sync.ts";
 
@@ -11,6 +12,10 @@ export interface UploadOptions {
   readonly token?: string | undefined;
   /** Only runs under this prefix. */
   readonly prefix?: string | undefined;
+}
+
+function mib(bytes: number): string {
+  return bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MiB` : `${(bytes / 1024).toFixed(1)} KiB`;
 }
 
 function label(p: SyncProgress): string {
@@ -33,26 +38,36 @@ export async function uploadCommand(o: UploadOptions): Promise<number> {
   let failed = 0;
   let sent = 0;
   let skipped = 0;
+  let filesSent = 0;
   for (const [i, dir] of runs.entries()) {
     const head = `[${i + 1}/${runs.length}] ${dir}`;
     let last = 0;
     try {
-      const r = await uploadRun(client, storage, dir, (p) => {
+      const show = (text: string): void => {
         const now = Date.now();
         if (tty && now - last > 100) {
-          process.stdout.write(`\r\x1b[K${head}: ${label(p)}`);
+          process.stdout.write(`\r\x1b[K${head}: ${text}`);
           last = now;
         }
+      };
+      const r = await uploadRun(client, storage, dir, (p) => show(label(p)), {
+        sha256: nodeSha256,
+        onFile: (p) => show(`files ${p.done}/${p.total} ${p.file}`),
       });
       sent += r.sent;
       skipped += r.skipped;
-      process.stdout.write(`${tty ? "\r\x1b[K" : ""}${head}: ${r.sent.toLocaleString("en-US")} records sent, ${r.skipped.toLocaleString("en-US")} already there (id ${r.id})\n`);
+      const f = r.files;
+      filesSent += f.uploaded;
+      const fileNote = f.uploaded + f.updated + f.deleted + f.unchanged === 0 ? "" : `; files: ${f.uploaded} uploaded (${mib(f.bytes)}), ${f.updated} updated, ${f.deleted} deleted, ${f.unchanged} unchanged`;
+      process.stdout.write(`${tty ? "\r\x1b[K" : ""}${head}: ${r.sent.toLocaleString("en-US")} records sent, ${r.skipped.toLocaleString("en-US")} already there${fileNote} (id ${r.id})\n`);
     } catch (err) {
       failed++;
       process.stdout.write(`${tty ? "\r\x1b[K" : ""}${head}: failed: ${err instanceof Error ? err.message : String(err)}\n`);
     }
   }
-  console.log(`Uploaded ${runs.length - failed} of ${runs.length} run(s) to ${o.dashUrl}: ${sent.toLocaleString("en-US")} records sent, ${skipped.toLocaleString("en-US")} already there`);
+  console.log(
+    `Uploaded ${runs.length - failed} of ${runs.length} run(s) to ${o.dashUrl}: ${sent.toLocaleString("en-US")} records sent, ${skipped.toLocaleString("en-US")} already there, ${filesSent} file(s) uploaded`,
+  );
   await storage.close();
   return failed > 0 ? 1 : 0;
 }

@@ -104,7 +104,7 @@ export class FileBuilder {
     // Everything is checked before the file is opened, so a bad `to` leaves no open handle behind.
     return this.put(options.to ?? baseName(localPath), async () => {
       const file = await fs.open(localPath);
-      return { kind: "stream", stream: file.stream, size: file.size };
+      return { kind: "stream", stream: file.stream, size: file.size, reopen: async () => (await fs.open(localPath)).stream };
     }, options);
   }
 

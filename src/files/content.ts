@@ -39,7 +39,7 @@ export async function toContent(data: unknown, field = "data"): Promise<FileCont
   }
   if (isBlob(data)) {
     if (data.size <= BLOB_BUFFER_LIMIT) return { kind: "bytes", bytes: new Uint8Array(await data.arrayBuffer()) };
-    return { kind: "stream", stream: data.stream() as ReadableStream<Uint8Array>, size: data.size };
+    return { kind: "stream", stream: data.stream() as ReadableStream<Uint8Array>, size: data.size, blob: data, reopen: async () => data.stream() as ReadableStream<Uint8Array> };
   }
   if (isReadableStream(data)) return { kind: "stream", stream: data };
   const got = data === null ? "null" : Array.isArray(data) ? "an array" : typeof data;

@@ -61,6 +61,7 @@ export class LocalFileStore implements FileStore {
     let written: { size: number; checksum: string };
     try {
       written = await writeContent(this.storage, key, req.content, this.writeOptions);
+      await req.verify?.(written);
     } catch (err) {
       await this.storage.deletePrefix(contentDir(this.filesDir, req.path, id)).catch(() => undefined);
       throw err;

@@ -80,7 +80,19 @@ export interface FileUpdate {
 /** Content on its way into a store: whole bytes, or a stream (with its size when known). */
 export type FileContent =
   | { readonly kind: "bytes"; readonly bytes: Uint8Array }
-  | { readonly kind: "stream"; readonly stream: ReadableStream<Uint8Array>; readonly size?: number };
+  | {
+      readonly kind: "stream";
+      readonly stream: ReadableStream<Uint8Array>;
+      readonly size?: number;
+      /**
+       * A fresh stream of the same bytes (a local file opened again, a Blob read again). A store
+       * that sends the content elsewhere uses it to hash first and to retry; without it the
+       * stream can be read only once.
+       */
+      readonly reopen?: () => Promise<ReadableStream<Uint8Array>>;
+      /** The Blob the stream reads, when there is one (a browser sends it from disk as it is). */
+      readonly blob?: Blob;
+    };
 
 /** What a save asks of a store. */
 export interface SaveRequest {
@@ -92,6 +104,11 @@ export interface SaveRequest {
   readonly bindrs: string[];
   readonly metadata: PlainObject | null;
   readonly contentType: string;
+  /**
+   * Called once the content is stored and before its record is: a throw removes the content
+   * and fails the save (the server checks the checksum a client sent here).
+   */
+  readonly verify?: (written: { readonly size: number; readonly checksum: string }) => Promise<void> | void;
 }
 
 /**
@@ -111,4 +128,6 @@ export interface FileStore {
   delete(id: string): Promise<DeletedFile>;
   /** Changes description, tags and metadata; unknown or deleted ids are a `NotFoundError`. */
   update(id: string, patch: FileUpdate): Promise<FileInfo>;
+  /** Resolves when changes made so far reached every destination (hybrid mode: the server too). */
+  flush?(): Promise<void>;
 }

@@ -51,6 +51,18 @@ export interface RequestOptions {
   readonly headers?: Record<string, string>;
 }
 
+/** Options of {@link RemoteClient.send}. */
+export interface SendOptions {
+  /** Makes the body of one attempt (called again for each retry). */
+  readonly body?: () => BodyInit | Promise<BodyInit>;
+  readonly headers?: Record<string, string>;
+  readonly query?: Record<string, string | number | undefined> | undefined;
+  /** Retries after the first attempt (default: the client's); 0 for a body that can be read only once. */
+  readonly retries?: number;
+  /** Time until the answer's headers (ms); 0 = none. Default: the client's timeout. */
+  readonly timeoutMs?: number;
+}
+
 /** A parsed answer. */
 export interface RemoteResponse<T> {
   readonly status: number;
@@ -158,30 +170,92 @@ export class RemoteClient {
     return this.token && this.token.length >= 8 ? text.split(this.token).join("***") : text;
   }
 
+  /**
+   * Sends a request whose body is made afresh for every attempt (a multipart upload read again
+   * from its file), straight through the injected fetch: ky would clone the request for its
+   * retries, and the clone of a streamed body holds every byte sent in memory. The retry policy
+   * is the client's (429, 5xx, network errors; `Retry-After`; jittered backoff). `retries: 0`
+   * for a body that can be read only once. Resolves to the (2xx) response, body unread.
+   */
+  async send(method: string, path: string, options: SendOptions = {}): Promise<Response> {
+    const retries = options.retries ?? this.options.retries ?? 5;
+    const backoff = this.options.backoffMs ?? 500;
+    const cap = this.options.maxBackoffMs ?? 30_000;
+    const url = this.url(path, options.query);
+    for (let attempt = 0; ; attempt++) {
+      const token = await this.resolveToken();
+      const headers: Record<string, string> = { authorization: `Bearer ${token}`, accept: JSON_TYPE, ...options.headers };
+      const ctrl = new AbortController();
+      const onAbort = (): void => ctrl.abort(this.abort.signal.reason);
+      this.abort.signal.addEventListener("abort", onAbort);
+      const limit = options.timeoutMs === undefined ? (this.options.timeoutMs ?? 30_000) : options.timeoutMs;
+      let timedOut = false;
+      const timer = limit > 0 ? setTimeout(() => ((timedOut = true), ctrl.abort(new Error("timeout"))), limit) : undefined;
+      let retryIn: number | undefined;
+      try {
+        const body = options.body ? await options.body() : undefined;
+        // redirect "error": fetch (the spec, and undici) otherwise clones the request to be able to
+        // follow a redirect, and the clone of a streamed body keeps every byte sent in memory.
+        const init: RequestInit & { duplex?: "half" } = { method, headers, signal: ctrl.signal };
+        if (noRedirectSupported()) init.redirect = "error";
+        if (body !== undefined) {
+          init.body = body;
+          if (typeof ReadableStream !== "undefined" && body instanceof ReadableStream) init.duplex = "half";
+        }
+        const res = await this.fetchImpl(url, init);
+        if (res.ok) return res;
+        if (!RETRY_STATUS.includes(res.status) || attempt >= retries) throw await this.fromResponse(res, `${method} ${this.base}/${path}`, undefined);
+        retryIn = retryAfterMs(res.headers.get("retry-after"), cap);
+        await res.body?.cancel().catch(() => undefined);
+      } catch (err) {
+        if (err instanceof MlDashError) throw err;
+        // The body's own stream refused to go on (a file over the size limit): that is the answer.
+        const inner = (err as { cause?: unknown } | null)?.cause;
+        if (inner instanceof MlDashError) throw inner;
+        if (this.abort.signal.aborted || attempt >= retries) {
+          if (timedOut) throw new NetworkError(`${method} ${this.base}/${path} timed out (no answer within ${limit} ms, after retries)`, { cause: err });
+          throw await this.mapError(err, method, path);
+        }
+      } finally {
+        if (timer !== undefined) clearTimeout(timer);
+        this.abort.signal.removeEventListener("abort", onAbort);
+      }
+      this.options.onRetry?.();
+      await new Promise((r) => setTimeout(r, retryIn ?? Math.random() * Math.min(cap, backoff * 2 ** attempt)));
+    }
+  }
+
+  /** The error of a non-2xx answer, as {@link request} throws it. */
+  errorOf(res: Response, method: string, path: string): Promise<MlDashError> {
+    return this.fromResponse(res, `${method} ${this.base}/${path}`, undefined);
+  }
+
   private async mapError(err: unknown, method: string, path: string): Promise<MlDashError> {
     const what = `${method} ${this.base}/${path}`;
     if (err instanceof MlDashError) return err;
-    if (err instanceof HTTPError) {
-      const res = err.response;
-      let body: unknown;
-      try {
-        body = await parseBody(res);
-      } catch {
-        body = undefined;
-      }
-      const message = this.scrub(serverMessage(body) ?? res.statusText ?? "");
-      if (res.status === 401 || res.status === 403) {
-        return new AuthenticationError(
-          `${what} was refused (${res.status}${message ? `: ${message}` : ""}); check the token given to the Experiment (option token or ML_DASH_TOKEN)`,
-          { cause: err },
-        );
-      }
-      return new RemoteError(`${what} failed with ${res.status}${message ? `: ${message}` : ""}`, res.status, body, { cause: err });
-    }
+    if (err instanceof HTTPError) return this.fromResponse(err.response, what, err);
     if (err instanceof TimeoutError) return new NetworkError(`${what} timed out (no answer within ${this.options.timeoutMs ?? 30_000} ms, after retries)`, { cause: err });
     const reason = err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err);
     return new NetworkError(`${what} could not reach the server: ${this.scrub(reason)}`, { cause: err });
   }
+
+  private async fromResponse(res: Response, what: string, cause: unknown): Promise<MlDashError> {
+    let body: unknown;
+    try {
+      body = await parseBody(res);
+    } catch {
+      body = undefined;
+    }
+    const message = this.scrub(serverMessage(body) ?? res.statusText ?? "");
+    if (res.status === 401 || res.status === 403) {
+      return new AuthenticationError(
+        `${what} was refused (${res.status}${message ? `: ${message}` : ""}); check the token given to the Experiment (option token or ML_DASH_TOKEN)`,
+        { cause },
+      );
+    }
+    return new RemoteError(`${what} failed with ${res.status}${message ? `: ${message}` : ""}`, res.status, body, { cause });
+  }
+
 }
 
 /** The answer's body: msgpack or JSON by content type, else text (`undefined` when empty). */
@@ -211,6 +285,28 @@ export function serverMessage(body: unknown): string | undefined {
     for (const k of ["error", "message", "detail"]) if (typeof b[k] === "string") return b[k] as string;
   }
   return undefined;
+}
+
+let noRedirect: boolean | undefined;
+
+/** Whether `redirect: "error"` is accepted here (Workers allow only follow and manual). */
+function noRedirectSupported(): boolean {
+  if (noRedirect === undefined) {
+    try {
+      noRedirect = new Request("http://127.0.0.1/", { redirect: "error" }).redirect === "error";
+    } catch {
+      noRedirect = false;
+    }
+  }
+  return noRedirect;
+}
+
+/** A `Retry-After` header (seconds or an HTTP date) in ms, capped; undefined when absent. */
+function retryAfterMs(header: string | null, cap: number): number | undefined {
+  if (!header) return undefined;
+  const s = Number(header);
+  const ms = Number.isFinite(s) ? s * 1000 : Date.parse(header) - Date.now();
+  return Number.isFinite(ms) ? Math.min(cap, Math.max(0, ms)) : undefined;
 }
 
 /** True for failures worth trying again later (network, timeouts, 408/429/5xx). */

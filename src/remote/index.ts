@@ -15,6 +15,10 @@ import type { RuntimeHooks } from "../runtime.ts";
 import type { ExperimentStats } from "../stats.ts";
 import type { StorageAdapter } from "../storage/contract.ts";
 import type { StreamId } from "../streams.ts";
+import { DEFAULT_MAX_FILE_BYTES } from "../files/content.ts";
+import { localFileStoreFor } from "../files/local-file-store.ts";
+import { portableSha256 } from "../files/sha256.ts";
+import { parsePrefix } from "../prefix.ts";
 import { RemoteClient } from "./client.ts";
 import { RemoteBackend } from "./remote-backend.ts";
 import { RemoteReader } from "./remote-reader.ts";
@@ -23,6 +27,8 @@ export { RemoteClient, type RemoteOptions, type RemoteClientOptions } from "./cl
 export { RemoteBackend, type RemoteBackendOptions, type LocalSide } from "./remote-backend.ts";
 export { RemoteReader } from "./remote-reader.ts";
 export type { UnloadResult } from "./unload.ts";
+export { currentFileStore, RemoteFileStore } from "./remote-file-store.ts";
+export { FileSync, HybridFileStore } from "./file-sync.ts";
 
 /** What {@link createRemoteBackends} needs from the experiment. */
 export interface RemoteSetup {
@@ -48,7 +54,13 @@ export function createRemoteBackends(setup: RemoteSetup): { backends: Backend[];
     fetch: options.fetch,
     onRetry: () => void stats.retried++,
   });
-  const common = { client, stats, report: setup.report, drop: setup.drop, unrefTimer: runtime.unrefTimer };
+  const files = {
+    sha256: runtime.sha256 ?? portableSha256,
+    maxBytes: options.files?.maxBytes ?? DEFAULT_MAX_FILE_BYTES,
+    // Chromium streams request bodies only over HTTP/2: browsers send Blobs and bytes instead.
+    streamBodies: runtime.name !== "browser",
+  };
+  const common = { client, stats, report: setup.report, drop: setup.drop, unrefTimer: runtime.unrefTimer, files };
   if (!setup.storage) {
     const remote = new RemoteBackend(common);
     return { backends: [remote], reader: new RemoteReader(client, () => remote.id), remote };
@@ -57,6 +69,7 @@ export function createRemoteBackends(setup: RemoteSetup): { backends: Backend[];
   // Batches waiting for upload are also in the local store: keep at most a quarter of the
   // buffer's bound of them in memory, and re-read the rest from the store when their turn comes.
   const maxMemoryBytes = Math.min(16 * 1024 * 1024, (options.buffer?.maxQueueBytes ?? 64 * 1024 * 1024) / 4);
-  const remote = new RemoteBackend({ ...common, local: { storage: setup.storage, dir: setup.dir, backend: local }, maxMemoryBytes });
+  const localFiles = localFileStoreFor(setup.storage, parsePrefix(setup.dir), runtime, files.maxBytes);
+  const remote = new RemoteBackend({ ...common, files: { ...files, local: localFiles }, local: { storage: setup.storage, dir: setup.dir, backend: local }, maxMemoryBytes });
   return { backends: [local, remote], reader: new LocalReader(setup.storage, setup.dir), remote };
 }

@@ -14,7 +14,11 @@
  * lost answer never stores a record twice.
  */
 import type { Backend, ExperimentInfo, OpenState, ParamsUpdate, RunStatus } from "../backend.ts";
-import { MlDashError, RemoteError } from "../errors.ts";
+import { MlDashError, NetworkError, RemoteError, StorageError } from "../errors.ts";
+import { DEFAULT_MAX_FILE_BYTES } from "../files/content.ts";
+import type { LocalFileStore } from "../files/local-file-store.ts";
+import { portableSha256, type Sha256 } from "../files/sha256.ts";
+import type { FileStore } from "../files/types.ts";
 import { parsePyJson } from "../layout/py-json-parse.ts";
 import { paths } from "../layout/paths.ts";
 import { listStreams } from "../local/list-streams.ts";
@@ -29,6 +33,9 @@ import { PATIENCE, pauseMs, sleep } from "./patience.ts";
 import { sendBatch, StreamGap } from "./send-batch.ts";
 import { sendForUnload, type UnloadResult, type UnloadStream } from "./unload.ts";
 import { Uploader } from "./uploader.ts";
+import { FileSync, HybridFileStore } from "./file-sync.ts";
+import { RemoteFilesApi } from "./files-api.ts";
+import { RemoteFileStore } from "./remote-file-store.ts";
 
 /** The local store a hybrid run writes first. */
 export interface LocalSide {
@@ -52,6 +59,18 @@ export interface RemoteBackendOptions {
   readonly unrefTimer?: ((handle: unknown) => void) | undefined;
   /** Hybrid: most bytes of batches kept in memory for upload (the rest is re-read from disk). Default 16 MiB. */
   readonly maxMemoryBytes?: number;
+  /** Files: the local store's files (hybrid), the hash and the size limit. */
+  readonly files?: RemoteFilesSetup | undefined;
+}
+
+/** How a run's files reach the server. */
+export interface RemoteFilesSetup {
+  /** Hybrid mode: the local files, which are uploaded after they are saved. */
+  readonly local?: LocalFileStore | undefined;
+  readonly sha256: () => Sha256;
+  readonly maxBytes: number;
+  /** Whether fetch can stream a request body (not in browsers over HTTP/1.1). */
+  readonly streamBodies: boolean;
 }
 
 /** An ML-Dash server as a backend. */
@@ -72,6 +91,10 @@ export class RemoteBackend implements Backend {
   private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
   private reconnects = 0;
   private params: ParamsUpdate | undefined;
+  /** `exp.files` of this run: the server's files (remote-only), or the local ones kept in sync (hybrid). */
+  readonly files: FileStore;
+  private readonly fileSync: FileSync | undefined;
+  private filesApi: RemoteFilesApi | undefined;
   private paramsSending: Promise<void> | undefined;
   private closed = false;
 
@@ -94,6 +117,30 @@ export class RemoteBackend implements Backend {
         { maxMemoryBytes: options.maxMemoryBytes ?? 16 * 1024 * 1024, concurrency: 4 },
       );
     }
+    const localFiles = options.files?.local;
+    if (localFiles) {
+      this.fileSync = new FileSync(localFiles, { api: () => this.fileApi(), report: (e) => this.options.report(e), unrefTimer: options.unrefTimer });
+      this.files = new HybridFileStore(localFiles, this.fileSync);
+    } else this.files = new RemoteFileStore(() => this.fileApi());
+  }
+
+  /** The file API of the experiment on the server (waits for it to exist there). */
+  private async fileApi(): Promise<RemoteFilesApi> {
+    if (this.filesApi) return this.filesApi;
+    if (this.uploader) await this.ready();
+    if (this.id === undefined || this.nodeId === undefined || this.info?.prefix.owner === undefined) {
+      throw new NetworkError("The experiment is not on the server yet (it could not be reached at start); its files follow once it is");
+    }
+    const project = (this.data?.["project"] ?? {}) as Record<string, unknown>;
+    const experiment = (this.data?.["experiment"] ?? {}) as Record<string, unknown>;
+    const projectId = project["id"] ?? experiment["projectId"];
+    const f = this.options.files;
+    this.filesApi = new RemoteFilesApi(
+      this.client,
+      { experimentId: this.id, nodeId: this.nodeId, projectId: projectId === undefined || projectId === null ? undefined : String(projectId), namespace: this.info.prefix.owner },
+      { sha256: f?.sha256 ?? portableSha256, maxBytes: f?.maxBytes ?? DEFAULT_MAX_FILE_BYTES, streamBodies: f?.streamBodies ?? true },
+    );
+    return this.filesApi;
   }
 
   /** The HTTP client (shared with the reader). */
@@ -161,13 +208,14 @@ export class RemoteBackend implements Backend {
 
   async flush(): Promise<void> {
     if (!this.uploader) return;
-    await Promise.all([this.uploader.flush(), this.sendParams()]);
+    await Promise.all([this.uploader.flush(), this.sendParams(), this.fileSync?.flush()]);
   }
 
   async close(): Promise<void> {
     this.closed = true;
     if (this.reconnectTimer !== undefined) clearTimeout(this.reconnectTimer);
     this.uploader?.close();
+    this.fileSync?.close();
   }
 
   /**
@@ -273,6 +321,8 @@ export class RemoteBackend implements Backend {
         for (const [k, v] of exp.positions) this.positions.set(k, v);
       }
       if (this.uploader) await this.catchUp();
+      this.filesApi = undefined; // ids may differ after a reconnect
+      this.fileSync?.catchUp().catch((err: unknown) => this.options.report(err instanceof MlDashError ? err : new StorageError(String(err), { cause: err })));
       return exp;
     })();
     this.connecting = attempt;

@@ -15,7 +15,15 @@ import { parsePrefix } from "../prefix.ts";
 import type { StorageAdapter } from "../storage/contract.ts";
 import type { StreamId } from "../streams.ts";
 import type { RemoteClient } from "./client.ts";
-import { createRemoteExperiment } from "./experiment-api.ts";
+import { createRemoteExperiment, type RemoteExperiment } from "./experiment-api.ts";
+import { DEFAULT_MAX_FILE_BYTES } from "../files/content.ts";
+import { localFileStoreFor } from "../files/local-file-store.ts";
+import { fullPath } from "../files/names.ts";
+import { portableSha256, type Sha256 } from "../files/sha256.ts";
+import type { FileInfo } from "../files/types.ts";
+import { isTransient } from "./client.ts";
+import { applyFile, localPlaces, planFile, remotePlaces } from "./file-plan.ts";
+import { RemoteFilesApi } from "./files-api.ts";
 import { LocalStreamSource } from "./local-tail.ts";
 import { sendBatch, StreamGap } from "./send-batch.ts";
 
@@ -38,6 +46,29 @@ export interface SyncResult {
   /** Records the server already held. */
   readonly skipped: number;
   readonly bytes: number;
+  /** Files: uploaded, annotations updated, deleted on the server, already there. */
+  readonly files: { readonly uploaded: number; readonly updated: number; readonly deleted: number; readonly unchanged: number; readonly bytes: number };
+}
+
+/** Progress of the files of a run, reported after each file. */
+export interface FileSyncProgress {
+  readonly dir: string;
+  /** Files compared so far, of `total` (a file's place: its folder and name). */
+  readonly done: number;
+  readonly total: number;
+  /** The file just handled (`models/model.bin`). */
+  readonly file: string;
+}
+
+/** Options of {@link uploadRun}. */
+export interface UploadRunOptions {
+  /** Records per request. Default 10,000. */
+  readonly chunk?: number;
+  /** A native incremental SHA-256 (the portable one otherwise). */
+  readonly sha256?: () => Sha256;
+  /** Largest file. Default 100 GiB. */
+  readonly maxFileBytes?: number;
+  readonly onFile?: (p: FileSyncProgress) => void;
 }
 
 const decoder = new TextDecoder();
@@ -65,8 +96,9 @@ export async function uploadRun(
   storage: StorageAdapter,
   dir: string,
   onProgress?: (p: SyncProgress) => void,
-  chunk = 10_000,
+  options: UploadRunOptions = {},
 ): Promise<SyncResult> {
+  const chunk = options.chunk ?? 10_000;
   const doc = (await readDoc(storage, paths.experiment(dir))) ?? {};
   const strings = (v: unknown): string[] | undefined => (Array.isArray(v) && v.every((x) => typeof x === "string") ? (v as string[]) : undefined);
   const info: ExperimentInfo = {
@@ -111,11 +143,63 @@ export async function uploadRun(
     skipped += start;
   }
 
+  const files = await uploadFiles(client, storage, dir, exp, options);
+
   const status = doc["status"];
   if (status === "COMPLETED" || status === "FAILED" || status === "CANCELLED") {
     await client.request("PATCH", `nodes/${encodeURIComponent(exp.nodeId)}`, { json: { status } });
   }
-  return { dir, id: exp.id, sent, skipped, bytes };
+  return { dir, id: exp.id, sent, skipped, bytes, files };
+}
+
+/**
+ * Brings the server's files of a run to match the local store's (see `file-sync.ts`): what it
+ * lacks is uploaded, changed annotations updated, local deletions applied; the rest is left.
+ * A file the server refuses fails the run after the other files were tried.
+ */
+async function uploadFiles(client: RemoteClient, storage: StorageAdapter, dir: string, exp: RemoteExperiment, options: UploadRunOptions): Promise<SyncResult["files"]> {
+  const prefix = parsePrefix(dir);
+  const maxBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+  const local = localFileStoreFor(storage, prefix, options.sha256 ? { sha256: options.sha256 } : {}, maxBytes);
+  const places = localPlaces(await local.records());
+  const out = { uploaded: 0, updated: 0, deleted: 0, unchanged: 0, bytes: 0 };
+  if (places.size === 0) return out;
+  const project = (exp.data["project"] ?? {}) as Record<string, unknown>;
+  const experiment = (exp.data["experiment"] ?? {}) as Record<string, unknown>;
+  const projectId = project["id"] ?? experiment["projectId"];
+  const api = new RemoteFilesApi(
+    client,
+    { experimentId: exp.id, nodeId: exp.nodeId, projectId: projectId == null ? undefined : String(projectId), namespace: prefix.owner as string },
+    { sha256: options.sha256 ?? portableSha256, maxBytes },
+  );
+  // A server without the list route (ML-Dash lists over GraphQL) gets every file: it cannot say what it holds.
+  const remote = await remotePlaces(api).catch((err: unknown) => {
+    if (err instanceof RemoteError && err.status === 404) return new Map<string, FileInfo>();
+    throw err;
+  });
+  let done = 0;
+  let refused: MlDashError | undefined;
+  for (const [key, records] of places) {
+    const action = planFile(records, remote.get(key));
+    try {
+      if (!action) out.unchanged++;
+      else {
+        await applyFile(api, local, action);
+        if (action.kind === "upload") {
+          out.uploaded++;
+          out.bytes += action.local.sizeBytes;
+        } else if (action.kind === "update") out.updated++;
+        else out.deleted++;
+      }
+    } catch (err) {
+      if (isTransient(err) || !(err instanceof MlDashError)) throw err; // the next run resumes here
+      refused ??= err;
+    }
+    const f = records[0] as FileInfo;
+    options.onFile?.({ dir, done: ++done, total: places.size, file: fullPath(f.path, f.filename) });
+  }
+  if (refused) throw refused;
+  return out;
 }
 
 /** Where a stream ends on a server that does not report positions (metrics only; else 0). */

@@ -43,3 +43,18 @@ export function toHttp(err: unknown): { status: number; body: Record<string, unk
   if (err instanceof MlDashError) return { status: 500, body: { error: err.message } };
   return { status: 500, body: { error: "Internal server error" } };
 }
+
+/** The client went away while its request body was being read (the server answers nobody). */
+export class ClientGoneError extends Error {
+  constructor(message = "The client closed the connection before the request body ended") {
+    super(message);
+  }
+}
+
+/** The first error of `err`'s cause chain that is an instance of `type`. */
+export function causeOf<T>(err: unknown, type: abstract new (...args: never[]) => T): T | undefined {
+  for (let e: unknown = err, depth = 0; e !== undefined && e !== null && depth < 8; e = (e as { cause?: unknown }).cause, depth++) {
+    if (e instanceof type) return e;
+  }
+  return undefined;
+}

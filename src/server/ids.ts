@@ -24,7 +24,7 @@ function cyrb53(text: string, seed = 0): number {
 }
 
 /** Kinds of nodes. */
-export type NodeKind = "project" | "folder" | "experiment" | "experiment-node";
+export type NodeKind = "project" | "folder" | "experiment" | "experiment-node" | "file-folder";
 
 /** The id of the node of `kind` at `path` (`ns/project/...`). */
 export function nodeId(kind: NodeKind, path: string): string {

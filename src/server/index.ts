@@ -17,7 +17,10 @@ import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import type { StorageAdapter } from "../storage/contract.ts";
+import type { Sha256 } from "../files/sha256.ts";
+import { ServerFiles } from "./file-index.ts";
 import { HttpError, toHttp } from "./http-error.ts";
+import { fileRoutes } from "./routes-files.ts";
 import { Registry } from "./registry.ts";
 import { dataRoutes } from "./routes-data.ts";
 import { nodeRoutes } from "./routes-nodes.ts";
@@ -34,6 +37,10 @@ export interface ServerOptions {
   readonly maxBodyBytes?: number;
   /** Accept msgpack batches (default true). `false` answers 415 to them, as a JSON-only server does. */
   readonly msgpack?: boolean;
+  /** Largest uploaded file (bytes); file uploads stream past `maxBodyBytes`. Default 100 GiB, as Python. */
+  readonly maxFileBytes?: number;
+  /** A native incremental SHA-256 for uploaded files (`ml-dash serve` passes node:crypto's); else a portable one. */
+  readonly sha256?: () => Sha256;
   /** Called with unexpected errors (default: `console.error`). Never sees the token. */
   readonly onError?: (error: unknown) => void;
 }
@@ -59,6 +66,7 @@ function sameSecret(a: string, b: string): boolean {
 /** Creates the server. Indexing the existing tree starts at once. */
 export function createServer(options: ServerOptions): MlDashServer {
   const registry = new Registry(options.storage);
+  const files = new ServerFiles(registry, { sha256: options.sha256, maxFileBytes: options.maxFileBytes });
   const scanned = registry.scan();
   scanned.catch(() => undefined);
   const app = new Hono();
@@ -70,7 +78,7 @@ export function createServer(options: ServerOptions): MlDashServer {
       origin: (options.corsOrigin ?? "*") as string | string[],
       allowMethods: ["GET", "POST", "PATCH", "PUT", "DELETE", "OPTIONS"],
       allowHeaders: ["Authorization", "Content-Type", "Accept", "Idempotency-Key"],
-      exposeHeaders: ["Retry-After", "Content-Type"],
+      exposeHeaders: ["Retry-After", "Content-Type", "Content-Disposition", "Content-Length", "ETag"],
       maxAge: 600,
     }),
   );
@@ -85,14 +93,14 @@ export function createServer(options: ServerOptions): MlDashServer {
     await scanned;
     return next();
   });
-  api.use(
-    "*",
-    bodyLimit({
-      maxSize: options.maxBodyBytes ?? 64 * 1024 * 1024,
-      onError: (c) => c.json({ error: `Request body too large (limit ${options.maxBodyBytes ?? 64 * 1024 * 1024} bytes): send smaller batches` }, 413),
-    }),
-  );
-  api.route("/", nodeRoutes(registry));
+  const limit = bodyLimit({
+    maxSize: options.maxBodyBytes ?? 64 * 1024 * 1024,
+    onError: (c) => c.json({ error: `Request body too large (limit ${options.maxBodyBytes ?? 64 * 1024 * 1024} bytes): send smaller batches` }, 413),
+  });
+  // File uploads are streamed to storage and bounded by maxFileBytes instead.
+  api.use("*", (c, next) => ((c.req.header("content-type") ?? "").toLowerCase().startsWith("multipart/") ? next() : limit(c, next)));
+  api.route("/", fileRoutes(registry, files));
+  api.route("/", nodeRoutes(registry, files));
   api.route("/", dataRoutes(registry, { msgpack: options.msgpack ?? true }));
   api.notFound((c) => c.json({ error: `No route ${c.req.method} ${new URL(c.req.url).pathname}` }, 404));
   api.onError((err, c) => {

@@ -12,6 +12,7 @@
  */
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { ClientGoneError } from "./http-error.ts";
 
 /** Anything with a fetch handler. */
 export type FetchHandler = { fetch(request: Request): Promise<Response> } | ((request: Request) => Promise<Response>);
@@ -34,7 +35,65 @@ export interface NodeServer {
   close(): Promise<void>;
 }
 
-async function toRequest(req: IncomingMessage, origin: string): Promise<Request> {
+/**
+ * The request body as a Web stream that reads from the socket only as fast as it is consumed
+ * (a file upload goes to storage at disk speed, never piling up in memory). Ends in a
+ * {@link ClientGoneError} when the client disconnects before the body ends.
+ */
+function bodyStream(req: IncomingMessage): { stream: ReadableStream<Uint8Array>; detach(): void } {
+  let stop = (): void => undefined;
+  const stream = new ReadableStream<Uint8Array>(
+    {
+      start(controller) {
+        const onData = (chunk: Buffer): void => {
+          controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+          if ((controller.desiredSize ?? 0) <= 0) req.pause();
+        };
+        const onEnd = (): void => {
+          stop();
+          controller.close();
+        };
+        const onClose = (): void => {
+          if (req.complete) return;
+          stop();
+          controller.error(new ClientGoneError());
+        };
+        const onError = (err: Error): void => {
+          stop();
+          controller.error(new ClientGoneError(`The request body could not be read: ${err.message}`));
+        };
+        stop = () => {
+          req.off("data", onData);
+          req.off("end", onEnd);
+          req.off("close", onClose);
+          req.off("error", onError);
+        };
+        req.on("data", onData);
+        req.on("end", onEnd);
+        req.on("close", onClose);
+        req.on("error", onError);
+      },
+      pull() {
+        req.resume();
+      },
+      cancel() {
+        // The handler has what it needs: let the rest of the body drain so the client can read the answer.
+        stop();
+        req.resume();
+      },
+    },
+    { highWaterMark: 16 },
+  );
+  return {
+    stream,
+    detach() {
+      stop();
+      req.resume();
+    },
+  };
+}
+
+async function toRequest(req: IncomingMessage, origin: string, onStream: (detach: () => void) => void): Promise<Request> {
   const headers = new Headers();
   for (const [k, v] of Object.entries(req.headers)) {
     if (v === undefined) continue;
@@ -42,6 +101,13 @@ async function toRequest(req: IncomingMessage, origin: string): Promise<Request>
     else headers.set(k, v);
   }
   const method = req.method ?? "GET";
+  if (method !== "GET" && method !== "HEAD" && (headers.get("content-type") ?? "").toLowerCase().startsWith("multipart/")) {
+    // File uploads stream; everything else (batches, bounded by the body limit) is read whole, which is faster.
+    req.pause();
+    const { stream, detach } = bodyStream(req);
+    onStream(detach);
+    return new Request(origin + (req.url ?? "/"), { method, headers, body: stream, duplex: "half" } as RequestInit);
+  }
   let body: Uint8Array | undefined;
   if (method !== "GET" && method !== "HEAD") {
     const chunks: Uint8Array[] = [];
@@ -78,13 +144,19 @@ export function serveNode(handler: FetchHandler, options: NodeServeOptions = {})
   const hostname = options.hostname ?? "127.0.0.1";
   const server = createHttpServer((req, res) => {
     const origin = `http://${req.headers.host ?? hostname}`;
-    toRequest(req, origin)
+    let detach: (() => void) | undefined;
+    toRequest(req, origin, (d) => (detach = d))
       .then(fetchFn)
       .then((response) => send(res, response))
+      .then(() => {
+        // An answer sent before the body was read (a refused upload): discard the rest.
+        if (!req.complete) (detach ?? (() => req.resume()))();
+      })
       .catch((err) => {
         if (!res.headersSent) {
           res.writeHead(500, { "content-type": "application/json" });
           res.end(JSON.stringify({ error: "Internal server error" }));
+          if (!req.complete) detach?.();
         } else res.destroy(err as Error);
       });
   });

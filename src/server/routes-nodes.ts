@@ -8,6 +8,8 @@ import { normalizeValue, type PlainObject } from "../internal/values.ts";
 import { parsePrefix } from "../prefix.ts";
 import { badRequest, check, HttpError } from "./http-error.ts";
 import { readBody, reply } from "./http-io.ts";
+import type { ServerFiles } from "./file-index.ts";
+import { checkName } from "./file-json.ts";
 import type { ExperimentEntry, ProjectNode, Registry } from "./registry.ts";
 import { ExperimentBody, FolderBody, NodeBody, ProjectBody, StatusBody } from "./schemas.ts";
 import type * as v from "valibot";
@@ -92,15 +94,23 @@ async function createExperiment(reg: Registry, ns: string, b: v.InferOutput<type
   };
 }
 
+/** A folder owned by an experiment (where its files go), as Python creates them before an upload. */
+async function fileFolder(reg: Registry, files: ServerFiles, ns: string, b: v.InferOutput<typeof FolderBody>): Promise<Record<string, unknown>> {
+  const e = await reg.experiment(String(b.experimentId)).catch((err: unknown) => {
+    throw err instanceof HttpError ? new HttpError(404, err.message, { field: "experimentId" }) : err;
+  });
+  if (!e.path.startsWith(ns + "/")) throw new HttpError(404, `Experiment ${e.id} is not in namespace ${ns}`, { field: "experimentId" });
+  if (String(b.projectId) !== e.projectId) throw badRequest(`projectId ${JSON.stringify(String(b.projectId))} is not the project of experiment ${e.id} (${e.projectId})`, "projectId");
+  const f = await files.upsertFolder(e, b.parentId == null ? undefined : String(b.parentId), checkName(b.name, "name"));
+  return { node: { id: f.id, type: "FOLDER", name: f.name, parentId: f.parentId, projectId: e.projectId, experimentId: e.id, path: f.path } };
+}
+
 /** The node routes. */
-export function nodeRoutes(reg: Registry): Hono {
+export function nodeRoutes(reg: Registry, files: ServerFiles): Hono {
   const app = new Hono();
 
   app.post("/namespaces/:ns/nodes", async (c) => {
     const ns = segment(c.req.param("ns"), "namespace");
-    if ((c.req.header("content-type") ?? "").startsWith("multipart/")) {
-      throw new HttpError(415, "File nodes (multipart uploads) are not supported by this server yet; send JSON for PROJECT, FOLDER or EXPERIMENT nodes");
-    }
     const body = check(NodeBody, await readBody(c, { msgpack: true }), "node");
     if (body.type === "PROJECT") {
       const b = body as v.InferOutput<typeof ProjectBody>;
@@ -109,6 +119,7 @@ export function nodeRoutes(reg: Registry): Hono {
     }
     if (body.type === "FOLDER") {
       const b = body as v.InferOutput<typeof FolderBody>;
+      if (b.experimentId != null) return reply(c, await fileFolder(reg, files, ns, b));
       const f = reg.upsertFolder(project(reg, ns, b.projectId), b.parentId == null ? "ROOT" : String(b.parentId), segment(b.name, "name"));
       return reply(c, { node: { id: f.id, type: "FOLDER", name: f.name, parentId: f.parentId, projectId: f.projectId } });
     }

@@ -111,3 +111,10 @@ export const TrackBody = v.object({
   entries: v.array(v.looseObject({ timestamp: v.number() })),
   ...info,
 });
+
+/** `PATCH nodes/{id}` of a file: only these fields, each optional. */
+export const FileUpdateBody = v.strictObject({
+  description: v.optional(v.nullable(text)),
+  tags: v.optional(tags),
+  metadata: v.optional(v.nullable(record)),
+});

@@ -50,3 +50,24 @@ test("401 without the token", async () => {
   const res = await fetch(`${url}/api/experiments`);
   expect(res.status).toBe(401);
 });
+
+test("files remote-only and hybrid on Bun: multipart streamed into Bun.serve, read back and listed by glob", async () => {
+  const big = new Uint8Array(5 * 1024 * 1024).map((_, i) => (i * 7) & 255);
+  const exp = new Experiment("bun/files/remote", { dashUrl: url, token: "bun-token-123", storage: null, echo: false });
+  await exp.run(async (e) => {
+    await e.files("models").saveBlob(big, { to: "w.bin" });
+    await e.files.saveText("hello", { to: "notes/a.txt" });
+    const parts = [new TextEncoder().encode("once "), new TextEncoder().encode("only")];
+    await e.files.saveBlob(new ReadableStream<Uint8Array>({ pull: (c) => (parts.length > 0 ? c.enqueue(parts.shift() as Uint8Array) : c.close()) }), { to: "s.txt" });
+    expect((await e.files.list("**/*.txt")).map((f) => f.filename).sort()).toEqual(["a.txt", "s.txt"]);
+    expect(await e.files.read("models/w.bin")).toEqual(big);
+    expect(await e.files.readText("s.txt")).toBe("once only");
+  });
+  const local = memoryAdapter();
+  const hyb = new Experiment("bun/files/hybrid", { dashUrl: url, token: "bun-token-123", storage: local, echo: false });
+  await hyb.run(async (e) => {
+    await e.files.saveText("local first", { to: "h.txt" });
+  });
+  const doc = new TextDecoder().decode((await storage.read("bun/files/hybrid/files/.files_metadata.json")) as Uint8Array);
+  expect(doc).toContain('"filename": "h.txt"');
+});

@@ -50,7 +50,8 @@ export default {
     logits.forEach((logit, i) => exp.tracks("tokens").append({ position: i, logit, _ts: i }));
     exp.metrics("inference").log({ latency_ms: Date.now() - t0, tokens: logits.length, score });
     exp.logs.info("served", { path: url.pathname });
-    ctx.waitUntil(exp.run.complete()); // the run drains after the response is sent
+    // The run drains after the response is sent; the full output goes up as a file of the run.
+    ctx.waitUntil(exp.files.saveJson({ text, score, logits }, { to: "outputs/result.json" }).then(() => exp.run.complete()));
     return Response.json({ requestId, score, tokens: logits.length });
   },
 };
