@@ -23,7 +23,8 @@ const FORBIDDEN: [RegExp, string][] = [
 function sources(dir: string): string[] {
   return readdirSync(dir).flatMap((n) => {
     const p = join(dir, n);
-    if (statSync(p).isDirectory()) return n === "entries" && dir.endsWith("src") ? [] : sources(p);
+    // src/dashboard/ui/ is the dashboard's browser page (bundled by esbuild, never imported by the SDK).
+    if (statSync(p).isDirectory()) return (n === "entries" && dir.endsWith("src")) || (n === "ui" && dir.endsWith("dashboard")) ? [] : sources(p);
     return p.endsWith(".ts") ? [p] : [];
   });
 }
