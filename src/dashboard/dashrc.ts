@@ -82,7 +82,7 @@ const VIDEO_GLOB = "**/*.{mp4,webm,mov}";
  */
 export function parseDashRc(text: string, kind: "experiment" | "compare"): DashRcResult {
   const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false });
+  const doc = parseDocument(text, { lineCounter: lc });
   const errors: DashRcIssue[] = [];
   const warnings: DashRcIssue[] = [];
   for (const e of doc.errors) {

@@ -50,6 +50,9 @@ export function minMaxBuckets(yf: FieldColumn, xf: FieldColumn | null, q: Bucket
   const from = Math.max(start, Math.floor((q.from ?? start) / width) * width);
   const ys = yf.values;
   const yk = yf.kinds;
+  // Hoisted out of the row loop (it runs over every row of the window).
+  const xk = xf ? xf.kinds : null;
+  const xs = xf ? xf.values : ys;
   const picks: number[] = [];
   for (let b0 = Math.floor(from / width) * width; b0 < end; b0 += width) {
     const lo = Math.max(b0, start);
@@ -60,14 +63,24 @@ export function minMaxBuckets(yf: FieldColumn, xf: FieldColumn | null, q: Bucket
     let minV = Infinity;
     let maxV = -Infinity;
     for (let r = lo; r < hi; r++) {
-      if (yk[r] !== Cell.Number || !hasX(xf, r)) continue;
+      if (yk[r] !== Cell.Number) continue;
+      if (xk !== null) {
+        const xv = xs[r] as number;
+        if (xk[r] !== Cell.Number || xv - xv !== 0) continue;
+      }
       const v = ys[r] as number;
       if (v - v !== 0) {
         if (gapR < 0) gapR = r;
         continue;
       }
-      if (v < minV) (minV = v), (minR = r);
-      if (v > maxV) (maxV = v), (maxR = r);
+      if (v < minV) {
+        minV = v;
+        minR = r;
+      }
+      if (v > maxV) {
+        maxV = v;
+        maxR = r;
+      }
     }
     picks.length = 0;
     if (lo === start) pushFirstValid(picks, yk, xf, start, hi);

@@ -14,6 +14,7 @@
  * ```
  */
 import { Hono, type Context } from "hono";
+import { compress } from "hono/compress";
 import { getCookie, setCookie } from "hono/cookie";
 import { MlDashError, NotFoundError, ValidationError } from "../errors.ts";
 import type { StorageAdapter } from "../storage/contract.ts";
@@ -21,7 +22,7 @@ import { type AssetSource, MISSING_UI_HTML } from "./assets.ts";
 import { dashContext } from "./context.ts";
 import { dataRoutes } from "./routes-data.ts";
 import { runRoutes } from "./routes-runs.ts";
-import type { ListRunsOptions } from "./runs.ts";
+import { listRuns, type ListRunsOptions } from "./runs.ts";
 
 /** Options of {@link createDashboardApp}. */
 export interface DashboardOptions {
@@ -40,6 +41,12 @@ export interface DashboardOptions {
   readonly cacheBytes?: number | undefined;
   /** Status inference and staleness windows. */
   readonly runs?: ListRunsOptions | undefined;
+  /**
+   * Index the metrics of every run in the background when the app is created (most recently
+   * written runs first, up to 80% of `cacheBytes`), as TensorBoard loads its logdir: a big
+   * metric then opens at once. Default true; the first request for an unindexed metric scans it.
+   */
+  readonly prewarm?: boolean | undefined;
   /** Called with unexpected errors (default `console.error`). */
   readonly onError?: ((error: unknown) => void) | undefined;
 }
@@ -73,6 +80,14 @@ export function createDashboardApp(options: DashboardOptions): Hono {
   const ctx = dashContext(options.storage, { cacheBytes: options.cacheBytes, runOptions: options.runs });
   const app = new Hono();
   const report = options.onError ?? ((e: unknown) => console.error("[ml-dash dashboard]", e));
+  if (options.prewarm ?? true) {
+    void listRuns(options.storage, options.runs)
+      .then((runs) => {
+        runs.sort((a, b) => (b.lastWriteAt ?? "").localeCompare(a.lastWriteAt ?? ""));
+        return ctx.metrics.warm(runs.flatMap((r) => Object.keys(r.metrics).map((m) => `${r.path}/metrics/${m}/data.jsonl`)));
+      })
+      .catch(() => undefined);
+  }
 
   app.use("*", async (c, next) => {
     if (options.allowedHosts && !options.allowedHosts.includes(c.req.header("host") ?? "")) {
@@ -80,6 +95,8 @@ export function createDashboardApp(options: DashboardOptions): Hono {
     }
     return next();
   });
+  // JSON series and the UI's script shrink 3–5× (the first-load budget counts bytes on the wire).
+  app.use("*", compress());
 
   const api = new Hono();
   api.use("*", async (c, next) => {
@@ -118,6 +135,11 @@ export function createDashboardApp(options: DashboardOptions): Hono {
       if (!sameSecret(token, options.token)) return c.text("Invalid token", 401);
       setCookie(c, COOKIE, token, { httpOnly: true, sameSite: "Strict", path: "/" });
       return c.redirect(path, 302);
+    }
+    // A deep link to a run: start indexing its metrics while the browser loads the page.
+    const dir = decodeURIComponent(path).replace(/^\/+|\/+$/g, "");
+    if (dir && !dir.split("/").some((seg) => seg === ".." || seg === ".")) {
+      void options.storage.stat(`${dir}/experiment.json`).then((st) => st && ctx.metrics.prewarm(dir), () => undefined);
     }
     const page = await options.assets?.("index.html");
     return c.html((page?.body as string | undefined) ?? MISSING_UI_HTML, 200, { "Cache-Control": "no-cache" });

@@ -7,8 +7,11 @@ import type { StorageAdapter } from "../storage/contract.ts";
 import { MetricColumns } from "./metric-columns.ts";
 import { scanMetricBytes } from "./metric-scan.ts";
 
-/** Bytes read per storage call while scanning (the next chunk is read while one is scanned). */
-const CHUNK = 4 * 1024 * 1024;
+/**
+ * Bytes read per storage call while scanning (the next chunk is read while one is scanned).
+ * Small enough that scanning one takes a few ms, so other requests are served in between.
+ */
+const CHUNK = 1024 * 1024;
 
 interface Entry {
   cols: MetricColumns;
@@ -54,6 +57,31 @@ export class MetricCache {
     return entry.pending;
   }
 
+  /**
+   * Starts scanning the metric files under `dir/metrics/` in the background (one at a time), so a
+   * page that is about to ask for their series finds the work under way.
+   */
+  prewarm(dir: string): void {
+    void this.storage
+      .list(`${dir}/metrics`)
+      .then((keys) => this.warm(keys.filter((k) => k.endsWith("/data.jsonl"))))
+      .catch(() => undefined);
+  }
+
+  /** Scans `keys` one after another until the cache holds 80% of its budget. */
+  async warm(keys: readonly string[]): Promise<void> {
+    for (const k of keys) {
+      if (this.heapBytes() > this.budgetBytes * 0.8) return;
+      await this.get(k).catch(() => undefined);
+    }
+  }
+
+  private heapBytes(): number {
+    let total = 0;
+    for (const e of this.entries.values()) total += e.cols.heapBytes;
+    return total;
+  }
+
   /** The columns of `key` as last scanned, without touching storage. */
   peek(key: string): MetricColumns | undefined {
     return this.entries.get(key)?.cols;
@@ -82,6 +110,8 @@ export class MetricCache {
         bytes.set(got, carry.length);
       }
       const used = scanMetricBytes(cols, bytes, start);
+      // Size the columns for the whole file once the line length is known (no repeated growth).
+      if (start === 0 && cols.rows > 0) cols.reserve(Math.ceil((cols.rows * size) / used) + 16);
       start += used;
       carry = used < bytes.length ? bytes.slice(used) : undefined;
       // Let other requests run between chunks of a big first scan.
@@ -91,8 +121,7 @@ export class MetricCache {
   }
 
   private evict(keep: string): void {
-    let total = 0;
-    for (const e of this.entries.values()) total += e.cols.heapBytes;
+    let total = this.heapBytes();
     for (const [k, e] of this.entries) {
       if (total <= this.budgetBytes) break;
       if (k === keep || e.pending) continue;

@@ -15,6 +15,8 @@ export const OFFSET_STRIDE = 1024;
 /** One data field of a metric. */
 export interface FieldColumn {
   readonly name: string;
+  /** The name's UTF-8 bytes (what the scanner compares against). */
+  readonly key: Uint8Array;
   /** Position in {@link MetricColumns.fields}. */
   readonly pos: number;
   values: Float64Array;
@@ -44,7 +46,7 @@ export class MetricColumns {
   field(name: string): FieldColumn {
     let f = this.byName.get(name);
     if (!f) {
-      f = { name, pos: this.fields.length, values: new Float64Array(this.capacity), kinds: new Uint8Array(this.capacity), monotonic: true, last: -Infinity };
+      f = { name, key: new TextEncoder().encode(name), pos: this.fields.length, values: new Float64Array(this.capacity), kinds: new Uint8Array(this.capacity), monotonic: true, last: -Infinity };
       this.byName.set(name, f);
       this.fields.push(f);
     }

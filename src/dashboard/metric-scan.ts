@@ -120,17 +120,11 @@ export function scanMetricBytes(cols: MetricColumns, b: Uint8Array, base: number
   let pos = 0;
   let row = cols.rows;
   while (pos < end) {
-    const nl = b.indexOf(NL, pos);
     if (row >= cols.capacity) cols.reserve(row + 1);
     if (row % OFFSET_STRIDE === 0) cols.offsets[row / OFFSET_STRIDE] = base + pos;
     let i = pos;
-    let ok = true;
-    for (let k = 0; k < PREFIX.length; k++) {
-      if (b[i + k] !== PREFIX[k]) {
-        ok = false;
-        break;
-      }
-    }
+    // '{"index": ' — checked at its first, second, sixth and last bytes.
+    let ok = b[i] === 123 && b[i + 1] === 34 && b[i + 6] === 120 && b[i + 9] === 32;
     if (ok) {
       i += PREFIX.length;
       while ((b[i] as number) >= 48 && (b[i] as number) <= 57) i++;
@@ -149,16 +143,16 @@ export function scanMetricBytes(cols: MetricColumns, b: Uint8Array, base: number
       }
       const ks = i + 1;
       let ke = ks;
-      while (b[ke] !== 34 && b[ke] !== 92 && ke < nl) ke++;
+      while (ke < end && b[ke] !== 34 && b[ke] !== 92 && b[ke] !== NL) ke++;
       if (b[ke] !== 34) {
         ok = false;
         break;
       }
       let f: FieldColumn | undefined = fields[j];
-      if (f !== undefined && f.name.length === ke - ks) {
-        const name = f.name;
-        for (let q = 0; q < name.length; q++) {
-          if (name.charCodeAt(q) !== b[ks + q]) {
+      if (f !== undefined && f.key.length === ke - ks) {
+        const key = f.key;
+        for (let q = 0; q < key.length; q++) {
+          if (key[q] !== b[ks + q]) {
             f = undefined;
             break;
           }
@@ -186,7 +180,13 @@ export function scanMetricBytes(cols: MetricColumns, b: Uint8Array, base: number
         if (b[i] === 32) i++;
       } else if (c !== 125) ok = false;
     }
-    if (!ok) {
+    let nl: number;
+    if (ok) {
+      // The rest of the line (`, "createdAt": "…"}`) is short: a JS loop beats a native call per line.
+      nl = i;
+      while (nl < end && b[nl] !== NL) nl++;
+    } else {
+      nl = b.indexOf(NL, pos);
       // Clear what the fast path may have set on this row, then parse it properly.
       for (const f of fields) if (f.kinds.length > row) f.kinds[row] = Cell.Missing;
       cols.reserve(row + 1);

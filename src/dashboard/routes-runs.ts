@@ -41,6 +41,7 @@ export function runRoutes(ctx: DashContext): Hono {
 
   app.get("/run", async (c) => {
     const dir = await runParam(c, ctx.storage);
+    ctx.metrics.prewarm(dir);
     const own = (await ctx.storage.list(dir)).map((k) => k.slice(dir.length + 1));
     const summary = await summarize(ctx.storage, dir, own, ctx.runOptions);
     const experiment = (await readJsonDoc(ctx.storage, paths.experiment(dir))) ?? {};

@@ -49,7 +49,8 @@ export function Chart(p: ChartProps) {
   const clients = useRef(new Map<string, SeriesClient>());
   const [ver, setVer] = useState(0);
   const [width, setWidth] = useState(0);
-  const bins = p.bins ?? Math.max(200, Math.round(width / 100) * 100);
+  // About one bucket per pixel, as a power of two so a scrollbar or a resize rarely refetches.
+  const bins = p.bins ?? Math.max(256, 2 ** Math.ceil(Math.log2(Math.max(1, width))));
   const linesKey = JSON.stringify(p.lines.map((l) => [l.id, l.run, l.metric, l.field, l.t0]));
   const zoomKey = p.zoom ? p.zoom.join(",") : "";
   const onZoom = useRef(p.onZoom);
@@ -58,8 +59,9 @@ export function Chart(p: ChartProps) {
   useLayoutEffect(() => {
     const el = box.current;
     if (!el) return;
-    setWidth(el.clientWidth);
-    const ro = new ResizeObserver(() => setWidth(Math.round(el.clientWidth / 10) * 10));
+    const measure = (): void => setWidth(Math.round(el.clientWidth / 10) * 10);
+    measure();
+    const ro = new ResizeObserver(measure);
     ro.observe(el);
     return () => ro.disconnect();
   }, []);

@@ -77,14 +77,15 @@ export function App() {
       <aside class="side">{runs && <Tree runs={runs} current={route.path} checked={checked} onCheck={onCheck} />}</aside>
       <main class="main">
         {error && <div class="err">Could not load runs: {error}</div>}
-        {!runs ? (
-          <div class="empty">Loading…</div>
-        ) : comparing ? (
+        {comparing && runs ? (
           <Compare runs={checked.map((p) => runs.find((r) => r.path === p)).filter((r): r is RunSummary => !!r)} route={route} />
-        ) : run ? (
-          <RunPage key={run.path} summary={run} route={route} />
-        ) : (
+        ) : route.path && (run || !runs) ? (
+          // A deep link opens the run without waiting for the whole tree; a folder shows once the tree is in.
+          <RunPage key={route.path} path={route.path} summary={run} route={route} />
+        ) : runs ? (
           <FolderPage path={route.path} runs={runs} checked={checked} onCheck={onCheck} onOpen={(p) => go(p)} />
+        ) : (
+          <div class="empty">Loading…</div>
         )}
       </main>
     </div>

@@ -16,22 +16,24 @@ import { TracksTab } from "./TracksTab.tsx";
 const TABS = ["charts", "params", "logs", "files", "tracks", "readme"] as const;
 
 /** The run page. */
-export function RunPage({ summary, route }: { summary: RunSummary; route: Route }) {
+export function RunPage({ path, summary, route }: { path: string; summary: RunSummary | undefined; route: Route }) {
   const [detail, setDetail] = useState<RunDetail | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const live = (detail?.summary ?? summary).status === "RUNNING";
+  const live = (detail?.summary ?? summary)?.status === "RUNNING";
   const load = async (): Promise<void> => {
     try {
-      const { data, changed } = await getJson<RunDetail>("run", { path: summary.path });
+      const { data, changed } = await getJson<RunDetail>("run", { path });
       if (changed || !detail) setDetail(data);
     } catch (err) {
       setError((err as Error).message);
     }
   };
-  useEffect(() => void load(), [summary.path]);
+  useEffect(() => void load(), [path]);
   usePoll(load, 2000, live);
 
   const s = detail?.summary ?? summary;
+  // Not a run (a folder opened by deep link): the app shows the folder once the tree is in.
+  if (!s) return <div class="empty">{error ? "" : "Loading…"}</div>;
   const tabs = TABS.filter((t) => t !== "readme" || detail?.readme);
   const tab = (tabs as readonly string[]).includes(route.q.get("tab") ?? "") ? (route.q.get("tab") as string) : "charts";
   const count = (t: string): string => (t === "logs" ? ` (${s.logs})` : t === "files" ? ` (${s.files})` : t === "tracks" ? ` (${s.tracks})` : "");
