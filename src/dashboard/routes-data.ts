@@ -139,6 +139,7 @@ export function dataRoutes(ctx: DashContext): Hono {
   app.get("/dashrc", async (c) => {
     const dir = keyParam(c, "path");
     const bytes = await ctx.storage.read(`${dir}/.dashrc`);
+    if (!bytes && c.req.query("optional") === "1") return c.json(null);
     if (!bytes) throw new NotFoundError(`No .dashrc in "${dir}"`);
     const kind = (await ctx.storage.stat(`${dir}/experiment.json`)) ? "experiment" : "compare";
     const yaml = decoder.decode(bytes);

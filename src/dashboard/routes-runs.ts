@@ -40,6 +40,8 @@ export function runRoutes(ctx: DashContext): Hono {
   });
 
   app.get("/run", async (c) => {
+    // `optional=1`: a path that is no run answers `null` (the page probes deep links this way).
+    if (c.req.query("optional") === "1" && !(await ctx.storage.stat(`${keyParam(c, "path")}/experiment.json`))) return c.json(null);
     const dir = await runParam(c, ctx.storage);
     ctx.metrics.prewarm(dir);
     const own = (await ctx.storage.list(dir)).map((k) => k.slice(dir.length + 1));

@@ -60,3 +60,11 @@ export function watchErrors(page: Page): string[] {
   page.on("pageerror", (e) => errors.push(String(e)));
   return errors;
 }
+
+/** The drawn axes of the chart titled `title`: label and tick texts (uPlot draws them on canvas). */
+export async function axes(page: Page, title: string): Promise<{ label: string | null; ticks: string[] }[]> {
+  return page.evaluate((t) => {
+    const c = (globalThis as any).__dash?.charts.find((x: any) => x.title === t);
+    return (c?.plot?.axes ?? []).map((a: any) => ({ label: a.label ?? null, ticks: (a._values ?? []).map(String) }));
+  }, title);
+}

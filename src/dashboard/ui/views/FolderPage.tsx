@@ -42,7 +42,7 @@ export function FolderPage({ path, runs, checked, onCheck }: Props) {
   const [rc, setRc] = useState<(DashRcResult & { yaml: string }) | null>(null);
   useEffect(() => {
     setRc(null);
-    if (path) getJson<DashRcResult & { yaml: string }>("dashrc", { path }).then(({ data }) => setRc(data), () => setRc(null));
+    if (path) getJson<(DashRcResult & { yaml: string }) | null>("dashrc", { path, optional: 1 }).then(({ data }) => setRc(data), () => setRc(null));
   }, [path]);
   const live = under.some((r) => r.status === "RUNNING");
   const lineCharts = (rc?.parsed?.charts ?? []).filter((c): c is LineChart => c.ctype === "line");

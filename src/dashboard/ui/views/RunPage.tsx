@@ -22,8 +22,8 @@ export function RunPage({ path, summary, route }: { path: string; summary: RunSu
   const live = (detail?.summary ?? summary)?.status === "RUNNING";
   const load = async (): Promise<void> => {
     try {
-      const { data, changed } = await getJson<RunDetail>("run", { path });
-      if (changed || !detail) setDetail(data);
+      const { data, changed } = await getJson<RunDetail | null>("run", { path, optional: 1 });
+      if (data && (changed || !detail)) setDetail(data);
     } catch (err) {
       setError((err as Error).message);
     }
