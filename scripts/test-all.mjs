@@ -60,6 +60,13 @@ const suites = [
     parse: junit,
     run: () => run("npx", ["--no-install", "bun", "test", "--reporter=junit", `--reporter-outfile=${join(OUT, "bun.xml")}`]),
   },
+  {
+    // The dashboard in Chromium (Playwright); its config writes .test-out/dashboard.xml.
+    name: "dashboard",
+    report: join(OUT, "dashboard.xml"),
+    parse: junit,
+    run: () => run("npx", ["--no-install", "playwright", "test", "-c", "test/dashboard/playwright.config.mjs"]),
+  },
 ];
 
 let passed = 0;

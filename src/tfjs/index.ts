@@ -40,11 +40,11 @@ export interface ModelLike {
 
 /**
  * What tfjs binds `this` to when it calls a handler: the `CustomCallback` wrapping our object,
- * which carries the fit's `params` and the `model`.
+ * which carries the fit's `params` (epochs, batch size, samples…). It does not keep the model,
+ * so stopping training needs the `model` option.
  */
 export interface TfCallbackThis {
   params?: Record<string, unknown>;
-  model?: ModelLike;
 }
 
 /** Options of {@link fitCallbacks}. */
@@ -65,7 +65,7 @@ export interface FitCallbackOptions {
   readonly exclude?: readonly string[];
   /** Record the fit's settings and the model summary as parameters. Default true. */
   readonly logParams?: boolean;
-  /** The model (for its summary and to stop training); tfjs also hands it to the callback. */
+  /** The model: its summary goes to the parameters, and `onNonFinite: "stop"` needs it. */
   readonly model?: ModelLike;
   /** Log "fit started/finished" and non-finite losses. Default true. */
   readonly logEvents?: boolean;
@@ -86,6 +86,9 @@ function checkOptions(o: FitCallbackOptions): void {
   }
   if (o.onNonFinite !== undefined && !["warn", "stop", "ignore"].includes(o.onNonFinite)) {
     throw new ValidationError(`fitCallbacks: "onNonFinite" must be "warn", "stop" or "ignore"`, { field: "onNonFinite" });
+  }
+  if (o.onNonFinite === "stop" && !o.model) {
+    throw new ValidationError(`fitCallbacks: onNonFinite "stop" needs the model option (fitCallbacks(exp, { model, onNonFinite: "stop" }))`, { field: "model" });
   }
   if (o.initialStep !== undefined && !(Number.isInteger(o.initialStep) && o.initialStep >= 0)) {
     throw new ValidationError(`fitCallbacks: "initialStep" must be a non-negative integer`, { field: "initialStep" });
@@ -118,7 +121,7 @@ export function fitCallbacks(exp: Experiment, options: FitCallbackOptions = {}):
   let perEpoch = 0;
   let batchesThisEpoch = 0;
   let warned = false;
-  let model: ModelLike | undefined = options.model;
+  const model: ModelLike | undefined = options.model;
 
   const split = (logs: FitLogs | undefined): { train: Record<string, number>; val: Record<string, number> } => {
     const train: Record<string, number> = {};
@@ -143,9 +146,7 @@ export function fitCallbacks(exp: Experiment, options: FitCallbackOptions = {}):
 
   const handlers: FitCallbackHandlers = {
     onTrainBegin(this: TfCallbackThis | void) {
-      const self = (this ?? undefined) as TfCallbackThis | undefined;
-      model = options.model ?? self?.model;
-      const p = self?.params ?? {};
+      const p = (this as TfCallbackThis | undefined)?.params ?? {};
       const samples = num(p["samples"]) ? p["samples"] : null;
       const batchSize = num(p["batchSize"]) ? p["batchSize"] : null;
       perEpoch = num(p["steps"]) ? p["steps"] : samples !== null && batchSize ? Math.ceil(samples / batchSize) : 0;
