@@ -65,7 +65,8 @@ export function dataRoutes(ctx: DashContext): Hono {
         total: all.length,
         matched: matched.length,
         offset,
-        logs: matched.slice(offset, offset + limit),
+        // `tail=1`: the last `limit` matches (a long run's newest lines), else from `offset`.
+        logs: c.req.query("tail") === "1" ? matched.slice(Math.max(0, matched.length - limit)) : matched.slice(offset, offset + limit),
         counts,
         nextSequence: last ? last.sequenceNumber + 1 : 0,
         first: all[0]?.timestamp ?? null,

@@ -96,16 +96,19 @@ export function Chart(p: ChartProps) {
     if (smooth) data.push(smoothEma(col, p.smoothing));
   }
 
+  // `default` is resolved by the server (timestamp → step → epoch → index): draw what it chose.
+  const xKind = p.xMode === "default" ? ([...clients.current.values()][0]?.meta?.xKey ?? "default") : p.xMode;
+
   useEffect(() => {
     const el = box.current;
     if (!el || width === 0) return;
-    const key = JSON.stringify([theme, p.logY, p.xMode, smooth, built.labels, p.height, p.xLabel, p.yLabel]);
+    const key = JSON.stringify([theme, p.logY, xKind, smooth, built.labels, p.height, p.xLabel, p.yLabel]);
     if (!plot.current || shape.current !== key) {
       plot.current?.destroy();
       shape.current = key;
       const axis = cssVar("--axis");
       const grid = cssVar("--grid");
-      const series: uPlot.Series[] = [{ label: p.xMode === "relative" ? "relative" : built.xName }];
+      const series: uPlot.Series[] = [{ label: xKind === "_ts" ? "time" : xKind }];
       built.labels.forEach((label, k) => {
         const { color, dash } = built.styles[k] as { color: string; dash: number[] };
         series.push({ label: smooth ? `${label} (raw)` : label, stroke: smooth ? color + "40" : color, width: 1.25, dash, spanGaps: false, points: { show: false } });
@@ -116,12 +119,12 @@ export function Chart(p: ChartProps) {
           width: el.clientWidth,
           height: p.height ?? 220,
           series,
-          scales: { x: { time: p.xMode === "_ts" }, y: { distr: p.logY ? 3 : 1 } },
+          scales: { x: { time: xKind === "_ts" }, y: { distr: p.logY ? 3 : 1 } },
           axes: [
-            { stroke: axis, grid: { stroke: grid }, ticks: { stroke: grid }, ...(p.xLabel ? { label: p.xLabel } : {}), ...(p.xMode === "relative" ? { values: (_u: uPlot, v: number[]) => v.map(fmtDuration) } : {}) },
+            { stroke: axis, grid: { stroke: grid }, ticks: { stroke: grid }, ...(p.xLabel ? { label: p.xLabel } : {}), ...(xKind === "relative" ? { values: (_u: uPlot, v: number[]) => v.map(fmtDuration) } : {}) },
             { stroke: axis, grid: { stroke: grid }, ticks: { stroke: grid }, size: 56, ...(p.yLabel ? { label: p.yLabel } : {}) },
           ],
-          cursor: { drag: { x: true, y: false, setScale: false }, sync: { key: `ml-dash-${p.xMode}` } },
+          cursor: { drag: { x: true, y: false, setScale: false }, sync: { key: `ml-dash-${xKind}` } },
           legend: { live: true },
           hooks: {
             setSelect: [

@@ -1,6 +1,6 @@
 /**
- * Logs: level filter, search, From/To time range (all in the URL), a virtualised list (only
- * the visible rows are in the DOM, so 100k lines scroll smoothly), metadata on click, and
+ * Logs: level filter, search, From/To time range (all in the URL), a virtualised list of the
+ * last 20,000 matching lines (only the visible rows are in the DOM), metadata on click, and
  * following the tail while the run is live.
  */
 import { useEffect, useRef, useState } from "preact/hooks";
@@ -39,7 +39,7 @@ export function LogsTab({ run, live, route }: { run: string; live: boolean; rout
   const box = useRef<HTMLDivElement>(null);
   const load = async (): Promise<void> => {
     try {
-      const { data, changed } = await getJson<LogsAnswer>("logs", { path: run, levels: levels.join(","), q, from: from ?? undefined, to: to ?? undefined, limit: 20_000 });
+      const { data, changed } = await getJson<LogsAnswer>("logs", { path: run, levels: levels.join(","), q, from: from ?? undefined, to: to ?? undefined, limit: 20_000, tail: 1 });
       if (changed || !ans) setAns(data);
       setError(null);
     } catch (err) {
@@ -83,7 +83,7 @@ export function LogsTab({ run, live, route }: { run: string; live: boolean; rout
         </label>
         <button type="button" onClick={() => box.current && (box.current.scrollTop = box.current.scrollHeight)}>jump to bottom</button>
         <span class="note" data-testid="log-count">
-          {ans ? `${ans.matched.toLocaleString()} of ${ans.total.toLocaleString()} lines` : ""}
+          {ans ? `${ans.matched.toLocaleString()} of ${ans.total.toLocaleString()} lines${ans.matched > rows.length ? ` (the last ${rows.length.toLocaleString()} shown)` : ""}` : ""}
         </span>
       </div>
       {error && <div class="err">{error}</div>}
