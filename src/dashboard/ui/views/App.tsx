@@ -19,7 +19,8 @@ export function App() {
   const [runs, setRuns] = useState<RunSummary[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [collapsed, setCollapsed] = useState(false);
-  const anyRunning = runs?.some((r) => r.status === "RUNNING") ?? false;
+  // A stale RUNNING run (its writer died) is not live: no fast polling for it.
+  const anyRunning = runs?.some((r) => r.status === "RUNNING" && !r.stale) ?? false;
 
   const load = async (): Promise<void> => {
     try {

@@ -19,7 +19,8 @@ const TABS = ["charts", "params", "logs", "files", "tracks", "readme"] as const;
 export function RunPage({ path, summary, route }: { path: string; summary: RunSummary | undefined; route: Route }) {
   const [detail, setDetail] = useState<RunDetail | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const live = (detail?.summary ?? summary)?.status === "RUNNING";
+  const cur = detail?.summary ?? summary;
+  const live = cur?.status === "RUNNING" && !cur.stale;
   const load = async (): Promise<void> => {
     try {
       const { data, changed } = await getJson<RunDetail | null>("run", { path, optional: 1 });
