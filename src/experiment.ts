@@ -6,6 +6,9 @@ import type { Backend, Reader, RunStatus } from "./backend.ts";
 import { Buffer } from "./buffer/buffer.ts";
 import { notWritable, RunContext, type Host } from "./context.ts";
 import { ConfigurationError, DataLossError, MlDashError, ValidationError } from "./errors.ts";
+import { createFiles, type Files } from "./files/accessor.ts";
+import { localFileStoreFor } from "./files/local-file-store.ts";
+import type { FileStore } from "./files/types.ts";
 import { isPlainObject, normalizeValue, type PlainObject } from "./internal/values.ts";
 import { encoderPoolFor } from "./encoding/encoder-pool.ts";
 import { LocalBackend } from "./local/local-backend.ts";
@@ -16,6 +19,7 @@ import { resolveDestinations, type Destinations, type Mode } from "./modes.ts";
 import { validateOptions, type ExperimentOptions } from "./options.ts";
 import { Params } from "./params.ts";
 import type { ParsedPrefix } from "./prefix.ts";
+import { createRemoteBackends, type RemoteBackend, type UnloadResult } from "./remote/index.ts";
 import { createRunHandle, type RunHandle } from "./run-handle.ts";
 import { resolveRun, setRunPrefix } from "./run-config/resolve.ts";
 import type { RunConfig } from "./run-config/run.ts";
@@ -65,6 +69,8 @@ export class Experiment implements Host, AsyncDisposable {
   readonly metrics: Metrics;
   /** Tracks: `exp.tracks("robot/pose").append({...})`. */
   readonly tracks: Tracks;
+  /** Files: `await exp.files("models").save(bytes, { to: "model.bin" })`, `exp.files.list("*.png")`. */
+  readonly files: Files;
 
   /** @internal */ _ctx: RunContext | undefined;
   protected readonly options: ExperimentOptions;
@@ -76,6 +82,7 @@ export class Experiment implements Host, AsyncDisposable {
   private phase: Phase = "idle";
   private transition: Promise<unknown> | undefined;
   private backends: Backend[] = [];
+  private remote: RemoteBackend | undefined;
   private unregisterExit: (() => void) | undefined;
 
   /**
@@ -105,6 +112,7 @@ export class Experiment implements Host, AsyncDisposable {
     this.logs = new Logs(this);
     this.metrics = createMetrics(this);
     this.tracks = createTracks(this);
+    this.files = createFiles(this, { runtime, store: () => this.createFileStore() });
   }
 
   /**
@@ -215,17 +223,48 @@ export class Experiment implements Host, AsyncDisposable {
     console.warn(`[ml-dash] ${this.prefix}: ${message}`);
   }
 
+  /**
+   * Sends what fits of the data not yet acknowledged by the server in `keepalive` requests
+   * (64 KiB in all), for a page that is going away; the rest stays in the local store or the
+   * queue. Synchronous: call it from `pagehide` / `visibilitychange` (the browser entry does).
+   * @internal
+   */
+  _flushForUnload(): UnloadResult | undefined {
+    const ctx = this._ctx;
+    if (!this.remote || ctx === undefined) return undefined;
+    const sealed = ctx.buffer.sealForUnload();
+    return this.remote.flushForUnload(sealed);
+  }
+
   /** Creates the backends for this run: the local store first (it is the write-ahead log). */
   protected createBackends(): { backends: Backend[]; reader: Reader } {
     const { storage, dashUrl } = this.destinations;
     if (dashUrl) {
-      throw new ConfigurationError(`Remote mode (dashUrl ${dashUrl}) is not available in this build`);
+      const made = createRemoteBackends({
+        dashUrl,
+        storage,
+        dir: this.parsed.path,
+        options: this.options,
+        runtime: this.runtime,
+        stats: this.counters,
+        report: (e) => this._report(e),
+        drop: (stream, count) => this._ctx?.buffer.recordDrop(stream, count, "rejected"),
+      });
+      this.remote = made.remote;
+      return made;
     }
     if (!storage) throw new ConfigurationError("No local store");
     return {
       backends: [new LocalBackend(storage, this.parsed.path, this.counters, encoderPoolFor(this.runtime))],
       reader: new LocalReader(storage, this.parsed.path),
     };
+  }
+
+  /** The store behind `exp.files`: the local store's `files/` folder (remote mode plugs in its own). */
+  protected createFileStore(): FileStore {
+    const { storage } = this.destinations;
+    if (!storage) throw new ConfigurationError("exp.files needs a local store in this build; remote files are not available yet");
+    return localFileStoreFor(storage, this.parsed, this.runtime, this.options.files?.maxBytes);
   }
 
   private async start(): Promise<this> {
@@ -258,12 +297,14 @@ export class Experiment implements Host, AsyncDisposable {
     };
     const [primary, ...secondaries] = backends as [Backend, ...Backend[]];
     const state = await primary.open(info);
+    let remoteData: Record<string, unknown> | undefined;
     for (const s of secondaries) {
       const remote = await s.open(info);
       this.id = remote.id ?? this.id;
+      if (remote.id !== undefined) remoteData = remote.data; // exp.data is the server's answer when there is one
     }
     this.id ??= state.id;
-    this.data = state.data;
+    this.data = remoteData ?? state.data;
     this.backends = backends;
     const buffer = new Buffer(
       primary,
@@ -312,16 +353,20 @@ export class Experiment implements Host, AsyncDisposable {
 
   private async drainAndClose(ctx: RunContext, status: RunStatus): Promise<void> {
     let loss: DataLossError | undefined;
+    let behind: unknown;
     try {
       await ctx.buffer.flush();
     } catch (err) {
-      if (!(err instanceof DataLossError)) {
+      if (this.mode === "hybrid" && this.counters.queued === 0 && !(err instanceof DataLossError)) {
+        // Everything is in the local store (the write-ahead log); only the server is behind. The
+        // run ends here; the next run of this prefix or `ml-dash upload` finishes the upload.
+        behind = err;
+      } else if (!(err instanceof DataLossError)) {
         // Data is still queued: stay open so it is retried and the caller can try again.
         this.phase = "running";
         ctx.writable = true;
         throw err;
-      }
-      loss = err;
+      } else loss = err;
     }
     const results = await Promise.allSettled(this.backends.map((b) => b.setStatus(status)));
     await Promise.allSettled(this.backends.map((b) => b.sync?.()));
@@ -333,6 +378,7 @@ export class Experiment implements Host, AsyncDisposable {
     await Promise.allSettled(this.backends.map((b) => b.close()));
     const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
     if (failed) throw failed.reason;
+    if (behind) throw behind;
     if (loss) throw loss;
   }
 }

@@ -4,6 +4,8 @@
  * process open. The core itself touches none of these runtime APIs.
  */
 import type { EncoderWorker } from "./encoding/encoder-pool.ts";
+import type { LocalFileSystem } from "./files/local-fs.ts";
+import type { Sha256 } from "./files/sha256.ts";
 import type { StorageAdapter } from "./storage/contract.ts";
 
 /** Runtime services handed to the core by a runtime entry. */
@@ -48,6 +50,10 @@ export interface RuntimeHooks {
   findProjectRoot?(entryPath: string): string | undefined;
   /** The process's main script (a path or URL): the entry when `RUN.entry` is not set. */
   mainEntry?(): string | undefined;
+  /** File-system access for `files.upload(localPath)` and `files(…).download({ to })` (Node, Bun, Deno). */
+  readonly localFiles?: LocalFileSystem;
+  /** A native incremental SHA-256 for streamed files (node:crypto); else the portable one is used. */
+  sha256?(): Sha256;
 }
 
 /** The hooks of `ml-dash/core`: no default storage, no environment. */

@@ -24,13 +24,13 @@ import { createDashboardApp, type DashboardOptions } from "../dashboard/index.ts
 import type { StorageAdapter } from "../storage/contract.ts";
 
 /** The package's root folder: the nearest folder above this module with ml-dash's package.json. */
-function packageRoot(): string {
+function packageRoot(): string | undefined {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (;;) {
     const pkg = join(dir, "package.json");
     if (existsSync(pkg) && (JSON.parse(readFileSync(pkg, "utf8")) as { name?: string }).name === "ml-dash") return dir;
     const up = dirname(dir);
-    if (up === dir) throw new Error("ml-dash: cannot find the package folder to load the dashboard UI from");
+    if (up === dir) return undefined;
     dir = up;
   }
 }
@@ -44,13 +44,21 @@ function packageRoot(): string {
  * ```
  */
 export function nodeDashboardAssets(dir?: string): AssetSource {
-  const base = dir ?? join(packageRoot(), "dist", "dashboard", "ui");
+  // Found on first use; a copy of the code outside the package (a bundle) serves no UI files
+  // (the app then explains how to build them) rather than failing to start.
+  let base: string | null | undefined = dir;
   const cache = new Map<string, Promise<Uint8Array | null>>();
   return async (name) => {
     if (!/^[\w.-]+$/.test(name) || name.startsWith(".")) return null;
+    if (base === undefined) {
+      const root = packageRoot();
+      base = root ? join(root, "dist", "dashboard", "ui") : null;
+    }
+    if (base === null) return null;
+    const from = base;
     let p = cache.get(name);
     if (!p) {
-      p = readFile(join(base, name)).then(
+      p = readFile(join(from, name)).then(
         (b) => new Uint8Array(b.buffer, b.byteOffset, b.byteLength),
         () => null,
       );

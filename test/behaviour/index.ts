@@ -2,6 +2,7 @@
  * The behaviour suite: what a user relies on, run unchanged against every store in every host.
  */
 import { bufferSuite } from "./buffer.suite.ts";
+import { filesSuite } from "./files.suite.ts";
 import type { MakeFixture } from "./helpers.ts";
 import { lifecycleSuite } from "./lifecycle.suite.ts";
 import { metricsSuite } from "./metrics.suite.ts";
@@ -19,6 +20,7 @@ export function behaviourSuite(name: string, make: MakeFixture): void {
   tracksSuite(name, make);
   bufferSuite(name, make);
   runConfigSuite(name, make);
+  filesSuite(name, make);
 }
 
 /** Registers the store-independent suites (templates, snowflake ids, entry paths, tokens) once per host. */
