@@ -66,6 +66,8 @@ const suites = [
     report: join(OUT, "dashboard.xml"),
     parse: junit,
     run: () => run("npx", ["--no-install", "playwright", "test", "-c", "test/dashboard/playwright.config.mjs"]),
+  },
+  {
     // The Cloudflare Worker example in workerd (Miniflare) against the server on 127.0.0.1.
     name: "worker-example",
     report: join(OUT, "worker-example.xml"),
