@@ -9,6 +9,9 @@ export default defineConfig({
     "encoder-worker": "src/entries/node-encoder-worker.ts",
     "adapters/memory": "adapters/memory/index.ts",
     "adapters/node-fs": "adapters/node-fs/index.ts",
+    dashboard: "src/dashboard/index.ts",
+    "dashboard-node": "src/entries/dashboard-node.ts",
+    tfjs: "src/tfjs/index.ts",
     "server/index": "src/server/index.ts",
     "server/node": "src/server/node.ts",
     cli: "src/cli/bin.ts",
@@ -23,4 +26,6 @@ export default defineConfig({
   treeshake: true,
   outDir: "dist",
   external: [/^node:/],
+  // The dashboard's browser UI (preact + uPlot) is bundled separately into dist/dashboard/ui/.
+  onSuccess: "node scripts/build-dashboard-ui.mjs",
 });

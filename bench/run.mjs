@@ -82,6 +82,25 @@ const suites = {
     }
     console.log("targets: ≥ 1,000,000 points/s at 1M; 10M within 30% of 100k; peak RSS ≤ 300 MB at 10M");
   },
+  /** fitCallbacks overhead on model.fit (tfjs CPU backend): target < 5 % in "epoch" mode. */
+  async tfjs() {
+    const file = await bundle("tfjs.bench");
+    const rows = [
+      [1024, 5, 5, "epoch"],
+      [4096, 5, 3, "epoch"],
+      [4096, 3, 3, "yield"],
+    ].map(([n, e, r, m]) => measure(file, [String(n), String(e), String(r), m]));
+    table("fitCallbacks(exp) on model.fit, tfjs CPU backend (median of reps, alternating with/without)", rows, [
+      ["samples", (r) => fmt(r.samples)],
+      ["epochs", (r) => r.epochs],
+      ["batches", (r) => fmt(r.batches)],
+      ["mode", (r) => r.mode],
+      ["fit alone ms", (r) => fmt(r.noneMs)],
+      ["with callbacks ms", (r) => fmt(r.withMs)],
+      ["overhead", (r) => `${r.overheadPct} %`],
+    ]);
+    console.log('target: overhead < 5 % in "epoch" mode');
+  },
   async files() {
     // Issue 3: 1,000 files of 1 KiB and one 256 MiB stream through node-fs (targets: ≥ 1,000 small
     // files/s; the stream ≥ 200 MB/s with peak RSS growth ≤ 64 MiB), plus PNG encode figures.

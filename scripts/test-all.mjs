@@ -61,6 +61,13 @@ const suites = [
     run: () => run("npx", ["--no-install", "bun", "test", "--reporter=junit", `--reporter-outfile=${join(OUT, "bun.xml")}`]),
   },
   {
+    // The dashboard in Chromium (Playwright); its config writes .test-out/dashboard.xml.
+    name: "dashboard",
+    report: join(OUT, "dashboard.xml"),
+    parse: junit,
+    run: () => run("npx", ["--no-install", "playwright", "test", "-c", "test/dashboard/playwright.config.mjs"]),
+  },
+  {
     // The Cloudflare Worker example in workerd (Miniflare) against the server on 127.0.0.1.
     name: "worker-example",
     report: join(OUT, "worker-example.xml"),

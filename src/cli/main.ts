@@ -3,22 +3,30 @@
  *
  *   ml-dash serve  [--root .dash] [--port 3000] [--host 127.0.0.1] [--token T]
  *   ml-dash upload <root> --dash-url URL [--token T] [--prefix owner/project]
+ *   ml-dash ls     [root | --dash-url URL] [--json]
  */
 import { parseArgs } from "node:util";
 import { serveCommand } from "./serve.ts";
 import { uploadCommand } from "./upload.ts";
+import { nodeFsAdapter } from "../../adapters/node-fs/index.ts";
+import { formatRunsTable, listRuns, listRunsRemote } from "../dashboard/index.ts";
 
 const HELP = `ml-dash — experiment tracking that writes the ML-Dash .dash layout
 
 Usage:
   ml-dash serve  [--root .dash] [--port 3000] [--host 127.0.0.1] [--token TOKEN]
-      Serves the runs under --root over the ML-Dash REST API (at /api).
-      With --token, every request must send "Authorization: Bearer TOKEN".
+      Serves the runs under --root over the ML-Dash REST API (at /api) and the dashboard (at /).
+      With --token, every request must send "Authorization: Bearer TOKEN" (the dashboard's
+      printed URL carries it once).
 
   ml-dash upload <root> --dash-url URL [--token TOKEN] [--prefix PREFIX]
       Uploads the runs under <root> (written by ml-dash or ML-Dash Python), files included, to a server.
       Resumable and idempotent: only what the server lacks is sent. The token defaults to
       $ML_DASH_TOKEN.
+
+  ml-dash ls [root | --dash-url URL] [--token TOKEN] [--json]
+      Lists the runs under root (default .dash), or those a running ml-dash serve shows, with
+      status, last update and point counts.
 
   ml-dash help
 `;
@@ -44,6 +52,14 @@ export async function main(argv: string[]): Promise<number> {
         const url = values["dash-url"] ?? values["api-url"];
         if (!url) throw new Error("upload needs --dash-url URL (the server to upload to)");
         return await uploadCommand({ root: positionals[0] ?? ".dash", dashUrl: url, token: values.token ?? process.env["ML_DASH_TOKEN"], prefix: values.prefix });
+      }
+      case "ls": {
+        const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { "dash-url": { type: "string" }, token: { type: "string" }, json: { type: "boolean" } } });
+        const url = values["dash-url"];
+        const token = values.token ?? process.env["ML_DASH_TOKEN"];
+        const runs = url ? await listRunsRemote(url, token ? { token } : {}) : await listRuns(nodeFsAdapter({ root: positionals[0] ?? ".dash" }));
+        process.stdout.write(formatRunsTable(runs, { json: values.json ?? false }) + "\n");
+        return 0;
       }
       case undefined:
       case "help":

@@ -4,6 +4,8 @@ import { nodeFsAdapter } from "../../adapters/node-fs/index.ts";
 import { nodeSha256 } from "../entries/node-files.ts";
 import { createServer } from "../server/index.ts";
 import { serveNode } from "../server/node.ts";
+import { createDashboardApp } from "../dashboard/index.ts";
+import { nodeDashboardAssets } from "../entries/dashboard-node.ts";
 
 /** Options of `ml-dash serve`. */
 export interface ServeOptions {
@@ -21,9 +23,14 @@ export async function serveCommand(o: ServeOptions): Promise<number> {
   const root = resolve(o.root);
   const storage = nodeFsAdapter({ root });
   const server = createServer({ storage, token: o.token, sha256: nodeSha256 });
+  // The dashboard: its API under /dash/api, the page at / (the ML-Dash API keeps /api). On a
+  // loopback address it answers only to its own host names (a DNS-rebinding page cannot read it).
+  const hosts = LOOPBACK.has(o.host) && o.port !== 0 ? [`127.0.0.1:${o.port}`, `localhost:${o.port}`, `[::1]:${o.port}`] : undefined;
+  server.app.route("/", createDashboardApp({ storage, token: o.token, assets: nodeDashboardAssets(), allowedHosts: hosts }));
   await server.ready();
   const running = await serveNode(server, { port: o.port, hostname: o.host });
   const runs = (await storage.list("")).filter((k) => k.endsWith("/experiment.json")).length;
+  console.log(`ml-dash dashboard: ${running.url}/${o.token ? `?token=${encodeURIComponent(o.token)}` : ""}`);
   console.log(`ml-dash server: ${running.url}/api over ${root} (${runs} run${runs === 1 ? "" : "s"}; ${o.token ? "bearer token required" : "no token required"})`);
   if (!o.token && !LOOPBACK.has(o.host)) {
     console.warn(`warning: listening on ${o.host} without --token: anyone who can reach this port can read and write runs`);

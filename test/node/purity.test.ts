@@ -20,8 +20,8 @@ const FORBIDDEN: [RegExp, string][] = [
   [/\b__dirname\b|\b__filename\b/, "__dirname/__filename"],
 ];
 
-/** The only runtime-specific places in src/: runtime entries, the CLI, the server's Node bridge. */
-const RUNTIME_SPECIFIC = [/^src\/entries\//, /^src\/cli\//, /^src\/server\/node[^/]*\.ts$/];
+/** The only runtime-specific places in src/: runtime entries, the CLI, the server's Node bridge, the dashboard's browser page. */
+const RUNTIME_SPECIFIC = [/^src\/dashboard\/ui\//, /^src\/entries\//, /^src\/cli\//, /^src\/server\/node[^/]*\.ts$/];
 
 function sources(dir: string): string[] {
   return readdirSync(dir).flatMap((n) => {

@@ -1,0 +1,165 @@
+/**
+ * Min/max downsampling of one metric field in buckets that stay put as points are appended.
+ *
+ * Bucket `k` of width `w` always covers rows `[k·w, (k+1)·w)`, with `w` the smallest power of two
+ * that fits the window into `bins` buckets. Appending points only changes the last bucket (until
+ * the count doubles and `w` with it), so a client that has the series up to row `n` re-fetches
+ * from `⌊n/w⌋·w` and keeps the rest. Each bucket keeps its min and max in row order, so spikes
+ * survive; a bucket holding NaN/±Infinity also yields a `null` (a gap) at the first such row.
+ * The window's first and last points are always included.
+ */
+import { Cell, type FieldColumn, type MetricColumns } from "./metric-columns.ts";
+
+/** What to compute. */
+export interface BucketQuery {
+  /** Rows `[start, end)` to cover. */
+  readonly start: number;
+  readonly end: number;
+  /** First row whose bucket is returned (aligned down to a bucket start). Default `start`. */
+  readonly from?: number;
+  /** Bucket width (a power of two; 1 = every point). */
+  readonly width: number;
+}
+
+/** Points as parallel columns. `y` is `null` where the value is NaN or ±Infinity (a gap). */
+export interface SeriesPoints {
+  i: number[];
+  x: number[];
+  y: (number | null)[];
+}
+
+/** The bucket width for `count` rows and a target of `bins` buckets: a power of two ≥ 1. */
+export function bucketWidth(count: number, bins: number): number {
+  let w = 1;
+  while (Math.ceil(count / w) > bins) w *= 2;
+  return w;
+}
+
+/** True when row `r` has a usable x (always, for x = row index). */
+function hasX(xf: FieldColumn | null, r: number): boolean {
+  if (!xf) return true;
+  if (xf.kinds[r] !== Cell.Number) return false;
+  const v = xf.values[r] as number;
+  return v - v === 0;
+}
+
+/** Min/max points of the buckets from `q.from` to `q.end`. */
+export function minMaxBuckets(yf: FieldColumn, xf: FieldColumn | null, q: BucketQuery): SeriesPoints {
+  const out: SeriesPoints = { i: [], x: [], y: [] };
+  const { start, end, width } = q;
+  const from = Math.max(start, Math.floor((q.from ?? start) / width) * width);
+  const ys = yf.values;
+  const yk = yf.kinds;
+  // Hoisted out of the row loop (it runs over every row of the window).
+  const xk = xf ? xf.kinds : null;
+  const xs = xf ? xf.values : ys;
+  const picks: number[] = [];
+  for (let b0 = Math.floor(from / width) * width; b0 < end; b0 += width) {
+    const lo = Math.max(b0, start);
+    const hi = Math.min(b0 + width, end);
+    let minR = -1;
+    let maxR = -1;
+    let gapR = -1;
+    let minV = Infinity;
+    let maxV = -Infinity;
+    for (let r = lo; r < hi; r++) {
+      if (yk[r] !== Cell.Number) continue;
+      if (xk !== null) {
+        const xv = xs[r] as number;
+        if (xk[r] !== Cell.Number || xv - xv !== 0) continue;
+      }
+      const v = ys[r] as number;
+      if (v - v !== 0) {
+        if (gapR < 0) gapR = r;
+        continue;
+      }
+      if (v < minV) {
+        minV = v;
+        minR = r;
+      }
+      if (v > maxV) {
+        maxV = v;
+        maxR = r;
+      }
+    }
+    picks.length = 0;
+    if (lo === start) pushFirstValid(picks, yk, xf, start, hi);
+    if (minR >= 0) picks.push(minR);
+    if (maxR >= 0) picks.push(maxR);
+    if (gapR >= 0) picks.push(gapR);
+    if (hi === end) pushLastValid(picks, yk, xf, lo, end);
+    picks.sort((a, b) => a - b);
+    let prev = -1;
+    for (const r of picks) {
+      if (r === prev) continue;
+      prev = r;
+      const v = ys[r] as number;
+      out.i.push(r);
+      out.x.push(xf ? (xf.values[r] as number) : r);
+      out.y.push(v - v === 0 ? v : null);
+    }
+  }
+  return out;
+}
+
+function pushFirstValid(picks: number[], yk: Uint8Array, xf: FieldColumn | null, lo: number, hi: number): void {
+  for (let r = lo; r < hi; r++) {
+    if (yk[r] === Cell.Number && hasX(xf, r)) {
+      picks.push(r);
+      return;
+    }
+  }
+}
+
+function pushLastValid(picks: number[], yk: Uint8Array, xf: FieldColumn | null, lo: number, hi: number): void {
+  for (let r = hi - 1; r >= lo; r--) {
+    if (yk[r] === Cell.Number && hasX(xf, r)) {
+      picks.push(r);
+      return;
+    }
+  }
+}
+
+/** Counts of values that cannot be drawn in rows `[start, end)`. */
+export function countUndrawable(yf: FieldColumn, start: number, end: number): { nonFinite: number; nonNumeric: number } {
+  let nonFinite = 0;
+  let nonNumeric = 0;
+  const { values, kinds } = yf;
+  for (let r = start; r < end; r++) {
+    const k = kinds[r];
+    if (k === Cell.Number) {
+      const v = values[r] as number;
+      if (v - v !== 0) nonFinite++;
+    } else if (k === Cell.Other) nonNumeric++;
+  }
+  return { nonFinite, nonNumeric };
+}
+
+/**
+ * Rows `[start, end)` whose x lies in `[xmin, xmax]`, widened by one row on each side so lines
+ * run to the edges of a zoomed chart. For x = row index this is arithmetic; for a field it is a
+ * scan (a few ms for 1M rows), which also handles fields that are not monotonic.
+ */
+export function windowRows(cols: MetricColumns, xf: FieldColumn | null, xmin: number | undefined, xmax: number | undefined): [number, number] {
+  const n = cols.rows;
+  if (xmin === undefined && xmax === undefined) return [0, n];
+  const lo = xmin ?? -Infinity;
+  const hi = xmax ?? Infinity;
+  if (!xf) {
+    const s = Math.max(0, Math.ceil(lo) - 1);
+    const e = Math.min(n, Math.floor(hi) + 2);
+    return [Math.min(s, e), e];
+  }
+  let s = -1;
+  let e = -1;
+  for (let r = 0; r < n; r++) {
+    if (xf.kinds[r] !== Cell.Number) continue;
+    const v = xf.values[r] as number;
+    if (v >= lo && v <= hi) {
+      if (s < 0) s = r;
+      e = r + 1;
+    }
+  }
+  if (s < 0) return [0, 0];
+  return [Math.max(0, s - 1), Math.min(n, e + 1)];
+}

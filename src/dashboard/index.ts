@@ -1,0 +1,155 @@
+/**
+ * `ml-dash/dashboard`: the local dashboard as a hono sub-app — a read API under `/dash/api/…`
+ * over every run of a store (written by this SDK, by ML-Dash Python, or received by the server:
+ * one layout), and the UI at `/` (deep links like `/alice/mnist/run-1` serve the same page).
+ *
+ * Mount it next to the ML-Dash server (`server.app.route("/", createDashboardApp({ storage }))`)
+ * or serve it alone (`serveDashboard` from the Node entry).
+ *
+ * @example
+ * ```ts
+ * import { createDashboardApp } from "ml-dash/dashboard";
+ * const app = createDashboardApp({ storage: nodeFsAdapter({ root: ".dash" }), assets });
+ * Bun.serve({ port: 4780, fetch: app.fetch });
+ * ```
+ */
+import { Hono, type Context } from "hono";
+import { compress } from "hono/compress";
+import { getCookie, setCookie } from "hono/cookie";
+import { MlDashError, NotFoundError, ValidationError } from "../errors.ts";
+import type { StorageAdapter } from "../storage/contract.ts";
+import { type AssetSource, MISSING_UI_HTML } from "./assets.ts";
+import { dashContext } from "./context.ts";
+import { dataRoutes } from "./routes-data.ts";
+import { runRoutes } from "./routes-runs.ts";
+import { listRuns, type ListRunsOptions } from "./runs.ts";
+
+/** Options of {@link createDashboardApp}. */
+export interface DashboardOptions {
+  /** The store whose runs are shown (`.dash` layout). */
+  readonly storage: StorageAdapter;
+  /** The built UI files. Without it the API still works and `/` explains how to build the UI. */
+  readonly assets?: AssetSource | undefined;
+  /**
+   * When set, API calls need `Authorization: Bearer <token>` or the cookie that opening
+   * `/?token=<token>` once sets (so `<img>` and `<video>` requests are authorised too).
+   */
+  readonly token?: string | undefined;
+  /** `Host` headers accepted (e.g. `127.0.0.1:4780`), against DNS rebinding. Default: any. */
+  readonly allowedHosts?: readonly string[] | undefined;
+  /** Memory budget of the metric column cache, bytes. Default 512 MiB. */
+  readonly cacheBytes?: number | undefined;
+  /** Status inference and staleness windows. */
+  readonly runs?: ListRunsOptions | undefined;
+  /**
+   * Index the metrics of every run in the background when the app is created (most recently
+   * written runs first, up to 80% of `cacheBytes`), as TensorBoard loads its logdir: a big
+   * metric then opens at once. Default true; the first request for an unindexed metric scans it.
+   */
+  readonly prewarm?: boolean | undefined;
+  /** Called with unexpected errors (default `console.error`). */
+  readonly onError?: ((error: unknown) => void) | undefined;
+}
+
+const COOKIE = "ml_dash_token";
+
+function sameSecret(a: string, b: string): boolean {
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
+  return diff === 0;
+}
+
+function authorized(c: Context, token: string): boolean {
+  const m = /^Bearer\s+(.+)$/i.exec(c.req.header("authorization") ?? "");
+  const given = m?.[1] ?? getCookie(c, COOKIE);
+  return given !== undefined && sameSecret(given, token);
+}
+
+/**
+ * Creates the dashboard app: `GET /dash/api/{runs,run,series,logs,files,file,track,track-at,dashrc}`
+ * and the UI. Mount it at the root of a hono app, after the ML-Dash API.
+ *
+ * @example
+ * ```ts
+ * const server = createServer({ storage });
+ * server.app.route("/", createDashboardApp({ storage, assets: await nodeDashboardAssets() }));
+ * ```
+ */
+export function createDashboardApp(options: DashboardOptions): Hono {
+  const ctx = dashContext(options.storage, { cacheBytes: options.cacheBytes, runOptions: options.runs });
+  const app = new Hono();
+  const report = options.onError ?? ((e: unknown) => console.error("[ml-dash dashboard]", e));
+  if (options.prewarm ?? true) {
+    void listRuns(options.storage, options.runs)
+      .then((runs) => {
+        runs.sort((a, b) => (b.lastWriteAt ?? "").localeCompare(a.lastWriteAt ?? ""));
+        return ctx.metrics.warm(runs.flatMap((r) => Object.keys(r.metrics).map((m) => `${r.path}/metrics/${m}/data.jsonl`)));
+      })
+      .catch(() => undefined);
+  }
+
+  app.use("*", async (c, next) => {
+    if (options.allowedHosts && !options.allowedHosts.includes(c.req.header("host") ?? "")) {
+      return c.text("Forbidden host: open the dashboard at the address ml-dash serve printed", 403);
+    }
+    return next();
+  });
+  // JSON series and the UI's script shrink 3–5× (the first-load budget counts bytes on the wire).
+  app.use("*", compress());
+
+  const api = new Hono();
+  api.use("*", async (c, next) => {
+    if (options.token !== undefined && !authorized(c, options.token)) {
+      return c.json({ error: "Missing or invalid token: open the URL ml-dash serve printed (it carries ?token=…)" }, 401);
+    }
+    return next();
+  });
+  api.route("/", runRoutes(ctx));
+  api.route("/", dataRoutes(ctx));
+  api.notFound((c) => c.json({ error: `No dashboard route ${c.req.method} ${new URL(c.req.url).pathname}` }, 404));
+  api.onError((err, c) => {
+    if (err instanceof ValidationError) return c.json({ error: err.message, field: err.field ?? null }, 400);
+    if (err instanceof NotFoundError) return c.json({ error: err.message }, 404);
+    report(err);
+    return c.json({ error: err instanceof MlDashError ? err.message : "Internal error" }, 500);
+  });
+  app.route("/dash/api", api);
+
+  app.get("/dash/ui/:name", async (c) => {
+    const asset = await options.assets?.(c.req.param("name"));
+    if (!asset) return c.text("Not found", 404);
+    return c.body(asset.body as string, 200, {
+      "Content-Type": asset.type,
+      // Built names carry a content hash, so they never change.
+      "Cache-Control": /-[0-9A-Za-z]{6,}\./.test(c.req.param("name")) ? "public, max-age=31536000, immutable" : "no-cache",
+    });
+  });
+
+  // The page itself, for `/` and every deep link (`/owner/project/…`). The ML-Dash API keeps `/api`.
+  app.get("*", async (c) => {
+    const path = new URL(c.req.url).pathname;
+    if (path === "/api" || path.startsWith("/api/") || path.startsWith("/dash/")) return c.notFound();
+    const token = c.req.query("token");
+    if (options.token !== undefined && token !== undefined) {
+      if (!sameSecret(token, options.token)) return c.text("Invalid token", 401);
+      setCookie(c, COOKIE, token, { httpOnly: true, sameSite: "Strict", path: "/" });
+      return c.redirect(path, 302);
+    }
+    // A deep link to a run: start indexing its metrics while the browser loads the page.
+    const dir = decodeURIComponent(path).replace(/^\/+|\/+$/g, "");
+    if (dir && !dir.split("/").some((seg) => seg === ".." || seg === ".")) {
+      void options.storage.stat(`${dir}/experiment.json`).then((st) => st && ctx.metrics.prewarm(dir), () => undefined);
+    }
+    const page = await options.assets?.("index.html");
+    return c.html((page?.body as string | undefined) ?? MISSING_UI_HTML, 200, { "Cache-Control": "no-cache" });
+  });
+
+  return app;
+}
+
+export { listRuns, summarize, runFolders, type RunSummary, type DashStatus, type ListRunsOptions } from "./runs.ts";
+export { formatRunsTable, listRunsRemote, type FormatOptions } from "./ls.ts";
+export { parseDashRc, type DashRc, type DashRcResult, type DashRcIssue, type LineChart, type MediaChart, type SeriesSpec } from "./dashrc.ts";
+export { assetsFromMap, type AssetSource, type DashboardAsset } from "./assets.ts";
+export type { SeriesRequest, SeriesResponse } from "./series.ts";

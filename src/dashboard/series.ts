@@ -1,0 +1,126 @@
+/**
+ * One chart series: `metric.field` against an x key, downsampled or raw, whole or a zoomed
+ * window, from scratch or incrementally (`since`). See `downsample.ts` for the bucket rules.
+ */
+import type { StorageAdapter } from "../storage/contract.ts";
+import { bucketWidth, countUndrawable, minMaxBuckets, type SeriesPoints, windowRows } from "./downsample.ts";
+import { Cell, type FieldColumn, type MetricColumns } from "./metric-columns.ts";
+import { readRawRows } from "./raw-rows.ts";
+
+/** Raw windows up to this many rows are re-read exactly from the file. */
+const EXACT_ROWS = 20_000;
+
+/** X keys tried, in order, for `x=default` (ML-Dash: timestamp → step → epoch → index). */
+export const DEFAULT_X = ["_ts", "step", "epoch"] as const;
+
+/** A series request (the query string of `GET /dash/api/series`). */
+export interface SeriesRequest {
+  /** The y field of the metric. */
+  readonly y: string;
+  /** `index`, `default`, or a field of the same metric (`step`, `epoch`, `_ts`, …). */
+  readonly x: string;
+  /** Target number of buckets (≈ chart width in px). */
+  readonly bins: number;
+  readonly xmin?: number | undefined;
+  readonly xmax?: number | undefined;
+  /** Rows the client already has (its `nextIndex`); with `bucketWidth`, only newer buckets come back. */
+  readonly since?: number | undefined;
+  /** The bucket width of the client's copy. */
+  readonly bucketWidth?: number | undefined;
+}
+
+/** The answer. Points with `i >= from` replace the client's; `reset` means replace everything. */
+export interface SeriesResponse extends SeriesPoints {
+  field: string;
+  /** The x key used (`index` or a field name). */
+  xKey: string;
+  /** Rows in the metric file. */
+  total: number;
+  /** What to send as `since` next time. */
+  nextIndex: number;
+  from: number;
+  reset: boolean;
+  bucketWidth: number;
+  downsampled: boolean;
+  /** Values came from an exact re-read of the lines. */
+  exact: boolean;
+  /** Rows `[start, end)` covered. */
+  window: [number, number];
+  /** NaN/±Infinity values of `y` in the window (drawn as gaps). */
+  nonFinite: number;
+  /** Non-numeric values of `y` in the window (not drawn). */
+  nonNumeric: number;
+  /** Every field of the metric. */
+  fields: string[];
+}
+
+/** Resolves `default` to the first x field present, else `index`. */
+export function resolveX(cols: MetricColumns, x: string): string {
+  if (x !== "default") return x;
+  for (const k of DEFAULT_X) if (cols.get(k)) return k;
+  return "index";
+}
+
+/** Computes a series over up-to-date columns. */
+export async function querySeries(storage: StorageAdapter, key: string, cols: MetricColumns, req: SeriesRequest): Promise<SeriesResponse> {
+  const xKey = resolveX(cols, req.x);
+  const xf = xKey === "index" ? null : (cols.get(xKey) ?? null);
+  const yf: FieldColumn | undefined = cols.get(req.y);
+  const fields = cols.fields.map((f) => f.name);
+  const zoomed = req.xmin !== undefined || req.xmax !== undefined;
+  const [start, end] = xKey !== "index" && !xf ? [0, 0] : windowRows(cols, xf, req.xmin, req.xmax);
+  const bins = Math.max(10, Math.min(10_000, Math.floor(req.bins) || 1000));
+  const width = bucketWidth(end - start, bins);
+  const incremental = !zoomed && req.since !== undefined && req.bucketWidth === width && req.since <= end;
+  const from = incremental ? Math.max(start, Math.floor((req.since as number) / width) * width) : start;
+  const base = { field: req.y, xKey, total: cols.rows, nextIndex: cols.rows, from, reset: !incremental, bucketWidth: width, downsampled: width > 1, window: [start, end] as [number, number], fields };
+  if (!yf) return { ...base, i: [], x: [], y: [], exact: true, nonFinite: 0, nonNumeric: 0 };
+  const { nonFinite, nonNumeric } = countUndrawable(yf, start, end);
+  if (width === 1 && end - from <= EXACT_ROWS) {
+    const pts = await exactPoints(storage, key, cols, from, end, req.y, xKey);
+    if (pts) return { ...base, ...pts, exact: true, nonFinite, nonNumeric };
+  }
+  return { ...base, ...minMaxBuckets(yf, xf, { start, end, from, width }), exact: false, nonFinite, nonNumeric };
+}
+
+/** Raw points of rows `[from, end)` read exactly; `null` when a line no longer matches the columns. */
+async function exactPoints(storage: StorageAdapter, key: string, cols: MetricColumns, from: number, end: number, y: string, xKey: string): Promise<SeriesPoints | null> {
+  const rows = await readRawRows(storage, key, cols, from, end);
+  if (rows.length !== end - from) return null;
+  const out: SeriesPoints = { i: [], x: [], y: [] };
+  rows.forEach((d, k) => {
+    if (!d) return;
+    const v = d[y];
+    if (typeof v !== "number") return;
+    const r = from + k;
+    let xv = r;
+    if (xKey !== "index") {
+      const raw = d[xKey];
+      if (typeof raw !== "number" || raw - raw !== 0) return;
+      xv = raw;
+    }
+    out.i.push(r);
+    out.x.push(xv);
+    out.y.push(v - v === 0 ? v : null);
+  });
+  return out;
+}
+
+/** Row values of several fields for a CSV export of rows `[start, end)`, exactly as written. */
+export async function exportRows(storage: StorageAdapter, key: string, cols: MetricColumns, start: number, end: number, fields: readonly string[]): Promise<string[][]> {
+  const rows = await readRawRows(storage, key, cols, start, end);
+  return rows.map((d, k) => [String(start + k), ...fields.map((f) => cell(d?.[f]))]);
+}
+
+function cell(v: unknown): string {
+  if (v === undefined || v === null) return "";
+  if (typeof v === "number") return Number.isNaN(v) ? "NaN" : String(v);
+  const s = typeof v === "string" ? v : JSON.stringify(v);
+  return /[",\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
+}
+
+/** True when some row of `f` holds a number (a chartable field). */
+export function isNumeric(f: FieldColumn, rows: number): boolean {
+  for (let r = 0; r < rows; r++) if (f.kinds[r] === Cell.Number) return true;
+  return false;
+}

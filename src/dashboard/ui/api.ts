@@ -1,0 +1,90 @@
+/**
+ * The UI's calls to `/dash/api`: JSON with an ETag cache per URL, so a poll that finds nothing
+ * new costs a 304 and no re-render.
+ */
+import type { RunSummary } from "../runs.ts";
+import type { SeriesResponse } from "../series.ts";
+import type { DashRcResult } from "../dashrc.ts";
+import type { MetricInfo } from "../routes-runs.ts";
+
+export type { RunSummary, SeriesResponse, MetricInfo };
+
+/** `GET /dash/api/run`. */
+export interface RunDetail {
+  summary: RunSummary;
+  experiment: Record<string, unknown>;
+  params: Record<string, unknown>;
+  paramsVersion: number;
+  metrics: MetricInfo[];
+  tracks: TrackMeta[];
+  dashrc: (DashRcResult & { yaml: string }) | null;
+  readme: string | null;
+}
+
+/** A track's `metadata.json` plus its folder name. */
+export interface TrackMeta {
+  topic: string;
+  dir: string;
+  columns?: string[];
+  totalEntries?: number;
+  firstTimestamp?: number | null;
+  lastTimestamp?: number | null;
+}
+
+/** A row of `GET /dash/api/files`. */
+export interface FileRow {
+  id: string;
+  dir: string;
+  filename: string;
+  relPath: string;
+  sizeBytes: number;
+  contentType: string;
+  checksum: string | null;
+  uploadedAt: string | null;
+  source: "saved" | "loose";
+  url: string;
+}
+
+/** A stored log line. */
+export interface LogRow {
+  sequenceNumber: number;
+  timestamp: string;
+  level: string;
+  message: string;
+  metadata?: Record<string, unknown>;
+}
+
+const cache = new Map<string, { etag: string; body: unknown }>();
+
+/** The API error's message. */
+export class ApiError extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+  ) {
+    super(message);
+  }
+}
+
+/** GETs JSON; `changed` is false when the server answered 304 for the cached copy. */
+export async function getJson<T>(path: string, params: Record<string, string | number | undefined> = {}): Promise<{ data: T; changed: boolean }> {
+  const qs = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== "") qs.set(k, String(v));
+  const url = `/dash/api/${path}${qs.size ? `?${qs}` : ""}`;
+  const hit = cache.get(url);
+  const res = await fetch(url, { headers: hit ? { "If-None-Match": hit.etag } : {} });
+  if (res.status === 304 && hit) return { data: hit.body as T, changed: false };
+  const body = (await res.json().catch(() => ({}))) as T & { error?: string };
+  if (!res.ok) throw new ApiError(body.error ?? `${res.status} ${res.statusText}`, res.status);
+  const etag = res.headers.get("etag");
+  if (etag) {
+    cache.set(url, { etag, body });
+    if (cache.size > 500) cache.delete(cache.keys().next().value as string);
+  }
+  return { data: body, changed: true };
+}
+
+/** URL of a run page. */
+export function runHref(path: string): string {
+  return "/" + path.split("/").map(encodeURIComponent).join("/");
+}

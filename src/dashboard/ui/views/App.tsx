@@ -1,0 +1,94 @@
+/**
+ * The page: a top bar (breadcrumbs, compare, live state, theme), the run tree on the left, and
+ * the place the URL names on the right — a run, a folder, or the comparison of checked runs.
+ */
+import { useEffect, useState } from "preact/hooks";
+import { getJson, type RunSummary, runHref } from "../api.ts";
+import { usePoll } from "../live.ts";
+import { go, linkClick, setQuery, useRoute } from "../route.ts";
+import { setTheme, useTheme } from "../theme.ts";
+import { Compare } from "./Compare.tsx";
+import { FolderPage } from "./FolderPage.tsx";
+import { RunPage } from "./RunPage.tsx";
+import { Tree } from "./Tree.tsx";
+
+/** The app. */
+export function App() {
+  const route = useRoute();
+  const theme = useTheme();
+  const [runs, setRuns] = useState<RunSummary[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [collapsed, setCollapsed] = useState(false);
+  // A stale RUNNING run (its writer died) is not live: no fast polling for it.
+  const anyRunning = runs?.some((r) => r.status === "RUNNING" && !r.stale) ?? false;
+
+  const load = async (): Promise<void> => {
+    try {
+      const { data, changed } = await getJson<{ runs: RunSummary[] }>("runs");
+      if (changed || runs === null) setRuns(data.runs);
+      setError(null);
+    } catch (err) {
+      setError((err as Error).message);
+    }
+  };
+  useEffect(() => void load(), []);
+  usePoll(load, anyRunning ? 2000 : 10_000, true);
+
+  const checked = (route.q.get("runs") ?? "").split(",").filter(Boolean);
+  const onCheck = (path: string, on: boolean): void => {
+    const next = on ? [...new Set([...checked, path])] : checked.filter((p) => p !== path);
+    setQuery({ runs: next.join(",") || undefined, ...(next.length < 2 && route.q.get("view") === "compare" ? { view: undefined } : {}) });
+  };
+  const run = runs?.find((r) => r.path === route.path);
+  const parts = route.path ? route.path.split("/") : [];
+  const comparing = route.q.get("view") === "compare" && checked.length >= 2;
+
+  return (
+    <div class={`app${collapsed ? " collapsed" : ""}`}>
+      <header class="top">
+        <button type="button" aria-label={collapsed ? "Show the run tree" : "Hide the run tree"} aria-expanded={!collapsed} onClick={() => setCollapsed(!collapsed)}>
+          ☰
+        </button>
+        <a class="brand" href="/" onClick={(e) => linkClick(e as unknown as MouseEvent, "")}>ml-dash</a>
+        <nav class="crumbs" aria-label="Breadcrumb" data-testid="breadcrumb">
+          {parts.map((p, i) => {
+            const path = parts.slice(0, i + 1).join("/");
+            return (
+              <span key={path}>
+                /<a href={runHref(path)} onClick={(e) => linkClick(e as unknown as MouseEvent, path)}>{p}</a>
+              </span>
+            );
+          })}
+        </nav>
+        {checked.length >= 2 && (
+          <button type="button" class={comparing ? "on" : ""} aria-pressed={comparing} onClick={() => setQuery({ view: comparing ? undefined : "compare" }, true)}>
+            Compare {checked.length} runs
+          </button>
+        )}
+        {checked.length > 0 && (
+          <button type="button" onClick={() => setQuery({ runs: undefined, view: undefined })} aria-label="Uncheck all runs">
+            clear
+          </button>
+        )}
+        <span class="note" data-testid="live">{anyRunning ? "● live" : ""}</span>
+        <button type="button" aria-label="Toggle dark mode" aria-pressed={theme === "dark"} onClick={() => setTheme(theme === "dark" ? "light" : "dark")}>
+          {theme === "dark" ? "☀" : "☾"}
+        </button>
+      </header>
+      <aside class="side">{runs && <Tree runs={runs} current={route.path} checked={checked} onCheck={onCheck} />}</aside>
+      <main class="main">
+        {error && <div class="err">Could not load runs: {error}</div>}
+        {comparing && runs ? (
+          <Compare runs={checked.map((p) => runs.find((r) => r.path === p)).filter((r): r is RunSummary => !!r)} route={route} />
+        ) : route.path && (run || !runs) ? (
+          // A deep link opens the run without waiting for the whole tree; a folder shows once the tree is in.
+          <RunPage key={route.path} path={route.path} summary={run} route={route} />
+        ) : runs ? (
+          <FolderPage path={route.path} runs={runs} checked={checked} onCheck={onCheck} onOpen={(p) => go(p)} />
+        ) : (
+          <div class="empty">Loading…</div>
+        )}
+      </main>
+    </div>
+  );
+}

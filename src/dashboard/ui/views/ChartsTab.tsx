@@ -1,0 +1,70 @@
+/**
+ * A run's charts: the run's `.dashrc` layout when it has a valid one, else one chart per
+ * `metric.field` (axis fields aside), all sharing the toolbar's settings.
+ */
+import type { RunDetail } from "../api.ts";
+import { Chart } from "../chart/Chart.tsx";
+import { AXIS_FIELDS, fieldTitle } from "../keys.ts";
+import { type Route, setQuery } from "../route.ts";
+import { chartSettings, ChartControls, setZoom } from "./ChartControls.tsx";
+import { DashrcLayout } from "./DashrcLayout.tsx";
+
+/** Start of the run in seconds (relative time axis). */
+export function runT0(detail: Pick<RunDetail, "summary">): number | undefined {
+  const t = detail.summary.createdAt ? Date.parse(detail.summary.createdAt) : NaN;
+  return Number.isFinite(t) ? t / 1000 : undefined;
+}
+
+/** The charts tab. */
+export function ChartsTab({ detail, live, route }: { detail: RunDetail; live: boolean; route: Route }) {
+  const s = chartSettings(route);
+  const run = detail.summary.path;
+  const t0 = runT0(detail);
+  const rc = detail.dashrc;
+  if (rc?.parsed && route.q.get("layout") !== "default") {
+    return (
+      <div>
+        <ChartControls s={s} />
+        <div class="note">
+          Layout from <code>.dashrc</code> ·{" "}
+          <button type="button" onClick={() => setQuery({ layout: "default" })}>
+            show every metric instead
+          </button>
+        </div>
+        {rc.warnings.map((w) => (
+          <div class="warnnote" key={w.message}>.dashrc{w.line ? `:${w.line}:${w.col}` : ""} {w.message}</div>
+        ))}
+        <DashrcLayout detail={detail} rc={rc.parsed} s={s} live={live} />
+      </div>
+    );
+  }
+  const charts = detail.metrics.flatMap((m) => m.fields.filter((f) => !AXIS_FIELDS.has(f)).map((f) => ({ m: m.name, f, title: fieldTitle(m.name, f) })));
+  const shown = s.filter ? charts.filter((c) => c.title.toLowerCase().includes(s.filter.toLowerCase())) : charts;
+  return (
+    <div>
+      <ChartControls s={s} />
+      {rc && rc.errors.length > 0 && (
+        <div class="err" data-testid="dashrc-errors">
+          .dashrc has errors, showing every metric: {rc.errors.map((e) => `${e.line ? `line ${e.line}:${e.col} ` : ""}${e.path ? e.path + ": " : ""}${e.message}`).join("; ")}
+        </div>
+      )}
+      {shown.length === 0 && <div class="empty">{charts.length === 0 ? "This run has no metrics yet." : "No chart matches the filter."}</div>}
+      <div class="grid">
+        {shown.map((c) => (
+          <Chart
+            key={c.title}
+            id={`${run}#${c.title}`}
+            title={c.title}
+            lines={[{ id: c.title, run, metric: c.m, field: c.f, label: c.title, t0 }]}
+            xMode={s.xMode}
+            smoothing={s.smoothing}
+            logY={s.logY}
+            zoom={s.zoom}
+            onZoom={setZoom}
+            live={live}
+          />
+        ))}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,116 @@
+/**
+ * A folder (or project, owner, the root): its runs as a table with checkboxes, and — when the
+ * folder holds a `.dashrc` — the compare view it defines (line charts of `series` picked by
+ * path prefix or run id, with their labels, colours and dashes; several runs make a mean line).
+ */
+import { useEffect, useState } from "preact/hooks";
+import type { DashRcResult, LineChart } from "../../dashrc.ts";
+import { getJson, type RunSummary, runHref } from "../api.ts";
+import { Chart, type LineSpec } from "../chart/Chart.tsx";
+import { parseDash } from "../chart/palette.ts";
+import { resolveX } from "../keys.ts";
+import { linkClick, useRoute } from "../route.ts";
+import { ago, Badge } from "./Badge.tsx";
+import { chartSettings, ChartControls, setZoom } from "./ChartControls.tsx";
+
+interface Props {
+  path: string;
+  runs: RunSummary[];
+  checked: string[];
+  onCheck: (path: string, on: boolean) => void;
+  onOpen: (path: string) => void;
+}
+
+/** The runs a compare series names: by exact ids (run paths here) or by path prefix. */
+export function seriesRuns(spec: { prefix?: string; experimentIds?: string[]; experimentId?: string }, runs: readonly RunSummary[]): RunSummary[] {
+  const ids = spec.experimentIds ?? (spec.experimentId ? [spec.experimentId] : undefined);
+  if (ids) return runs.filter((r) => ids.includes(r.path));
+  const p = (spec.prefix ?? "").replace(/^\/+|\/+$/g, "");
+  return runs.filter((r) => r.path === p || r.path.startsWith(p + "/") || (p !== "" && r.path.startsWith(p)));
+}
+
+function splitKey(key: string): { metric: string; field: string } {
+  const dot = key.indexOf(".");
+  return dot > 0 ? { metric: key.slice(0, dot), field: key.slice(dot + 1) } : { metric: "None", field: key };
+}
+
+/** The page. */
+export function FolderPage({ path, runs, checked, onCheck }: Props) {
+  const route = useRoute();
+  const s = chartSettings(route);
+  const under = path ? runs.filter((r) => r.path.startsWith(path + "/")) : runs;
+  const [rc, setRc] = useState<(DashRcResult & { yaml: string }) | null>(null);
+  useEffect(() => {
+    setRc(null);
+    if (path) getJson<(DashRcResult & { yaml: string }) | null>("dashrc", { path, optional: 1 }).then(({ data }) => setRc(data), () => setRc(null));
+  }, [path]);
+  const live = under.some((r) => r.status === "RUNNING");
+  const lineCharts = (rc?.parsed?.charts ?? []).filter((c): c is LineChart => c.ctype === "line");
+
+  return (
+    <section aria-label={`Folder ${path || "(root)"}`}>
+      <h2 style="margin:0 0 8px">{path || "All runs"}</h2>
+      {rc && rc.errors.length > 0 && <div class="err">.dashrc: {rc.errors.map((e) => `${e.line ? `line ${e.line}:${e.col} ` : ""}${e.message}`).join("; ")}</div>}
+      {rc?.warnings.map((w) => (
+        <div class="warnnote" key={w.message}>.dashrc {w.path ?? ""}: {w.message}</div>
+      ))}
+      {lineCharts.length > 0 && (
+        <div style="margin-bottom:16px" data-testid="compare-view">
+          <h3>Compare view (.dashrc)</h3>
+          <ChartControls s={s} />
+          <div class="grid">
+            {lineCharts.map((c, k) => {
+              const lines: LineSpec[] = [];
+              (c.series ?? [{ prefix: path, ...(c.yKey ? { yKey: c.yKey } : {}) }]).forEach((spec, j) => {
+                const members = seriesRuns(spec, runs);
+                const { metric, field } = splitKey(spec.yKey ?? c.yKey ?? c.yKeys?.[0] ?? "");
+                const label = spec.label ?? (spec.prefix || spec.experimentId || `series ${j + 1}`);
+                for (const r of members) {
+                  lines.push({ id: `${j}:${r.path}`, run: r.path, metric, field, label: members.length > 1 ? label : (spec.label ?? r.path), color: spec.color, dash: parseDash(spec.dash), group: members.length > 1 ? label : undefined });
+                }
+              });
+              return (
+                <Chart key={k} id={`${path}#cmp${k}`} title={c.title ?? c.yKey ?? `chart ${k + 1}`} lines={lines} xMode={s.xMode !== "default" ? s.xMode : resolveX(c.xKey, "")} smoothing={s.smoothing} logY={s.logY} zoom={s.zoom} onZoom={setZoom} live={live} bins={c.bins} xLabel={c.xLabel} yLabel={c.yLabel} />
+              );
+            })}
+          </div>
+        </div>
+      )}
+      {under.length === 0 ? (
+        <div class="empty">No runs here.</div>
+      ) : (
+        <table data-testid="run-list">
+          <thead>
+            <tr>
+              <th><span class="sr">compare</span></th>
+              <th>run</th>
+              <th>status</th>
+              <th>last write</th>
+              <th>points</th>
+            </tr>
+          </thead>
+          <tbody>
+            {under.map((r) => (
+              <tr key={r.path}>
+                <td>
+                  <input type="checkbox" checked={checked.includes(r.path)} aria-label={`Compare ${r.path}`} onChange={(e) => onCheck(r.path, (e.target as HTMLInputElement).checked)} />
+                </td>
+                <td>
+                  <a href={runHref(r.path)} onClick={(e) => linkClick(e as unknown as MouseEvent, r.path)}>
+                    {path ? r.path.slice(path.length + 1) : r.path}
+                  </a>
+                </td>
+                <td>
+                  <Badge run={r} />
+                </td>
+                <td>{ago(r.lastWriteAt)}</td>
+                <td>{r.points.toLocaleString()}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {checked.length === 1 && <div class="note">Check one more run to compare.</div>}
+    </section>
+  );
+}

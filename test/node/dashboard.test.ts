@@ -1,0 +1,265 @@
+/**
+ * The dashboard's server side without a browser: the metric scanner against the tolerant
+ * parser (property-based), bucket stability under appends, incremental caches, run discovery and
+ * status inference, `ls` formatting, `.dashrc` validation, globs, floor matching, and the app's
+ * auth and routes through `app.request`.
+ */
+import fc from "fast-check";
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join, relative } from "node:path";
+import { describe, expect, test } from "vitest";
+import { memoryAdapter } from "../../adapters/memory/index.ts";
+import { createDashboardApp, formatRunsTable, listRuns, parseDashRc, runFolders } from "../../src/dashboard/index.ts";
+import { bucketWidth, minMaxBuckets } from "../../src/dashboard/downsample.ts";
+import { globMatch } from "../../src/dashboard/glob.ts";
+import { JsonlCache } from "../../src/dashboard/jsonl-cache.ts";
+import { MetricCache } from "../../src/dashboard/metric-cache.ts";
+import { Cell, MetricColumns } from "../../src/dashboard/metric-columns.ts";
+import { scanMetricBytes } from "../../src/dashboard/metric-scan.ts";
+import { floorIndex } from "../../src/dashboard/routes-data.ts";
+import { parsePyJson } from "../../src/layout/py-json-parse.ts";
+import { pyObject } from "../../src/layout/py-json.ts";
+import { REPO } from "../support/child.ts";
+
+const enc = new TextEncoder();
+const line = (i: number, data: Record<string, unknown>): string => `{"index": ${i}, "data": ${pyObject(data)}, "createdAt": "2026-11-26T06:18:00.523017Z"}\n`;
+
+/** Scans `text` split at the given byte positions, as the cache feeds chunks. */
+function scan(text: string, cuts: number[]): MetricColumns {
+  const bytes = enc.encode(text);
+  const cols = new MetricColumns();
+  let carry = new Uint8Array(0);
+  let base = 0;
+  const bounds = [...new Set([...cuts.map((c) => Math.min(c, bytes.length)), bytes.length])].sort((a, b) => a - b);
+  let prev = 0;
+  for (const b of bounds) {
+    const chunk = new Uint8Array(carry.length + (b - prev));
+    chunk.set(carry);
+    chunk.set(bytes.subarray(prev, b), carry.length);
+    const used = scanMetricBytes(cols, chunk, base);
+    base += used;
+    carry = chunk.slice(used);
+    prev = b;
+  }
+  return cols;
+}
+
+describe("metric scanner", () => {
+  const value = fc.oneof(
+    fc.double({ noDefaultInfinity: false, noNaN: false }),
+    fc.integer({ min: -1e9, max: 1e9 }),
+    fc.constantFrom(0.5, 1e-5, -0, 1e21, 123456789012345680000, 5e-324),
+    fc.string({ maxLength: 5 }),
+    fc.boolean(),
+    fc.constant(null),
+    fc.array(fc.integer(), { maxLength: 2 }),
+  );
+  const record = fc.dictionary(fc.constantFrom("loss", "acc", "step", "_ts", "ké", "a.b", 'q"x'), value, { maxKeys: 5 });
+
+  test("reads every line as the tolerant JSON parser does (numbers within 2 ulp, exact up to 15 digits), for any chunking", () => {
+    fc.assert(
+      fc.property(fc.array(record, { minLength: 1, maxLength: 30 }), fc.array(fc.nat(4000), { maxLength: 4 }), (recs, cuts) => {
+        const text = recs.map((r, i) => line(i, r)).join("");
+        const cols = scan(text, cuts);
+        expect(cols.rows).toBe(recs.length);
+        expect(cols.bytes).toBe(enc.encode(text).length);
+        recs.forEach((_, row) => {
+          const want = (parsePyJson(text.split("\n")[row] as string) as { data: Record<string, unknown> }).data;
+          for (const f of cols.fields) {
+            const v = want[f.name];
+            if (v === undefined) expect(f.kinds[row]).toBe(Cell.Missing);
+            else if (typeof v !== "number") expect(f.kinds[row]).toBe(Cell.Other);
+            else {
+              expect(f.kinds[row]).toBe(Cell.Number);
+              const got = f.values[row] as number;
+              if (!Number.isFinite(v)) expect(got).toBe(v);
+              else expect(Math.abs(got - v)).toBeLessThanOrEqual(Math.abs(v) * 4.5e-16 + 5e-324);
+            }
+          }
+          for (const k of Object.keys(want)) expect(cols.get(k)).toBeDefined();
+        });
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  test("Python's tokens, a torn last line and a foreign line", () => {
+    const text = line(0, { loss: 0.5 }) + '{"index": 1, "data": {"loss": NaN, "acc": Infinity, "w": -Infinity}, "createdAt": "x"}\n' + "garbage\n" + '{"index": 3, "data": {"loss": 1';
+    const cols = scan(text, []);
+    expect(cols.rows).toBe(3);
+    expect(cols.skipped).toBe(1);
+    expect(Number.isNaN(cols.get("loss")?.values[1])).toBe(true);
+    expect(cols.get("acc")?.values[1]).toBe(Infinity);
+    expect(cols.get("w")?.values[1]).toBe(-Infinity);
+    expect(cols.bytes).toBe(enc.encode(text).length - '{"index": 3, "data": {"loss": 1'.length);
+  });
+});
+
+describe("min/max buckets", () => {
+  test("the bucket width is a power of two fitting the rows into the bins", () => {
+    expect(bucketWidth(100, 1000)).toBe(1);
+    expect(bucketWidth(1_000_000, 500)).toBe(2048);
+    fc.assert(fc.property(fc.nat(10_000_000), fc.integer({ min: 1, max: 5000 }), (n, bins) => {
+      const w = bucketWidth(n, bins);
+      expect(Math.log2(w) % 1).toBe(0);
+      expect(Math.ceil(n / w)).toBeLessThanOrEqual(bins);
+      if (w > 1) expect(Math.ceil(n / (w / 2))).toBeGreaterThan(bins);
+    }));
+  });
+
+  test("appending points changes only the last bucket: earlier ones come back identical", () => {
+    fc.assert(
+      fc.property(fc.array(fc.double({ noNaN: false }), { minLength: 10, maxLength: 400 }), fc.integer({ min: 1, max: 100 }), (ys, extra) => {
+        const all = [...ys, ...Array.from({ length: extra }, (_, k) => k)];
+        const cols = scan(all.map((v, i) => line(i, { v })).join(""), []);
+        const f = cols.get("v")!;
+        const w = 8;
+        const before = minMaxBuckets(f, null, { start: 0, end: ys.length, width: w });
+        const after = minMaxBuckets(f, null, { start: 0, end: all.length, width: w });
+        const stable = Math.floor((ys.length - 1) / w) * w; // buckets before the last partial one
+        const keep = (s: { i: number[] }) => s.i.filter((r) => r < stable).length;
+        expect(after.i.slice(0, keep(before))).toEqual(before.i.slice(0, keep(before)));
+        // Every bucket keeps its extremes (of the values as scanned).
+        const scanned = Array.from(f.values.subarray(0, all.length));
+        for (let b = 0; b < all.length; b += w) {
+          const seg = scanned.slice(b, b + w).filter((v) => Number.isFinite(v));
+          if (seg.length === 0) continue;
+          const got = after.y.filter((_, k) => (after.i[k] as number) >= b && (after.i[k] as number) < b + w);
+          expect(got).toContain(Math.min(...seg));
+          expect(got).toContain(Math.max(...seg));
+        }
+      }),
+      { numRuns: 60 },
+    );
+  });
+});
+
+describe("caches over a growing store", () => {
+  test("MetricCache reads only appended bytes and starts over when a file shrinks", async () => {
+    const storage = memoryAdapter();
+    const key = "a/p/r/metrics/m/data.jsonl";
+    await storage.append(key, enc.encode(line(0, { v: 1 }) + line(1, { v: 2 })));
+    const cache = new MetricCache(storage);
+    const a = await cache.get(key);
+    expect(a?.rows).toBe(2);
+    await storage.append(key, enc.encode(line(2, { v: 3 }) + '{"index": 3, "da'));
+    const b = await cache.get(key);
+    expect(b).toBe(a);
+    expect(b?.rows).toBe(3);
+    await storage.write(key, enc.encode(line(0, { v: 9 })));
+    const c = await cache.get(key);
+    expect(c?.rows).toBe(1);
+    expect(c?.get("v")?.values[0]).toBe(9);
+  });
+
+  test("JsonlCache appends records and keeps a torn line for later", async () => {
+    const storage = memoryAdapter();
+    const cache = new JsonlCache<{ n: number }>(storage);
+    await storage.append("k", enc.encode('{"n": 1}\n{"n": '));
+    expect((await cache.get("k"))?.records).toEqual([{ n: 1 }]);
+    await storage.append("k", enc.encode("2}\n"));
+    expect((await cache.get("k"))?.records).toEqual([{ n: 1 }, { n: 2 }]);
+    expect(await cache.get("missing")).toBeNull();
+  });
+
+  test("floorIndex: the last entry at or before t", () => {
+    const e = [1, 2, 2, 5].map((timestamp) => ({ timestamp }));
+    expect(floorIndex(e, 0.5)).toBe(-1);
+    expect(floorIndex(e, 2)).toBe(2);
+    expect(floorIndex(e, 4.9)).toBe(2);
+    expect(floorIndex(e, 99)).toBe(3);
+  });
+});
+
+describe("runs and ls", () => {
+  async function store() {
+    const s = memoryAdapter();
+    const put = (k: string, v: string) => s.write(k, enc.encode(v));
+    await put("alice/p/done/experiment.json", '{"name": "done", "project": "p", "status": "COMPLETED", "created_at": "2026-01-01T00:00:00Z"}');
+    await put("alice/p/done/metrics/train/metadata.json", '{"totalDataPoints": 1500}');
+    await put("alice/p/done/metrics/train/data.jsonl", "");
+    await put("alice/p/done/files/x/1/experiment.json", "{}");
+    await put("alice/p/py/experiment.json", '{"name": "py", "project": "p", "created_at": "2026-01-01T00:00:00Z"}');
+    await put("alice/p/py/logs/.log_sequence", "7");
+    return s;
+  }
+
+  test("run folders exclude experiment.json files inside another run (and a root-level file: a run has owner/project at least)", () => {
+    expect(runFolders(["a/b/experiment.json", "a/b/files/x/1/experiment.json", "a/c/d/experiment.json", "solo/experiment.json"])).toEqual(["a/b", "a/c/d"]);
+  });
+
+  test("recorded status wins; without one, the status is inferred from the last write", async () => {
+    const s = await store();
+    const runs = await listRuns(s);
+    expect(runs.map((r) => r.path)).toEqual(["alice/p/done", "alice/p/py"]);
+    expect(runs[0]).toMatchObject({ status: "COMPLETED", inferred: false, points: 1500, metrics: { train: 1500 } });
+    expect(runs[1]).toMatchObject({ status: "RUNNING", inferred: true, logs: 7 }); // just written (memory mtime = now)
+    const later = await listRuns(s, { now: () => Date.now() + 120_000 });
+    expect(later[1]).toMatchObject({ status: "IDLE", inferred: true });
+    const table = formatRunsTable(later, { now: Date.now() + 120_000 });
+    expect(table.split("\n")[0]).toMatch(/^RUN\s+STATUS\s+UPDATED\s+POINTS\s+METRICS$/);
+    expect(table).toMatch(/alice\/p\/done\s+COMPLETED\s+2m ago\s+1,500\s+train:1,500/);
+    expect(table).toMatch(/alice\/p\/py\s+finished\?/);
+    expect(formatRunsTable([])).toBe("No runs found.");
+  });
+
+  test("the app: /dash/api/runs, token by header or by the cookie /?token= sets", async () => {
+    const s = await store();
+    const open = createDashboardApp({ storage: s, prewarm: false });
+    const r = await open.request("/dash/api/runs");
+    expect(r.status).toBe(200);
+    expect(((await r.json()) as { runs: unknown[] }).runs).toHaveLength(2);
+    expect((await open.request("/alice/p/done")).headers.get("content-type")).toMatch(/text\/html/);
+    expect((await open.request("/api/experiments")).status).toBe(404); // the ML-Dash API's prefix is left alone
+
+    const locked = createDashboardApp({ storage: s, token: "t0k", prewarm: false });
+    expect((await locked.request("/dash/api/runs")).status).toBe(401);
+    expect((await locked.request("/dash/api/runs", { headers: { Authorization: "Bearer t0k" } })).status).toBe(200);
+    const login = await locked.request("/alice?token=t0k");
+    expect(login.status).toBe(302);
+    expect(login.headers.get("location")).toBe("/alice");
+    const cookie = (login.headers.get("set-cookie") ?? "").split(";")[0] as string;
+    expect((await locked.request("/dash/api/runs", { headers: { Cookie: cookie } })).status).toBe(200);
+    expect((await locked.request("/?token=wrong")).status).toBe(401);
+  });
+});
+
+describe(".dashrc and globs", () => {
+  test("a valid run layout parses with defaults", () => {
+    const r = parseDashRc("metrics:\n  fields: ['train*']\ncharts:\n  - yKeys: [train.loss, eval.loss]\n    xKey: step\n  - ctype: image\n", "experiment");
+    expect(r.errors).toEqual([]);
+    expect(r.parsed?.charts[1]).toEqual({ ctype: "image", glob: "**/*.{png,jpg,jpeg,gif,webp}", nCols: 3, nRows: 2, limit: 6, sort: "date" });
+  });
+
+  test("bad fields are named with their position", () => {
+    const r = parseDashRc("charts:\n  - ctype: pie\n  - yKey: a\n    bins: -3\n", "experiment");
+    expect(r.parsed).toBeNull();
+    expect(r.errors.map((e) => [e.path, e.line])).toEqual([
+      ["charts[0].ctype", 2],
+      ["charts[1].bins", 4],
+    ]);
+  });
+
+  test("shell-style globs", () => {
+    expect(globMatch("**/*.{png,jpg}", "images/a.png")).toBe(true);
+    expect(globMatch("**/*.{png,jpg}", "a.jpg")).toBe(true);
+    expect(globMatch("images/*.png", "images/sub/a.png")).toBe(false);
+    expect(globMatch("train*", "train.loss")).toBe(true);
+    expect(globMatch("train*", "eval.loss")).toBe(false);
+  });
+});
+
+test("no SDK module imports the dashboard's browser UI", () => {
+  const files: string[] = [];
+  const walk = (d: string): void => {
+    for (const n of readdirSync(d)) {
+      const p = join(d, n);
+      if (statSync(p).isDirectory()) {
+        if (!p.endsWith(join("dashboard", "ui"))) walk(p);
+      } else if (p.endsWith(".ts")) files.push(p);
+    }
+  };
+  walk(join(REPO, "src"));
+  const offenders = files.filter((f) => /from\s+["'][^"']*\/ui\//.test(readFileSync(f, "utf8"))).map((f) => relative(REPO, f));
+  expect(offenders).toEqual([]);
+});

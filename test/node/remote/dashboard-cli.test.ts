@@ -1,0 +1,94 @@
+/**
+ * The dashboard inside the CLI: `ml-dash serve` answers the ML-Dash API at /api and the
+ * dashboard at / and /dash/api on one port (token by header or cookie), and `ml-dash ls` lists
+ * a root — or a running serve — with status, last update and point counts.
+ */
+import { spawn, spawnSync } from "node:child_process";
+import { cpSync, existsSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { beforeAll, describe, expect, test } from "vitest";
+import { nodeFsAdapter } from "../../../adapters/node-fs/index.ts";
+import { Experiment } from "../../../src/index.ts";
+import { bundle, REPO } from "../../support/child.ts";
+import { tempDir } from "../../support/node-fixtures.ts";
+
+const PY_RUN = join(REPO, "../shared/reference/python-run");
+let cli: string;
+let root: string;
+
+beforeAll(async () => {
+  // Bundled inside the repository, so the CLI finds the package's built UI (dist/dashboard/ui).
+  const dir = join(REPO, ".test-out", "cli-dash");
+  mkdirSync(dir, { recursive: true });
+  cli = await bundle(`import { main } from ${JSON.stringify(join(REPO, "src/cli/main.ts"))}; process.exitCode = await main(process.argv.slice(2));`, join(dir, "main.ts"));
+  if (!existsSync(join(REPO, "dist/dashboard/ui/index.html"))) spawnSync(process.execPath, [join(REPO, "scripts/build-dashboard-ui.mjs")], { stdio: "inherit" });
+  root = tempDir("cli-dash");
+  cpSync(PY_RUN, root, { recursive: true, preserveTimestamps: true });
+  const exp = new Experiment("bob/demo/run-1", { storage: nodeFsAdapter({ root }), echo: false });
+  await exp.run(async (exp) => {
+    for (let s = 0; s < 1234; s++) exp.metrics("train").log({ step: s, loss: 1 / (s + 1) });
+  });
+});
+
+function run(args: string[], onLine?: (line: string, stop: () => void) => void): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [cli, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => {
+      stdout += d;
+      for (const line of String(d).split("\n")) if (line) onLine?.(line, () => child.kill("SIGTERM"));
+    });
+    child.stderr.on("data", (d: Buffer) => (stderr += d));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe("ml-dash ls and the dashboard in ml-dash serve", () => {
+  test("ls <root>: one line per run with status (recorded or inferred), last update and points", async () => {
+    const r = await run(["ls", root]);
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trim().split("\n");
+    expect(lines[0]).toMatch(/^RUN\s+STATUS\s+UPDATED\s+POINTS\s+METRICS$/);
+    expect(lines.find((l) => l.startsWith("bob/demo/run-1"))).toMatch(/COMPLETED\s+\d+s ago\s+1,234\s+train:1,234$/);
+    expect(lines.find((l) => l.startsWith("alice/reference/mlp/python-run"))).toMatch(/finished\?.*35\s+None:1 batch:1 eval:2 train:31$/);
+    const json = await run(["ls", root, "--json"]);
+    expect(JSON.parse(json.stdout.trim().split("\n")[0] as string)).toMatchObject({ path: "alice/reference/mlp/python-run", inferred: true });
+  });
+
+  test("serve: the ML-Dash API, the dashboard page and its API on one port; ls --dash-url asks it", async () => {
+    let checks: Promise<unknown> | undefined;
+    const r = await run(["serve", "--root", root, "--port", "0", "--token", "dash-tok-1"], (line, stop) => {
+      const m = /ml-dash server: (http:\/\/127\.0\.0\.1:\d+)\/api/.exec(line);
+      if (!m || checks) return;
+      const base = m[1] as string;
+      checks = (async () => {
+        try {
+          const page = await fetch(`${base}/bob/demo/run-1`);
+          expect(page.headers.get("content-type")).toMatch(/text\/html/);
+          expect(await page.text()).toContain("/dash/ui/app-");
+          expect((await fetch(`${base}/dash/api/runs`)).status).toBe(401);
+          const login = await fetch(`${base}/?token=dash-tok-1`, { redirect: "manual" });
+          const cookie = (login.headers.get("set-cookie") ?? "").split(";")[0] as string;
+          const runs = (await (await fetch(`${base}/dash/api/runs`, { headers: { Cookie: cookie } })).json()) as { runs: { path: string }[] };
+          expect(runs.runs.map((x) => x.path)).toEqual(["alice/reference/mlp/python-run", "bob/demo/run-1"]);
+          // The ML-Dash API is unchanged under /api.
+          expect((await fetch(`${base}/api/projects`)).status).toBe(401);
+          const ls = await run(["ls", "--dash-url", base, "--token", "dash-tok-1"]);
+          expect(ls.code).toBe(0);
+          expect(ls.stdout).toMatch(/bob\/demo\/run-1\s+COMPLETED/);
+        } finally {
+          stop();
+        }
+      })().then(
+        () => undefined,
+        (err: unknown) => err,
+      );
+    });
+    const failure = await checks;
+    if (failure) throw failure;
+    expect(r.stdout).toMatch(/ml-dash dashboard: http:\/\/127\.0\.0\.1:\d+\/\?token=dash-tok-1/);
+    expect(r.code).toBe(0);
+  });
+});
