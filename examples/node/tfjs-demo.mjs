@@ -1,15 +1,17 @@
-// The dashboard demo: a tiny TensorFlow.js model trains in Node, tracked by fitCallbacks with
-// zero configuration (the run lands in ./.dash), then the dashboard serves ./.dash — open the URL
-// it prints and watch train.loss / eval.loss (the chart updates live while it trains).
+// The demo: a tiny TensorFlow.js model trains in Node, tracked by fitCallbacks with zero
+// configuration (the run lands in ./.dash), and the dashboard serves ./.dash — open the URL it
+// prints and watch train.loss / eval.loss (the chart updates live while it trains).
 //
-//   npm ci && npm run demo:dashboard            (Ctrl-C stops the dashboard)
-//   node examples/node/tfjs-demo.mjs --no-serve (train only)
+//   npm ci && npm run demo          in a terminal: keeps serving the dashboard until Ctrl-C
+//   npm run demo -- --no-serve      train only (also the default when stdout is not a terminal,
+//                                   so scripts and CI get a command that ends)
+//   npm run demo -- --serve         serve even when stdout is not a terminal
 import * as tf from "@tensorflow/tfjs";
 import { Experiment } from "ml-dash";
 import { serveDashboard } from "ml-dash/dashboard/node";
 import { fitCallbacks } from "ml-dash/tfjs";
 
-const serve = !process.argv.includes("--no-serve");
+const serve = process.argv.includes("--serve") || (Boolean(process.stdout.isTTY) && !process.argv.includes("--no-serve"));
 const dash = serve ? await serveDashboard({ root: ".dash", port: Number(process.env.ML_DASH_DASHBOARD_PORT ?? 4780) }) : undefined;
 await tf.setBackend("cpu");
 
@@ -46,3 +48,4 @@ await exp.run(async (exp) => {
 });
 console.log(`run ${exp.prefix} ${exp.status} — stored in ./.dash/${exp.prefix}`);
 if (dash) console.log(`dashboard still serving at ${dash.url} (Ctrl-C to stop)`);
+else console.log("see it in the dashboard: npm run serve   (ml-dash serve over ./.dash; open the URL it prints)");
