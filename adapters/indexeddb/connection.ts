@@ -1,0 +1,103 @@
+/**
+ * The IndexedDB connection of one adapter: opened lazily, closed and reopened when another tab
+ * upgrades or deletes the database (`versionchange`), or when the browser terminates it.
+ *
+ * The database is opened at whatever version it has, and upgraded (version + 1) only when our
+ * object stores are missing, so a newer schema or another tab's upgrade never leaves us stuck
+ * on a `VersionError`.
+ */
+import { openDB, type DBSchema, type IDBPDatabase } from "idb";
+
+/** Heads: one per stored value. `gen` names the generation of chunks the value is made of. */
+export interface Head {
+  gen: number;
+  size: number;
+  mtimeMs: number;
+  /** Offset and length of the last chunk, so an append can top it up without a scan. */
+  lastOffset: number;
+  lastLength: number;
+}
+
+/** The schema: heads by key, and chunks by `[key, gen, byte offset]`. */
+export interface DashDB extends DBSchema {
+  heads: { key: string; value: Head };
+  chunks: { key: [string, number, number]; value: Uint8Array };
+}
+
+export type Db = IDBPDatabase<DashDB>;
+
+const STORES = ["heads", "chunks"] as const;
+
+function hasStores(db: IDBPDatabase<DashDB>): boolean {
+  return STORES.every((s) => db.objectStoreNames.contains(s));
+}
+
+function createStores(db: IDBPDatabase<DashDB>): void {
+  if (!db.objectStoreNames.contains("heads")) db.createObjectStore("heads");
+  if (!db.objectStoreNames.contains("chunks")) db.createObjectStore("chunks");
+}
+
+/** A lazily opened connection that reopens itself after `versionchange` or termination. */
+export class Connection {
+  private current: Db | undefined;
+  private ready: Promise<Db> | undefined;
+
+  constructor(readonly dbName: string) {}
+
+  /**
+   * The open database. Every caller awaits the same promise, so transactions are created in
+   * call order (IndexedDB then runs overlapping read-write transactions in creation order).
+   */
+  get(): Promise<Db> {
+    if (!this.ready) {
+      const ready = this.open();
+      this.ready = ready;
+      ready.catch(() => {
+        if (this.ready === ready) this.ready = undefined; // retry on the next call
+      });
+    }
+    return this.ready;
+  }
+
+  /** Forgets `db` so the next call reopens (after `versionchange` or `InvalidStateError`). */
+  reset(db: Db): void {
+    if (this.current !== db) return;
+    this.current = undefined;
+    this.ready = undefined;
+    db.close();
+  }
+
+  close(): void {
+    const db = this.current;
+    this.current = undefined;
+    this.ready = undefined;
+    db?.close();
+  }
+
+  private async open(): Promise<Db> {
+    let db = await this.connect(undefined);
+    if (!hasStores(db)) {
+      const version = db.version + 1;
+      db.close();
+      db = await this.connect(version);
+    }
+    this.current = db;
+    return db;
+  }
+
+  private connect(version: number | undefined): Promise<Db> {
+    const self = this;
+    let db: Db | undefined;
+    const opening = openDB<DashDB>(this.dbName, version, {
+      upgrade: (upgrading) => createStores(upgrading),
+      // Another tab wants to upgrade or delete the database: step aside; the next call reopens.
+      blocking() {
+        if (db) self.reset(db);
+      },
+      terminated() {
+        if (db) self.reset(db);
+      },
+    });
+    return opening.then((opened) => (db = opened));
+  }
+}

@@ -1,0 +1,109 @@
+/**
+ * `ml-dash` on Deno: zero-config storage is `./.dash` through deno-fs; `ML_DASH_PREFIX` (or
+ * `DASH_PREFIX`) supplies a missing prefix (with `--allow-env`); unfinished runs are completed
+ * when the program ends normally (`beforeunload`) and marked CANCELLED on SIGINT/SIGTERM.
+ */
+import { denoApi } from "../../adapters/deno-fs/deno-api.ts";
+import { denoFsAdapter } from "../../adapters/deno-fs/index.ts";
+import { Experiment as CoreExperiment } from "../experiment.ts";
+import type { ExitReason, RuntimeHooks } from "../runtime.ts";
+import type { StorageAdapter } from "../storage/contract.ts";
+import { makeWithExperiment } from "../with-experiment.ts";
+
+export * from "../index.ts";
+
+type Drain = (reason: ExitReason) => Promise<void>;
+
+const stores = new Map<string, StorageAdapter>();
+const drains = new Set<Drain>();
+const SIGNALS = ["SIGINT", "SIGTERM"] as const;
+let installed = false;
+
+async function runAll(reason: ExitReason): Promise<void> {
+  const all = [...drains];
+  drains.clear();
+  await Promise.allSettled(all.map((d) => d(reason)));
+}
+
+// Fired when the event loop runs dry; the work a drain schedules keeps the program alive, and
+// the event fires again once it is done (as Node's beforeExit).
+function onBeforeUnload(): void {
+  if (drains.size > 0) void runAll("exit");
+}
+
+function onSignal(signal: (typeof SIGNALS)[number]): () => void {
+  return () => {
+    const deadline = new Promise<void>((r) => denoApi().unrefTimer(setTimeout(r, 5000) as unknown as number));
+    void Promise.race([runAll("signal"), deadline]).finally(() => {
+      uninstall();
+      denoApi().kill(denoApi().pid, signal); // end the way the signal would have without us
+    });
+  };
+}
+
+const signalHandlers = new Map(SIGNALS.map((s) => [s, onSignal(s)]));
+
+function install(): void {
+  if (installed) return;
+  installed = true;
+  globalThis.addEventListener("beforeunload", onBeforeUnload);
+  for (const [s, h] of signalHandlers) {
+    try {
+      denoApi().addSignalListener(s, h);
+    } catch {
+      // SIGTERM cannot be listened to on Windows
+    }
+  }
+}
+
+function uninstall(): void {
+  if (!installed) return;
+  installed = false;
+  globalThis.removeEventListener("beforeunload", onBeforeUnload);
+  for (const [s, h] of signalHandlers) {
+    try {
+      denoApi().removeSignalListener(s, h);
+    } catch {
+      // never added
+    }
+  }
+}
+
+/** One deno-fs adapter per root, shared by every experiment of the program. */
+export function defaultDenoStorage(root: string): StorageAdapter {
+  let s = stores.get(root);
+  if (!s) stores.set(root, (s = denoFsAdapter({ root })));
+  return s;
+}
+
+/** The Deno runtime hooks. */
+export const denoRuntime: RuntimeHooks = {
+  name: "deno",
+  defaultStorage: defaultDenoStorage,
+  env(name) {
+    try {
+      return denoApi().env.get(name);
+    } catch {
+      return undefined; // no --allow-env
+    }
+  },
+  onExit(drain) {
+    drains.add(drain);
+    install();
+    return () => {
+      drains.delete(drain);
+      if (drains.size === 0) uninstall();
+    };
+  },
+  unrefTimer(handle) {
+    if (typeof handle === "number") denoApi().unrefTimer(handle);
+  },
+};
+
+/** {@inheritDoc CoreExperiment} With no `storage`, writes `./.dash` (or `dashRoot`) through deno-fs. */
+export class Experiment extends CoreExperiment {
+  static override runtime: RuntimeHooks = denoRuntime;
+}
+
+/** {@inheritDoc withExperiment} */
+export const withExperiment = makeWithExperiment(Experiment);

@@ -1,0 +1,62 @@
+/**
+ * vitest globalSetup: one loopback HTTP server for every project, given to tests as
+ * `inject("testServerUrl")`. Browser pages (origin localhost:<port>) and workerd reach it over
+ * 127.0.0.1, so it answers CORS. `POST /upload` stores the body in a temp file and answers with
+ * its path, so a browser test can hand bytes to Node-side checks (browser commands).
+ */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { TestProject } from "vitest/node";
+
+let server: Server | undefined;
+let dir: string | undefined;
+let uses = 0;
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  uses++;
+  if (!server) {
+    const uploads = (dir = mkdtempSync(join(tmpdir(), "mldash-uploads-")));
+    let n = 0;
+    server = createServer((req, res) => {
+      res.setHeader("Access-Control-Allow-Origin", "*");
+      res.setHeader("Access-Control-Allow-Headers", "*");
+      res.setHeader("Access-Control-Allow-Methods", "GET,POST,PUT,DELETE,OPTIONS");
+      if (req.method === "OPTIONS") {
+        res.writeHead(204).end();
+        return;
+      }
+      const chunks: Buffer[] = [];
+      req.on("data", (c: Buffer) => chunks.push(c));
+      req.on("end", () => {
+        const body = Buffer.concat(chunks);
+        if (req.method === "POST" && req.url === "/upload") {
+          const path = join(uploads, `upload-${++n}.bin`);
+          writeFileSync(path, body);
+          res.setHeader("content-type", "application/json");
+          res.end(JSON.stringify({ path, size: body.length }));
+          return;
+        }
+        res.setHeader("content-type", "application/json");
+        res.end(JSON.stringify({ method: req.method, url: req.url, size: body.length }));
+      });
+    });
+    await new Promise<void>((r) => server!.listen(0, "127.0.0.1", r));
+  }
+  const { port } = server.address() as { port: number };
+  project.provide("testServerUrl", `http://127.0.0.1:${port}`);
+  return async () => {
+    if (--uses > 0 || !server) return;
+    const s = server;
+    server = undefined;
+    await new Promise((r) => s.close(r));
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  };
+}
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    testServerUrl: string;
+  }
+}
