@@ -1,7 +1,7 @@
 /**
  * Node-side commands for browser tests (vitest browser mode `commands`): they run in the vitest
- * process, so browser tests can bundle a worker script, read an exported archive with Node's
- * tools, or change the origin's quota through the DevTools protocol.
+ * process, so browser tests can bundle a worker script, or read an exported archive with Node's
+ * tools.
  */
 import type { BrowserCommand } from "vitest/node";
 import { build } from "esbuild";

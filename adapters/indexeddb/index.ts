@@ -148,12 +148,21 @@ export function indexedDBAdapter(options: IndexedDBAdapterOptions = {}): Storage
         await tx.done;
         return result;
       } catch (err) {
+        if (err instanceof DOMException) {
+          // A failed request aborts its transaction; the request may report AbortError while
+          // the transaction's error names the cause (QuotaExceededError), so wait for it.
+          const txError = await tx.done.then(
+            () => undefined,
+            (e: unknown) => e,
+          );
+          throw fail(op, key, tx.error ?? txError ?? err);
+        }
         try {
-          tx.abort();
+          tx.abort(); // our own error: nothing of this transaction may be kept
         } catch {
           // already finished
         }
-        throw fail(op, key, tx.error ?? err);
+        throw fail(op, key, err);
       }
     }
   }
