@@ -15,6 +15,7 @@ export default defineConfig({
     "adapters/deno-fs": "adapters/deno-fs/index.ts",
     "adapters/indexeddb": "adapters/indexeddb/index.ts",
     "adapters/opfs": "adapters/opfs/index.ts",
+    archive: "src/archive/index.ts",
   },
   format: ["esm"],
   target: "es2022",
