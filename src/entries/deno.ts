@@ -19,21 +19,35 @@ const drains = new Set<Drain>();
 const SIGNALS = ["SIGINT", "SIGTERM"] as const;
 let installed = false;
 
-async function runAll(reason: ExitReason): Promise<void> {
+let draining: Promise<void> | undefined;
+
+function runAll(reason: ExitReason): Promise<void> {
   const all = [...drains];
   drains.clear();
-  await Promise.allSettled(all.map((d) => d(reason)));
+  const run = Promise.allSettled(all.map((d) => d(reason))).then(() => undefined);
+  draining = run;
+  void run.finally(() => {
+    if (draining === run) draining = undefined;
+  });
+  return run;
 }
 
-// Fired when the event loop runs dry; the work a drain schedules keeps the program alive, and
-// the event fires again once it is done (as Node's beforeExit).
-function onBeforeUnload(): void {
+// Fired when the event loop runs dry. Deno exits after it unless a listener cancels it, even
+// with work pending, so we cancel while runs are left to drain; it fires again afterwards.
+function onBeforeUnload(event: Event): void {
   if (drains.size > 0) void runAll("exit");
+  if (draining) event.preventDefault();
+}
+
+/** Keeps a timer from holding the program open: Deno's timers are numbers, or Node-style objects in npm-compat programs. */
+function unrefTimer(handle: unknown): void {
+  if (typeof handle === "number") denoApi().unrefTimer(handle);
+  else (handle as { unref?: () => void } | null)?.unref?.();
 }
 
 function onSignal(signal: (typeof SIGNALS)[number]): () => void {
   return () => {
-    const deadline = new Promise<void>((r) => denoApi().unrefTimer(setTimeout(r, 5000) as unknown as number));
+    const deadline = new Promise<void>((r) => unrefTimer(setTimeout(r, 5000)));
     void Promise.race([runAll("signal"), deadline]).finally(() => {
       uninstall();
       denoApi().kill(denoApi().pid, signal); // end the way the signal would have without us
@@ -95,9 +109,7 @@ export const denoRuntime: RuntimeHooks = {
       if (drains.size === 0) uninstall();
     };
   },
-  unrefTimer(handle) {
-    if (typeof handle === "number") denoApi().unrefTimer(handle);
-  },
+  unrefTimer,
 };
 
 /** {@inheritDoc CoreExperiment} With no `storage`, writes `./.dash` (or `dashRoot`) through deno-fs. */

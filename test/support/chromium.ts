@@ -51,11 +51,10 @@ export async function serve(routes: Record<string, string>, dir?: string): Promi
     if (dir) {
       const file = normalize(join(dir, path === "/" ? "index.html" : path));
       if (file.startsWith(dir)) {
-        try {
-          res.writeHead(200, { "content-type": type }).end(await readFile(file));
+        const data = await readFile(file).catch(() => undefined);
+        if (data) {
+          res.writeHead(200, { "content-type": type }).end(data);
           return;
-        } catch {
-          // fall through to 404
         }
       }
     }
@@ -63,5 +62,12 @@ export async function serve(routes: Record<string, string>, dir?: string): Promi
   });
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   const { port } = server.address() as { port: number };
-  return { url: `http://127.0.0.1:${port}`, close: () => new Promise((r) => server.close(() => r())) };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise((r) => {
+        server.close(() => r());
+        server.closeAllConnections(); // browsers keep connections alive
+      }),
+  };
 }
