@@ -1,133 +1,120 @@
 /**
  * `opfsAdapter({ root })`: the `.dash` tree in the browser's origin-private file system, one
- * OPFS file per key under the folder `root`. In dedicated workers files are written through
- * sync access handles (appends in place); in windows through writable streams. Whole-value
- * replaces write a temporary file and move it over the key, so readers see old or new bytes.
+ * OPFS file per key under the folder `root`.
+ *
+ * Files are changed with sync access handles, which append in place, by a small I/O worker the
+ * adapter starts (io-worker.ts): in windows, where sync handles do not exist, and in workers,
+ * where it writes while the caller encodes the next batch. Where no worker can start, a
+ * dedicated worker writes with sync handles itself and a window with writable streams.
+ * Whole-value replaces write a temporary file and move it over the key, so readers see the old
+ * bytes or the new ones. Reads use `getFile()` in the caller's realm.
  */
 import { StorageError, storageError } from "../../src/errors.ts";
 import { NamedMutex } from "../../src/internal/mutex.ts";
 import { originLocks } from "../../src/internal/web-locks.ts";
 import { assertValidKey, type StorageAdapter, type StorageStat } from "../../src/storage/contract.ts";
-import { syncHandlesAvailable, syncIO, writableIO, type FileIO } from "./file-io.ts";
+import { fileOps, type FileOps } from "./file-ops.ts";
+import { ioWorkerOps } from "./io-worker.ts";
+
+/** How files are changed: the I/O worker, sync handles in this realm, or writable streams. */
+export type OpfsIo = "worker" | "sync" | "writable";
 
 /** Options of {@link opfsAdapter}. */
 export interface OpfsAdapterOptions {
   /** Folder of the origin-private file system that holds the store (`a/b` nests). Default `.dash`. */
   readonly root?: string;
   /**
-   * `auto` (default): sync access handles in dedicated workers, writable streams elsewhere.
-   * `sync` or `writable` force one (for tests and benchmarks).
+   * `auto` (default): the I/O worker, else sync handles in a dedicated worker, else writable
+   * streams. The others force one (for tests and benchmarks).
    */
-  readonly io?: "auto" | "sync" | "writable";
+  readonly io?: "auto" | OpfsIo;
 }
 
-type Dir = FileSystemDirectoryHandle & {
-  entries(): AsyncIterable<[string, FileSystemHandle]>;
-};
-type Movable = FileSystemFileHandle & { move(dir: FileSystemDirectoryHandle, name: string): Promise<void> };
+/** The OPFS adapter: a storage adapter plus what it was opened on. */
+export interface OpfsAdapter extends StorageAdapter {
+  readonly root: string;
+  /** Resolves to how this adapter changes files (known once the I/O worker has started or failed). */
+  ioMode(): Promise<OpfsIo>;
+}
+
+type Dir = FileSystemDirectoryHandle & { entries(): AsyncIterable<[string, FileSystemHandle]> };
 
 const TMP = ".tmp-";
 let tmpCounter = 0;
 
 const errorName = (err: unknown): string | undefined => (err as { name?: string } | null)?.name;
 const isMissing = (err: unknown): boolean => errorName(err) === "NotFoundError" || errorName(err) === "TypeMismatchError";
-const isLocked = (err: unknown): boolean => errorName(err) === "NoModificationAllowedError";
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-/** Retries `fn` while another tab or worker briefly holds the file open (about 5 s at most). */
-async function whileLocked<T>(fn: () => Promise<T>): Promise<T> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await fn();
-    } catch (err) {
-      if (!isLocked(err) || attempt >= 60) throw err;
-      await sleep(Math.min(2 ** attempt, 100));
-    }
-  }
+/** True in a dedicated worker of a browser with sync access handles. */
+function syncHandlesHere(): boolean {
+  const proto = (globalThis as { FileSystemFileHandle?: { prototype: object } }).FileSystemFileHandle?.prototype;
+  return proto !== undefined && "createSyncAccessHandle" in proto;
+}
+
+async function chooseIo(choice: "auto" | OpfsIo): Promise<{ io: OpfsIo; ops: FileOps }> {
+  if (choice === "sync" || choice === "writable") return { io: choice, ops: fileOps(choice, 25) };
+  const viaWorker = await ioWorkerOps();
+  if (viaWorker) return { io: "worker", ops: viaWorker };
+  if (choice === "worker") throw new StorageError("The OPFS I/O worker could not start here (no Worker, or a Content Security Policy without worker-src blob:)", { code: "UNSUPPORTED" });
+  const io = syncHandlesHere() ? "sync" : "writable";
+  return { io, ops: fileOps(io, 25) };
 }
 
 /**
- * A storage adapter over the origin-private file system (browser windows and dedicated
- * workers). Several tabs and workers may write the same run: it takes Web Locks around each
- * stream append.
+ * A storage adapter over the origin-private file system (browser windows and workers). Several
+ * tabs and workers may write the same run: it takes Web Locks around each stream append.
  *
  * @example
  * ```ts
- * // in a dedicated worker: appends go through sync access handles
+ * import { Experiment } from "ml-dash/core";
+ * import { opfsAdapter } from "ml-dash/adapters/opfs";
  * const exp = new Experiment("alice/mnist/run-1", { storage: opfsAdapter() });
  * ```
  */
-export function opfsAdapter(options: OpfsAdapterOptions = {}): StorageAdapter & { readonly root: string; readonly io: FileIO["kind"] } {
+export function opfsAdapter(options: OpfsAdapterOptions = {}): OpfsAdapter {
   const root = options.root ?? ".dash";
   assertValidKey(root);
+  const rootParts = root.split("/");
   const choice = options.io ?? "auto";
-  const io: FileIO = choice === "sync" || (choice === "auto" && syncHandlesAvailable()) ? syncIO : writableIO;
+  let chosen: Promise<{ io: OpfsIo; ops: FileOps }> | undefined;
+  const ops = (): Promise<FileOps> => (chosen ??= chooseIo(choice)).then((c) => c.ops);
   const locks = originLocks(`ml-dash:opfs:${root}`);
   const queue = new NamedMutex(); // per-key order of changes
-  let dirs = new Map<string, Promise<FileSystemDirectoryHandle>>(); // found folders by path
+  let dirs = new Map<string, FileSystemDirectoryHandle>(); // folders found, by path below root
 
-  /** The folder at `path` (relative to the store root), created on demand; found ones are cached. */
-  async function dir(path: string, create: boolean): Promise<FileSystemDirectoryHandle> {
-    const cached = dirs.get(path);
-    if (cached) return cached;
-    const slash = path.lastIndexOf("/");
-    const found =
-      path === ""
-        ? await walk(await navigator.storage.getDirectory(), root.split("/"), create)
-        : await (await dir(slash < 0 ? "" : path.slice(0, slash), create)).getDirectoryHandle(path.slice(slash + 1), { create });
-    dirs.set(path, Promise.resolve(found));
-    return found;
-  }
-
-  async function walk(from: FileSystemDirectoryHandle, parts: string[], create: boolean): Promise<FileSystemDirectoryHandle> {
-    let d = from;
-    for (const p of parts) d = await d.getDirectoryHandle(p, { create });
-    return d;
-  }
-
+  const pathOf = (key: string): string[] => [...rootParts, ...key.split("/")];
   const split = (key: string): [string, string] => {
     const slash = key.lastIndexOf("/");
     return slash < 0 ? ["", key] : [key.slice(0, slash), key.slice(slash + 1)];
   };
 
-  /** Drops cached folders at or below `path` (after a delete, or a folder removed elsewhere). */
-  function forget(path: string): void {
-    if (path === "") dirs = new Map();
-    else for (const k of [...dirs.keys()]) if (k === path || k.startsWith(path + "/")) dirs.delete(k);
+  /** The existing folder at `path` (relative to the store root); found ones are cached. */
+  async function dir(path: string): Promise<FileSystemDirectoryHandle> {
+    const cached = dirs.get(path);
+    if (cached) return cached;
+    let d = await navigator.storage.getDirectory();
+    for (const p of [...rootParts, ...(path === "" ? [] : path.split("/"))]) d = await d.getDirectoryHandle(p);
+    dirs.set(path, d);
+    return d;
   }
 
-  /** Runs `fn` on the file of `key`; a cached folder removed by another tab is looked up again once. */
-  async function onFile<T>(key: string, create: boolean, fn: (file: FileSystemFileHandle, parent: FileSystemDirectoryHandle) => Promise<T>): Promise<T> {
+  /** The `File` of `key`, or null when missing; a cached folder removed elsewhere is looked up again. */
+  async function fileOf(key: string): Promise<File | null> {
     const [path, name] = split(key);
     for (let attempt = 0; ; attempt++) {
       try {
-        const parent = await dir(path, create);
-        const file = await parent.getFileHandle(name, { create });
-        return await fn(file, parent);
+        return await (await (await dir(path)).getFileHandle(name)).getFile();
       } catch (err) {
-        if (attempt === 0 && isMissing(err) && dirs.has(path)) {
-          forget(path);
-          continue;
-        }
-        throw err;
+        if (!isMissing(err)) throw err;
+        if (attempt > 0 || !dirs.has(path)) return null;
+        dirs = new Map();
       }
     }
   }
 
-  /** The `File` of `key`, or null when missing. */
-  async function fileOf(key: string): Promise<File | null> {
-    try {
-      return await onFile(key, false, (f) => f.getFile());
-    } catch (err) {
-      if (isMissing(err)) return null;
-      throw err;
-    }
-  }
-
   /**
-   * Reads bytes of `key` through `take`. A `File` is a snapshot: when the key is replaced (moved
-   * over) between `getFile()` and the read, Chromium fails the read, so it is retried on the
-   * new file; the reader sees the old bytes or the new ones.
+   * Reads `key` through `take`. A `File` is a snapshot: when the key is replaced between
+   * `getFile()` and the read, Chromium fails the read, so it is retried on the new file.
    */
   async function readFile<T>(key: string, take: (f: File) => Promise<T>): Promise<T | null> {
     for (let attempt = 0; ; attempt++) {
@@ -157,31 +144,6 @@ export function opfsAdapter(options: OpfsAdapterOptions = {}): StorageAdapter & 
       }
     };
 
-  /** A fresh temporary file beside `key`, and how to move it over `key` or drop it. */
-  async function tempBeside(key: string): Promise<{ tmp: FileSystemFileHandle; commit(): Promise<void>; drop(): Promise<void> }> {
-    const [path, name] = split(key);
-    const parent = await dir(path, true);
-    const tmpName = `${name}${TMP}${Date.now().toString(36)}-${(tmpCounter++).toString(36)}-${Math.random().toString(36).slice(2, 6)}`;
-    const tmp = (await parent.getFileHandle(tmpName, { create: true })) as Movable;
-    return {
-      tmp,
-      commit: () => whileLocked(() => tmp.move(parent, name)),
-      drop: () => parent.removeEntry(tmpName).catch(() => undefined),
-    };
-  }
-
-  /** Writes `data` to a temporary file beside `key`, then moves it over `key`. */
-  async function replaceWith(key: string, data: Uint8Array): Promise<void> {
-    const t = await tempBeside(key);
-    try {
-      await io.fill(t.tmp, data);
-      await t.commit();
-    } catch (err) {
-      await t.drop();
-      throw err;
-    }
-  }
-
   async function listInto(d: FileSystemDirectoryHandle, rel: string, out: string[]): Promise<void> {
     for await (const [name, h] of (d as Dir).entries()) {
       const child = rel === "" ? name : `${rel}/${name}`;
@@ -193,8 +155,8 @@ export function opfsAdapter(options: OpfsAdapterOptions = {}): StorageAdapter & 
   return {
     name: "opfs",
     root,
-    io: io.kind,
     capabilities: { streams: true, sharedWriters: locks.shared, persistent: true },
+    ioMode: () => (chosen ??= chooseIo(choice)).then((c) => c.io),
 
     read: wrap("read", (key) => readFile(key, async (f) => new Uint8Array(await f.arrayBuffer()))),
 
@@ -207,36 +169,37 @@ export function opfsAdapter(options: OpfsAdapterOptions = {}): StorageAdapter & 
       return f ? { size: f.size, mtimeMs: f.lastModified } : null;
     }),
 
+    // The copies are ours (the caller may change its array while we wait our turn), so the
+    // I/O worker can take them without copying again.
     write: wrap("write", (key, data: Uint8Array) => {
-      const copy = data.slice(); // the caller may change its array while we wait our turn
-      return queue.run(key, () => replaceWith(key, copy));
+      const copy = data.slice();
+      return queue.run(key, async () => (await ops()).replace(pathOf(key), copy));
     }),
 
     append: wrap("append", (key, data: Uint8Array) => {
       const copy = data.slice();
-      return queue.run(key, () => onFile(key, true, (file) => whileLocked(() => io.append(file, copy))));
+      return queue.run(key, async () => (await ops()).append(pathOf(key), copy));
     }),
 
     truncate: wrap("truncate", (key, size: number) =>
       queue.run(key, async () => {
         const f = await fileOf(key);
-        if (!f || size >= f.size) return;
-        await onFile(key, false, (file) => whileLocked(() => io.truncate(file, Math.max(0, size))));
+        if (f && size < f.size) await (await ops()).truncate(pathOf(key), Math.max(0, size));
       }),
     ),
 
     async list(prefix) {
       if (prefix !== "") assertValidKey(prefix);
       try {
-        const out: string[] = [];
         let d: FileSystemDirectoryHandle;
         try {
-          d = await dir(prefix, false);
+          d = await dir(prefix);
         } catch (err) {
           if (errorName(err) === "TypeMismatchError") return [prefix]; // the prefix is a file
           if (isMissing(err)) return [];
           throw err;
         }
+        const out: string[] = [];
         await listInto(d, prefix, out);
         return out.sort();
       } catch (err) {
@@ -244,27 +207,13 @@ export function opfsAdapter(options: OpfsAdapterOptions = {}): StorageAdapter & 
       }
     },
 
-    delete: wrap("delete", (key) =>
-      queue.run(key, async () => {
-        const [path, name] = split(key);
-        try {
-          const parent = await dir(path, false);
-          await whileLocked(() => parent.removeEntry(name));
-        } catch (err) {
-          if (!isMissing(err)) throw err;
-        }
-      }),
-    ),
+    delete: wrap("delete", (key) => queue.run(key, async () => (await ops()).remove(pathOf(key), false))),
 
     deletePrefix: wrap("deletePrefix", async (prefix) => {
-      const [path, name] = split(prefix);
       try {
-        const parent = await dir(path, false);
-        await whileLocked(() => parent.removeEntry(name, { recursive: true }));
-      } catch (err) {
-        if (!isMissing(err)) throw err;
+        await (await ops()).remove(pathOf(prefix), true);
       } finally {
-        forget(prefix);
+        for (const k of [...dirs.keys()]) if (k === prefix || k.startsWith(prefix + "/")) dirs.delete(k);
       }
     }),
 
@@ -274,25 +223,33 @@ export function opfsAdapter(options: OpfsAdapterOptions = {}): StorageAdapter & 
     }),
 
     writeStream: wrap("write", async (key) => {
-      // Bytes go to a temporary file as they come; the move on close is the atomic replace.
-      const t = await tempBeside(key);
-      const ws = await t.tmp.createWritable();
+      // Bytes are appended to a temporary file as they come; the move on close is the atomic
+      // replace. (With writable streams each append would copy the file: one stream instead.)
+      const { io, ops: o } = await (chosen ??= chooseIo(choice));
+      const path = pathOf(key);
+      const tmp = [...path.slice(0, -1), `${path[path.length - 1]}${TMP}${Date.now().toString(36)}-${(tmpCounter++).toString(36)}`];
+      let sink: FileSystemWritableFileStream | undefined;
+      if (io === "writable") {
+        await o.append(tmp, new Uint8Array(0)); // creates the file and its folders
+        sink = await (await (await dir(split(key)[0])).getFileHandle(tmp[tmp.length - 1] as string)).createWritable();
+      }
       return new WritableStream<Uint8Array>({
         async write(chunk) {
-          await ws.write(chunk.slice());
+          if (sink) await sink.write(chunk.slice());
+          else await o.append(tmp, chunk.slice());
         },
         async close() {
           try {
-            await ws.close();
-            await queue.run(key, () => t.commit());
+            await sink?.close();
+            await queue.run(key, () => o.move(tmp, path));
           } catch (err) {
-            await t.drop();
+            await o.remove(tmp, false).catch(() => undefined);
             throw storageError("write", key, err);
           }
         },
         async abort() {
-          await ws.abort().catch(() => undefined);
-          await t.drop();
+          await sink?.abort().catch(() => undefined);
+          await o.remove(tmp, false).catch(() => undefined);
         },
       });
     }),
@@ -303,6 +260,8 @@ export function opfsAdapter(options: OpfsAdapterOptions = {}): StorageAdapter & 
 
     async close() {
       dirs = new Map();
+      // Handles the I/O worker keeps open for a moment are closed now, so the folder can go.
+      if (chosen) await (await chosen).ops.release(rootParts);
     },
   };
 }

@@ -106,7 +106,9 @@ export class LocalBackend implements Backend {
   }
 
   async cursor(stream: StreamId, info?: StreamInfo): Promise<number> {
-    return (await this.state(stream, info)).next;
+    // Loading repairs a torn last line: with other writers that must not happen while one of
+    // them is appending, so it is done under the stream's lock.
+    return (await this.shared(stream.key, () => this.state(stream, info))).next;
   }
 
   write(stream: StreamId, batches: readonly Batch[]): Promise<void> {

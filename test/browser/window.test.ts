@@ -1,18 +1,20 @@
 // The storage contract and the behaviour suite in a browser window (headless Chromium), against
-// IndexedDB and OPFS (writable streams: sync access handles do not exist in windows).
+// IndexedDB and OPFS: through its I/O worker (the default) and with writable streams (the
+// fallback where no worker can start).
 import { expect, test } from "vitest";
 import { opfsAdapter } from "../../adapters/opfs/index.ts";
 import { behaviourSuite } from "../behaviour/index.ts";
 import { storageContract } from "../contract/storage-contract.ts";
 import { indexedDBFixture, opfsFixture } from "../support/browser-fixtures.ts";
 
-test("runs in a Chromium window, where OPFS writes through writable streams", () => {
+test("runs in a Chromium window, where OPFS changes files through its I/O worker", async () => {
   expect(navigator.userAgent).toContain("HeadlessChrome");
   expect(typeof document).toBe("object");
-  expect(opfsAdapter({ root: "unused" }).io).toBe("writable");
+  expect(await opfsAdapter({ root: "unused" }).ioMode()).toBe("worker");
 });
 
 storageContract("indexeddb (window)", indexedDBFixture);
-storageContract("opfs (window)", opfsFixture);
+storageContract("opfs (window, I/O worker)", opfsFixture());
+storageContract("opfs (window, writable streams)", opfsFixture("writable"));
 behaviourSuite("indexeddb (window)", indexedDBFixture);
-behaviourSuite("opfs (window)", opfsFixture);
+behaviourSuite("opfs (window)", opfsFixture());

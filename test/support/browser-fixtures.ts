@@ -4,7 +4,7 @@
  */
 import { deleteDB } from "idb";
 import { indexedDBAdapter } from "../../adapters/indexeddb/index.ts";
-import { opfsAdapter } from "../../adapters/opfs/index.ts";
+import { opfsAdapter, type OpfsIo } from "../../adapters/opfs/index.ts";
 import type { StorageFixture } from "../contract/storage-contract.ts";
 
 let counter = 0;
@@ -20,15 +20,18 @@ export async function indexedDBFixture(): Promise<StorageFixture> {
   };
 }
 
-/** A fresh OPFS folder; reopen is a new adapter on the same folder. */
-export async function opfsFixture(): Promise<StorageFixture> {
-  const root = unique("mldash-test");
-  return {
-    adapter: opfsAdapter({ root }),
-    reopen: async () => opfsAdapter({ root }),
-    cleanup: async () => {
-      const top = await navigator.storage.getDirectory();
-      await top.removeEntry(root, { recursive: true }).catch(() => undefined);
-    },
+/** A fresh OPFS folder; reopen is a new adapter on the same folder. `io` forces how files change. */
+export function opfsFixture(io?: OpfsIo): () => Promise<StorageFixture> {
+  return async () => {
+    const root = unique("mldash-test");
+    const make = (): ReturnType<typeof opfsAdapter> => (io ? opfsAdapter({ root, io }) : opfsAdapter({ root }));
+    return {
+      adapter: make(),
+      reopen: async () => make(),
+      cleanup: async () => {
+        const top = await navigator.storage.getDirectory();
+        await top.removeEntry(root, { recursive: true }).catch(() => undefined);
+      },
+    };
   };
 }

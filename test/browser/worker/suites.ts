@@ -7,16 +7,17 @@ import { collectedTests, expect, runTest, test } from "../../portable/vitest-shi
 import { indexedDBFixture, opfsFixture } from "../../support/browser-fixtures.ts";
 import { serveTests } from "./protocol.ts";
 
-test("runs in a dedicated worker, where OPFS writes through sync access handles", () => {
+test("runs in a dedicated worker, where OPFS changes files through its (nested) I/O worker", async () => {
   expect(typeof (globalThis as { document?: unknown }).document).toBe("undefined");
   expect(typeof (globalThis as { importScripts?: unknown }).importScripts).toBe("function");
-  expect(opfsAdapter({ root: "unused" }).io).toBe("sync");
+  expect(await opfsAdapter({ root: "unused" }).ioMode()).toBe("worker");
 });
 
 storageContract("indexeddb (worker)", indexedDBFixture);
-storageContract("opfs (worker)", opfsFixture);
+storageContract("opfs (worker, I/O worker)", opfsFixture());
+storageContract("opfs (worker, sync handles in the worker)", opfsFixture("sync"));
 behaviourSuite("indexeddb (worker)", indexedDBFixture);
-behaviourSuite("opfs (worker)", opfsFixture);
+behaviourSuite("opfs (worker)", opfsFixture());
 
 const tests = collectedTests();
 serveTests(tests, (name) => runTest(tests.find((t) => t.name === name)!));

@@ -22,7 +22,7 @@ scope.onmessage = async (e) => {
     const storage = job.store === "indexeddb" ? indexedDBAdapter({ dbName: job.name }) : opfsAdapter({ root: job.name });
     const exp = new Experiment(job.prefix, { storage, echo: false, buffer: { flushIntervalMs: 5 } });
     await exp.run.start();
-    exp.params.set({ [`writer${job.who}`]: { started: true, io: "io" in storage ? storage.io : "idb" } });
+    exp.params.set({ [`writer${job.who}`]: { started: true, io: "ioMode" in storage ? await storage.ioMode() : "idb" } });
     for (let i = 0; i < job.points; i++) {
       exp.metrics("train").log({ who: job.who, i, loss: 1 / (i + 1) });
       if (i % 10 === 0) exp.logs.info(`writer ${job.who} at ${i}`, { who: job.who, i });
