@@ -1,14 +1,14 @@
 /**
- * The IndexedDB connection of one adapter: opened lazily, closed and reopened when another tab
- * upgrades or deletes the database (`versionchange`), or when the browser terminates it.
+ * The IndexedDB connection of one adapter, and promises over IndexedDB requests (a few lines
+ * instead of a wrapper library: the browser entry has a 20 kB budget).
  *
- * The database is opened at whatever version it has, and upgraded (version + 1) only when our
- * object stores are missing, so a newer schema or another tab's upgrade never leaves us stuck
- * on a `VersionError`.
+ * The connection opens lazily, and closes and reopens when another tab upgrades or deletes
+ * the database (`versionchange`) or the browser closes it. The database is opened at whatever
+ * version it has and upgraded (version + 1) only when our object stores are missing, so a newer
+ * schema or another tab's upgrade never leaves us stuck on a `VersionError`.
  */
-import { openDB, type DBSchema, type IDBPDatabase } from "idb";
 
-/** Heads: one per stored value. `gen` names the generation of chunks the value is made of. */
+/** One per stored value: `gen` names the generation of chunks the value is made of. */
 export interface Head {
   gen: number;
   size: number;
@@ -18,37 +18,44 @@ export interface Head {
   lastLength: number;
 }
 
-/** The schema: heads by key, and chunks by `[key, gen, byte offset]`. */
-export interface DashDB extends DBSchema {
-  heads: { key: string; value: Head };
-  chunks: { key: [string, number, number]; value: Uint8Array };
+/** Heads by key, and chunks by `[key, gen, byte offset]`. */
+export const STORES = ["heads", "chunks"] as const;
+
+/** The result of a request. Continuations run while its transaction is still active. */
+export function req<T>(r: IDBRequest<T>): Promise<T> {
+  return new Promise((resolve, reject) => {
+    r.onsuccess = () => resolve(r.result);
+    r.onerror = () => reject(r.error);
+  });
 }
 
-export type Db = IDBPDatabase<DashDB>;
-
-const STORES = ["heads", "chunks"] as const;
-
-function hasStores(db: IDBPDatabase<DashDB>): boolean {
-  return STORES.every((s) => db.objectStoreNames.contains(s));
+/** Resolves when `tx` commits; rejects with its error when it aborts. */
+export function done(tx: IDBTransaction): Promise<void> {
+  return new Promise((resolve, reject) => {
+    tx.oncomplete = () => resolve();
+    tx.onabort = tx.onerror = () => reject(tx.error ?? new DOMException("The transaction was aborted", "AbortError"));
+  });
 }
 
-function createStores(db: IDBPDatabase<DashDB>): void {
-  if (!db.objectStoreNames.contains("heads")) db.createObjectStore("heads");
-  if (!db.objectStoreNames.contains("chunks")) db.createObjectStore("chunks");
+function open(name: string, version?: number): Promise<IDBDatabase> {
+  const r = indexedDB.open(name, version);
+  r.onupgradeneeded = () => {
+    for (const s of STORES) if (!r.result.objectStoreNames.contains(s)) r.result.createObjectStore(s);
+  };
+  return req(r);
 }
 
 /** A lazily opened connection that reopens itself after `versionchange` or termination. */
 export class Connection {
-  private current: Db | undefined;
-  private ready: Promise<Db> | undefined;
+  private ready: Promise<IDBDatabase> | undefined;
 
   constructor(readonly dbName: string) {}
 
   /**
    * The open database. Every caller awaits the same promise, so transactions are created in
-   * call order (IndexedDB then runs overlapping read-write transactions in creation order).
+   * call order (IndexedDB runs overlapping read-write transactions in creation order).
    */
-  get(): Promise<Db> {
+  get(): Promise<IDBDatabase> {
     if (!this.ready) {
       const ready = this.open();
       this.ready = ready;
@@ -59,45 +66,30 @@ export class Connection {
     return this.ready;
   }
 
-  /** Forgets `db` so the next call reopens (after `versionchange` or `InvalidStateError`). */
-  reset(db: Db): void {
-    if (this.current !== db) return;
-    this.current = undefined;
-    this.ready = undefined;
+  /** Closes `db` and forgets it, so the next call reopens. */
+  reset(db: IDBDatabase): void {
+    void this.ready?.then((current) => {
+      if (current === db) this.ready = undefined;
+    });
     db.close();
   }
 
   close(): void {
-    const db = this.current;
-    this.current = undefined;
+    const ready = this.ready;
     this.ready = undefined;
-    db?.close();
+    void ready?.then((db) => db.close(), () => undefined);
   }
 
-  private async open(): Promise<Db> {
-    let db = await this.connect(undefined);
-    if (!hasStores(db)) {
-      const version = db.version + 1;
+  private async open(): Promise<IDBDatabase> {
+    let db = await open(this.dbName);
+    if (!STORES.every((s) => db.objectStoreNames.contains(s))) {
       db.close();
-      db = await this.connect(version);
+      db = await open(this.dbName, db.version + 1);
     }
-    this.current = db;
+    const forget = (): void => this.reset(db);
+    // Another tab wants to upgrade or delete the database: step aside; the next call reopens.
+    db.onversionchange = forget;
+    db.onclose = forget;
     return db;
-  }
-
-  private connect(version: number | undefined): Promise<Db> {
-    const self = this;
-    let db: Db | undefined;
-    const opening = openDB<DashDB>(this.dbName, version, {
-      upgrade: (upgrading) => createStores(upgrading),
-      // Another tab wants to upgrade or delete the database: step aside; the next call reopens.
-      blocking() {
-        if (db) self.reset(db);
-      },
-      terminated() {
-        if (db) self.reset(db);
-      },
-    });
-    return opening.then((opened) => (db = opened));
   }
 }
