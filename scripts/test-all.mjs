@@ -62,8 +62,9 @@ function ensureChromium() {
 
 const suites = [
   { name: "chromium", run: ensureChromium },
-  { name: "typecheck", run: () => run("npx", ["--no-install", "tsc", "-p", "tsconfig.json"]) },
+  // The build comes first: benchmarks and examples import the built package.
   { name: "build", run: () => run("npx", ["--no-install", "tsup", "--silent"]) },
+  { name: "typecheck", run: () => run("npx", ["--no-install", "tsc", "-p", "tsconfig.json"]) },
   {
     name: "vitest",
     report: join(OUT, "vitest.json"),
@@ -81,6 +82,13 @@ const suites = [
     report: join(OUT, "bun.xml"),
     parse: junit,
     run: () => run("npx", ["--no-install", "bun", "test", "--reporter=junit", `--reporter-outfile=${join(OUT, "bun.xml")}`]),
+  },
+  {
+    // The Cloudflare Worker example in workerd (Miniflare) against the server on 127.0.0.1.
+    name: "worker-example",
+    report: join(OUT, "worker-example.xml"),
+    parse: junit,
+    run: () => run("node", ["examples/cloudflare-worker/test.mjs", "--junit", join(OUT, "worker-example.xml")]),
   },
 ];
 

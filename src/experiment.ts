@@ -6,7 +6,11 @@ import type { Backend, Reader, RunStatus } from "./backend.ts";
 import { Buffer } from "./buffer/buffer.ts";
 import { notWritable, RunContext, type Host } from "./context.ts";
 import { ConfigurationError, DataLossError, MlDashError, ValidationError } from "./errors.ts";
+import { createFiles, type Files } from "./files/accessor.ts";
+import { localFileStoreFor } from "./files/local-file-store.ts";
+import type { FileStore } from "./files/types.ts";
 import { isPlainObject, normalizeValue, type PlainObject } from "./internal/values.ts";
+import { encoderPoolFor } from "./encoding/encoder-pool.ts";
 import { LocalBackend } from "./local/local-backend.ts";
 import { LocalReader } from "./local/local-reader.ts";
 import { logCall, Logs, type LogOptions } from "./logs.ts";
@@ -14,8 +18,11 @@ import { createMetrics, type Metrics } from "./metrics/metrics.ts";
 import { resolveDestinations, type Destinations, type Mode } from "./modes.ts";
 import { validateOptions, type ExperimentOptions } from "./options.ts";
 import { Params } from "./params.ts";
-import { parsePrefix, type ParsedPrefix } from "./prefix.ts";
+import type { ParsedPrefix } from "./prefix.ts";
+import { createRemoteBackends, type RemoteBackend, type UnloadResult } from "./remote/index.ts";
 import { createRunHandle, type RunHandle } from "./run-handle.ts";
+import { resolveRun, setRunPrefix } from "./run-config/resolve.ts";
+import type { RunConfig } from "./run-config/run.ts";
 import { coreRuntime, type RuntimeHooks } from "./runtime.ts";
 import { newStats, type ExperimentStats } from "./stats.ts";
 import { createTracks, type Tracks } from "./tracks/tracks.ts";
@@ -41,16 +48,8 @@ export class Experiment implements Host, AsyncDisposable {
   /** The runtime services of this entry point; runtime entries override it in a subclass. */
   static runtime: RuntimeHooks = coreRuntime;
 
-  /** The prefix, without leading or trailing slashes. */
-  readonly prefix: string;
-  /** First prefix segment (needs two or more segments). */
-  readonly owner: string | undefined;
-  /** Second prefix segment (needs two or more segments). */
-  readonly project: string | undefined;
-  /** Last prefix segment. */
-  readonly name: string;
-  /** The folder holding the experiment: the prefix without its last segment (`""` for one segment). */
-  readonly folder: string;
+  /** This experiment's copy of `RUN`, templates expanded: user, entry, pathStem, jobCounter, id, now, … */
+  readonly runConfig: Readonly<RunConfig>;
   /** `local`, `hybrid` (store + server) or `remote`. */
   readonly mode: Mode;
   /** The server's experiment id (remote and hybrid modes, after start). */
@@ -70,17 +69,20 @@ export class Experiment implements Host, AsyncDisposable {
   readonly metrics: Metrics;
   /** Tracks: `exp.tracks("robot/pose").append({...})`. */
   readonly tracks: Tracks;
+  /** Files: `await exp.files("models").save(bytes, { to: "model.bin" })`, `exp.files.list("*.png")`. */
+  readonly files: Files;
 
   /** @internal */ _ctx: RunContext | undefined;
   protected readonly options: ExperimentOptions;
   protected readonly destinations: Destinations;
   protected readonly runtime: RuntimeHooks;
-  private readonly parsed: ParsedPrefix;
+  private parsed: ParsedPrefix;
   private readonly counters: ExperimentStats = newStats();
   private readonly warned = new Set<string>();
   private phase: Phase = "idle";
   private transition: Promise<unknown> | undefined;
   private backends: Backend[] = [];
+  private remote: RemoteBackend | undefined;
   private unregisterExit: (() => void) | undefined;
 
   /**
@@ -92,22 +94,13 @@ export class Experiment implements Host, AsyncDisposable {
     const opts = validateOptions(
       typeof prefixOrOptions === "string" ? { ...options, prefix: prefixOrOptions } : (prefixOrOptions ?? options ?? {}),
     );
-    const prefix = opts.prefix ?? (runtime.env?.("ML_DASH_PREFIX") || runtime.env?.("DASH_PREFIX") || undefined);
-    if (prefix === undefined) {
-      throw new ValidationError(
-        'No prefix: pass one like new Experiment("owner/project/name"), or set ML_DASH_PREFIX in the environment',
-        { field: "prefix" },
-      );
-    }
-    this.parsed = parsePrefix(prefix);
+    // No prefix (or ""): run.prefix, RUN.prefix, ML_DASH_PREFIX, DASH_PREFIX, then RUN's default template.
+    const { config, parsed } = resolveRun(opts.prefix || undefined, opts.run, runtime);
+    this.runConfig = config;
+    this.parsed = parsed;
     this.runtime = runtime;
     this.options = opts;
     this.destinations = resolveDestinations(opts, runtime);
-    this.prefix = this.parsed.path;
-    this.owner = this.parsed.owner;
-    this.project = this.parsed.project;
-    this.name = this.parsed.name;
-    this.folder = this.parsed.segments.slice(0, -1).join("/");
     this.mode = this.destinations.mode;
     this.id = undefined;
     this.data = undefined;
@@ -119,6 +112,49 @@ export class Experiment implements Host, AsyncDisposable {
     this.logs = new Logs(this);
     this.metrics = createMetrics(this);
     this.tracks = createTracks(this);
+    this.files = createFiles(this, { runtime, store: () => this.createFileStore() });
+  }
+
+  /**
+   * The prefix, without leading or trailing slashes. Settable before `run.start()` (and after the
+   * run ended), as Python's `exp.run.prefix = …`: `{EXP.name}`, `{EXP.id}`, `{EXP.date}` and
+   * `{field}` templates expand, then owner, project and name follow the new prefix.
+   *
+   * @example
+   * ```ts
+   * const exp = new Experiment("test/project/my-experiment");
+   * exp.prefix = "iclr_2024/{EXP.name}.{EXP.id}";   // "iclr_2024/my-experiment.392837465012345678"
+   * ```
+   */
+  get prefix(): string {
+    return this.parsed.path;
+  }
+
+  set prefix(value: string) {
+    if (this.phase !== "idle" && this.phase !== "ended") {
+      throw new ValidationError("Cannot change the prefix of a started experiment: set it before exp.run.start()", { field: "prefix" });
+    }
+    this.parsed = setRunPrefix(this.runConfig as RunConfig, value);
+  }
+
+  /** First prefix segment (needs two or more segments). */
+  get owner(): string | undefined {
+    return this.parsed.owner;
+  }
+
+  /** Second prefix segment (needs two or more segments). */
+  get project(): string | undefined {
+    return this.parsed.project;
+  }
+
+  /** Last prefix segment. */
+  get name(): string {
+    return this.parsed.name;
+  }
+
+  /** The folder holding the experiment: the prefix without its last segment (`""` for one segment). */
+  get folder(): string {
+    return this.parsed.segments.slice(0, -1).join("/");
   }
 
   /**
@@ -187,17 +223,48 @@ export class Experiment implements Host, AsyncDisposable {
     console.warn(`[ml-dash] ${this.prefix}: ${message}`);
   }
 
+  /**
+   * Sends what fits of the data not yet acknowledged by the server in `keepalive` requests
+   * (64 KiB in all), for a page that is going away; the rest stays in the local store or the
+   * queue. Synchronous: call it from `pagehide` / `visibilitychange` (the browser entry does).
+   * @internal
+   */
+  _flushForUnload(): UnloadResult | undefined {
+    const ctx = this._ctx;
+    if (!this.remote || ctx === undefined) return undefined;
+    const sealed = ctx.buffer.sealForUnload();
+    return this.remote.flushForUnload(sealed);
+  }
+
   /** Creates the backends for this run: the local store first (it is the write-ahead log). */
   protected createBackends(): { backends: Backend[]; reader: Reader } {
     const { storage, dashUrl } = this.destinations;
     if (dashUrl) {
-      throw new ConfigurationError(`Remote mode (dashUrl ${dashUrl}) is not available in this build`);
+      const made = createRemoteBackends({
+        dashUrl,
+        storage,
+        dir: this.parsed.path,
+        options: this.options,
+        runtime: this.runtime,
+        stats: this.counters,
+        report: (e) => this._report(e),
+        drop: (stream, count) => this._ctx?.buffer.recordDrop(stream, count, "rejected"),
+      });
+      this.remote = made.remote;
+      return made;
     }
     if (!storage) throw new ConfigurationError("No local store");
     return {
-      backends: [new LocalBackend(storage, this.parsed.path, this.counters)],
+      backends: [new LocalBackend(storage, this.parsed.path, this.counters, encoderPoolFor(this.runtime))],
       reader: new LocalReader(storage, this.parsed.path),
     };
+  }
+
+  /** The store behind `exp.files`: the local store's `files/` folder (remote mode plugs in its own). */
+  protected createFileStore(): FileStore {
+    const { storage } = this.destinations;
+    if (!storage) throw new ConfigurationError("exp.files needs a local store in this build; remote files are not available yet");
+    return localFileStoreFor(storage, this.parsed, this.runtime, this.options.files?.maxBytes);
   }
 
   private async start(): Promise<this> {
@@ -230,12 +297,14 @@ export class Experiment implements Host, AsyncDisposable {
     };
     const [primary, ...secondaries] = backends as [Backend, ...Backend[]];
     const state = await primary.open(info);
+    let remoteData: Record<string, unknown> | undefined;
     for (const s of secondaries) {
       const remote = await s.open(info);
       this.id = remote.id ?? this.id;
+      if (remote.id !== undefined) remoteData = remote.data; // exp.data is the server's answer when there is one
     }
     this.id ??= state.id;
-    this.data = state.data;
+    this.data = remoteData ?? state.data;
     this.backends = backends;
     const buffer = new Buffer(
       primary,
@@ -285,16 +354,20 @@ export class Experiment implements Host, AsyncDisposable {
 
   private async drainAndClose(ctx: RunContext, status: RunStatus): Promise<void> {
     let loss: DataLossError | undefined;
+    let behind: unknown;
     try {
       await ctx.buffer.flush();
     } catch (err) {
-      if (!(err instanceof DataLossError)) {
+      if (this.mode === "hybrid" && this.counters.queued === 0 && !(err instanceof DataLossError)) {
+        // Everything is in the local store (the write-ahead log); only the server is behind. The
+        // run ends here; the next run of this prefix or `ml-dash upload` finishes the upload.
+        behind = err;
+      } else if (!(err instanceof DataLossError)) {
         // Data is still queued: stay open so it is retried and the caller can try again.
         this.phase = "running";
         ctx.writable = true;
         throw err;
-      }
-      loss = err;
+      } else loss = err;
     }
     const results = await Promise.allSettled(this.backends.map((b) => b.setStatus(status)));
     await Promise.allSettled(this.backends.map((b) => b.sync?.()));
@@ -306,6 +379,7 @@ export class Experiment implements Host, AsyncDisposable {
     await Promise.allSettled(this.backends.map((b) => b.close()));
     const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
     if (failed) throw failed.reason;
+    if (behind) throw behind;
     if (loss) throw loss;
   }
 }

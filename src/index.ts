@@ -16,6 +16,7 @@ import { makeWithExperiment } from "./with-experiment.ts";
 export { Experiment, type ExperimentStatus } from "./experiment.ts";
 export type { RunHandle } from "./run-handle.ts";
 export type { ExperimentOptions, TokenOption } from "./options.ts";
+export type { RemoteOptions, UnloadResult } from "./remote/index.ts";
 export type { Mode } from "./modes.ts";
 export type { BufferOptions, DropInfo } from "./buffer/buffer.ts";
 export type { ExperimentStats } from "./stats.ts";
@@ -30,11 +31,22 @@ export type { MetricBuilder, MetricData, MetricOptions, MetricReadOptions, Summa
 export type { Aggregation } from "./metrics/aggregate.ts";
 export type { Tracks, TrackBuilder, TrackData } from "./tracks/tracks.ts";
 export { TrackSlice } from "./tracks/track-slice.ts";
+export type { Files } from "./files/accessor.ts";
+export type { FileBuilder } from "./files/builder.ts";
+export type { FileData } from "./files/content.ts";
+export type { ImageSource, CanvasSource } from "./files/image-encode.ts";
+export type { PixelData } from "./files/image-input.ts";
+export type { LocalFile, LocalFileSystem } from "./files/local-fs.ts";
+export type { Sha256 } from "./files/sha256.ts";
+export type { TfjsIOHandler, TfjsModelArtifacts, TfjsSaveResult } from "./files/tfjs-handler.ts";
+export type * from "./files/types.ts";
 export type { PlainValue, PlainObject } from "./internal/values.ts";
 export type { LogLevel } from "./streams.ts";
 export type { WithExperiment } from "./with-experiment.ts";
 export { makeWithExperiment } from "./with-experiment.ts";
 export { parsePrefix, type ParsedPrefix } from "./prefix.ts";
+export { RUN, DEFAULT_PREFIX_TEMPLATE, type RunDefaults, type RunParams, type RunConfig } from "./run-config/run.ts";
+export { generateSnowflakeId, parseSnowflakeId, type SnowflakeParts } from "./run-config/snowflake.ts";
 export {
   MlDashError,
   ValidationError,

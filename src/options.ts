@@ -5,6 +5,8 @@
 import * as v from "./internal/check.ts";
 import type { BufferOptions } from "./buffer/buffer.ts";
 import { ValidationError, type MlDashError } from "./errors.ts";
+import { RunParamsSchema, type RunParams } from "./run-config/run.ts";
+import type { RemoteOptions } from "./remote/client.ts";
 import type { StorageAdapter } from "./storage/contract.ts";
 
 /** A token, or a function that returns one (called before requests that need it). */
@@ -33,10 +35,19 @@ export interface ExperimentOptions {
   readonly fetch?: typeof fetch;
   /** Buffer settings. */
   readonly buffer?: BufferOptions;
+  /** Transport settings for `dashUrl`: timeouts, retries, wire format (see README "Remote and hybrid"). */
+  readonly remote?: RemoteOptions;
   /** Receives background errors (write failures, drops). A warning is printed once per kind either way. */
   readonly onError?: (error: MlDashError) => void;
   /** Mirror log lines to the console, as ML-Dash Python does. Default true. */
   readonly echo?: boolean;
+  /**
+   * Run parameters (Python's `**run_params`): `user`, `project`, `entry`, `projectRoot`,
+   * `jobName`, `now`, … override `RUN` for this experiment before its prefix template expands.
+   */
+  readonly run?: RunParams;
+  /** Files: `maxBytes` is the largest file a save accepts (default 100 GiB, as Python). */
+  readonly files?: { readonly maxBytes?: number };
 }
 
 const isAdapter = (x: unknown): boolean => {
@@ -55,6 +66,14 @@ const BufferSchema = v.strictObject({
   onDrop: v.optional(v.function()),
 });
 
+const RemoteSchema = v.strictObject({
+  timeoutMs: v.optional(v.pipe(v.number(), v.minValue(1))),
+  retries: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
+  backoffMs: v.optional(v.pipe(v.number(), v.minValue(0))),
+  maxBackoffMs: v.optional(v.pipe(v.number(), v.minValue(0))),
+  wire: v.optional(v.picklist(["msgpack", "json"])),
+});
+
 const OptionsSchema = v.strictObject({
   prefix: v.optional(v.string()),
   readme: v.optional(v.string()),
@@ -68,8 +87,11 @@ const OptionsSchema = v.strictObject({
   token: v.optional(v.union([v.string(), v.function()])),
   fetch: v.optional(v.function()),
   buffer: v.optional(BufferSchema),
+  remote: v.optional(RemoteSchema),
   onError: v.optional(v.function()),
   echo: v.optional(v.boolean()),
+  run: v.optional(RunParamsSchema),
+  files: v.optional(v.strictObject({ maxBytes: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))) })),
 });
 
 /** Validates options; throws {@link ValidationError} naming the first bad option. */

@@ -3,6 +3,9 @@
  * how to read the environment, how to drain on exit, how to keep timers from holding the
  * process open. The core itself touches none of these runtime APIs.
  */
+import type { EncoderWorker } from "./encoding/encoder-pool.ts";
+import type { LocalFileSystem } from "./files/local-fs.ts";
+import type { Sha256 } from "./files/sha256.ts";
 import type { StorageAdapter } from "./storage/contract.ts";
 
 /** Why a runtime drains its runs: a normal exit, an interrupt, or a hidden page (flush only). */
@@ -33,6 +36,29 @@ export interface RuntimeHooks {
    * the first request that needs it; `undefined` when there is none.
    */
   loadToken?(): Promise<string | undefined>;
+  /**
+   * Starts a worker that encodes big batches off the caller's thread (see
+   * `src/encoding/encoder-pool.ts`). Without it, encoding runs inline.
+   */
+  spawnEncoder?(): EncoderWorker;
+  /**
+   * The working directory, an absolute path with `/` separators: where a relative `RUN.entry`
+   * starts, and the project root when no marker file is found (as in Python).
+   */
+  cwd?(): string;
+  /**
+   * The nearest folder at or above `entryPath` (absolute, `/`-separated) that holds a project
+   * marker (package.json, deno.json, pyproject.toml, …); `undefined` when none. Synchronous:
+   * it runs in the Experiment constructor. Implement it with `searchProjectRoot(entryPath, stat)`
+   * from `src/run-config/entry-path.ts`.
+   */
+  findProjectRoot?(entryPath: string): string | undefined;
+  /** The process's main script (a path or URL): the entry when `RUN.entry` is not set. */
+  mainEntry?(): string | undefined;
+  /** File-system access for `files.upload(localPath)` and `files(…).download({ to })` (Node, Bun, Deno). */
+  readonly localFiles?: LocalFileSystem;
+  /** A native incremental SHA-256 for streamed files (node:crypto); else the portable one is used. */
+  sha256?(): Sha256;
 }
 
 /** The hooks of `ml-dash/core`: no default storage, no environment. */

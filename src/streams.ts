@@ -32,6 +32,12 @@ export type LogLevel = "debug" | "info" | "warn" | "error" | "fatal";
 export interface LogRecord {
   /** Epoch milliseconds (with a sub-ms fraction) when `log()` was called. */
   readonly timeMs: number;
+  /**
+   * The timestamp exactly as stored (`isoMicros` text), when the record comes from a stored line
+   * or a request body rather than from `log()`: re-deriving it from `timeMs` could lose a
+   * microsecond to float rounding.
+   */
+  readonly iso?: string;
   readonly level: LogLevel;
   readonly message: string;
   readonly metadata: PlainObject | undefined;

@@ -5,7 +5,7 @@
  */
 import { constants, promises as fsp } from "node:fs";
 import type { FileHandle } from "node:fs/promises";
-import { dirname, join, resolve } from "node:path";
+import { dirname, join, resolve, sep } from "node:path";
 import { NamedMutex } from "../../src/internal/mutex.ts";
 import { assertValidKey, type StorageAdapter, type StorageStat } from "../../src/storage/contract.ts";
 
@@ -39,6 +39,16 @@ export function nodeFsAdapter(options: NodeFsAdapterOptions = {}): StorageAdapte
   const touched = new Set<string>();
   const queue = new NamedMutex(); // per-key write order
   const locks = new NamedMutex();
+  // Folders known to exist, so a write into a new folder (every saved file gets its own) makes
+  // it first instead of failing an open, building an ENOENT error and retrying.
+  const dirs = new Set<string>();
+
+  async function ensureDir(dir: string): Promise<void> {
+    if (dirs.has(dir)) return;
+    await fsp.mkdir(dir, { recursive: true });
+    if (dirs.size > 10_000) dirs.clear();
+    dirs.add(dir);
+  }
 
   const pathOf = (key: string): string => {
     assertValidKey(key);
@@ -154,11 +164,13 @@ export function nodeFsAdapter(options: NodeFsAdapterOptions = {}): StorageAdapte
       return queue.run(key, async () => {
         await closeHandle(key);
         const tmp = `${path}.tmp-${Date.now().toString(36)}-${(tmpCounter++).toString(36)}`;
+        await ensureDir(dirname(path));
         try {
           await fsp.writeFile(tmp, data);
         } catch (err) {
           if (!isMissing(err)) throw err;
-          await fsp.mkdir(dirname(path), { recursive: true });
+          dirs.delete(dirname(path)); // removed behind our back
+          await ensureDir(dirname(path));
           await fsp.writeFile(tmp, data);
         }
         try {
@@ -188,7 +200,10 @@ export function nodeFsAdapter(options: NodeFsAdapterOptions = {}): StorageAdapte
     async truncate(key, size) {
       const path = pathOf(key);
       return queue.run(key, async () => {
-        await closeHandle(key);
+        const h = handles.get(key);
+        // Through the open append handle when there is one: appends continue at the new end
+        // (O_APPEND), and the handle is not closed and reopened for the next append.
+        if (h) return h.truncate(size);
         try {
           await fsp.truncate(path, size);
         } catch (err) {
@@ -225,6 +240,7 @@ export function nodeFsAdapter(options: NodeFsAdapterOptions = {}): StorageAdapte
       for (const key of [...handles.keys()]) {
         if (key === prefix || key.startsWith(prefix + "/")) await queue.run(key, () => closeHandle(key));
       }
+      for (const d of dirs) if (d === path || d.startsWith(path + sep)) dirs.delete(d);
       await fsp.rm(path, { recursive: true, force: true });
     },
 
@@ -260,8 +276,13 @@ export function nodeFsAdapter(options: NodeFsAdapterOptions = {}): StorageAdapte
     async writeStream(key) {
       const path = pathOf(key);
       const tmp = `${path}.tmp-${Date.now().toString(36)}-${(tmpCounter++).toString(36)}`;
-      await fsp.mkdir(dirname(path), { recursive: true });
-      const h = await fsp.open(tmp, "w");
+      await ensureDir(dirname(path));
+      const h = await fsp.open(tmp, "w").catch(async (err: unknown) => {
+        if (!isMissing(err)) throw err;
+        dirs.delete(dirname(path)); // removed behind our back
+        await ensureDir(dirname(path));
+        return fsp.open(tmp, "w");
+      });
       let pos = 0;
       return new WritableStream<Uint8Array>({
         async write(chunk) {

@@ -230,7 +230,10 @@ export class Buffer {
     try {
       while (this.completed < this.requested) {
         const gen = this.requested;
-        const errors = await this.cycle();
+        // Secondaries (the server in hybrid mode) are waited for only by an explicit flush():
+        // a background cycle must never hold local writes back behind a slow network.
+        const explicit = this.waiters.some((w) => w.gen <= gen && w.explicit);
+        const errors = await this.cycle(explicit);
         this.completed = gen;
         const ready = this.waiters.filter((w) => w.gen <= gen);
         this.waiters = this.waiters.filter((w) => w.gen > gen);
@@ -260,7 +263,7 @@ export class Buffer {
   }
 
   /** One flush cycle: params, then every dirty stream, then the secondaries. Returns the errors. */
-  private async cycle(): Promise<MlDashError[]> {
+  private async cycle(waitForSecondaries: boolean): Promise<MlDashError[]> {
     const errors: MlDashError[] = [];
     const fail = (err: unknown): void => {
       const e = toMlDashError(err);
@@ -282,7 +285,7 @@ export class Buffer {
     this.dirty = [];
     for (const q of queues) q.dirty = false;
     await runPool(queues, 4, (q) => this.writeQueue(q).catch(fail));
-    await Promise.all(this.secondaries.map((s) => s.flush?.().catch(fail)));
+    if (waitForSecondaries) await Promise.all(this.secondaries.map((s) => s.flush?.().catch(fail)));
     return errors;
   }
 
@@ -314,9 +317,23 @@ export class Buffer {
     const s = this.stats;
     s.queued -= records;
     s.queuedBytes -= bytes;
+    // A remote backend counts `sent` itself: it alone knows what the server acknowledged.
     if (this.primary.role === "local") s.written += records;
-    else s.sent += records;
     for (const sec of this.secondaries) sec.write(q.id, batches).catch((err) => this.hooks.report(toMlDashError(err)));
+  }
+
+  /**
+   * Seals every waiting record (of streams whose numbering is known) and returns every batch
+   * not yet stored by the primary, in order, for a last keepalive send when a page goes away.
+   * The batches stay queued: the next flush stores them as usual.
+   */
+  sealForUnload(): Batch[] {
+    const out: Batch[] = [];
+    for (const q of this.queues.values()) {
+      if (q.cursor !== undefined) q.seal(this.maxBatch, nowMs());
+      out.push(...q.sealed);
+    }
+    return out;
   }
 
   private markDirty(q: AnyQueue): void {

@@ -5,12 +5,15 @@ import { Experiment as CoreExperiment } from "../experiment.ts";
 import type { RuntimeHooks } from "../runtime.ts";
 import { makeWithExperiment } from "../with-experiment.ts";
 import { defaultFsStorage } from "./node.ts";
+import { spawnNodeEncoder } from "./node-encoder.ts";
+import { nodeHostHooks } from "./node-host.ts";
+import { nodeFileHooks } from "./node-files.ts";
 import { processHooks } from "./node-process.ts";
 
 export * from "../index.ts";
 
 /** The Bun runtime hooks. */
-export const bunRuntime: RuntimeHooks = { name: "bun", defaultStorage: defaultFsStorage, ...processHooks };
+export const bunRuntime: RuntimeHooks = { name: "bun", defaultStorage: defaultFsStorage, ...processHooks, ...nodeHostHooks, ...nodeFileHooks, ...(spawnNodeEncoder ? { spawnEncoder: spawnNodeEncoder } : {}) };
 
 /** {@inheritDoc CoreExperiment} With no `storage`, writes `./.dash` (or `dashRoot`) through node-fs. */
 export class Experiment extends CoreExperiment {

@@ -7,6 +7,9 @@ import { Experiment as CoreExperiment } from "../experiment.ts";
 import type { RuntimeHooks } from "../runtime.ts";
 import type { StorageAdapter } from "../storage/contract.ts";
 import { makeWithExperiment } from "../with-experiment.ts";
+import { spawnNodeEncoder } from "./node-encoder.ts";
+import { nodeHostHooks } from "./node-host.ts";
+import { nodeFileHooks } from "./node-files.ts";
 import { processHooks } from "./node-process.ts";
 
 export * from "../index.ts";
@@ -21,7 +24,7 @@ export function defaultFsStorage(root: string): StorageAdapter {
 }
 
 /** The Node runtime hooks. */
-export const nodeRuntime: RuntimeHooks = { name: "node", defaultStorage: defaultFsStorage, ...processHooks };
+export const nodeRuntime: RuntimeHooks = { name: "node", defaultStorage: defaultFsStorage, ...processHooks, ...nodeHostHooks, ...nodeFileHooks, ...(spawnNodeEncoder ? { spawnEncoder: spawnNodeEncoder } : {}) };
 
 /** {@inheritDoc CoreExperiment} With no `storage`, writes `./.dash` (or `dashRoot`) through node-fs. */
 export class Experiment extends CoreExperiment {

@@ -178,7 +178,8 @@ export const minValue = (min: number, message?: string): Action => action("min_v
 export const minLength = (min: number, message?: string): Action =>
   action("min_length", "length", `>=${min}`, (x: string) => x.length >= min, (x: string) => x.length)(message);
 /** Passes `test` (a custom validation step of `pipe`). */
-export const check = <T>(test: (x: T) => boolean, message?: string): Action => action("check", "input", null, test as (x: never) => boolean)(message);
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the piped value's type, as valibot infers it
+export const check = <T = any>(test: (x: T) => boolean, message?: string): Action => action("check", "input", null, test as (x: never) => boolean)(message);
 /** Matches `pattern`. */
 export const regex = (pattern: RegExp, message?: string): Action => action("regex", "format", `${pattern}`, (x: string) => pattern.test(x))(message);
 /** An absolute URL. */

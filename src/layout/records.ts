@@ -54,7 +54,7 @@ export function encodeLogLines(first: number, logs: readonly LogRecord[]): strin
       '{"sequenceNumber": ' +
       (first + i) +
       ', "timestamp": ' +
-      pyString(isoMicros(r.timeMs)) +
+      pyString(r.iso ?? isoMicros(r.timeMs)) +
       ', "level": ' +
       pyString(r.level) +
       ', "message": ' +

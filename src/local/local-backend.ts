@@ -9,15 +9,9 @@ import { NamedMutex } from "../internal/mutex.ts";
 import type { PlainValue } from "../internal/values.ts";
 import { paths } from "../layout/paths.ts";
 import { parsePyJson } from "../layout/py-json-parse.ts";
-import {
-  encodeDoc,
-  encodeLogLines,
-  encodeMetricLines,
-  encodeParameters,
-  encodeTrackLines,
-  type ExperimentDoc,
-  type TrackMetaDoc,
-} from "../layout/records.ts";
+import { encodeDoc, encodeParameters, type ExperimentDoc, type TrackMetaDoc } from "../layout/records.ts";
+import { encodeBatchBytes } from "../encoding/encode-batch.ts";
+import type { EncoderPool } from "../encoding/encoder-pool.ts";
 import type { StorageAdapter } from "../storage/contract.ts";
 import type { Batch, StreamId, StreamInfo, TrackEntry } from "../streams.ts";
 import { loadStreamState, refreshStreamState, type StreamState } from "./stream-state.ts";
@@ -57,6 +51,8 @@ export class LocalBackend implements Backend {
     readonly dir: string,
     /** Counters to add written bytes to. */
     private readonly stats?: { bytes: number },
+    /** Encodes big batches off the caller's thread (inline without it). */
+    private readonly encoder?: EncoderPool,
   ) {
     this.folder = folderState(storage, dir);
   }
@@ -198,25 +194,36 @@ export class LocalBackend implements Backend {
     const todo = batches.filter((b) => !written.has(b));
     if (todo.length > 0) {
       const now = nowIso();
-      // One append per batch (no concatenation copies), pipelined: batch i+1 is encoded while
-      // batch i is being written. A batch is marked written as soon as its append resolves.
+      // Number the batches from the stream's cursor (renumbering when another writer advanced it).
       let next = state.next;
-      let inflight: Promise<void> = Promise.resolve();
-      try {
-        for (const b of todo) {
-          b.first = next; // renumber when another writer advanced the stream
-          next += b.count;
-          const bytes = encoder.encode(encodeBatch(b, now));
-          await inflight;
-          inflight = this.storage.append(state.dataKey, bytes).then(() => {
-            state.size += bytes.length;
-            if (this.stats) this.stats.bytes += bytes.length;
-            state.next = b.first + b.count;
-            state.dirty = true;
-            written.add(b);
-          });
+      for (const b of todo) {
+        b.first = next;
+        next += b.count;
+      }
+      // Encode ahead (on encoder workers when available) while appending in order: the write of
+      // batch i overlaps the encoding of the next ones. A batch is marked written once appended.
+      const ahead: (Promise<Uint8Array> | Uint8Array)[] = [];
+      let k = 0;
+      const fill = (): void => {
+        while (k < todo.length && ahead.length < ENCODE_AHEAD) {
+          const b = todo[k++] as Batch;
+          const job = { data: b.data, first: b.first, createdAt: now };
+          ahead.push(this.encoder ? this.encoder.encode(job, b.count) : encodeBatchBytes(job));
         }
-        await inflight;
+      };
+      try {
+        fill();
+        for (const b of todo) {
+          const bytes = await (ahead.shift() as Promise<Uint8Array> | Uint8Array);
+          const appended = this.storage.append(state.dataKey, bytes);
+          fill();
+          await appended;
+          state.size += bytes.length;
+          if (this.stats) this.stats.bytes += bytes.length;
+          state.next = b.first + b.count;
+          state.dirty = true;
+          written.add(b);
+        }
       } catch (err) {
         // Cut a partial append so the next attempt starts on a clean line.
         await this.storage.truncate?.(state.dataKey, state.size).catch(() => undefined);
@@ -248,17 +255,8 @@ export class LocalBackend implements Backend {
   }
 }
 
-function encodeBatch(b: Batch, now: string): string {
-  const d = b.data;
-  switch (d.kind) {
-    case "metric":
-      return encodeMetricLines(b.first, d.blocks, now);
-    case "log":
-      return encodeLogLines(b.first, d.records);
-    case "track":
-      return encodeTrackLines(d.records);
-  }
-}
+/** Batches encoded ahead of the one being appended. */
+const ENCODE_AHEAD = 4;
 
 function updateMeta(stream: StreamId, state: StreamState, batches: readonly Batch[], now: string): void {
   if (stream.kind === "metric") {

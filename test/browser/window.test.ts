@@ -3,7 +3,7 @@
 // fallback where no worker can start).
 import { expect, test } from "vitest";
 import { opfsAdapter } from "../../adapters/opfs/index.ts";
-import { behaviourSuite } from "../behaviour/index.ts";
+import { behaviourSuite, unitSuites } from "../behaviour/index.ts";
 import { storageContract } from "../contract/storage-contract.ts";
 import { indexedDBFixture, opfsFixture } from "../support/browser-fixtures.ts";
 
@@ -18,3 +18,4 @@ storageContract("opfs (window, I/O worker)", opfsFixture());
 storageContract("opfs (window, writable streams)", opfsFixture("writable"));
 behaviourSuite("indexeddb (window)", indexedDBFixture);
 behaviourSuite("opfs (window)", opfsFixture());
+unitSuites("chromium window");

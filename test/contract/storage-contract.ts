@@ -202,6 +202,24 @@ export function storageContract(name: string, make: () => Promise<StorageFixture
       expect(await adapter.readStream("s/missing")).toBeNull();
     });
 
+    t("a write stream makes missing folders, and an aborted one leaves the old value and no key behind (when supported)", async ({ adapter }) => {
+      if (!adapter.writeStream) return;
+      const fresh = (await adapter.writeStream("w/new/deep/v.bin")).getWriter();
+      await fresh.write(bytes("abc"));
+      await fresh.close();
+      expect(text(await adapter.read("w/new/deep/v.bin"))).toBe("abc");
+      await adapter.write("w/keep", bytes("old"));
+      const ws = (await adapter.writeStream("w/keep")).getWriter();
+      await ws.write(new Uint8Array(100_000).fill(1));
+      await ws.abort(new Error("source failed"));
+      const aborted = (await adapter.writeStream("w/gone/v.bin")).getWriter();
+      await aborted.write(bytes("partial"));
+      await aborted.abort(new Error("source failed"));
+      expect(text(await adapter.read("w/keep"))).toBe("old");
+      expect(await adapter.read("w/gone/v.bin")).toBeNull();
+      expect(await adapter.list("w")).toEqual(["w/keep", "w/new/deep/v.bin"]);
+    });
+
     t("lock runs holders one at a time (when supported)", async ({ adapter }) => {
       if (!adapter.lock) return;
       let inside = 0;

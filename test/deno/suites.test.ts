@@ -1,5 +1,5 @@
 // The storage contract and the behaviour suite under `deno test`: deno-fs and memory.
-import { behaviourSuite } from "../behaviour/index.ts";
+import { behaviourSuite, unitSuites } from "../behaviour/index.ts";
 import { storageContract } from "../contract/storage-contract.ts";
 import { memoryFixture } from "../support/memory-fixture.ts";
 import { denoFsFixture, useDenoTest } from "./host.ts";
@@ -10,3 +10,4 @@ storageContract("deno-fs", denoFsFixture);
 storageContract("memory on Deno", memoryFixture);
 behaviourSuite("deno-fs", denoFsFixture);
 behaviourSuite("memory on Deno", memoryFixture);
+unitSuites("deno");

@@ -30,7 +30,7 @@ describe("processes", () => {
     expect(JSON.parse(read(join(cwd, ".dash/alice/demo/zero/experiment.json"))).status).toBe("COMPLETED");
   });
 
-  test("ML_DASH_PREFIX (or DASH_PREFIX) supplies a missing prefix; dashRoot moves the store", async () => {
+  test("ML_DASH_PREFIX (or DASH_PREFIX) supplies a missing prefix, else RUN's default template; dashRoot moves the store", async () => {
     const cwd = tempDir("env");
     const script = await bundle(`
       import { Experiment } from "ml-dash";
@@ -48,9 +48,12 @@ describe("processes", () => {
     expect(existsSync(join(cwd, ".dash/env/proj/run-1/experiment.json"))).toBe(true);
     const r2 = await start(script, { cwd, env: { ML_DASH_PREFIX: "", DASH_PREFIX: "dash/proj/run-2" } });
     expect(r2.stdout).toContain("dash/proj/run-2 dash/proj/run-2");
-    const r3 = await start(script, { cwd, env: { ML_DASH_PREFIX: "", DASH_PREFIX: "" } });
-    expect(r3.code).not.toBe(0);
-    expect(r3.stderr).toMatch(/ValidationError: No prefix: pass one/);
+    // Neither set: Python's default template, {user}/scratch/{now:%Y/%m-%d}/{pathStem}/{jobName},
+    // one job number per Experiment of the process.
+    const r3 = await start(script, { cwd, env: { ML_DASH_PREFIX: "", DASH_PREFIX: "", ML_DASH_USER: "", USER: "tester" } });
+    expect(r3.stderr).toBe("");
+    const time = String.raw`tester/scratch/\d{4}/\d\d-\d\d/.+/\d\d\.\d\d\.\d\d`;
+    expect(r3.stdout).toMatch(new RegExp(`^(${time})/000 \\1/001$`, "m"));
   });
 
   test("a run the script never completed is drained and completed on a normal exit", async () => {

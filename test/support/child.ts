@@ -10,12 +10,15 @@ import { tempDir } from "./node-fixtures.ts";
 
 export const REPO = resolve(import.meta.dirname, "../..");
 
-/** Bundles `source` (which may import "ml-dash", "ml-dash/core" or adapters) into a runnable .mjs file. */
-export async function bundle(source: string): Promise<string> {
-  const dir = tempDir("child");
-  const entry = join(dir, "main.ts");
+/**
+ * Bundles `source` (which may import "ml-dash", "ml-dash/core" or adapters) into a runnable .mjs
+ * file. With `file` (a .ts path), the source is written there and the bundle beside it, so
+ * `import.meta.url` points into that folder.
+ */
+export async function bundle(source: string, file?: string): Promise<string> {
+  const entry = file ?? join(tempDir("child"), "main.ts");
   writeFileSync(entry, source);
-  const out = join(dir, "main.mjs");
+  const out = entry.replace(/\.ts$/, "") + ".mjs";
   await build({
     entryPoints: [entry],
     bundle: true,

@@ -2,7 +2,7 @@
 // the memory store; and the zero-config workerd entry.
 import { expect, test } from "vitest";
 import { Experiment } from "../../src/entries/workerd.ts";
-import { behaviourSuite } from "../behaviour/index.ts";
+import { behaviourSuite, unitSuites } from "../behaviour/index.ts";
 import { storageContract } from "../contract/storage-contract.ts";
 import { memoryFixture } from "../support/memory-fixture.ts";
 
@@ -34,3 +34,4 @@ test("zero config with dashUrl: edge runs are remote-only (no local store)", () 
 
 storageContract("memory on workerd", memoryFixture);
 behaviourSuite("memory on workerd", memoryFixture);
+unitSuites("workerd");

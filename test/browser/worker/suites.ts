@@ -1,7 +1,7 @@
 // Entry of the dedicated worker of test/browser/worker.test.ts: the storage contract and the
 // behaviour suite against IndexedDB and OPFS (sync access handles) inside a worker.
 import { opfsAdapter } from "../../../adapters/opfs/index.ts";
-import { behaviourSuite } from "../../behaviour/index.ts";
+import { behaviourSuite, unitSuites } from "../../behaviour/index.ts";
 import { storageContract } from "../../contract/storage-contract.ts";
 import { collectedTests, expect, runTest, test } from "../../portable/vitest-shim.ts";
 import { indexedDBFixture, opfsFixture } from "../../support/browser-fixtures.ts";
@@ -18,6 +18,7 @@ storageContract("opfs (worker, I/O worker)", opfsFixture());
 storageContract("opfs (worker, sync handles in the worker)", opfsFixture("sync"));
 behaviourSuite("indexeddb (worker)", indexedDBFixture);
 behaviourSuite("opfs (worker)", opfsFixture());
+unitSuites("chromium worker");
 
 const tests = collectedTests();
 serveTests(tests, (name) => runTest(tests.find((t) => t.name === name)!));

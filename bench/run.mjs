@@ -1,0 +1,98 @@
+#!/usr/bin/env node
+// `npm run bench [suite...]`: builds bench/*.bench.ts with esbuild and runs each measurement in its
+// own Node process (so peak RSS belongs to one size), then prints a table per benchmark.
+// The machine is shared and noisy: compare ratios within one run, not absolute numbers across runs.
+//
+// A suite is a function in `suites` below. Suites for other hosts (Chromium, Deno, the server)
+// register the same way and print their own tables.
+import { spawnSync } from "node:child_process";
+import { mkdirSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { build } from "esbuild";
+
+const root = resolve(import.meta.dirname, "..");
+const out = join(root, ".bench-out");
+mkdirSync(out, { recursive: true });
+const only = process.argv.slice(2);
+
+// Benchmarks measure the package as users get it: build it first.
+if (spawnSync("npx", ["--no-install", "tsup", "--silent"], { cwd: root, stdio: "inherit" }).status !== 0) process.exit(1);
+
+/** Bundles bench/<name>.ts into .bench-out/<name>.mjs (dependencies stay external). */
+export async function bundle(name) {
+  const file = join(out, `${name}.mjs`);
+  await build({
+    entryPoints: [join(root, "bench", `${name}.ts`)],
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    outfile: file,
+    logLevel: "error",
+    packages: "external",
+  });
+  return file;
+}
+
+/** Runs one measurement in a fresh process; returns the last JSON line it printed. */
+export function measure(file, args, nodeArgs = []) {
+  const r = spawnSync(process.execPath, [...nodeArgs, file, ...args], { encoding: "utf8", cwd: root, maxBuffer: 64 * 1024 * 1024 });
+  if (r.status !== 0) {
+    console.error(r.stderr || r.stdout);
+    return { error: `exit ${r.status}` };
+  }
+  const line = r.stdout
+    .trim()
+    .split("\n")
+    .filter((l) => l.startsWith("{"))
+    .at(-1);
+  return JSON.parse(line);
+}
+
+/** Prints a markdown table. */
+export function table(title, rows, cols) {
+  console.log(`\n## ${title}\n`);
+  console.log("| " + cols.map(([h]) => h).join(" | ") + " |");
+  console.log("|" + cols.map(() => "---").join("|") + "|");
+  for (const r of rows) console.log("| " + cols.map(([, f]) => (r.error ? r.error : f(r))).join(" | ") + " |");
+}
+
+export const fmt = (n) => (typeof n === "number" ? n.toLocaleString("en-US") : String(n));
+
+const suites = {
+  async core() {
+    const file = await bundle("core.bench");
+    const hot = [100_000, 1_000_000].map((n) => measure(file, ["hot", String(n)]));
+    table('(a) exp.metrics("train").log({ loss, acc, step }): µs per call (target ≤ 0.5)', hot, [
+      ["calls", (r) => fmt(r.n)],
+      ["µs/call", (r) => r.usPerCall],
+    ]);
+    const e2e = [100_000, 1_000_000, 10_000_000].map((n) => measure(file, ["e2e", String(n), "yield"]));
+    table("(b) N points logged (yielding every 1,000), then await exp.flush(), to node-fs", e2e, [
+      ["points", (r) => fmt(r.n)],
+      ["points/s", (r) => fmt(r.pointsPerSec)],
+      ["seconds", (r) => r.seconds],
+      ["bytes/point on disk", (r) => r.bytesPerPoint],
+      ["dropped", (r) => fmt(r.dropped)],
+      ["peak RSS MB", (r) => r.peakRssMB],
+    ]);
+    if (e2e.every((r) => !r.error)) {
+      const ratio = e2e[2].pointsPerSec / e2e[0].pointsPerSec;
+      console.log(`\npoints/s at 10M ÷ points/s at 100k = ${ratio.toFixed(2)} (flat cost per point: ≥ 0.70)`);
+    }
+    console.log("targets: ≥ 1,000,000 points/s at 1M; 10M within 30% of 100k; peak RSS ≤ 300 MB at 10M");
+  },
+  async files() {
+    // Issue 3: 1,000 files of 1 KiB and one 256 MiB stream through node-fs (targets: ≥ 1,000 small
+    // files/s; the stream ≥ 200 MB/s with peak RSS growth ≤ 64 MiB), plus PNG encode figures.
+    const file = await bundle("files.bench");
+    const r = spawnSync(process.execPath, [file], { cwd: root, encoding: "utf8" });
+    console.log("\n## Files (node-fs)\n");
+    console.log(r.stdout.trimEnd());
+    if (r.status !== 0) console.error(r.stderr);
+  },
+};
+
+for (const [name, fn] of Object.entries(suites)) {
+  if (only.length === 0 || only.includes(name)) await fn();
+}

@@ -1,0 +1,40 @@
+/** `ml-dash serve`: the ML-Dash server over a `.dash` folder, on Node's http module. */
+import { resolve } from "node:path";
+import { nodeFsAdapter } from "../../adapters/node-fs/index.ts";
+import { createServer } from "../server/index.ts";
+import { serveNode } from "../server/node.ts";
+
+/** Options of `ml-dash serve`. */
+export interface ServeOptions {
+  readonly root: string;
+  readonly port: number;
+  readonly host: string;
+  readonly token?: string | undefined;
+}
+
+const LOOPBACK = new Set(["127.0.0.1", "localhost", "::1"]);
+
+/** Starts the server and runs until SIGINT/SIGTERM. */
+export async function serveCommand(o: ServeOptions): Promise<number> {
+  if (!Number.isInteger(o.port) || o.port < 0 || o.port > 65535) throw new Error(`--port must be a port number, got ${o.port}`);
+  const root = resolve(o.root);
+  const storage = nodeFsAdapter({ root });
+  const server = createServer({ storage, token: o.token });
+  await server.ready();
+  const running = await serveNode(server, { port: o.port, hostname: o.host });
+  const runs = (await storage.list("")).filter((k) => k.endsWith("/experiment.json")).length;
+  console.log(`ml-dash server: ${running.url}/api over ${root} (${runs} run${runs === 1 ? "" : "s"}; ${o.token ? "bearer token required" : "no token required"})`);
+  if (!o.token && !LOOPBACK.has(o.host)) {
+    console.warn(`warning: listening on ${o.host} without --token: anyone who can reach this port can read and write runs`);
+  }
+  await new Promise<void>((done) => {
+    const stop = (): void => {
+      process.off("SIGINT", stop);
+      process.off("SIGTERM", stop);
+      void running.close().then(() => storage.close()).then(done);
+    };
+    process.on("SIGINT", stop);
+    process.on("SIGTERM", stop);
+  });
+  return 0;
+}

@@ -1,0 +1,58 @@
+/** `ml-dash upload <root> --dash-url URL`: uploads local runs to a server, resumably. */
+import { resolve } from "node:path";
+import { nodeFsAdapter } from "../../adapters/node-fs/index.ts";
+import { RemoteClient } from "../remote/client.ts";
+import { findRuns, uploadRun, type SyncProgress } from "../remote/sync.ts";
+
+/** Options of `ml-dash upload`. */
+export interface UploadOptions {
+  readonly root: string;
+  readonly dashUrl: string;
+  readonly token?: string | undefined;
+  /** Only runs under this prefix. */
+  readonly prefix?: string | undefined;
+}
+
+function label(p: SyncProgress): string {
+  const s = p.stream;
+  const what = s.kind === "log" ? "logs" : s.kind === "metric" ? `metrics/${s.name ?? "None"}` : `tracks/${s.name}`;
+  return `${what} ${p.done.toLocaleString("en-US")}${p.total > 0 ? `/${p.total.toLocaleString("en-US")}` : ""}`;
+}
+
+/** Uploads every run under the root; prints a progress line; exit code 1 if any run failed. */
+export async function uploadCommand(o: UploadOptions): Promise<number> {
+  const root = resolve(o.root);
+  const storage = nodeFsAdapter({ root });
+  const client = new RemoteClient({ dashUrl: o.dashUrl, token: o.token });
+  const runs = await findRuns(storage, o.prefix ?? "");
+  if (runs.length === 0) {
+    console.log(`No runs under ${root}${o.prefix ? ` with prefix ${o.prefix}` : ""} (looked for */experiment.json)`);
+    return 0;
+  }
+  const tty = process.stdout.isTTY === true;
+  let failed = 0;
+  let sent = 0;
+  let skipped = 0;
+  for (const [i, dir] of runs.entries()) {
+    const head = `[${i + 1}/${runs.length}] ${dir}`;
+    let last = 0;
+    try {
+      const r = await uploadRun(client, storage, dir, (p) => {
+        const now = Date.now();
+        if (tty && now - last > 100) {
+          process.stdout.write(`\r\x1b[K${head}: ${label(p)}`);
+          last = now;
+        }
+      });
+      sent += r.sent;
+      skipped += r.skipped;
+      process.stdout.write(`${tty ? "\r\x1b[K" : ""}${head}: ${r.sent.toLocaleString("en-US")} records sent, ${r.skipped.toLocaleString("en-US")} already there (id ${r.id})\n`);
+    } catch (err) {
+      failed++;
+      process.stdout.write(`${tty ? "\r\x1b[K" : ""}${head}: failed: ${err instanceof Error ? err.message : String(err)}\n`);
+    }
+  }
+  console.log(`Uploaded ${runs.length - failed} of ${runs.length} run(s) to ${o.dashUrl}: ${sent.toLocaleString("en-US")} records sent, ${skipped.toLocaleString("en-US")} already there`);
+  await storage.close();
+  return failed > 0 ? 1 : 0;
+}

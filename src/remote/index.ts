@@ -1,0 +1,62 @@
+/**
+ * Remote and hybrid modes: the backends an experiment gets when it has a `dashUrl`.
+ *
+ * - remote-only (`storage: null`): `[RemoteBackend]`, read through {@link RemoteReader};
+ * - hybrid: `[LocalBackend, RemoteBackend]`, read from the local store (it holds everything,
+ *   and first).
+ */
+import type { Backend, Reader } from "../backend.ts";
+import type { MlDashError } from "../errors.ts";
+import { encoderPoolFor } from "../encoding/encoder-pool.ts";
+import { LocalBackend } from "../local/local-backend.ts";
+import { LocalReader } from "../local/local-reader.ts";
+import type { ExperimentOptions } from "../options.ts";
+import type { RuntimeHooks } from "../runtime.ts";
+import type { ExperimentStats } from "../stats.ts";
+import type { StorageAdapter } from "../storage/contract.ts";
+import type { StreamId } from "../streams.ts";
+import { RemoteClient } from "./client.ts";
+import { RemoteBackend } from "./remote-backend.ts";
+import { RemoteReader } from "./remote-reader.ts";
+
+export { RemoteClient, type RemoteOptions, type RemoteClientOptions } from "./client.ts";
+export { RemoteBackend, type RemoteBackendOptions, type LocalSide } from "./remote-backend.ts";
+export { RemoteReader } from "./remote-reader.ts";
+export type { UnloadResult } from "./unload.ts";
+
+/** What {@link createRemoteBackends} needs from the experiment. */
+export interface RemoteSetup {
+  readonly dashUrl: string;
+  readonly storage: StorageAdapter | null;
+  /** The experiment folder (its prefix). */
+  readonly dir: string;
+  readonly options: ExperimentOptions;
+  readonly runtime: RuntimeHooks;
+  readonly stats: ExperimentStats;
+  readonly report: (err: MlDashError) => void;
+  readonly drop: (stream: StreamId, count: number) => void;
+}
+
+/** The backends and the reader of a remote-only or hybrid run. */
+export function createRemoteBackends(setup: RemoteSetup): { backends: Backend[]; reader: Reader; remote: RemoteBackend } {
+  const { options, runtime, stats } = setup;
+  const client = new RemoteClient({
+    ...options.remote,
+    dashUrl: setup.dashUrl,
+    token: options.token,
+    loadToken: runtime.loadToken ? () => (runtime.loadToken as () => Promise<string | undefined>)() : undefined,
+    fetch: options.fetch,
+    onRetry: () => void stats.retried++,
+  });
+  const common = { client, stats, report: setup.report, drop: setup.drop, unrefTimer: runtime.unrefTimer };
+  if (!setup.storage) {
+    const remote = new RemoteBackend(common);
+    return { backends: [remote], reader: new RemoteReader(client, () => remote.id), remote };
+  }
+  const local = new LocalBackend(setup.storage, setup.dir, stats, encoderPoolFor(runtime));
+  // Batches waiting for upload are also in the local store: keep at most a quarter of the
+  // buffer's bound of them in memory, and re-read the rest from the store when their turn comes.
+  const maxMemoryBytes = Math.min(16 * 1024 * 1024, (options.buffer?.maxQueueBytes ?? 64 * 1024 * 1024) / 4);
+  const remote = new RemoteBackend({ ...common, local: { storage: setup.storage, dir: setup.dir, backend: local }, maxMemoryBytes });
+  return { backends: [local, remote], reader: new LocalReader(setup.storage, setup.dir), remote };
+}

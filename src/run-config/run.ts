@@ -1,0 +1,155 @@
+/**
+ * `RUN`: the process-wide run defaults of ML-Dash Python's `RUN` class — user, project, the
+ * prefix template, the entry script, the job counter — and `RunConfig`, one experiment's copy
+ * of them after its templates were expanded (`exp.runConfig`).
+ */
+import * as v from "../internal/check.ts";
+import { strftime } from "./strftime.ts";
+
+/** `{project}/{now:%Y/%m-%d}/{pathStem}/{jobName}`: the prefix when none is given (Python's, in camelCase). */
+export const DEFAULT_PREFIX_TEMPLATE = "{project}/{now:%Y/%m-%d}/{pathStem}/{jobName}";
+/** `{user}/scratch`: the default project (its first segment becomes the owner). */
+export const DEFAULT_PROJECT_TEMPLATE = "{user}/scratch";
+/** `{now:%H.%M.%S}/{jobCounter:03d}`: the default job name. */
+export const DEFAULT_JOB_NAME_TEMPLATE = "{now:%H.%M.%S}/{jobCounter:03d}";
+
+/**
+ * The process-wide defaults every new Experiment copies (Python's class-level `RUN`). Fields
+ * left `undefined` are filled per experiment: `user` from `ML_DASH_USER`, then `USER` (browsers:
+ * the page or worker name); `prefix` from `ML_DASH_PREFIX` / `DASH_PREFIX`, then
+ * {@link DEFAULT_PREFIX_TEMPLATE}; `entry` from the runtime's main module.
+ */
+export interface RunDefaults {
+  user: string | undefined;
+  project: string;
+  prefix: string | undefined;
+  /** A template field only; the experiment description is the `readme` option. */
+  readme: string | undefined;
+  /** A snowflake id (decimal string); `{EXP.id}` generates one per experiment when unset. */
+  id: string | undefined;
+  /** Taken once, the first time it is read (Python: at import), and shared by later experiments. */
+  now: Date;
+  projectRoot: string | undefined;
+  /** The script: `import.meta.url`, an absolute path, or a path relative to the working directory. */
+  entry: string | URL | undefined;
+  pathStem: string | undefined;
+  /** The next experiment's job number; every Experiment takes it and adds one. */
+  jobCounter: number;
+  jobName: string;
+  debug: boolean;
+}
+
+/** Per-experiment run parameters (Python's `**run_params`): they override {@link RUN} for one experiment. */
+export interface RunParams {
+  readonly user?: string;
+  readonly project?: string;
+  readonly prefix?: string;
+  readonly readme?: string;
+  readonly id?: string | bigint;
+  readonly now?: Date;
+  readonly projectRoot?: string;
+  readonly entry?: string | URL;
+  readonly pathStem?: string;
+  readonly jobCounter?: number;
+  readonly jobName?: string;
+}
+
+let now: Date | undefined;
+
+/**
+ * The run defaults. Set fields before creating experiments.
+ *
+ * @example
+ * ```ts
+ * import { Experiment, RUN } from "ml-dash";
+ * RUN.entry = import.meta.url;      // the prefix follows this script
+ * const exp = new Experiment();     // alice/scratch/2026/11-26/scripts/train/06.20.53/000
+ * ```
+ */
+export const RUN: RunDefaults = {
+  user: undefined,
+  project: DEFAULT_PROJECT_TEMPLATE,
+  prefix: undefined,
+  readme: undefined,
+  id: undefined,
+  get now(): Date {
+    return (now ??= new Date());
+  },
+  set now(value: Date) {
+    now = value;
+  },
+  projectRoot: undefined,
+  entry: undefined,
+  pathStem: undefined,
+  jobCounter: 0,
+  jobName: DEFAULT_JOB_NAME_TEMPLATE,
+  debug: false,
+};
+
+/** One experiment's run fields after expansion (`exp.runConfig`). */
+export class RunConfig {
+  user: string | undefined = undefined;
+  project: string | undefined = undefined;
+  /** The expanded prefix, as given (the Experiment's `prefix` drops leading and trailing `/`). */
+  prefix = "";
+  readme: string | undefined = undefined;
+  id: string | undefined = undefined;
+  now: Date = new Date(0);
+  /** Always unset (Python declares it and never fills it). */
+  timestamp: string | undefined = undefined;
+  projectRoot: string | undefined = undefined;
+  /** The resolved entry path. */
+  entry: string | undefined = undefined;
+  pathStem: string | undefined = undefined;
+  jobCounter = 0;
+  jobName = "";
+  debug = false;
+  owner: string | undefined = undefined;
+  name: string | undefined = undefined;
+
+  /** `now` as `YYYYMMDD`. */
+  get date(): string {
+    return strftime(this.now, "%Y%m%d");
+  }
+
+  /** `now` as `YYYYMMDD.HHMMSS`. */
+  get datetimeStr(): string {
+    return strftime(this.now, "%Y%m%d.%H%M%S");
+  }
+}
+
+const text = v.string();
+const nonNegativeInt = v.pipe(v.number(), v.integer(), v.minValue(0));
+const validDate = v.pipe(v.date(), v.check((d) => !Number.isNaN(d.getTime()), "must be a valid Date"));
+const snowflake = v.union([v.pipe(v.string(), v.regex(/^\d+$/, "must be a decimal snowflake id")), v.bigint()]);
+
+/** The `run` option of an Experiment (strict: an unknown key is an error). */
+export const RunParamsSchema = v.strictObject({
+  user: v.optional(text),
+  project: v.optional(text),
+  prefix: v.optional(text),
+  readme: v.optional(text),
+  id: v.optional(snowflake),
+  now: v.optional(validDate),
+  projectRoot: v.optional(text),
+  entry: v.optional(v.union([text, v.instance(URL)])),
+  pathStem: v.optional(text),
+  jobCounter: v.optional(nonNegativeInt),
+  jobName: v.optional(text),
+});
+
+/** What {@link RUN} may hold (checked when an Experiment copies it). */
+export const RunDefaultsSchema = v.object({
+  user: v.optional(text),
+  project: text,
+  prefix: v.optional(text),
+  readme: v.optional(text),
+  id: v.optional(snowflake),
+  now: validDate,
+  projectRoot: v.optional(text),
+  entry: v.optional(v.union([text, v.instance(URL)])),
+  pathStem: v.optional(text),
+  jobCounter: nonNegativeInt,
+  jobName: text,
+  debug: v.boolean(),
+});

@@ -1,0 +1,136 @@
+/**
+ * Request bodies turned into the SDK's batch data (the decoding half of `src/remote/wire.ts`):
+ * metric rows or float64 column blocks, track entries, log lines. Values are normalised with
+ * the SDK's own rules, so anything the local store could not hold is a 400 naming its place.
+ */
+import type { MetricBlock } from "../buffer/metric-columns.ts";
+import { isPlainObject, normalizeValue, type PlainObject, type PlainValue } from "../internal/values.ts";
+import { flattenInto } from "../internal/values.ts";
+import { parseLevel } from "../logs.ts";
+import { checkMetricName } from "../metrics/metric-builder.ts";
+import { logRecords } from "../remote/batch-ops.ts";
+import { f64FromBytes } from "../remote/wire.ts";
+import { trackDirName } from "../layout/paths.ts";
+import type { LogRecord, StreamInfo, TrackEntry } from "../streams.ts";
+import { isoMicros } from "../internal/clock.ts";
+import { badRequest, check } from "./http-error.ts";
+import { ColumnBlockWire, LogsBody, MetricBlocksBody, MetricRowsBody, TrackBody } from "./schemas.ts";
+import type * as v from "valibot";
+
+/** A decoded batch: where it starts (when the client said), its records, and stream info. */
+export interface Decoded<T> {
+  readonly startIndex: number | undefined;
+  readonly count: number;
+  readonly data: T;
+  readonly info: StreamInfo | undefined;
+}
+
+const CONTROL = /[\u0000-\u001f\u007f\\]/;
+const PY_ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{6})?Z$/;
+
+/** A metric name from the URL (`None` = the unnamed metric); 400 for one that would escape its folder. */
+export function metricName(raw: string): string | null {
+  return checkMetricName(raw);
+}
+
+/** A track topic from the URL; 400 when its folder name would escape the tracks folder. */
+export function trackTopic(raw: string): string {
+  const dir = trackDirName(raw);
+  if (raw === "" || dir === "." || dir === ".." || CONTROL.test(raw)) {
+    throw badRequest(`Invalid track topic ${JSON.stringify(raw)}: use a non-empty topic without "\\" or control characters, not "." or ".."`, "topic");
+  }
+  return raw;
+}
+
+function streamInfo(b: { description?: string | null | undefined; tags?: string[] | null | undefined; metadata?: Record<string, unknown> | null | undefined }): StreamInfo | undefined {
+  if (b.description == null && b.tags == null && b.metadata == null) return undefined;
+  const out: { description?: string | null; tags?: readonly string[]; metadata?: PlainObject | null } = {};
+  if (b.description != null) out.description = b.description;
+  if (b.tags != null) out.tags = b.tags;
+  if (b.metadata != null) out.metadata = normalizeValue(b.metadata, "metadata", "body") as PlainObject;
+  return out;
+}
+
+/** A point's values as stored: plain data, `_ts` a number when present. */
+function point(row: Record<string, unknown>, field: string): PlainObject {
+  const p = normalizeValue(row, field, "body") as PlainObject;
+  const ts = p["_ts"];
+  if (ts !== undefined && ts !== null && typeof ts !== "number") throw badRequest(`Invalid body: "${field}._ts" must be a number of seconds`, `${field}._ts`);
+  return p;
+}
+
+/** A metric batch: msgpack column blocks, or rows (JSON or msgpack). */
+export function decodeMetricBatch(body: unknown): Decoded<MetricBlock[]> {
+  if (isPlainObject(body) && "blocks" in body) {
+    const b = check(MetricBlocksBody, body, "metric batch");
+    const blocks: MetricBlock[] = [];
+    let count = 0;
+    b.blocks.forEach((blk, i) => {
+      if ("rows" in blk) {
+        const rows = blk.rows.map((r, j) => point(r, `blocks.${i}.rows.${j}`));
+        blocks.push({ kind: "rows", rows, length: rows.length });
+        count += rows.length;
+        return;
+      }
+      blocks.push(columnBlock(blk, i));
+      count += blk.length;
+    });
+    if (b.count !== undefined && b.count !== count) throw badRequest(`Invalid metric batch: "count" is ${b.count} but the blocks hold ${count} points`, "count");
+    return { startIndex: b.startIndex, count, data: blocks, info: streamInfo(b) };
+  }
+  const b = check(MetricRowsBody, body, "metric batch");
+  const rows = b.dataPoints.map((r, i) => point(r, `dataPoints.${i}`));
+  return { startIndex: b.startIndex, count: rows.length, data: rows.length > 0 ? [{ kind: "rows", rows, length: rows.length }] : [], info: streamInfo(b) };
+}
+
+function columnBlock(blk: v.InferOutput<typeof ColumnBlockWire>, i: number): MetricBlock {
+  const at = `blocks.${i}`;
+  const bytes = blk.length * 8;
+  if (blk.cols.length !== blk.keys.length) throw badRequest(`Invalid metric batch: "${at}.cols" has ${blk.cols.length} columns for ${blk.keys.length} keys`, `${at}.cols`);
+  blk.keys.forEach((k, j) => {
+    if (k === "" || k === "_ts") throw badRequest(`Invalid metric batch: "${at}.keys.${j}" must be a non-empty name other than "_ts"`, `${at}.keys.${j}`);
+  });
+  blk.cols.forEach((c, j) => {
+    if (c.byteLength !== bytes) throw badRequest(`Invalid metric batch: "${at}.cols.${j}" must hold ${blk.length} float64 values (${bytes} bytes)`, `${at}.cols.${j}`);
+  });
+  if (blk.ts.byteLength !== bytes) throw badRequest(`Invalid metric batch: "${at}.ts" must hold ${blk.length} float64 values (${bytes} bytes)`, `${at}.ts`);
+  return { kind: "cols", keys: blk.keys, cols: blk.cols.map(f64FromBytes), ts: f64FromBytes(blk.ts), length: blk.length };
+}
+
+/** A track batch: entries sorted by timestamp (stable), nested objects flattened to dot keys. */
+export function decodeTrackBatch(body: unknown): Decoded<TrackEntry[]> {
+  const b = check(TrackBody, body, "track batch");
+  const entries = b.entries.map((e, i): TrackEntry => {
+    const data: Record<string, PlainValue> = {};
+    for (const k in e) {
+      if (k === "timestamp") continue;
+      const n = normalizeValue(e[k], `entries.${i}.${k}`, "body");
+      if (n !== null && typeof n === "object" && !Array.isArray(n)) flattenInto(data, n, k);
+      else data[k] = n;
+    }
+    return { timestamp: e.timestamp, data };
+  });
+  // Python sorts each batch by timestamp; a client numbering its entries sends them sorted already.
+  if (b.startIndex === undefined) entries.sort((x, y) => x.timestamp - y.timestamp);
+  return { startIndex: b.startIndex, count: entries.length, data: entries, info: streamInfo(b) };
+}
+
+/** A log batch; lines without a timestamp get the time of arrival. */
+export function decodeLogBatch(body: unknown): Decoded<LogRecord[]> {
+  const b = check(LogsBody, body, "logs");
+  const now = isoMicros(Date.now());
+  const items = b.logs.map((l, i) => {
+    let level: LogRecord["level"];
+    try {
+      level = parseLevel(l.level, "logs");
+    } catch {
+      throw badRequest(`Invalid logs: "logs.${i}.level" must be one of debug, info, warn, error, fatal`, `logs.${i}.level`);
+    }
+    // Stored in Python's form (UTC, microseconds); a timestamp already in it is kept verbatim.
+    const ts = l.timestamp === undefined ? now : PY_ISO.test(l.timestamp) ? l.timestamp : isoMicros(Date.parse(l.timestamp));
+    const out: { timestamp: string; level: LogRecord["level"]; message: string; metadata?: PlainObject } = { timestamp: ts, level, message: l.message };
+    if (l.metadata) out.metadata = normalizeValue(l.metadata, `logs.${i}.metadata`, "body") as PlainObject;
+    return out;
+  });
+  return { startIndex: b.startSequence, count: items.length, data: logRecords(items), info: undefined };
+}

@@ -1,0 +1,226 @@
+/**
+ * What the server knows: projects, folders and experiments, by id and by path, over a `.dash`
+ * tree. The tree is the state: at start (and when an unknown id is asked for) every
+ * `experiment.json` of the tree is scanned, so `ml-dash serve` over an existing `.dash` (written by this
+ * SDK or by Python) shows the runs already there, with the same ids after a restart.
+ *
+ * Each experiment is written through the SDK's own {@link LocalBackend}, so the server writes
+ * exactly the layout the SDK writes locally.
+ */
+import type { ExperimentInfo } from "../backend.ts";
+import { NamedMutex } from "../internal/mutex.ts";
+import type { PlainObject } from "../internal/values.ts";
+import { paths } from "../layout/paths.ts";
+import { parsePyJson } from "../layout/py-json-parse.ts";
+import { encodeDoc } from "../layout/records.ts";
+import { listStreams } from "../local/list-streams.ts";
+import { LocalBackend } from "../local/local-backend.ts";
+import { LocalReader } from "../local/local-reader.ts";
+import { parsePrefix } from "../prefix.ts";
+import type { StorageAdapter } from "../storage/contract.ts";
+import { HttpError } from "./http-error.ts";
+import { nodeId } from "./ids.ts";
+
+/** A project: `<namespace>/<slug>`. */
+export interface ProjectNode {
+  readonly id: string;
+  readonly namespace: string;
+  readonly slug: string;
+  name: string;
+  description: string | null;
+  readonly path: string;
+  readonly createdAt: string;
+}
+
+/** A folder inside a project. */
+export interface FolderNode {
+  readonly id: string;
+  readonly name: string;
+  readonly path: string;
+  readonly projectId: string;
+  readonly parentId: string;
+}
+
+/** An experiment folder of the tree. */
+export interface ExperimentEntry {
+  readonly id: string;
+  readonly nodeId: string;
+  /** The folder under the root: `ns/project/.../name`. */
+  readonly path: string;
+  readonly name: string;
+  readonly projectId: string;
+  readonly parentId: string;
+  readonly backend: LocalBackend;
+  readonly reader: LocalReader;
+}
+
+const decoder = new TextDecoder();
+const encoder = new TextEncoder();
+const RESCAN_MS = 2000;
+
+/** The server's index of a `.dash` tree. */
+export class Registry {
+  readonly projects = new Map<string, ProjectNode>();
+  readonly folders = new Map<string, FolderNode>();
+  readonly experiments = new Map<string, ExperimentEntry>();
+  private readonly byPath = new Map<string, ExperimentEntry>();
+  private readonly byNode = new Map<string, ExperimentEntry>();
+  /** Serialises writes of one experiment's experiment.json and of one stream. */
+  readonly locks = new NamedMutex();
+  private lastScan = 0;
+  private scanning: Promise<void> | undefined;
+
+  constructor(readonly storage: StorageAdapter) {}
+
+  /** Indexes every experiment of the tree (again). */
+  scan(): Promise<void> {
+    this.scanning ??= this.doScan().finally(() => {
+      this.scanning = undefined;
+      this.lastScan = Date.now();
+    });
+    return this.scanning;
+  }
+
+  private async doScan(): Promise<void> {
+    const keys = await this.storage.list("");
+    for (const key of keys) {
+      if (!key.endsWith("/experiment.json")) continue;
+      const path = key.slice(0, -"/experiment.json".length);
+      if (this.byPath.has(path)) continue;
+      let segments: readonly string[];
+      try {
+        segments = parsePrefix(path).segments;
+      } catch {
+        continue;
+      }
+      if (segments.length < 2) continue;
+      const doc = await this.readDoc(path);
+      this.register(path, typeof doc?.["id"] === "string" ? (doc["id"] as string) : undefined);
+    }
+  }
+
+  /** Rescans when the last scan is older than a couple of seconds (runs may have been written since). */
+  async refresh(): Promise<void> {
+    if (Date.now() - this.lastScan > RESCAN_MS) await this.scan();
+  }
+
+  /** The experiment `id`; an unknown id triggers a rescan (runs may have been written since). */
+  async experiment(id: string): Promise<ExperimentEntry> {
+    let e = this.experiments.get(id);
+    if (!e) {
+      await this.refresh();
+      e = this.experiments.get(id);
+    }
+    if (!e) throw new HttpError(404, `Experiment ${JSON.stringify(id)} not found; create it with POST /api/namespaces/{namespace}/nodes (type EXPERIMENT)`);
+    return e;
+  }
+
+  /** The experiment whose node id is `id`, if any. */
+  experimentByNode(id: string): ExperimentEntry | undefined {
+    return this.byNode.get(id) ?? this.experiments.get(id);
+  }
+
+  /** Creates (or finds) the project `namespace/slug`. */
+  upsertProject(namespace: string, slug: string, name?: string, description?: string | null): ProjectNode {
+    const path = `${namespace}/${slug}`;
+    const id = nodeId("project", path);
+    let p = this.projects.get(id);
+    if (!p) {
+      p = { id, namespace, slug, name: name ?? slug, description: description ?? null, path, createdAt: new Date().toISOString() };
+      this.projects.set(id, p);
+    } else {
+      if (name !== undefined) p.name = name;
+      if (description !== undefined) p.description = description;
+    }
+    return p;
+  }
+
+  /** Creates (or finds) the folder `name` under `parentId` ("ROOT" = the project). */
+  upsertFolder(project: ProjectNode, parentId: string, name: string): FolderNode {
+    const parentPath = parentId === "ROOT" ? project.path : this.folders.get(parentId)?.path;
+    if (parentPath === undefined || (parentId !== "ROOT" && this.folders.get(parentId)?.projectId !== project.id)) {
+      throw new HttpError(404, `Parent folder ${JSON.stringify(parentId)} not found in project ${project.path}`, { field: "parentId" });
+    }
+    const path = `${parentPath}/${name}`;
+    const id = nodeId("folder", path);
+    let f = this.folders.get(id);
+    if (!f) this.folders.set(id, (f = { id, name, path, projectId: project.id, parentId }));
+    return f;
+  }
+
+  /** The folder path of `parentId` ("ROOT" = the project). */
+  parentPath(project: ProjectNode, parentId: string): string {
+    if (parentId === "ROOT") return project.path;
+    const f = this.folders.get(parentId);
+    if (!f || f.projectId !== project.id) throw new HttpError(404, `Parent folder ${JSON.stringify(parentId)} not found in project ${project.path}`, { field: "parentId" });
+    return f.path;
+  }
+
+  /**
+   * Creates or resumes the experiment at `path` (an upsert, as ML-Dash does): experiment.json
+   * is merged and marked RUNNING, and its id is persisted there.
+   */
+  async openExperiment(path: string, info: ExperimentInfo): Promise<{ entry: ExperimentEntry; doc: Record<string, unknown> }> {
+    const existing = this.byPath.get(path) ?? this.register(path, undefined);
+    return this.locks.run(`doc:${path}`, async () => {
+      const state = await existing.backend.open(info);
+      let doc = state.data;
+      if (doc["id"] !== existing.id) {
+        doc = { ...doc, id: existing.id };
+        await this.storage.write(paths.experiment(path), encoder.encode(encodeDoc(doc)));
+      }
+      return { entry: existing, doc };
+    });
+  }
+
+  /** Records a run status in experiment.json. */
+  setStatus(entry: ExperimentEntry, status: "RUNNING" | "COMPLETED" | "FAILED" | "CANCELLED"): Promise<void> {
+    return this.locks.run(`doc:${entry.path}`, () => entry.backend.setStatus(status));
+  }
+
+  /** The experiment's experiment.json (with its id). */
+  async doc(entry: ExperimentEntry): Promise<Record<string, unknown>> {
+    return { ...((await this.readDoc(entry.path)) ?? {}), id: entry.id };
+  }
+
+  /** Where every stream of the experiment ends (`metric:train` → 120). */
+  async positions(entry: ExperimentEntry): Promise<Record<string, number>> {
+    const out: Record<string, number> = {};
+    for (const { id } of await listStreams(this.storage, entry.path)) out[id.key] = await entry.backend.cursor(id);
+    return out;
+  }
+
+  /** Indexes the experiment folder at `path` with its project and folders. */
+  private register(path: string, storedId: string | undefined): ExperimentEntry {
+    const segments = path.split("/");
+    const namespace = segments[0] as string;
+    const project = this.upsertProject(namespace, segments[1] as string);
+    let parentId = "ROOT";
+    for (const name of segments.slice(2, -1)) parentId = this.upsertFolder(project, parentId, name).id;
+    const entry: ExperimentEntry = {
+      id: storedId ?? nodeId("experiment", path),
+      nodeId: nodeId("experiment-node", path),
+      path,
+      name: segments[segments.length - 1] as string,
+      projectId: project.id,
+      parentId,
+      backend: new LocalBackend(this.storage, path),
+      reader: new LocalReader(this.storage, path),
+    };
+    this.experiments.set(entry.id, entry);
+    this.byPath.set(path, entry);
+    this.byNode.set(entry.nodeId, entry);
+    return entry;
+  }
+
+  private async readDoc(path: string): Promise<PlainObject | undefined> {
+    const bytes = await this.storage.read(paths.experiment(path));
+    if (!bytes) return undefined;
+    try {
+      const v = parsePyJson(decoder.decode(bytes));
+      return v !== null && typeof v === "object" && !Array.isArray(v) ? (v as PlainObject) : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+}

@@ -1,0 +1,33 @@
+// Files on Bun: the portable files suite on the memory store (node-fs runs it through
+// behaviourSuite), and upload/download through the Bun entry with checksums from Bun's hasher.
+import { expect, test } from "bun:test";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { nodeFsAdapter } from "../../adapters/node-fs/index.ts";
+import { Experiment } from "../../src/entries/bun.ts";
+import { filesSuite } from "../behaviour/files.suite.ts";
+import { memoryFixture } from "../support/node-fixtures.ts";
+
+filesSuite("memory on Bun", memoryFixture);
+
+const hex = (b: Uint8Array): string => new Bun.CryptoHasher("sha256").update(b).digest("hex");
+
+test("upload, streamed save and download through the Bun entry; checksums are Bun's SHA-256", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "bunfiles-"));
+  const storage = nodeFsAdapter({ root: join(dir, ".dash") });
+  const exp = await new Experiment("alice/bun/files", { storage, echo: false }).run.start();
+  const body = crypto.getRandomValues(new Uint8Array(60_000));
+  writeFileSync(join(dir, "w.bin"), body);
+  const up = await exp.files("m").upload(join(dir, "w.bin"));
+  expect([up.sizeBytes, up.checksum]).toEqual([body.length, hex(body)]);
+  const chunks = [crypto.getRandomValues(new Uint8Array(40_000)), crypto.getRandomValues(new Uint8Array(3))];
+  let i = 0;
+  const s = await exp.files.save(new ReadableStream<Uint8Array>({ pull: (c) => (i < 2 ? c.enqueue(chunks[i++] as Uint8Array) : c.close()) }), { to: "s/x.bin" });
+  const all = new Uint8Array([...(chunks[0] as Uint8Array), ...(chunks[1] as Uint8Array)]);
+  expect(s.checksum).toBe(hex(all));
+  const out = await exp.files("m/w.bin").download({ to: join(dir, "copy.bin") });
+  expect(hex(new Uint8Array(readFileSync(out)))).toBe(up.checksum);
+  await exp.run.complete();
+  await storage.close(); // Bun fails on file handles left to the garbage collector
+});

@@ -1,0 +1,145 @@
+/**
+ * The encoder pool: batches encoded on a worker are byte-identical to inline encoding; a worker
+ * that dies or cannot start never loses or delays a batch (it is encoded inline instead).
+ */
+import { execFileSync } from "node:child_process";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, test } from "vitest";
+import { newColumnBlock, type MetricBlock } from "../../src/buffer/metric-columns.ts";
+import { encodeBatchBytes, type EncodeJob } from "../../src/encoding/encode-batch.ts";
+import { EncoderPool, handleEncoderRequest, OFFLOAD_MIN_RECORDS, type EncoderRequest, type EncoderWorker } from "../../src/encoding/encoder-pool.ts";
+import { parseJsonLines } from "../../src/layout/py-json-parse.ts";
+import { REPO, start } from "../support/child.ts";
+import { tempDir } from "../support/node-fixtures.ts";
+
+/** A worker on a real MessageChannel: messages are structured-cloned and buffers transferred. */
+function channelWorker(opts: { die?: boolean } = {}): EncoderWorker & { handled: number } {
+  const { port1, port2 } = new MessageChannel();
+  const state = { handled: 0 };
+  port2.onmessage = (e: MessageEvent<EncoderRequest>) => {
+    state.handled++;
+    const { reply, transfer } = handleEncoderRequest(e.data);
+    port2.postMessage(reply, transfer);
+  };
+  let onError: (e: unknown) => void = () => undefined;
+  return {
+    get handled() {
+      return state.handled;
+    },
+    post(message, transfer) {
+      if (opts.die) queueMicrotask(() => onError(new Error("worker crashed")));
+      else port1.postMessage(message, transfer);
+    },
+    listen(onMessage, err) {
+      onError = err;
+      port1.onmessage = (e: MessageEvent) => onMessage(e.data);
+    },
+    terminate() {
+      port1.close();
+      port2.close();
+    },
+  };
+}
+
+function metricJob(n: number): EncodeJob {
+  const cols = newColumnBlock(["loss", "step"], n);
+  for (let i = 0; i < n; i++) {
+    (cols.cols[0] as Float64Array)[i] = i % 97 === 0 ? NaN : 1 / (i + 1);
+    (cols.cols[1] as Float64Array)[i] = i;
+    cols.ts[i] = 1795677564.4799397 + i * 1e-6;
+  }
+  cols.length = n;
+  const rows: MetricBlock = { kind: "rows", rows: [{ note: "é", arr: [1, Infinity], _ts: 1 }], length: 1 };
+  return { data: { kind: "metric", blocks: [cols, rows] }, first: 42, createdAt: "2026-11-26T07:19:24.485368Z" };
+}
+
+describe("encoder pool", () => {
+  test("a worker's bytes equal inline encoding, and the caller's columns are left intact", async () => {
+    const workers: ReturnType<typeof channelWorker>[] = [];
+    const pool = new EncoderPool(() => {
+      const w = channelWorker();
+      workers.push(w);
+      return w;
+    }, 2);
+    const jobs = [metricJob(OFFLOAD_MIN_RECORDS + 5), metricJob(5000), metricJob(3000)];
+    const expected = jobs.map((j) => encodeBatchBytes(j));
+    const got = await Promise.all(jobs.map((j) => pool.encode(j, OFFLOAD_MIN_RECORDS + 1)));
+    for (let i = 0; i < jobs.length; i++) expect(Buffer.from(got[i]!).equals(Buffer.from(expected[i]!))).toBe(true);
+    expect(workers.length).toBe(2);
+    expect(workers.reduce((n, w) => n + w.handled, 0)).toBe(3);
+    // Still readable by the caller after posting (columns were copied, not detached).
+    expect(Buffer.from(encodeBatchBytes(jobs[0]!)).equals(Buffer.from(expected[0]!))).toBe(true);
+    pool.close();
+  });
+
+  test("small batches stay inline", () => {
+    let spawned = 0;
+    const pool = new EncoderPool(() => {
+      spawned++;
+      return channelWorker();
+    }, 2);
+    const job = metricJob(10);
+    const r = pool.encode(job, 10);
+    expect(r).toBeInstanceOf(Uint8Array);
+    expect(spawned).toBe(0);
+  });
+
+  test("a dying worker or one that cannot start: every batch is still encoded, inline", async () => {
+    const dying = new EncoderPool(() => channelWorker({ die: true }), 1);
+    const job = metricJob(4000);
+    const inline = Buffer.from(encodeBatchBytes(job));
+    const out = await dying.encode(job, 4000);
+    expect(inline.equals(Buffer.from(out))).toBe(true);
+    expect(dying.encode(job, 4000)).toBeInstanceOf(Uint8Array); // no more offloading
+    const failing = new EncoderPool(() => {
+      throw new Error("no workers here");
+    }, 2);
+    const direct = failing.encode(job, 4000);
+    expect(direct).toBeInstanceOf(Uint8Array);
+    expect(inline.equals(Buffer.from(direct as Uint8Array))).toBe(true);
+  });
+
+  test("the built package encodes on worker threads, and the run is exactly what inline encoding writes", async () => {
+    if (!existsSync(join(REPO, "dist/encoder-worker.js"))) execFileSync("npx", ["--no-install", "tsup", "--silent"], { cwd: REPO });
+    const cwd = tempDir("pool");
+    // Plain ESM importing the built entry (not bundled: the worker file must sit next to it).
+    const script = join(tempDir("pool-script"), "main.mjs");
+    writeFileSync(script, `
+      import { Experiment } from ${JSON.stringify(join(REPO, "dist/entries/node.js"))};
+      import { Worker } from "node:worker_threads";
+      let threads = 0;
+      const orig = Worker.prototype.postMessage;
+      Worker.prototype.postMessage = function (...a) { threads++; return orig.apply(this, a); };
+      const exp = await new Experiment("pool/e2e/run", { echo: false }).run.start();
+      for (let i = 0; i < 60000; i++) exp.metrics("train").log({ loss: 1 / (i + 1), step: i, _ts: 1000 + i });
+      await exp.run.complete();
+      console.log("POSTS", threads);
+    `);
+    const r = await start(script, { cwd });
+    expect(r.stderr).toBe("");
+    expect(Number(r.stdout.match(/POSTS (\d+)/)?.[1])).toBeGreaterThan(0);
+    const { records, skipped } = parseJsonLines<{ index: number; data: { loss: number; step: number; _ts: number } }>(
+      readFileSync(join(cwd, ".dash/pool/e2e/run/metrics/train/data.jsonl")),
+    );
+    expect(skipped).toBe(0);
+    expect(records.length).toBe(60000);
+    expect(records.every((x, i) => x.index === i && x.data.step === i && x.data.loss === 1 / (i + 1) && x.data._ts === 1000 + i)).toBe(true);
+  }, 60_000);
+
+  test("a process that ends without complete() still drains through the workers before it exits", async () => {
+    if (!existsSync(join(REPO, "dist/encoder-worker.js"))) execFileSync("npx", ["--no-install", "tsup", "--silent"], { cwd: REPO });
+    const cwd = tempDir("pool-exit");
+    const script = join(tempDir("pool-exit-script"), "main.mjs");
+    writeFileSync(script, `
+      import { Experiment } from ${JSON.stringify(join(REPO, "dist/entries/node.js"))};
+      const exp = await new Experiment("pool/exit/run", { echo: false, buffer: { flushIntervalMs: 60000 } }).run.start();
+      for (let i = 0; i < 80000; i++) exp.metrics("train").log({ step: i, _ts: i });
+    `);
+    const r = await start(script, { cwd });
+    expect(r.code).toBe(0);
+    const base = join(cwd, ".dash/pool/exit/run");
+    expect(parseJsonLines(readFileSync(join(base, "metrics/train/data.jsonl"))).records.length).toBe(80000);
+    expect(JSON.parse(readFileSync(join(base, "experiment.json"), "utf8")).status).toBe("COMPLETED");
+  }, 60_000);
+});

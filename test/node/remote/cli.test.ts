@@ -1,0 +1,133 @@
+/**
+ * The `ml-dash` command: `serve` over an existing tree, and `upload` of local runs (Python's
+ * and this SDK's) to a server, resumable and idempotent, with a progress line.
+ */
+import { spawn } from "node:child_process";
+import { cpSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { nodeFsAdapter } from "../../../adapters/node-fs/index.ts";
+import { Experiment } from "../../../src/index.ts";
+import { parseJsonLines } from "../../../src/layout/py-json-parse.ts";
+import { bundle, REPO } from "../../support/child.ts";
+import { call } from "../../support/http.ts";
+import { tempDir } from "../../support/node-fixtures.ts";
+import { startServer, type TestServer } from "../../support/server.ts";
+
+const PY_RUN = join(REPO, "../shared/reference/python-run");
+let cli: string;
+let srv: TestServer;
+
+beforeAll(async () => {
+  // bin.ts, as a bundle that calls main() (a bare import would be tree-shaken: "sideEffects": false).
+  cli = await bundle(`import { main } from ${JSON.stringify(join(REPO, "src/cli/main.ts"))}; process.exitCode = await main(process.argv.slice(2));`);
+  srv = await startServer({ token: "tok-123456789" });
+});
+afterAll(async () => srv.close());
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function run(args: string[], env: Record<string, string> = {}, onLine?: (line: string, stop: () => void) => void): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [cli, ...args], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => {
+      stdout += d;
+      for (const line of String(d).split("\n")) if (line) onLine?.(line, () => child.kill("SIGTERM"));
+    });
+    child.stderr.on("data", (d: Buffer) => (stderr += d));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+async function records(key: string): Promise<Record<string, unknown>[]> {
+  const b = await srv.storage.read(key);
+  return b ? parseJsonLines<Record<string, unknown>>(b).records : [];
+}
+
+describe("ml-dash serve", () => {
+  test("serves the runs already in --root, requires the token, and stops on SIGTERM", async () => {
+    const root = tempDir("cli-serve");
+    cpSync(PY_RUN, root, { recursive: true });
+    let checked: Promise<void> | undefined;
+    const r = await run(["serve", "--root", root, "--port", "0", "--token", "s3cret-token"], {}, (line, stop) => {
+      const m = /(http:\/\/127\.0\.0\.1:\d+)\/api/.exec(line);
+      if (!m) return;
+      checked = (async () => {
+        const base = m[1] as string;
+        expect((await call(base, "GET", "experiments", { token: null })).status).toBe(401);
+        const list = await call<{ experiments: { prefix: string; id: string }[] }>(base, "GET", "experiments", { token: "s3cret-token" });
+        expect(list.body.experiments.map((e) => e.prefix)).toEqual(["alice/reference/mlp/python-run"]);
+        const id = list.body.experiments[0]?.id;
+        const stats = await call(base, "GET", `experiments/${id}/metrics/train/stats`, { token: "s3cret-token" });
+        expect(stats.body["totalDataPoints"]).toBe("31");
+      })().finally(stop);
+    });
+    await checked;
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/1 run; bearer token required/);
+  });
+
+  test("bad arguments exit 1 with a message", async () => {
+    const r = await run(["serve", "--port", "99999"]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/--port must be a port number/);
+    const u = await run(["upload", "somewhere"]);
+    expect(u.code).toBe(1);
+    expect(u.stderr).toMatch(/--dash-url/);
+  });
+});
+
+describe("ml-dash upload", () => {
+  test("uploads Python's and this SDK's runs; a second upload sends nothing; new local records are sent next time", async () => {
+    const root = tempDir("cli-upload");
+    cpSync(PY_RUN, root, { recursive: true });
+    const storage = nodeFsAdapter({ root });
+    const sdk = new Experiment("bob/cli/run-1", { storage, echo: false });
+    await sdk.run(async (e) => {
+      e.params.set({ lr: 0.5 });
+      for (let i = 0; i < 25_000; i++) e.metrics("train").log({ i, loss: NaN });
+      e.tracks("t").append({ v: 1, _ts: 1 });
+      e.logs.info("sdk");
+    });
+    const env = { ML_DASH_TOKEN: "tok-123456789" };
+    const first = await run(["upload", root, "--dash-url", srv.url], env);
+    expect(first.code, first.stderr + first.stdout).toBe(0);
+    expect(first.stdout).toMatch(/\[1\/2\] alice\/reference\/mlp\/python-run: 45 records sent, 0 already there/);
+    expect(first.stdout).toMatch(/\[2\/2\] bob\/cli\/run-1: 25,002 records sent, 0 already there/);
+    expect(first.stdout).toMatch(/Uploaded 2 of 2 run\(s\)/);
+    const py = "alice/reference/mlp/python-run";
+    const local = parseJsonLines<Record<string, unknown>>((await storage.read(`${py}/metrics/eval/data.jsonl`)) as Uint8Array).records;
+    expect((await records(`${py}/metrics/eval/data.jsonl`)).map((r) => r["data"])).toEqual(local.map((r) => r["data"])); // NaN, ±Infinity kept
+    expect((await records("bob/cli/run-1/metrics/train/data.jsonl")).map((r) => r["index"])).toEqual(Array.from({ length: 25_000 }, (_, i) => i));
+    const doc = JSON.parse(new TextDecoder().decode((await srv.storage.read("bob/cli/run-1/experiment.json")) as Uint8Array));
+    expect(doc.status).toBe("COMPLETED");
+
+    const again = await run(["upload", root, "--dash-url", srv.url], env);
+    expect(again.stdout).toMatch(/python-run: 0 records sent, 45 already there/);
+    expect(again.stdout).toMatch(/run-1: 0 records sent, 25,002 already there/);
+
+    const more = new Experiment("bob/cli/run-1", { storage, echo: false });
+    await more.run(async (e) => {
+      for (let i = 25_000; i < 25_100; i++) e.metrics("train").log({ i });
+    });
+    const third = await run(["upload", root, "--dash-url", srv.url, "--prefix", "bob"], env);
+    expect(third.stdout).toMatch(/\[1\/1\] bob\/cli\/run-1: 100 records sent, 25,002 already there/);
+    expect((await records("bob/cli/run-1/metrics/train/data.jsonl")).length).toBe(25_100);
+  }, 60_000);
+
+  test("a wrong token fails with a clear message and exit code 1, without printing the token", async () => {
+    const root = tempDir("cli-upload-bad");
+    cpSync(PY_RUN, root, { recursive: true });
+    const r = await run(["upload", root, "--dash-url", srv.url, "--token", "definitely-wrong-token"]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/failed: .*401/);
+    expect(r.stdout + r.stderr).not.toContain("definitely-wrong-token");
+  });
+});

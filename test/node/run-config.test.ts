@@ -1,0 +1,3 @@
+import { unitSuites } from "../behaviour/index.ts";
+
+unitSuites("node");
