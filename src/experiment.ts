@@ -19,7 +19,7 @@ import { resolveDestinations, type Destinations, type Mode } from "./modes.ts";
 import { validateOptions, type ExperimentOptions } from "./options.ts";
 import { Params } from "./params.ts";
 import type { ParsedPrefix } from "./prefix.ts";
-import { createRemoteBackends, type RemoteBackend, type UnloadResult } from "./remote/index.ts";
+import type { RemoteBackend, UnloadResult } from "./remote/index.ts";
 import { createRunHandle, type RunHandle } from "./run-handle.ts";
 import { resolveRun, setRunPrefix } from "./run-config/resolve.ts";
 import type { RunConfig } from "./run-config/run.ts";
@@ -236,10 +236,15 @@ export class Experiment implements Host, AsyncDisposable {
     return this.remote.flushForUnload(sealed);
   }
 
-  /** Creates the backends for this run: the local store first (it is the write-ahead log). */
-  protected createBackends(): { backends: Backend[]; reader: Reader } {
+  /**
+   * Creates the backends for this run: the local store first (it is the write-ahead log). The
+   * remote half (HTTP client, msgpack) is loaded only when there is a server, so a local run
+   * in a browser does not download it.
+   */
+  protected async createBackends(): Promise<{ backends: Backend[]; reader: Reader }> {
     const { storage, dashUrl } = this.destinations;
     if (dashUrl) {
+      const { createRemoteBackends } = await import("./remote/index.ts");
       const made = createRemoteBackends({
         dashUrl,
         storage,
@@ -287,7 +292,7 @@ export class Experiment implements Host, AsyncDisposable {
   }
 
   private async open(): Promise<void> {
-    const { backends, reader } = this.createBackends();
+    const { backends, reader } = await this.createBackends();
     const info = {
       prefix: this.parsed,
       description: this.options.readme ?? this.options.description,
