@@ -326,7 +326,12 @@ export class Experiment implements Host, AsyncDisposable {
     // the process goes down does not throw.
     this.unregisterExit = this.runtime.onExit?.(async (reason) => {
       if (this.phase !== "running") return;
-      if (reason === "hide") return this.flush().catch(() => undefined);
+      if (reason === "hide") {
+        // The page may be going away: send what the server lacks in keepalive requests now
+        // (synchronously, within the browser's budget), then flush the rest as usual.
+        this._flushForUnload();
+        return this.flush().catch(() => undefined);
+      }
       if (reason === "exit") return this.run.complete();
       await ctxFlush(this._ctx);
       await Promise.allSettled(this.backends.map((b) => b.setStatus("CANCELLED")));

@@ -1,7 +1,7 @@
 /**
  * vitest globalSetup: one loopback HTTP server for every project, given to tests as
- * `inject("testServerUrl")`. Browser pages (origin localhost:<port>) and workerd reach it over
- * 127.0.0.1, so it answers CORS. `POST /upload` stores the body in a temp file and answers with
+ * `inject("testServerUrl")`, and our ML-Dash server as `inject("mlDashUrl")`. Browser pages
+ * (origin localhost:<port>) and workerd reach them over 127.0.0.1, so they answer CORS. `POST /upload` stores the body in a temp file and answers with
  * its path, so a browser test can hand bytes to Node-side checks (browser commands).
  */
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -9,8 +9,10 @@ import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TestProject } from "vitest/node";
+import { startServer, type TestServer } from "./support/server.ts";
 
 let server: Server | undefined;
+let mlDash: TestServer | undefined;
 let dir: string | undefined;
 let uses = 0;
 
@@ -44,13 +46,18 @@ export default async function setup(project: TestProject): Promise<() => Promise
     });
     await new Promise<void>((r) => server!.listen(0, "127.0.0.1", r));
   }
+  // Our ML-Dash server (memory store, CORS open), for remote and hybrid runs from pages and workerd.
+  mlDash ??= await startServer();
   const { port } = server.address() as { port: number };
   project.provide("testServerUrl", `http://127.0.0.1:${port}`);
+  project.provide("mlDashUrl", mlDash.url);
   return async () => {
     if (--uses > 0 || !server) return;
     const s = server;
     server = undefined;
     await new Promise((r) => s.close(r));
+    await mlDash?.close();
+    mlDash = undefined;
     if (dir) rmSync(dir, { recursive: true, force: true });
   };
 }
@@ -58,5 +65,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
 declare module "vitest" {
   export interface ProvidedContext {
     testServerUrl: string;
+    /** An ML-Dash server (this repository's) on 127.0.0.1. */
+    mlDashUrl: string;
   }
 }
