@@ -1,6 +1,6 @@
 // The storage contract and the behaviour suite inside workerd (Cloudflare's runtime), against
 // the memory store; and the zero-config workerd entry.
-import { expect, test } from "vitest";
+import { expect, inject, test } from "vitest";
 import { Experiment } from "../../src/entries/workerd.ts";
 import { behaviourSuite, unitSuites } from "../behaviour/index.ts";
 import { storageContract } from "../contract/storage-contract.ts";
@@ -27,9 +27,18 @@ test("zero config: the run is kept in memory, and a second Experiment on the pre
   await b.run.complete();
 });
 
-test("zero config with dashUrl: edge runs are remote-only (no local store)", () => {
-  const exp = new Experiment("edge/proj/run-2", { dashUrl: "http://127.0.0.1:9" });
+test("zero config with dashUrl: edge runs are remote-only, and reach our server over loopback", async () => {
+  const dashUrl = inject("mlDashUrl");
+  const prefix = `edge/proj/run-${Date.now().toString(36)}`;
+  const exp = new Experiment(prefix, { dashUrl, token: "t", echo: false });
   expect(exp.mode).toBe("remote");
+  await exp.run(async (e) => {
+    for (let step = 0; step < 20; step++) e.metrics("train").log({ loss: 1 / (step + 1), step });
+  });
+  expect(exp.stats).toMatchObject({ sent: 20, dropped: 0 });
+  const again = await new Experiment(prefix, { dashUrl, token: "t", echo: false }).run.start();
+  expect((await again.metrics("train").read({ limit: 100 })).data).toHaveLength(20);
+  await again.run.complete();
 });
 
 storageContract("memory on workerd", memoryFixture);
