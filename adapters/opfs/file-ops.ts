@@ -105,12 +105,36 @@ export function fileOps(mode: "sync" | "writable", idleMs: number): FileOps {
     return Promise.all(all).then(() => undefined);
   }
 
+  // Opening a sync handle should take milliseconds; one that has not opened after 10 s fails (the
+  // write is retried by the caller) instead of stalling every later write, and is closed if it
+  // opens after all.
+  function opened(pending: Promise<SyncHandle>, key: string): Promise<SyncHandle> {
+    return new Promise((resolve, reject) => {
+      let late = false;
+      const timer = setTimeout(() => {
+        late = true;
+        reject(new Error("OPFS did not open a sync access handle on " + key + " within 10 s"));
+      }, 10_000);
+      pending.then(
+        (h) => {
+          clearTimeout(timer);
+          if (late) h.close();
+          else resolve(h);
+        },
+        (err: unknown) => {
+          clearTimeout(timer);
+          reject(err);
+        },
+      );
+    });
+  }
+
   // Runs `fn` with the file's sync handle, kept open while it is in use and `idleMs` after.
   function withHandle(path: string[], fn: (h: SyncHandle) => void): Promise<void> {
     const key = path.join("/");
     let o = open.get(key);
     if (!o) {
-      const handle = whileLocked(() => file(path).then((f) => f.createSyncAccessHandle({ mode: "readwrite-unsafe" })), 0);
+      const handle = whileLocked(() => file(path).then((f) => opened(f.createSyncAccessHandle({ mode: "readwrite-unsafe" }), key)), 0);
       o = { handle, users: 0, timer: undefined };
       open.set(key, o);
       handle.catch(() => {
@@ -140,18 +164,9 @@ export function fileOps(mode: "sync" | "writable", idleMs: number): FileOps {
     }
   }
 
+  // A fresh temporary file is filled through a writable stream (no copy: it is empty). An
+  // exclusive sync handle on a just-created file sometimes never opens in Chromium 156.
   function fill(f: File, data: Uint8Array): Promise<void> {
-    if (mode === "sync") {
-      return f.createSyncAccessHandle({ mode: "readwrite" }).then((h) => {
-        try {
-          h.truncate(0);
-          writeAll(h, data, 0);
-          h.flush();
-        } finally {
-          h.close();
-        }
-      });
-    }
     return f.createWritable().then((ws) => ws.write(data as Uint8Array<ArrayBuffer>).then(() => ws.close()));
   }
 
