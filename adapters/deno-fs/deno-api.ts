@@ -32,6 +32,9 @@ export interface DenoApi {
   truncate(path: string, size: number): Promise<void>;
   stat(path: string): Promise<DenoFileInfo>;
   readDir(path: string): AsyncIterable<{ name: string; isFile: boolean; isDirectory: boolean }>;
+  statSync(path: string): DenoFileInfo;
+  cwd(): string;
+  readonly mainModule: string;
   env: { get(name: string): string | undefined };
   addSignalListener(signal: "SIGINT" | "SIGTERM", handler: () => void): void;
   removeSignalListener(signal: "SIGINT" | "SIGTERM", handler: () => void): void;

@@ -1,7 +1,8 @@
 /**
  * `ml-dash` on Deno: zero-config storage is `./.dash` through deno-fs; `ML_DASH_PREFIX` (or
- * `DASH_PREFIX`) supplies a missing prefix (with `--allow-env`); unfinished runs are completed
- * when the program ends normally (`beforeunload`) and marked CANCELLED on SIGINT/SIGTERM.
+ * `DASH_PREFIX`) supplies a missing prefix and `ML_DASH_TOKEN` a token (with `--allow-env`);
+ * unfinished runs are completed when the program ends normally (`beforeunload`) and marked
+ * CANCELLED on SIGINT/SIGTERM.
  */
 import { denoApi } from "../../adapters/deno-fs/deno-api.ts";
 import { denoFsAdapter } from "../../adapters/deno-fs/index.ts";
@@ -9,6 +10,7 @@ import { Experiment as CoreExperiment } from "../experiment.ts";
 import type { ExitReason, RuntimeHooks } from "../runtime.ts";
 import type { StorageAdapter } from "../storage/contract.ts";
 import { makeWithExperiment } from "../with-experiment.ts";
+import { denoEnv, denoHostHooks } from "./deno-host.ts";
 
 export * from "../index.ts";
 
@@ -94,13 +96,8 @@ export function defaultDenoStorage(root: string): StorageAdapter {
 export const denoRuntime: RuntimeHooks = {
   name: "deno",
   defaultStorage: defaultDenoStorage,
-  env(name) {
-    try {
-      return denoApi().env.get(name);
-    } catch {
-      return undefined; // no --allow-env
-    }
-  },
+  env: denoEnv,
+  ...denoHostHooks,
   onExit(drain) {
     drains.add(drain);
     install();
