@@ -101,6 +101,14 @@ const suites = {
     ]);
     console.log('target: overhead < 5 % in "epoch" mode');
   },
+  async runtimes() {
+    // Issue 4: the end-to-end benchmark (N points logged, then await exp.flush()) in Chromium
+    // (IndexedDB, OPFS; window and worker), Deno (deno-fs) and Node (node-fs). Targets:
+    // IndexedDB ≥ 200k points/s; OPFS in a worker ≥ 500k points/s; deno-fs within 1.5× of node-fs.
+    const { runtimeBenchmarks, formatRuntimeBenchmarks } = await import("./runtimes.mjs");
+    console.log("\n## Runtimes (Chromium, Deno, Node)\n");
+    console.log(formatRuntimeBenchmarks(await runtimeBenchmarks({ sizes: [100_000, 1_000_000], repeat: 3 })));
+  },
   async files() {
     // Issue 3: 1,000 files of 1 KiB and one 256 MiB stream through node-fs (targets: ≥ 1,000 small
     // files/s; the stream ≥ 200 MB/s with peak RSS growth ≤ 64 MiB), plus PNG encode figures.

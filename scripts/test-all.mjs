@@ -44,7 +44,24 @@ function vitestJson(file) {
   return { passed: j.numPassedTests, failed: j.numFailedTests + (j.numRuntimeErrorTestSuites ?? 0) };
 }
 
+/**
+ * Browser tests need Chromium. Playwright cannot download its own here, so Debian's package is
+ * installed when it is missing and we are root (as on a fresh CI machine).
+ */
+function ensureChromium() {
+  const path = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+  if (existsSync(path)) return true;
+  if (process.getuid?.() !== 0) {
+    console.log(`\n=== ${path} is missing and we are not root: install it with "apt-get install -y chromium"`);
+    return false;
+  }
+  console.log(`\n=== installing Chromium (${path} is missing)`);
+  const apt = { stdio: "inherit", env: { ...env, DEBIAN_FRONTEND: "noninteractive" } };
+  return spawnSync("apt-get", ["update", "-qq"], apt).status === 0 && spawnSync("apt-get", ["install", "-y", "-qq", "chromium"], apt).status === 0 && existsSync(path);
+}
+
 const suites = [
+  { name: "chromium", run: ensureChromium },
   // The build comes first: benchmarks and examples import the built package.
   { name: "build", run: () => run("npx", ["--no-install", "tsup", "--silent"]) },
   { name: "typecheck", run: () => run("npx", ["--no-install", "tsc", "-p", "tsconfig.json"]) },
@@ -53,6 +70,12 @@ const suites = [
     report: join(OUT, "vitest.json"),
     parse: vitestJson,
     run: () => run("npx", ["--no-install", "vitest", "run", "--reporter=default", "--reporter=json", `--outputFile.json=${join(OUT, "vitest.json")}`]),
+  },
+  {
+    name: "deno",
+    report: join(OUT, "deno.xml"),
+    parse: junit,
+    run: () => run("npx", ["--no-install", "deno", "test", "-A", "--reporter=dot", `--junit-path=${join(OUT, "deno.xml")}`]),
   },
   {
     name: "bun",

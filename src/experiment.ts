@@ -19,7 +19,8 @@ import { resolveDestinations, type Destinations, type Mode } from "./modes.ts";
 import { validateOptions, type ExperimentOptions } from "./options.ts";
 import { Params } from "./params.ts";
 import type { ParsedPrefix } from "./prefix.ts";
-import { createRemoteBackends, currentFileStore, type RemoteBackend, type UnloadResult } from "./remote/index.ts";
+import type { RemoteBackend, UnloadResult } from "./remote/index.ts";
+import { currentFileStore } from "./files/deferred-store.ts";
 import { createRunHandle, type RunHandle } from "./run-handle.ts";
 import { resolveRun, setRunPrefix } from "./run-config/resolve.ts";
 import type { RunConfig } from "./run-config/run.ts";
@@ -236,10 +237,15 @@ export class Experiment implements Host, AsyncDisposable {
     return this.remote.flushForUnload(sealed);
   }
 
-  /** Creates the backends for this run: the local store first (it is the write-ahead log). */
-  protected createBackends(): { backends: Backend[]; reader: Reader } {
+  /**
+   * Creates the backends for this run: the local store first (it is the write-ahead log). The
+   * remote half (HTTP client, msgpack) is loaded only when there is a server, so a local run
+   * in a browser does not download it.
+   */
+  protected async createBackends(): Promise<{ backends: Backend[]; reader: Reader }> {
     const { storage, dashUrl } = this.destinations;
     if (dashUrl) {
+      const { createRemoteBackends } = await import("./remote/index.ts");
       const made = createRemoteBackends({
         dashUrl,
         storage,
@@ -288,7 +294,7 @@ export class Experiment implements Host, AsyncDisposable {
   }
 
   private async open(): Promise<void> {
-    const { backends, reader } = this.createBackends();
+    const { backends, reader } = await this.createBackends();
     const info = {
       prefix: this.parsed,
       description: this.options.readme ?? this.options.description,
@@ -322,6 +328,12 @@ export class Experiment implements Host, AsyncDisposable {
     // the process goes down does not throw.
     this.unregisterExit = this.runtime.onExit?.(async (reason) => {
       if (this.phase !== "running") return;
+      if (reason === "hide") {
+        // The page may be going away: send what the server lacks in keepalive requests now
+        // (synchronously, within the browser's budget), then flush the rest as usual.
+        this._flushForUnload();
+        return this.flush().catch(() => undefined);
+      }
       if (reason === "exit") return this.run.complete();
       await ctxFlush(this._ctx);
       await Promise.allSettled(this.backends.map((b) => b.setStatus("CANCELLED")));

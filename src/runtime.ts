@@ -8,6 +8,9 @@ import type { LocalFileSystem } from "./files/local-fs.ts";
 import type { Sha256 } from "./files/sha256.ts";
 import type { StorageAdapter } from "./storage/contract.ts";
 
+/** Why a runtime drains its runs: a normal exit, an interrupt, or a hidden page (flush only). */
+export type ExitReason = "exit" | "signal" | "hide";
+
 /** Runtime services handed to the core by a runtime entry. */
 export interface RuntimeHooks {
   /** `node`, `bun`, `deno`, `browser`, `workerd` or `core`. */
@@ -20,9 +23,11 @@ export interface RuntimeHooks {
   env?(name: string): string | undefined;
   /**
    * Calls `drain("exit")` before a normal exit and `drain("signal")` on an interrupt
-   * (SIGINT/SIGTERM) before the process goes down; returns a function that unregisters it.
+   * (SIGINT/SIGTERM) before the process goes down; browsers call `drain("hide")` when the page
+   * is hidden or unloaded (flush only: the page may come back). Returns a function that
+   * unregisters it.
    */
-  onExit?(drain: (reason: "exit" | "signal") => Promise<void>): () => void;
+  onExit?(drain: (reason: ExitReason) => Promise<void>): () => void;
   /** Keeps a timer from holding the process open. */
   unrefTimer?(handle: unknown): void;
   /**

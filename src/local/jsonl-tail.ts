@@ -71,9 +71,9 @@ async function cutTo(storage: StorageAdapter, key: string, size: number): Promis
   if (all) await storage.write(key, all.subarray(0, size));
 }
 
-/** Counts newline-terminated lines in `key` from byte `from` to the end. */
-export async function countLines(storage: StorageAdapter, key: string, from = 0): Promise<number> {
-  const bytes = from === 0 ? await storage.read(key) : await storage.readRange(key, from);
+/** Counts newline-terminated lines in `key` from byte `from` to `end` (default: the end). */
+export async function countLines(storage: StorageAdapter, key: string, from = 0, end?: number): Promise<number> {
+  const bytes = from === 0 && end === undefined ? await storage.read(key) : await storage.readRange(key, from, end);
   if (!bytes) return 0;
   let n = 0;
   let i = bytes.indexOf(NL);

@@ -58,6 +58,10 @@ export class LocalBackend implements Backend {
   }
 
   async open(info: ExperimentInfo): Promise<OpenState> {
+    return this.shared("experiment", () => this.openLocked(info));
+  }
+
+  private async openLocked(info: ExperimentInfo): Promise<OpenState> {
     const key = paths.experiment(this.dir);
     const now = nowIso();
     let doc: ExperimentDoc | undefined;
@@ -98,22 +102,34 @@ export class LocalBackend implements Backend {
   }
 
   async cursor(stream: StreamId, info?: StreamInfo): Promise<number> {
-    return (await this.state(stream, info)).next;
+    // Loading repairs a torn last line: with other writers that must not happen while one of
+    // them is appending, so it is done under the stream's lock.
+    return (await this.shared(stream.key, () => this.state(stream, info))).next;
   }
 
   write(stream: StreamId, batches: readonly Batch[]): Promise<void> {
-    return this.folder.mutex.run(stream.key, () => {
-      const { storage } = this;
-      const body = (): Promise<void> => this.writeLocked(stream, batches);
-      return storage.capabilities.sharedWriters && storage.lock ? storage.lock(`${this.dir}#${stream.key}`, body) : body();
-    });
+    return this.folder.mutex.run(stream.key, () => this.shared(stream.key, () => this.writeLocked(stream, batches)));
   }
 
   async writeParams(update: ParamsUpdate): Promise<void> {
     const key = paths.parameters(this.dir);
     const now = nowIso();
     try {
-      await this.storage.write(key, encoder.encode(encodeParameters(update.version, update.data, now, now)));
+      await this.shared("params", async () => {
+        let { version, data } = update;
+        if (this.storage.capabilities.sharedWriters) {
+          // Another tab or worker may have set params since we loaded them: merge our changed
+          // keys into what is stored instead of replacing it with our view.
+          const stored = await this.readJson(key);
+          const storedData = stored?.["data"];
+          if (storedData !== null && typeof storedData === "object" && !Array.isArray(storedData)) {
+            data = { ...(storedData as Record<string, PlainValue>), ...update.changed };
+          }
+          const storedVersion = stored?.["version"];
+          if (typeof storedVersion === "number") version = Math.max(version, storedVersion + 1);
+        }
+        await this.storage.write(key, encoder.encode(encodeParameters(version, data, now, now)));
+      });
     } catch (err) {
       throw storageError("write", key, err);
     }
@@ -122,14 +138,25 @@ export class LocalBackend implements Backend {
   async setStatus(status: RunStatus): Promise<void> {
     const key = paths.experiment(this.dir);
     try {
-      const doc = (await this.readJson(key)) ?? this.doc;
-      if (!doc) return;
-      doc["status"] = status;
-      doc["updated_at"] = nowIso();
-      await this.storage.write(key, encoder.encode(encodeDoc(doc)));
+      await this.shared("experiment", async () => {
+        const doc = (await this.readJson(key)) ?? this.doc;
+        if (!doc) return;
+        doc["status"] = status;
+        doc["updated_at"] = nowIso();
+        await this.storage.write(key, encoder.encode(encodeDoc(doc)));
+      });
     } catch (err) {
       throw storageError("write", key, err);
     }
+  }
+
+  /**
+   * Runs a read-modify-write of this folder under the adapter's lock `name` when other tabs,
+   * workers or processes may write the same folder (`capabilities.sharedWriters`).
+   */
+  private shared<T>(name: string, fn: () => Promise<T>): Promise<T> {
+    const { storage } = this;
+    return storage.capabilities.sharedWriters && storage.lock ? storage.lock(`${this.dir}#${name}`, fn) : fn();
   }
 
   async sync(): Promise<void> {

@@ -94,8 +94,9 @@ async function loadTrackState(storage: StorageAdapter, dir: string, topic: strin
   let meta = stored ?? newTrackMeta(topic, nowIso(), info);
   let next = 0;
   if (tail.size > 0) {
-    // Track lines carry no number, so the entry count is the line count (one read on resume).
-    next = await countLines(storage, dataKey);
+    // Track lines carry no number, so the entry count is the line count (one read on resume),
+    // up to the size the tail was read at: another writer may append meanwhile.
+    next = await countLines(storage, dataKey, 0, tail.size);
     if (!stored) meta = await rebuildTrackMeta(storage, dataKey, topic, info);
   }
   const dirty = !stored || next !== num(meta.totalEntries);
@@ -138,7 +139,7 @@ export async function refreshStreamState(
   if (stream.kind !== "track" || size < state.size) return loadStreamState(storage, dir, stream, info);
   // Tracks: count only the lines appended since our last write.
   const tail = await repairTail(storage, state.dataKey);
-  const added = await countLines(storage, state.dataKey, state.size);
+  const added = await countLines(storage, state.dataKey, state.size, tail.size);
   const meta = (await readDoc<TrackMetaDoc>(storage, state.metaKey)) ?? state.meta;
   const next = state.next + added;
   if (meta) meta.totalEntries = next;

@@ -27,7 +27,7 @@ export { RemoteClient, type RemoteOptions, type RemoteClientOptions } from "./cl
 export { RemoteBackend, type RemoteBackendOptions, type LocalSide } from "./remote-backend.ts";
 export { RemoteReader } from "./remote-reader.ts";
 export type { UnloadResult } from "./unload.ts";
-export { currentFileStore, RemoteFileStore } from "./remote-file-store.ts";
+export { RemoteFileStore } from "./remote-file-store.ts";
 export { FileSync, HybridFileStore } from "./file-sync.ts";
 
 /** What {@link createRemoteBackends} needs from the experiment. */

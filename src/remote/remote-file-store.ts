@@ -5,7 +5,6 @@
  * exactly as to local files (ML-Dash Python's remote list returns raw GraphQL nodes, which its
  * own filters cannot match).
  */
-import { ConfigurationError } from "../errors.ts";
 import type { DeletedFile, FileInfo, FileStore, FileUpdate, SaveRequest } from "../files/types.ts";
 import { readVerified } from "./file-record.ts";
 import type { RemoteFilesApi } from "./files-api.ts";
@@ -44,23 +43,3 @@ export class RemoteFileStore implements FileStore {
   }
 }
 
-/**
- * A store that forwards to the current run's store: an experiment object may run more than
- * once, and each run has its own connection to the server.
- */
-export function currentFileStore(get: () => FileStore | undefined): FileStore {
-  const store = (): FileStore => {
-    const s = get();
-    if (!s) throw new ConfigurationError("exp.files needs a started run in remote and hybrid modes: call exp.run.start() first");
-    return s;
-  };
-  return {
-    save: (req) => store().save(req),
-    records: () => store().records(),
-    read: (f) => store().read(f),
-    stream: (f) => store().stream(f),
-    delete: (id) => store().delete(id),
-    update: (id, patch) => store().update(id, patch),
-    flush: async () => store().flush?.(),
-  };
-}

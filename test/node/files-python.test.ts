@@ -14,7 +14,7 @@ import type { FileInfo } from "../../src/index.ts";
 import { REPO } from "../support/child.ts";
 import { tempDir } from "../support/node-fixtures.ts";
 
-const PY_RUN_ROOT = join(REPO, "../shared/reference/python-run");
+const PY_RUN_ROOT = join(REPO, "test/fixtures/python-run"); // vendored: a fresh clone has no ../shared
 const PREFIX = "alice/reference/mlp/python-run";
 const hasPython = spawnSync("python3", ["-c", "import json, fnmatch, hashlib"]).status === 0;
 

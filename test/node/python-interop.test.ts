@@ -13,7 +13,7 @@ import { LocalReader } from "../../src/local/local-reader.ts";
 import { REPO } from "../support/child.ts";
 import { tempDir } from "../support/node-fixtures.ts";
 
-const PY_RUN_ROOT = join(REPO, "../shared/reference/python-run");
+const PY_RUN_ROOT = join(REPO, "test/fixtures/python-run"); // copied from the shared reference, so a fresh clone has it
 const PREFIX = "alice/reference/mlp/python-run";
 
 function files(root: string): string[] {

@@ -14,7 +14,7 @@ import { call } from "../../support/http.ts";
 import { tempDir } from "../../support/node-fixtures.ts";
 import { startServer, type TestServer } from "../../support/server.ts";
 
-const PY_RUN = join(REPO, "../shared/reference/python-run");
+const PY_RUN = join(REPO, "test/fixtures/python-run"); // vendored: a fresh clone has no ../shared
 let cli: string;
 let srv: TestServer;
 

@@ -14,7 +14,7 @@ import type { StorageAdapter } from "../../../src/storage/contract.ts";
 import { tempDir } from "../../support/node-fixtures.ts";
 import { startServer, type TestServer } from "../../support/server.ts";
 
-const PY_RUN = join(import.meta.dirname, "../../../../shared/reference/python-run");
+const PY_RUN = join(import.meta.dirname, "../../fixtures/python-run"); // vendored: a fresh clone has no ../shared
 
 let srv: TestServer;
 beforeAll(async () => {

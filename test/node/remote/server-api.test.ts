@@ -12,7 +12,7 @@ import { call, createExperiment } from "../../support/http.ts";
 import { tempDir } from "../../support/node-fixtures.ts";
 import { startServer, type TestServer } from "../../support/server.ts";
 
-const PY_RUN = join(import.meta.dirname, "../../../../shared/reference/python-run");
+const PY_RUN = join(import.meta.dirname, "../../fixtures/python-run"); // vendored: a fresh clone has no ../shared
 
 let srv: TestServer;
 beforeAll(async () => {

@@ -1,0 +1,282 @@
+/**
+ * `denoFsAdapter({ root })`: the `.dash` tree on a file system, through Deno's file APIs.
+ * Appends go through cached handles opened for appending; replaces write a temporary file and
+ * rename it over the key; every key's changes are serialised so appends land in call order.
+ */
+import { HandleCache } from "../../src/internal/handle-cache.ts";
+import { NamedMutex } from "../../src/internal/mutex.ts";
+import { assertValidKey, type StorageAdapter, type StorageStat } from "../../src/storage/contract.ts";
+import { denoApi, isNotFound, type DenoFile } from "./deno-api.ts";
+
+/** Options of {@link denoFsAdapter}. */
+export interface DenoFsAdapterOptions {
+  /** The store's root folder, relative to the working directory or absolute. Default `.dash`. */
+  readonly root?: string;
+  /** Most append handles kept open at once. Default 64. */
+  readonly maxOpenFiles?: number;
+}
+
+let tmpCounter = 0;
+const TMP = ".tmp-";
+
+const parentOf = (path: string): string => path.slice(0, Math.max(0, path.lastIndexOf("/"))) || ".";
+
+async function writeAll(f: DenoFile, data: Uint8Array): Promise<void> {
+  let off = 0;
+  while (off < data.length) off += await f.write(data.subarray(off));
+}
+
+/**
+ * A storage adapter over a folder of the local file system (Deno).
+ *
+ * @example
+ * ```ts
+ * import { Experiment } from "ml-dash/core";
+ * import { denoFsAdapter } from "ml-dash/adapters/deno-fs";
+ * const exp = new Experiment("alice/mnist/run-1", { storage: denoFsAdapter({ root: ".dash" }) });
+ * ```
+ */
+export function denoFsAdapter(options: DenoFsAdapterOptions = {}): StorageAdapter & { readonly root: string } {
+  const root = (options.root ?? ".dash").replace(/\/+$/, "") || "/";
+  const handles = new HandleCache<DenoFile>(options.maxOpenFiles ?? 64);
+  const queue = new NamedMutex(); // per-key order of changes
+  const locks = new NamedMutex();
+  const touched = new Set<string>();
+
+  const pathOf = (key: string): string => {
+    assertValidKey(key);
+    return `${root}/${key}`;
+  };
+  const tmpOf = (path: string): string => `${path}${TMP}${Date.now().toString(36)}-${(tmpCounter++).toString(36)}`;
+
+  function closeHandle(key: string): void {
+    try {
+      handles.take(key)?.close();
+    } catch {
+      // already closed
+    }
+  }
+
+  /** Runs `fn`, creating the parent folder of `path` when it is missing. */
+  async function withParent<T>(path: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+      await denoApi().mkdir(parentOf(path), { recursive: true });
+      return fn();
+    }
+  }
+
+  async function appendHandle(key: string, path: string): Promise<DenoFile> {
+    const cached = handles.get(key);
+    if (cached) return cached;
+    const f = await withParent(path, () => denoApi().open(path, { append: true, create: true }));
+    for (const [k, victim] of handles.add(key, f)) void queue.run(k, async () => victim.close());
+    return f;
+  }
+
+  /** Writes a temporary file with `fill`, then renames it over `key`, in the key's turn. */
+  function replace(key: string, path: string, tmp: string, fill: () => Promise<void>): Promise<void> {
+    return queue.run(key, async () => {
+      try {
+        await withParent(path, fill);
+        closeHandle(key);
+        await denoApi().rename(tmp, path);
+        touched.add(key);
+      } catch (err) {
+        await denoApi().remove(tmp).catch(() => undefined);
+        throw err;
+      }
+    });
+  }
+
+  async function listDir(dir: string, rel: string, out: string[]): Promise<void> {
+    try {
+      for await (const e of denoApi().readDir(dir)) {
+        const child = rel === "" ? e.name : `${rel}/${e.name}`;
+        if (e.isDirectory) await listDir(`${dir}/${e.name}`, child, out);
+        else if (e.isFile && !e.name.includes(TMP)) out.push(child);
+      }
+    } catch (err) {
+      if (!isNotFound(err) && (err as { name?: string }).name !== "NotADirectory") throw err;
+    }
+  }
+
+  return {
+    name: "deno-fs",
+    root,
+    capabilities: { streams: true, sharedWriters: false, persistent: true },
+
+    async read(key) {
+      const path = pathOf(key);
+      try {
+        return await denoApi().readFile(path);
+      } catch (err) {
+        if (isNotFound(err) || (err as { name?: string }).name === "IsADirectory") return null;
+        throw err;
+      }
+    },
+
+    async readRange(key, start, end) {
+      const path = pathOf(key);
+      let f: DenoFile;
+      try {
+        f = await denoApi().open(path, { read: true });
+      } catch (err) {
+        if (isNotFound(err)) return null;
+        throw err;
+      }
+      try {
+        const size = await f.seek(0, 2);
+        const from = Math.min(Math.max(0, start), size);
+        const len = Math.max(0, Math.min(end ?? size, size) - from);
+        const out = new Uint8Array(len);
+        await f.seek(from, 0);
+        let off = 0;
+        while (off < len) {
+          const n = await f.read(out.subarray(off));
+          if (n === null) break;
+          off += n;
+        }
+        return off === len ? out : out.subarray(0, off);
+      } finally {
+        f.close();
+      }
+    },
+
+    async stat(key): Promise<StorageStat | null> {
+      try {
+        const st = await denoApi().stat(pathOf(key));
+        return st.isFile ? { size: st.size, ...(st.mtime ? { mtimeMs: st.mtime.getTime() } : {}) } : null;
+      } catch (err) {
+        if (isNotFound(err)) return null;
+        throw err;
+      }
+    },
+
+    async write(key, data) {
+      const path = pathOf(key);
+      const tmp = tmpOf(path);
+      const copy = data.slice(); // the caller may change its array while the write waits its turn
+      await replace(key, path, tmp, () => denoApi().writeFile(tmp, copy));
+    },
+
+    async append(key, data) {
+      const path = pathOf(key);
+      const copy = data.slice();
+      return queue.run(key, async () => {
+        touched.add(key);
+        await writeAll(await appendHandle(key, path), copy);
+      });
+    },
+
+    async truncate(key, size) {
+      const path = pathOf(key);
+      return queue.run(key, async () => {
+        closeHandle(key);
+        try {
+          const st = await denoApi().stat(path);
+          if (size < st.size) await denoApi().truncate(path, size);
+        } catch (err) {
+          if (!isNotFound(err)) throw err;
+        }
+      });
+    },
+
+    async list(prefix) {
+      if (prefix !== "") assertValidKey(prefix);
+      const base = prefix === "" ? root : `${root}/${prefix}`;
+      try {
+        if ((await denoApi().stat(base)).isFile) return [prefix];
+      } catch (err) {
+        if (isNotFound(err)) return [];
+        throw err;
+      }
+      const out: string[] = [];
+      await listDir(base, prefix, out);
+      return out.sort();
+    },
+
+    async delete(key) {
+      const path = pathOf(key);
+      return queue.run(key, async () => {
+        closeHandle(key);
+        await denoApi()
+          .remove(path)
+          .catch((err: unknown) => {
+            if (!isNotFound(err)) throw err;
+          });
+      });
+    },
+
+    async deletePrefix(prefix) {
+      const path = pathOf(prefix);
+      for (const key of handles.keys()) {
+        if (key === prefix || key.startsWith(prefix + "/")) await queue.run(key, async () => closeHandle(key));
+      }
+      await denoApi()
+        .remove(path, { recursive: true })
+        .catch((err: unknown) => {
+          if (!isNotFound(err)) throw err;
+        });
+    },
+
+    async readStream(key) {
+      const path = pathOf(key);
+      try {
+        return (await denoApi().open(path, { read: true })).readable; // closes the file when done
+      } catch (err) {
+        if (isNotFound(err)) return null;
+        throw err;
+      }
+    },
+
+    async writeStream(key) {
+      const path = pathOf(key);
+      const tmp = tmpOf(path);
+      const f = await withParent(path, () => denoApi().open(tmp, { write: true, create: true, truncate: true }));
+      return new WritableStream<Uint8Array>({
+        write: (chunk) => writeAll(f, chunk),
+        async close() {
+          f.close();
+          await replace(key, path, tmp, async () => undefined);
+        },
+        async abort() {
+          f.close();
+          await denoApi().remove(tmp).catch(() => undefined);
+        },
+      });
+    },
+
+    lock(name, fn) {
+      return locks.run(name, fn);
+    },
+
+    async sync() {
+      const keys = [...touched];
+      touched.clear();
+      await Promise.all(
+        keys.map((k) =>
+          queue.run(k, async () => {
+            const cached = handles.get(k);
+            if (cached) return cached.syncData();
+            const f = await denoApi()
+              .open(pathOf(k), { read: true, write: true })
+              .catch(() => undefined);
+            if (!f) return;
+            try {
+              await f.syncData();
+            } finally {
+              f.close();
+            }
+          }),
+        ),
+      );
+    },
+
+    async close() {
+      for (const key of handles.keys()) await queue.run(key, async () => closeHandle(key));
+    },
+  };
+}

@@ -1,0 +1,77 @@
+/**
+ * The chunked layout of the IndexedDB adapter: a head per key (generation, size, last chunk)
+ * and bytes in chunks keyed `[key, generation, byte offset]`, and the reads and writes of
+ * chunks inside one transaction.
+ */
+import { req, type Head } from "./connection.ts";
+
+/** The two object stores of one transaction. */
+export interface Stores {
+  readonly heads: IDBObjectStore;
+  readonly chunks: IDBObjectStore;
+}
+
+/** Largest chunk; values and appends above it are split. */
+export const CHUNK = 1 << 20;
+/** A last chunk below this size is topped up by the next append instead of adding a chunk. */
+export const SMALL = 64 * 1024;
+export const EMPTY = new Uint8Array(0);
+
+export const chunkRange = (key: string, gen: number, from: number, to: number, openEnd = false): IDBKeyRange => IDBKeyRange.bound([key, gen, from], [key, gen, to], false, openEnd);
+/** All chunks of one generation of `key`. */
+export const genRange = (key: string, gen: number): IDBKeyRange => chunkRange(key, gen, 0, Infinity);
+/** Every chunk of `key`, whatever the generation (`[]` sorts after every number). */
+export const keyChunks = (key: string): IDBKeyRange => IDBKeyRange.bound([key], [key, []]);
+/** Keys strictly below `prefix/` (`0` is the character after `/`). */
+export const below = (prefix: string): IDBKeyRange => IDBKeyRange.bound(`${prefix}/`, `${prefix}0`, false, true);
+
+export const errorName = (err: unknown): string | undefined => (err as { name?: string } | null)?.name;
+
+/** A random generation number (unique across tabs without coordination). */
+export function newGen(): number {
+  const [hi, lo] = crypto.getRandomValues(new Uint32Array(2)) as unknown as [number, number];
+  return (hi & 0x1fffff) * 0x1_0000_0000 + lo;
+}
+
+export const emptyHead = (): Head => ({ gen: newGen(), size: 0, mtimeMs: Date.now(), lastOffset: 0, lastLength: 0 });
+
+/** A view that owns exactly its bytes, so structured clone stores nothing more. */
+export const tight = (v: Uint8Array): Uint8Array => (v.byteOffset === 0 && v.byteLength === v.buffer.byteLength ? v : v.slice());
+
+/** Puts `data` as chunks of generation `head.gen` from `head.size` on, updating `head`. */
+export function putChunks(chunks: IDBObjectStore, key: string, head: Head, data: Uint8Array, pending: Promise<unknown>[]): void {
+  for (let at = 0; at < data.length; at += CHUNK) {
+    const piece = data.subarray(at, at + CHUNK);
+    pending.push(req(chunks.put(tight(piece), [key, head.gen, head.size])));
+    head.lastOffset = head.size;
+    head.lastLength = piece.length;
+    head.size += piece.length;
+  }
+}
+
+/** Bytes `[from, to)` of a value, read inside one transaction. */
+export async function readSpan(chunks: IDBObjectStore, key: string, head: Head, from: number, to: number): Promise<Uint8Array> {
+  const start = Math.max(0, from);
+  const stop = Math.min(to, head.size);
+  if (stop <= start) return new Uint8Array(0);
+  let first = 0;
+  if (start > 0) {
+    const cursor = await req(chunks.openCursor(chunkRange(key, head.gen, 0, start), "prev"));
+    first = cursor ? (cursor.key as number[])[2]! : 0;
+  }
+  const parts = (await req(chunks.getAll(chunkRange(key, head.gen, first, stop, true)))) as Uint8Array[];
+  if (parts.length === 1 && first === start && parts[0]!.length === stop - start) return parts[0]!;
+  const out = new Uint8Array(stop - start);
+  let pos = first;
+  let filled = 0;
+  for (const p of parts) {
+    const a = Math.max(start - pos, 0);
+    const b = Math.min(p.length, stop - pos);
+    if (b > a) {
+      out.set(p.subarray(a, b), filled);
+      filled += b - a;
+    }
+    pos += p.length;
+  }
+  return filled === out.length ? out : out.subarray(0, filled);
+}

@@ -1,0 +1,65 @@
+/**
+ * The end-to-end points/s benchmark, portable to every host: N metric points `{ loss, acc,
+ * step }` logged, then `await exp.flush()` (everything durable in the store). The clock covers
+ * both, so the figure is what a training loop sees when it waits for its data to be kept. As in
+ * bench/core.bench.ts, the loop yields to the event loop every 1,000 points (a training step),
+ * here through a MessageChannel: a macrotask that browsers and Deno do not clamp to 4 ms as they
+ * do nested timers.
+ */
+import { Experiment } from "../src/index.ts";
+import type { StorageAdapter } from "../src/storage/contract.ts";
+
+/** One measurement. */
+export interface PointsResult {
+  readonly n: number;
+  /** Milliseconds from the first log call to the end of `flush()`. */
+  readonly ms: number;
+  readonly pointsPerSec: number;
+  /** Bytes written per point (JSONL). */
+  readonly bytesPerPoint: number;
+}
+
+let runs = 0;
+
+/** Channels with a message in flight, held so that no garbage collection can drop one. */
+const inFlight = new Set<MessageChannel>();
+
+/** Resolves on the next macrotask. */
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => {
+    const channel = new MessageChannel();
+    inFlight.add(channel);
+    channel.port1.onmessage = () => {
+      inFlight.delete(channel);
+      channel.port1.close();
+      resolve();
+    };
+    channel.port2.postMessage(0);
+  });
+}
+
+/** Logs `n` points into a fresh run on `storage` and flushes them. */
+export async function measurePoints(storage: StorageAdapter, n: number): Promise<PointsResult> {
+  const exp = new Experiment(`bench/points/run-${n}-${Date.now().toString(36)}-${runs++}`, { storage, echo: false });
+  await exp.run.start();
+  const m = exp.metrics("train");
+  const t0 = performance.now();
+  for (let step = 0; step < n; step++) {
+    m.log({ loss: 1 / (step + 1), acc: step / n, step });
+    if (step % 1000 === 999) await yieldToEventLoop();
+  }
+  await exp.flush();
+  const ms = performance.now() - t0;
+  const { bytes, dropped } = exp.stats;
+  await exp.run.complete();
+  if (dropped > 0) throw new Error(`benchmark dropped ${dropped} points`);
+  return { n, ms, pointsPerSec: (n / ms) * 1000, bytesPerPoint: bytes / n };
+}
+
+/** The median of `repeat` measurements (the machine is shared and noisy). */
+export async function medianPoints(storage: StorageAdapter, n: number, repeat = 3): Promise<PointsResult> {
+  const all: PointsResult[] = [];
+  for (let i = 0; i < repeat; i++) all.push(await measurePoints(storage, n));
+  all.sort((a, b) => a.pointsPerSec - b.pointsPerSec);
+  return all[Math.floor(all.length / 2)]!;
+}

@@ -1,0 +1,148 @@
+#!/usr/bin/env node
+// The end-to-end points/s benchmark (N points `{ loss, acc, step }` logged, then `await
+// exp.flush()`) in every runtime this branch adds: Chromium (IndexedDB and OPFS, in a window and
+// in a dedicated worker), Deno (deno-fs) and Node (node-fs, the baseline deno-fs is held to).
+//
+//   node bench/runtimes.mjs [size...] [--repeat=3]      (npm run bench:runtimes)
+//
+// `runtimeBenchmarks()` returns the rows and `formatRuntimeBenchmarks()` prints them, for
+// bench/run.mjs to call.
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { build } from "esbuild";
+import { chromium } from "playwright";
+
+const REPO = fileURLToPath(new URL("..", import.meta.url));
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+/** Without its I/O worker, OPFS in a window appends with createWritable, which copies the file: larger sizes take minutes. */
+const OPFS_WINDOW_MAX = 100_000;
+/** Browser measurements: the core alone (the ceiling), then each store and context. */
+const JOBS = [
+  ["memory", "worker"],
+  ["indexeddb", "window"],
+  ["indexeddb", "worker"],
+  ["opfs", "window"],
+  ["opfs", "worker"],
+  ["opfs-direct", "window"],
+  ["opfs-direct", "worker"],
+];
+
+async function bundle(entry, platform) {
+  const out = await build({ entryPoints: [join(REPO, entry)], bundle: true, format: "esm", platform, target: platform === "node" ? "node20" : "es2022", write: false, logLevel: "error", conditions: platform === "browser" ? ["browser"] : [] });
+  return out.outputFiles[0].text;
+}
+
+const jsonLines = (out) => out.split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l));
+
+async function nodeRows(sizes, repeat) {
+  const dir = mkdtempSync(join(tmpdir(), "mldash-bench-"));
+  try {
+    writeFileSync(join(dir, "bench.mjs"), await bundle("bench/node-fs.bench.ts", "node"));
+    return jsonLines(execFileSync(process.execPath, [join(dir, "bench.mjs"), ...sizes.map(String), `--repeat=${repeat}`], { encoding: "utf8" }));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function denoRows(sizes, repeat) {
+  const deno = join(REPO, "node_modules/.bin/deno");
+  const out = execFileSync(deno, ["run", "-A", "--config", join(REPO, "deno.json"), join(REPO, "bench/deno.bench.ts"), ...sizes.map(String), `--repeat=${repeat}`], {
+    encoding: "utf8",
+    env: { ...process.env, NO_COLOR: "1" },
+  });
+  return jsonLines(out);
+}
+
+async function browserRows(sizes, repeat, log) {
+  const page = await bundle("bench/browser/page.ts", "browser");
+  const worker = await bundle("bench/browser/worker.ts", "browser");
+  const routes = { "/": ["text/html", `<!doctype html><script type="module" src="/page.js"></script>`], "/page.js": ["text/javascript", page], "/worker.js": ["text/javascript", worker] };
+  const server = createServer((req, res) => {
+    const r = routes[new URL(req.url, "http://x").pathname];
+    if (r) res.writeHead(200, { "content-type": r[0] }).end(r[1]);
+    else res.writeHead(404).end();
+  });
+  await new Promise((r) => server.listen(0, "127.0.0.1", r));
+  // A persistent profile, as users have: a fresh context is "incognito", whose OPFS and
+  // IndexedDB are kept in memory by a slower path.
+  const profile = mkdtempSync(join(tmpdir(), "mldash-bench-profile-"));
+  const browser = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking"],
+  });
+  const rows = [];
+  try {
+    const tab = await browser.newPage();
+    await tab.goto(`http://127.0.0.1:${server.address().port}/`);
+    await tab.waitForFunction(() => "runBench" in globalThis);
+    for (const n of sizes) {
+      for (const [store, context] of JOBS) {
+        if (store === "opfs-direct" && context === "window" && n > OPFS_WINDOW_MAX) {
+          rows.push({ runtime: "chromium", store, context, n, skipped: `each append copies the file in a window; sizes above ${OPFS_WINDOW_MAX} take minutes` });
+          continue;
+        }
+        log(`  chromium ${store} (${context}) n=${n}…`);
+        const r = await tab.evaluate((job) => globalThis.runBench(job), { store, context, n, repeat });
+        rows.push({ runtime: "chromium", store, context, ...r });
+      }
+    }
+  } finally {
+    await browser.close();
+    server.closeAllConnections();
+    server.close();
+    rmSync(profile, { recursive: true, force: true });
+  }
+  return rows;
+}
+
+/** Runs every runtime's benchmark; returns one row per (runtime, store, context, size). */
+export async function runtimeBenchmarks({ sizes = [100_000, 1_000_000], repeat = 3, log = (m) => console.error(m) } = {}) {
+  const rows = [];
+  log("node-fs (Node)…");
+  rows.push(...(await nodeRows(sizes, repeat)));
+  log("deno-fs (Deno)…");
+  rows.push(...denoRows(sizes, repeat));
+  log("Chromium…");
+  rows.push(...(await browserRows(sizes, repeat, log)));
+  return rows;
+}
+
+const fmt = (x) => Math.round(x).toLocaleString("en-US");
+
+/** A table of the rows, and how they compare with the targets. */
+export function formatRuntimeBenchmarks(rows) {
+  const lines = ["runtime   store        context        points   points/s   ms/run   bytes/point"];
+  for (const r of rows) {
+    const head = `${r.runtime.padEnd(9)} ${r.store.padEnd(12)} ${r.context.padEnd(8)} ${fmt(r.n).padStart(12)}`;
+    lines.push(r.skipped ? `${head}   (skipped: ${r.skipped})` : `${head} ${fmt(r.pointsPerSec).padStart(10)} ${fmt(r.ms).padStart(8)} ${r.bytesPerPoint.toFixed(1).padStart(13)}`);
+  }
+  const pick = (runtime, store, context, n) => rows.find((r) => r.runtime === runtime && r.store === store && r.context === context && r.n === n && !r.skipped);
+  lines.push("", "targets:");
+  for (const n of [...new Set(rows.map((r) => r.n))]) {
+    const idb = pick("chromium", "indexeddb", "window", n);
+    const idbW = pick("chromium", "indexeddb", "worker", n);
+    const opfs = pick("chromium", "opfs", "worker", n);
+    const deno = pick("deno", "deno-fs", "main", n);
+    const node = pick("node", "node-fs", "main", n);
+    const ok = (b) => (b ? "ok" : "MISSED");
+    if (idb) lines.push(`  n=${fmt(n)}: IndexedDB ≥ 200k points/s: window ${fmt(idb.pointsPerSec)}${idbW ? `, worker ${fmt(idbW.pointsPerSec)}` : ""} (${ok(idb.pointsPerSec >= 200_000)})`);
+    if (opfs) lines.push(`  n=${fmt(n)}: OPFS in a worker ≥ 500k points/s: ${fmt(opfs.pointsPerSec)} (${ok(opfs.pointsPerSec >= 500_000)})`);
+    if (deno && node) {
+      const ratio = node.pointsPerSec / deno.pointsPerSec;
+      lines.push(`  n=${fmt(n)}: deno-fs within 1.5× of node-fs: node-fs/deno-fs = ${ratio.toFixed(2)}× (${ok(ratio <= 1.5)})`);
+    }
+  }
+  return lines.join("\n");
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const args = process.argv.slice(2);
+  const sizes = args.filter((a) => /^\d+$/.test(a)).map(Number);
+  const repeat = Number(args.find((a) => a.startsWith("--repeat="))?.slice(9) ?? 3);
+  const rows = await runtimeBenchmarks({ sizes: sizes.length > 0 ? sizes : undefined, repeat });
+  console.log(formatRuntimeBenchmarks(rows));
+}

@@ -1,0 +1,118 @@
+/**
+ * `ml-dash` on Deno: zero-config storage is `./.dash` through deno-fs; `ML_DASH_PREFIX` (or
+ * `DASH_PREFIX`) supplies a missing prefix and `ML_DASH_TOKEN` a token (with `--allow-env`);
+ * unfinished runs are completed when the program ends normally (`beforeunload`) and marked
+ * CANCELLED on SIGINT/SIGTERM.
+ */
+import { denoApi } from "../../adapters/deno-fs/deno-api.ts";
+import { denoFsAdapter } from "../../adapters/deno-fs/index.ts";
+import { Experiment as CoreExperiment } from "../experiment.ts";
+import type { ExitReason, RuntimeHooks } from "../runtime.ts";
+import type { StorageAdapter } from "../storage/contract.ts";
+import { makeWithExperiment } from "../with-experiment.ts";
+import { denoEnv, denoHostHooks } from "./deno-host.ts";
+
+export * from "../index.ts";
+
+type Drain = (reason: ExitReason) => Promise<void>;
+
+const stores = new Map<string, StorageAdapter>();
+const drains = new Set<Drain>();
+const SIGNALS = ["SIGINT", "SIGTERM"] as const;
+let installed = false;
+
+let draining: Promise<void> | undefined;
+
+function runAll(reason: ExitReason): Promise<void> {
+  const all = [...drains];
+  drains.clear();
+  const run = Promise.allSettled(all.map((d) => d(reason))).then(() => undefined);
+  draining = run;
+  void run.finally(() => {
+    if (draining === run) draining = undefined;
+  });
+  return run;
+}
+
+// Fired when the event loop runs dry. Deno exits after it unless a listener cancels it, even
+// with work pending, so we cancel while runs are left to drain; it fires again afterwards.
+function onBeforeUnload(event: Event): void {
+  if (drains.size > 0) void runAll("exit");
+  if (draining) event.preventDefault();
+}
+
+/** Keeps a timer from holding the program open: Deno's timers are numbers, or Node-style objects in npm-compat programs. */
+function unrefTimer(handle: unknown): void {
+  if (typeof handle === "number") denoApi().unrefTimer(handle);
+  else (handle as { unref?: () => void } | null)?.unref?.();
+}
+
+function onSignal(signal: (typeof SIGNALS)[number]): () => void {
+  return () => {
+    const deadline = new Promise<void>((r) => unrefTimer(setTimeout(r, 5000)));
+    void Promise.race([runAll("signal"), deadline]).finally(() => {
+      uninstall();
+      denoApi().kill(denoApi().pid, signal); // end the way the signal would have without us
+    });
+  };
+}
+
+const signalHandlers = new Map(SIGNALS.map((s) => [s, onSignal(s)]));
+
+function install(): void {
+  if (installed) return;
+  installed = true;
+  globalThis.addEventListener("beforeunload", onBeforeUnload);
+  for (const [s, h] of signalHandlers) {
+    try {
+      denoApi().addSignalListener(s, h);
+    } catch {
+      // SIGTERM cannot be listened to on Windows
+    }
+  }
+}
+
+function uninstall(): void {
+  if (!installed) return;
+  installed = false;
+  globalThis.removeEventListener("beforeunload", onBeforeUnload);
+  for (const [s, h] of signalHandlers) {
+    try {
+      denoApi().removeSignalListener(s, h);
+    } catch {
+      // never added
+    }
+  }
+}
+
+/** One deno-fs adapter per root, shared by every experiment of the program. */
+export function defaultDenoStorage(root: string): StorageAdapter {
+  let s = stores.get(root);
+  if (!s) stores.set(root, (s = denoFsAdapter({ root })));
+  return s;
+}
+
+/** The Deno runtime hooks. */
+export const denoRuntime: RuntimeHooks = {
+  name: "deno",
+  defaultStorage: defaultDenoStorage,
+  env: denoEnv,
+  ...denoHostHooks,
+  onExit(drain) {
+    drains.add(drain);
+    install();
+    return () => {
+      drains.delete(drain);
+      if (drains.size === 0) uninstall();
+    };
+  },
+  unrefTimer,
+};
+
+/** {@inheritDoc CoreExperiment} With no `storage`, writes `./.dash` (or `dashRoot`) through deno-fs. */
+export class Experiment extends CoreExperiment {
+  static override runtime: RuntimeHooks = denoRuntime;
+}
+
+/** {@inheritDoc withExperiment} */
+export const withExperiment = makeWithExperiment(Experiment);

@@ -1,0 +1,32 @@
+/**
+ * `ml-dash` on Cloudflare Workers (workerd): there is no file system, so the zero-config store
+ * is memory (one per `dashRoot`, shared by the isolate's experiments); with `dashUrl` a run is
+ * remote-only by default. End runs with `ctx.waitUntil(exp.run.complete())`.
+ */
+import { memoryAdapter } from "../../adapters/memory/index.ts";
+import { Experiment as CoreExperiment } from "../experiment.ts";
+import type { RuntimeHooks } from "../runtime.ts";
+import type { StorageAdapter } from "../storage/contract.ts";
+import { makeWithExperiment } from "../with-experiment.ts";
+
+export * from "../index.ts";
+
+const stores = new Map<string, StorageAdapter>();
+
+/** One memory store per root, kept for the life of the isolate. */
+export function defaultMemoryStorage(root: string): StorageAdapter {
+  let s = stores.get(root);
+  if (!s) stores.set(root, (s = memoryAdapter()));
+  return s;
+}
+
+/** The workerd runtime hooks. */
+export const workerdRuntime: RuntimeHooks = { name: "workerd", defaultStorage: defaultMemoryStorage, remoteOnlyByDefault: true };
+
+/** {@inheritDoc CoreExperiment} With no `storage`, keeps the run in memory; with `dashUrl`, remote-only. */
+export class Experiment extends CoreExperiment {
+  static override runtime: RuntimeHooks = workerdRuntime;
+}
+
+/** {@inheritDoc withExperiment} */
+export const withExperiment = makeWithExperiment(Experiment);

@@ -1,0 +1,76 @@
+// The browser entry of `ml-dash`: zero-config IndexedDB storage, and flushing when the page is
+// hidden or unloaded.
+import { afterEach, describe, expect, test } from "vitest";
+import { deleteDB } from "idb";
+import { indexedDBAdapter } from "../../adapters/indexeddb/index.ts";
+import { Experiment, browserRuntime } from "../../src/entries/browser.ts";
+import { parseJsonLines } from "../../src/layout/py-json-parse.ts";
+
+const names: string[] = [];
+const unique = (): string => {
+  const n = `mldash-entry-${Date.now().toString(36)}-${names.length}`;
+  names.push(n);
+  return n;
+};
+afterEach(async () => {
+  for (const n of names.splice(0)) await deleteDB(n);
+});
+
+async function points(dbName: string, key: string): Promise<number> {
+  const s = indexedDBAdapter({ dbName });
+  try {
+    const b = await s.read(key);
+    return b ? parseJsonLines(b).records.length : 0;
+  } finally {
+    await s.close();
+  }
+}
+
+async function eventually(check: () => Promise<boolean>, ms = 3000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error("condition not met in time");
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe("browser entry", () => {
+  test("zero config: runs land in IndexedDB (database named by dashRoot; `ml-dash` by default)", async () => {
+    expect(browserRuntime.name).toBe("browser");
+    const dbName = unique();
+    const exp = new Experiment("alice/web/run-1", { dashRoot: dbName, echo: false });
+    expect(exp.mode).toBe("local");
+    await exp.run(async (e) => {
+      e.params.set({ lr: 0.01 });
+      for (let step = 0; step < 5; step++) e.metrics("train").log({ loss: 1 / (step + 1), step });
+    });
+    expect(await points(dbName, "alice/web/run-1/metrics/train/data.jsonl")).toBe(5);
+    const defaultDb = browserRuntime.defaultStorage!(".dash") as ReturnType<typeof indexedDBAdapter>;
+    expect(defaultDb.dbName).toBe("ml-dash");
+  });
+
+  test("a hidden page or a pagehide flushes running experiments, which stay open", async () => {
+    const dbName = unique();
+    const exp = new Experiment("alice/web/run-2", { dashRoot: dbName, echo: false, buffer: { flushIntervalMs: 600_000 } });
+    await exp.run.start();
+    const key = "alice/web/run-2/metrics/train/data.jsonl";
+    exp.metrics("train").log({ loss: 1 });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(await points(dbName, key)).toBe(0); // nothing flushed yet: the interval is ten minutes
+
+    Object.defineProperty(document, "visibilityState", { configurable: true, get: () => "hidden" });
+    try {
+      document.dispatchEvent(new Event("visibilitychange"));
+      await eventually(async () => (await points(dbName, key)) === 1);
+    } finally {
+      delete (document as { visibilityState?: unknown }).visibilityState; // back to the prototype's getter
+    }
+    expect(exp.status).toBe("RUNNING");
+
+    exp.metrics("train").log({ loss: 0.5 });
+    globalThis.dispatchEvent(new Event("pagehide"));
+    await eventually(async () => (await points(dbName, key)) === 2);
+    expect(exp.status).toBe("RUNNING");
+    await exp.run.complete();
+  });
+});

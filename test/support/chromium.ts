@@ -1,0 +1,73 @@
+/**
+ * Real headless Chromium from Node tests and scripts (Playwright with Debian's chromium):
+ * bundle a browser script with esbuild, serve it from a loopback HTTP server, open a page.
+ * For what vitest's browser mode cannot do: a fresh origin per test (quota overrides), a
+ * whole example app, benchmarks.
+ */
+import { createServer } from "node:http";
+import { readFile } from "node:fs/promises";
+import { extname, join, normalize } from "node:path";
+import { build } from "esbuild";
+import { chromium, type Browser } from "playwright";
+
+/** Debian's chromium (Playwright cannot download its own here). */
+export const CHROMIUM_PATH = process.env["CHROMIUM_PATH"] ?? "/usr/bin/chromium";
+
+const ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"];
+
+/** Launches headless Chromium. */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM_PATH, args: ARGS });
+}
+
+/** Bundles a browser module (resolving "ml-dash" through the `browser` export condition). */
+export async function bundleForBrowser(entry: string, options: { minify?: boolean } = {}): Promise<string> {
+  const out = await build({
+    entryPoints: [entry],
+    bundle: true,
+    format: "esm",
+    platform: "browser",
+    target: "es2022",
+    conditions: ["browser"],
+    minify: options.minify ?? false,
+    write: false,
+    logLevel: "error",
+  });
+  return out.outputFiles[0]!.text;
+}
+
+const TYPES: Record<string, string> = { ".html": "text/html", ".js": "text/javascript", ".mjs": "text/javascript", ".css": "text/css", ".json": "application/json" };
+
+/** A loopback server for `routes` (path → body) and, below them, the files of `dir`. */
+export async function serve(routes: Record<string, string>, dir?: string): Promise<{ url: string; close(): Promise<void> }> {
+  const server = createServer(async (req, res) => {
+    const path = new URL(req.url ?? "/", "http://x").pathname;
+    const type = TYPES[extname(path === "/" ? "/index.html" : path)] ?? "application/octet-stream";
+    const body = routes[path];
+    if (body !== undefined) {
+      res.writeHead(200, { "content-type": type }).end(body);
+      return;
+    }
+    if (dir) {
+      const file = normalize(join(dir, path === "/" ? "index.html" : path));
+      if (file.startsWith(dir)) {
+        const data = await readFile(file).catch(() => undefined);
+        if (data) {
+          res.writeHead(200, { "content-type": type }).end(data);
+          return;
+        }
+      }
+    }
+    res.writeHead(404).end("not found");
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const { port } = server.address() as { port: number };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise((r) => {
+        server.close(() => r());
+        server.closeAllConnections(); // browsers keep connections alive
+      }),
+  };
+}
