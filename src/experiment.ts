@@ -237,6 +237,9 @@ export class Experiment implements Host, AsyncDisposable {
     return this.remote.flushForUnload(sealed);
   }
 
+  /** The buffer holds over a quarter of its byte bound: flushes should slow the producer down. */
+  private readonly pressure = (): boolean => this.counters.queuedBytes > (this.options.buffer?.maxQueueBytes ?? 64 * 1024 * 1024) / 4;
+
   /**
    * Creates the backends for this run: the local store first (it is the write-ahead log). The
    * remote half (HTTP client, msgpack) is loaded only when there is a server, so a local run
@@ -255,13 +258,14 @@ export class Experiment implements Host, AsyncDisposable {
         stats: this.counters,
         report: (e) => this._report(e),
         drop: (stream, count) => this._ctx?.buffer.recordDrop(stream, count, "rejected"),
+        underPressure: this.pressure,
       });
       this.remote = made.remote;
       return made;
     }
     if (!storage) throw new ConfigurationError("No local store");
     return {
-      backends: [new LocalBackend(storage, this.parsed.path, this.counters, encoderPoolFor(this.runtime))],
+      backends: [new LocalBackend(storage, this.parsed.path, this.counters, encoderPoolFor(this.runtime), this.pressure)],
       reader: new LocalReader(storage, this.parsed.path),
     };
   }

@@ -29,9 +29,16 @@ export function encodeBatchText(job: EncodeJob): string {
   }
 }
 
-/** The JSONL bytes of a batch (always ASCII: non-ASCII is escaped as Python does). */
+/**
+ * The JSONL bytes of a batch. The text is pure ASCII (non-ASCII is escaped as Python does), so
+ * its length is its byte count: encoding into an exact-size array skips the growth and copy of
+ * `encode()` (measured ~15% of a worker's time).
+ */
 export function encodeBatchBytes(job: EncodeJob): Uint8Array {
-  return encoder.encode(encodeBatchText(job));
+  const text = encodeBatchText(job);
+  const bytes = new Uint8Array(text.length);
+  const { read, written } = encoder.encodeInto(text, bytes);
+  return read === text.length && written === text.length ? bytes : encoder.encode(text);
 }
 
 /**

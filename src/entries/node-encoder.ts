@@ -23,7 +23,7 @@ const workerFile = findWorkerFile();
 
 /** Starts one encoder worker thread. */
 function spawn(file: URL): EncoderWorker {
-  const w = new Worker(file, { resourceLimits: { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 96 } });
+  const w = new Worker(file, { resourceLimits: { maxYoungGenerationSizeMb: 48, maxOldGenerationSizeMb: 96 } });
   return {
     post: (message, transfer) => w.postMessage(message, transfer),
     listen(onMessage, onError) {

@@ -24,9 +24,10 @@ export function nowMs(): number {
   return last;
 }
 
-/** Seconds since the Unix epoch as a float (Python's `time.time()`). */
+/** Seconds since the Unix epoch as a float (Python's `time.time()`), to the microsecond. */
 export function nowSeconds(): number {
-  return nowMs() / 1000;
+  // Microsecond grid: Python's ISO stamps carry microseconds too, and a grid value formats fast.
+  return Math.round(nowMs() * 1000) / 1e6;
 }
 
 function pad2(n: number): string {

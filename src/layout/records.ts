@@ -26,10 +26,10 @@ export function encodeMetricLines(first: number, blocks: readonly MetricBlock[],
         let line = '{"index": ' + index++ + ', "data": {';
         for (let j = 0; j < k; j++) {
           const v = (cols[j] as Float64Array)[i] as number;
-          line += (frags[j] as string) + (v - v === 0 ? "" + v : pyNumber(v));
+          line += (frags[j] as string) + pyNumber(v);
         }
         const t = ts[i] as number;
-        out += line + tsFrag + (t - t === 0 ? "" + t : pyNumber(t)) + tail;
+        out += line + tsFrag + pyNumber(t) + tail;
       }
     } else {
       for (const p of b.rows) {

@@ -53,6 +53,8 @@ export class LocalBackend implements Backend {
     private readonly stats?: { bytes: number },
     /** Encodes big batches off the caller's thread (inline without it). */
     private readonly encoder?: EncoderPool,
+    /** True while the buffer is filling up: the caller then encodes too when the workers are busy. */
+    private readonly underPressure?: () => boolean,
   ) {
     this.folder = folderState(storage, dir);
   }
@@ -208,7 +210,7 @@ export class LocalBackend implements Backend {
         while (k < todo.length && ahead.length < ENCODE_AHEAD) {
           const b = todo[k++] as Batch;
           const job = { data: b.data, first: b.first, createdAt: now };
-          ahead.push(this.encoder ? this.encoder.encode(job, b.count) : encodeBatchBytes(job));
+          ahead.push(this.encoder ? this.encoder.encode(job, b.count, this.underPressure?.() ?? false) : encodeBatchBytes(job));
         }
       };
       try {

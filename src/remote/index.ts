@@ -41,6 +41,8 @@ export interface RemoteSetup {
   readonly stats: ExperimentStats;
   readonly report: (err: MlDashError) => void;
   readonly drop: (stream: StreamId, count: number) => void;
+  /** True while the buffer is filling up (see LocalBackend). */
+  readonly underPressure?: () => boolean;
 }
 
 /** The backends and the reader of a remote-only or hybrid run. */
@@ -65,7 +67,7 @@ export function createRemoteBackends(setup: RemoteSetup): { backends: Backend[];
     const remote = new RemoteBackend(common);
     return { backends: [remote], reader: new RemoteReader(client, () => remote.id), remote };
   }
-  const local = new LocalBackend(setup.storage, setup.dir, stats, encoderPoolFor(runtime));
+  const local = new LocalBackend(setup.storage, setup.dir, stats, encoderPoolFor(runtime), setup.underPressure);
   // Batches waiting for upload are also in the local store: keep at most a quarter of the
   // buffer's bound of them in memory, and re-read the rest from the store when their turn comes.
   const maxMemoryBytes = Math.min(16 * 1024 * 1024, (options.buffer?.maxQueueBytes ?? 64 * 1024 * 1024) / 4);

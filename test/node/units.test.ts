@@ -124,3 +124,30 @@ describe("values", () => {
     expect(unflatten({ a: 1, "a.b": 2 })).toEqual({ a: 1, "a.b": 2 });
   });
 });
+
+describe("number formatting", () => {
+  test("property: decimalString(v) is exactly String(v) for every finite double", async () => {
+    const { decimalString } = await import("../../src/layout/py-json.ts");
+    fc.assert(
+      fc.property(fc.double({ noNaN: true, noDefaultInfinity: true }), (v) => {
+        expect(decimalString(v)).toBe(String(v));
+      }),
+      { numRuns: 20_000 },
+    );
+  });
+
+  test("property: … and for numbers on the 10⁻⁶ grid, where the fast path runs", async () => {
+    const { decimalString } = await import("../../src/layout/py-json.ts");
+    const grid = fc.tuple(fc.integer({ min: -4_000_000_000, max: 4_000_000_000 }), fc.integer({ min: 0, max: 999_999 }), fc.integer({ min: 0, max: 6 }));
+    fc.assert(
+      fc.property(grid, ([i, f, keep]) => {
+        const frac = Math.floor(f / 10 ** (6 - keep)) * 10 ** (6 - keep);
+        const v = (i * 1e6 + (i < 0 ? -frac : frac)) / 1e6;
+        expect(decimalString(v)).toBe(String(v));
+      }),
+      { numRuns: 50_000 },
+    );
+    for (const v of [1795677564.479940, 1795677564.4799, 0.873, 0.001, 1e-6, 0.000123, 100.5, -2.25, 3999999999.999999, 5, 0, -0, 1e-7, 4e9])
+      expect(decimalString(v), String(v)).toBe(String(v));
+  });
+});
