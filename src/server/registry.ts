@@ -20,6 +20,7 @@ import type { StorageAdapter } from "../storage/contract.ts";
 import { HttpError } from "./http-error.ts";
 import { nodeId } from "./ids.ts";
 import { readJsonDoc } from "../layout/json-doc.ts";
+import type { EncoderPool } from "../encoding/encoder-pool.ts";
 
 /** A project: `<namespace>/<slug>`. */
 export interface ProjectNode {
@@ -69,7 +70,10 @@ export class Registry {
   private lastScan = 0;
   private scanning: Promise<void> | undefined;
 
-  constructor(readonly storage: StorageAdapter) {}
+  constructor(
+    readonly storage: StorageAdapter,
+    private readonly encoder?: EncoderPool,
+  ) {}
 
   /** Indexes every experiment of the tree (again). */
   scan(): Promise<void> {
@@ -203,7 +207,7 @@ export class Registry {
       name: segments[segments.length - 1] as string,
       projectId: project.id,
       parentId,
-      backend: new LocalBackend(this.storage, path),
+      backend: new LocalBackend(this.storage, path, undefined, this.encoder),
       reader: new LocalReader(this.storage, path),
     };
     this.experiments.set(entry.id, entry);
