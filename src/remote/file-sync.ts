@@ -38,6 +38,7 @@ export class FileSync {
   private readonly dirty = new Set<string>();
   private remote: Map<string, FileInfo> | undefined;
   private running: Promise<void> | undefined;
+  private catching: Promise<void> | undefined;
   private failures = 0;
   private pausedUntil = 0;
   private timer: ReturnType<typeof setTimeout> | undefined;
@@ -62,10 +63,20 @@ export class FileSync {
   }
 
   /** Compares every local place with the server (at connect: what a previous process left). */
-  async catchUp(): Promise<void> {
-    this.remote = undefined; // the server may have changed while we were away
-    for (const f of await this.local.records()) this.dirty.add(placeOf(f));
-    this.kick();
+  catchUp(): Promise<void> {
+    const p = (async (): Promise<void> => {
+      this.remote = undefined; // the server may have changed while we were away
+      for (const f of await this.local.records()) this.dirty.add(placeOf(f));
+      this.kick();
+    })();
+    // A flush that comes while the local records are being listed must wait for them: it would
+    // otherwise find nothing dirty yet and resolve before the catch-up was planned.
+    this.catching = p;
+    const done = (): void => {
+      if (this.catching === p) this.catching = undefined;
+    };
+    p.then(done, done);
+    return p;
   }
 
   /**
@@ -73,6 +84,8 @@ export class FileSync {
    * {@link PATIENCE} rounds failed (syncing goes on in the background).
    */
   flush(): Promise<void> {
+    const catching = this.catching;
+    if (catching) return catching.then(() => this.flush(), () => this.flush());
     if (this.failures >= PATIENCE) this.failures = PATIENCE - 1; // an explicit flush gets one more round
     this.resume();
     if (this.dirty.size === 0 && !this.running) return Promise.resolve();
