@@ -4,6 +4,7 @@
  * stream chunk by chunk (never whole in memory) when the adapter can stream.
  */
 import { storageError, ValidationError } from "../errors.ts";
+import { asBytes, collectBounded, tooLarge } from "./bounded-stream.ts";
 import type { StorageAdapter } from "../storage/contract.ts";
 import { sha256Hex, toHex, type Sha256 } from "./sha256.ts";
 import type { FileContent } from "./types.ts";
@@ -54,12 +55,6 @@ export interface WriteOptions {
   readonly maxBytes: number;
   /** An incremental SHA-256 for streams. */
   readonly sha256: () => Sha256;
-}
-
-function tooLarge(size: number, max: number): ValidationError {
-  return new ValidationError(`Invalid file data: ${size} bytes is over the maximum file size of ${max} bytes (files.maxBytes)`, {
-    field: "data",
-  });
 }
 
 /** Writes content to `key`; resolves to its size and SHA-256 hex once the bytes are stored. */
@@ -115,33 +110,6 @@ async function streamInto(storage: StorageAdapter, key: string, stream: Readable
 
 /** For adapters without write streams: the content is gathered (up to the size limit) and written once. */
 async function bufferInto(storage: StorageAdapter, key: string, stream: ReadableStream<Uint8Array>, options: WriteOptions): Promise<{ size: number; checksum: string }> {
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  const reader = stream.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    const chunk = asBytes(value);
-    size += chunk.length;
-    if (size > options.maxBytes) {
-      await reader.cancel().catch(() => undefined);
-      throw tooLarge(size, options.maxBytes);
-    }
-    chunks.push(chunk);
-  }
-  const all = new Uint8Array(size);
-  let off = 0;
-  for (const c of chunks) {
-    all.set(c, off);
-    off += c.length;
-  }
-  return writeContent(storage, key, { kind: "bytes", bytes: all }, options);
+  return writeContent(storage, key, { kind: "bytes", bytes: await collectBounded(stream, options.maxBytes) }, options);
 }
 
-function asBytes(value: unknown): Uint8Array {
-  if (value instanceof Uint8Array) return value;
-  if (ArrayBuffer.isView(value)) return new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
-  if (value instanceof ArrayBuffer) return new Uint8Array(value);
-  if (typeof value === "string") return encoder.encode(value);
-  throw new ValidationError(`Invalid file data: the stream gave ${typeof value} chunks; it must give Uint8Array chunks`, { field: "data" });
-}

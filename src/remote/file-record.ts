@@ -2,7 +2,8 @@
  * Files as servers describe them, turned into the record the local store keeps
  * ({@link FileInfo}), and the small helpers of reading and hashing file content for uploads.
  */
-import { StorageError, ValidationError } from "../errors.ts";
+import { StorageError } from "../errors.ts";
+import { readBounded } from "../files/bounded-stream.ts";
 import { sha256Hex, toHex, type Sha256 } from "../files/sha256.ts";
 import type { FileInfo } from "../files/types.ts";
 import type { PlainObject } from "../internal/values.ts";
@@ -53,51 +54,11 @@ export function randomKey(): string {
   return typeof crypto.randomUUID === "function" ? crypto.randomUUID() : toHex(crypto.getRandomValues(new Uint8Array(16)));
 }
 
-/** The error of a file over the size limit. */
-export function tooLarge(size: number, max: number): ValidationError {
-  return new ValidationError(`Invalid file data: ${size} bytes is over the maximum file size of ${max} bytes (files.maxBytes)`, { field: "data" });
-}
-
 /** SHA-256 and size of a stream (refused past `max`). */
 export async function hashStream(stream: ReadableStream<Uint8Array>, sha256: () => Sha256, max: number): Promise<{ checksum: string; size: number }> {
   const h = sha256();
-  let size = 0;
-  const reader = stream.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.length;
-    if (size > max) {
-      await reader.cancel().catch(() => undefined);
-      throw tooLarge(size, max);
-    }
-    h.update(value);
-  }
+  const size = await readBounded(stream, max, (c) => h.update(c));
   return { checksum: toHex(h.digest()), size };
-}
-
-/** A stream gathered into bytes (refused past `max`). */
-export async function collect(stream: ReadableStream<Uint8Array>, max: number): Promise<Uint8Array> {
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  const reader = stream.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.length;
-    if (size > max) {
-      await reader.cancel().catch(() => undefined);
-      throw tooLarge(size, max);
-    }
-    chunks.push(value);
-  }
-  const out = new Uint8Array(size);
-  let off = 0;
-  for (const c of chunks) {
-    out.set(c, off);
-    off += c.length;
-  }
-  return out;
 }
 
 /** Reads a download fully and checks its SHA-256 against the record. */

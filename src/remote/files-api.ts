@@ -12,7 +12,8 @@ import { sha256Hex, toHex, type Sha256 } from "../files/sha256.ts";
 import type { DeletedFile, FileContent, FileInfo, FileUpdate } from "../files/types.ts";
 import type { PlainObject } from "../internal/values.ts";
 import { parseBody, type RemoteClient } from "./client.ts";
-import { collect, hashStream, obj, randomKey, str, toFileInfo, tooLarge, type Obj } from "./file-record.ts";
+import { collectBounded as collect, tooLarge } from "../files/bounded-stream.ts";
+import { hashStream, obj, randomKey, str, toFileInfo, type Obj } from "./file-record.ts";
 import { blobBody, bytesBody, multipartFrame, streamBody } from "./multipart-body.ts";
 
 /** Where files go: the experiment on the server. */
