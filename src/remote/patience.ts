@@ -18,3 +18,19 @@ export function pauseMs(failures: number): number {
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
+
+/**
+ * Runs `attempt` (one request with its client retries) again after a pause while it fails
+ * transiently, for up to {@link PATIENCE} rounds; a refusal (4xx) or the last failure is thrown.
+ * For idempotent one-off requests, such as the run's final status, that have no queue to wait in.
+ */
+export async function patiently<T>(attempt: () => Promise<T>, isTransient: (err: unknown) => boolean): Promise<T> {
+  for (let failures = 0; ; ) {
+    try {
+      return await attempt();
+    } catch (err) {
+      if (!isTransient(err) || ++failures >= PATIENCE) throw err;
+      await sleep(pauseMs(failures));
+    }
+  }
+}

@@ -29,7 +29,7 @@ import type { Batch, StreamId } from "../streams.ts";
 import { coalesce, tailOf } from "./batch-ops.ts";
 import { isTransient, type RemoteClient } from "./client.ts";
 import { createRemoteExperiment, fetchParams, type RemoteExperiment } from "./experiment-api.ts";
-import { PATIENCE, pauseMs, sleep } from "./patience.ts";
+import { PATIENCE, patiently, pauseMs, sleep } from "./patience.ts";
 import { sendBatch, StreamGap } from "./send-batch.ts";
 import { sendForUnload, type UnloadResult, type UnloadStream } from "./unload.ts";
 import { Uploader } from "./uploader.ts";
@@ -203,7 +203,9 @@ export class RemoteBackend implements Backend {
 
   async setStatus(status: RunStatus): Promise<void> {
     if (!this.nodeId) await this.connect();
-    await this.client.request("PATCH", `nodes/${encodeURIComponent(this.nodeId as string)}`, { json: { status } });
+    // The final status is the run's last word and has no queue to wait in: a burst of failures
+    // gets the same patience as a batch (the PATCH is idempotent).
+    await patiently(() => this.client.request("PATCH", `nodes/${encodeURIComponent(this.nodeId as string)}`, { json: { status } }), isTransient);
   }
 
   async flush(): Promise<void> {

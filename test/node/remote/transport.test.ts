@@ -53,6 +53,16 @@ describe("retries", () => {
     expect((batch[1]?.at ?? 0) - (batch[0]?.at ?? 0)).toBeGreaterThanOrEqual(950);
   });
 
+  test("the final status outlasts a burst of failures longer than one request's retries", async () => {
+    const isStatus = (m: string, url: string): boolean => m === "PATCH" && url.includes("/nodes/");
+    const f = scriptedFetch({ script: ["500", "503", "drop", "500"], match: isStatus, retryAfter: 0 });
+    const e = exp("alice/transport/status-burst", f, { remote: { ...fast, retries: 1 } }); // 2 tries a round
+    await e.run(async (x) => x.metrics("m").log({ v: 1 }));
+    expect(f.seen.filter((r) => isStatus(r.method, r.url)).map((r) => r.fault)).toEqual(["500", "503", "drop", "500", "ok"]);
+    const doc = JSON.parse(new TextDecoder().decode((await srv.storage.read("alice/transport/status-burst/experiment.json")) as Uint8Array));
+    expect(doc.status).toBe("COMPLETED");
+  });
+
   test.each([400, 401, 403, 404])("no retry on %i: reported once, counted as dropped (remote-only), never retried forever", async (status) => {
     const errors: MlDashError[] = [];
     const f = scriptedFetch({
