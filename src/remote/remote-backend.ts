@@ -203,9 +203,13 @@ export class RemoteBackend implements Backend {
 
   async setStatus(status: RunStatus): Promise<void> {
     if (!this.nodeId) await this.connect();
-    // The final status is the run's last word and has no queue to wait in: a burst of failures
-    // gets the same patience as a batch (the PATCH is idempotent).
-    await patiently(() => this.client.request("PATCH", `nodes/${encodeURIComponent(this.nodeId as string)}`, { json: { status } }), isTransient);
+    const send = (): Promise<unknown> => this.client.request("PATCH", `nodes/${encodeURIComponent(this.nodeId as string)}`, { json: { status } });
+    // In hybrid mode with the upload failing, the data path has just spent its patience and the
+    // local store holds the status (the next run of the prefix, or `ml-dash upload`, sends it):
+    // one try. Otherwise the status is the run's last word with no queue to wait in, so a burst
+    // of failures gets the patience of a batch (the PATCH is idempotent).
+    if (this.uploader?.failing) await send();
+    else await patiently(send, isTransient);
   }
 
   async flush(): Promise<void> {

@@ -160,6 +160,11 @@ export class Uploader {
     return Promise.all(waits).then(() => undefined);
   }
 
+  /** True while the server keeps failing the upload (reset by the next batch it takes). */
+  get failing(): boolean {
+    return this.failures > 0;
+  }
+
   /** Tries every stream now (after the experiment was created on the server, or an outage ended). */
   kick(): void {
     this.resume();
