@@ -3,6 +3,7 @@
  * limit's error, the chunk check and the early cancel, used by the local and the remote stores.
  */
 import { ValidationError } from "../errors.ts";
+import { concatBytes } from "../internal/bytes.ts";
 
 const encoder = new TextEncoder();
 
@@ -43,12 +44,6 @@ export async function readBounded(stream: ReadableStream<Uint8Array>, max: numbe
 /** A whole stream gathered into one array (refused past `max` bytes). */
 export async function collectBounded(stream: ReadableStream<Uint8Array>, max: number): Promise<Uint8Array> {
   const chunks: Uint8Array[] = [];
-  const size = await readBounded(stream, max, (c) => chunks.push(c));
-  const out = new Uint8Array(size);
-  let off = 0;
-  for (const c of chunks) {
-    out.set(c, off);
-    off += c.length;
-  }
-  return out;
+  await readBounded(stream, max, (c) => chunks.push(c));
+  return concatBytes(chunks);
 }

@@ -6,6 +6,7 @@
  */
 
 /** PNG color type per channel count. */
+import { concatBytes } from "../internal/bytes.ts";
 const COLOR_TYPE = { 1: 0, 2: 4, 3: 2, 4: 6 } as const;
 
 /** Row filter choice: `"adaptive"` (default) or a fixed PNG filter 0–4. */
@@ -106,21 +107,13 @@ async function deflate(parts: AsyncIterable<Uint8Array> | Iterable<Uint8Array>):
   const writer = cs.writable.getWriter();
   const collected = (async () => {
     const chunks: Uint8Array[] = [];
-    let size = 0;
     const reader = cs.readable.getReader();
     for (;;) {
       const { done, value } = await reader.read();
       if (done) break;
       chunks.push(value);
-      size += value.length;
     }
-    const all = new Uint8Array(size);
-    let off = 0;
-    for (const c of chunks) {
-      all.set(c, off);
-      off += c.length;
-    }
-    return all;
+    return concatBytes(chunks);
   })();
   for await (const p of parts) await writer.write(p as Uint8Array<ArrayBuffer>);
   await writer.close();

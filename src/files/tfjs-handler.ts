@@ -5,6 +5,7 @@
  * `model.save(handler)`, `tf.loadLayersModel(handler)` and `tf.loadGraphModel(handler)`.
  */
 import { NotFoundError, ValidationError } from "../errors.ts";
+import { concatBytes } from "../internal/bytes.ts";
 import type { FileBuilderOptions, FileInfo, SaveOptions } from "./types.ts";
 
 /**
@@ -57,13 +58,7 @@ const OPTIONAL_KEYS = ["format", "generatedBy", "convertedBy", "trainingConfig",
 function concat(data: ArrayBuffer | ArrayBuffer[] | undefined): Uint8Array {
   if (data === undefined) return new Uint8Array(0);
   if (!Array.isArray(data)) return new Uint8Array(data);
-  const out = new Uint8Array(data.reduce((n, b) => n + b.byteLength, 0));
-  let off = 0;
-  for (const b of data) {
-    out.set(new Uint8Array(b), off);
-    off += b.byteLength;
-  }
-  return out;
+  return concatBytes(data.map((b) => new Uint8Array(b)));
 }
 
 /** Builds the handler for the model folder `folder`; saves carry the builder's annotations. */
