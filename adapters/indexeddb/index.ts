@@ -7,11 +7,12 @@
  * generation and switches the head in the same transaction, so readers see the old bytes or the
  * new ones. `readRange` finds the chunk holding its first byte with one cursor step.
  */
+import type { IDBPTransaction } from "idb";
 import { StorageError, storageError } from "../../src/errors.ts";
 import { originLocks } from "../../src/internal/web-locks.ts";
 import { assertValidKey, type StorageAdapter, type StorageStat } from "../../src/storage/contract.ts";
 import { CHUNK, EMPTY, SMALL, below, chunkRange, emptyHead, errorName, genRange, keyChunks, putChunks, readSpan, type Stores } from "./chunks.ts";
-import { Connection, STORES, done, req, type Head } from "./connection.ts";
+import { Connection, STORES, type DashDB, type Head } from "./connection.ts";
 import { readStream, writeStream, type StreamContext } from "./streams.ts";
 
 /** Options of {@link indexedDBAdapter}. */
@@ -38,26 +39,33 @@ export function indexedDBAdapter(options: IndexedDBAdapterOptions = {}): Storage
   let lastWritten: string | undefined;
 
   function fail(op: string, key: string, err: unknown): StorageError {
+    if (err instanceof StorageError) return err;
     if (errorName(err) === "QuotaExceededError") {
-      return new StorageError(`IndexedDB quota exceeded during ${op} of "${key}": delete or export old runs`, {
-        code: "QUOTA_EXCEEDED",
-        cause: err,
-      });
+      return new StorageError(
+        `IndexedDB quota exceeded during ${op} of "${key}" (database "${dbName}"): free space by deleting or exporting old runs, or ask for persistent storage`,
+        { code: "QUOTA_EXCEEDED", cause: err },
+      );
     }
-    return err instanceof StorageError ? err : storageError(op, key, err);
+    return storageError(op, key, err);
   }
 
   /**
    * Checks `key`, then runs `body` in one transaction over both stores; reopens once when the
    * connection was closed under us.
    */
-  async function run<T>(op: string, key: string, mode: IDBTransactionMode, body: (s: Stores) => Promise<T>, durability: "default" | "strict" = "default"): Promise<T> {
+  async function run<T, M extends IDBTransactionMode>(
+    op: string,
+    key: string,
+    mode: M,
+    body: (s: Stores<M>) => Promise<T>,
+    durability: "default" | "strict" = "default",
+  ): Promise<T> {
     assertValidKey(key, op === "list");
     for (let attempt = 0; ; attempt++) {
       const db = await conn.get().catch((err: unknown) => {
         throw fail("open", dbName, err);
       });
-      let tx: IDBTransaction;
+      let tx: IDBPTransaction<DashDB, typeof STORES, M>;
       try {
         tx = db.transaction(STORES, mode, { durability });
       } catch (err) {
@@ -68,7 +76,7 @@ export function indexedDBAdapter(options: IndexedDBAdapterOptions = {}): Storage
         }
         throw fail(op, key, err);
       }
-      const committed = done(tx);
+      const committed = tx.done;
       committed.catch(() => undefined); // observed below; never an unhandled rejection
       try {
         const result = await body({ heads: tx.objectStore("heads"), chunks: tx.objectStore("chunks") });
@@ -94,7 +102,7 @@ export function indexedDBAdapter(options: IndexedDBAdapterOptions = {}): Storage
     }
   }
 
-  const headOf = (s: Stores, key: string): Promise<Head | undefined> => req(s.heads.get(key));
+  const headOf = (s: Stores, key: string): Promise<Head | undefined> => s.heads.get(key);
 
   const readRange = (key: string, start: number, end?: number): Promise<Uint8Array | null> =>
     run("read", key, "readonly", async (s) => {
@@ -103,9 +111,9 @@ export function indexedDBAdapter(options: IndexedDBAdapterOptions = {}): Storage
     });
 
   /** Replaces the value of `key` by `head` (whose chunks are stored), dropping the old generation. */
-  function replaceHead(s: Stores, key: string, head: Head, old: Head | undefined, pending: Promise<unknown>[]): Promise<unknown> {
-    pending.push(req(s.heads.put(head, key)));
-    if (old && old.gen !== head.gen) pending.push(req(s.chunks.delete(genRange(key, old.gen))));
+  function replaceHead(s: Stores<"readwrite">, key: string, head: Head, old: Head | undefined, pending: Promise<unknown>[]): Promise<unknown> {
+    pending.push(s.heads.put(head, key));
+    if (old && old.gen !== head.gen) pending.push(s.chunks.delete(genRange(key, old.gen)));
     return Promise.all(pending);
   }
 
@@ -150,13 +158,13 @@ export function indexedDBAdapter(options: IndexedDBAdapterOptions = {}): Storage
         let rest = data;
         if (head.size > 0 && head.lastLength < SMALL && head.lastLength + data.length <= CHUNK) {
           // Top up a small last chunk so many small appends do not leave many tiny chunks.
-          const at = [key, head.gen, head.lastOffset];
-          const last = (await req(s.chunks.get(at))) as Uint8Array | undefined;
+          const at: [string, number, number] = [key, head.gen, head.lastOffset];
+          const last = await s.chunks.get(at);
           if (last?.length === head.lastLength) {
             const merged = new Uint8Array(last.length + data.length);
             merged.set(last);
             merged.set(data, last.length);
-            pending.push(req(s.chunks.put(merged, at)));
+            pending.push(s.chunks.put(merged, at));
             head.lastLength = merged.length;
             head.size += data.length;
             rest = EMPTY;
@@ -164,7 +172,7 @@ export function indexedDBAdapter(options: IndexedDBAdapterOptions = {}): Storage
         }
         putChunks(s.chunks, key, head, rest, pending);
         head.mtimeMs = Date.now();
-        pending.push(req(s.heads.put(head, key)));
+        pending.push(s.heads.put(head, key));
         await Promise.all(pending);
       });
     },
@@ -177,42 +185,42 @@ export function indexedDBAdapter(options: IndexedDBAdapterOptions = {}): Storage
         const pending: Promise<unknown>[] = [];
         head.lastOffset = head.lastLength = 0;
         if (keep > 0) {
-          const cursor = await req(s.chunks.openCursor(chunkRange(key, head.gen, 0, keep, true), "prev"));
+          const cursor = await s.chunks.openCursor(chunkRange(key, head.gen, 0, keep, true), "prev");
           if (cursor) {
-            const off = (cursor.key as number[])[2]!;
-            const value = cursor.value as Uint8Array;
-            if (keep - off < value.length) pending.push(req(cursor.update(value.slice(0, keep - off))));
+            const off = cursor.key[2];
+            const value = cursor.value;
+            if (keep - off < value.length) pending.push(cursor.update(value.slice(0, keep - off)));
             head.lastOffset = off;
             head.lastLength = keep - off;
           }
         }
-        pending.push(req(s.chunks.delete(chunkRange(key, head.gen, keep, Infinity))));
+        pending.push(s.chunks.delete(chunkRange(key, head.gen, keep, Infinity)));
         head.size = keep;
         head.mtimeMs = Date.now();
-        pending.push(req(s.heads.put(head, key)));
+        pending.push(s.heads.put(head, key));
         await Promise.all(pending);
       });
     },
 
     async list(prefix) {
       return run("list", prefix, "readonly", async (s) => {
-        if (prefix === "") return (await req(s.heads.getAllKeys())) as string[];
-        const [self, children] = await Promise.all([req(s.heads.getKey(prefix)), req(s.heads.getAllKeys(below(prefix)))]);
-        return (self === undefined ? children : [prefix, ...children]) as string[];
+        if (prefix === "") return s.heads.getAllKeys();
+        const [self, children] = await Promise.all([s.heads.getKey(prefix), s.heads.getAllKeys(below(prefix))]);
+        return self === undefined ? children : [prefix, ...children];
       });
     },
 
     async delete(key) {
-      await run("delete", key, "readwrite", (s) => Promise.all([req(s.heads.delete(key)), req(s.chunks.delete(keyChunks(key)))]));
+      await run("delete", key, "readwrite", (s) => Promise.all([s.heads.delete(key), s.chunks.delete(keyChunks(key))]));
     },
 
     async deletePrefix(prefix) {
       await run("deletePrefix", prefix, "readwrite", (s) =>
         Promise.all([
-          req(s.heads.delete(prefix)),
-          req(s.heads.delete(below(prefix))),
-          req(s.chunks.delete(keyChunks(prefix))),
-          req(s.chunks.delete(IDBKeyRange.bound([`${prefix}/`], [`${prefix}0`], false, true))),
+          s.heads.delete(prefix),
+          s.heads.delete(below(prefix)),
+          s.chunks.delete(keyChunks(prefix)),
+          s.chunks.delete(IDBKeyRange.bound([`${prefix}/`], [`${prefix}0`], false, true)),
         ]),
       );
     },
@@ -239,7 +247,7 @@ export function indexedDBAdapter(options: IndexedDBAdapterOptions = {}): Storage
         "readwrite",
         async (s) => {
           const head = await headOf(s, key);
-          if (head) await req(s.heads.put(head, key));
+          if (head) await s.heads.put(head, key);
         },
         "strict",
       );
