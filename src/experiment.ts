@@ -7,12 +7,10 @@ import { Buffer } from "./buffer/buffer.ts";
 import { notWritable, RunContext, type Host } from "./context.ts";
 import { ConfigurationError, DataLossError, MlDashError, ValidationError } from "./errors.ts";
 import { createFiles, type Files } from "./files/accessor.ts";
-import { localFileStoreFor } from "./files/local-file-store.ts";
 import type { FileStore } from "./files/types.ts";
 import { isPlainObject, normalizeValue, type PlainObject } from "./internal/values.ts";
-import { encoderPoolFor } from "./encoding/encoder-pool.ts";
+import { deferredReader } from "./internal/deferred-reader.ts";
 import { LocalBackend } from "./local/local-backend.ts";
-import { LocalReader } from "./local/local-reader.ts";
 import { logCall, Logs, type LogOptions } from "./logs.ts";
 import { createMetrics, type Metrics } from "./metrics/metrics.ts";
 import { resolveDestinations, type Destinations, type Mode } from "./modes.ts";
@@ -20,7 +18,6 @@ import { validateOptions, type ExperimentOptions } from "./options.ts";
 import { Params } from "./params.ts";
 import type { ParsedPrefix } from "./prefix.ts";
 import type { RemoteBackend, UnloadResult } from "./remote/index.ts";
-import { currentFileStore } from "./files/deferred-store.ts";
 import { createRunHandle, type RunHandle } from "./run-handle.ts";
 import { resolveRun, setRunPrefix } from "./run-config/resolve.ts";
 import type { RunConfig } from "./run-config/run.ts";
@@ -264,18 +261,29 @@ export class Experiment implements Host, AsyncDisposable {
       return made;
     }
     if (!storage) throw new ConfigurationError("No local store");
+    const dir = this.parsed.path;
+    // Encoder workers exist where the runtime can start them (not in browsers); reads load on the first read.
+    const pool = this.runtime.spawnEncoder ? (await import("./encoding/encoder-pool.ts")).encoderPoolFor(this.runtime) : undefined;
     return {
-      backends: [new LocalBackend(storage, this.parsed.path, this.counters, encoderPoolFor(this.runtime), this.pressure)],
-      reader: new LocalReader(storage, this.parsed.path),
+      backends: [new LocalBackend(storage, dir, this.counters, pool, this.pressure)],
+      reader: deferredReader(async () => new (await import("./local/local-reader.ts")).LocalReader(storage, dir)),
     };
   }
 
-  /** The store behind `exp.files`: the local store's `files/` folder, or the server's (kept in sync in hybrid mode). */
-  protected createFileStore(): FileStore {
+  /**
+   * The store behind `exp.files`: the local store's `files/` folder, or the server's (kept in
+   * sync in hybrid mode). Its code is loaded with the first files call, not with the page.
+   */
+  protected async createFileStore(): Promise<FileStore> {
     const { storage, dashUrl } = this.destinations;
-    if (dashUrl) return currentFileStore(() => this.remote?.files);
+    const prefix = this.parsed; // the prefix at the first files call, as when this was synchronous
+    if (dashUrl) {
+      const { currentFileStore } = await import("./files/deferred-store.ts");
+      return currentFileStore(() => this.remote?.files);
+    }
     if (!storage) throw new ConfigurationError("exp.files needs a local store or a dashUrl");
-    return localFileStoreFor(storage, this.parsed, this.runtime, this.options.files?.maxBytes);
+    const { localFileStoreFor } = await import("./files/local-file-store.ts");
+    return localFileStoreFor(storage, prefix, this.runtime, this.options.files?.maxBytes);
   }
 
   private async start(): Promise<this> {

@@ -13,7 +13,10 @@ import { originLocks } from "../../src/internal/web-locks.ts";
 import { assertValidKey, type StorageAdapter, type StorageStat } from "../../src/storage/contract.ts";
 import { CHUNK, EMPTY, SMALL, below, chunkRange, emptyHead, errorName, genRange, keyChunks, putChunks, readSpan, type Stores } from "./chunks.ts";
 import { Connection, STORES, type DashDB, type Head } from "./connection.ts";
-import { readStream, writeStream, type StreamContext } from "./streams.ts";
+import type { StreamContext } from "./streams.ts";
+
+/** Streams serve files and archives: their code loads with the first stream. */
+const streamCode = (): Promise<typeof import("./streams.ts")> => import("./streams.ts");
 
 /** Options of {@link indexedDBAdapter}. */
 export interface IndexedDBAdapterOptions {
@@ -225,11 +228,11 @@ export function indexedDBAdapter(options: IndexedDBAdapterOptions = {}): Storage
       );
     },
 
-    readStream: (key) => readStream(streams, key),
+    readStream: async (key) => (await streamCode()).readStream(streams, key),
 
     async writeStream(key) {
       assertValidKey(key);
-      return writeStream(streams, key);
+      return (await streamCode()).writeStream(streams, key);
     },
 
     lock(name, fn) {

@@ -8,7 +8,7 @@ import { nowIso } from "../internal/clock.ts";
 import { NamedMutex } from "../internal/mutex.ts";
 import type { PlainValue } from "../internal/values.ts";
 import { paths } from "../layout/paths.ts";
-import { parsePyJson } from "../layout/py-json-parse.ts";
+import { parsePyJsonAsync } from "../layout/py-json-async.ts";
 import { encodeDoc, encodeParameters, type ExperimentDoc, type TrackMetaDoc } from "../layout/records.ts";
 import { encodeBatchBytes } from "../encoding/encode-batch.ts";
 import type { EncoderPool } from "../encoding/encoder-pool.ts";
@@ -249,7 +249,7 @@ export class LocalBackend implements Backend {
     const bytes = await this.storage.read(key);
     if (!bytes) return undefined;
     try {
-      const v = parsePyJson(decoder.decode(bytes));
+      const v = await parsePyJsonAsync(decoder.decode(bytes));
       return v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, PlainValue>) : undefined;
     } catch {
       return undefined; // a corrupt document is rewritten from scratch, as Python does

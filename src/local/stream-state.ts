@@ -8,7 +8,7 @@
 import { nowIso } from "../internal/clock.ts";
 import type { PlainValue } from "../internal/values.ts";
 import { paths } from "../layout/paths.ts";
-import { parseJsonLines, parsePyJson } from "../layout/py-json-parse.ts";
+import { parsePyJsonAsync } from "../layout/py-json-async.ts";
 import { newMetricMeta, newTrackMeta, type MetricMetaDoc, type TrackMetaDoc } from "../layout/records.ts";
 import type { StorageAdapter } from "../storage/contract.ts";
 import type { StreamId, StreamInfo } from "../streams.ts";
@@ -35,7 +35,7 @@ async function readDoc<T>(storage: StorageAdapter, key: string): Promise<T | und
   const bytes = await storage.read(key);
   if (!bytes) return undefined;
   try {
-    const doc = parsePyJson(decoder.decode(bytes));
+    const doc = await parsePyJsonAsync(decoder.decode(bytes));
     return doc !== null && typeof doc === "object" && !Array.isArray(doc) ? (doc as T) : undefined;
   } catch {
     return undefined; // corrupt metadata: rebuilt from the data file
@@ -110,6 +110,8 @@ async function rebuildTrackMeta(storage: StorageAdapter, dataKey: string, topic:
   const bytes = await storage.read(dataKey);
   if (!bytes) return meta;
   const cols = new Set<string>();
+  // Only after a crash lost the metadata: the JSONL reader loads then.
+  const { parseJsonLines } = await import("../layout/py-json-parse.ts");
   for (const rec of parseJsonLines<Record<string, PlainValue>>(bytes).records) {
     const ts = rec["timestamp"];
     if (typeof ts === "number") {
