@@ -21,10 +21,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { nodeFsAdapter } from "../adapters/node-fs/index.ts";
 import { Experiment } from "../src/index.ts";
-import { createServer } from "../src/server/index.ts";
-import { serveNode } from "../src/server/node.ts";
 
 const self = process.argv[1] as string;
 const [mode, wireArg = "msgpack", nArg = "100000"] = process.argv.slice(2);
@@ -34,30 +31,27 @@ const TOKEN = "bench-token";
 const loss = (i: number, n: number): number => 2.3 * Math.exp((-3 * i) / n) + 0.01 * Math.sin(i);
 const acc = (i: number, n: number): number => Math.round(1000 * (1 - Math.exp((-3 * i) / n))) / 1000;
 
-/** `server`: serves a fresh node-fs root and prints its URL. */
-async function server(): Promise<void> {
-  const root = mkdtempSync(join(tmpdir(), "mldash-remote-bench-"));
-  const storage = nodeFsAdapter({ root });
-  const s = await serveNode(createServer({ storage, token: TOKEN }), { port: 0 });
-  console.log(JSON.stringify({ url: s.url }));
-  const stop = (): void => {
-    void s.close().then(() => {
-      rmSync(root, { recursive: true, force: true });
-      process.exit(0);
-    });
-  };
-  process.on("SIGTERM", stop);
-  process.on("SIGINT", stop);
-}
-
 function startServerProcess(): Promise<{ url: string; stop: () => void }> {
+  // The server as users run it: `ml-dash serve` from the built package (dist/cli.js), which
+  // encodes big batches on its worker pool.
+  const root = mkdtempSync(join(tmpdir(), "mldash-remote-bench-"));
+  const cli = join(import.meta.dirname, "..", "dist", "cli.js");
+  const prof = process.env["BENCH_PROF"] ? ["--cpu-prof", "--cpu-prof-dir=/tmp/cpuprof"] : [];
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...(process.env["BENCH_PROF"] ? ["--cpu-prof", "--cpu-prof-dir=/tmp/cpuprof"] : []), self, "server"], { stdio: ["ignore", "pipe", "inherit"] });
+    const child = spawn(process.execPath, [...prof, cli, "serve", "--port", "0", "--root", root, "--token", TOKEN], { stdio: ["ignore", "pipe", "inherit"] });
     let buf = "";
     child.stdout.on("data", (d: Buffer) => {
       buf += d;
-      const line = buf.split("\n").find((l) => l.startsWith("{"));
-      if (line) resolve({ url: JSON.parse(line).url as string, stop: () => child.kill("SIGTERM") });
+      const m = /ml-dash server: (http:\/\/\S+)\/api/.exec(buf);
+      if (m) {
+        resolve({
+          url: m[1] as string,
+          stop: () => {
+            child.once("exit", () => rmSync(root, { recursive: true, force: true }));
+            child.kill("SIGTERM");
+          },
+        });
+      }
     });
     child.on("error", reject);
     child.on("exit", (code) => reject(new Error(`server exited with ${code}`)));
@@ -125,6 +119,5 @@ function main(): void {
   console.log("targets: ≥ 500,000 points/s end to end with msgpack; msgpack bytes ≤ 60% of JSON");
 }
 
-if (mode === "server") await server();
-else if (mode === "run") await run(wireArg as "msgpack" | "json", Number(nArg));
+if (mode === "run") await run(wireArg as "msgpack" | "json", Number(nArg));
 else main();

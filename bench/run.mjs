@@ -109,6 +109,15 @@ const suites = {
     console.log("\n## Runtimes (Chromium, Deno, Node)\n");
     console.log(formatRuntimeBenchmarks(await runtimeBenchmarks({ sizes: [100_000, 1_000_000], repeat: 3 })));
   },
+  async remote() {
+    // Issue 5: points/s from the SDK to our server over loopback, msgpack and JSON in the same
+    // run, and bytes per point (targets: ≥ 500k points/s with msgpack; msgpack ≤ 60% of JSON).
+    const file = await bundle("remote.bench");
+    const r = spawnSync(process.execPath, [file], { cwd: root, encoding: "utf8" });
+    console.log("\n## Remote (SDK → ml-dash server over loopback)\n");
+    console.log(r.stdout.trimEnd());
+    if (r.status !== 0) console.error(r.stderr);
+  },
   async files() {
     // Issue 3: 1,000 files of 1 KiB and one 256 MiB stream through node-fs (targets: ≥ 1,000 small
     // files/s; the stream ≥ 200 MB/s with peak RSS growth ≤ 64 MiB), plus PNG encode figures.

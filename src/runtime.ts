@@ -63,3 +63,16 @@ export interface RuntimeHooks {
 
 /** The hooks of `ml-dash/core`: no default storage, no environment. */
 export const coreRuntime: RuntimeHooks = { name: "core" };
+
+/**
+ * Memoises a zero-config store factory: one adapter per root (or database name), shared by every
+ * experiment of the process, page or worker, so two experiments on one prefix share one writer.
+ */
+export function sharedStores(make: (root: string) => StorageAdapter): (root: string) => StorageAdapter {
+  const stores = new Map<string, StorageAdapter>();
+  return (root) => {
+    let s = stores.get(root);
+    if (!s) stores.set(root, (s = make(root)));
+    return s;
+  };
+}

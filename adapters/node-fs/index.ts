@@ -6,6 +6,7 @@
 import { constants, promises as fsp } from "node:fs";
 import type { FileHandle } from "node:fs/promises";
 import { dirname, join, resolve, sep } from "node:path";
+import { fileHandleStream } from "./file-stream.ts";
 import { NamedMutex } from "../../src/internal/mutex.ts";
 import { assertValidKey, type StorageAdapter, type StorageStat } from "../../src/storage/contract.ts";
 
@@ -253,24 +254,7 @@ export function nodeFsAdapter(options: NodeFsAdapterOptions = {}): StorageAdapte
         if (isMissing(err)) return null;
         throw err;
       }
-      let pos = 0;
-      const CHUNK = 256 * 1024;
-      return new ReadableStream<Uint8Array>({
-        async pull(controller) {
-          const buf = new Uint8Array(CHUNK);
-          const { bytesRead } = await h.read(buf, 0, CHUNK, pos);
-          if (bytesRead === 0) {
-            await h.close();
-            controller.close();
-            return;
-          }
-          pos += bytesRead;
-          controller.enqueue(bytesRead === CHUNK ? buf : buf.subarray(0, bytesRead));
-        },
-        async cancel() {
-          await h.close();
-        },
-      });
+      return fileHandleStream(h, 256 * 1024);
     },
 
     async writeStream(key) {

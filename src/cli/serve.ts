@@ -2,6 +2,8 @@
 import { resolve } from "node:path";
 import { nodeFsAdapter } from "../../adapters/node-fs/index.ts";
 import { nodeSha256 } from "../entries/node-files.ts";
+import { encoderPoolFor } from "../encoding/encoder-pool.ts";
+import { nodeRuntime } from "../entries/node.ts";
 import { createServer } from "../server/index.ts";
 import { serveNode } from "../server/node.ts";
 import { createDashboardApp } from "../dashboard/index.ts";
@@ -22,7 +24,7 @@ export async function serveCommand(o: ServeOptions): Promise<number> {
   if (!Number.isInteger(o.port) || o.port < 0 || o.port > 65535) throw new Error(`--port must be a port number, got ${o.port}`);
   const root = resolve(o.root);
   const storage = nodeFsAdapter({ root });
-  const server = createServer({ storage, token: o.token, sha256: nodeSha256 });
+  const server = createServer({ storage, token: o.token, sha256: nodeSha256, encoder: encoderPoolFor(nodeRuntime) });
   // The dashboard: its API under /dash/api, the page at / (the ML-Dash API keeps /api). On a
   // loopback address it answers only to its own host names (a DNS-rebinding page cannot read it).
   const hosts = LOOPBACK.has(o.host) && o.port !== 0 ? [`127.0.0.1:${o.port}`, `localhost:${o.port}`, `[::1]:${o.port}`] : undefined;

@@ -4,8 +4,10 @@
  * last written, and its point counts. Used by the dashboard's tree and by `ml-dash ls`.
  */
 import type { PlainObject } from "../internal/values.ts";
-import { parsePyJson } from "../layout/py-json-parse.ts";
 import type { StorageAdapter } from "../storage/contract.ts";
+import { readJsonDoc } from "../layout/json-doc.ts";
+
+export { readJsonDoc };
 
 /** Statuses a run records (`experiment.json` `status`), plus the two the dashboard infers. */
 export type DashStatus = "RUNNING" | "COMPLETED" | "FAILED" | "CANCELLED" | "IDLE";
@@ -54,17 +56,6 @@ export interface ListRunsOptions {
 
 const decoder = new TextDecoder();
 
-/** Reads and parses a JSON document, or `undefined` when missing or corrupt. */
-export async function readJsonDoc(storage: StorageAdapter, key: string): Promise<PlainObject | undefined> {
-  const bytes = await storage.read(key);
-  if (!bytes) return undefined;
-  try {
-    const v = parsePyJson(decoder.decode(bytes));
-    return v !== null && typeof v === "object" && !Array.isArray(v) ? (v as PlainObject) : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 /**
  * The run folders of a key listing: folders holding an `experiment.json` that are not inside

@@ -6,7 +6,7 @@
  */
 import { indexedDBAdapter } from "../../adapters/indexeddb/index.ts";
 import { Experiment as CoreExperiment } from "../experiment.ts";
-import type { ExitReason, RuntimeHooks } from "../runtime.ts";
+import { sharedStores, type ExitReason, type RuntimeHooks } from "../runtime.ts";
 import type { StorageAdapter } from "../storage/contract.ts";
 import { makeWithExperiment } from "../with-experiment.ts";
 
@@ -14,7 +14,6 @@ export * from "../index.ts";
 
 type Drain = (reason: ExitReason) => Promise<void>;
 
-const stores = new Map<string, StorageAdapter>();
 const drains = new Set<Drain>();
 let installed = false;
 
@@ -42,11 +41,10 @@ function uninstall(): void {
 
 /** One IndexedDB adapter per database, shared by every experiment of the page or worker. */
 export function defaultBrowserStorage(dashRoot: string): StorageAdapter {
-  const dbName = dashRoot === ".dash" ? "ml-dash" : dashRoot;
-  let s = stores.get(dbName);
-  if (!s) stores.set(dbName, (s = indexedDBAdapter({ dbName })));
-  return s;
+  return storeFor(dashRoot === ".dash" ? "ml-dash" : dashRoot);
 }
+
+const storeFor = sharedStores((dbName) => indexedDBAdapter({ dbName }));
 
 /** The browser runtime hooks. */
 export const browserRuntime: RuntimeHooks = {

@@ -7,7 +7,7 @@
 import { denoApi } from "../../adapters/deno-fs/deno-api.ts";
 import { denoFsAdapter } from "../../adapters/deno-fs/index.ts";
 import { Experiment as CoreExperiment } from "../experiment.ts";
-import type { ExitReason, RuntimeHooks } from "../runtime.ts";
+import { sharedStores, type ExitReason, type RuntimeHooks } from "../runtime.ts";
 import type { StorageAdapter } from "../storage/contract.ts";
 import { makeWithExperiment } from "../with-experiment.ts";
 import { denoEnv, denoHostHooks } from "./deno-host.ts";
@@ -16,7 +16,6 @@ export * from "../index.ts";
 
 type Drain = (reason: ExitReason) => Promise<void>;
 
-const stores = new Map<string, StorageAdapter>();
 const drains = new Set<Drain>();
 const SIGNALS = ["SIGINT", "SIGTERM"] as const;
 let installed = false;
@@ -86,11 +85,7 @@ function uninstall(): void {
 }
 
 /** One deno-fs adapter per root, shared by every experiment of the program. */
-export function defaultDenoStorage(root: string): StorageAdapter {
-  let s = stores.get(root);
-  if (!s) stores.set(root, (s = denoFsAdapter({ root })));
-  return s;
-}
+export const defaultDenoStorage: (root: string) => StorageAdapter = sharedStores((root) => denoFsAdapter({ root }));
 
 /** The Deno runtime hooks. */
 export const denoRuntime: RuntimeHooks = {

@@ -5,8 +5,9 @@
  */
 import { createHash } from "node:crypto";
 import { promises as fsp } from "node:fs";
-import type { FileHandle } from "node:fs/promises";
 import { basename, dirname, join, resolve, sep } from "node:path";
+import type { FileHandle } from "node:fs/promises";
+import { fileHandleStream } from "../../adapters/node-fs/file-stream.ts";
 import { ValidationError } from "../errors.ts";
 import type { LocalFileSystem } from "../files/local-fs.ts";
 import type { Sha256 } from "../files/sha256.ts";
@@ -15,25 +16,6 @@ import type { RuntimeHooks } from "../runtime.ts";
 const CHUNK = 1024 * 1024;
 let tmpCounter = 0;
 
-function fileStream(h: FileHandle): ReadableStream<Uint8Array> {
-  let pos = 0;
-  return new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      const buf = new Uint8Array(CHUNK);
-      const { bytesRead } = await h.read(buf, 0, CHUNK, pos);
-      if (bytesRead === 0) {
-        await h.close();
-        controller.close();
-        return;
-      }
-      pos += bytesRead;
-      controller.enqueue(bytesRead === CHUNK ? buf : buf.subarray(0, bytesRead));
-    },
-    async cancel() {
-      await h.close();
-    },
-  });
-}
 
 /** `node:fs` access for `files.upload` and `download`. */
 export const nodeLocalFiles: LocalFileSystem = {
@@ -49,7 +31,7 @@ export const nodeLocalFiles: LocalFileSystem = {
       await h.close();
       throw new ValidationError(`upload(): ${JSON.stringify(localPath)} is not a regular file`, { field: "localPath" });
     }
-    return { name: basename(localPath), size: st.size, stream: fileStream(h) };
+    return { name: basename(localPath), size: st.size, stream: fileHandleStream(h, CHUNK) };
   },
 
   async write(target, name, data) {

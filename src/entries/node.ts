@@ -4,7 +4,7 @@
  */
 import { nodeFsAdapter } from "../../adapters/node-fs/index.ts";
 import { Experiment as CoreExperiment } from "../experiment.ts";
-import type { RuntimeHooks } from "../runtime.ts";
+import { sharedStores, type RuntimeHooks } from "../runtime.ts";
 import type { StorageAdapter } from "../storage/contract.ts";
 import { makeWithExperiment } from "../with-experiment.ts";
 import { spawnNodeEncoder } from "./node-encoder.ts";
@@ -14,14 +14,8 @@ import { processHooks } from "./node-process.ts";
 
 export * from "../index.ts";
 
-const stores = new Map<string, StorageAdapter>();
-
 /** One node-fs adapter per root, shared by every experiment of the process. */
-export function defaultFsStorage(root: string): StorageAdapter {
-  let s = stores.get(root);
-  if (!s) stores.set(root, (s = nodeFsAdapter({ root })));
-  return s;
-}
+export const defaultFsStorage: (root: string) => StorageAdapter = sharedStores((root) => nodeFsAdapter({ root }));
 
 /** The Node runtime hooks. */
 export const nodeRuntime: RuntimeHooks = { name: "node", defaultStorage: defaultFsStorage, ...processHooks, ...nodeHostHooks, ...nodeFileHooks, ...(spawnNodeEncoder ? { spawnEncoder: spawnNodeEncoder } : {}) };

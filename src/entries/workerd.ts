@@ -5,20 +5,14 @@
  */
 import { memoryAdapter } from "../../adapters/memory/index.ts";
 import { Experiment as CoreExperiment } from "../experiment.ts";
-import type { RuntimeHooks } from "../runtime.ts";
+import { sharedStores, type RuntimeHooks } from "../runtime.ts";
 import type { StorageAdapter } from "../storage/contract.ts";
 import { makeWithExperiment } from "../with-experiment.ts";
 
 export * from "../index.ts";
 
-const stores = new Map<string, StorageAdapter>();
-
 /** One memory store per root, kept for the life of the isolate. */
-export function defaultMemoryStorage(root: string): StorageAdapter {
-  let s = stores.get(root);
-  if (!s) stores.set(root, (s = memoryAdapter()));
-  return s;
-}
+export const defaultMemoryStorage: (root: string) => StorageAdapter = sharedStores(() => memoryAdapter());
 
 /** The workerd runtime hooks. */
 export const workerdRuntime: RuntimeHooks = { name: "workerd", defaultStorage: defaultMemoryStorage, remoteOnlyByDefault: true };

@@ -4,9 +4,9 @@
  * report where each stream stands.
  */
 import { paths } from "../layout/paths.ts";
-import { parsePyJson } from "../layout/py-json-parse.ts";
 import type { StorageAdapter } from "../storage/contract.ts";
 import { streamId, type StreamId } from "../streams.ts";
+import { readJsonDoc } from "../layout/json-doc.ts";
 
 const decoder = new TextDecoder();
 
@@ -17,16 +17,6 @@ export interface ListedStream {
   readonly recorded: number;
 }
 
-async function readDoc(storage: StorageAdapter, key: string): Promise<Record<string, unknown> | undefined> {
-  const bytes = await storage.read(key);
-  if (!bytes) return undefined;
-  try {
-    const v = parsePyJson(decoder.decode(bytes));
-    return v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 function count(v: unknown): number {
   const n = typeof v === "number" ? v : typeof v === "string" ? Number(v) : NaN;
@@ -49,13 +39,13 @@ export async function listStreams(storage: StorageAdapter, dir: string): Promise
     if (key.startsWith(metricsBase)) {
       const name = key.slice(metricsBase.length, -"/data.jsonl".length);
       if (name.includes("/")) continue;
-      const meta = await readDoc(storage, paths.metricMeta(dir, name === "None" ? null : name));
+      const meta = await readJsonDoc(storage, paths.metricMeta(dir, name === "None" ? null : name));
       out.push({ id: streamId("metric", name === "None" ? null : name), recorded: count(meta?.["totalDataPoints"] ?? meta?.["nextIndex"]) });
     } else if (key.startsWith(tracksBase)) {
       const folder = key.slice(tracksBase.length, -"/data.jsonl".length);
       if (folder.includes("/")) continue;
       // The folder name replaced "/" by "_"; the topic itself is in the metadata.
-      const meta = await readDoc(storage, `${tracksBase}${folder}/metadata.json`);
+      const meta = await readJsonDoc(storage, `${tracksBase}${folder}/metadata.json`);
       const topic = typeof meta?.["topic"] === "string" ? (meta["topic"] as string) : folder;
       out.push({ id: streamId("track", topic), recorded: count(meta?.["totalEntries"]) });
     }

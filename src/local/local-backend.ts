@@ -8,16 +8,15 @@ import { nowIso } from "../internal/clock.ts";
 import { NamedMutex } from "../internal/mutex.ts";
 import type { PlainValue } from "../internal/values.ts";
 import { paths } from "../layout/paths.ts";
-import { parsePyJsonAsync } from "../layout/py-json-async.ts";
 import { encodeDoc, encodeParameters, type ExperimentDoc, type TrackMetaDoc } from "../layout/records.ts";
 import { encodeBatchBytes } from "../encoding/encode-batch.ts";
 import type { EncoderPool } from "../encoding/encoder-pool.ts";
 import type { StorageAdapter } from "../storage/contract.ts";
 import type { Batch, StreamId, StreamInfo, TrackEntry } from "../streams.ts";
 import { loadStreamState, refreshStreamState, type StreamState } from "./stream-state.ts";
+import { readJsonDoc } from "../layout/json-doc.ts";
 
 const encoder = new TextEncoder();
-const decoder = new TextDecoder();
 
 /**
  * State shared by every writer of one folder in this process (two `Experiment`s with the same
@@ -246,15 +245,9 @@ export class LocalBackend implements Backend {
   }
 
   private async readJson(key: string): Promise<Record<string, PlainValue> | undefined> {
-    const bytes = await this.storage.read(key);
-    if (!bytes) return undefined;
-    try {
-      const v = await parsePyJsonAsync(decoder.decode(bytes));
-      return v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, PlainValue>) : undefined;
-    } catch {
-      return undefined; // a corrupt document is rewritten from scratch, as Python does
-    }
+    return readJsonDoc(this.storage, key); // a corrupt document is rewritten from scratch, as Python does
   }
+
 }
 
 /** Batches encoded ahead of the one being appended. */

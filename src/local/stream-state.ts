@@ -8,11 +8,11 @@
 import { nowIso } from "../internal/clock.ts";
 import type { PlainValue } from "../internal/values.ts";
 import { paths } from "../layout/paths.ts";
-import { parsePyJsonAsync } from "../layout/py-json-async.ts";
 import { newMetricMeta, newTrackMeta, type MetricMetaDoc, type TrackMetaDoc } from "../layout/records.ts";
 import type { StorageAdapter } from "../storage/contract.ts";
 import type { StreamId, StreamInfo } from "../streams.ts";
 import { countLines, repairTail } from "./jsonl-tail.ts";
+import { readJsonDoc } from "../layout/json-doc.ts";
 
 /** Write state of one stream. */
 export interface StreamState {
@@ -32,14 +32,7 @@ export interface StreamState {
 const decoder = new TextDecoder();
 
 async function readDoc<T>(storage: StorageAdapter, key: string): Promise<T | undefined> {
-  const bytes = await storage.read(key);
-  if (!bytes) return undefined;
-  try {
-    const doc = await parsePyJsonAsync(decoder.decode(bytes));
-    return doc !== null && typeof doc === "object" && !Array.isArray(doc) ? (doc as T) : undefined;
-  } catch {
-    return undefined; // corrupt metadata: rebuilt from the data file
-  }
+  return (await readJsonDoc(storage, key)) as T | undefined; // corrupt metadata: rebuilt from the data file
 }
 
 function num(v: unknown): number {

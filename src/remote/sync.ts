@@ -9,7 +9,6 @@ import type { ExperimentInfo } from "../backend.ts";
 import { MlDashError, RemoteError } from "../errors.ts";
 import { isPlainObject, type PlainObject, type PlainValue } from "../internal/values.ts";
 import { paths } from "../layout/paths.ts";
-import { parsePyJson } from "../layout/py-json-parse.ts";
 import { listStreams } from "../local/list-streams.ts";
 import { parsePrefix } from "../prefix.ts";
 import type { StorageAdapter } from "../storage/contract.ts";
@@ -26,6 +25,7 @@ import { applyFile, localPlaces, planFile, remotePlaces } from "./file-plan.ts";
 import { RemoteFilesApi } from "./files-api.ts";
 import { LocalStreamSource } from "./local-tail.ts";
 import { sendBatch, StreamGap } from "./send-batch.ts";
+import { readJsonDoc } from "../layout/json-doc.ts";
 
 /** Progress of an upload, reported after every batch. */
 export interface SyncProgress {
@@ -71,18 +71,7 @@ export interface UploadRunOptions {
   readonly onFile?: (p: FileSyncProgress) => void;
 }
 
-const decoder = new TextDecoder();
 
-async function readDoc(storage: StorageAdapter, key: string): Promise<Record<string, unknown> | undefined> {
-  const bytes = await storage.read(key);
-  if (!bytes) return undefined;
-  try {
-    const v = parsePyJson(decoder.decode(bytes));
-    return isPlainObject(v) ? v : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 /** Every experiment folder of a store (folders holding an experiment.json), sorted. */
 export async function findRuns(storage: StorageAdapter, prefix = ""): Promise<string[]> {
@@ -99,7 +88,7 @@ export async function uploadRun(
   options: UploadRunOptions = {},
 ): Promise<SyncResult> {
   const chunk = options.chunk ?? 10_000;
-  const doc = (await readDoc(storage, paths.experiment(dir))) ?? {};
+  const doc = (await readJsonDoc(storage, paths.experiment(dir))) ?? {};
   const strings = (v: unknown): string[] | undefined => (Array.isArray(v) && v.every((x) => typeof x === "string") ? (v as string[]) : undefined);
   const info: ExperimentInfo = {
     prefix: parsePrefix(dir),
@@ -114,7 +103,7 @@ export async function uploadRun(
   let skipped = 0;
   let bytes = 0;
 
-  const params = await readDoc(storage, paths.parameters(dir));
+  const params = await readJsonDoc(storage, paths.parameters(dir));
   if (params && isPlainObject(params["data"]) && Object.keys(params["data"]).length > 0) {
     // A merge: sending the same params again changes nothing.
     await client.request("POST", `experiments/${id}/parameters`, { json: { data: params["data"] as Record<string, PlainValue>, version: params["version"] } });

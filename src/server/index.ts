@@ -24,6 +24,7 @@ import { fileRoutes } from "./routes-files.ts";
 import { Registry } from "./registry.ts";
 import { dataRoutes } from "./routes-data.ts";
 import { nodeRoutes } from "./routes-nodes.ts";
+import type { EncoderPool } from "../encoding/encoder-pool.ts";
 
 /** Options of {@link createServer}. */
 export interface ServerOptions {
@@ -43,6 +44,8 @@ export interface ServerOptions {
   readonly sha256?: () => Sha256;
   /** Called with unexpected errors (default: `console.error`). Never sees the token. */
   readonly onError?: (error: unknown) => void;
+  /** Encodes big batches off the request thread (`ml-dash serve` passes the Node worker pool). */
+  readonly encoder?: EncoderPool | undefined;
 }
 
 /** A running server: a fetch handler plus its index. */
@@ -65,7 +68,7 @@ function sameSecret(a: string, b: string): boolean {
 
 /** Creates the server. Indexing the existing tree starts at once. */
 export function createServer(options: ServerOptions): MlDashServer {
-  const registry = new Registry(options.storage);
+  const registry = new Registry(options.storage, options.encoder);
   const files = new ServerFiles(registry, { sha256: options.sha256, maxFileBytes: options.maxFileBytes });
   const scanned = registry.scan();
   scanned.catch(() => undefined);

@@ -11,7 +11,6 @@ import type { ExperimentInfo } from "../backend.ts";
 import { NamedMutex } from "../internal/mutex.ts";
 import type { PlainObject } from "../internal/values.ts";
 import { paths } from "../layout/paths.ts";
-import { parsePyJson } from "../layout/py-json-parse.ts";
 import { encodeDoc } from "../layout/records.ts";
 import { listStreams } from "../local/list-streams.ts";
 import { LocalBackend } from "../local/local-backend.ts";
@@ -20,6 +19,8 @@ import { parsePrefix } from "../prefix.ts";
 import type { StorageAdapter } from "../storage/contract.ts";
 import { HttpError } from "./http-error.ts";
 import { nodeId } from "./ids.ts";
+import { readJsonDoc } from "../layout/json-doc.ts";
+import type { EncoderPool } from "../encoding/encoder-pool.ts";
 
 /** A project: `<namespace>/<slug>`. */
 export interface ProjectNode {
@@ -54,7 +55,6 @@ export interface ExperimentEntry {
   readonly reader: LocalReader;
 }
 
-const decoder = new TextDecoder();
 const encoder = new TextEncoder();
 const RESCAN_MS = 2000;
 
@@ -70,7 +70,10 @@ export class Registry {
   private lastScan = 0;
   private scanning: Promise<void> | undefined;
 
-  constructor(readonly storage: StorageAdapter) {}
+  constructor(
+    readonly storage: StorageAdapter,
+    private readonly encoder?: EncoderPool,
+  ) {}
 
   /** Indexes every experiment of the tree (again). */
   scan(): Promise<void> {
@@ -204,7 +207,7 @@ export class Registry {
       name: segments[segments.length - 1] as string,
       projectId: project.id,
       parentId,
-      backend: new LocalBackend(this.storage, path),
+      backend: new LocalBackend(this.storage, path, undefined, this.encoder),
       reader: new LocalReader(this.storage, path),
     };
     this.experiments.set(entry.id, entry);
@@ -213,14 +216,8 @@ export class Registry {
     return entry;
   }
 
-  private async readDoc(path: string): Promise<PlainObject | undefined> {
-    const bytes = await this.storage.read(paths.experiment(path));
-    if (!bytes) return undefined;
-    try {
-      const v = parsePyJson(decoder.decode(bytes));
-      return v !== null && typeof v === "object" && !Array.isArray(v) ? (v as PlainObject) : undefined;
-    } catch {
-      return undefined;
-    }
+  private readDoc(path: string): Promise<PlainObject | undefined> {
+    return readJsonDoc(this.storage, paths.experiment(path));
   }
+
 }

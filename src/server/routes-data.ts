@@ -5,7 +5,7 @@
 import { Hono, type Context } from "hono";
 import { flattenInto, isPlainObject, normalizeValue, type PlainObject, type PlainValue } from "../internal/values.ts";
 import { paths } from "../layout/paths.ts";
-import { parseJsonLines, parsePyJson } from "../layout/py-json-parse.ts";
+import { parseJsonLines } from "../layout/py-json-parse.ts";
 import type { StoredLog } from "../backend.ts";
 import { streamId } from "../streams.ts";
 import { appendOnce, claimedStart } from "./append.ts";
@@ -14,8 +14,8 @@ import { check, HttpError } from "./http-error.ts";
 import { intQuery, numQuery, readBody, reply } from "./http-io.ts";
 import type { Registry } from "./registry.ts";
 import { MetricPointBody, ParamsBody } from "./schemas.ts";
+import { readJsonDoc } from "../layout/json-doc.ts";
 
-const decoder = new TextDecoder();
 const encoder = new TextEncoder();
 
 /** Options of the data routes. */
@@ -24,16 +24,6 @@ export interface DataRouteOptions {
   readonly msgpack: boolean;
 }
 
-async function readJson(reg: Registry, key: string): Promise<Record<string, unknown> | undefined> {
-  const bytes = await reg.storage.read(key);
-  if (!bytes) return undefined;
-  try {
-    const v = parsePyJson(decoder.decode(bytes));
-    return isPlainObject(v) ? v : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 function idem(c: Context): string | undefined {
   return c.req.header("idempotency-key");
@@ -87,21 +77,21 @@ export function dataRoutes(reg: Registry, options: DataRouteOptions): Hono {
       else flat[k] = n;
     }
     const result = await reg.locks.run(`params:${e.path}`, async () => {
-      const old = await readJson(reg, paths.parameters(e.path));
+      const old = await readJsonDoc(reg.storage, paths.parameters(e.path));
       const oldData = isPlainObject(old?.["data"]) ? (old["data"] as Record<string, PlainValue>) : {};
       const oldVersion = typeof old?.["version"] === "number" ? (old["version"] as number) : 0;
       const data = { ...oldData, ...flat };
       // A replay of a version already stored merges (idempotent) without counting a new version.
       const version = b.version !== undefined && b.version <= oldVersion ? oldVersion : Math.max(oldVersion + 1, b.version ?? 0);
       await e.backend.writeParams({ version, data, changed: flat });
-      return (await readJson(reg, paths.parameters(e.path))) ?? { version, data };
+      return (await readJsonDoc(reg.storage, paths.parameters(e.path))) ?? { version, data };
     });
     return reply(c, { id: e.id, experimentId: e.id, ...result });
   });
 
   app.get("/experiments/:id/parameters", async (c) => {
     const e = await exp(c);
-    const doc = await readJson(reg, paths.parameters(e.path));
+    const doc = await readJsonDoc(reg.storage, paths.parameters(e.path));
     if (!doc) throw new HttpError(404, `No parameters stored for experiment ${e.id}`);
     return reply(c, { id: e.id, experimentId: e.id, ...doc });
   });
@@ -180,7 +170,7 @@ export function dataRoutes(reg: Registry, options: DataRouteOptions): Hono {
     const tracks: Record<string, unknown>[] = [];
     for (const key of keys) {
       if (!key.endsWith("/metadata.json")) continue;
-      const meta = await readJson(reg, key);
+      const meta = await readJsonDoc(reg.storage, key);
       if (!meta || (filter && meta["topic"] !== filter)) continue;
       tracks.push(meta);
     }

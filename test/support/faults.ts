@@ -12,7 +12,7 @@ import type { AddressInfo } from "node:net";
 
 import { rng, type Fault } from "./scripted-fetch.ts";
 
-export { rng, scriptedFetch, type Fault, type ScriptedFetch, type ScriptOptions, type SeenRequest } from "./scripted-fetch.ts";
+export { faultsInCycle, rng, scriptedFetch, type Fault, type ScriptedFetch, type ScriptOptions, type SeenRequest } from "./scripted-fetch.ts";
 
 /** Counts of what a faulty proxy did. */
 export type ProxyCounts = Record<Fault, number>;

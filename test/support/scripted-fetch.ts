@@ -120,3 +120,10 @@ export function scriptedFetch(options: ScriptOptions = {}): ScriptedFetch {
   return f;
 }
 
+
+/** How many of the first `n` requests a `cycle` makes fail (the exact count a cycle promises). */
+export function faultsInCycle(cycle: readonly Fault[], n: number): number {
+  let k = 0;
+  for (let i = 0; i < n; i++) if (cycle[i % cycle.length] !== "ok") k++;
+  return k;
+}

@@ -1,0 +1,22 @@
+/** Reading one JSON document of the `.dash` layout (experiment.json, metadata.json, …). */
+import type { PlainObject } from "../internal/values.ts";
+import type { StorageAdapter } from "../storage/contract.ts";
+import { parsePyJsonAsync } from "./py-json-async.ts";
+
+const decoder = new TextDecoder();
+
+/**
+ * The JSON object stored at `key` (Python's NaN/Infinity tokens accepted), or `undefined` when
+ * it is missing, corrupt or not an object — callers rebuild or rewrite it, as Python does.
+ * Storage errors propagate.
+ */
+export async function readJsonDoc(storage: StorageAdapter, key: string): Promise<PlainObject | undefined> {
+  const bytes = await storage.read(key);
+  if (!bytes) return undefined;
+  try {
+    const v = await parsePyJsonAsync(decoder.decode(bytes)); // the NaN-tolerant parser loads only when needed
+    return v !== null && typeof v === "object" && !Array.isArray(v) ? (v as PlainObject) : undefined;
+  } catch {
+    return undefined;
+  }
+}
