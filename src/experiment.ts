@@ -10,7 +10,6 @@ import { createFiles, type Files } from "./files/accessor.ts";
 import type { FileStore } from "./files/types.ts";
 import { isPlainObject, normalizeValue, type PlainObject } from "./internal/values.ts";
 import { deferredReader } from "./internal/deferred-reader.ts";
-import { LocalBackend } from "./local/local-backend.ts";
 import { logCall, Logs, type LogOptions } from "./logs.ts";
 import { createMetrics, type Metrics } from "./metrics/metrics.ts";
 import { resolveDestinations, type Destinations, type Mode } from "./modes.ts";
@@ -238,9 +237,10 @@ export class Experiment implements Host, AsyncDisposable {
   private readonly pressure = (): boolean => this.counters.queuedBytes > (this.options.buffer?.maxQueueBytes ?? 64 * 1024 * 1024) / 4;
 
   /**
-   * Creates the backends for this run: the local store first (it is the write-ahead log). The
-   * remote half (HTTP client, msgpack) is loaded only when there is a server, so a local run
-   * in a browser does not download it.
+   * Creates the backends for this run: the local store first (it is the write-ahead log). Each
+   * half is loaded here, at the start of the run that uses it: the remote half (HTTP client,
+   * msgpack) only when there is a server, the local writer only when there is a local store, so
+   * a page that never starts a run (or only talks to a server) does not download the other.
    */
   protected async createBackends(): Promise<{ backends: Backend[]; reader: Reader }> {
     const { storage, dashUrl } = this.destinations;
@@ -262,6 +262,7 @@ export class Experiment implements Host, AsyncDisposable {
     }
     if (!storage) throw new ConfigurationError("No local store");
     const dir = this.parsed.path;
+    const { LocalBackend } = await import("./local/local-backend.ts");
     // Encoder workers exist where the runtime can start them (not in browsers); reads load on the first read.
     const pool = this.runtime.spawnEncoder ? (await import("./encoding/encoder-pool.ts")).encoderPoolFor(this.runtime) : undefined;
     return {
