@@ -38,6 +38,7 @@ export class FileSync {
   private readonly dirty = new Set<string>();
   private remote: Map<string, FileInfo> | undefined;
   private running: Promise<void> | undefined;
+  private catching: Promise<void> | undefined;
   private failures = 0;
   private pausedUntil = 0;
   private timer: ReturnType<typeof setTimeout> | undefined;
@@ -63,9 +64,17 @@ export class FileSync {
 
   /** Compares every local place with the server (at connect: what a previous process left). */
   async catchUp(): Promise<void> {
-    this.remote = undefined; // the server may have changed while we were away
-    for (const f of await this.local.records()) this.dirty.add(placeOf(f));
-    this.kick();
+    const catching = (async () => {
+      this.remote = undefined; // the server may have changed while we were away
+      for (const f of await this.local.records()) this.dirty.add(placeOf(f));
+      this.kick();
+    })();
+    this.catching = catching;
+    try {
+      await catching;
+    } finally {
+      if (this.catching === catching) this.catching = undefined;
+    }
   }
 
   /**
@@ -73,6 +82,10 @@ export class FileSync {
    * {@link PATIENCE} rounds failed (syncing goes on in the background).
    */
   flush(): Promise<void> {
+    // A catch-up still listing the local files has not marked them yet: without this wait, a
+    // flush (and a complete() right after start) would not cover what a previous process left.
+    const catching = this.catching;
+    if (catching) return catching.then(() => this.flush(), () => this.flush());
     if (this.failures >= PATIENCE) this.failures = PATIENCE - 1; // an explicit flush gets one more round
     this.resume();
     if (this.dirty.size === 0 && !this.running) return Promise.resolve();
