@@ -3,7 +3,6 @@
  * `owner/project/path.../name`, written to a local `.dash` store, an ML-Dash server, or both.
  */
 import type { Backend, Reader, RunStatus } from "./backend.ts";
-import { Buffer } from "./buffer/buffer.ts";
 import { notWritable, RunContext, type Host } from "./context.ts";
 import { ConfigurationError, DataLossError, MlDashError, ValidationError } from "./errors.ts";
 import { createFiles, type Files } from "./files/accessor.ts";
@@ -307,7 +306,9 @@ export class Experiment implements Host, AsyncDisposable {
   }
 
   private async open(): Promise<void> {
-    const { backends, reader } = await this.createBackends();
+    // The buffer (queues, batching, flush cycles) serves writes, which need a started run: it loads
+    // with the backends, before anything is opened.
+    const [{ backends, reader }, { Buffer }] = await Promise.all([this.createBackends(), import("./buffer/buffer.ts")]);
     const info = {
       prefix: this.parsed,
       description: this.options.readme ?? this.options.description,
