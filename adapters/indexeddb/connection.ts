@@ -1,5 +1,5 @@
 /**
- * The IndexedDB connection of one adapter (through idb): opened lazily, closed and reopened
+ * The IndexedDB connection of one adapter (through idb, loaded with it): opened lazily, closed and reopened
  * when another tab upgrades or deletes the database (`versionchange`), or when the browser
  * terminates it.
  *
@@ -7,7 +7,7 @@
  * object stores are missing, so a newer schema or another tab's upgrade never leaves us stuck
  * on a `VersionError`.
  */
-import { openDB, type DBSchema, type IDBPDatabase } from "idb";
+import type { DBSchema, IDBPDatabase } from "idb";
 
 /** One per stored value: `gen` names the generation of chunks the value is made of. */
 export interface Head {
@@ -85,7 +85,9 @@ export class Connection {
     return db;
   }
 
-  private connect(version: number | undefined): Promise<Db> {
+  private async connect(version: number | undefined): Promise<Db> {
+    // idb loads with the first connection: a page that never opens the database does not download it.
+    const { openDB } = await import("idb");
     let db: Db | undefined;
     // Another tab wants to upgrade or delete the database (or the browser closed it): step
     // aside; the next call reopens.
