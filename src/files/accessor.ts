@@ -5,6 +5,7 @@
  */
 import type { Host } from "../context.ts";
 import { ValidationError } from "../errors.ts";
+import { loadOnce } from "../internal/load-once.ts";
 import type { RuntimeHooks } from "../runtime.ts";
 import { FileBuilder, operations, type FilesContext } from "./builder.ts";
 import type { FileData } from "./content.ts";
@@ -48,19 +49,9 @@ export interface FilesSetup {
 
 /** Builds `exp.files` for an experiment. */
 export function createFiles(host: Host, setup: FilesSetup): Files {
-  let store: Promise<FileStore> | undefined;
   const ctx: FilesContext = {
     host,
-    store: () => {
-      if (!store) {
-        const made = setup.store();
-        store = made;
-        made.catch(() => {
-          if (store === made) store = undefined; // a store that could not be made is tried again
-        });
-      }
-      return store;
-    },
+    store: loadOnce(setup.store), // a store that could not be made is tried again
     localFiles: setup.runtime.localFiles,
     sha256: setup.runtime.sha256,
   };

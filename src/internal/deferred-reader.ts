@@ -3,20 +3,11 @@
  * and a page that only logs never needs the code that reads runs back.
  */
 import type { Reader } from "../backend.ts";
+import { loadOnce } from "./load-once.ts";
 
 /** Forwards every read to the reader `load` makes, calling `load` once (again after a failure). */
 export function deferredReader(load: () => Promise<Reader>): Reader {
-  let loading: Promise<Reader> | undefined;
-  const reader = (): Promise<Reader> => {
-    if (!loading) {
-      const p = load();
-      loading = p;
-      p.catch(() => {
-        if (loading === p) loading = undefined;
-      });
-    }
-    return loading;
-  };
+  const reader = loadOnce(load);
   return {
     readMetric: async (name, startIndex, limit) => (await reader()).readMetric(name, startIndex, limit),
     metricStats: async (name) => (await reader()).metricStats(name),
