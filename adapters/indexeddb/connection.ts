@@ -1,7 +1,7 @@
 /**
- * The IndexedDB connection of one adapter (through idb, loaded with it): opened lazily, closed and reopened
- * when another tab upgrades or deletes the database (`versionchange`), or when the browser
- * terminates it.
+ * The IndexedDB connection of one adapter (through idb, which loads with it): opened lazily,
+ * closed and reopened when another tab upgrades or deletes the database (`versionchange`), or
+ * when the browser terminates it.
  *
  * The database is opened at whatever version it has, and upgraded (version + 1) only when our
  * object stores are missing, so a newer schema or another tab's upgrade never leaves us stuck
