@@ -3,16 +3,12 @@
  * `owner/project/path.../name`, written to a local `.dash` store, an ML-Dash server, or both.
  */
 import type { Backend, Reader, RunStatus } from "./backend.ts";
-import { Buffer } from "./buffer/buffer.ts";
 import { notWritable, RunContext, type Host } from "./context.ts";
 import { ConfigurationError, DataLossError, MlDashError, ValidationError } from "./errors.ts";
 import { createFiles, type Files } from "./files/accessor.ts";
-import { localFileStoreFor } from "./files/local-file-store.ts";
 import type { FileStore } from "./files/types.ts";
 import { isPlainObject, normalizeValue, type PlainObject } from "./internal/values.ts";
-import { encoderPoolFor } from "./encoding/encoder-pool.ts";
-import { LocalBackend } from "./local/local-backend.ts";
-import { LocalReader } from "./local/local-reader.ts";
+import { deferredReader } from "./internal/deferred-reader.ts";
 import { logCall, Logs, type LogOptions } from "./logs.ts";
 import { createMetrics, type Metrics } from "./metrics/metrics.ts";
 import { resolveDestinations, type Destinations, type Mode } from "./modes.ts";
@@ -20,7 +16,6 @@ import { validateOptions, type ExperimentOptions } from "./options.ts";
 import { Params } from "./params.ts";
 import type { ParsedPrefix } from "./prefix.ts";
 import type { RemoteBackend, UnloadResult } from "./remote/index.ts";
-import { currentFileStore } from "./files/deferred-store.ts";
 import { createRunHandle, type RunHandle } from "./run-handle.ts";
 import { resolveRun, setRunPrefix } from "./run-config/resolve.ts";
 import type { RunConfig } from "./run-config/run.ts";
@@ -241,9 +236,10 @@ export class Experiment implements Host, AsyncDisposable {
   private readonly pressure = (): boolean => this.counters.queuedBytes > (this.options.buffer?.maxQueueBytes ?? 64 * 1024 * 1024) / 4;
 
   /**
-   * Creates the backends for this run: the local store first (it is the write-ahead log). The
-   * remote half (HTTP client, msgpack) is loaded only when there is a server, so a local run
-   * in a browser does not download it.
+   * Creates the backends for this run: the local store first (it is the write-ahead log). Each
+   * half is loaded here, at the start of the run that uses it: the remote half (HTTP client,
+   * msgpack) only when there is a server, the local writer only when there is a local store, so
+   * a page that never starts a run (or only talks to a server) does not download the other.
    */
   protected async createBackends(): Promise<{ backends: Backend[]; reader: Reader }> {
     const { storage, dashUrl } = this.destinations;
@@ -264,18 +260,30 @@ export class Experiment implements Host, AsyncDisposable {
       return made;
     }
     if (!storage) throw new ConfigurationError("No local store");
+    const dir = this.parsed.path;
+    const { LocalBackend } = await import("./local/local-backend.ts");
+    // Encoder workers exist where the runtime can start them (not in browsers); reads load on the first read.
+    const pool = this.runtime.spawnEncoder ? (await import("./encoding/encoder-pool.ts")).encoderPoolFor(this.runtime) : undefined;
     return {
-      backends: [new LocalBackend(storage, this.parsed.path, this.counters, encoderPoolFor(this.runtime), this.pressure)],
-      reader: new LocalReader(storage, this.parsed.path),
+      backends: [new LocalBackend(storage, dir, this.counters, pool, this.pressure)],
+      reader: deferredReader(async () => new (await import("./local/local-reader.ts")).LocalReader(storage, dir)),
     };
   }
 
-  /** The store behind `exp.files`: the local store's `files/` folder, or the server's (kept in sync in hybrid mode). */
-  protected createFileStore(): FileStore {
+  /**
+   * The store behind `exp.files`: the local store's `files/` folder, or the server's (kept in
+   * sync in hybrid mode). Its code is loaded with the first files call, not with the page.
+   */
+  protected async createFileStore(): Promise<FileStore> {
     const { storage, dashUrl } = this.destinations;
-    if (dashUrl) return currentFileStore(() => this.remote?.files);
+    const prefix = this.parsed; // the prefix at the first files call, as when this was synchronous
+    if (dashUrl) {
+      const { currentFileStore } = await import("./files/deferred-store.ts");
+      return currentFileStore(() => this.remote?.files);
+    }
     if (!storage) throw new ConfigurationError("exp.files needs a local store or a dashUrl");
-    return localFileStoreFor(storage, this.parsed, this.runtime, this.options.files?.maxBytes);
+    const { localFileStoreFor } = await import("./files/local-file-store.ts");
+    return localFileStoreFor(storage, prefix, this.runtime, this.options.files?.maxBytes);
   }
 
   private async start(): Promise<this> {
@@ -298,7 +306,9 @@ export class Experiment implements Host, AsyncDisposable {
   }
 
   private async open(): Promise<void> {
-    const { backends, reader } = await this.createBackends();
+    // The buffer (queues, batching, flush cycles) serves writes, which need a started run: it loads
+    // with the backends, before anything is opened.
+    const [{ backends, reader }, { Buffer }] = await Promise.all([this.createBackends(), import("./buffer/buffer.ts")]);
     const info = {
       prefix: this.parsed,
       description: this.options.readme ?? this.options.description,

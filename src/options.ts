@@ -2,7 +2,7 @@
  * Experiment options: their types, and their validation (valibot) at the constructor, so a
  * wrong option fails at once with a message that names it.
  */
-import * as v from "./internal/check.ts";
+import * as v from "valibot";
 import type { BufferOptions } from "./buffer/buffer.ts";
 import { ValidationError, type MlDashError } from "./errors.ts";
 import { RunParamsSchema, type RunParams } from "./run-config/run.ts";

@@ -3,12 +3,18 @@
  * and bytes in chunks keyed `[key, generation, byte offset]`, and the reads and writes of
  * chunks inside one transaction.
  */
-import { req, type Head } from "./connection.ts";
+import type { IDBPObjectStore } from "idb";
+import type { DashDB, Head } from "./connection.ts";
+
+type Names = ("heads" | "chunks")[];
+
+/** The chunk store of a transaction in mode `M`. */
+export type ChunkStore<M extends IDBTransactionMode = IDBTransactionMode> = IDBPObjectStore<DashDB, Names, "chunks", M>;
 
 /** The two object stores of one transaction. */
-export interface Stores {
-  readonly heads: IDBObjectStore;
-  readonly chunks: IDBObjectStore;
+export interface Stores<M extends IDBTransactionMode = IDBTransactionMode> {
+  readonly heads: IDBPObjectStore<DashDB, Names, "heads", M>;
+  readonly chunks: ChunkStore<M>;
 }
 
 /** Largest chunk; values and appends above it are split. */
@@ -39,10 +45,10 @@ export const emptyHead = (): Head => ({ gen: newGen(), size: 0, mtimeMs: Date.no
 export const tight = (v: Uint8Array): Uint8Array => (v.byteOffset === 0 && v.byteLength === v.buffer.byteLength ? v : v.slice());
 
 /** Puts `data` as chunks of generation `head.gen` from `head.size` on, updating `head`. */
-export function putChunks(chunks: IDBObjectStore, key: string, head: Head, data: Uint8Array, pending: Promise<unknown>[]): void {
+export function putChunks(chunks: ChunkStore<"readwrite">, key: string, head: Head, data: Uint8Array, pending: Promise<unknown>[]): void {
   for (let at = 0; at < data.length; at += CHUNK) {
     const piece = data.subarray(at, at + CHUNK);
-    pending.push(req(chunks.put(tight(piece), [key, head.gen, head.size])));
+    pending.push(chunks.put(tight(piece), [key, head.gen, head.size]));
     head.lastOffset = head.size;
     head.lastLength = piece.length;
     head.size += piece.length;
@@ -50,16 +56,16 @@ export function putChunks(chunks: IDBObjectStore, key: string, head: Head, data:
 }
 
 /** Bytes `[from, to)` of a value, read inside one transaction. */
-export async function readSpan(chunks: IDBObjectStore, key: string, head: Head, from: number, to: number): Promise<Uint8Array> {
+export async function readSpan(chunks: ChunkStore, key: string, head: Head, from: number, to: number): Promise<Uint8Array> {
   const start = Math.max(0, from);
   const stop = Math.min(to, head.size);
   if (stop <= start) return new Uint8Array(0);
   let first = 0;
   if (start > 0) {
-    const cursor = await req(chunks.openCursor(chunkRange(key, head.gen, 0, start), "prev"));
-    first = cursor ? (cursor.key as number[])[2]! : 0;
+    const cursor = await chunks.openCursor(chunkRange(key, head.gen, 0, start), "prev");
+    first = cursor ? cursor.key[2] : 0;
   }
-  const parts = (await req(chunks.getAll(chunkRange(key, head.gen, first, stop, true)))) as Uint8Array[];
+  const parts = await chunks.getAll(chunkRange(key, head.gen, first, stop, true));
   if (parts.length === 1 && first === start && parts[0]!.length === stop - start) return parts[0]!;
   const out = new Uint8Array(stop - start);
   let pos = first;

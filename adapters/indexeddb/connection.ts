@@ -1,12 +1,13 @@
 /**
- * The IndexedDB connection of one adapter, and promises over IndexedDB requests (a few lines
- * instead of a wrapper library: the browser entry has a 20 kB budget).
+ * The IndexedDB connection of one adapter (through idb, which loads with it): opened lazily,
+ * closed and reopened when another tab upgrades or deletes the database (`versionchange`), or
+ * when the browser terminates it.
  *
- * The connection opens lazily, and closes and reopens when another tab upgrades or deletes
- * the database (`versionchange`) or the browser closes it. The database is opened at whatever
- * version it has and upgraded (version + 1) only when our object stores are missing, so a newer
- * schema or another tab's upgrade never leaves us stuck on a `VersionError`.
+ * The database is opened at whatever version it has, and upgraded (version + 1) only when our
+ * object stores are missing, so a newer schema or another tab's upgrade never leaves us stuck
+ * on a `VersionError`.
  */
+import type { DBSchema, IDBPDatabase } from "idb";
 
 /** One per stored value: `gen` names the generation of chunks the value is made of. */
 export interface Head {
@@ -18,44 +19,33 @@ export interface Head {
   lastLength: number;
 }
 
-/** Heads by key, and chunks by `[key, gen, byte offset]`. */
-export const STORES = ["heads", "chunks"] as const;
-
-/** The result of a request. Continuations run while its transaction is still active. */
-export function req<T>(r: IDBRequest<T>): Promise<T> {
-  return new Promise((resolve, reject) => {
-    r.onsuccess = () => resolve(r.result);
-    r.onerror = () => reject(r.error);
-  });
+/** The schema: heads by key, and chunks by `[key, gen, byte offset]`. */
+export interface DashDB extends DBSchema {
+  heads: { key: string; value: Head };
+  chunks: { key: [string, number, number]; value: Uint8Array };
 }
 
-/** Resolves when `tx` commits; rejects with its error when it aborts. */
-export function done(tx: IDBTransaction): Promise<void> {
-  return new Promise((resolve, reject) => {
-    tx.oncomplete = () => resolve();
-    tx.onabort = tx.onerror = () => reject(tx.error ?? new DOMException("The transaction was aborted", "AbortError"));
-  });
-}
+export type Db = IDBPDatabase<DashDB>;
 
-function open(name: string, version?: number): Promise<IDBDatabase> {
-  const r = indexedDB.open(name, version);
-  r.onupgradeneeded = () => {
-    for (const s of STORES) if (!r.result.objectStoreNames.contains(s)) r.result.createObjectStore(s);
-  };
-  return req(r);
+/** Both object stores: every transaction spans them. */
+export const STORES: ("heads" | "chunks")[] = ["heads", "chunks"];
+
+function createStores(db: Db): void {
+  for (const s of STORES) if (!db.objectStoreNames.contains(s)) db.createObjectStore(s);
 }
 
 /** A lazily opened connection that reopens itself after `versionchange` or termination. */
 export class Connection {
-  private ready: Promise<IDBDatabase> | undefined;
+  private current: Db | undefined;
+  private ready: Promise<Db> | undefined;
 
   constructor(readonly dbName: string) {}
 
   /**
    * The open database. Every caller awaits the same promise, so transactions are created in
-   * call order (IndexedDB runs overlapping read-write transactions in creation order).
+   * call order (IndexedDB then runs overlapping read-write transactions in creation order).
    */
-  get(): Promise<IDBDatabase> {
+  get(): Promise<Db> {
     if (!this.ready) {
       const ready = this.open();
       this.ready = ready;
@@ -66,30 +56,48 @@ export class Connection {
     return this.ready;
   }
 
-  /** Closes `db` and forgets it, so the next call reopens. */
-  reset(db: IDBDatabase): void {
-    void this.ready?.then((current) => {
-      if (current === db) this.ready = undefined;
-    });
+  /** Closes `db` and forgets it, so the next call reopens (after `versionchange` or `InvalidStateError`). */
+  reset(db: Db): void {
+    if (this.current === db) {
+      this.current = undefined;
+      this.ready = undefined;
+    }
     db.close();
   }
 
   close(): void {
+    const db = this.current;
     const ready = this.ready;
+    this.current = undefined;
     this.ready = undefined;
-    void ready?.then((db) => db.close(), () => undefined);
+    if (db) db.close();
+    else void ready?.then((opened) => opened.close(), () => undefined); // still opening
   }
 
-  private async open(): Promise<IDBDatabase> {
-    let db = await open(this.dbName);
+  private async open(): Promise<Db> {
+    let db = await this.connect(undefined);
     if (!STORES.every((s) => db.objectStoreNames.contains(s))) {
+      const version = db.version + 1;
       db.close();
-      db = await open(this.dbName, db.version + 1);
+      db = await this.connect(version);
     }
-    const forget = (): void => this.reset(db);
-    // Another tab wants to upgrade or delete the database: step aside; the next call reopens.
-    db.onversionchange = forget;
-    db.onclose = forget;
+    this.current = db;
     return db;
+  }
+
+  private async connect(version: number | undefined): Promise<Db> {
+    // idb loads with the first connection: a page that never opens the database does not download it.
+    const { openDB } = await import("idb");
+    let db: Db | undefined;
+    // Another tab wants to upgrade or delete the database (or the browser closed it): step
+    // aside; the next call reopens.
+    const stepAside = (): void => {
+      if (db) this.reset(db);
+    };
+    return openDB<DashDB>(this.dbName, version, {
+      upgrade: createStores,
+      blocking: stepAside,
+      terminated: stepAside,
+    }).then((opened) => (db = opened));
   }
 }

@@ -1,18 +1,15 @@
 /**
  * `indexedDBAdapter({ dbName })`: the `.dash` tree in IndexedDB, for browser tabs and workers.
  *
- * Schema: a small head per key (`heads`: generation, size, last chunk) and the bytes in chunks
- * keyed `[key, generation, byte offset]` (`chunks`). An append adds a chunk (or tops up a small
- * last chunk) in one transaction: it never rewrites the value. A replace writes a new
- * generation and switches the head in the same transaction, so readers see the old bytes or the
- * new ones. `readRange` finds the chunk holding its first byte with one cursor step.
+ * Making the adapter costs nothing: the store (store.ts, and idb with it) loads with the first
+ * call, which for an experiment is its `run.start()`, so a page that builds an Experiment but
+ * never starts it, or writes elsewhere, does not download it. How values are laid out in the
+ * database is described in store.ts.
  */
-import { StorageError, storageError } from "../../src/errors.ts";
+import { loadOnce } from "../../src/internal/load-once.ts";
 import { originLocks } from "../../src/internal/web-locks.ts";
-import { assertValidKey, type StorageAdapter, type StorageStat } from "../../src/storage/contract.ts";
-import { CHUNK, EMPTY, SMALL, below, chunkRange, emptyHead, errorName, genRange, keyChunks, putChunks, readSpan, type Stores } from "./chunks.ts";
-import { Connection, STORES, done, req, type Head } from "./connection.ts";
-import { readStream, writeStream, type StreamContext } from "./streams.ts";
+import type { StorageAdapter } from "../../src/storage/contract.ts";
+import type { IndexedDBStore } from "./store.ts";
 
 /** Options of {@link indexedDBAdapter}. */
 export interface IndexedDBAdapterOptions {
@@ -33,220 +30,32 @@ export interface IndexedDBAdapterOptions {
  */
 export function indexedDBAdapter(options: IndexedDBAdapterOptions = {}): StorageAdapter & { readonly dbName: string } {
   const dbName = options.dbName ?? "ml-dash";
-  const conn = new Connection(dbName);
   const locks = originLocks(`ml-dash:idb:${dbName}`);
-  let lastWritten: string | undefined;
-
-  function fail(op: string, key: string, err: unknown): StorageError {
-    if (errorName(err) === "QuotaExceededError") {
-      return new StorageError(`IndexedDB quota exceeded during ${op} of "${key}": delete or export old runs`, {
-        code: "QUOTA_EXCEEDED",
-        cause: err,
-      });
-    }
-    return err instanceof StorageError ? err : storageError(op, key, err);
-  }
-
-  /**
-   * Checks `key`, then runs `body` in one transaction over both stores; reopens once when the
-   * connection was closed under us.
-   */
-  async function run<T>(op: string, key: string, mode: IDBTransactionMode, body: (s: Stores) => Promise<T>, durability: "default" | "strict" = "default"): Promise<T> {
-    assertValidKey(key, op === "list");
-    for (let attempt = 0; ; attempt++) {
-      const db = await conn.get().catch((err: unknown) => {
-        throw fail("open", dbName, err);
-      });
-      let tx: IDBTransaction;
-      try {
-        tx = db.transaction(STORES, mode, { durability });
-      } catch (err) {
-        // The connection closed for a versionchange between get() and now: reopen once.
-        if (attempt === 0 && errorName(err) === "InvalidStateError") {
-          conn.reset(db);
-          continue;
-        }
-        throw fail(op, key, err);
-      }
-      const committed = done(tx);
-      committed.catch(() => undefined); // observed below; never an unhandled rejection
-      try {
-        const result = await body({ heads: tx.objectStore("heads"), chunks: tx.objectStore("chunks") });
-        await committed;
-        return result;
-      } catch (err) {
-        if (err instanceof DOMException) {
-          // A failed request aborts its transaction; the request may report AbortError while
-          // the transaction's error names the cause (QuotaExceededError), so wait for it.
-          const txError = await committed.then(
-            () => undefined,
-            (e: unknown) => e,
-          );
-          throw fail(op, key, tx.error ?? txError ?? err);
-        }
-        try {
-          tx.abort(); // our own error: nothing of this transaction may be kept
-        } catch {
-          // already finished
-        }
-        throw fail(op, key, err);
-      }
-    }
-  }
-
-  const headOf = (s: Stores, key: string): Promise<Head | undefined> => req(s.heads.get(key));
-
-  const readRange = (key: string, start: number, end?: number): Promise<Uint8Array | null> =>
-    run("read", key, "readonly", async (s) => {
-      const head = await headOf(s, key);
-      return head ? readSpan(s.chunks, key, head, start, end ?? head.size) : null;
-    });
-
-  /** Replaces the value of `key` by `head` (whose chunks are stored), dropping the old generation. */
-  function replaceHead(s: Stores, key: string, head: Head, old: Head | undefined, pending: Promise<unknown>[]): Promise<unknown> {
-    pending.push(req(s.heads.put(head, key)));
-    if (old && old.gen !== head.gen) pending.push(req(s.chunks.delete(genRange(key, old.gen))));
-    return Promise.all(pending);
-  }
-
-  const streams: StreamContext = {
-    run,
-    headOf,
-    replaceHead,
-    written: (key) => {
-      lastWritten = key;
-    },
+  const load = loadOnce(async (): Promise<IndexedDBStore> => (await import("./store.ts")).indexedDBStore(dbName));
+  let used = false;
+  const store = (): Promise<IndexedDBStore> => {
+    used = true;
+    return load();
   };
 
   return {
     name: "indexeddb",
     dbName,
     capabilities: { streams: true, sharedWriters: locks.shared, persistent: true },
-
-    read: (key) => readRange(key, 0),
-    readRange,
-
-    async stat(key): Promise<StorageStat | null> {
-      const head = await run("stat", key, "readonly", (s) => headOf(s, key));
-      return head ? { size: head.size, mtimeMs: head.mtimeMs } : null;
-    },
-
-    async write(key, data) {
-      lastWritten = key;
-      await run("write", key, "readwrite", async (s) => {
-        const old = await headOf(s, key);
-        const head = emptyHead();
-        const pending: Promise<unknown>[] = [];
-        putChunks(s.chunks, key, head, data, pending);
-        await replaceHead(s, key, head, old, pending);
-      });
-    },
-
-    async append(key, data) {
-      lastWritten = key;
-      await run("append", key, "readwrite", async (s) => {
-        const head = (await headOf(s, key)) ?? emptyHead();
-        const pending: Promise<unknown>[] = [];
-        let rest = data;
-        if (head.size > 0 && head.lastLength < SMALL && head.lastLength + data.length <= CHUNK) {
-          // Top up a small last chunk so many small appends do not leave many tiny chunks.
-          const at = [key, head.gen, head.lastOffset];
-          const last = (await req(s.chunks.get(at))) as Uint8Array | undefined;
-          if (last?.length === head.lastLength) {
-            const merged = new Uint8Array(last.length + data.length);
-            merged.set(last);
-            merged.set(data, last.length);
-            pending.push(req(s.chunks.put(merged, at)));
-            head.lastLength = merged.length;
-            head.size += data.length;
-            rest = EMPTY;
-          }
-        }
-        putChunks(s.chunks, key, head, rest, pending);
-        head.mtimeMs = Date.now();
-        pending.push(req(s.heads.put(head, key)));
-        await Promise.all(pending);
-      });
-    },
-
-    async truncate(key, size) {
-      await run("truncate", key, "readwrite", async (s) => {
-        const head = await headOf(s, key);
-        if (!head || size >= head.size) return;
-        const keep = Math.max(0, size);
-        const pending: Promise<unknown>[] = [];
-        head.lastOffset = head.lastLength = 0;
-        if (keep > 0) {
-          const cursor = await req(s.chunks.openCursor(chunkRange(key, head.gen, 0, keep, true), "prev"));
-          if (cursor) {
-            const off = (cursor.key as number[])[2]!;
-            const value = cursor.value as Uint8Array;
-            if (keep - off < value.length) pending.push(req(cursor.update(value.slice(0, keep - off))));
-            head.lastOffset = off;
-            head.lastLength = keep - off;
-          }
-        }
-        pending.push(req(s.chunks.delete(chunkRange(key, head.gen, keep, Infinity))));
-        head.size = keep;
-        head.mtimeMs = Date.now();
-        pending.push(req(s.heads.put(head, key)));
-        await Promise.all(pending);
-      });
-    },
-
-    async list(prefix) {
-      return run("list", prefix, "readonly", async (s) => {
-        if (prefix === "") return (await req(s.heads.getAllKeys())) as string[];
-        const [self, children] = await Promise.all([req(s.heads.getKey(prefix)), req(s.heads.getAllKeys(below(prefix)))]);
-        return (self === undefined ? children : [prefix, ...children]) as string[];
-      });
-    },
-
-    async delete(key) {
-      await run("delete", key, "readwrite", (s) => Promise.all([req(s.heads.delete(key)), req(s.chunks.delete(keyChunks(key)))]));
-    },
-
-    async deletePrefix(prefix) {
-      await run("deletePrefix", prefix, "readwrite", (s) =>
-        Promise.all([
-          req(s.heads.delete(prefix)),
-          req(s.heads.delete(below(prefix))),
-          req(s.chunks.delete(keyChunks(prefix))),
-          req(s.chunks.delete(IDBKeyRange.bound([`${prefix}/`], [`${prefix}0`], false, true))),
-        ]),
-      );
-    },
-
-    readStream: (key) => readStream(streams, key),
-
-    async writeStream(key) {
-      assertValidKey(key);
-      return writeStream(streams, key);
-    },
-
-    lock(name, fn) {
-      return locks.run(name, fn);
-    },
-
-    async sync() {
-      // A strict-durability transaction flushes the database log, and every write before it.
-      const key = lastWritten;
-      if (key === undefined) return;
-      lastWritten = undefined;
-      await run(
-        "sync",
-        key,
-        "readwrite",
-        async (s) => {
-          const head = await headOf(s, key);
-          if (head) await req(s.heads.put(head, key));
-        },
-        "strict",
-      );
-    },
-
-    async close() {
-      conn.close();
-    },
+    read: async (key) => (await store()).read(key),
+    readRange: async (key, start, end) => (await store()).readRange(key, start, end),
+    stat: async (key) => (await store()).stat(key),
+    write: async (key, data) => (await store()).write(key, data),
+    append: async (key, data) => (await store()).append(key, data),
+    truncate: async (key, size) => (await store()).truncate(key, size),
+    list: async (prefix) => (await store()).list(prefix),
+    delete: async (key) => (await store()).delete(key),
+    deletePrefix: async (prefix) => (await store()).deletePrefix(prefix),
+    readStream: async (key) => (await store()).readStream(key),
+    writeStream: async (key) => (await store()).writeStream(key),
+    lock: (name, fn) => locks.run(name, fn),
+    // A store never called has nothing to make durable or to close.
+    sync: async () => (used ? (await store()).sync() : undefined),
+    close: async () => (used ? (await store()).close() : undefined),
   };
 }

@@ -1,15 +1,15 @@
 /** `readStream` / `writeStream` of the IndexedDB adapter: large values 1 MiB at a time. */
 import { StorageError } from "../../src/errors.ts";
 import { CHUNK, emptyHead, genRange, putChunks, readSpan, type Stores } from "./chunks.ts";
-import { req, type Head } from "./connection.ts";
+import type { Head } from "./connection.ts";
 
 /** What the streams need from their adapter. */
 export interface StreamContext {
   /** Runs `body` in one transaction over both stores, mapping errors to `StorageError`. */
-  run<T>(op: string, key: string, mode: IDBTransactionMode, body: (s: Stores) => Promise<T>): Promise<T>;
+  run<T, M extends IDBTransactionMode>(op: string, key: string, mode: M, body: (s: Stores<M>) => Promise<T>): Promise<T>;
   headOf(s: Stores, key: string): Promise<Head | undefined>;
   /** Points `key` at `head` and drops the old generation's chunks. */
-  replaceHead(s: Stores, key: string, head: Head, old: Head | undefined, pending: Promise<unknown>[]): Promise<unknown>;
+  replaceHead(s: Stores<"readwrite">, key: string, head: Head, old: Head | undefined, pending: Promise<unknown>[]): Promise<unknown>;
   /** Notes a write, for the next `sync()`. */
   written(key: string): void;
 }
@@ -59,7 +59,7 @@ export async function writeStream(ctx: StreamContext, key: string): Promise<Writ
     });
   };
   const discard = async (): Promise<void> => {
-    await ctx.run("write", key, "readwrite", (s) => req(s.chunks.delete(genRange(key, head.gen)))).catch(() => undefined);
+    await ctx.run("write", key, "readwrite", (s) => s.chunks.delete(genRange(key, head.gen))).catch(() => undefined);
   };
   return new WritableStream<Uint8Array>({
     async write(chunk) {

@@ -6,6 +6,9 @@
  */
 import type { PlainObject } from "../internal/values.ts";
 
+/** Most rows in one column block before a new block starts. */
+export const MAX_BLOCK_ROWS = 16_384;
+
 /** Points with one key layout, stored as columns. `length` rows are valid. */
 export interface ColumnBlock {
   readonly kind: "cols";

@@ -4,7 +4,7 @@
  */
 import type { PlainObject, PlainValue } from "../internal/values.ts";
 import type { Batch, BatchData, LogRecord, StreamId, StreamInfo, TrackEntry } from "../streams.ts";
-import { newColumnBlock, splitBlocks, type ColumnBlock, type MetricBlock, type RowBlock } from "./metric-columns.ts";
+import { MAX_BLOCK_ROWS, newColumnBlock, splitBlocks, type ColumnBlock, type MetricBlock, type RowBlock } from "./metric-columns.ts";
 
 /** What every queue shares: sealed batches, the cursor, byte accounting. */
 abstract class QueueBase {
@@ -68,9 +68,6 @@ export class LogQueue extends QueueBase {
     this.pushBatches(parts, nowMs);
   }
 }
-
-/** Most rows in one column block before a new block starts. */
-export const MAX_BLOCK_ROWS = 16_384;
 
 /**
  * A metric: columnar blocks in arrival order. `tail` is the open column block that the

@@ -5,12 +5,11 @@
  */
 import type { Host } from "../context.ts";
 import { ValidationError } from "../errors.ts";
+import { loadOnce } from "../internal/load-once.ts";
 import type { RuntimeHooks } from "../runtime.ts";
-import { FileBuilder, type FilesContext } from "./builder.ts";
+import { FileBuilder, operations, type FilesContext } from "./builder.ts";
 import type { FileData } from "./content.ts";
-import { hasWildcards, splitPattern } from "./glob.ts";
 import type { ImageSource } from "./image-encode.ts";
-import { portableSha256 } from "./sha256.ts";
 import type { DeletedFile, DownloadOptions, FileBuilderOptions, FileInfo, FileStore, FileUpdate, SaveImageOptions, SaveOptions } from "./types.ts";
 
 /** The `exp.files` accessor. */
@@ -45,17 +44,16 @@ export interface Files {
 export interface FilesSetup {
   readonly runtime: RuntimeHooks;
   /** Creates the store on first use (a local `files/` folder, or a server). */
-  readonly store: () => FileStore;
+  readonly store: () => Promise<FileStore>;
 }
 
 /** Builds `exp.files` for an experiment. */
 export function createFiles(host: Host, setup: FilesSetup): Files {
-  let store: FileStore | undefined;
   const ctx: FilesContext = {
     host,
-    store: () => (store ??= setup.store()),
+    store: loadOnce(setup.store), // a store that could not be made is tried again
     localFiles: setup.runtime.localFiles,
-    sha256: setup.runtime.sha256 ?? portableSha256,
+    sha256: setup.runtime.sha256,
   };
   const files = ((a?: string | FileBuilderOptions, b?: FileBuilderOptions): FileBuilder => {
     if (typeof a === "object" && a !== null) return new FileBuilder(ctx, undefined, a);
@@ -78,19 +76,14 @@ export function createFiles(host: Host, setup: FilesSetup): Files {
   files.readText = (path) => at(path).readText();
   files.readJson = <T>(path: string) => at(path).readJson<T>();
   files.exists = (path) => at(path).exists();
+  // A glob acts on every match in its folder (the glob code loads with the other operations).
   files.download = async (pathOrGlob, o) => {
-    if (typeof pathOrGlob === "string" && hasWildcards(pathOrGlob)) {
-      const { dir, pattern } = splitPattern(pathOrGlob);
-      return new FileBuilder(ctx, dir).download(pattern, o);
-    }
-    return at(pathOrGlob).download(o);
+    const glob = (await operations()).splitGlob(pathOrGlob);
+    return glob ? new FileBuilder(ctx, glob.dir).download(glob.pattern, o) : at(pathOrGlob).download(o);
   };
   files.delete = async (pathOrGlob) => {
-    if (typeof pathOrGlob === "string" && hasWildcards(pathOrGlob)) {
-      const { dir, pattern } = splitPattern(pathOrGlob);
-      return new FileBuilder(ctx, dir).delete(pattern);
-    }
-    return at(pathOrGlob).delete();
+    const glob = (await operations()).splitGlob(pathOrGlob);
+    return glob ? new FileBuilder(ctx, glob.dir).delete(glob.pattern) : at(pathOrGlob).delete();
   };
   files.update = (fileId, patch) => new FileBuilder(ctx, undefined, { fileId }).update(patch);
   return files;

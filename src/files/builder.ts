@@ -7,27 +7,42 @@ import type { Host } from "../context.ts";
 import { ConfigurationError, NotFoundError, ValidationError } from "../errors.ts";
 import { normalizeValue, type PlainObject } from "../internal/values.ts";
 import { checkDescription, checkMetadata, checkStrings, fileName } from "./annotations.ts";
-import { parsePyJson } from "../layout/py-json-parse.ts";
-import { pyJsonIndent } from "../layout/py-json-indent.ts";
-import { toContent, type FileData } from "./content.ts";
-import { downloadTo } from "./download.ts";
-import { globMatch } from "./glob.ts";
-import { encodeImage, type ImageSource } from "./image-encode.ts";
+import type { FileData } from "./content.ts";
+import type { ImageSource } from "./image-encode.ts";
 import type { LocalFileSystem } from "./local-fs.ts";
-import { contentTypeOf } from "./mime.ts";
-import { baseName, fullPath, inDir, normalizeDir, resolveTarget } from "./names.ts";
+import { baseName, normalizeDir, resolveTarget } from "./names.ts";
+import type { ContentSource } from "./operations.ts";
 import type { Sha256 } from "./sha256.ts";
-import { tfjsHandler, type TfjsIOHandler } from "./tfjs-handler.ts";
-import type { DeletedFile, DownloadOptions, FileAnnotations, FileBuilderOptions, FileContent, FileInfo, FileStore, FileUpdate, SaveImageOptions, SaveOptions } from "./types.ts";
+import type { TfjsIOHandler } from "./tfjs-handler.ts";
+import type { DeletedFile, DownloadOptions, FileAnnotations, FileBuilderOptions, FileInfo, FileStore, FileUpdate, SaveImageOptions, SaveOptions } from "./types.ts";
 
 /** What builders share: the experiment, its file store and the runtime's file system. */
 export interface FilesContext {
   readonly host: Host;
   /** The store (created on first use). */
-  store(): FileStore;
+  store(): Promise<FileStore>;
   readonly localFiles: LocalFileSystem | undefined;
-  readonly sha256: () => Sha256;
+  /** The runtime's incremental SHA-256, if it has a native one (else the portable one is used). */
+  readonly sha256: (() => Sha256) | undefined;
 }
+
+/** What the operations of a builder work with (see operations.ts). */
+export interface FolderState {
+  readonly ctx: FilesContext;
+  /** The store, asked for at the call (after its checks), as the operations always did. */
+  readonly store: Promise<FileStore>;
+  readonly dir: string;
+  readonly options: FileBuilderOptions;
+  readonly builder: FileBuilder;
+  where(method: string): string;
+}
+
+/**
+ * The operations behind the builder: loaded on the first call that needs them. Every method
+ * that uses them is async; what must fail at the call (the state of the run, the target, the
+ * annotations) is checked here first, before the module is loaded, exactly as before.
+ */
+export const operations = (): Promise<typeof import("./operations.ts")> => import("./operations.ts");
 
 const decoder = new TextDecoder();
 
@@ -60,27 +75,28 @@ export class FileBuilder {
       return this.saveJson(data, options);
     }
     this.ctx.host._writable(this.where("save"));
-    return this.put(options.to ?? fileName(data), () => toContent(data), options);
+    return this.put(options.to ?? fileName(data), { kind: "data", data }, options);
   }
 
   /** Saves a string as UTF-8. @example await exp.files.saveText("lr: 0.1", { to: "configs/view.yaml" }); */
   async saveText(text: string, options: SaveOptions): Promise<FileInfo> {
     this.ctx.host._writable(this.where("saveText"));
     if (typeof text !== "string") throw new ValidationError(`saveText() takes a string, got ${typeof text}`, { field: "text" });
-    return this.put(options?.to, () => toContent(text), options);
+    return this.put(options?.to, { kind: "data", data: text }, options);
   }
 
   /** Saves a value as JSON the way Python's `json.dump(value, indent=2)` writes it. */
   async saveJson(value: unknown, options: SaveOptions): Promise<FileInfo> {
     this.ctx.host._writable(this.where("saveJson"));
-    const text = pyJsonIndent(normalizeValue(value, "value", this.where("saveJson")));
-    return this.put(options?.to, () => toContent(text), options);
+    // Copied now (as the caller had it); written as Python's json.dump(indent=2) would.
+    const copy = normalizeValue(value, "value", this.where("saveJson"));
+    return this.put(options?.to, { kind: "json", value: copy }, options);
   }
 
   /** Saves raw bytes (or a Blob / stream). */
   async saveBlob(data: FileData, options: SaveOptions): Promise<FileInfo> {
     this.ctx.host._writable(this.where("saveBlob"));
-    return this.put(options?.to ?? fileName(data), () => toContent(data), options);
+    return this.put(options?.to ?? fileName(data), { kind: "data", data }, options);
   }
 
   /**
@@ -93,7 +109,7 @@ export class FileBuilder {
   async saveImage(image: ImageSource, options: SaveImageOptions): Promise<FileInfo> {
     this.ctx.host._writable(this.where("saveImage"));
     const { filename } = resolveTarget(this.dir, options?.to);
-    return this.put(options.to, async () => ({ kind: "bytes", bytes: (await encodeImage(image, filename, options.quality)).bytes }), options);
+    return this.put(options.to, { kind: "image", image, filename, quality: options.quality }, options);
   }
 
   /** Uploads a file from the local file system (Node, Bun, Deno); `to` defaults to its name. */
@@ -102,10 +118,7 @@ export class FileBuilder {
     const fs = this.fs("upload");
     if (typeof localPath !== "string" || localPath === "") throw new ValidationError(`upload() needs a local file path, got ${JSON.stringify(localPath)}`, { field: "localPath" });
     // Everything is checked before the file is opened, so a bad `to` leaves no open handle behind.
-    return this.put(options.to ?? baseName(localPath), async () => {
-      const file = await fs.open(localPath);
-      return { kind: "stream", stream: file.stream, size: file.size, reopen: async () => (await fs.open(localPath)).stream };
-    }, options);
+    return this.put(options.to ?? baseName(localPath), { kind: "file", fs, localPath }, options);
   }
 
   /**
@@ -118,21 +131,13 @@ export class FileBuilder {
   async list(pattern?: string): Promise<FileInfo[]> {
     this.ctx.host._readable(this.where("list"));
     if (pattern !== undefined && typeof pattern !== "string") throw new ValidationError(`list() takes a glob string, got ${typeof pattern}`, { field: "pattern" });
-    const p = pattern?.replace(/^\/+/, "");
-    const tags = this.options.tags ?? [];
-    return (await this.ctx.store().records()).filter(
-      (f) =>
-        f.deletedAt === null &&
-        inDir(f.path, this.dir) &&
-        (tags.length === 0 || f.tags.some((t) => tags.includes(t))) &&
-        (p === undefined || p === "" || globMatch(p, f.filename) || globMatch(p, fullPath(f.path, f.filename))),
-    );
+    return (await operations()).list(this.state(), pattern);
   }
 
   /** The file's bytes (checksum verified). */
   async read(): Promise<Uint8Array> {
     this.ctx.host._readable(this.where("read"));
-    return this.ctx.store().read(await this.target());
+    return (await operations()).read(this.state());
   }
 
   /** The file's text (UTF-8). */
@@ -142,19 +147,20 @@ export class FileBuilder {
 
   /** The file parsed as JSON (Python's NaN / Infinity tokens accepted). */
   async readJson<T = unknown>(): Promise<T> {
-    return parsePyJson(await this.readText()) as T;
+    const text = await this.readText();
+    return (await operations()).parsePyJson(text) as T;
   }
 
   /** The file's bytes as a stream (for large files). */
   async stream(): Promise<ReadableStream<Uint8Array>> {
     this.ctx.host._readable(this.where("stream"));
-    return this.ctx.store().stream(await this.target());
+    return (await operations()).stream(this.state());
   }
 
   /** The file's record, or a `NotFoundError`. */
   async info(): Promise<FileInfo> {
     this.ctx.host._readable(this.where("info"));
-    return this.target();
+    return (await operations()).target(this.state());
   }
 
   /** True when the file exists (and is not deleted). */
@@ -177,16 +183,7 @@ export class FileBuilder {
   async download(patternOrOptions?: string | DownloadOptions, options: DownloadOptions = {}): Promise<string | string[]> {
     this.ctx.host._readable(this.where("download"));
     const fs = this.fs("download");
-    if (typeof patternOrOptions === "string") {
-      const files = await this.list(patternOrOptions);
-      if (files.length === 0) throw new NotFoundError(`No files found matching pattern ${JSON.stringify(patternOrOptions)}`);
-      const dir = options.to ?? ".";
-      const out: string[] = [];
-      for (const f of files) out.push(await downloadTo(fs, this.ctx.store(), this.ctx.sha256, f, fs.join(dir, f.filename)));
-      return out;
-    }
-    const f = await this.target();
-    return downloadTo(fs, this.ctx.store(), this.ctx.sha256, f, patternOrOptions?.to ?? f.filename);
+    return (await operations()).download(this.state(), fs, patternOrOptions, options);
   }
 
   /** Soft-deletes the file, or with a pattern every match (a list of `{ id, deletedAt }`). */
@@ -194,14 +191,7 @@ export class FileBuilder {
   delete(pattern: string): Promise<DeletedFile[]>;
   async delete(pattern?: string): Promise<DeletedFile | DeletedFile[]> {
     this.ctx.host._writable(this.where("delete"));
-    if (pattern !== undefined) {
-      const files = await this.list(pattern);
-      if (files.length === 0) throw new NotFoundError(`No files found matching pattern ${JSON.stringify(pattern)}`);
-      // Issued together so the store commits them in one metadata write.
-      return Promise.all(files.map((f) => this.ctx.store().delete(f.id)));
-    }
-    const id = this.options.fileId ?? (await this.target()).id;
-    return this.ctx.store().delete(id);
+    return (await operations()).remove(this.state(), pattern);
   }
 
   /**
@@ -212,15 +202,7 @@ export class FileBuilder {
    */
   async update(patch: FileUpdate = {}): Promise<FileInfo> {
     this.ctx.host._writable(this.where("update"));
-    const id = this.options.fileId ?? (await this.target()).id;
-    const merged: { description?: string | null; tags?: readonly string[]; metadata?: Record<string, unknown> | null } = {};
-    const description = patch.description !== undefined ? patch.description : this.options.description;
-    const tags = patch.tags ?? this.options.tags;
-    const metadata = patch.metadata !== undefined ? patch.metadata : this.options.metadata;
-    if (description !== undefined) merged.description = checkDescription(description);
-    if (tags !== undefined) merged.tags = checkStrings(tags, "tags");
-    if (metadata !== undefined) merged.metadata = metadata === null ? null : checkMetadata(metadata, this.where("update"));
-    return this.ctx.store().update(id, merged);
+    return (await operations()).update(this.state(), patch);
   }
 
   /**
@@ -235,16 +217,22 @@ export class FileBuilder {
    */
   tfjs(name: string): TfjsIOHandler {
     const { path } = resolveTarget(this.dir, `${name}/model.json`, "name");
-    return tfjsHandler(new FileBuilder(this.ctx, path), this.options, (f) => this.ctx.store().read(f));
+    const model = new FileBuilder(this.ctx, path);
+    // The handler's own code loads with the other operations, on its first save or load.
+    const handler = async (): Promise<TfjsIOHandler> => (await operations()).tfjs(model, this.state());
+    return {
+      save: async (artifacts) => (await handler()).save(artifacts),
+      load: async () => (await handler()).load(),
+    };
   }
 
   // ---- internals
 
-  /** Checks the target and annotations first, then makes the content (reading a Blob, opening a file, encoding) and saves. */
-  private async put(to: string | undefined, content: () => Promise<FileContent>, options: SaveOptions = {}): Promise<FileInfo> {
+  /** Checks the target and annotations first (at the call), then loads the operations, makes the content and saves. */
+  private async put(to: string | undefined, content: ContentSource, options: SaveOptions = {}): Promise<FileInfo> {
     const { path, filename } = resolveTarget(this.dir, to);
     const ann = this.annotations(options);
-    return this.ctx.store().save({ path, filename, content: await content(), contentType: contentTypeOf(filename), ...ann });
+    return (await operations()).save(this.ctx.store(), { path, filename, ...ann }, content);
   }
 
   private annotations(o: FileAnnotations): { description: string | null; tags: string[]; bindrs: string[]; metadata: PlainObject | null } {
@@ -259,21 +247,8 @@ export class FileBuilder {
     };
   }
 
-  /** The one file this builder addresses: by id, else by path (full path first, then a bare file name, as Python). */
-  private async target(): Promise<FileInfo> {
-    const records = await this.ctx.store().records();
-    const id = this.options.fileId;
-    if (id !== undefined) {
-      const f = records.find((r) => r.id === id && r.deletedAt === null);
-      if (!f) throw new NotFoundError(`File ${id} not found`);
-      return f;
-    }
-    const p = this.dir.slice(1);
-    if (p === "") throw new ValidationError('No file given: address one file as exp.files("dir/name.ext") or exp.files({ fileId })', { field: "path" });
-    const live = records.filter((r) => r.deletedAt === null);
-    const f = live.find((r) => fullPath(r.path, r.filename) === p) ?? live.find((r) => r.filename === p);
-    if (!f) throw new NotFoundError(`File not found: ${p}`);
-    return f;
+  private state(): FolderState {
+    return { ctx: this.ctx, store: this.ctx.store(), dir: this.dir, options: this.options, builder: this, where: (m) => this.where(m) };
   }
 
   private fs(method: string): LocalFileSystem {

@@ -1,7 +1,7 @@
 /** Reading one JSON document of the `.dash` layout (experiment.json, metadata.json, …). */
 import type { PlainObject } from "../internal/values.ts";
 import type { StorageAdapter } from "../storage/contract.ts";
-import { parsePyJson } from "./py-json-parse.ts";
+import { parsePyJsonAsync } from "./py-json-async.ts";
 
 const decoder = new TextDecoder();
 
@@ -14,7 +14,7 @@ export async function readJsonDoc(storage: StorageAdapter, key: string): Promise
   const bytes = await storage.read(key);
   if (!bytes) return undefined;
   try {
-    const v = parsePyJson(decoder.decode(bytes));
+    const v = await parsePyJsonAsync(decoder.decode(bytes)); // the NaN-tolerant parser loads only when needed
     return v !== null && typeof v === "object" && !Array.isArray(v) ? (v as PlainObject) : undefined;
   } catch {
     return undefined;

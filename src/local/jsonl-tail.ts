@@ -2,7 +2,7 @@
  * Looking at the end of an append-only JSONL file without reading all of it: the last complete
  * line, and the repair of a torn last line that a crashed writer left behind.
  */
-import { parsePyJson } from "../layout/py-json-parse.ts";
+import { parsePyJsonAsync } from "../layout/py-json-async.ts";
 import type { StorageAdapter } from "../storage/contract.ts";
 
 const NL = 10;
@@ -57,7 +57,7 @@ export async function repairTail(storage: StorageAdapter, key: string): Promise<
     const line = decoder.decode(bytes.subarray(prevNl + 1, end - 1));
     let last: unknown;
     try {
-      last = parsePyJson(line);
+      last = await parsePyJsonAsync(line);
     } catch {
       last = undefined;
     }

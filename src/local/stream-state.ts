@@ -8,7 +8,6 @@
 import { nowIso } from "../internal/clock.ts";
 import type { PlainValue } from "../internal/values.ts";
 import { paths } from "../layout/paths.ts";
-import { parseJsonLines } from "../layout/py-json-parse.ts";
 import { newMetricMeta, newTrackMeta, type MetricMetaDoc, type TrackMetaDoc } from "../layout/records.ts";
 import type { StorageAdapter } from "../storage/contract.ts";
 import type { StreamId, StreamInfo } from "../streams.ts";
@@ -104,6 +103,8 @@ async function rebuildTrackMeta(storage: StorageAdapter, dataKey: string, topic:
   const bytes = await storage.read(dataKey);
   if (!bytes) return meta;
   const cols = new Set<string>();
+  // Only after a crash lost the metadata: the JSONL reader loads then.
+  const { parseJsonLines } = await import("../layout/py-json-parse.ts");
   for (const rec of parseJsonLines<Record<string, PlainValue>>(bytes).records) {
     const ts = rec["timestamp"];
     if (typeof ts === "number") {

@@ -2,8 +2,8 @@
  * `exp.metrics("train")`: log points to one metric, buffer per-batch values, read back.
  */
 import type { MetricPage, MetricStats } from "../backend.ts";
-import { growColumnBlock } from "../buffer/metric-columns.ts";
-import { MAX_BLOCK_ROWS, type MetricQueue } from "../buffer/stream-queue.ts";
+import { growColumnBlock, MAX_BLOCK_ROWS } from "../buffer/metric-columns.ts";
+import type { MetricQueue } from "../buffer/stream-queue.ts";
 import { autoTs, notWritable, resolveMetricTs, type Host, type RunContext } from "../context.ts";
 import { ValidationError } from "../errors.ts";
 import { estimateBytes, isPlainObject, normalizeValue, type PlainObject } from "../internal/values.ts";

@@ -63,20 +63,18 @@ export class FileSync {
   }
 
   /** Compares every local place with the server (at connect: what a previous process left). */
-  catchUp(): Promise<void> {
-    const p = (async (): Promise<void> => {
+  async catchUp(): Promise<void> {
+    const catching = (async () => {
       this.remote = undefined; // the server may have changed while we were away
       for (const f of await this.local.records()) this.dirty.add(placeOf(f));
       this.kick();
     })();
-    // A flush that comes while the local records are being listed must wait for them: it would
-    // otherwise find nothing dirty yet and resolve before the catch-up was planned.
-    this.catching = p;
-    const done = (): void => {
-      if (this.catching === p) this.catching = undefined;
-    };
-    p.then(done, done);
-    return p;
+    this.catching = catching;
+    try {
+      await catching;
+    } finally {
+      if (this.catching === catching) this.catching = undefined;
+    }
   }
 
   /**
@@ -84,6 +82,8 @@ export class FileSync {
    * {@link PATIENCE} rounds failed (syncing goes on in the background).
    */
   flush(): Promise<void> {
+    // A catch-up still listing the local files has not marked them yet: without this wait, a
+    // flush (and a complete() right after start) would not cover what a previous process left.
     const catching = this.catching;
     if (catching) return catching.then(() => this.flush(), () => this.flush());
     if (this.failures >= PATIENCE) this.failures = PATIENCE - 1; // an explicit flush gets one more round

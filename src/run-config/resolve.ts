@@ -4,7 +4,7 @@
  * `{EXP.attr}` in the prefix, find the entry's `pathStem`, take a job number, expand `{field}`
  * templates in up to 10 passes, then parse the prefix.
  */
-import * as v from "../internal/check.ts";
+import * as v from "valibot";
 import { ValidationError } from "../errors.ts";
 import { parsePrefix, type ParsedPrefix } from "../prefix.ts";
 import type { RuntimeHooks } from "../runtime.ts";

@@ -3,7 +3,7 @@
  * prefix template, the entry script, the job counter — and `RunConfig`, one experiment's copy
  * of them after its templates were expanded (`exp.runConfig`).
  */
-import * as v from "../internal/check.ts";
+import * as v from "valibot";
 import { strftime } from "./strftime.ts";
 
 /** `{project}/{now:%Y/%m-%d}/{pathStem}/{jobName}`: the prefix when none is given (Python's, in camelCase). */

@@ -224,6 +224,40 @@ describe("hybrid", () => {
     expect(await contentDirs(srv.storage, prefix)).toHaveLength(3); // kept v2, new, and old's soft-deleted bytes
   });
 
+  test("a flush right after start covers what a previous process left, even while the local file list is slow to read", async () => {
+    const root = tempDir("hyb-slow-catchup");
+    const prefix = "alice/rf/hybrid/slow-catchup";
+    const down = scriptedFetch();
+    down.down = true;
+    const opts = (f: typeof fetch, storage: StorageAdapter): ExperimentOptions => ({ dashUrl: srv.url, token: TOKEN, storage, fetch: f, remote: { retries: 0, backoffMs: 1 }, ...quiet });
+    const s1 = nodeFsAdapter({ root });
+    const offline = await new Experiment(prefix, opts(down, s1)).run.start();
+    await offline.files.saveText("left behind", { to: "left.txt" });
+    await expect(offline.run.complete()).rejects.toBeTruthy();
+    await s1.close();
+    // The next process reads its files' metadata slowly: the catch-up started at connect must
+    // still be part of the flush.
+    const s2 = nodeFsAdapter({ root });
+    const slow = new Proxy(s2, {
+      get(target, key) {
+        if (key === "read") {
+          return async (k: string) => {
+            if (k.includes("/files")) await new Promise((r) => setTimeout(r, 150));
+            return target.read(k);
+          };
+        }
+        const v = Reflect.get(target, key) as unknown;
+        return typeof v === "function" ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+      },
+    });
+    const next = await new Experiment(prefix, opts(fetch, slow)).run.start();
+    await next.flush();
+    await next.run.complete();
+    await s2.close();
+    const live = (await serverRecords(prefix)).filter((r) => r["deletedAt"] === null);
+    expect(live.map((r) => [r["path"], r["filename"], r["checksum"]])).toEqual([["/", "left.txt", sha(enc.encode("left behind"))]]);
+  });
+
   test("a refused upload (4xx) is reported once and not retried; the others go through", async () => {
     const errors: MlDashError[] = [];
     let refused = 0;
