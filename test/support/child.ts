@@ -39,6 +39,25 @@ export async function bundle(source: string, file?: string): Promise<string> {
   return out;
 }
 
+/**
+ * The `ml-dash` command (src/cli/main.ts) as a runnable bundle that calls main(): bin.ts itself
+ * would be tree-shaken away ("sideEffects": false). `file` as for {@link bundle}.
+ */
+export function bundleCli(file?: string): Promise<string> {
+  return bundle(`import { main } from ${JSON.stringify(join(REPO, "src/cli/main.ts"))}; process.exitCode = await main(process.argv.slice(2));`, file);
+}
+
+/** Runs the bundled CLI with `args` in this process's folder; `onLine` sees each stdout line and may stop it (SIGTERM). */
+export function runCli(cli: string, args: string[], options: { env?: Record<string, string>; onLine?: (line: string, stop: () => void) => void } = {}): Promise<ChildResult> {
+  const { onLine } = options;
+  return start(cli, {
+    args,
+    cwd: process.cwd(),
+    ...(options.env ? { env: options.env } : {}),
+    ...(onLine ? { onLine: (line: string, child: ChildProcess) => onLine(line, () => child.kill("SIGTERM")) } : {}),
+  });
+}
+
 /** Result of a finished child. */
 export interface ChildResult {
   code: number | null;
@@ -47,10 +66,10 @@ export interface ChildResult {
   stderr: string;
 }
 
-/** Starts a bundled script; `onLine` sees each stdout line (and may kill the child). */
-export function start(script: string, options: { cwd?: string; env?: Record<string, string>; onLine?: (line: string, child: ChildProcess) => void } = {}): Promise<ChildResult> {
+/** Starts a bundled script with `args`; `onLine` sees each stdout line (and may kill the child). */
+export function start(script: string, options: { args?: string[]; cwd?: string; env?: Record<string, string>; onLine?: (line: string, child: ChildProcess) => void } = {}): Promise<ChildResult> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [script], {
+    const child = spawn(process.execPath, [script, ...(options.args ?? [])], {
       cwd: options.cwd ?? tempDir("cwd"),
       env: { ...process.env, ...options.env },
       stdio: ["ignore", "pipe", "pipe"],

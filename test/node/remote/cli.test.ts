@@ -2,14 +2,13 @@
  * The `ml-dash` command: `serve` over an existing tree, and `upload` of local runs (Python's
  * and this SDK's) to a server, resumable and idempotent, with a progress line.
  */
-import { spawn } from "node:child_process";
 import { cpSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { nodeFsAdapter } from "../../../adapters/node-fs/index.ts";
 import { Experiment } from "../../../src/index.ts";
 import { parseJsonLines } from "../../../src/layout/py-json-parse.ts";
-import { bundle, REPO } from "../../support/child.ts";
+import { bundleCli, REPO, runCli, type ChildResult } from "../../support/child.ts";
 import { call } from "../../support/http.ts";
 import { tempDir } from "../../support/node-fixtures.ts";
 import { startServer, type TestServer } from "../../support/server.ts";
@@ -19,31 +18,14 @@ let cli: string;
 let srv: TestServer;
 
 beforeAll(async () => {
-  // bin.ts, as a bundle that calls main() (a bare import would be tree-shaken: "sideEffects": false).
-  cli = await bundle(`import { main } from ${JSON.stringify(join(REPO, "src/cli/main.ts"))}; process.exitCode = await main(process.argv.slice(2));`);
+  cli = await bundleCli();
   srv = await startServer({ token: "tok-123456789" });
 });
 afterAll(async () => srv.close());
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
-function run(args: string[], env: Record<string, string> = {}, onLine?: (line: string, stop: () => void) => void): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cli, ...args], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => {
-      stdout += d;
-      for (const line of String(d).split("\n")) if (line) onLine?.(line, () => child.kill("SIGTERM"));
-    });
-    child.stderr.on("data", (d: Buffer) => (stderr += d));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
+function run(args: string[], env: Record<string, string> = {}, onLine?: (line: string, stop: () => void) => void): Promise<ChildResult> {
+  return runCli(cli, args, { env, ...(onLine ? { onLine } : {}) });
 }
 
 async function records(key: string): Promise<Record<string, unknown>[]> {

@@ -3,16 +3,16 @@
  * dashboard at / and /dash/api on one port (token by header or cookie), and `ml-dash ls` lists
  * a root — or a running serve — with status, last update and point counts.
  */
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, test } from "vitest";
 import { nodeFsAdapter } from "../../../adapters/node-fs/index.ts";
 import { Experiment } from "../../../src/index.ts";
-import { bundle, REPO } from "../../support/child.ts";
+import { bundleCli, REPO, runCli, type ChildResult } from "../../support/child.ts";
 import { tempDir } from "../../support/node-fixtures.ts";
 
-const PY_RUN = join(REPO, "../shared/reference/python-run");
+const PY_RUN = join(REPO, "test/fixtures/python-run"); // vendored: a fresh clone has no ../shared
 let cli: string;
 let root: string;
 
@@ -20,7 +20,7 @@ beforeAll(async () => {
   // Bundled inside the repository, so the CLI finds the package's built UI (dist/dashboard/ui).
   const dir = join(REPO, ".test-out", "cli-dash");
   mkdirSync(dir, { recursive: true });
-  cli = await bundle(`import { main } from ${JSON.stringify(join(REPO, "src/cli/main.ts"))}; process.exitCode = await main(process.argv.slice(2));`, join(dir, "main.ts"));
+  cli = await bundleCli(join(dir, "main.ts"));
   if (!existsSync(join(REPO, "dist/dashboard/ui/index.html"))) spawnSync(process.execPath, [join(REPO, "scripts/build-dashboard-ui.mjs")], { stdio: "inherit" });
   root = tempDir("cli-dash");
   cpSync(PY_RUN, root, { recursive: true, preserveTimestamps: true });
@@ -30,19 +30,8 @@ beforeAll(async () => {
   });
 });
 
-function run(args: string[], onLine?: (line: string, stop: () => void) => void): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cli, ...args], { stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => {
-      stdout += d;
-      for (const line of String(d).split("\n")) if (line) onLine?.(line, () => child.kill("SIGTERM"));
-    });
-    child.stderr.on("data", (d: Buffer) => (stderr += d));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
+function run(args: string[], onLine?: (line: string, stop: () => void) => void): Promise<ChildResult> {
+  return runCli(cli, args, onLine ? { onLine } : {});
 }
 
 describe("ml-dash ls and the dashboard in ml-dash serve", () => {

@@ -4,7 +4,6 @@
  * holds is not sent again (after an interrupted upload, or a second run); later local changes
  * (a new file, an update, a delete) are applied by the next upload.
  */
-import { spawn } from "node:child_process";
 import { cpSync, readFileSync } from "node:fs";
 import { createHash } from "node:crypto";
 import { join } from "node:path";
@@ -12,13 +11,13 @@ import { afterAll, beforeAll, expect, test } from "vitest";
 import { nodeFsAdapter } from "../../../adapters/node-fs/index.ts";
 import { Experiment } from "../../../src/index.ts";
 import { parsePyJson } from "../../../src/layout/py-json-parse.ts";
-import { bundle, REPO } from "../../support/child.ts";
+import { bundleCli, REPO, runCli, type ChildResult } from "../../support/child.ts";
 import { call, createExperiment } from "../../support/http.ts";
 import { httpxMultipart } from "../../support/multipart.ts";
 import { tempDir } from "../../support/node-fixtures.ts";
 import { startServer, type TestServer } from "../../support/server.ts";
 
-const PY_RUN = join(REPO, "../shared/reference/python-run");
+const PY_RUN = join(REPO, "test/fixtures/python-run"); // vendored: a fresh clone has no ../shared
 const PY = "alice/reference/mlp/python-run";
 const TOKEN = "tok-123456789";
 type Obj = Record<string, unknown>;
@@ -26,21 +25,13 @@ let cli: string;
 let srv: TestServer;
 
 beforeAll(async () => {
-  cli = await bundle(`import { main } from ${JSON.stringify(join(REPO, "src/cli/main.ts"))}; process.exitCode = await main(process.argv.slice(2));`);
+  cli = await bundleCli();
   srv = await startServer({ token: TOKEN });
 });
 afterAll(async () => srv.close());
 
-function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cli, ...args], { env: { ...process.env, ML_DASH_TOKEN: TOKEN }, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d));
-    child.stderr.on("data", (d: Buffer) => (stderr += d));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
+function run(args: string[]): Promise<ChildResult> {
+  return runCli(cli, args, { env: { ML_DASH_TOKEN: TOKEN } });
 }
 
 async function serverFiles(dir: string): Promise<Obj[]> {
