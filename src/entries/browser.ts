@@ -6,37 +6,32 @@
  */
 import { indexedDBAdapter } from "../../adapters/indexeddb/index.ts";
 import { Experiment as CoreExperiment } from "../experiment.ts";
-import { sharedStores, type ExitReason, type RuntimeHooks } from "../runtime.ts";
+import { ExitDrains, sharedStores, type RuntimeHooks } from "../runtime.ts";
 import type { StorageAdapter } from "../storage/contract.ts";
 import { makeWithExperiment } from "../with-experiment.ts";
 
 export * from "../index.ts";
 
-type Drain = (reason: ExitReason) => Promise<void>;
-
-const drains = new Set<Drain>();
-let installed = false;
+// A window flushes its runs when the page is hidden; workers have no page to hide.
+const exits = new ExitDrains({
+  install() {
+    if (typeof document === "undefined") return;
+    document.addEventListener("visibilitychange", onVisibility);
+    globalThis.addEventListener("pagehide", flushAll);
+  },
+  uninstall() {
+    if (typeof document === "undefined") return;
+    document.removeEventListener("visibilitychange", onVisibility);
+    globalThis.removeEventListener("pagehide", flushAll);
+  },
+});
 
 function flushAll(): void {
-  for (const d of drains) void d("hide");
+  exits.startAll("hide");
 }
 
 function onVisibility(): void {
   if (document.visibilityState === "hidden") flushAll();
-}
-
-function install(): void {
-  if (installed || typeof document === "undefined") return; // workers have no page to hide
-  installed = true;
-  document.addEventListener("visibilitychange", onVisibility);
-  globalThis.addEventListener("pagehide", flushAll);
-}
-
-function uninstall(): void {
-  if (!installed) return;
-  installed = false;
-  document.removeEventListener("visibilitychange", onVisibility);
-  globalThis.removeEventListener("pagehide", flushAll);
 }
 
 /** One IndexedDB adapter per database, shared by every experiment of the page or worker. */
@@ -50,14 +45,7 @@ const storeFor = sharedStores((dbName) => indexedDBAdapter({ dbName }));
 export const browserRuntime: RuntimeHooks = {
   name: "browser",
   defaultStorage: defaultBrowserStorage,
-  onExit(drain) {
-    drains.add(drain);
-    install();
-    return () => {
-      drains.delete(drain);
-      if (drains.size === 0) uninstall();
-    };
-  },
+  onExit: exits.add,
 };
 
 /** {@inheritDoc CoreExperiment} With no `storage`, writes to IndexedDB (database `ml-dash`). */

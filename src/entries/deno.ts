@@ -7,25 +7,19 @@
 import { denoApi } from "../../adapters/deno-fs/deno-api.ts";
 import { denoFsAdapter } from "../../adapters/deno-fs/index.ts";
 import { Experiment as CoreExperiment } from "../experiment.ts";
-import { sharedStores, type ExitReason, type RuntimeHooks } from "../runtime.ts";
+import { ExitDrains, sharedStores, type ExitReason, type RuntimeHooks } from "../runtime.ts";
 import type { StorageAdapter } from "../storage/contract.ts";
 import { makeWithExperiment } from "../with-experiment.ts";
 import { denoEnv, denoHostHooks } from "./deno-host.ts";
 
 export * from "../index.ts";
 
-type Drain = (reason: ExitReason) => Promise<void>;
-
-const drains = new Set<Drain>();
 const SIGNALS = ["SIGINT", "SIGTERM"] as const;
-let installed = false;
 
 let draining: Promise<void> | undefined;
 
 function runAll(reason: ExitReason): Promise<void> {
-  const all = [...drains];
-  drains.clear();
-  const run = Promise.allSettled(all.map((d) => d(reason))).then(() => undefined);
+  const run = exits.runAll(reason);
   draining = run;
   void run.finally(() => {
     if (draining === run) draining = undefined;
@@ -36,7 +30,7 @@ function runAll(reason: ExitReason): Promise<void> {
 // Fired when the event loop runs dry. Deno exits after it unless a listener cancels it, even
 // with work pending, so we cancel while runs are left to drain; it fires again afterwards.
 function onBeforeUnload(event: Event): void {
-  if (drains.size > 0) void runAll("exit");
+  if (exits.size > 0) void runAll("exit");
   if (draining) event.preventDefault();
 }
 
@@ -50,7 +44,7 @@ function onSignal(signal: (typeof SIGNALS)[number]): () => void {
   return () => {
     const deadline = new Promise<void>((r) => unrefTimer(setTimeout(r, 5000)));
     void Promise.race([runAll("signal"), deadline]).finally(() => {
-      uninstall();
+      exits.uninstall();
       denoApi().kill(denoApi().pid, signal); // end the way the signal would have without us
     });
   };
@@ -58,31 +52,28 @@ function onSignal(signal: (typeof SIGNALS)[number]): () => void {
 
 const signalHandlers = new Map(SIGNALS.map((s) => [s, onSignal(s)]));
 
-function install(): void {
-  if (installed) return;
-  installed = true;
-  globalThis.addEventListener("beforeunload", onBeforeUnload);
-  for (const [s, h] of signalHandlers) {
-    try {
-      denoApi().addSignalListener(s, h);
-    } catch {
-      // SIGTERM cannot be listened to on Windows
+const exits = new ExitDrains({
+  install() {
+    globalThis.addEventListener("beforeunload", onBeforeUnload);
+    for (const [s, h] of signalHandlers) {
+      try {
+        denoApi().addSignalListener(s, h);
+      } catch {
+        // SIGTERM cannot be listened to on Windows
+      }
     }
-  }
-}
-
-function uninstall(): void {
-  if (!installed) return;
-  installed = false;
-  globalThis.removeEventListener("beforeunload", onBeforeUnload);
-  for (const [s, h] of signalHandlers) {
-    try {
-      denoApi().removeSignalListener(s, h);
-    } catch {
-      // never added
+  },
+  uninstall() {
+    globalThis.removeEventListener("beforeunload", onBeforeUnload);
+    for (const [s, h] of signalHandlers) {
+      try {
+        denoApi().removeSignalListener(s, h);
+      } catch {
+        // never added
+      }
     }
-  }
-}
+  },
+});
 
 /** One deno-fs adapter per root, shared by every experiment of the program. */
 export const defaultDenoStorage: (root: string) => StorageAdapter = sharedStores((root) => denoFsAdapter({ root }));
@@ -93,14 +84,7 @@ export const denoRuntime: RuntimeHooks = {
   defaultStorage: defaultDenoStorage,
   env: denoEnv,
   ...denoHostHooks,
-  onExit(drain) {
-    drains.add(drain);
-    install();
-    return () => {
-      drains.delete(drain);
-      if (drains.size === 0) uninstall();
-    };
-  },
+  onExit: exits.add,
   unrefTimer,
 };
 
