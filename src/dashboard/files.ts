@@ -26,6 +26,9 @@ export interface DashFile {
   source: "saved" | "loose";
 }
 
+/** A row of `GET /dash/api/files`: a file as the browser sees it (no storage key). */
+export type FileRow = Omit<DashFile, "key"> & { url: string };
+
 const TYPES: Record<string, string> = {
   png: "image/png", jpg: "image/jpeg", jpeg: "image/jpeg", gif: "image/gif", webp: "image/webp", svg: "image/svg+xml", bmp: "image/bmp",
   mp4: "video/mp4", webm: "video/webm", mov: "video/quicktime", json: "application/json", txt: "text/plain", md: "text/markdown",

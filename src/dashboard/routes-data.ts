@@ -8,14 +8,14 @@ import { NotFoundError, ValidationError } from "../errors.ts";
 import { paths } from "../layout/paths.ts";
 import type { DashContext } from "./context.ts";
 import { parseDashRc } from "./dashrc.ts";
-import { findFrame, listFiles, type DashFile } from "./files.ts";
+import { findFrame, listFiles, type DashFile, type FileRow } from "./files.ts";
 import { etagJson, hash, keyParam, nameParam, need, num, runParam } from "./http.ts";
 
 const decoder = new TextDecoder();
 const LEVELS = ["debug", "info", "warn", "error", "fatal"];
 
-/** A file as the browser sees it (no storage key). */
-function publicFile(f: DashFile): Omit<DashFile, "key"> & { url: string } {
+/** A file as the browser sees it. */
+function publicFile(f: DashFile): FileRow {
   const { key: _key, ...rest } = f;
   return { ...rest, url: "" };
 }

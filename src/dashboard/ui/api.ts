@@ -5,9 +5,10 @@
 import type { RunSummary } from "../runs.ts";
 import type { SeriesResponse } from "../series.ts";
 import type { DashRcResult } from "../dashrc.ts";
+import type { FileRow } from "../files.ts";
 import type { MetricInfo } from "../routes-runs.ts";
 
-export type { RunSummary, SeriesResponse, MetricInfo };
+export type { FileRow, RunSummary, SeriesResponse, MetricInfo };
 
 /** `GET /dash/api/run`. */
 export interface RunDetail {
@@ -29,20 +30,6 @@ export interface TrackMeta {
   totalEntries?: number;
   firstTimestamp?: number | null;
   lastTimestamp?: number | null;
-}
-
-/** A row of `GET /dash/api/files`. */
-export interface FileRow {
-  id: string;
-  dir: string;
-  filename: string;
-  relPath: string;
-  sizeBytes: number;
-  contentType: string;
-  checksum: string | null;
-  uploadedAt: string | null;
-  source: "saved" | "loose";
-  url: string;
 }
 
 /** A stored log line. */
