@@ -15,9 +15,13 @@ let server: Server | undefined;
 let mlDash: TestServer | undefined;
 let dir: string | undefined;
 let uses = 0;
+let scratch: string | undefined;
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   uses++;
+  // Test folders (tempDir) of every worker go under one root, removed at teardown: vitest ends its
+  // workers with a signal, so they cannot clean up after themselves.
+  if (!scratch && !process.env["MLDASH_TEST_TMP"]) process.env["MLDASH_TEST_TMP"] = scratch = mkdtempSync(join(tmpdir(), "mldash-test-"));
   if (!server) {
     const uploads = (dir = mkdtempSync(join(tmpdir(), "mldash-uploads-")));
     let n = 0;
@@ -59,6 +63,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
     await mlDash?.close();
     mlDash = undefined;
     if (dir) rmSync(dir, { recursive: true, force: true });
+    if (scratch) rmSync(scratch, { recursive: true, force: true });
+    scratch = undefined;
   };
 }
 

@@ -1,20 +1,19 @@
 // Files on Bun: the portable files suite on the memory store (node-fs runs it through
 // behaviourSuite), and upload/download through the Bun entry with checksums from Bun's hasher.
 import { expect, test } from "bun:test";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { nodeFsAdapter } from "../../adapters/node-fs/index.ts";
 import { Experiment } from "../../src/entries/bun.ts";
 import { filesSuite } from "../behaviour/files.suite.ts";
-import { memoryFixture } from "../support/node-fixtures.ts";
+import { memoryFixture, tempDir } from "../support/node-fixtures.ts";
 
 filesSuite("memory on Bun", memoryFixture);
 
 const hex = (b: Uint8Array): string => new Bun.CryptoHasher("sha256").update(b).digest("hex");
 
 test("upload, streamed save and download through the Bun entry; checksums are Bun's SHA-256", async () => {
-  const dir = mkdtempSync(join(tmpdir(), "bunfiles-"));
+  const dir = tempDir("bunfiles");
   const storage = nodeFsAdapter({ root: join(dir, ".dash") });
   const exp = await new Experiment("alice/bun/files", { storage, echo: false }).run.start();
   const body = crypto.getRandomValues(new Uint8Array(60_000));

@@ -1,13 +1,13 @@
 // RUN, templates and tokens on Bun: the portable unit suites, the Node-compatible host hooks
 // under Bun's node:fs, and a script run by Bun itself whose prefix follows its entry file.
 import { expect, test } from "bun:test";
-import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { AuthenticationError } from "../../src/index.ts";
 import { nodeHostHooks } from "../../src/entries/node-host.ts";
 import { unitSuites } from "../behaviour/index.ts";
 import { FIXTURE_TOKEN } from "../fixtures/fernet/vectors.ts";
+import { tempDir } from "../support/node-fixtures.ts";
 
 unitSuites("bun");
 
@@ -33,7 +33,7 @@ test("Bun reads the token files ml-dash login leaves in $HOME/.dash, and refuses
 });
 
 test("a Bun script at scripts/train.ts with RUN.entry = import.meta.url logs under <user>/scratch/<date>/scripts/train/<time>/000, then 001", async () => {
-  const project = mkdtempSync(join(tmpdir(), "bunproj-"));
+  const project = tempDir("bunproj");
   writeFileSync(join(project, "deno.json"), "{}");
   mkdirSync(join(project, "scripts"));
   writeFileSync(
@@ -47,7 +47,7 @@ await b.run(async () => {});
 console.log(JSON.stringify([a.prefix, b.prefix]));
 `,
   );
-  const cwd = mkdtempSync(join(tmpdir(), "buncwd-"));
+  const cwd = tempDir("buncwd");
   const proc = Bun.spawn([process.execPath, join(project, "scripts/train.ts")], {
     cwd,
     env: { ...process.env, ML_DASH_USER: "", USER: "bunny", ML_DASH_PREFIX: "", DASH_PREFIX: "" },
