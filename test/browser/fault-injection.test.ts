@@ -7,31 +7,15 @@
 import { afterAll, describe, expect, inject, test } from "vitest";
 import { deleteDB } from "idb";
 import { Experiment } from "../../src/entries/browser.ts";
+import { ENTRIES, POINTS, train } from "../support/fault-workload.ts";
 import { faultsInCycle, scriptedFetch, type Fault } from "../support/scripted-fetch.ts";
 
 const url = inject("mlDashUrl");
-const POINTS = 50_000; // per experiment: 100k in all
-const ENTRIES = 5_000; // per experiment: 10k in all
 const remote = { retries: 4, backoffMs: 20, maxBackoffMs: 1500, timeoutMs: 2000 };
 const dbs: string[] = [];
 afterAll(async () => {
   for (const d of dbs) await deleteDB(d);
 });
-
-async function train(exp: Experiment): Promise<void> {
-  await exp.run(async (e) => {
-    const m = e.metrics("train");
-    const t = e.tracks("robot/pose");
-    for (let i = 0; i < POINTS; ) {
-      for (const end = i + 250; i < end; i++) {
-        m.log({ i, loss: 1 / (i + 1), _ts: 1000 + i });
-        if (i % 10 === 0) t.append({ n: i / 10, x: Math.sin(i), _ts: i / 10 });
-      }
-      if (i % 1000 === 0) e.logs.info(`step ${i}`);
-      await new Promise((r) => setTimeout(r, 1));
-    }
-  });
-}
 
 /** Reads the run back from the server and checks every record, once, in order. */
 async function expectExactOnServer(prefix: string): Promise<void> {

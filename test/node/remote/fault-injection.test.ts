@@ -11,32 +11,15 @@ import { memoryAdapter } from "../../../adapters/memory/index.ts";
 import { Experiment } from "../../../src/index.ts";
 import { parseJsonLines } from "../../../src/layout/py-json-parse.ts";
 import type { StorageAdapter } from "../../../src/storage/contract.ts";
+import { ENTRIES, POINTS, train } from "../../support/fault-workload.ts";
 import { faultsInCycle, scriptedFetch, startFaultyProxy, type Fault, type FaultyProxy } from "../../support/faults.ts";
 import { startServer, type TestServer } from "../../support/server.ts";
-
-const POINTS = 50_000; // per experiment: 100k in all
-const ENTRIES = 5_000; // per experiment: 10k in all
 
 let srv: TestServer;
 beforeAll(async () => {
   srv = await startServer({ token: "tok-123456789" });
 });
 afterAll(async () => srv.close());
-
-async function train(exp: Experiment): Promise<void> {
-  await exp.run(async (e) => {
-    const m = e.metrics("train");
-    const t = e.tracks("robot/pose");
-    for (let i = 0; i < POINTS; ) {
-      for (const end = i + 250; i < end; i++) {
-        m.log({ i, loss: 1 / (i + 1), _ts: 1000 + i });
-        if (i % 10 === 0) t.append({ n: i / 10, x: Math.sin(i), _ts: i / 10 });
-      }
-      if (i % 1000 === 0) e.logs.info(`step ${i}`);
-      await new Promise((r) => setTimeout(r, 1)); // a training loop yields (and the flush timer fires)
-    }
-  });
-}
 
 async function records<T>(storage: StorageAdapter, key: string): Promise<T[]> {
   const b = await storage.read(key);
