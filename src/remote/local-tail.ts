@@ -10,6 +10,7 @@ import type { PlainObject } from "../internal/values.ts";
 import type { StorageAdapter } from "../storage/contract.ts";
 import type { Batch, StreamId, StreamInfo } from "../streams.ts";
 import { logRecords, makeBatch, rowsToBlocks, trackRecords } from "./batch-ops.ts";
+import { concatBytes } from "../internal/bytes.ts";
 
 const NL = 10;
 const WINDOW = 1 << 20;
@@ -42,7 +43,7 @@ export class JsonlCursor {
       const chunk = await this.storage.readRange(this.key, pos, pos + WINDOW);
       if (!chunk || chunk.length === 0) return out;
       pos += chunk.length;
-      const buf = carry.length === 0 ? chunk : concat(carry, chunk);
+      const buf = carry.length === 0 ? chunk : concatBytes([carry, chunk]);
       let start = 0;
       for (let nl = buf.indexOf(NL); nl >= 0; nl = buf.indexOf(NL, start)) {
         if (this.line >= from) {
@@ -58,13 +59,6 @@ export class JsonlCursor {
       if (chunk.length < WINDOW) return out; // the end: what is left is a torn line, not a record
     }
   }
-}
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
 }
 
 /** The data file of a stream in experiment folder `dir`. */

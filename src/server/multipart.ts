@@ -7,6 +7,7 @@
  * Parts are read in order: {@link MultipartReader.next} gives the next part, whose `body` must
  * be read (or is skipped) before the part after it.
  */
+import { concatBytes } from "../internal/bytes.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -59,11 +60,7 @@ function indexOf(hay: Uint8Array, needle: Uint8Array, from: number): number {
 }
 
 function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  if (a.length === 0) return b;
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a, 0);
-  out.set(b, a.length);
-  return out;
+  return a.length === 0 ? b : concatBytes([a, b]);
 }
 
 /** Undoes the escapes browsers (`%22`, `%0D`, `%0A`) and httpx (`\\`, `%22`) put in quoted parameters. */
