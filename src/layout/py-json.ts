@@ -29,6 +29,7 @@ const FRACTION_ZEROS = ["", "0", "00", "000", "0000", "00000"];
  * round-trip string that `String(v)` prints: the bytes are identical (property-tested).
  */
 export function decimalString(v: number): string {
+  if ((v | 0) === v) return "" + v; // int32 (steps, epochs, counts): no grid arithmetic needed
   const a = v < 0 ? -v : v;
   if (a >= 1e-6 && a < 4e9) {
     const us = Math.round(a * 1e6);

@@ -22,14 +22,25 @@ export function encodeMetricLines(first: number, blocks: readonly MetricBlock[],
       const frags = b.keys.map((key, j) => (j === 0 ? "" : ", ") + pyKey(key));
       const tsFrag = k === 0 ? '"_ts": ' : ', "_ts": ';
       const { cols, ts } = b;
+      // A value equal to the row above reuses its text: epochs, learning rates, rounded
+      // accuracies and timestamps of points logged in the same microsecond repeat a lot, and
+      // formatting a number is most of a line's cost.
+      const lastV = new Float64Array(k + 1).fill(NaN);
+      const lastS: string[] = new Array<string>(k + 1).fill("");
       for (let i = 0; i < b.length; i++) {
         let line = '{"index": ' + index++ + ', "data": {';
-        for (let j = 0; j < k; j++) {
-          const v = (cols[j] as Float64Array)[i] as number;
-          line += (frags[j] as string) + pyNumber(v);
+        for (let j = 0; j <= k; j++) {
+          const v = (j < k ? (cols[j] as Float64Array)[i] : ts[i]) as number;
+          let text: string;
+          if (v === lastV[j]) text = lastS[j] as string;
+          else {
+            text = pyNumber(v);
+            lastV[j] = v;
+            lastS[j] = text;
+          }
+          line += (j < k ? (frags[j] as string) : tsFrag) + text;
         }
-        const t = ts[i] as number;
-        out += line + tsFrag + pyNumber(t) + tail;
+        out += line + tail;
       }
     } else {
       for (const p of b.rows) {

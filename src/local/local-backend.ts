@@ -59,6 +59,7 @@ export class LocalBackend implements Backend {
   }
 
   async open(info: ExperimentInfo): Promise<OpenState> {
+    this.encoder?.warm(); // the run starts: have the encoder threads up before its first batch
     return this.shared("experiment", () => this.openLocked(info));
   }
 

@@ -73,6 +73,37 @@ describe("encoder pool", () => {
     pool.close();
   });
 
+  test("warm() starts every worker once with a sample batch that never keeps the process alive", async () => {
+    const workers: ReturnType<typeof channelWorker>[] = [];
+    const busy: boolean[] = [];
+    const pool = new EncoderPool(() => {
+      const w = channelWorker();
+      workers.push(w);
+      return Object.assign(w, { setBusy: (b: boolean) => void busy.push(b) });
+    }, 2);
+    pool.warm();
+    pool.warm(); // idempotent
+    expect(workers.length).toBe(2);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(workers.map((w) => w.handled)).toEqual([1, 1]); // each compiled the encoder on a sample
+    expect(busy).toEqual([]); // never ref'd for the warm-up
+    // Real batches then go to the warm workers, and their replies are not confused with the samples'.
+    const job = metricJob(OFFLOAD_MIN_RECORDS + 5);
+    const out = await pool.encode(job, OFFLOAD_MIN_RECORDS + 5);
+    expect(Buffer.from(out).equals(Buffer.from(encodeBatchBytes(job)))).toBe(true);
+    expect(workers.length).toBe(2);
+    expect(busy).toEqual([true, false]);
+    pool.close();
+  });
+
+  test("warm() on a runtime that cannot start workers leaves encoding inline", () => {
+    const pool = new EncoderPool(() => {
+      throw new Error("no workers here");
+    }, 2);
+    pool.warm();
+    expect(pool.encode(metricJob(4000), 4000)).toBeInstanceOf(Uint8Array);
+  });
+
   test("small batches stay inline", () => {
     let spawned = 0;
     const pool = new EncoderPool(() => {

@@ -150,4 +150,28 @@ describe("number formatting", () => {
     for (const v of [1795677564.479940, 1795677564.4799, 0.873, 0.001, 1e-6, 0.000123, 100.5, -2.25, 3999999999.999999, 5, 0, -0, 1e-7, 4e9])
       expect(decimalString(v), String(v)).toBe(String(v));
   });
+
+  test("property: a column block encodes exactly as the same points kept as rows (repeated values reuse their text)", async () => {
+    const { encodeMetricLines } = await import("../../src/layout/records.ts");
+    // Few distinct values, so runs of equal values (and of NaN, ±Infinity, 0 and -0) are common.
+    const value = fc.constantFrom(0, -0, 1, 0.5, 0.1 + 0.2, NaN, Infinity, -Infinity, 1795677564.47994, 2 ** 31, -(2 ** 31) - 1, 1e21);
+    const rows = fc.array(fc.tuple(value, value, value), { minLength: 1, maxLength: 40 });
+    fc.assert(
+      fc.property(rows, (points) => {
+        const n = points.length;
+        const keys = ["loss", "acc"];
+        const cols = [new Float64Array(n), new Float64Array(n)];
+        const ts = new Float64Array(n);
+        points.forEach(([a, b, t], i) => {
+          cols[0]![i] = a;
+          cols[1]![i] = b;
+          ts[i] = t;
+        });
+        const asCols = encodeMetricLines(7, [{ kind: "cols", keys, cols, ts, length: n }], "2026-01-01T00:00:00.000000Z");
+        const asRows = encodeMetricLines(7, [{ kind: "rows", rows: points.map(([a, b, t]) => ({ loss: a, acc: b, _ts: t })), length: n }], "2026-01-01T00:00:00.000000Z");
+        expect(asCols).toBe(asRows);
+      }),
+      { numRuns: 2_000 },
+    );
+  });
 });
