@@ -59,8 +59,12 @@ export class LocalBackend implements Backend {
   }
 
   async open(info: ExperimentInfo): Promise<OpenState> {
-    this.encoder?.warm(); // the run starts: have the encoder threads up before its first batch
-    return this.shared("experiment", () => this.openLocked(info));
+    // The run starts: bring the encoder threads up while the folder opens, so its first batches
+    // are encoded at full speed. Waited for at most WARM_UP_WAIT_MS (they keep warming after).
+    const warm = this.encoder ? waitAtMost(this.encoder.warm(), WARM_UP_WAIT_MS) : undefined;
+    const opened = await this.shared("experiment", () => this.openLocked(info));
+    await warm;
+    return opened;
   }
 
   private async openLocked(info: ExperimentInfo): Promise<OpenState> {
@@ -249,6 +253,16 @@ export class LocalBackend implements Backend {
     return readJsonDoc(this.storage, key); // a corrupt document is rewritten from scratch, as Python does
   }
 
+}
+
+/** Longest `open()` waits for the encoder threads to be ready (thread start takes 10-60 ms). */
+const WARM_UP_WAIT_MS = 150;
+
+/** Resolves when `p` settles or after `ms`, whichever comes first. */
+function waitAtMost(p: Promise<unknown>, ms: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
+  return Promise.race([p.then(() => undefined, () => undefined), timeout]).finally(() => clearTimeout(timer));
 }
 
 /** Batches encoded ahead of the one being appended. */

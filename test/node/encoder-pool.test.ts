@@ -10,6 +10,9 @@ import { newColumnBlock, type MetricBlock } from "../../src/buffer/metric-column
 import { encodeBatchBytes, type EncodeJob } from "../../src/encoding/encode-batch.ts";
 import { EncoderPool, handleEncoderRequest, OFFLOAD_MIN_RECORDS, type EncoderRequest, type EncoderWorker } from "../../src/encoding/encoder-pool.ts";
 import { parseJsonLines } from "../../src/layout/py-json-parse.ts";
+import { LocalBackend } from "../../src/local/local-backend.ts";
+import { parsePrefix } from "../../src/prefix.ts";
+import { memoryAdapter } from "../../adapters/memory/index.ts";
 import { REPO, start } from "../support/child.ts";
 import { tempDir } from "../support/node-fixtures.ts";
 
@@ -81,11 +84,11 @@ describe("encoder pool", () => {
       workers.push(w);
       return Object.assign(w, { setBusy: (b: boolean) => void busy.push(b) });
     }, 2);
-    pool.warm();
-    pool.warm(); // idempotent
+    const warming = pool.warm();
+    expect(pool.warm()).toBe(warming); // once per pool
     expect(workers.length).toBe(2);
-    await new Promise((r) => setTimeout(r, 100));
-    expect(workers.map((w) => w.handled)).toEqual([1, 1]); // each compiled the encoder on a sample
+    await warming; // resolves once each worker has encoded its sample
+    expect(workers.map((w) => w.handled)).toEqual([1, 1]);
     expect(busy).toEqual([]); // never ref'd for the warm-up
     // Real batches then go to the warm workers, and their replies are not confused with the samples'.
     const job = metricJob(OFFLOAD_MIN_RECORDS + 5);
@@ -96,12 +99,28 @@ describe("encoder pool", () => {
     pool.close();
   });
 
-  test("warm() on a runtime that cannot start workers leaves encoding inline", () => {
+  test("warm() on a runtime that cannot start workers leaves encoding inline", async () => {
     const pool = new EncoderPool(() => {
       throw new Error("no workers here");
     }, 2);
-    pool.warm();
+    await pool.warm(); // resolves at once: there is nothing to wait for
     expect(pool.encode(metricJob(4000), 4000)).toBeInstanceOf(Uint8Array);
+  });
+
+  test("a worker dying during its warm-up: warm() still resolves and batches are encoded inline", async () => {
+    const pool = new EncoderPool(() => channelWorker({ die: true }), 2);
+    await pool.warm();
+    const job = metricJob(4000);
+    expect(Buffer.from(await pool.encode(job, 4000)).equals(Buffer.from(encodeBatchBytes(job)))).toBe(true);
+  });
+
+  test("a run opens even when its encoder threads never answer: open() waits for them only a moment", async () => {
+    const silent: EncoderWorker = { post: () => undefined, listen: () => undefined, terminate: () => undefined };
+    const backend = new LocalBackend(memoryAdapter(), "a/b/c", undefined, new EncoderPool(() => silent, 2));
+    const t0 = performance.now();
+    const state = await backend.open({ prefix: parsePrefix("a/b/c"), description: undefined, tags: undefined, bindrs: undefined, metadata: undefined });
+    expect(state.paramsVersion).toBe(0);
+    expect(performance.now() - t0).toBeLessThan(1000);
   });
 
   test("small batches stay inline", () => {
