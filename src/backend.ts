@@ -56,6 +56,12 @@ export interface Backend {
    * renumber a batch (set `first`) when another writer advanced the stream.
    */
   write(stream: StreamId, batches: readonly Batch[]): Promise<void>;
+  /**
+   * Batches of `stream` were just sealed and will come to `write` in order. A backend may start
+   * work on them now (the local one encodes them on its encoder threads), so that work runs
+   * beside the training loop instead of waiting for the write cycle. Optional; never throws.
+   */
+  prepare?(stream: StreamId, batches: readonly Batch[]): void;
   /** Stores the params state. */
   writeParams(update: ParamsUpdate): Promise<void>;
   /** Records the run status. */

@@ -52,6 +52,9 @@ interface Waiter {
   reject(err: unknown): void;
 }
 
+/** Most sealed batches a stream holds ahead of its writes (sealed records cannot be dropped). */
+const SEAL_AHEAD = 8;
+
 const DEFAULTS = { flushIntervalMs: 1000, maxBatch: 10_000, maxQueueBytes: 64 * 1024 * 1024 };
 
 /** The buffer of one experiment. */
@@ -187,8 +190,27 @@ export class Buffer {
     this.soonScheduled = true;
     queueMicrotask(() => {
       this.soonScheduled = false;
+      this.sealFull();
       this.background();
     });
+  }
+
+  /**
+   * Seals every stream holding a full batch and hands the new batches to the primary's
+   * `prepare`, so their encoding starts now rather than when the write cycle reaches them (a
+   * cycle only takes what was sealed when it began, and encoder threads idled between cycles).
+   */
+  private sealFull(): void {
+    const prepare = this.primary.prepare?.bind(this.primary);
+    if (!prepare) return;
+    for (const q of this.dirty) {
+      // A stream whose sealed batches are not being written fast enough keeps the rest waiting:
+      // only waiting records can be dropped when the buffer passes its byte bound.
+      if (q.cursor === undefined || q.pendingCount < this.maxBatch || q.sealed.length >= SEAL_AHEAD) continue;
+      const before = q.sealed.length;
+      q.seal(this.maxBatch, nowMs());
+      prepare(q.id, q.sealed.slice(before));
+    }
   }
 
   private background(): void {

@@ -51,11 +51,11 @@ export class EncoderPool {
   ) {}
 
   /**
-   * Encodes `job`, on a worker when it is big enough and workers are available (bytes come back
-   * synchronously when it is encoded inline).
+   * Encodes `job`, on a worker when it has at least `minRecords` records and workers are
+   * available (bytes come back synchronously when it is encoded inline).
    */
-  encode(job: EncodeJob, records: number, helpWhenBusy = false): Promise<Uint8Array> | Uint8Array {
-    if (this.broken || records < OFFLOAD_MIN_RECORDS) return encodeBatchBytes(job);
+  encode(job: EncodeJob, records: number, helpWhenBusy = false, minRecords = OFFLOAD_MIN_RECORDS): Promise<Uint8Array> | Uint8Array {
+    if (this.broken || records < minRecords) return encodeBatchBytes(job);
     const slot = this.pick();
     // With `helpWhenBusy` (the buffer is filling up) and every worker holding a job, the caller
     // encodes this batch itself: one more encoder, and the backpressure a logging loop needs —

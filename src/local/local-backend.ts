@@ -43,6 +43,8 @@ export class LocalBackend implements Backend {
   readonly role = "local" as const;
   private readonly folder: FolderState;
   private doc: ExperimentDoc | undefined;
+  /** Batches whose encoding `prepare` started, with the numbering it used. */
+  private readonly prepared = new Map<Batch, { first: number; bytes: Promise<Uint8Array> | Uint8Array }>();
 
   constructor(
     readonly storage: StorageAdapter,
@@ -111,6 +113,21 @@ export class LocalBackend implements Backend {
     // Loading repairs a torn last line: with other writers that must not happen while one of
     // them is appending, so it is done under the stream's lock.
     return (await this.shared(stream.key, () => this.state(stream, info))).next;
+  }
+
+  /**
+   * Starts encoding freshly sealed batches on the encoder threads (when this store has its
+   * numbering to itself: with other writers, `write` may renumber them, so they wait).
+   */
+  prepare(_stream: StreamId, batches: readonly Batch[]): void {
+    const pool = this.encoder;
+    if (!pool || this.storage.capabilities.sharedWriters) return;
+    const now = nowIso();
+    for (const b of batches) {
+      if (this.prepared.size >= MAX_PREPARED) return; // bounded: the rest is encoded when written
+      const job = { data: b.data, first: b.first, createdAt: now };
+      this.prepared.set(b, { first: b.first, bytes: pool.encode(job, b.count, this.underPressure?.() ?? false, 1) });
+    }
   }
 
   write(stream: StreamId, batches: readonly Batch[]): Promise<void> {
@@ -213,8 +230,13 @@ export class LocalBackend implements Backend {
       const fill = (): void => {
         while (k < todo.length && ahead.length < ENCODE_AHEAD) {
           const b = todo[k++] as Batch;
-          const job = { data: b.data, first: b.first, createdAt: now };
-          ahead.push(this.encoder ? this.encoder.encode(job, b.count, this.underPressure?.() ?? false) : encodeBatchBytes(job));
+          const pre = this.prepared.get(b);
+          this.prepared.delete(b);
+          if (pre && pre.first === b.first) ahead.push(pre.bytes);
+          else {
+            const job = { data: b.data, first: b.first, createdAt: now };
+            ahead.push(this.encoder ? this.encoder.encode(job, b.count, this.underPressure?.() ?? false) : encodeBatchBytes(job));
+          }
         }
       };
       try {
@@ -264,6 +286,9 @@ function waitAtMost(p: Promise<unknown>, ms: number): Promise<void> {
   const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
   return Promise.race([p.then(() => undefined, () => undefined), timeout]).finally(() => clearTimeout(timer));
 }
+
+/** Most batches encoded ahead by `prepare` and not yet written (their bytes wait in memory). */
+const MAX_PREPARED = 8;
 
 /** Batches encoded ahead of the one being appended. */
 const ENCODE_AHEAD = 4;

@@ -12,6 +12,7 @@ import { EncoderPool, handleEncoderRequest, OFFLOAD_MIN_RECORDS, type EncoderReq
 import { parseJsonLines } from "../../src/layout/py-json-parse.ts";
 import { LocalBackend } from "../../src/local/local-backend.ts";
 import { parsePrefix } from "../../src/prefix.ts";
+import { streamId, type Batch } from "../../src/streams.ts";
 import { memoryAdapter } from "../../adapters/memory/index.ts";
 import { REPO, start } from "../support/child.ts";
 import { tempDir } from "../support/node-fixtures.ts";
@@ -121,6 +122,39 @@ describe("encoder pool", () => {
     const state = await backend.open({ prefix: parsePrefix("a/b/c"), description: undefined, tags: undefined, bindrs: undefined, metadata: undefined });
     expect(state.paramsVersion).toBe(0);
     expect(performance.now() - t0).toBeLessThan(1000);
+  });
+
+  test("prepare() encodes sealed batches ahead and write() uses those bytes, unless the batch was renumbered", async () => {
+    const workers: ReturnType<typeof channelWorker>[] = [];
+    const pool = new EncoderPool(() => {
+      const w = channelWorker();
+      workers.push(w);
+      return w;
+    }, 1);
+    const handled = (): number => workers.reduce((n, w) => n + w.handled, 0);
+    const storage = memoryAdapter();
+    const stream = streamId("metric", "train");
+    const batch = (first: number): Batch => {
+      const job = metricJob(3000);
+      return { stream, first, count: 3001, data: job.data, sealedMs: 0, bytes: 3001 * 24, info: undefined };
+    };
+    const backend = new LocalBackend(storage, "p/q/r", undefined, pool);
+    expect(await backend.cursor(stream)).toBe(0);
+    const b1 = batch(0);
+    backend.prepare(stream, [b1]);
+    expect(workers.length).toBe(1); // posted at once, not at write time
+    await backend.write(stream, [b1]);
+    expect(handled()).toBe(1); // write() took the prepared bytes: nothing encoded twice
+    // Another writer of the same folder advances the stream: the prepared numbering is stale.
+    const b2 = batch(3001);
+    backend.prepare(stream, [b2]);
+    await new LocalBackend(storage, "p/q/r").write(stream, [batch(3001)]);
+    await backend.write(stream, [b2]);
+    expect(b2.first).toBe(6002);
+    expect(handled()).toBe(3); // b2 re-encoded with its new numbers
+    const { records } = parseJsonLines<{ index: number }>((await storage.read("p/q/r/metrics/train/data.jsonl"))!);
+    expect(records.map((r) => r.index)).toEqual(Array.from({ length: 9003 }, (_, i) => i));
+    pool.close();
   });
 
   test("small batches stay inline", () => {
