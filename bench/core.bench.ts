@@ -63,6 +63,7 @@ async function e2e(): Promise<void> {
   } else {
     for (let i = 0; i < N; i++) m.log({ loss: loss(i), acc: acc(i), step: i });
   }
+  const t1 = performance.now();
   await exp.flush();
   const secs = (performance.now() - t0) / 1000;
   const s = exp.stats;
@@ -76,6 +77,8 @@ async function e2e(): Promise<void> {
       n: N,
       pointsPerSec: Math.round(N / secs),
       seconds: +secs.toFixed(2),
+      loopSeconds: +((t1 - t0) / 1000).toFixed(2),
+      flushSeconds: +(secs - (t1 - t0) / 1000).toFixed(2),
       written: s.written,
       dropped: s.dropped,
       bytesPerPoint: +(s.bytes / N).toFixed(1),

@@ -67,14 +67,29 @@ const suites = {
       ["calls", (r) => fmt(r.n)],
       ["µs/call", (r) => r.usPerCall],
     ]);
-    const e2e = [100_000, 1_000_000, 10_000_000].map((n) => measure(file, ["e2e", String(n), "yield"]));
-    table("(b) N points logged (yielding every 1,000), then await exp.flush(), to node-fs", e2e, [
+    // Each size runs several times, each in a fresh process (the machine is shared: one run can
+    // land on a busy moment); the table shows the median run and the range of points/s.
+    const e2e = [
+      [100_000, 5],
+      [1_000_000, 5],
+      [10_000_000, 3],
+    ].map(([n, reps]) => {
+      const runs = Array.from({ length: reps }, () => measure(file, ["e2e", String(n), "yield"]));
+      const ok = runs.filter((r) => !r.error).sort((a, b) => a.pointsPerSec - b.pointsPerSec);
+      if (ok.length === 0) return runs[0];
+      const worst = { peakRssMB: Math.max(...ok.map((r) => r.peakRssMB)), dropped: ok.reduce((d, r) => d + r.dropped, 0) };
+      return { ...ok[Math.floor(ok.length / 2)], ...worst, min: ok[0].pointsPerSec, max: ok[ok.length - 1].pointsPerSec, reps: ok.length };
+    });
+    table("(b) N points logged (yielding every 1,000), then await exp.flush(), to node-fs (median of fresh processes)", e2e, [
       ["points", (r) => fmt(r.n)],
       ["points/s", (r) => fmt(r.pointsPerSec)],
+      ["range (runs)", (r) => `${fmt(r.min)}–${fmt(r.max)} (${r.reps})`],
       ["seconds", (r) => r.seconds],
+      ["logging s", (r) => r.loopSeconds],
+      ["flush() s", (r) => r.flushSeconds],
       ["bytes/point on disk", (r) => r.bytesPerPoint],
-      ["dropped", (r) => fmt(r.dropped)],
-      ["peak RSS MB", (r) => r.peakRssMB],
+      ["dropped (all runs)", (r) => fmt(r.dropped)],
+      ["peak RSS MB (worst run)", (r) => r.peakRssMB],
     ]);
     if (e2e.every((r) => !r.error)) {
       const ratio = e2e[2].pointsPerSec / e2e[0].pointsPerSec;
