@@ -13,6 +13,8 @@ import { ValidationError } from "./errors.ts";
 import { nowMs, nowSeconds } from "./internal/clock.ts";
 import { flattenInto, unflatten } from "./internal/flatten.ts";
 import { isPlainObject, normalizeValue, type PlainObject, type PlainValue } from "./internal/values.ts";
+import type { Aggregation } from "./metrics/aggregate.ts";
+import { summarize } from "./metrics/summary-math.ts";
 import type { LogLevel, LogRecord, StreamId, StreamInfo } from "./streams.ts";
 
 /** A stream builder as the write operations see it: its queue in the current run, and its name for messages. */
@@ -238,6 +240,11 @@ export class RunContext {
     const rec: LogRecord = { timeMs: nowMs(), level, message, metadata };
     this.buffer.pushLog(this.logQueue, rec, bytes);
     if (this.echo) echoLine(rec);
+  }
+
+  /** Adds the `"<key>.<agg>"` values of buffered numbers to `out` (`logSummary`, `summaryCache.summarize`). */
+  summarize(values: Map<string, number[]>, aggs: readonly Aggregation[], out: Record<string, unknown>): void {
+    summarize(values, aggs, out);
   }
 
   /** Merges values into the params (flattened to dot keys; later values win key by key). */

@@ -8,7 +8,8 @@ import { ValidationError } from "../errors.ts";
 import type { MetricWriter, RunContext } from "../run-context.ts";
 import { streamId, type StreamId } from "../stream-id.ts";
 import type { StreamInfo } from "../streams.ts";
-import { collectNumbers, parseSummaryArgs, peekValues, summarize, type BufferValues } from "./summary.ts";
+import type { Aggregation } from "./aggregate.ts";
+import { collectNumbers, parseSummaryArgs, peekValues, type BufferValues } from "./summary.ts";
 
 /** A data point: any keys with storable values, plus an optional `_ts` (seconds, or -1 to inherit). */
 export type MetricData = Record<string, unknown> & { _ts?: number };
@@ -51,7 +52,7 @@ export class SummaryCache {
   summarize(clear = true): this {
     if (this.values.size === 0 && Object.keys(this.meta).length === 0) return this;
     const out: Record<string, unknown> = { ...this.meta };
-    summarize(this.values, ["mean", "min", "max", "count", "std"], out);
+    this.metric._summarize(this.values, ["mean", "min", "max", "count", "std"], out);
     this.metric.log(out);
     if (clear) {
       this.values = new Map();
@@ -138,6 +139,17 @@ export class MetricBuilder implements MetricWriter {
     return (this.cache ??= new SummaryCache(this));
   }
 
+  /**
+   * @internal Adds the `"<key>.<agg>"` values of buffered numbers to `out`. The math loads with
+   * the write path: values are buffered in a started run (`buffer()` checks it). Before the
+   * first start this throws as `log()` would.
+   */
+  _summarize(values: Map<string, number[]>, aggs: readonly Aggregation[], out: Record<string, unknown>): void {
+    const ctx = this.host._ctx;
+    if (ctx === undefined) notWritable(this.where(), false);
+    ctx.summarize(values, aggs, out);
+  }
+
   /** @internal `metrics("train").log()`, for messages. */
   where(method = "log"): string {
     return `metrics(${JSON.stringify(this.name)}).${method}()`;
@@ -169,8 +181,9 @@ export class SummaryBuffer {
     this.values.clear();
     for (const [name, values] of pending) {
       const out: Record<string, unknown> = { ...extra };
-      summarize(values, aggs, out);
-      if (Object.keys(out).length > 0) this.metric(name).log(out);
+      const metric = this.metric(name);
+      if (values.size > 0) metric._summarize(values, aggs, out);
+      if (Object.keys(out).length > 0) metric.log(out);
     }
   }
 
