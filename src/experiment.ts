@@ -3,7 +3,7 @@
  * `owner/project/path.../name`, written to a local `.dash` store, an ML-Dash server, or both.
  */
 import type { Backend, Reader, RunStatus } from "./backend.ts";
-import { notWritable, RunContext, type Host } from "./context.ts";
+import { notWritable, type Host, type RunContext } from "./context.ts";
 import { ConfigurationError, DataLossError, MlDashError, ValidationError } from "./errors.ts";
 import { createFiles, type Files } from "./files/accessor.ts";
 import type { FileStore } from "./files/types.ts";
@@ -306,9 +306,9 @@ export class Experiment implements Host, AsyncDisposable {
   }
 
   private async open(): Promise<void> {
-    // The buffer (queues, batching, flush cycles) serves writes, which need a started run: it loads
-    // with the backends, before anything is opened.
-    const [{ backends, reader }, { Buffer }] = await Promise.all([this.createBackends(), import("./buffer/buffer.ts")]);
+    // The buffer (queues, batching, flush cycles) and the write operations (RunContext) serve
+    // writes, which need a started run: they load with the backends, before anything is opened.
+    const [{ backends, reader }, { Buffer }, { RunContext }] = await Promise.all([this.createBackends(), import("./buffer/buffer.ts"), import("./run-context.ts")]);
     const info = {
       prefix: this.parsed,
       description: this.options.readme ?? this.options.description,

@@ -5,6 +5,7 @@
 import * as v from "valibot";
 import type { BufferOptions } from "./buffer/buffer.ts";
 import { ValidationError, type MlDashError } from "./errors.ts";
+import { atLeast, fn, leaf, text } from "./internal/schema.ts";
 import { RunParamsSchema, type RunParams } from "./run-config/run.ts";
 import type { RemoteOptions } from "./remote/client.ts";
 import type { StorageAdapter } from "./storage/contract.ts";
@@ -56,42 +57,49 @@ const isAdapter = (x: unknown): boolean => {
   return ["read", "readRange", "stat", "write", "append", "list", "delete", "deletePrefix", "close"].every((m) => typeof a[m] === "function");
 };
 
-const strings = v.array(v.string());
-const positiveInt = v.pipe(v.number(), v.integer(), v.minValue(1));
+const strings = v.array(text);
 
 const BufferSchema = v.strictObject({
-  flushIntervalMs: v.optional(v.pipe(v.number(), v.minValue(1))),
-  maxBatch: v.optional(positiveInt),
-  maxQueueBytes: v.optional(v.pipe(v.number(), v.minValue(1024))),
-  onDrop: v.optional(v.function()),
+  flushIntervalMs: v.optional(atLeast(1)),
+  maxBatch: v.optional(atLeast(1, true)),
+  maxQueueBytes: v.optional(atLeast(1024)),
+  onDrop: v.optional(fn),
 });
 
 const RemoteSchema = v.strictObject({
-  timeoutMs: v.optional(v.pipe(v.number(), v.minValue(1))),
-  retries: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
-  backoffMs: v.optional(v.pipe(v.number(), v.minValue(0))),
-  maxBackoffMs: v.optional(v.pipe(v.number(), v.minValue(0))),
-  wire: v.optional(v.picklist(["msgpack", "json"])),
+  timeoutMs: v.optional(atLeast(1)),
+  retries: v.optional(atLeast(0, true)),
+  backoffMs: v.optional(atLeast(0)),
+  maxBackoffMs: v.optional(atLeast(0)),
+  wire: v.optional(leaf<"msgpack" | "json">('"msgpack" or "json"', (x) => x === "msgpack" || x === "json")),
 });
 
+const isUrl = (x: unknown): boolean => {
+  try {
+    return typeof x === "string" && new URL(x) !== undefined;
+  } catch {
+    return false;
+  }
+};
+
 const OptionsSchema = v.strictObject({
-  prefix: v.optional(v.string()),
-  readme: v.optional(v.string()),
-  description: v.optional(v.string()),
+  prefix: v.optional(text),
+  readme: v.optional(text),
+  description: v.optional(text),
   tags: v.optional(strings),
   bindrs: v.optional(strings),
-  metadata: v.optional(v.record(v.string(), v.unknown())),
-  storage: v.optional(v.nullable(v.custom<StorageAdapter>(isAdapter, "must be a storage adapter (read, write, append, list, …)"))),
-  dashRoot: v.optional(v.nullable(v.pipe(v.string(), v.minLength(1)))),
-  dashUrl: v.optional(v.union([v.literal(true), v.pipe(v.string(), v.url())])),
-  token: v.optional(v.union([v.string(), v.function()])),
-  fetch: v.optional(v.function()),
+  metadata: v.optional(leaf<Record<string, unknown>>("an object", (x) => typeof x === "object" && x !== null)),
+  storage: v.optional(v.custom<StorageAdapter | null>((x) => x === null || isAdapter(x), "must be a storage adapter (read, write, append, list, …)")),
+  dashRoot: v.optional(leaf<string | null>("a non-empty string or null", (x) => x === null || (typeof x === "string" && x !== ""))),
+  dashUrl: v.optional(leaf<string | true>('true or a URL like "https://api.dash.ml"', (x) => x === true || isUrl(x))),
+  token: v.optional(leaf<TokenOption>("a string or a function", (x) => typeof x === "string" || typeof x === "function")),
+  fetch: v.optional(fn),
   buffer: v.optional(BufferSchema),
   remote: v.optional(RemoteSchema),
-  onError: v.optional(v.function()),
-  echo: v.optional(v.boolean()),
+  onError: v.optional(fn),
+  echo: v.optional(leaf<boolean>("a boolean", (x) => typeof x === "boolean")),
   run: v.optional(RunParamsSchema),
-  files: v.optional(v.strictObject({ maxBytes: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))) })),
+  files: v.optional(v.strictObject({ maxBytes: v.optional(atLeast(0, true)) })),
 });
 
 /** Validates options; throws {@link ValidationError} naming the first bad option. */

@@ -7,23 +7,9 @@
 import type { MetricBlock } from "./buffer/metric-columns.ts";
 import { blockRow } from "./buffer/metric-columns.ts";
 import type { PlainObject, PlainValue } from "./internal/values.ts";
+import type { StreamId } from "./stream-id.ts";
 
-/** Kinds of buffered streams. */
-export type StreamKind = "log" | "metric" | "track";
-
-/** Identifies one stream of an experiment. */
-export interface StreamId {
-  readonly kind: StreamKind;
-  /** Metric name (`null` = the unnamed metric), track topic, or `null` for the log. */
-  readonly name: string | null;
-  /** Unique key within the experiment: `log`, `metric:<name>`, `track:<topic>`. */
-  readonly key: string;
-}
-
-/** Builds the {@link StreamId} of a stream. */
-export function streamId(kind: StreamKind, name: string | null): StreamId {
-  return { kind, name, key: kind === "log" ? "log" : `${kind}:${name ?? "None"}` };
-}
+export { streamId, type StreamId, type StreamKind } from "./stream-id.ts";
 
 /** Log levels, as ML-Dash stores them. */
 export type LogLevel = "debug" | "info" | "warn" | "error" | "fatal";

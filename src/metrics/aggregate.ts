@@ -1,7 +1,6 @@
 /**
- * The aggregations of `buffer.logSummary()`, with ML-Dash Python's exact formulas
- * (reference §8.4): sample standard deviation (0 below two values), linear-interpolation
- * percentiles, NaN values removed first.
+ * The aggregation names of `buffer.logSummary()`, checked at the call. Their formulas are in
+ * summary-math.ts, which loads with the write path (buffered values need a started run).
  */
 import { ValidationError } from "../errors.ts";
 
@@ -19,57 +18,5 @@ export function assertAggregation(name: unknown, where: string): asserts name is
     throw new ValidationError(`${where}: unknown aggregation ${JSON.stringify(name)}; use one of ${AGGREGATIONS.join(", ")}`, {
       field: "aggregation",
     });
-  }
-}
-
-function percentile(sorted: readonly number[], p: number): number {
-  const k = ((sorted.length - 1) * p) / 100;
-  const f = Math.floor(k);
-  const lo = sorted[f] as number;
-  if (f + 1 >= sorted.length) return lo;
-  return lo + (k - f) * ((sorted[f + 1] as number) - lo);
-}
-
-function sum(values: readonly number[]): number {
-  let s = 0;
-  for (const v of values) s += v;
-  return s;
-}
-
-/** Computes `agg` over `values` (NaN already removed, at least one value). */
-export function aggregate(agg: Aggregation, values: readonly number[], sortedCache: { sorted?: number[] }): number {
-  const n = values.length;
-  const sorted = (): number[] => (sortedCache.sorted ??= [...values].sort((a, b) => a - b));
-  switch (agg) {
-    case "mean":
-      return sum(values) / n;
-    case "std": {
-      if (n < 2) return 0;
-      const mean = sum(values) / n;
-      let ss = 0;
-      for (const v of values) ss += (v - mean) * (v - mean);
-      return Math.sqrt(ss / (n - 1));
-    }
-    case "min":
-      return sorted()[0] as number;
-    case "max":
-      return sorted()[n - 1] as number;
-    case "count":
-      return n;
-    case "sum":
-      return sum(values);
-    case "median":
-    case "p50":
-      return percentile(sorted(), 50);
-    case "p90":
-      return percentile(sorted(), 90);
-    case "p95":
-      return percentile(sorted(), 95);
-    case "p99":
-      return percentile(sorted(), 99);
-    case "first":
-      return values[0] as number;
-    case "last":
-      return values[n - 1] as number;
   }
 }

@@ -2,13 +2,14 @@
  * `exp.metrics("train")`: log points to one metric, buffer per-batch values, read back.
  */
 import type { MetricPage, MetricStats } from "../backend.ts";
-import { growColumnBlock, MAX_BLOCK_ROWS } from "../buffer/metric-columns.ts";
 import type { MetricQueue } from "../buffer/stream-queue.ts";
-import { autoTs, notWritable, resolveMetricTs, type Host, type RunContext } from "../context.ts";
+import { notWritable, type Host } from "../context.ts";
 import { ValidationError } from "../errors.ts";
-import { estimateBytes, isPlainObject, normalizeValue, type PlainObject } from "../internal/values.ts";
-import { streamId, type StreamId, type StreamInfo } from "../streams.ts";
-import { collectNumbers, parseSummaryArgs, peekValues, summarize, type BufferValues } from "./summary.ts";
+import type { MetricWriter, RunContext } from "../run-context.ts";
+import { streamId, type StreamId } from "../stream-id.ts";
+import type { StreamInfo } from "../streams.ts";
+import type { Aggregation } from "./aggregate.ts";
+import { collectNumbers, parseSummaryArgs, peekValues, type BufferValues } from "./summary.ts";
 
 /** A data point: any keys with storable values, plus an optional `_ts` (seconds, or -1 to inherit). */
 export type MetricData = Record<string, unknown> & { _ts?: number };
@@ -51,7 +52,7 @@ export class SummaryCache {
   summarize(clear = true): this {
     if (this.values.size === 0 && Object.keys(this.meta).length === 0) return this;
     const out: Record<string, unknown> = { ...this.meta };
-    summarize(this.values, ["mean", "min", "max", "count", "std"], out);
+    this.metric._summarize(this.values, ["mean", "min", "max", "count", "std"], out);
     this.metric.log(out);
     if (clear) {
       this.values = new Map();
@@ -69,18 +70,19 @@ export class SummaryCache {
 }
 
 /** One metric of an experiment. Obtain it as `exp.metrics("train")` (cached by name). */
-export class MetricBuilder {
+export class MetricBuilder implements MetricWriter {
   /** Stream identity (`metric:<name>`). */
   readonly stream: StreamId;
-  private queue: MetricQueue | undefined;
-  private queueCtx: RunContext | undefined;
+  /** @internal */ _queue: MetricQueue | undefined;
+  /** @internal */ _queueCtx: RunContext | undefined;
   private cache: SummaryCache | undefined;
 
   constructor(
     private readonly host: Host,
     /** The metric name; `null` is the unnamed metric (stored as `None`). */
     readonly name: string | null,
-    private readonly info: StreamInfo | undefined,
+    /** @internal Its description, tags and metadata (from the first `exp.metrics(name, options)`). */
+    readonly info: StreamInfo | undefined,
     /** Where `buffer()` values go: the experiment's shared summary buffer. */
     private readonly summaryValues: (name: string | null) => Map<string, number[]>,
   ) {
@@ -96,67 +98,7 @@ export class MetricBuilder {
   log(data: MetricData): this {
     const ctx = this.host._ctx;
     if (ctx === undefined || !ctx.writable) notWritable(this.where(), ctx !== undefined);
-    if (!isPlainObject(data)) {
-      throw new ValidationError(`${this.where()} takes a plain object like { loss: 0.5, step: 1 }`, { field: "data" });
-    }
-    let q = this.queue;
-    if (this.queueCtx !== ctx || q === undefined) {
-      q = this.queue = ctx.buffer.metricQueue(this.stream, this.info);
-      this.queueCtx = ctx;
-    }
-    // Hot path: same numeric key layout as the previous point → write straight into the columns.
-    // Nothing is committed until `length` advances, so bailing out half-way is harmless.
-    const b = q.tail;
-    if (b !== undefined) {
-      const n = b.length;
-      if (n < b.ts.length || growColumnBlock(b, MAX_BLOCK_ROWS)) {
-        const keys = b.keys;
-        const cols = b.cols;
-        let j = 0;
-        let ts: unknown;
-        let ok = true;
-        for (const k in data) {
-          const v = data[k];
-          if (k === "_ts") ts = v;
-          else if (typeof v === "number" && keys[j] === k) (cols[j++] as Float64Array)[n] = v;
-          else {
-            ok = false;
-            break;
-          }
-        }
-        if (ok && j === keys.length) {
-          b.ts[n] = ts === undefined ? autoTs(ctx) : resolveMetricTs(ctx, ts, this.where());
-          b.length = n + 1;
-          ctx.buffer.committedMetric(q, 8 + 8 * j);
-          return this;
-        }
-      }
-    }
-    return this.logSlow(ctx, q, data);
-  }
-
-  private logSlow(ctx: RunContext, q: MetricQueue, data: MetricData): this {
-    const point: PlainObject = {};
-    let bytes = 48;
-    let ts: unknown;
-    let numeric = true;
-    const keys: string[] = [];
-    for (const k in data) {
-      const v = data[k];
-      if (k === "_ts") ts = v;
-      else if (typeof v === "number") {
-        point[k] = v;
-        keys.push(k);
-        bytes += 24;
-      } else if (v !== undefined) {
-        const n = normalizeValue(v, k, this.where());
-        point[k] = n;
-        numeric = false;
-        bytes += 16 + estimateBytes(n);
-      }
-    }
-    point["_ts"] = ts === undefined ? autoTs(ctx) : resolveMetricTs(ctx, ts, this.where());
-    ctx.buffer.pushMetric(q, point, numeric ? keys : undefined, numeric ? 8 + 8 * keys.length : bytes);
+    ctx.logMetric(this, data);
     return this;
   }
 
@@ -197,7 +139,19 @@ export class MetricBuilder {
     return (this.cache ??= new SummaryCache(this));
   }
 
-  private where(method = "log"): string {
+  /**
+   * @internal Adds the `"<key>.<agg>"` values of buffered numbers to `out`. The math loads with
+   * the write path: values are buffered in a started run (`buffer()` checks it). Before the
+   * first start this throws as `log()` would.
+   */
+  _summarize(values: Map<string, number[]>, aggs: readonly Aggregation[], out: Record<string, unknown>): void {
+    const ctx = this.host._ctx;
+    if (ctx === undefined) notWritable(this.where(), false);
+    ctx.summarize(values, aggs, out);
+  }
+
+  /** @internal `metrics("train").log()`, for messages. */
+  where(method = "log"): string {
     return `metrics(${JSON.stringify(this.name)}).${method}()`;
   }
 }
@@ -227,8 +181,9 @@ export class SummaryBuffer {
     this.values.clear();
     for (const [name, values] of pending) {
       const out: Record<string, unknown> = { ...extra };
-      summarize(values, aggs, out);
-      if (Object.keys(out).length > 0) this.metric(name).log(out);
+      const metric = this.metric(name);
+      if (values.size > 0) metric._summarize(values, aggs, out);
+      if (Object.keys(out).length > 0) metric.log(out);
     }
   }
 

@@ -4,7 +4,7 @@
  * `exp.metrics.buffer` is the summary buffer.
  */
 import type { MetricSummary } from "../backend.ts";
-import { resolveMetricTs, type Host } from "../context.ts";
+import type { Host } from "../context.ts";
 import { ValidationError } from "../errors.ts";
 import { isPlainObject, normalizeValue, type PlainObject } from "../internal/values.ts";
 import { checkMetricName, MetricBuilder, SummaryBuffer, type MetricData, type MetricOptions } from "./metric-builder.ts";
@@ -47,24 +47,7 @@ export function createMetrics(host: Host): Metrics {
   const accessor = metric as Metrics;
   Object.defineProperty(accessor, "buffer", { value: summary, enumerable: true });
   accessor.log = (data: MetricData): Metrics => {
-    const where = "metrics.log()";
-    const ctx = host._writable(where);
-    if (!isPlainObject(data)) throw new ValidationError(`${where} takes a plain object like { epoch: 1, train: { loss } }`, { field: "data" });
-    // Validate everything before queueing anything, so a bad value leaves no partial write.
-    const scalars: PlainObject = {};
-    const groups: [string, PlainObject][] = [];
-    for (const k in data) {
-      if (k === "_ts") continue;
-      const v = data[k];
-      if (isPlainObject(v)) {
-        checkMetricName(k);
-        groups.push([k, normalizeValue(v, k, where) as PlainObject]);
-      } else if (v !== undefined) scalars[k] = normalizeValue(v, k, where);
-    }
-    const ts = resolveMetricTs(ctx, data["_ts"], where);
-    const hasScalars = Object.keys(scalars).length > 0;
-    if (hasScalars) metric(null).log({ ...scalars, _ts: ts });
-    for (const [k, v] of groups) metric(k).log({ ...scalars, ...v, _ts: ts });
+    host._writable("metrics.log()").logMetricGroups(data, "metrics.log()", checkMetricName, (name, point) => metric(name).log(point));
     return accessor;
   };
   accessor.list = async (): Promise<MetricSummary[]> => {

@@ -6,7 +6,7 @@
  */
 import { ValidationError } from "../errors.ts";
 import { isPlainObject } from "../internal/values.ts";
-import { aggregate, assertAggregation, type Aggregation } from "./aggregate.ts";
+import { assertAggregation, type Aggregation } from "./aggregate.ts";
 
 /** Numbers to buffer; `null` counts as NaN (and is ignored by the aggregations). */
 export type BufferValues = Record<string, number | null | undefined>;
@@ -25,16 +25,6 @@ export function collectNumbers(into: Map<string, number[]>, values: BufferValues
     let arr = into.get(k);
     if (!arr) into.set(k, (arr = []));
     arr.push(v === null ? NaN : v);
-  }
-}
-
-/** `"<key>.<agg>": value` for every key with at least one non-NaN value, in request order. */
-export function summarize(values: Map<string, number[]>, aggs: readonly Aggregation[], out: Record<string, unknown>): void {
-  for (const [key, raw] of values) {
-    const clean = raw.filter((v) => v === v);
-    if (clean.length === 0) continue;
-    const cache: { sorted?: number[] } = {};
-    for (const agg of aggs) out[`${key}.${agg}`] = aggregate(agg, clean, cache);
   }
 }
 

@@ -10,7 +10,7 @@ import { parsePrefix, type ParsedPrefix } from "../prefix.ts";
 import type { RuntimeHooks } from "../runtime.ts";
 import { joinPath, normalizePath, pathStem, resolveEntry } from "./entry-path.ts";
 import type { TemplateValue } from "./format-spec.ts";
-import { DEFAULT_PREFIX_TEMPLATE, RUN, RunConfig, RunDefaultsSchema, type RunParams } from "./run.ts";
+import { DEFAULT_PREFIX_TEMPLATE, RUN, RunConfig, RunDefaultsSchema, type RunDefaults, type RunParams } from "./run.ts";
 import { generateSnowflakeId } from "./snowflake.ts";
 import { expandExpFields, pyFormat, templateFailure, type FieldLookup } from "./template.ts";
 import { webEntry, webUser } from "./web-context.ts";
@@ -82,7 +82,9 @@ function applyParsed(cfg: RunConfig, parsed: ParsedPrefix): void {
 }
 
 function checkDefaults(): void {
-  const r = v.safeParse(RunDefaultsSchema, { ...RUN, now: RUN.now });
+  const fields: Record<string, unknown> = {};
+  for (const k in RunDefaultsSchema.entries) fields[k] = RUN[k as keyof RunDefaults]; // RUN's own fields (now is a getter)
+  const r = v.safeParse(RunDefaultsSchema, fields);
   if (r.success) return;
   const path = `RUN.${v.getDotPath(r.issues[0]) ?? ""}`;
   throw new ValidationError(`Invalid ${path}: ${r.issues[0].message}`, { field: path });

@@ -4,6 +4,7 @@
  * of them after its templates were expanded (`exp.runConfig`).
  */
 import * as v from "valibot";
+import { atLeast, leaf, text } from "../internal/schema.ts";
 import { strftime } from "./strftime.ts";
 
 /** `{project}/{now:%Y/%m-%d}/{pathStem}/{jobName}`: the prefix when none is given (Python's, in camelCase). */
@@ -118,10 +119,10 @@ export class RunConfig {
   }
 }
 
-const text = v.string();
-const nonNegativeInt = v.pipe(v.number(), v.integer(), v.minValue(0));
-const validDate = v.pipe(v.date(), v.check((d) => !Number.isNaN(d.getTime()), "must be a valid Date"));
-const snowflake = v.union([v.pipe(v.string(), v.regex(/^\d+$/, "must be a decimal snowflake id")), v.bigint()]);
+const nonNegativeInt = atLeast(0, true);
+const validDate = leaf<Date>("a valid Date", (x) => x instanceof Date && !Number.isNaN(x.getTime()));
+const snowflake = leaf<string | bigint>("a decimal snowflake id (a string of digits or a bigint)", (x) => typeof x === "bigint" || (typeof x === "string" && /^\d+$/.test(x)));
+const entry = leaf<string | URL>("a string or a URL", (x) => typeof x === "string" || x instanceof URL);
 
 /** The `run` option of an Experiment (strict: an unknown key is an error). */
 export const RunParamsSchema = v.strictObject({
@@ -132,14 +133,17 @@ export const RunParamsSchema = v.strictObject({
   id: v.optional(snowflake),
   now: v.optional(validDate),
   projectRoot: v.optional(text),
-  entry: v.optional(v.union([text, v.instance(URL)])),
+  entry: v.optional(entry),
   pathStem: v.optional(text),
   jobCounter: v.optional(nonNegativeInt),
   jobName: v.optional(text),
 });
 
-/** What {@link RUN} may hold (checked when an Experiment copies it). */
-export const RunDefaultsSchema = v.object({
+/**
+ * What {@link RUN} may hold (checked when an Experiment copies it). Strict, so it is checked
+ * against RUN's own fields only (see `resolve.ts`): other keys set on RUN are ignored, as before.
+ */
+export const RunDefaultsSchema = v.strictObject({
   user: v.optional(text),
   project: text,
   prefix: v.optional(text),
@@ -147,9 +151,9 @@ export const RunDefaultsSchema = v.object({
   id: v.optional(snowflake),
   now: validDate,
   projectRoot: v.optional(text),
-  entry: v.optional(v.union([text, v.instance(URL)])),
+  entry: v.optional(entry),
   pathStem: v.optional(text),
   jobCounter: nonNegativeInt,
   jobName: text,
-  debug: v.boolean(),
+  debug: leaf<boolean>("a boolean", (x) => typeof x === "boolean"),
 });

@@ -5,8 +5,8 @@
  */
 import type { MetricBlock } from "../buffer/metric-columns.ts";
 import { isPlainObject, normalizeValue, type PlainObject, type PlainValue } from "../internal/values.ts";
-import { flattenInto } from "../internal/values.ts";
-import { parseLevel } from "../logs.ts";
+import { flattenInto } from "../internal/flatten.ts";
+import { parseLevel } from "../run-context.ts";
 import { checkMetricName } from "../metrics/metric-builder.ts";
 import { logRecords } from "../remote/batch-ops.ts";
 import { f64FromBytes } from "../remote/wire.ts";

@@ -3,7 +3,8 @@
  * exactly once per record (see `append.ts`) and read back in ML-Dash's shapes.
  */
 import { Hono, type Context } from "hono";
-import { flattenInto, isPlainObject, normalizeValue, type PlainObject, type PlainValue } from "../internal/values.ts";
+import { flattenInto } from "../internal/flatten.ts";
+import { isPlainObject, normalizeValue, type PlainObject, type PlainValue } from "../internal/values.ts";
 import { paths } from "../layout/paths.ts";
 import { parseJsonLines } from "../layout/py-json-parse.ts";
 import type { StoredLog } from "../backend.ts";

@@ -4,18 +4,18 @@
  */
 import type { TrackReadOptions, TrackRecord } from "../backend.ts";
 import type { TrackQueue } from "../buffer/stream-queue.ts";
-import { notWritable, resolveTrackTs, type Host, type RunContext } from "../context.ts";
+import { notWritable, type Host } from "../context.ts";
 import { ValidationError } from "../errors.ts";
-import { estimateBytes, flattenInto, isPlainObject, normalizeValue, type PlainObject, type PlainValue } from "../internal/values.ts";
+import type { RunContext, TrackWriter } from "../run-context.ts";
 import { TrackSlice } from "./track-slice.ts";
 
 /** An entry: any keys with storable values (nested objects are flattened), plus optional `_ts`. */
 export type TrackData = Record<string, unknown> & { _ts?: number };
 
 /** One track of an experiment. Obtain it as `exp.tracks("robot/pose")` (cached by topic). */
-export class TrackBuilder {
-  private queue: TrackQueue | undefined;
-  private queueCtx: RunContext | undefined;
+export class TrackBuilder implements TrackWriter {
+  /** @internal */ _queue: TrackQueue | undefined;
+  /** @internal */ _queueCtx: RunContext | undefined;
 
   constructor(
     private readonly host: Host,
@@ -32,29 +32,7 @@ export class TrackBuilder {
   append(data: TrackData): this {
     const ctx = this.host._ctx;
     if (ctx === undefined || !ctx.writable) notWritable(this.where(), ctx !== undefined);
-    if (!isPlainObject(data)) throw new ValidationError(`${this.where()} takes a plain object like { x: 1, y: 2 }`, { field: "data" });
-    let ts: unknown;
-    const flat: Record<string, PlainValue> = {};
-    let bytes = 48;
-    for (const k in data) {
-      const v = data[k];
-      if (k === "_ts") {
-        ts = v;
-        continue;
-      }
-      if (v === undefined) continue;
-      const n = typeof v === "number" ? v : normalizeValue(v, k, this.where());
-      if (n !== null && typeof n === "object" && !Array.isArray(n)) flattenInto(flat, n as PlainObject, k);
-      else flat[k] = n;
-      bytes += 16 + estimateBytes(n);
-    }
-    const t = resolveTrackTs(ctx, ts, this.where());
-    let q = this.queue;
-    if (this.queueCtx !== ctx || q === undefined) {
-      q = this.queue = ctx.buffer.trackQueue(this.topic);
-      this.queueCtx = ctx;
-    }
-    ctx.buffer.pushTrack(q, t, flat, bytes);
+    ctx.appendTrack(this, data);
     return this;
   }
 
@@ -79,7 +57,8 @@ export class TrackBuilder {
     return new TrackSlice(this.topic, entries, start, end);
   }
 
-  private where(method = "append"): string {
+  /** @internal `tracks("robot/pose").append()`, for messages. */
+  where(method = "append"): string {
     return `tracks(${JSON.stringify(this.topic)}).${method}()`;
   }
 }

@@ -20,6 +20,24 @@ export function lifecycleSuite(name: string, make: MakeFixture): void {
       expect((await json(adapter, "alice/proj/run-1/experiment.json"))?.["status"]).toBe("COMPLETED");
     });
 
+    t("summaries: the cache takes values before start, summarizing them needs a started run", async ({ adapter }) => {
+      const exp = experiment(adapter, "alice/proj/summary-lifecycle");
+      const cache = exp.metrics("train").summaryCache.store({ loss: 1 }).store({ loss: 3 });
+      expect(() => exp.metrics.buffer.logSummary("mean")).not.toThrow(); // nothing buffered
+      expect(() => exp.metrics.buffer.logSummary("nope" as "mean")).toThrow(/unknown aggregation "nope"/);
+      expect(() => cache.summarize()).toThrow(/metrics\("train"\)\.log\(\) was called before the run started/);
+      await exp.run.start();
+      exp.metrics("train").buffer({ acc: 0.5 });
+      cache.summarize();
+      exp.metrics.buffer.logSummary("max");
+      await exp.run.complete();
+      const lines = await jsonl<{ data: Record<string, unknown> }>(adapter, "alice/proj/summary-lifecycle/metrics/train/data.jsonl");
+      expect(lines.map((l) => l.data["loss.mean"] ?? l.data["acc.max"])).toEqual([2, 0.5]);
+      cache.store({ loss: 5 });
+      expect(() => cache.summarize()).toThrow(ExperimentNotStartedError);
+      expect(() => cache.summarize()).toThrow(/after the run ended/);
+    });
+
     t("the write API throws ExperimentNotStartedError before start and after the end", async ({ adapter }) => {
       const exp = experiment(adapter, "alice/proj/run-2");
       const writes = [
