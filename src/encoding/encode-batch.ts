@@ -2,9 +2,9 @@
  * Encoding a sealed batch into the bytes of its JSONL lines. The same function runs on the
  * caller's thread or in an encoder worker, so both produce identical bytes.
  */
-import type { MetricBlock } from "../buffer/metric-columns.ts";
+import { sliceBlock, type MetricBlock } from "../buffer/metric-columns.ts";
 import { encodeLogLines, encodeMetricLines, encodeTrackLines } from "../layout/records.ts";
-import type { BatchData } from "../streams.ts";
+import type { BatchData, TrackEntry } from "../streams.ts";
 
 /** What an encoder needs: the records, the first number, and the batch write time. */
 export interface EncodeJob {
@@ -16,29 +16,55 @@ export interface EncodeJob {
 
 const encoder = new TextEncoder();
 
-/** The JSONL text of a batch. */
-export function encodeBatchText(job: EncodeJob): string {
-  const d = job.data;
-  switch (d.kind) {
-    case "metric":
-      return encodeMetricLines(job.first, d.blocks, job.createdAt);
-    case "log":
-      return encodeLogLines(job.first, d.records);
-    case "track":
-      return encodeTrackLines(d.records);
-  }
-}
+/** Records encoded to text at a time before being turned into bytes. */
+const SLICE = 512;
 
 /**
- * The JSONL bytes of a batch. The text is pure ASCII (non-ASCII is escaped as Python does), so
- * its length is its byte count: encoding into an exact-size array skips the growth and copy of
- * `encode()` (measured ~15% of a worker's time).
+ * The JSONL bytes of a batch, encoded a slice of records at a time into one array. Building
+ * the whole batch as one string kept every piece of it alive (a rope of ~15 strings per line)
+ * until the conversion, so young-generation GCs kept copying and promoting them; a slice's
+ * pieces die young. Measured on 1M points: GC time −30%, process CPU −18%.
  */
 export function encodeBatchBytes(job: EncodeJob): Uint8Array {
-  const text = encodeBatchText(job);
-  const bytes = new Uint8Array(text.length);
-  const { read, written } = encoder.encodeInto(text, bytes);
-  return read === text.length && written === text.length ? bytes : encoder.encode(text);
+  const d = job.data;
+  let out = new Uint8Array(expectedBytes(d));
+  let length = 0;
+  const put = (text: string): void => {
+    for (;;) {
+      const { read, written } = encoder.encodeInto(text, out.subarray(length));
+      length += written;
+      if (read === text.length) return;
+      text = text.slice(read);
+      const grown = new Uint8Array(Math.max(out.length * 2, length + text.length * 3));
+      grown.set(out.subarray(0, length));
+      out = grown;
+    }
+  };
+  if (d.kind === "metric") {
+    let first = job.first;
+    for (const b of d.blocks) {
+      for (let s = 0; s < b.length; s += SLICE) {
+        const e = Math.min(b.length, s + SLICE);
+        put(encodeMetricLines(first, [sliceBlock(b, s, e)], job.createdAt));
+        first += e - s;
+      }
+    }
+  } else {
+    const recs = d.records;
+    for (let s = 0; s < recs.length; s += SLICE) {
+      const part = recs.slice(s, s + SLICE);
+      put(d.kind === "log" ? encodeLogLines(job.first + s, part as typeof d.records) : encodeTrackLines(part as TrackEntry[]));
+    }
+  }
+  return length === out.length ? out : out.slice(0, length);
+}
+
+/** A size guess a little above usual record sizes, so the array rarely grows. */
+function expectedBytes(d: BatchData): number {
+  if (d.kind !== "metric") return 1024 + d.records.length * 160;
+  let n = 0;
+  for (const b of d.blocks) n += b.length * (b.kind === "cols" ? 100 + 24 * b.keys.length : 200);
+  return n;
 }
 
 /**

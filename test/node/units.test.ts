@@ -126,6 +126,35 @@ describe("values", () => {
   });
 });
 
+describe("batch encoding", () => {
+  test("a batch encoded slice by slice is byte for byte its lines as one text, across slice and block edges", async () => {
+    const { encodeBatchBytes } = await import("../../src/encoding/encode-batch.ts");
+    const { encodeLogLines, encodeMetricLines, encodeTrackLines } = await import("../../src/layout/records.ts");
+    const { newColumnBlock } = await import("../../src/buffer/metric-columns.ts");
+    const te = new TextEncoder();
+    const createdAt = "2026-11-26T13:00:00.123456Z";
+    const cols = (n: number, seed: number) => {
+      const b = newColumnBlock(["loss", "step"], Math.max(n, 1));
+      for (let i = 0; i < n; i++) {
+        b.cols[0]![i] = i % 7 === 0 ? NaN : Math.sin(seed + i);
+        b.cols[1]![i] = seed + i;
+        b.ts[i] = 1795677564.479939 + (seed + i) * 1e-6;
+      }
+      b.length = n;
+      return b;
+    };
+    for (const sizes of [[1], [511, 1, 513], [1024], [2000, 3], [0, 700]]) {
+      const blocks = [...sizes.map((n, k) => cols(n, k * 1000)), { kind: "rows" as const, rows: [{ note: "é ✓", v: [1, Infinity], _ts: 5 }], length: 1 }];
+      const job = { data: { kind: "metric" as const, blocks }, first: 17, createdAt };
+      expect(Buffer.from(encodeBatchBytes(job)).equals(Buffer.from(te.encode(encodeMetricLines(17, blocks, createdAt))))).toBe(true);
+    }
+    const logs = Array.from({ length: 1300 }, (_, i) => ({ level: "info" as const, message: `step ${i} — ok`, timeMs: 1795677564479 + i, metadata: i % 3 ? { i } : undefined }));
+    expect(Buffer.from(encodeBatchBytes({ data: { kind: "log", records: logs }, first: 3, createdAt })).equals(Buffer.from(te.encode(encodeLogLines(3, logs))))).toBe(true);
+    const entries = Array.from({ length: 1100 }, (_, i) => ({ timestamp: i / 10, data: { x: i, "a/b": [i, i + 1] } }));
+    expect(Buffer.from(encodeBatchBytes({ data: { kind: "track", records: entries }, first: 0, createdAt })).equals(Buffer.from(te.encode(encodeTrackLines(entries))))).toBe(true);
+  });
+});
+
 describe("number formatting", () => {
   test("property: decimalString(v) is exactly String(v) for every finite double", async () => {
     const { decimalString } = await import("../../src/layout/py-json.ts");
