@@ -166,6 +166,18 @@ describe("number formatting", () => {
     );
   });
 
+  test("property: … and for integers, formatted from digit tables", async () => {
+    const { decimalString } = await import("../../src/layout/py-json.ts");
+    fc.assert(
+      fc.property(fc.oneof(fc.integer(), fc.maxSafeInteger(), fc.integer({ min: -1001, max: 1001 })), (v) => {
+        expect(decimalString(v)).toBe(String(v));
+      }),
+      { numRuns: 50_000 },
+    );
+    for (const v of [0, -0, 9, 10, 99, 100, 999, 1000, 1001, 100000, 1000999, 2 ** 31, 2 ** 53 - 1, -(2 ** 53 - 1), 2 ** 53, 2 ** 53 + 2, 1e21, 123456789012345680000])
+      expect(decimalString(v), String(v)).toBe(String(v));
+  });
+
   test("property: … and for numbers on the 10⁻⁶ grid, where the fast path runs", async () => {
     const { decimalString } = await import("../../src/layout/py-json.ts");
     const grid = fc.tuple(fc.integer({ min: -4_000_000_000, max: 4_000_000_000 }), fc.integer({ min: 0, max: 999_999 }), fc.integer({ min: 0, max: 6 }));
