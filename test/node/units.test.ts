@@ -155,6 +155,34 @@ describe("batch encoding", () => {
   });
 });
 
+describe("batch bytes", () => {
+  test("property: column blocks written byte by byte equal their lines as text, for every kind of number", async () => {
+    const { encodeBatchBytes } = await import("../../src/encoding/encode-batch.ts");
+    const { encodeMetricLines } = await import("../../src/layout/records.ts");
+    const te = new TextEncoder();
+    const special = fc.constantFrom(0, -0, NaN, Infinity, -Infinity, 2 ** 53 - 1, 2 ** 53, -(2 ** 53) - 2, 1e21, 4e9, 3999999999.999999, 1e-6, 1e-7, 0.1 + 0.2);
+    const grid = fc.tuple(fc.integer({ min: -4_000_000_000, max: 4_000_000_000 }), fc.integer({ min: 0, max: 999_999 })).map(([i, f]) => (i * 1e6 + (i < 0 ? -f : f)) / 1e6);
+    const value = fc.oneof(special, grid, fc.integer(), fc.maxSafeInteger(), fc.double());
+    const rows = fc.array(fc.tuple(value, value, value), { minLength: 1, maxLength: 30 });
+    fc.assert(
+      fc.property(rows, fc.constantFrom(["loss", "é/acc"], []), fc.nat(), (points, keys, first) => {
+        const n = points.length;
+        const cols = keys.map(() => new Float64Array(n));
+        const ts = new Float64Array(n);
+        points.forEach(([a, b, t], i) => {
+          if (cols[0]) cols[0][i] = a;
+          if (cols[1]) cols[1][i] = b;
+          ts[i] = t;
+        });
+        const blocks = [{ kind: "cols" as const, keys, cols, ts, length: n }];
+        const bytes = encodeBatchBytes({ data: { kind: "metric", blocks }, first, createdAt: "2026-11-26T13:00:00.123456Z" });
+        expect(Buffer.from(bytes).toString("latin1")).toBe(Buffer.from(te.encode(encodeMetricLines(first, blocks, "2026-11-26T13:00:00.123456Z"))).toString("latin1"));
+      }),
+      { numRuns: 3_000 },
+    );
+  });
+});
+
 describe("number formatting", () => {
   test("property: decimalString(v) is exactly String(v) for every finite double", async () => {
     const { decimalString } = await import("../../src/layout/py-json.ts");
