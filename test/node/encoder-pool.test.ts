@@ -211,6 +211,28 @@ describe("encoder pool", () => {
     expect(records.every((x, i) => x.index === i && x.data.step === i && x.data.loss === 1 / (i + 1) && x.data._ts === 1000 + i)).toBe(true);
   }, 60_000);
 
+  test.runIf(process.platform === "linux")("encoder threads run at a lower priority than the training loop (nice 10, Linux)", async () => {
+    if (!existsSync(join(REPO, "dist/encoder-worker.js"))) execFileSync("npx", ["--no-install", "tsup", "--silent"], { cwd: REPO });
+    const script = join(tempDir("pool-nice-script"), "main.mjs");
+    writeFileSync(script, `
+      import { readdirSync, readFileSync } from "node:fs";
+      import { Worker } from "node:worker_threads";
+      const w = new Worker(${JSON.stringify(join(REPO, "dist/encoder-worker.js"))});
+      await new Promise((r) => w.once("online", r));
+      await new Promise((r) => setTimeout(r, 200));
+      const nice = readdirSync("/proc/self/task").map((t) => {
+        const st = readFileSync("/proc/self/task/" + t + "/stat", "utf8");
+        return Number(st.slice(st.lastIndexOf(")") + 2).split(" ")[16]);
+      });
+      console.log("NICE", JSON.stringify(nice));
+      await w.terminate();
+    `);
+    const r = await start(script, { cwd: tempDir("pool-nice") });
+    const nice = JSON.parse(r.stdout.match(/NICE (.*)/)?.[1] ?? "[]") as number[];
+    expect(nice[0]).toBe(0); // the main thread keeps its priority
+    expect(nice.filter((n) => n === 10)).toHaveLength(1); // the encoder thread, and nothing else
+  }, 60_000);
+
   test("a process that ends without complete() still drains through the workers before it exits", async () => {
     if (!existsSync(join(REPO, "dist/encoder-worker.js"))) execFileSync("npx", ["--no-install", "tsup", "--silent"], { cwd: REPO });
     const cwd = tempDir("pool-exit");
