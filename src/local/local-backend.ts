@@ -123,10 +123,16 @@ export class LocalBackend implements Backend {
     const pool = this.encoder;
     if (!pool || this.storage.capabilities.sharedWriters) return;
     const now = nowIso();
+    const pressure = this.underPressure?.() ?? false;
     for (const b of batches) {
-      if (this.prepared.size >= MAX_PREPARED) return; // bounded: the rest is encoded when written
       const job = { data: b.data, first: b.first, createdAt: now };
-      this.prepared.set(b, { first: b.first, bytes: pool.encode(job, b.count, this.underPressure?.() ?? false, 1) });
+      if (this.prepared.size < MAX_PREPARED) this.prepared.set(b, { first: b.first, bytes: pool.encode(job, b.count, pressure, 1) });
+      // The encoders are MAX_PREPARED batches behind. Under pressure the caller encodes the
+      // batch itself: that is the backpressure that slows a loop logging faster than the
+      // encoders keep up (without it, 10M points dropped half of them). Otherwise the write
+      // cycle encodes the rest when it gets to them.
+      else if (pressure) this.prepared.set(b, { first: b.first, bytes: encodeBatchBytes(job) });
+      else return;
     }
   }
 
@@ -288,7 +294,7 @@ function waitAtMost(p: Promise<unknown>, ms: number): Promise<void> {
 }
 
 /** Most batches encoded ahead by `prepare` and not yet written (their bytes wait in memory). */
-const MAX_PREPARED = 8;
+const MAX_PREPARED = 4;
 
 /** Batches encoded ahead of the one being appended. */
 const ENCODE_AHEAD = 4;
