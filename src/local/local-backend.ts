@@ -9,7 +9,8 @@ import { NamedMutex } from "../internal/mutex.ts";
 import type { PlainValue } from "../internal/values.ts";
 import { paths } from "../layout/paths.ts";
 import { encodeDoc, encodeParameters, type ExperimentDoc, type TrackMetaDoc } from "../layout/records.ts";
-import { encodeBatchBytes } from "../encoding/encode-batch.ts";
+import { encodeBatchBytes, type EncodeJob } from "../encoding/encode-batch.ts";
+import { waitAtMost } from "../internal/wait-at-most.ts";
 import type { EncoderPool } from "../encoding/encoder-pool.ts";
 import type { StorageAdapter } from "../storage/contract.ts";
 import type { Batch, StreamId, StreamInfo, TrackEntry } from "../streams.ts";
@@ -125,7 +126,7 @@ export class LocalBackend implements Backend {
     const now = nowIso();
     const pressure = this.underPressure?.() ?? false;
     for (const b of batches) {
-      const job = { data: b.data, first: b.first, createdAt: now };
+      const job = encodeJob(b, now);
       if (this.prepared.size < MAX_PREPARED) this.prepared.set(b, { first: b.first, bytes: pool.encode(job, b.count, pressure, 1) });
       // The encoders are MAX_PREPARED batches behind. Under pressure the caller encodes the
       // batch itself: that is the backpressure that slows a loop logging faster than the
@@ -240,7 +241,7 @@ export class LocalBackend implements Backend {
           this.prepared.delete(b);
           if (pre && pre.first === b.first) ahead.push(pre.bytes);
           else {
-            const job = { data: b.data, first: b.first, createdAt: now };
+            const job = encodeJob(b, now);
             ahead.push(this.encoder ? this.encoder.encode(job, b.count, this.underPressure?.() ?? false) : encodeBatchBytes(job));
           }
         }
@@ -286,11 +287,9 @@ export class LocalBackend implements Backend {
 /** Longest `open()` waits for the encoder threads to be ready (thread start takes 10-60 ms). */
 const WARM_UP_WAIT_MS = 150;
 
-/** Resolves when `p` settles or after `ms`, whichever comes first. */
-function waitAtMost(p: Promise<unknown>, ms: number): Promise<void> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
-  return Promise.race([p.then(() => undefined, () => undefined), timeout]).finally(() => clearTimeout(timer));
+/** What an encoder needs for batch `b` as it is numbered now. */
+function encodeJob(b: Batch, createdAt: string): EncodeJob {
+  return { data: b.data, first: b.first, createdAt };
 }
 
 /** Most batches encoded ahead by `prepare` and not yet written (their bytes wait in memory). */
