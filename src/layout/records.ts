@@ -19,9 +19,9 @@ export function encodeMetricLines(first: number, blocks: readonly MetricBlock[],
   for (const b of blocks) {
     if (b.kind === "cols") {
       const k = b.keys.length;
-      const frags = b.keys.map((key, j) => (j === 0 ? "" : ", ") + pyKey(key));
-      const tsFrag = k === 0 ? '"_ts": ' : ', "_ts": ';
-      const { cols, ts } = b;
+      // The columns with `_ts` last, and the text before each value.
+      const columns = [...b.cols, b.ts];
+      const frags = [...b.keys.map((key, j) => (j === 0 ? "" : ", ") + pyKey(key)), k === 0 ? '"_ts": ' : ', "_ts": '];
       // A value equal to the row above reuses its text: epochs, learning rates, rounded
       // accuracies and timestamps of points logged in the same microsecond repeat a lot, and
       // formatting a number is most of a line's cost.
@@ -30,7 +30,7 @@ export function encodeMetricLines(first: number, blocks: readonly MetricBlock[],
       for (let i = 0; i < b.length; i++) {
         let line = '{"index": ' + index++ + ', "data": {';
         for (let j = 0; j <= k; j++) {
-          const v = (j < k ? (cols[j] as Float64Array)[i] : ts[i]) as number;
+          const v = (columns[j] as Float64Array)[i] as number;
           let text: string;
           if (v === lastV[j]) text = lastS[j] as string;
           else {
@@ -38,7 +38,7 @@ export function encodeMetricLines(first: number, blocks: readonly MetricBlock[],
             lastV[j] = v;
             lastS[j] = text;
           }
-          line += (j < k ? (frags[j] as string) : tsFrag) + text;
+          line += (frags[j] as string) + text;
         }
         out += line + tail;
       }
