@@ -16,7 +16,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { nodeFsAdapter } from "../adapters/node-fs/index.ts";
-import { Experiment } from "../src/entries/node.ts";
+import { Experiment } from "../src/runtime/node/entry.ts";
 import { encodePng, type PngFilter } from "../src/files/png.ts";
 
 /** One figure: a name, a value and its unit. */

@@ -10,7 +10,7 @@ import { gzipSync } from "node:zlib";
 
 const BUDGET = 20 * 1024;
 const bundles = [
-  { name: "ml-dash (browser entry: core + IndexedDB)", entry: "src/entries/browser.ts", budget: BUDGET },
+  { name: "ml-dash (browser entry: core + IndexedDB)", entry: "src/runtime/browser/entry.ts", budget: BUDGET },
   { name: "ml-dash/core", entry: "src/index.ts" },
   { name: "ml-dash/adapters/opfs", entry: "adapters/opfs/index.ts" },
 ];

@@ -10,9 +10,9 @@
  * the content of a token file.
  */
 import { AuthenticationError } from "../errors.ts";
-import type { TokenOption } from "../options.ts";
+import type { TokenOption } from "../model/options.ts";
 import { joinPath } from "../run-config/entry-path.ts";
-import type { RuntimeHooks } from "../runtime.ts";
+import type { RuntimeHooks } from "../model/runtime-hooks.ts";
 import { fernetDecrypt, FernetError } from "./fernet.ts";
 
 /** The key under which ML-Dash Python stores the token (keyring user name, JSON key). */

@@ -1,13 +1,13 @@
 /** `ml-dash serve`: the ML-Dash server over a `.dash` folder, on Node's http module. */
 import { resolve } from "node:path";
 import { nodeFsAdapter } from "../../adapters/node-fs/index.ts";
-import { nodeSha256 } from "../entries/node-files.ts";
-import { encoderPoolFor } from "../encoding/encoder-pool.ts";
-import { nodeRuntime } from "../entries/node.ts";
+import { nodeSha256 } from "../runtime/node/files.ts";
+import { encoderPoolFor } from "../backends/local/encoder-pool.ts";
+import { nodeRuntime } from "../runtime/node/entry.ts";
 import { createServer } from "../server/index.ts";
-import { serveNode } from "../server/node.ts";
+import { serveNode } from "../runtime/node/serve.ts";
 import { createDashboardApp } from "../dashboard/index.ts";
-import { nodeDashboardAssets } from "../entries/dashboard-node.ts";
+import { nodeDashboardAssets } from "../runtime/node/dashboard.ts";
 
 /** Options of `ml-dash serve`. */
 export interface ServeOptions {

@@ -1,9 +1,9 @@
 /** `ml-dash upload <root> --dash-url URL`: uploads local runs (records and files) to a server, resumably. */
 import { resolve } from "node:path";
 import { nodeFsAdapter } from "../../adapters/node-fs/index.ts";
-import { nodeSha256 } from "../entries/node-files.ts";
-import { RemoteClient } from "../remote/client.ts";
-import { findRuns, uploadRun, type SyncProgress } from "../remote/sync.ts";
+import { nodeSha256 } from "../runtime/node/files.ts";
+import { RemoteClient } from "../backends/remote/client.ts";
+import { findRuns, uploadRun, type SyncProgress } from "../replicate/sync.ts";
 
 /** Options of `ml-dash upload`. */
 export interface UploadOptions {

@@ -2,7 +2,7 @@
  * What every dashboard route shares: the store and the caches built over it.
  */
 import type { StorageAdapter } from "../storage/contract.ts";
-import type { StoredLog, TrackRecord } from "../backend.ts";
+import type { StoredLog, TrackRecord } from "../model/backend.ts";
 import { JsonlCache } from "./jsonl-cache.ts";
 import { MetricCache } from "./metric-cache.ts";
 import type { ListRunsOptions } from "./runs.ts";

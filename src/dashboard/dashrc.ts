@@ -1,5 +1,5 @@
 /**
- * `.dashrc` layouts as ML-Dash defines them (reference/dashboard.md §1.2): a YAML file in a run
+ * `.dashrc` layouts as ML-Dash defines them: a YAML file in a run
  * folder lays out that run's charts (`line`, `image`, `video`); one in any other folder lays out
  * the folder's compare view (`line` charts with `series`). Parsed on the server (the `yaml`
  * library gives line/column positions), validated, and sent to the UI as JSON.

@@ -1,6 +1,6 @@
 /**
  * A run's files as the dashboard sees them: the entries of `files/.files_metadata.json`
- * (reference §5.7; soft-deleted ones hidden) with the storage key of their bytes, plus the loose
+ * (soft-deleted ones hidden) with the storage key of their bytes, plus the loose
  * files a person may have put in the run folder (`README.md`, `.dashrc`, images).
  */
 import type { StorageAdapter } from "../storage/contract.ts";

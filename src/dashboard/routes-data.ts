@@ -3,7 +3,7 @@
  * (filtered), files (listed, downloaded with Range), tracks (floor-matched by time) and layouts.
  */
 import { Hono } from "hono";
-import type { StoredLog, TrackRecord } from "../backend.ts";
+import type { StoredLog, TrackRecord } from "../model/backend.ts";
 import { NotFoundError, ValidationError } from "../errors.ts";
 import { paths } from "../layout/paths.ts";
 import type { DashContext } from "./context.ts";

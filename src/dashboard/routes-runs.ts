@@ -5,7 +5,7 @@ import { Hono } from "hono";
 import { NotFoundError } from "../errors.ts";
 import { parseJsonLines } from "../layout/py-json-parse.ts";
 import { paths } from "../layout/paths.ts";
-import type { PlainObject } from "../internal/values.ts";
+import type { PlainObject } from "../model/values.ts";
 import type { DashContext } from "./context.ts";
 import { parseDashRc } from "./dashrc.ts";
 import { etagJson, hash, keyParam, nameParam, need, num, runParam } from "./http.ts";

@@ -3,7 +3,7 @@
  * recorded, or inferred for runs written by ML-Dash Python, which records none), when it was
  * last written, and its point counts. Used by the dashboard's tree and by `ml-dash ls`.
  */
-import type { PlainObject } from "../internal/values.ts";
+import type { PlainObject } from "../model/values.ts";
 import type { StorageAdapter } from "../storage/contract.ts";
 import { readJsonDoc } from "../layout/json-doc.ts";
 

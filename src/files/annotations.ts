@@ -3,7 +3,7 @@
  * each a {@link ValidationError} naming the field.
  */
 import { ValidationError } from "../errors.ts";
-import { normalizeValue, type PlainObject } from "../internal/values.ts";
+import { normalizeValue, type PlainObject } from "../model/values.ts";
 import { baseName } from "./names.ts";
 
 /** The name of a `File` (for saves without `to`), or `undefined`. */

@@ -17,8 +17,6 @@ const BLOB_BUFFER_LIMIT = 8 * 1024 * 1024;
 
 const encoder = new TextEncoder();
 
-/** Python's limit: 100 GiB. */
-export const DEFAULT_MAX_FILE_BYTES = 100 * 1024 ** 3;
 
 /** True for a Web `ReadableStream` (from any realm). */
 export function isReadableStream(x: unknown): x is ReadableStream<Uint8Array> {

@@ -1,7 +1,7 @@
 /**
  * Image input for `saveImage`: `ImageData`, `{ data, width, height, channels? }` (any typed
  * array or number array), or nested arrays shaped H×W / H×W×C like a numpy image, turned into
- * 8-bit interleaved pixels with ML-Dash Python's dtype rules (reference §10.2): 8-bit data is
+ * 8-bit interleaved pixels with ML-Dash Python's dtype rules (its `save_image`): 8-bit data is
  * used as is; anything else is ×255 when its maximum is ≤ 1, else min-max scaled to 0–255,
  * truncated as numpy's `astype(uint8)` does.
  */

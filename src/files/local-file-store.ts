@@ -1,13 +1,14 @@
 /**
- * The files of a run in a local store, laid out as ML-Dash Python does (reference §5.7):
+ * The files of a run in a local store, laid out as ML-Dash Python does:
  * content at `files/<path>/<id>/<filename>`, records in `files/.files_metadata.json`.
  */
 import { NotFoundError, StorageError, storageError } from "../errors.ts";
 import { nowIso } from "../internal/clock.ts";
-import type { PlainObject } from "../internal/values.ts";
+import type { PlainObject } from "../model/values.ts";
 import { paths } from "../layout/paths.ts";
 import type { StorageAdapter } from "../storage/contract.ts";
-import { DEFAULT_MAX_FILE_BYTES, writeContent, type WriteOptions } from "./content.ts";
+import { DEFAULT_MAX_FILE_BYTES } from "../model/defaults.ts";
+import { writeContent, type WriteOptions } from "./content.ts";
 import { FilesMetadata, type FileRecords } from "./metadata-store.ts";
 import { contentDir, contentKey } from "./names.ts";
 import { portableSha256, sha256Hex, type Sha256 } from "./sha256.ts";

@@ -19,7 +19,7 @@
  * same folder) and reloads.
  */
 import { storageError } from "../errors.ts";
-import type { PlainObject } from "../internal/values.ts";
+import type { PlainObject } from "../model/values.ts";
 import { parsePyJson } from "../layout/py-json-parse.ts";
 import { pyObject } from "../layout/py-json.ts";
 import type { StorageAdapter, StorageStat } from "../storage/contract.ts";

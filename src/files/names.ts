@@ -1,7 +1,7 @@
 /**
  * Logical file locations: a folder path (`/models`, `/` for the top) and a file name, and the
  * checks that keep every name inside its folder. Python stores the folder as `"/" + dir`
- * (reference §5.7, §10.1); we also refuse what Python would let escape the `files/` tree.
+ * (Python's `files/<path>/<id>/<name>` layout); we also refuse what Python would let escape the `files/` tree.
  */
 import { ValidationError } from "../errors.ts";
 

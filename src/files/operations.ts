@@ -6,10 +6,10 @@
  * first such call: a page that only logs metrics never downloads them.
  */
 import { NotFoundError, ValidationError } from "../errors.ts";
-import type { PlainObject, PlainValue } from "../internal/values.ts";
+import type { PlainObject, PlainValue } from "../model/values.ts";
 import { parsePyJson } from "../layout/py-json-parse.ts";
 import { pyJsonIndent } from "../layout/py-json-indent.ts";
-import type { FileBuilder, FilesContext, FolderState } from "./builder.ts";
+import type { FileBuilder, FilesContext, FolderState } from "../api/files/builder.ts";
 import { checkDescription, checkMetadata, checkStrings } from "./annotations.ts";
 import { toContent } from "./content.ts";
 import { downloadTo } from "./download.ts";

@@ -1,5 +1,5 @@
 /**
- * SHA-256, the checksum ML-Dash Python records for every file (reference §10.4).
+ * SHA-256, the checksum ML-Dash Python records for every file (`checksum` in its file records).
  *
  * Whole buffers go through `crypto.subtle.digest` (native everywhere). `crypto.subtle` has no
  * incremental digest, so streamed content needs one: runtimes with a native incremental hash

@@ -2,11 +2,11 @@
  * The shapes of the files API: the record ML-Dash Python keeps for every file, the options of
  * builders and saves, and the {@link FileStore} seam that a local store and a server both fill.
  */
-import type { PlainObject } from "../internal/values.ts";
+import type { PlainObject } from "../model/values.ts";
 
 /**
  * One file of a run, exactly as ML-Dash Python records it in `files/.files_metadata.json`
- * (reference §5.7): same keys, same order, same id format.
+ * (`files/.files_metadata.json`): same keys, same order, same id format.
  */
 export interface FileInfo {
   /** `String((unixMs << 12) | random12bits)`, about 16 digits, as Python's local store makes it. */

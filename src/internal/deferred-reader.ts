@@ -2,7 +2,7 @@
  * A {@link Reader} whose implementation is loaded on the first read. Reads are async anyway,
  * and a page that only logs never needs the code that reads runs back.
  */
-import type { Reader } from "../backend.ts";
+import type { Reader } from "../model/backend.ts";
 import { loadOnce } from "./load-once.ts";
 
 /** Forwards every read to the reader `load` makes, calling `load` once (again after a failure). */

@@ -1,5 +1,5 @@
 /** Reading one JSON document of the `.dash` layout (experiment.json, metadata.json, …). */
-import type { PlainObject } from "../internal/values.ts";
+import type { PlainObject } from "../model/values.ts";
 import type { StorageAdapter } from "../storage/contract.ts";
 import { parsePyJsonAsync } from "./py-json-async.ts";
 

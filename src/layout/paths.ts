@@ -1,5 +1,5 @@
 /**
- * Where things live in a `.dash` tree (reference §5.1). Every function takes the experiment's
+ * Where things live in a `.dash` tree, as ML-Dash Python lays it out. Every function takes the experiment's
  * folder (`owner/project/.../name`, relative to the store root) and returns a storage key.
  */
 

@@ -1,11 +1,11 @@
 /**
  * Encoders for the records and metadata documents of the `.dash` layout, with the key names
- * and key order ML-Dash Python writes (reference §5.2–5.6).
+ * and key order ML-Dash Python writes (checked byte for byte in test/node/python-interop.test.ts).
  */
 import { isoMicros } from "../internal/clock.ts";
-import type { PlainObject, PlainValue } from "../internal/values.ts";
-import type { MetricBlock } from "../buffer/metric-columns.ts";
-import type { LogRecord, TrackEntry } from "../streams.ts";
+import type { PlainObject, PlainValue } from "../model/values.ts";
+import type { MetricBlock } from "../model/metric-block.ts";
+import type { LogRecord, TrackEntry } from "../model/batch.ts";
 import { pyJson, pyKey, pyNumber, pyObject, pyString } from "./py-json.ts";
 
 /**

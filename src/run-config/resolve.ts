@@ -6,8 +6,8 @@
  */
 import * as v from "valibot";
 import { ValidationError } from "../errors.ts";
-import { parsePrefix, type ParsedPrefix } from "../prefix.ts";
-import type { RuntimeHooks } from "../runtime.ts";
+import { parsePrefix, type ParsedPrefix } from "../model/prefix.ts";
+import type { RuntimeHooks } from "../model/runtime-hooks.ts";
 import { joinPath, normalizePath, pathStem, resolveEntry } from "./entry-path.ts";
 import type { TemplateValue } from "./format-spec.ts";
 import { DEFAULT_PREFIX_TEMPLATE, RUN, RunConfig, RunDefaultsSchema, type RunDefaults, type RunParams } from "./run.ts";

@@ -10,11 +10,11 @@
  *
  * A batch without a position (the Python client) is appended at the end, as ML-Dash does.
  */
-import type { Batch, BatchData, StreamId, StreamInfo } from "../streams.ts";
+import type { Batch, BatchData, StreamId, StreamInfo } from "../model/batch.ts";
 
 /** Records per write of a large batch. */
 const PART = 2048;
-import { sliceData } from "../remote/batch-ops.ts";
+import { sliceData } from "../protocol/batch-ops.ts";
 import type { Decoded } from "./batches.ts";
 import { HttpError } from "./http-error.ts";
 import type { ExperimentEntry, Registry } from "./registry.ts";

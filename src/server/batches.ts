@@ -3,15 +3,15 @@
  * metric rows or float64 column blocks, track entries, log lines. Values are normalised with
  * the SDK's own rules, so anything the local store could not hold is a 400 naming its place.
  */
-import type { MetricBlock } from "../buffer/metric-columns.ts";
-import { isPlainObject, normalizeValue, type PlainObject, type PlainValue } from "../internal/values.ts";
+import type { MetricBlock } from "../model/metric-block.ts";
+import { isPlainObject, normalizeValue, type PlainObject, type PlainValue } from "../model/values.ts";
 import { flattenInto } from "../internal/flatten.ts";
-import { parseLevel } from "../run-context.ts";
-import { checkMetricName } from "../metrics/metric-builder.ts";
-import { logRecords } from "../remote/batch-ops.ts";
-import { f64FromBytes } from "../remote/wire.ts";
+import { parseLevel } from "../write/run-context.ts";
+import { checkMetricName } from "../api/metrics/metric-builder.ts";
+import { logRecords } from "../protocol/batch-ops.ts";
+import { f64FromBytes } from "../protocol/wire.ts";
 import { trackDirName } from "../layout/paths.ts";
-import type { LogRecord, StreamInfo, TrackEntry } from "../streams.ts";
+import type { LogRecord, StreamInfo, TrackEntry } from "../model/batch.ts";
 import { isoMicros } from "../internal/clock.ts";
 import { badRequest, check } from "./http-error.ts";
 import { ColumnBlockWire, LogsBody, MetricBlocksBody, MetricRowsBody, TrackBody } from "./schemas.ts";

@@ -2,18 +2,18 @@
  * The server's view of the files of every experiment: each experiment's files are kept by the
  * SDK's own {@link LocalFileStore} (so the server's tree is exactly the local layout, readable
  * by ML-Dash Python), plus the indexes the REST API needs: which experiment holds a file id,
- * and the folder nodes a client creates inside an experiment (reference §4.3, upload step 6).
+ * and the folder nodes a client creates inside an experiment (Python's client creates one per folder before an upload).
  *
  * Folder ids are derived from the experiment and the folder's path, so a restarted server
  * knows the folders of every stored file again (a folder with no file yet is forgotten; a
  * client creates it again, as Python's does before every upload).
  */
-import { DEFAULT_MAX_FILE_BYTES } from "../files/content.ts";
+import { DEFAULT_MAX_FILE_BYTES } from "../model/defaults.ts";
 import { localFileStoreFor, type LocalFileStore } from "../files/local-file-store.ts";
 import { joinDir } from "../files/names.ts";
 import type { Sha256 } from "../files/sha256.ts";
 import type { FileInfo } from "../files/types.ts";
-import { parsePrefix } from "../prefix.ts";
+import { parsePrefix } from "../model/prefix.ts";
 import { HttpError } from "./http-error.ts";
 import { nodeId } from "./ids.ts";
 import type { ExperimentEntry, Registry } from "./registry.ts";

@@ -1,6 +1,6 @@
 /**
  * The JSON shapes of files in answers: the flattened record (Python's shape of an uploaded
- * file), the file node and its `physicalFile` (reference §4.3), and the checks of names and
+ * file), the file node and its `physicalFile` (as ML-Dash's server answers), and the checks of names and
  * content types a client sends.
  */
 import { ValidationError } from "../errors.ts";
@@ -11,7 +11,7 @@ import type { ServerFiles } from "./file-index.ts";
 import { HttpError } from "./http-error.ts";
 import type { ExperimentEntry } from "./registry.ts";
 
-/** The flattened record (Python's shape of an uploaded file, §4.3 step 8, plus `bindrs`). */
+/** The flattened record (the shape Python's client flattens an uploaded file's answer into, plus `bindrs`). */
 export function fileJson(e: ExperimentEntry, f: FileInfo): Record<string, unknown> {
   return {
     id: f.id,

@@ -6,7 +6,7 @@
 import { decode, Encoder } from "@msgpack/msgpack";
 import type { Context } from "hono";
 import { parsePyJson } from "../layout/py-json-parse.ts";
-import { MSGPACK } from "../remote/wire.ts";
+import { MSGPACK } from "../protocol/wire.ts";
 import { HttpError } from "./http-error.ts";
 
 const MSGPACK_TYPES = ["application/msgpack", "application/x-msgpack", "application/vnd.msgpack"];

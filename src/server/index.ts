@@ -14,6 +14,7 @@
  * ```
  */
 import { Hono } from "hono";
+import { DEFAULT_MAX_BODY_BYTES } from "../model/defaults.ts";
 import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import type { StorageAdapter } from "../storage/contract.ts";
@@ -24,7 +25,7 @@ import { fileRoutes } from "./routes-files.ts";
 import { Registry } from "./registry.ts";
 import { dataRoutes } from "./routes-data.ts";
 import { nodeRoutes } from "./routes-nodes.ts";
-import type { EncoderPool } from "../encoding/encoder-pool.ts";
+import type { EncoderPool } from "../backends/local/encoder-pool.ts";
 
 /** Options of {@link createServer}. */
 export interface ServerOptions {
@@ -97,8 +98,8 @@ export function createServer(options: ServerOptions): MlDashServer {
     return next();
   });
   const limit = bodyLimit({
-    maxSize: options.maxBodyBytes ?? 64 * 1024 * 1024,
-    onError: (c) => c.json({ error: `Request body too large (limit ${options.maxBodyBytes ?? 64 * 1024 * 1024} bytes): send smaller batches` }, 413),
+    maxSize: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+    onError: (c) => c.json({ error: `Request body too large (limit ${options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES} bytes): send smaller batches` }, 413),
   });
   // File uploads are streamed to storage and bounded by maxFileBytes instead.
   api.use("*", (c, next) => ((c.req.header("content-type") ?? "").toLowerCase().startsWith("multipart/") ? next() : limit(c, next)));

@@ -7,20 +7,20 @@
  * Each experiment is written through the SDK's own {@link LocalBackend}, so the server writes
  * exactly the layout the SDK writes locally.
  */
-import type { ExperimentInfo } from "../backend.ts";
+import type { ExperimentInfo } from "../model/backend.ts";
 import { NamedMutex } from "../internal/mutex.ts";
-import type { PlainObject } from "../internal/values.ts";
+import type { PlainObject } from "../model/values.ts";
 import { paths } from "../layout/paths.ts";
 import { encodeDoc } from "../layout/records.ts";
-import { listStreams } from "../local/list-streams.ts";
-import { LocalBackend } from "../local/local-backend.ts";
-import { LocalReader } from "../local/local-reader.ts";
-import { parsePrefix } from "../prefix.ts";
+import { listStreams } from "../layout/list-streams.ts";
+import { LocalBackend } from "../backends/local/local-backend.ts";
+import { LocalReader } from "../backends/local/local-reader.ts";
+import { parsePrefix } from "../model/prefix.ts";
 import type { StorageAdapter } from "../storage/contract.ts";
 import { HttpError } from "./http-error.ts";
 import { nodeId } from "./ids.ts";
 import { readJsonDoc } from "../layout/json-doc.ts";
-import type { EncoderPool } from "../encoding/encoder-pool.ts";
+import type { EncoderPool } from "../backends/local/encoder-pool.ts";
 
 /** A project: `<namespace>/<slug>`. */
 export interface ProjectNode {

@@ -1,14 +1,14 @@
 /**
- * The data of an experiment: logs, parameters, metrics and tracks (reference §4.3), written
+ * The data of an experiment: logs, parameters, metrics and tracks (the REST calls ML-Dash Python's client makes), written
  * exactly once per record (see `append.ts`) and read back in ML-Dash's shapes.
  */
 import { Hono, type Context } from "hono";
 import { flattenInto } from "../internal/flatten.ts";
-import { isPlainObject, normalizeValue, type PlainObject, type PlainValue } from "../internal/values.ts";
+import { isPlainObject, normalizeValue, type PlainObject, type PlainValue } from "../model/values.ts";
 import { paths } from "../layout/paths.ts";
 import { parseJsonLines } from "../layout/py-json-parse.ts";
-import type { StoredLog } from "../backend.ts";
-import { streamId } from "../streams.ts";
+import type { StoredLog } from "../model/backend.ts";
+import { streamId } from "../model/batch.ts";
 import { appendOnce, claimedStart } from "./append.ts";
 import { decodeLogBatch, decodeMetricBatch, decodeTrackBatch, metricName, trackTopic } from "./batches.ts";
 import { check, HttpError } from "./http-error.ts";

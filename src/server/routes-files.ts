@@ -1,5 +1,5 @@
 /**
- * Files (reference §4.3): the multipart upload through `POST namespaces/{ns}/nodes` (as
+ * Files: the multipart upload through `POST namespaces/{ns}/nodes` (as
  * ML-Dash Python sends it), `GET nodes/{id}`, `GET nodes/{id}/download`, `PATCH nodes/{id}`,
  * `DELETE nodes/{id}` (soft), `GET search/files`, and `GET experiments/{id}/files` (the list,
  * which ML-Dash serves over GraphQL). Node requests that are not about files fall through to
@@ -10,7 +10,7 @@ import type { ValidationError } from "../errors.ts";
 import { fullPath, inDir, normalizeDir } from "../files/names.ts";
 import { globMatch } from "../files/glob.ts";
 import type { FileInfo } from "../files/types.ts";
-import type { PlainObject } from "../internal/values.ts";
+import type { PlainObject } from "../model/values.ts";
 import type { ServerFiles } from "./file-index.ts";
 import { fileJson, fileNodeJson } from "./file-json.ts";
 import { check, HttpError } from "./http-error.ts";

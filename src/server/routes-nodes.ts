@@ -3,9 +3,9 @@
  * the status of an experiment (`PATCH nodes/{id}`), and reads of nodes and experiments.
  */
 import { Hono } from "hono";
-import type { ExperimentInfo } from "../backend.ts";
-import { normalizeValue, type PlainObject } from "../internal/values.ts";
-import { parsePrefix } from "../prefix.ts";
+import type { ExperimentInfo } from "../model/backend.ts";
+import { normalizeValue, type PlainObject } from "../model/values.ts";
+import { parsePrefix } from "../model/prefix.ts";
 import { badRequest, check, HttpError } from "./http-error.ts";
 import { readBody, reply } from "./http-io.ts";
 import type { ServerFiles } from "./file-index.ts";

@@ -1,6 +1,6 @@
 /**
  * The file upload: `POST namespaces/{ns}/nodes` as `multipart/form-data`, exactly as ML-Dash
- * Python sends it (reference §4.3 step 7): the text fields `type=FILE`, `projectId`,
+ * Python's client sends it for a file upload: the text fields `type=FILE`, `projectId`,
  * `experimentId`, `parentId`, `name`, `checksum`, then optionally `description`, `tags`
  * (comma-joined, or a JSON array), `metadata` (JSON), and ours `bindrs`; then the `file` part.
  *
@@ -12,7 +12,7 @@
 import type { Context } from "hono";
 import { StorageError, ValidationError } from "../errors.ts";
 import { fullPath } from "../files/names.ts";
-import { isPlainObject, normalizeValue, type PlainObject } from "../internal/values.ts";
+import { isPlainObject, normalizeValue, type PlainObject } from "../model/values.ts";
 import { parsePyJson } from "../layout/py-json-parse.ts";
 import type { ServerFiles } from "./file-index.ts";
 import { badRequest, causeOf, ClientGoneError, HttpError } from "./http-error.ts";

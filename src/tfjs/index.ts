@@ -15,7 +15,7 @@
  * ```
  */
 import { ExperimentNotStartedError, ValidationError } from "../errors.ts";
-import type { Experiment } from "../experiment.ts";
+import type { Experiment } from "../api/experiment.ts";
 
 /** What tfjs's `Logs` hold once resolved: numbers by name. */
 export type FitLogs = Record<string, unknown>;

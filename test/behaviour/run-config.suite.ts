@@ -1,5 +1,5 @@
 /**
- * RUN, run parameters and prefix templates as an Experiment uses them (reference §1.1–1.4):
+ * RUN, run parameters and prefix templates as an Experiment uses them (Python's RUN and its templates):
  * the default prefix that follows `RUN.entry`, the per-process job counter, Python's prefix
  * precedence, `{EXP.attr}` in the constructor and the prefix setter, and every error case.
  */

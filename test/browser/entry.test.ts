@@ -3,7 +3,7 @@
 import { afterEach, describe, expect, test } from "vitest";
 import { deleteDB } from "idb";
 import { indexedDBAdapter } from "../../adapters/indexeddb/index.ts";
-import { Experiment, browserRuntime } from "../../src/entries/browser.ts";
+import { Experiment, browserRuntime } from "../../src/runtime/browser/entry.ts";
 import { parseJsonLines } from "../../src/layout/py-json-parse.ts";
 
 const names: string[] = [];

@@ -6,7 +6,7 @@
 // point once, in index order.
 import { afterAll, describe, expect, inject, test } from "vitest";
 import { deleteDB } from "idb";
-import { Experiment } from "../../src/entries/browser.ts";
+import { Experiment } from "../../src/runtime/browser/entry.ts";
 import { ENTRIES, POINTS, train } from "../support/fault-workload.ts";
 import { faultsInCycle, scriptedFetch, type Fault } from "../support/scripted-fetch.ts";
 

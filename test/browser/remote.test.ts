@@ -4,7 +4,7 @@
 import { afterEach, describe, expect, inject, test } from "vitest";
 import { deleteDB } from "idb";
 import { indexedDBAdapter } from "../../adapters/indexeddb/index.ts";
-import { Experiment } from "../../src/entries/browser.ts";
+import { Experiment } from "../../src/runtime/browser/entry.ts";
 import { parseJsonLines } from "../../src/layout/py-json-parse.ts";
 
 const url = inject("mlDashUrl");

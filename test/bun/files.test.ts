@@ -4,7 +4,7 @@ import { expect, test } from "bun:test";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { nodeFsAdapter } from "../../adapters/node-fs/index.ts";
-import { Experiment } from "../../src/entries/bun.ts";
+import { Experiment } from "../../src/runtime/bun/entry.ts";
 import { filesSuite } from "../behaviour/files.suite.ts";
 import { memoryFixture, tempDir } from "../support/node-fixtures.ts";
 

@@ -4,7 +4,7 @@ import { expect, test } from "bun:test";
 import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { AuthenticationError } from "../../src/index.ts";
-import { nodeHostHooks } from "../../src/entries/node-host.ts";
+import { nodeHostHooks } from "../../src/runtime/node/host.ts";
 import { unitSuites } from "../behaviour/index.ts";
 import { FIXTURE_TOKEN } from "../fixtures/fernet/vectors.ts";
 import { tempDir } from "../support/node-fixtures.ts";
@@ -38,7 +38,7 @@ test("a Bun script at scripts/train.ts with RUN.entry = import.meta.url logs und
   mkdirSync(join(project, "scripts"));
   writeFileSync(
     join(project, "scripts/train.ts"),
-    `import { Experiment, RUN } from ${JSON.stringify(join(REPO, "src/entries/bun.ts"))};
+    `import { Experiment, RUN } from ${JSON.stringify(join(REPO, "src/runtime/bun/entry.ts"))};
 RUN.entry = import.meta.url;
 const a = new Experiment({ echo: false });
 const b = new Experiment({ echo: false });

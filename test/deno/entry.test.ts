@@ -4,7 +4,7 @@ import { expect } from "vitest";
 import { denoRuntime, Experiment } from "ml-dash";
 import { parsePyJson } from "../../src/layout/py-json-parse.ts";
 
-const REPO = new URL("../../", import.meta.url).pathname;
+const REPO = new URL("../..", import.meta.url).pathname;
 
 async function readJson(path: string): Promise<Record<string, unknown>> {
   return parsePyJson(await Deno.readTextFile(path)) as Record<string, unknown>;

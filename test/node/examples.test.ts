@@ -6,7 +6,7 @@ import { existsSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
 import { nodeFsAdapter } from "../../adapters/node-fs/index.ts";
-import { LocalReader } from "../../src/local/local-reader.ts";
+import { LocalReader } from "../../src/backends/local/local-reader.ts";
 import { parseJsonLines, parsePyJson } from "../../src/layout/py-json-parse.ts";
 import { launchChromium, serve } from "../support/chromium.ts";
 import { REPO } from "../support/child.ts";

@@ -9,7 +9,7 @@ import { cpSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { nodeFsAdapter } from "../../adapters/node-fs/index.ts";
-import { Experiment } from "../../src/entries/node.ts";
+import { Experiment } from "../../src/runtime/node/entry.ts";
 import type { FileInfo } from "../../src/index.ts";
 import { REPO } from "../support/child.ts";
 import { tempDir } from "../support/node-fixtures.ts";

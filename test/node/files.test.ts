@@ -12,7 +12,7 @@ import { PNG } from "pngjs";
 import { describe, expect, test } from "vitest";
 import { memoryAdapter } from "../../adapters/memory/index.ts";
 import { nodeFsAdapter } from "../../adapters/node-fs/index.ts";
-import { Experiment } from "../../src/entries/node.ts";
+import { Experiment } from "../../src/runtime/node/entry.ts";
 import { encodePng } from "../../src/files/png.ts";
 import { ConfigurationError, Experiment as CoreExperiment, StorageError, ValidationError } from "../../src/index.ts";
 import { bundle, start } from "../support/child.ts";

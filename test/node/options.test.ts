@@ -2,7 +2,7 @@
 // ValidationError naming it, unknown keys are refused, and a token is never echoed.
 import { describe, expect, test } from "vitest";
 import { ValidationError } from "../../src/errors.ts";
-import { validateOptions } from "../../src/options.ts";
+import { validateOptions } from "../../src/api/options.ts";
 
 function failure(opts: unknown): ValidationError {
   try {

@@ -9,7 +9,7 @@ import { join, relative } from "node:path";
 import { describe, expect, test } from "vitest";
 import { nodeFsAdapter } from "../../adapters/node-fs/index.ts";
 import { Experiment } from "../../src/index.ts";
-import { LocalReader } from "../../src/local/local-reader.ts";
+import { LocalReader } from "../../src/backends/local/local-reader.ts";
 import { REPO } from "../support/child.ts";
 import { tempDir } from "../support/node-fixtures.ts";
 
@@ -156,7 +156,7 @@ const GOLDEN: Record<string, string> = {
 };
 
 describe("a run written by this SDK", () => {
-  test("golden tree: every file has the paths, keys, key order and records of reference §5", async () => {
+  test("golden tree: every file has the paths, keys, key order and records ML-Dash Python writes", async () => {
     const root = tempDir("golden");
     await writeGoldenRun(root);
     const base = join(root, "alice/proj/folderA/sub/exp1");

@@ -8,7 +8,7 @@ import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import { nodeHostHooks } from "../../src/entries/node-host.ts";
+import { nodeHostHooks } from "../../src/runtime/node/host.ts";
 import { formatValue } from "../../src/run-config/format-spec.ts";
 import { strftime } from "../../src/run-config/strftime.ts";
 import { bundle, start } from "../support/child.ts";

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { nodeFsAdapter } from "../../adapters/node-fs/index.ts";
 import { memoryAdapter } from "../../adapters/memory/index.ts";
 import { ExperimentNotStartedError, ValidationError } from "../../src/errors.ts";
-import { Experiment } from "../../src/experiment.ts";
+import { Experiment } from "../../src/api/experiment.ts";
 import { parseJsonLines } from "../../src/layout/py-json-parse.ts";
 import { fitCallbacks } from "../../src/tfjs/index.ts";
 import { tempDir } from "../support/node-fixtures.ts";

@@ -8,7 +8,7 @@ import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { afterEach, describe, expect, test, vi } from "vitest";
 import { fernetDecrypt, fernetEncrypt, generateFernetKey } from "../../src/auth/fernet.ts";
-import { nodeHostHooks } from "../../src/entries/node-host.ts";
+import { nodeHostHooks } from "../../src/runtime/node/host.ts";
 import { AuthenticationError } from "../../src/index.ts";
 import { FIXTURE_TOKEN, HOME_KEY, HOME_TOKENS_ENCRYPTED } from "../fixtures/fernet/vectors.ts";
 import { REPO } from "../support/child.ts";

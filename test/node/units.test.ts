@@ -4,7 +4,7 @@ import { describe, expect, test } from "vitest";
 import { parsePrefix, ValidationError } from "../../src/index.ts";
 import { isoMicros } from "../../src/internal/clock.ts";
 import { unflatten } from "../../src/internal/flatten.ts";
-import { normalizeValue } from "../../src/internal/values.ts";
+import { normalizeValue } from "../../src/model/values.ts";
 import { parseJsonLines, parsePyJson } from "../../src/layout/py-json-parse.ts";
 import { pyJson, pyString } from "../../src/layout/py-json.ts";
 
@@ -128,9 +128,9 @@ describe("values", () => {
 
 describe("batch encoding", () => {
   test("a batch encoded slice by slice is byte for byte its lines as one text, across slice and block edges", async () => {
-    const { encodeBatchBytes } = await import("../../src/encoding/encode-batch.ts");
+    const { encodeBatchBytes } = await import("../../src/backends/local/encode-batch.ts");
     const { encodeLogLines, encodeMetricLines, encodeTrackLines } = await import("../../src/layout/records.ts");
-    const { newColumnBlock } = await import("../../src/buffer/metric-columns.ts");
+    const { newColumnBlock } = await import("../../src/model/metric-block.ts");
     const te = new TextEncoder();
     const createdAt = "2026-11-26T13:00:00.123456Z";
     const cols = (n: number, seed: number) => {
@@ -157,7 +157,7 @@ describe("batch encoding", () => {
 
 describe("batch bytes", () => {
   test("property: column blocks written byte by byte equal their lines as text, for every kind of number", async () => {
-    const { encodeBatchBytes } = await import("../../src/encoding/encode-batch.ts");
+    const { encodeBatchBytes } = await import("../../src/backends/local/encode-batch.ts");
     const { encodeMetricLines } = await import("../../src/layout/records.ts");
     const te = new TextEncoder();
     const special = fc.constantFrom(0, -0, NaN, Infinity, -Infinity, 2 ** 53 - 1, 2 ** 53, -(2 ** 53) - 2, 1e21, 4e9, 3999999999.999999, 1e-6, 1e-7, 0.1 + 0.2);

@@ -31,7 +31,7 @@ export async function bundle(source: string, file?: string): Promise<string> {
       "ml-dash/core": join(REPO, "src/index.ts"),
       "ml-dash/adapters/node-fs": join(REPO, "adapters/node-fs/index.ts"),
       "ml-dash/adapters/memory": join(REPO, "adapters/memory/index.ts"),
-      "ml-dash": join(REPO, "src/entries/node.ts"),
+      "ml-dash": join(REPO, "src/runtime/node/entry.ts"),
     },
     nodePaths: [join(REPO, "node_modules")],
     banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },

@@ -3,7 +3,7 @@
  * points, ENTRIES track entries and a log line every 1000 points, logged the way a training
  * loop does (yielding, so flush timers fire). Portable: no runtime-specific imports.
  */
-import type { Experiment } from "../../src/experiment.ts";
+import type { Experiment } from "../../src/api/experiment.ts";
 
 /** Metric points per experiment (two experiments: 100k in all). */
 export const POINTS = 50_000;

@@ -3,7 +3,7 @@
  * documents (params, experiment), with files as SHA-256 digests: so a run read in one place
  * can be compared record for record with the same run read elsewhere. Portable (Web APIs).
  */
-import { LocalReader } from "../../src/local/local-reader.ts";
+import { LocalReader } from "../../src/backends/local/local-reader.ts";
 import { parsePyJson } from "../../src/layout/py-json-parse.ts";
 import type { StorageAdapter } from "../../src/storage/contract.ts";
 

@@ -1,7 +1,7 @@
 /** Our ML-Dash server on loopback, for tests that talk to it over real HTTP. */
 import { memoryAdapter } from "../../adapters/memory/index.ts";
 import { createServer, type ServerOptions } from "../../src/server/index.ts";
-import { serveNode, type NodeServer } from "../../src/server/node.ts";
+import { serveNode, type NodeServer } from "../../src/runtime/node/serve.ts";
 import type { StorageAdapter } from "../../src/storage/contract.ts";
 
 /** A running test server. */

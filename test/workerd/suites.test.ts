@@ -1,7 +1,7 @@
 // The storage contract and the behaviour suite inside workerd (Cloudflare's runtime), against
 // the memory store; and the zero-config workerd entry.
 import { expect, inject, test } from "vitest";
-import { Experiment } from "../../src/entries/workerd.ts";
+import { Experiment } from "../../src/runtime/workerd/entry.ts";
 import { behaviourSuite, unitSuites } from "../behaviour/index.ts";
 import { storageContract } from "../contract/storage-contract.ts";
 import { memoryFixture } from "../support/memory-fixture.ts";

@@ -1,5 +1,5 @@
 /**
- * `.dashrc` key grammar (reference/dashboard.md §1.2): `train.loss` is field `loss` of metric
+ * `.dashrc` key grammar: `train.loss` is field `loss` of metric
  * `train` when `train` is a metric of the run — split at the first dot only, since fields may
  * hold dots (`loss.mean`). Otherwise the whole key is a field of the unnamed metric (`None`).
  */

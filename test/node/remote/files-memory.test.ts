@@ -39,9 +39,9 @@ test("a 256 MiB upload and download stream through both sides with bounded memor
 
   const serverScript = await bundle(`
     import { createServer } from ${imp("src/server/index.ts")};
-    import { serveNode } from ${imp("src/server/node.ts")};
+    import { serveNode } from ${imp("src/runtime/node/serve.ts")};
     import { nodeFsAdapter } from ${imp("adapters/node-fs/index.ts")};
-    import { nodeSha256 } from ${imp("src/entries/node-files.ts")};
+    import { nodeSha256 } from ${imp("src/runtime/node/files.ts")};
     const storage = nodeFsAdapter({ root: ${JSON.stringify(serverRoot)} });
     const running = await serveNode(createServer({ storage, token: "big-token-1234", sha256: nodeSha256 }), { port: 0 });
     ${SAMPLER}

@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { memoryAdapter } from "../../../adapters/memory/index.ts";
 import { nodeFsAdapter } from "../../../adapters/node-fs/index.ts";
-import { Experiment } from "../../../src/entries/node.ts";
+import { Experiment } from "../../../src/runtime/node/entry.ts";
 import { NotFoundError, type ExperimentOptions, type FileInfo, type MlDashError } from "../../../src/index.ts";
 import { parsePyJson } from "../../../src/layout/py-json-parse.ts";
 import type { StorageAdapter } from "../../../src/storage/contract.ts";

@@ -1,5 +1,5 @@
 /**
- * The server's file API as ML-Dash Python's client calls it (reference §4.3), over loopback:
+ * The server's file API as ML-Dash Python's client calls it, over loopback:
  * the multipart upload built byte for byte as httpx sends it, the experiment-owned folders,
  * `GET nodes/{id}`, download, update, soft delete, `search/files`, the REST list; the stored
  * tree in Python's local layout; checksum verification, validation naming the field, refused
@@ -10,7 +10,7 @@ import { connect } from "node:net";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { parsePyJson } from "../../../src/layout/py-json-parse.ts";
 import { createServer } from "../../../src/server/index.ts";
-import { serveNode } from "../../../src/server/node.ts";
+import { serveNode } from "../../../src/runtime/node/serve.ts";
 import { call, createExperiment, type Answer } from "../../support/http.ts";
 import { httpxMultipart } from "../../support/multipart.ts";
 import { startServer, type TestServer } from "../../support/server.ts";

@@ -1,0 +1,427 @@
+/**
+ * `Experiment`: one run's logs, params, metrics and tracks, keyed by a prefix
+ * `owner/project/path.../name`, written to a local `.dash` store, an ML-Dash server, or both.
+ */
+import type { Backend, Reader, RunStatus } from "../model/backend.ts";
+import { notWritable, type Host, type RunContext } from "./host.ts";
+import { DEFAULT_MAX_QUEUE_BYTES } from "../model/defaults.ts";
+import { ConfigurationError, DataLossError, MlDashError, ValidationError } from "../errors.ts";
+import { createFiles, type Files } from "./files/accessor.ts";
+import type { FileStore } from "../files/types.ts";
+import { isPlainObject, normalizeValue, type PlainObject } from "../model/values.ts";
+import { deferredReader } from "../internal/deferred-reader.ts";
+import { logCall, Logs, type LogOptions } from "./logs.ts";
+import { createMetrics, type Metrics } from "./metrics/metrics.ts";
+import { resolveDestinations, type Destinations, type Mode } from "./modes.ts";
+import { validateOptions, type ExperimentOptions } from "./options.ts";
+import { Params } from "./params.ts";
+import type { ParsedPrefix } from "../model/prefix.ts";
+import type { RemoteBackend, UnloadResult } from "../backends/remote/index.ts";
+import { createRunHandle, type RunHandle } from "./run-handle.ts";
+import { resolveRun, setRunPrefix } from "../run-config/resolve.ts";
+import type { RunConfig } from "../run-config/run.ts";
+import { coreRuntime, type RuntimeHooks } from "../model/runtime-hooks.ts";
+import { newStats, type ExperimentStats } from "../model/stats.ts";
+import { createTracks, type Tracks } from "./tracks/tracks.ts";
+
+/** Run status: PENDING before the first start, then what the lifecycle records. */
+export type ExperimentStatus = "PENDING" | RunStatus;
+
+type Phase = "idle" | "starting" | "running" | "ending" | "ended";
+
+/**
+ * One experiment run.
+ *
+ * @example
+ * ```ts
+ * const exp = new Experiment("alice/mnist/baseline/run-1", { tags: ["cnn"] });
+ * await exp.run(async (exp) => {
+ *   exp.params.set({ lr: 1e-3 });
+ *   for (let step = 0; step < 100; step++) exp.metrics("train").log({ loss: 1 / (step + 1), step });
+ * });
+ * ```
+ */
+export class Experiment implements Host, AsyncDisposable {
+  /** The runtime services of this entry point; runtime entries override it in a subclass. */
+  static runtime: RuntimeHooks = coreRuntime;
+
+  /** This experiment's copy of `RUN`, templates expanded: user, entry, pathStem, jobCounter, id, now, … */
+  readonly runConfig: Readonly<RunConfig>;
+  /** `local`, `hybrid` (store + server) or `remote`. */
+  readonly mode: Mode;
+  /** The server's experiment id (remote and hybrid modes, after start). */
+  id: string | undefined;
+  /** The experiment record: the local experiment.json, or the server's create response. */
+  data: Record<string, unknown> | undefined;
+  /** PENDING, RUNNING, COMPLETED, FAILED or CANCELLED. */
+  status: ExperimentStatus = "PENDING";
+
+  /** The lifecycle: `await exp.run(fn)`, or `start()` / `complete()` / `fail()` / `cancel()`. */
+  readonly run: RunHandle<this>;
+  /** The run's parameters. */
+  readonly params: Params;
+  /** Log lines by level: `exp.logs.info(msg, meta)`. */
+  readonly logs: Logs;
+  /** Metrics: `exp.metrics("train").log({...})`, `exp.metrics.log({...})`, `exp.metrics.buffer`. */
+  readonly metrics: Metrics;
+  /** Tracks: `exp.tracks("robot/pose").append({...})`. */
+  readonly tracks: Tracks;
+  /** Files: `await exp.files("models").save(bytes, { to: "model.bin" })`, `exp.files.list("*.png")`. */
+  readonly files: Files;
+
+  /** @internal */ _ctx: RunContext | undefined;
+  protected readonly options: ExperimentOptions;
+  protected readonly destinations: Destinations;
+  protected readonly runtime: RuntimeHooks;
+  private parsed: ParsedPrefix;
+  private readonly counters: ExperimentStats = newStats();
+  private readonly warned = new Set<string>();
+  private phase: Phase = "idle";
+  private transition: Promise<unknown> | undefined;
+  private backends: Backend[] = [];
+  private remote: RemoteBackend | undefined;
+  private unregisterExit: (() => void) | undefined;
+
+  /**
+   * @param prefixOrOptions The prefix (`owner/project/path.../name`), or all options.
+   * @param options Options (when the prefix is the first argument).
+   */
+  constructor(prefixOrOptions?: string | ExperimentOptions, options?: ExperimentOptions) {
+    const runtime = (new.target as typeof Experiment).runtime;
+    const opts = validateOptions(
+      typeof prefixOrOptions === "string" ? { ...options, prefix: prefixOrOptions } : (prefixOrOptions ?? options ?? {}),
+    );
+    // No prefix (or ""): run.prefix, RUN.prefix, ML_DASH_PREFIX, DASH_PREFIX, then RUN's default template.
+    const { config, parsed } = resolveRun(opts.prefix || undefined, opts.run, runtime);
+    this.runConfig = config;
+    this.parsed = parsed;
+    this.runtime = runtime;
+    this.options = opts;
+    this.destinations = resolveDestinations(opts, runtime);
+    this.mode = this.destinations.mode;
+    this.id = undefined;
+    this.data = undefined;
+    this.run = createRunHandle(this, {
+      start: () => this.start(),
+      end: (status, error) => this.end(status, error),
+    });
+    this.params = new Params(this);
+    this.logs = new Logs(this);
+    this.metrics = createMetrics(this);
+    this.tracks = createTracks(this);
+    this.files = createFiles(this, { runtime, store: () => this.createFileStore() });
+  }
+
+  /**
+   * The prefix, without leading or trailing slashes. Settable before `run.start()` (and after the
+   * run ended), as Python's `exp.run.prefix = …`: `{EXP.name}`, `{EXP.id}`, `{EXP.date}` and
+   * `{field}` templates expand, then owner, project and name follow the new prefix.
+   *
+   * @example
+   * ```ts
+   * const exp = new Experiment("test/project/my-experiment");
+   * exp.prefix = "iclr_2024/{EXP.name}.{EXP.id}";   // "iclr_2024/my-experiment.392837465012345678"
+   * ```
+   */
+  get prefix(): string {
+    return this.parsed.path;
+  }
+
+  set prefix(value: string) {
+    if (this.phase !== "idle" && this.phase !== "ended") {
+      throw new ValidationError("Cannot change the prefix of a started experiment: set it before exp.run.start()", { field: "prefix" });
+    }
+    this.parsed = setRunPrefix(this.runConfig as RunConfig, value);
+  }
+
+  /** First prefix segment (needs two or more segments). */
+  get owner(): string | undefined {
+    return this.parsed.owner;
+  }
+
+  /** Second prefix segment (needs two or more segments). */
+  get project(): string | undefined {
+    return this.parsed.project;
+  }
+
+  /** Last prefix segment. */
+  get name(): string {
+    return this.parsed.name;
+  }
+
+  /** The folder holding the experiment: the prefix without its last segment (`""` for one segment). */
+  get folder(): string {
+    return this.parsed.segments.slice(0, -1).join("/");
+  }
+
+  /**
+   * A log line. Extra keys of `options` merge into its metadata.
+   *
+   * @example exp.log("Epoch done", { level: "info", metadata: { epoch: 1 } });
+   */
+  log(message: string, options?: LogOptions): void {
+    logCall(this, message, options);
+  }
+
+  /**
+   * Resolves when everything written so far is durable in the local store and acknowledged by
+   * the server. Rejects with the error that kept data back (the data stays queued and is
+   * retried) or a {@link DataLossError} when records were dropped since the last flush.
+   */
+  async flush(): Promise<void> {
+    const ctx = this._readable("exp.flush()");
+    await ctx.buffer.flush();
+    await Promise.all(this.backends.map((b) => b.sync?.()));
+  }
+
+  /** Counters of the data path: queued, written, sent, retried, dropped, bytes (a snapshot). */
+  get stats(): ExperimentStats {
+    return { ...this.counters };
+  }
+
+  /** Completes the run when used with `await using` (it cannot see a thrown error: see README). */
+  async [Symbol.asyncDispose](): Promise<void> {
+    if (this.phase === "running" || this.phase === "starting") await this.run.complete();
+  }
+
+  /** @internal */
+  _writable(where: string): RunContext {
+    const ctx = this._ctx;
+    if (ctx === undefined || !ctx.writable) notWritable(where, ctx !== undefined);
+    return ctx;
+  }
+
+  /** @internal */
+  _readable(where: string): RunContext {
+    const ctx = this._ctx;
+    if (ctx === undefined) notWritable(where, false);
+    return ctx;
+  }
+
+  /** @internal Reports a background problem: counted, passed to onError, warned once per kind. */
+  _report(err: MlDashError): void {
+    this.counters.errors++;
+    try {
+      this.options.onError?.(err);
+    } catch {
+      // a failing onError must not break the data path
+    }
+    const kind = `${err.name}:${err.code}`;
+    if (!this.warned.has(kind)) {
+      this.warned.add(kind);
+      console.warn(`[ml-dash] ${this.prefix}: ${err.message}`);
+    }
+  }
+
+  /** @internal */
+  _warn(message: string): void {
+    if (this.warned.has(message)) return;
+    this.warned.add(message);
+    console.warn(`[ml-dash] ${this.prefix}: ${message}`);
+  }
+
+  /**
+   * Sends what fits of the data not yet acknowledged by the server in `keepalive` requests
+   * (64 KiB in all), for a page that is going away; the rest stays in the local store or the
+   * queue. Synchronous: call it from `pagehide` / `visibilitychange` (the browser entry does).
+   * @internal
+   */
+  _flushForUnload(): UnloadResult | undefined {
+    const ctx = this._ctx;
+    if (!this.remote || ctx === undefined) return undefined;
+    const sealed = ctx.buffer.sealForUnload();
+    return this.remote.flushForUnload(sealed);
+  }
+
+  /** The buffer holds over a quarter of its byte bound: flushes should slow the producer down. */
+  private readonly pressure = (): boolean => this.counters.queuedBytes > (this.options.buffer?.maxQueueBytes ?? DEFAULT_MAX_QUEUE_BYTES) / 4;
+
+  /**
+   * Creates the backends for this run: the local store first (it is the write-ahead log). Each
+   * half is loaded here, at the start of the run that uses it: the remote half (HTTP client,
+   * msgpack) only when there is a server, the local writer only when there is a local store, so
+   * a page that never starts a run (or only talks to a server) does not download the other.
+   */
+  protected async createBackends(): Promise<{ backends: Backend[]; reader: Reader }> {
+    const { storage, dashUrl } = this.destinations;
+    if (dashUrl) {
+      const { createRemoteBackends } = await import("../backends/remote/index.ts");
+      const made = createRemoteBackends({
+        dashUrl,
+        storage,
+        dir: this.parsed.path,
+        options: this.options,
+        runtime: this.runtime,
+        stats: this.counters,
+        report: (e) => this._report(e),
+        drop: (stream, count) => this._ctx?.buffer.recordDrop(stream, count, "rejected"),
+        underPressure: this.pressure,
+      });
+      this.remote = made.remote;
+      return made;
+    }
+    if (!storage) throw new ConfigurationError("No local store");
+    const dir = this.parsed.path;
+    const { LocalBackend } = await import("../backends/local/local-backend.ts");
+    // Encoder workers exist where the runtime can start them (not in browsers); reads load on the first read.
+    const pool = this.runtime.spawnEncoder ? (await import("../backends/local/encoder-pool.ts")).encoderPoolFor(this.runtime) : undefined;
+    return {
+      backends: [new LocalBackend(storage, dir, this.counters, pool, this.pressure)],
+      reader: deferredReader(async () => new (await import("../backends/local/local-reader.ts")).LocalReader(storage, dir)),
+    };
+  }
+
+  /**
+   * The store behind `exp.files`: the local store's `files/` folder, or the server's (kept in
+   * sync in hybrid mode). Its code is loaded with the first files call, not with the page.
+   */
+  protected async createFileStore(): Promise<FileStore> {
+    const { storage, dashUrl } = this.destinations;
+    const prefix = this.parsed; // the prefix at the first files call, as when this was synchronous
+    if (dashUrl) {
+      const { currentFileStore } = await import("../files/deferred-store.ts");
+      return currentFileStore(() => this.remote?.files);
+    }
+    if (!storage) throw new ConfigurationError("exp.files needs a local store or a dashUrl");
+    const { localFileStoreFor } = await import("../files/local-file-store.ts");
+    return localFileStoreFor(storage, prefix, this.runtime, this.options.files?.maxBytes);
+  }
+
+  private async start(): Promise<this> {
+    if (this.phase === "running") return this;
+    if (this.phase === "starting") {
+      await this.transition;
+      return this;
+    }
+    if (this.phase === "ending") await this.transition?.catch(() => undefined);
+    this.phase = "starting";
+    const opening = this.open();
+    this.transition = opening;
+    try {
+      await opening;
+      return this;
+    } catch (err) {
+      this.phase = "idle";
+      throw err;
+    }
+  }
+
+  private async open(): Promise<void> {
+    // The buffer (queues, batching, flush cycles) and the write operations (RunContext) serve
+    // writes, which need a started run: they load with the backends, before anything is opened.
+    const [{ backends, reader }, { Buffer }, { RunContext }] = await Promise.all([this.createBackends(), import("../write/buffer.ts"), import("../write/run-context.ts")]);
+    const info = {
+      prefix: this.parsed,
+      description: this.options.readme ?? this.options.description,
+      tags: this.options.tags,
+      bindrs: this.options.bindrs,
+      metadata: this.options.metadata === undefined ? undefined : (normalizeValue(this.options.metadata, "metadata", "Experiment options") as PlainObject),
+    };
+    const [primary, ...secondaries] = backends as [Backend, ...Backend[]];
+    const state = await primary.open(info);
+    let remoteData: Record<string, unknown> | undefined;
+    for (const s of secondaries) {
+      const remote = await s.open(info);
+      this.id = remote.id ?? this.id;
+      if (remote.id !== undefined) remoteData = remote.data; // exp.data is the server's answer when there is one
+    }
+    this.id ??= state.id;
+    this.data = remoteData ?? state.data;
+    this.backends = backends;
+    const buffer = new Buffer(
+      primary,
+      secondaries,
+      this.counters,
+      { report: (e) => this._report(e), unrefTimer: this.runtime.unrefTimer },
+      this.options.buffer,
+    );
+    this._ctx = new RunContext(buffer, reader, { ...state.params }, state.paramsVersion, this.options.echo ?? true);
+    this.status = "RUNNING";
+    this.phase = "running";
+    // A normal exit completes an unfinished run (as Python's atexit does for dxp); an interrupt
+    // records CANCELLED after a flush, leaving the run writable so a loop still running until
+    // the process goes down does not throw.
+    this.unregisterExit = this.runtime.onExit?.(async (reason) => {
+      if (this.phase !== "running") return;
+      if (reason === "hide") {
+        // The page may be going away: send what the server lacks in keepalive requests now
+        // (synchronously, within the browser's budget), then flush the rest as usual.
+        this._flushForUnload();
+        return this.flush().catch(() => undefined);
+      }
+      if (reason === "exit") return this.run.complete();
+      await ctxFlush(this._ctx);
+      await Promise.allSettled(this.backends.map((b) => b.setStatus("CANCELLED")));
+      await Promise.allSettled(this.backends.map((b) => b.sync?.()));
+      this.status = "CANCELLED";
+    });
+  }
+
+  private async end(status: RunStatus, error?: unknown): Promise<void> {
+    if (this.phase === "ending") {
+      await this.transition;
+      return;
+    }
+    if (this.phase === "ended") return;
+    if (this.phase === "starting") await this.transition;
+    const ctx = this._ctx;
+    if (this.phase !== "running" || ctx === undefined) notWritable(`run.${verb(status)}()`, false);
+    if (status === "FAILED" && error !== undefined) {
+      const e = error instanceof Error ? error : new Error(String(error));
+      const meta: Record<string, unknown> = { error: e.name };
+      if (e.stack) meta["stack"] = e.stack;
+      logCall(this, `Run failed: ${e.message}`, { level: "error", metadata: meta });
+    }
+    this.phase = "ending";
+    ctx.writable = false;
+    const ending = this.drainAndClose(ctx, status);
+    this.transition = ending;
+    await ending;
+  }
+
+  private async drainAndClose(ctx: RunContext, status: RunStatus): Promise<void> {
+    let loss: DataLossError | undefined;
+    let behind: unknown;
+    try {
+      await ctx.buffer.flush();
+    } catch (err) {
+      if (this.mode === "hybrid" && this.counters.queued === 0 && !(err instanceof DataLossError)) {
+        // Everything is in the local store (the write-ahead log); only the server is behind. The
+        // run ends here; the next run of this prefix or `ml-dash upload` finishes the upload.
+        behind = err;
+      } else if (!(err instanceof DataLossError)) {
+        // Data is still queued: stay open so it is retried and the caller can try again.
+        this.phase = "running";
+        ctx.writable = true;
+        throw err;
+      } else loss = err;
+    }
+    const results = await Promise.allSettled(this.backends.map((b) => b.setStatus(status)));
+    await Promise.allSettled(this.backends.map((b) => b.sync?.()));
+    ctx.buffer.close();
+    this.status = status;
+    this.phase = "ended";
+    this.unregisterExit?.();
+    this.unregisterExit = undefined;
+    await Promise.allSettled(this.backends.map((b) => b.close()));
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
+    if (failed) throw failed.reason;
+    if (behind) throw behind;
+    if (loss) throw loss;
+  }
+}
+
+async function ctxFlush(ctx: RunContext | undefined): Promise<void> {
+  await ctx?.buffer.flush().catch(() => undefined);
+}
+
+function verb(status: RunStatus): string {
+  return status === "COMPLETED" ? "complete" : status === "FAILED" ? "fail" : "cancel";
+}
+
+/** Checks a `withExperiment` / constructor argument early, for a clear message. */
+export function assertExperimentArgs(prefixOrOptions: unknown): void {
+  if (prefixOrOptions !== undefined && typeof prefixOrOptions !== "string" && !isPlainObject(prefixOrOptions)) {
+    throw new ValidationError("Expected a prefix string or an options object", { field: "prefix" });
+  }
+}

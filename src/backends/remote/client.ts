@@ -1,0 +1,306 @@
+/**
+ * The HTTP client of an ML-Dash server: ky over the injected `fetch`, the bearer token, the
+ * retry policy, and one mapping of failures onto the error hierarchy.
+ *
+ * Retries (inside ky): 408, 429, 5xx, timeouts and network errors, with jittered exponential
+ * backoff that honours `Retry-After`. Never 400/401/403/404/409/415/422: those are answers,
+ * not accidents. Every request the SDK sends is idempotent (batches carry their position,
+ * params merge, nodes upsert), so retrying a POST is safe.
+ */
+import ky, { HTTPError, TimeoutError, type KyInstance } from "ky";
+import { decode } from "@msgpack/msgpack";
+import { AuthenticationError, MlDashError, NetworkError, RemoteError } from "../../errors.ts";
+import { tokenResolver } from "../../auth/token.ts";
+import type { RemoteOptions, TokenOption, WireFormat } from "../../model/options.ts";
+import { JSON_TYPE, MSGPACK } from "../../protocol/wire.ts";
+
+export type { RemoteOptions } from "../../model/options.ts";
+
+
+/** Everything the client needs. */
+export interface RemoteClientOptions extends RemoteOptions {
+  /** Server URL, without `/api` (a trailing slash is ignored). */
+  readonly dashUrl: string;
+  readonly token?: TokenOption | undefined;
+  /** The runtime's token discovery, used when no `token` option is given. */
+  readonly loadToken?: (() => Promise<string | undefined>) | undefined;
+  readonly fetch?: typeof fetch | undefined;
+  /** Called before each retry (for `exp.stats.retried`). */
+  readonly onRetry?: (() => void) | undefined;
+}
+
+/** Options of one request. */
+export interface RequestOptions {
+  readonly body?: Uint8Array | string;
+  readonly contentType?: string;
+  readonly json?: unknown;
+  readonly query?: Record<string, string | number | undefined> | undefined;
+  /** Ask for msgpack (keeps NaN and ±Infinity in reads). */
+  readonly msgpack?: boolean;
+  readonly headers?: Record<string, string>;
+}
+
+/** Options of {@link RemoteClient.send}. */
+export interface SendOptions {
+  /** Makes the body of one attempt (called again for each retry). */
+  readonly body?: () => BodyInit | Promise<BodyInit>;
+  readonly headers?: Record<string, string>;
+  readonly query?: Record<string, string | number | undefined> | undefined;
+  /** Retries after the first attempt (default: the client's); 0 for a body that can be read only once. */
+  readonly retries?: number;
+  /** Time until the answer's headers (ms); 0 = none. Default: the client's timeout. */
+  readonly timeoutMs?: number;
+}
+
+/** A parsed answer. */
+export interface RemoteResponse<T> {
+  readonly status: number;
+  readonly data: T;
+}
+
+const RETRY_STATUS = [408, 429, 500, 502, 503, 504];
+
+/** One server, one token, one retry policy. */
+export class RemoteClient {
+  /** `<dashUrl>/api`: every path is joined under it by concatenation, as Python's client does. */
+  readonly base: string;
+  /** The batch encoding in use; becomes `"json"` for good after a 415. */
+  wire: WireFormat;
+  /** The injected (or global) fetch, for keepalive requests that must bypass ky. */
+  readonly fetchImpl: typeof fetch;
+  private readonly http: KyInstance;
+  private readonly abort = new AbortController();
+  private token: string | undefined;
+  private resolver: (() => Promise<string>) | undefined;
+
+  constructor(private readonly options: RemoteClientOptions) {
+    this.base = options.dashUrl.replace(/\/+$/, "") + "/api";
+    this.wire = options.wire ?? "msgpack";
+    this.fetchImpl = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+    const backoff = options.backoffMs ?? 500;
+    const cap = options.maxBackoffMs ?? 30_000;
+    this.http = ky.create({
+      fetch: this.fetchImpl,
+      timeout: options.timeoutMs ?? 30_000,
+      throwHttpErrors: true,
+      signal: this.abort.signal,
+      retry: {
+        limit: options.retries ?? 5,
+        methods: ["get", "post", "put", "patch", "delete"],
+        statusCodes: RETRY_STATUS,
+        afterStatusCodes: RETRY_STATUS,
+        maxRetryAfter: cap,
+        backoffLimit: cap,
+        delay: (attempt) => backoff * 2 ** (attempt - 1),
+        jitter: true,
+        retryOnTimeout: true,
+      },
+      hooks: { beforeRetry: [() => options.onRetry?.()] },
+    });
+  }
+
+  /** The token last used (for keepalive requests, which cannot wait for a provider). */
+  get cachedToken(): string | undefined {
+    return this.token;
+  }
+
+  /**
+   * The bearer token: the option (a provider is asked each time), else the runtime's discovery
+   * (`ML_DASH_TOKEN`, `~/.dash`). Throws AuthenticationError saying how to provide one.
+   */
+  async resolveToken(): Promise<string> {
+    this.resolver ??= tokenResolver(this.options.token, this.options.loadToken ? { loadToken: this.options.loadToken } : {}, this.options.dashUrl);
+    const token = await this.resolver();
+    this.token = token;
+    return token;
+  }
+
+  /** Sends a request (retrying transient failures) and parses the answer; throws a mapped error. */
+  async request<T = unknown>(method: string, path: string, options: RequestOptions = {}): Promise<RemoteResponse<T>> {
+    const token = await this.resolveToken();
+    const headers: Record<string, string> = { authorization: `Bearer ${token}`, ...options.headers };
+    let body: Uint8Array | string | undefined = options.body;
+    if (options.json !== undefined) {
+      body = JSON.stringify(options.json);
+      headers["content-type"] = JSON_TYPE;
+    } else if (options.contentType) headers["content-type"] = options.contentType;
+    headers["accept"] = options.msgpack ? `${MSGPACK}, ${JSON_TYPE};q=0.5` : JSON_TYPE;
+    const url = this.url(path, options.query);
+    try {
+      const res = await this.http(url, body === undefined ? { method, headers } : { method, headers, body: body as BodyInit });
+      return { status: res.status, data: (await parseBody(res)) as T };
+    } catch (err) {
+      throw await this.mapError(err, method, path);
+    }
+  }
+
+  /** The absolute URL of an API path (concatenated, never resolved: a leading "/" stays under /api). */
+  url(path: string, query?: Record<string, string | number | undefined>): string {
+    let url = this.base + "/" + path.replace(/^\/+/, "");
+    if (query) {
+      const q = new URLSearchParams();
+      for (const [k, v] of Object.entries(query)) if (v !== undefined) q.set(k, String(v));
+      const s = q.toString();
+      if (s) url += "?" + s;
+    }
+    return url;
+  }
+
+  /** Stops retries and in-flight requests. */
+  close(): void {
+    this.abort.abort();
+  }
+
+  /**
+   * Removes the token from text that came from elsewhere (a server could echo it back). Tokens
+   * shorter than 8 characters are test values, and blanking them would garble the message.
+   */
+  scrub(text: string): string {
+    return this.token && this.token.length >= 8 ? text.split(this.token).join("***") : text;
+  }
+
+  /**
+   * Sends a request whose body is made afresh for every attempt (a multipart upload read again
+   * from its file), straight through the injected fetch: ky would clone the request for its
+   * retries, and the clone of a streamed body holds every byte sent in memory. The retry policy
+   * is the client's (429, 5xx, network errors; `Retry-After`; jittered backoff). `retries: 0`
+   * for a body that can be read only once. Resolves to the (2xx) response, body unread.
+   */
+  async send(method: string, path: string, options: SendOptions = {}): Promise<Response> {
+    const retries = options.retries ?? this.options.retries ?? 5;
+    const backoff = this.options.backoffMs ?? 500;
+    const cap = this.options.maxBackoffMs ?? 30_000;
+    const url = this.url(path, options.query);
+    for (let attempt = 0; ; attempt++) {
+      const token = await this.resolveToken();
+      const headers: Record<string, string> = { authorization: `Bearer ${token}`, accept: JSON_TYPE, ...options.headers };
+      const ctrl = new AbortController();
+      const onAbort = (): void => ctrl.abort(this.abort.signal.reason);
+      this.abort.signal.addEventListener("abort", onAbort);
+      const limit = options.timeoutMs === undefined ? (this.options.timeoutMs ?? 30_000) : options.timeoutMs;
+      let timedOut = false;
+      const timer = limit > 0 ? setTimeout(() => ((timedOut = true), ctrl.abort(new Error("timeout"))), limit) : undefined;
+      let retryIn: number | undefined;
+      try {
+        const body = options.body ? await options.body() : undefined;
+        // redirect "error": fetch (the spec, and undici) otherwise clones the request to be able to
+        // follow a redirect, and the clone of a streamed body keeps every byte sent in memory.
+        const init: RequestInit & { duplex?: "half" } = { method, headers, signal: ctrl.signal };
+        if (noRedirectSupported()) init.redirect = "error";
+        if (body !== undefined) {
+          init.body = body;
+          if (typeof ReadableStream !== "undefined" && body instanceof ReadableStream) init.duplex = "half";
+        }
+        const res = await this.fetchImpl(url, init);
+        if (res.ok) return res;
+        if (!RETRY_STATUS.includes(res.status) || attempt >= retries) throw await this.fromResponse(res, `${method} ${this.base}/${path}`, undefined);
+        retryIn = retryAfterMs(res.headers.get("retry-after"), cap);
+        await res.body?.cancel().catch(() => undefined);
+      } catch (err) {
+        if (err instanceof MlDashError) throw err;
+        // The body's own stream refused to go on (a file over the size limit): that is the answer.
+        const inner = (err as { cause?: unknown } | null)?.cause;
+        if (inner instanceof MlDashError) throw inner;
+        if (this.abort.signal.aborted || attempt >= retries) {
+          if (timedOut) throw new NetworkError(`${method} ${this.base}/${path} timed out (no answer within ${limit} ms, after retries)`, { cause: err });
+          throw await this.mapError(err, method, path);
+        }
+      } finally {
+        if (timer !== undefined) clearTimeout(timer);
+        this.abort.signal.removeEventListener("abort", onAbort);
+      }
+      this.options.onRetry?.();
+      await new Promise((r) => setTimeout(r, retryIn ?? Math.random() * Math.min(cap, backoff * 2 ** attempt)));
+    }
+  }
+
+  /** The error of a non-2xx answer, as {@link request} throws it. */
+  errorOf(res: Response, method: string, path: string): Promise<MlDashError> {
+    return this.fromResponse(res, `${method} ${this.base}/${path}`, undefined);
+  }
+
+  private async mapError(err: unknown, method: string, path: string): Promise<MlDashError> {
+    const what = `${method} ${this.base}/${path}`;
+    if (err instanceof MlDashError) return err;
+    if (err instanceof HTTPError) return this.fromResponse(err.response, what, err);
+    if (err instanceof TimeoutError) return new NetworkError(`${what} timed out (no answer within ${this.options.timeoutMs ?? 30_000} ms, after retries)`, { cause: err });
+    const reason = err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err);
+    return new NetworkError(`${what} could not reach the server: ${this.scrub(reason)}`, { cause: err });
+  }
+
+  private async fromResponse(res: Response, what: string, cause: unknown): Promise<MlDashError> {
+    let body: unknown;
+    try {
+      body = await parseBody(res);
+    } catch {
+      body = undefined;
+    }
+    const message = this.scrub(serverMessage(body) ?? res.statusText ?? "");
+    if (res.status === 401 || res.status === 403) {
+      return new AuthenticationError(
+        `${what} was refused (${res.status}${message ? `: ${message}` : ""}); check the token given to the Experiment (option token or ML_DASH_TOKEN)`,
+        { cause },
+      );
+    }
+    return new RemoteError(`${what} failed with ${res.status}${message ? `: ${message}` : ""}`, res.status, body, { cause });
+  }
+
+}
+
+/** The answer's body: msgpack or JSON by content type, else text (`undefined` when empty). */
+export async function parseBody(res: Response): Promise<unknown> {
+  const type = res.headers.get("content-type") ?? "";
+  if (type.includes("msgpack")) {
+    const bytes = new Uint8Array(await res.arrayBuffer());
+    return bytes.length === 0 ? undefined : decode(bytes);
+  }
+  const text = await res.text();
+  if (text === "") return undefined;
+  if (type.includes("json")) {
+    try {
+      return JSON.parse(text);
+    } catch {
+      return text;
+    }
+  }
+  return text;
+}
+
+/** The human part of an error answer: `{error}`, `{message}`, `{detail}` or plain text. */
+export function serverMessage(body: unknown): string | undefined {
+  if (typeof body === "string") return body.slice(0, 500);
+  if (body !== null && typeof body === "object") {
+    const b = body as Record<string, unknown>;
+    for (const k of ["error", "message", "detail"]) if (typeof b[k] === "string") return b[k] as string;
+  }
+  return undefined;
+}
+
+let noRedirect: boolean | undefined;
+
+/** Whether `redirect: "error"` is accepted here (Workers allow only follow and manual). */
+function noRedirectSupported(): boolean {
+  if (noRedirect === undefined) {
+    try {
+      noRedirect = new Request("http://127.0.0.1/", { redirect: "error" }).redirect === "error";
+    } catch {
+      noRedirect = false;
+    }
+  }
+  return noRedirect;
+}
+
+/** A `Retry-After` header (seconds or an HTTP date) in ms, capped; undefined when absent. */
+function retryAfterMs(header: string | null, cap: number): number | undefined {
+  if (!header) return undefined;
+  const s = Number(header);
+  const ms = Number.isFinite(s) ? s * 1000 : Date.parse(header) - Date.now();
+  return Number.isFinite(ms) ? Math.min(cap, Math.max(0, ms)) : undefined;
+}
+
+/** True for failures worth trying again later (network, timeouts, 408/429/5xx). */
+export function isTransient(err: unknown): boolean {
+  if (err instanceof NetworkError) return true;
+  if (err instanceof RemoteError) return RETRY_STATUS.includes(err.status);
+  return false;
+}

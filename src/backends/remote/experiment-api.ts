@@ -1,0 +1,79 @@
+/**
+ * Creating (or resuming) an experiment on an ML-Dash server, with the node requests the Python
+ * client sends: the project, one folder per middle prefix segment, then the
+ * experiment itself, each an upsert.
+ */
+import type { ExperimentInfo } from "../../model/backend.ts";
+import { ConfigurationError, RemoteError } from "../../errors.ts";
+import type { PlainValue } from "../../model/values.ts";
+import type { RemoteClient } from "./client.ts";
+
+/** What the server said about a created experiment. */
+export interface RemoteExperiment {
+  /** The experiment id (used in `experiments/{id}/…` paths). */
+  readonly id: string;
+  /** The experiment's node id (used by `PATCH nodes/{id}`). */
+  readonly nodeId: string;
+  /** The whole answer (`exp.data`). */
+  readonly data: Record<string, unknown>;
+  /** Where each stream ends on the server (`metric:train` → 120), when the server says. */
+  readonly positions: ReadonlyMap<string, number> | undefined;
+}
+
+function idOf(v: unknown, what: string): string {
+  const id = (v as { id?: unknown } | undefined)?.id;
+  if (typeof id === "string" || typeof id === "number") return String(id); // snowflake ids may arrive as numbers
+  throw new RemoteError(`The server's answer has no ${what}.id`, 200, v);
+}
+
+/** Creates or resumes the experiment of `info` on the server. */
+export async function createRemoteExperiment(client: RemoteClient, info: ExperimentInfo): Promise<RemoteExperiment> {
+  const p = info.prefix;
+  if (p.owner === undefined || p.project === undefined) {
+    throw new ConfigurationError(`Remote mode needs a prefix "owner/project/name" (the owner is the server namespace); got "${p.path}"`);
+  }
+  const nodes = `namespaces/${encodeURIComponent(p.owner)}/nodes`;
+  let projectId: string | undefined;
+  let parentId = "ROOT";
+  if (p.folders.length > 0) {
+    const res = await client.request("POST", nodes, { json: { type: "PROJECT", name: p.project, slug: p.project } });
+    projectId = idOf((res.data as Record<string, unknown>)["project"], "project");
+    for (const name of p.folders) {
+      const f = await client.request("POST", nodes, { json: { type: "FOLDER", projectId, parentId, name } });
+      parentId = idOf((f.data as Record<string, unknown>)["node"], "node");
+    }
+  }
+  const body: Record<string, unknown> = { type: "EXPERIMENT", name: p.name, parentId };
+  if (projectId !== undefined) body["projectId"] = projectId;
+  else body["projectSlug"] = p.project; // the server creates the project when needed
+  if (info.description !== undefined) body["description"] = info.description;
+  if (info.tags !== undefined) body["tags"] = info.tags;
+  if (info.bindrs !== undefined) body["bindrs"] = info.bindrs;
+  if (info.metadata !== undefined) body["metadata"] = info.metadata;
+  body["prefix"] = p.path; // ours: lets an ml-dash server store the run under the same folder as the local store
+  const res = await client.request<Record<string, unknown>>("POST", nodes, { json: body });
+  const data = res.data ?? {};
+  const streams = data["streams"];
+  let positions: Map<string, number> | undefined;
+  if (streams !== null && typeof streams === "object") {
+    positions = new Map();
+    for (const [k, v] of Object.entries(streams as Record<string, unknown>)) if (typeof v === "number") positions.set(k, v);
+  }
+  return { id: idOf(data["experiment"], "experiment"), nodeId: idOf(data["node"], "node"), data, positions };
+}
+
+/** The server's params of an experiment (`{}` when it has none). */
+export async function fetchParams(client: RemoteClient, id: string): Promise<{ data: Record<string, PlainValue>; version: number }> {
+  try {
+    const res = await client.request<Record<string, unknown>>("GET", `experiments/${encodeURIComponent(id)}/parameters`, { msgpack: true });
+    const d = res.data ?? {};
+    const data = d["data"];
+    return {
+      data: data !== null && typeof data === "object" && !Array.isArray(data) ? (data as Record<string, PlainValue>) : {},
+      version: typeof d["version"] === "number" ? d["version"] : 0,
+    };
+  } catch (err) {
+    if (err instanceof RemoteError && err.status === 404) return { data: {}, version: 0 };
+    throw err;
+  }
+}

@@ -1,0 +1,105 @@
+/**
+ * The last flush of a page that is going away: `fetch(…, { keepalive: true })` requests, which
+ * browsers let outlive the page within a budget of 64 KiB of bodies in flight (and Chrome, at
+ * most 9 such requests). Each stream gets one request with the longest contiguous run of
+ * records that fits, starting where the server is, so requests cannot overtake each other.
+ * Nothing waits for an answer: the page may be gone. What does not fit stays in the local store
+ * (hybrid) or the queue (remote-only); a retry later is harmless, as batches carry positions.
+ */
+import type { Batch } from "../../model/batch.ts";
+import { concatData, tailOf } from "../../protocol/batch-ops.ts";
+import type { RemoteClient } from "./client.ts";
+import { batchPath, encodeBatch, idempotencyKey, type EncodedBody } from "../../protocol/wire.ts";
+
+/** Most keepalive requests sent at once (Chrome's limit per renderer is 9). */
+export const MAX_KEEPALIVE_REQUESTS = 9;
+
+/** One stream's unacknowledged batches and the server's position. */
+export interface UnloadStream {
+  readonly acked: number;
+  readonly batches: Batch[];
+  /** Server index minus local index (hybrid, after a reset local store). */
+  readonly shift?: number;
+}
+
+/** What a keepalive flush did. */
+export interface UnloadResult {
+  /** Requests sent. */
+  readonly requests: number;
+  /** Records in them. */
+  readonly records: number;
+  /** Body bytes in them (≤ the budget). */
+  readonly bytes: number;
+  /** Records left for later (local store or queue). */
+  readonly left: number;
+}
+
+/** The contiguous run of records from `acked` on, as one batch. */
+function contiguous(s: UnloadStream): Batch | undefined {
+  const sorted = [...s.batches].sort((a, b) => a.first - b.first);
+  let pos = s.acked;
+  const parts: Batch[] = [];
+  for (const b of sorted) {
+    if (b.first + b.count <= pos) continue;
+    if (b.first > pos) break;
+    const t = tailOf(b, pos);
+    parts.push(t);
+    pos = t.first + t.count;
+  }
+  const head = parts[0];
+  if (!head) return undefined;
+  if (parts.length === 1) return head;
+  return { ...head, count: pos - head.first, data: concatData(parts.map((p) => p.data)), bytes: parts.reduce((n, p) => n + p.bytes, 0) };
+}
+
+/** The longest prefix of `batch` whose encoding fits `room` bytes (binary search on the count). */
+function fit(batch: Batch, format: "msgpack" | "json", room: number): { batch: Batch; body: EncodedBody } | undefined {
+  const whole = encodeBatch(batch, format);
+  if (whole.body.length <= room) return { batch, body: whole };
+  let lo = 0;
+  let hi = batch.count - 1;
+  let best: { batch: Batch; body: EncodedBody } | undefined;
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2);
+    const part = tailOf(batch, batch.first, mid);
+    const body = encodeBatch(part, format);
+    if (body.body.length <= room) {
+      best = { batch: part, body };
+      lo = mid;
+    } else hi = mid - 1;
+  }
+  return best;
+}
+
+/** Fires the keepalive requests; never throws, never awaits. */
+export function sendForUnload(client: RemoteClient, experimentId: string, streams: readonly UnloadStream[], budgetBytes: number): UnloadResult {
+  let room = budgetBytes;
+  let requests = 0;
+  let records = 0;
+  let bytes = 0;
+  let total = 0;
+  const token = client.cachedToken;
+  for (const s of streams) {
+    const run = contiguous(s);
+    if (!run) continue;
+    total += run.count;
+    if (token === undefined || requests >= MAX_KEEPALIVE_REQUESTS || room <= 0) continue;
+    const shift = s.shift ?? 0;
+    const part = fit(shift === 0 ? run : { ...run, first: run.first + shift }, client.wire, room);
+    if (!part) continue;
+    const { body, contentType } = part.body;
+    client
+      .fetchImpl(client.url(batchPath(experimentId, part.batch)), {
+        method: "POST",
+        body: body as BodyInit,
+        keepalive: true,
+        headers: { authorization: `Bearer ${token}`, "content-type": contentType, "idempotency-key": idempotencyKey(experimentId, part.batch) },
+      })
+      .catch(() => undefined); // the page is leaving; a lost request is resent by the next load
+    requests++;
+    records += part.batch.count;
+    bytes += body.length;
+    room -= body.length;
+  }
+  return { requests, records, bytes, left: total - records };
+}

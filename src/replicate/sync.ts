@@ -1,0 +1,204 @@
+/**
+ * Uploading a run from a local store to a server: what `ml-dash upload` does for each run of a
+ * `.dash` tree (written by this SDK or by ML-Dash Python). It is resumable and idempotent by
+ * construction: the server says where each of its streams ends, only the records after that
+ * are read from the local files and sent, and every batch carries its position, so running it
+ * twice (or after an interruption) never stores a record twice.
+ */
+import type { ExperimentInfo } from "../model/backend.ts";
+import { MlDashError, RemoteError } from "../errors.ts";
+import { isPlainObject, type PlainObject, type PlainValue } from "../model/values.ts";
+import { paths } from "../layout/paths.ts";
+import { listStreams } from "../layout/list-streams.ts";
+import { parsePrefix } from "../model/prefix.ts";
+import type { StorageAdapter } from "../storage/contract.ts";
+import type { StreamId } from "../model/batch.ts";
+import type { RemoteClient } from "../backends/remote/client.ts";
+import { createRemoteExperiment, type RemoteExperiment } from "../backends/remote/experiment-api.ts";
+import { DEFAULT_MAX_FILE_BYTES } from "../model/defaults.ts";
+import { localFileStoreFor } from "../files/local-file-store.ts";
+import { fullPath } from "../files/names.ts";
+import { portableSha256, type Sha256 } from "../files/sha256.ts";
+import type { FileInfo } from "../files/types.ts";
+import { isTransient } from "../backends/remote/client.ts";
+import { applyFile, localPlaces, planFile, remotePlaces } from "./file-plan.ts";
+import { RemoteFilesApi } from "../backends/remote/files-api.ts";
+import { LocalStreamSource } from "./local-tail.ts";
+import { sendBatch, StreamGap } from "../backends/remote/send-batch.ts";
+import { readJsonDoc } from "../layout/json-doc.ts";
+
+/** Progress of an upload, reported after every batch. */
+export interface SyncProgress {
+  readonly dir: string;
+  readonly stream: StreamId;
+  /** Records the server holds now. */
+  readonly done: number;
+  /** Records the local metadata says the stream has (0 when it does not say). */
+  readonly total: number;
+}
+
+/** What uploading one run did. */
+export interface SyncResult {
+  readonly dir: string;
+  readonly id: string;
+  /** Records sent (the server did not have them). */
+  readonly sent: number;
+  /** Records the server already held. */
+  readonly skipped: number;
+  readonly bytes: number;
+  /** Files: uploaded, annotations updated, deleted on the server, already there. */
+  readonly files: { readonly uploaded: number; readonly updated: number; readonly deleted: number; readonly unchanged: number; readonly bytes: number };
+}
+
+/** Progress of the files of a run, reported after each file. */
+export interface FileSyncProgress {
+  readonly dir: string;
+  /** Files compared so far, of `total` (a file's place: its folder and name). */
+  readonly done: number;
+  readonly total: number;
+  /** The file just handled (`models/model.bin`). */
+  readonly file: string;
+}
+
+/** Options of {@link uploadRun}. */
+export interface UploadRunOptions {
+  /** Records per request. Default 10,000. */
+  readonly chunk?: number;
+  /** A native incremental SHA-256 (the portable one otherwise). */
+  readonly sha256?: () => Sha256;
+  /** Largest file. Default 100 GiB. */
+  readonly maxFileBytes?: number;
+  readonly onFile?: (p: FileSyncProgress) => void;
+}
+
+
+
+/** Every experiment folder of a store (folders holding an experiment.json), sorted. */
+export async function findRuns(storage: StorageAdapter, prefix = ""): Promise<string[]> {
+  const keys = await storage.list(prefix.replace(/\/+$/, ""));
+  return keys.filter((k) => k.endsWith("/experiment.json")).map((k) => k.slice(0, -"/experiment.json".length));
+}
+
+/** Uploads the run in folder `dir` of `storage` to the server behind `client`. */
+export async function uploadRun(
+  client: RemoteClient,
+  storage: StorageAdapter,
+  dir: string,
+  onProgress?: (p: SyncProgress) => void,
+  options: UploadRunOptions = {},
+): Promise<SyncResult> {
+  const chunk = options.chunk ?? 10_000;
+  const doc = (await readJsonDoc(storage, paths.experiment(dir))) ?? {};
+  const strings = (v: unknown): string[] | undefined => (Array.isArray(v) && v.every((x) => typeof x === "string") ? (v as string[]) : undefined);
+  const info: ExperimentInfo = {
+    prefix: parsePrefix(dir),
+    description: typeof doc["description"] === "string" ? doc["description"] : undefined,
+    tags: strings(doc["tags"]),
+    bindrs: strings(doc["bindrs"]),
+    metadata: isPlainObject(doc["metadata"]) ? (doc["metadata"] as PlainObject) : undefined,
+  };
+  const exp = await createRemoteExperiment(client, info);
+  const id = encodeURIComponent(exp.id);
+  let sent = 0;
+  let skipped = 0;
+  let bytes = 0;
+
+  const params = await readJsonDoc(storage, paths.parameters(dir));
+  if (params && isPlainObject(params["data"]) && Object.keys(params["data"]).length > 0) {
+    // A merge: sending the same params again changes nothing.
+    await client.request("POST", `experiments/${id}/parameters`, { json: { data: params["data"] as Record<string, PlainValue>, version: params["version"] } });
+  }
+
+  for (const { id: stream, recorded } of await listStreams(storage, dir)) {
+    let from = exp.positions?.get(stream.key) ?? (await serverCount(client, id, stream, exp.positions !== undefined));
+    const start = from;
+    const source = new LocalStreamSource(storage, dir, stream);
+    onProgress?.({ dir, stream, done: from, total: recorded });
+    for (;;) {
+      const batch = await source.batch(from, chunk);
+      if (!batch) break;
+      try {
+        const r = await sendBatch(client, exp.id, batch);
+        bytes += r.bytes;
+        from = r.next;
+      } catch (err) {
+        if (!(err instanceof StreamGap)) throw err;
+        from = err.next; // the server has fewer than it said: resend from there
+        continue;
+      }
+      onProgress?.({ dir, stream, done: from, total: Math.max(recorded, from) });
+    }
+    sent += Math.max(0, from - start);
+    skipped += start;
+  }
+
+  const files = await uploadFiles(client, storage, dir, exp, options);
+
+  const status = doc["status"];
+  if (status === "COMPLETED" || status === "FAILED" || status === "CANCELLED") {
+    await client.request("PATCH", `nodes/${encodeURIComponent(exp.nodeId)}`, { json: { status } });
+  }
+  return { dir, id: exp.id, sent, skipped, bytes, files };
+}
+
+/**
+ * Brings the server's files of a run to match the local store's (see `file-sync.ts`): what it
+ * lacks is uploaded, changed annotations updated, local deletions applied; the rest is left.
+ * A file the server refuses fails the run after the other files were tried.
+ */
+async function uploadFiles(client: RemoteClient, storage: StorageAdapter, dir: string, exp: RemoteExperiment, options: UploadRunOptions): Promise<SyncResult["files"]> {
+  const prefix = parsePrefix(dir);
+  const maxBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+  const local = localFileStoreFor(storage, prefix, options.sha256 ? { sha256: options.sha256 } : {}, maxBytes);
+  const places = localPlaces(await local.records());
+  const out = { uploaded: 0, updated: 0, deleted: 0, unchanged: 0, bytes: 0 };
+  if (places.size === 0) return out;
+  const project = (exp.data["project"] ?? {}) as Record<string, unknown>;
+  const experiment = (exp.data["experiment"] ?? {}) as Record<string, unknown>;
+  const projectId = project["id"] ?? experiment["projectId"];
+  const api = new RemoteFilesApi(
+    client,
+    { experimentId: exp.id, nodeId: exp.nodeId, projectId: projectId == null ? undefined : String(projectId), namespace: prefix.owner as string },
+    { sha256: options.sha256 ?? portableSha256, maxBytes },
+  );
+  // A server without the list route (ML-Dash lists over GraphQL) gets every file: it cannot say what it holds.
+  const remote = await remotePlaces(api).catch((err: unknown) => {
+    if (err instanceof RemoteError && err.status === 404) return new Map<string, FileInfo>();
+    throw err;
+  });
+  let done = 0;
+  let refused: MlDashError | undefined;
+  for (const [key, records] of places) {
+    const action = planFile(records, remote.get(key));
+    try {
+      if (!action) out.unchanged++;
+      else {
+        await applyFile(api, local, action);
+        if (action.kind === "upload") {
+          out.uploaded++;
+          out.bytes += action.local.sizeBytes;
+        } else if (action.kind === "update") out.updated++;
+        else out.deleted++;
+      }
+    } catch (err) {
+      if (isTransient(err) || !(err instanceof MlDashError)) throw err; // the next run resumes here
+      refused ??= err;
+    }
+    const f = records[0] as FileInfo;
+    options.onFile?.({ dir, done: ++done, total: places.size, file: fullPath(f.path, f.filename) });
+  }
+  if (refused) throw refused;
+  return out;
+}
+
+/** Where a stream ends on a server that does not report positions (metrics only; else 0). */
+async function serverCount(client: RemoteClient, id: string, stream: StreamId, reported: boolean): Promise<number> {
+  if (reported || stream.kind !== "metric") return 0;
+  try {
+    const r = await client.request<Record<string, unknown>>("GET", `experiments/${id}/metrics/${encodeURIComponent(stream.name ?? "None")}/stats`);
+    return Number(r.data?.["totalDataPoints"] ?? 0) || 0;
+  } catch (err) {
+    if (err instanceof RemoteError && err.status === 404) return 0;
+    throw err instanceof MlDashError ? err : new RemoteError(String(err), 0, undefined);
+  }
+}

@@ -1,0 +1,172 @@
+/**
+ * `ml-dash/dashboard/node`: the dashboard on Node (and Bun) — the built UI files read from the
+ * package folder, and `serveDashboard()` which serves a `.dash` root on `node:http`.
+ *
+ * `ml-dash serve` mounts the same app next to the ML-Dash API; until then (and for tests)
+ * `serveDashboard` runs it alone: `node scripts/dashboard-dev.mjs --root .dash`.
+ *
+ * @example
+ * ```ts
+ * import { serveDashboard } from "ml-dash/dashboard/node";
+ * const { url } = await serveDashboard({ root: ".dash", port: 4780 });
+ * console.log(`dashboard: ${url}`);
+ * ```
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { nodeFsAdapter } from "../../../adapters/node-fs/index.ts";
+import { assetType, type AssetSource } from "../../dashboard/assets.ts";
+import { createDashboardApp, type DashboardOptions } from "../../dashboard/index.ts";
+import type { StorageAdapter } from "../../storage/contract.ts";
+
+/** The package's root folder: the nearest folder above this module with ml-dash's package.json. */
+function packageRoot(): string | undefined {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const pkg = join(dir, "package.json");
+    if (existsSync(pkg) && (JSON.parse(readFileSync(pkg, "utf8")) as { name?: string }).name === "ml-dash") return dir;
+    const up = dirname(dir);
+    if (up === dir) return undefined;
+    dir = up;
+  }
+}
+
+/**
+ * The built UI (`dist/dashboard/ui/`) as an asset source. Files are read once and kept.
+ *
+ * @example
+ * ```ts
+ * createDashboardApp({ storage, assets: nodeDashboardAssets() });
+ * ```
+ */
+export function nodeDashboardAssets(dir?: string): AssetSource {
+  // Found on first use; a copy of the code outside the package (a bundle) serves no UI files
+  // (the app then explains how to build them) rather than failing to start.
+  let base: string | null | undefined = dir;
+  const cache = new Map<string, Promise<Uint8Array | null>>();
+  return async (name) => {
+    if (!/^[\w.-]+$/.test(name) || name.startsWith(".")) return null;
+    if (base === undefined) {
+      const root = packageRoot();
+      base = root ? join(root, "dist", "dashboard", "ui") : null;
+    }
+    if (base === null) return null;
+    const from = base;
+    let p = cache.get(name);
+    if (!p) {
+      p = readFile(join(from, name)).then(
+        (b) => new Uint8Array(b.buffer, b.byteOffset, b.byteLength),
+        () => null,
+      );
+      cache.set(name, p);
+    }
+    const body = await p;
+    if (!body) cache.delete(name);
+    return body ? { body: assetType(name).startsWith("text/") ? new TextDecoder().decode(body) : body, type: assetType(name) } : null;
+  };
+}
+
+/** Options of {@link serveDashboard}. */
+export interface ServeDashboardOptions extends Partial<Omit<DashboardOptions, "storage">> {
+  /** The `.dash` root to show. Default `.dash`. */
+  readonly root?: string;
+  /** Or an explicit store (then `root` is ignored). */
+  readonly storage?: StorageAdapter;
+  /** Port (0 = any free one). Default 4780. */
+  readonly port?: number;
+  /** Interface. Default `127.0.0.1` (this machine only). */
+  readonly host?: string;
+}
+
+/** A running dashboard server. */
+export interface DashboardServer {
+  /** `http://host:port/` (with `?token=` when a token is set). */
+  readonly url: string;
+  readonly port: number;
+  readonly server: Server;
+  close(): Promise<void>;
+}
+
+async function toRequest(req: IncomingMessage, origin: string): Promise<Request> {
+  const headers = new Headers();
+  for (const [k, v] of Object.entries(req.headers)) {
+    if (Array.isArray(v)) for (const x of v) headers.append(k, x);
+    else if (v !== undefined) headers.set(k, v);
+  }
+  const method = req.method ?? "GET";
+  if (method === "GET" || method === "HEAD") return new Request(origin + (req.url ?? "/"), { method, headers });
+  const chunks: Uint8Array[] = [];
+  for await (const chunk of req) chunks.push(chunk as Uint8Array);
+  return new Request(origin + (req.url ?? "/"), { method, headers, body: Buffer.concat(chunks) });
+}
+
+async function send(res: ServerResponse, response: Response): Promise<void> {
+  const headers: Record<string, string> = {};
+  response.headers.forEach((v, k) => (headers[k] = v));
+  res.writeHead(response.status, headers);
+  if (!response.body) return void res.end();
+  const reader = response.body.getReader();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      if (!res.write(value)) await new Promise((r) => res.once("drain", r));
+    }
+  } finally {
+    res.end();
+  }
+}
+
+/**
+ * Serves the dashboard of a `.dash` root on Node's http module (loopback only by default).
+ *
+ * @example
+ * ```ts
+ * const dash = await serveDashboard({ root: ".dash", port: 0 });
+ * console.log(dash.url); await dash.close();
+ * ```
+ */
+export async function serveDashboard(options: ServeDashboardOptions = {}): Promise<DashboardServer> {
+  const storage = options.storage ?? nodeFsAdapter({ root: resolve(options.root ?? ".dash") });
+  const host = options.host ?? "127.0.0.1";
+  let allowed: string[] | undefined;
+  // The Host check for a loopback server happens below, once the port is known.
+  const app = createDashboardApp({ ...options, storage, assets: options.assets ?? nodeDashboardAssets() });
+  const loopback = host === "127.0.0.1" || host === "localhost" || host === "::1";
+  const server = createServer((req, res) => {
+    if (allowed && !allowed.includes(req.headers.host ?? "")) {
+      res.writeHead(403, { "content-type": "text/plain" }).end("Forbidden host");
+      return;
+    }
+    toRequest(req, `http://${req.headers.host ?? host}`)
+      .then((r) => app.fetch(r))
+      .then((r) => send(res, r))
+      .catch((err: unknown) => {
+        console.error("[ml-dash dashboard]", err);
+        if (!res.headersSent) res.writeHead(500).end();
+        else res.destroy();
+      });
+  });
+  await new Promise<void>((ok, fail) => {
+    server.once("error", fail);
+    server.listen(options.port ?? 4780, host, () => ok());
+  });
+  const port = (server.address() as AddressInfo).port;
+  // Loopback servers answer only to their own names (a rebinding page cannot read them).
+  if (loopback && !options.allowedHosts) allowed = [`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`];
+  const shown = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host;
+  return {
+    url: `http://${shown}:${port}/${options.token ? `?token=${encodeURIComponent(options.token)}` : ""}`,
+    port,
+    server,
+    close: () =>
+      new Promise<void>((ok) => {
+        server.closeAllConnections();
+        server.close(() => ok());
+      }),
+  };
+}

@@ -1,0 +1,41 @@
+/**
+ * Encoder workers on node:worker_threads (Node and Bun). The worker is the built file
+ * `dist/encoder-worker.js`; when it is not next to this module (running from TypeScript sources,
+ * or inside a user's own bundle) no worker is offered and encoding runs inline. Workers are
+ * unref'd while idle (they never keep a process alive) and ref'd while encoding (so a process
+ * cannot exit with a batch half-way through).
+ */
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { Worker } from "node:worker_threads";
+import type { EncoderWorker } from "../../backends/local/encoder-pool.ts";
+
+function findWorkerFile(): URL | undefined {
+  if (!import.meta.url.startsWith("file:")) return undefined;
+  for (const rel of ["./encoder-worker.js", "../encoder-worker.js"]) {
+    const url = new URL(rel, import.meta.url);
+    if (existsSync(fileURLToPath(url))) return url;
+  }
+  return undefined;
+}
+
+const workerFile = findWorkerFile();
+
+/** Starts one encoder worker thread. */
+function spawn(file: URL): EncoderWorker {
+  const w = new Worker(file, { resourceLimits: { maxYoungGenerationSizeMb: 48, maxOldGenerationSizeMb: 96 } });
+  return {
+    post: (message, transfer) => w.postMessage(message, transfer),
+    listen(onMessage, onError) {
+      w.on("message", onMessage);
+      w.on("error", onError);
+      w.on("exit", (code) => code !== 0 && onError(new Error(`encoder worker exited with code ${code}`)));
+      w.unref(); // after the listeners: adding a "message" listener refs the worker again
+    },
+    terminate: () => void w.terminate(),
+    setBusy: (busy) => (busy ? w.ref() : w.unref()),
+  };
+}
+
+/** `RuntimeHooks.spawnEncoder` for Node and Bun, or undefined when the worker file is absent. */
+export const spawnNodeEncoder: (() => EncoderWorker) | undefined = workerFile ? () => spawn(workerFile) : undefined;
