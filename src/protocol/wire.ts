@@ -28,6 +28,7 @@ export const JSON_TYPE = "application/json";
 
 /** Batch encodings: msgpack (compact, keeps NaN) or JSON (what the hosted ML-Dash API speaks). */
 export type { WireFormat } from "../model/options.ts";
+import { routes, UNNAMED_METRIC } from "./routes.ts";
 import type { WireFormat } from "../model/options.ts";
 
 /** An encoded request body. */
@@ -165,19 +166,18 @@ export function encodeBatch(batch: Batch, format: WireFormat): EncodedBody {
 }
 
 /**
- * The REST path of a stream's batch endpoint, relative to `/api/`. Metric names go raw (as
- * Python sends them; names cannot contain "/"); track topics are percent-encoded.
+ * The REST path of a stream's batch endpoint, relative to `/api/`. Names and topics are
+ * percent-encoded (a metric name cannot hold "/"; a topic can).
  */
 export function batchPath(experimentId: string, batch: Batch): string {
   const s = batch.stream;
-  const id = encodeURIComponent(experimentId);
   switch (s.kind) {
     case "metric":
-      return `experiments/${id}/metrics/${encodeURIComponent(s.name ?? "None")}/append-batch`;
+      return routes.appendMetricBatch.path({ id: experimentId, name: s.name ?? UNNAMED_METRIC });
     case "track":
-      return `experiments/${id}/tracks/${encodeURIComponent(s.name as string)}/append_batch`;
+      return routes.appendTrackBatch.path({ id: experimentId, topic: s.name as string });
     case "log":
-      return `experiments/${id}/logs`;
+      return routes.appendLogs.path({ id: experimentId });
   }
 }
 
