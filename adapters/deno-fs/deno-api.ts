@@ -1,6 +1,8 @@
 /**
- * The part of the `Deno` namespace that ml-dash uses, typed locally so the same sources
- * type-check under `tsc` (no Deno types) and under `deno check` (without redeclaring Deno's).
+ * The file APIs of the `Deno` namespace that the deno-fs adapter uses, typed locally so the same
+ * sources type-check under `tsc` (no Deno types) and under `deno check` (without redeclaring
+ * Deno's). The Deno runtime's own members (environment, signals, …) are typed in
+ * src/runtime/deno/deno-api.ts.
  */
 
 /** An open file (`Deno.FsFile`). */
@@ -21,8 +23,8 @@ export interface DenoFileInfo {
   readonly mtime: Date | null;
 }
 
-/** The `Deno` global, the members we call. */
-export interface DenoApi {
+/** The file APIs of the `Deno` global that the adapter calls. */
+export interface DenoFsApi {
   open(path: string, options: { read?: boolean; write?: boolean; append?: boolean; create?: boolean; truncate?: boolean }): Promise<DenoFile>;
   readFile(path: string): Promise<Uint8Array>;
   writeFile(path: string, data: Uint8Array): Promise<void>;
@@ -32,22 +34,11 @@ export interface DenoApi {
   truncate(path: string, size: number): Promise<void>;
   stat(path: string): Promise<DenoFileInfo>;
   readDir(path: string): AsyncIterable<{ name: string; isFile: boolean; isDirectory: boolean }>;
-  statSync(path: string): DenoFileInfo;
-  cwd(): string;
-  readonly mainModule: string;
-  env: { get(name: string): string | undefined };
-  addSignalListener(signal: "SIGINT" | "SIGTERM", handler: () => void): void;
-  removeSignalListener(signal: "SIGINT" | "SIGTERM", handler: () => void): void;
-  kill(pid: number, signal: "SIGINT" | "SIGTERM"): void;
-  exit(code?: number): never;
-  unrefTimer(id: number): void;
-  readonly pid: number;
-  readonly build: { readonly os: string };
 }
 
 /** The `Deno` global (only call this inside Deno). */
-export function denoApi(): DenoApi {
-  return (globalThis as unknown as { Deno: DenoApi }).Deno;
+export function denoApi(): DenoFsApi {
+  return (globalThis as unknown as { Deno: DenoFsApi }).Deno;
 }
 
 /** True when `err` is Deno's "not found" error. */

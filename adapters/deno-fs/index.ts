@@ -3,9 +3,7 @@
  * Appends go through cached handles opened for appending; replaces write a temporary file and
  * rename it over the key; every key's changes are serialised so appends land in call order.
  */
-import { HandleCache } from "../../src/internal/handle-cache.ts";
-import { NamedMutex } from "../../src/internal/mutex.ts";
-import { assertValidKey, type StorageAdapter, type StorageStat } from "../../src/storage/contract.ts";
+import { assertValidKey, HandleCache, isTempName, NamedMutex, tempName, type StorageAdapter, type StorageStat } from "../../src/storage/kit.ts";
 import { denoApi, isNotFound, type DenoFile } from "./deno-api.ts";
 
 /** Options of {@link denoFsAdapter}. */
@@ -15,9 +13,6 @@ export interface DenoFsAdapterOptions {
   /** Most append handles kept open at once. Default 64. */
   readonly maxOpenFiles?: number;
 }
-
-let tmpCounter = 0;
-const TMP = ".tmp-";
 
 const parentOf = (path: string): string => path.slice(0, Math.max(0, path.lastIndexOf("/"))) || ".";
 
@@ -47,7 +42,6 @@ export function denoFsAdapter(options: DenoFsAdapterOptions = {}): StorageAdapte
     assertValidKey(key);
     return `${root}/${key}`;
   };
-  const tmpOf = (path: string): string => `${path}${TMP}${Date.now().toString(36)}-${(tmpCounter++).toString(36)}`;
 
   function closeHandle(key: string): void {
     try {
@@ -96,7 +90,7 @@ export function denoFsAdapter(options: DenoFsAdapterOptions = {}): StorageAdapte
       for await (const e of denoApi().readDir(dir)) {
         const child = rel === "" ? e.name : `${rel}/${e.name}`;
         if (e.isDirectory) await listDir(`${dir}/${e.name}`, child, out);
-        else if (e.isFile && !e.name.includes(TMP)) out.push(child);
+        else if (e.isFile && !isTempName(e.name)) out.push(child);
       }
     } catch (err) {
       if (!isNotFound(err) && (err as { name?: string }).name !== "NotADirectory") throw err;
@@ -157,7 +151,7 @@ export function denoFsAdapter(options: DenoFsAdapterOptions = {}): StorageAdapte
 
     async write(key, data) {
       const path = pathOf(key);
-      const tmp = tmpOf(path);
+      const tmp = tempName(path);
       const copy = data.slice(); // the caller may change its array while the write waits its turn
       await replace(key, path, tmp, () => denoApi().writeFile(tmp, copy));
     },
@@ -234,7 +228,7 @@ export function denoFsAdapter(options: DenoFsAdapterOptions = {}): StorageAdapte
 
     async writeStream(key) {
       const path = pathOf(key);
-      const tmp = tmpOf(path);
+      const tmp = tempName(path);
       const f = await withParent(path, () => denoApi().open(tmp, { write: true, create: true, truncate: true }));
       return new WritableStream<Uint8Array>({
         write: (chunk) => writeAll(f, chunk),

@@ -6,9 +6,7 @@
  * never starts it, or writes elsewhere, does not download it. How values are laid out in the
  * database is described in store.ts.
  */
-import { loadOnce } from "../../src/internal/load-once.ts";
-import { originLocks } from "../../src/internal/web-locks.ts";
-import type { StorageAdapter } from "../../src/storage/contract.ts";
+import { loadOnce, originLocks, type StorageAdapter } from "../../src/storage/kit.ts";
 import type { IndexedDBStore } from "./store.ts";
 
 /** Options of {@link indexedDBAdapter}. */

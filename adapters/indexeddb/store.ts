@@ -8,8 +8,7 @@
  * new ones. `readRange` finds the chunk holding its first byte with one cursor step.
  */
 import type { IDBPTransaction } from "idb";
-import { StorageError, storageError } from "../../src/errors.ts";
-import { assertValidKey, type StorageAdapter, type StorageStat } from "../../src/storage/contract.ts";
+import { assertValidKey, concatBytes, StorageError, storageError, type StorageAdapter, type StorageStat } from "../../src/storage/kit.ts";
 import { CHUNK, EMPTY, SMALL, below, chunkRange, emptyHead, errorName, genRange, keyChunks, putChunks, readSpan, type Stores } from "./chunks.ts";
 import { Connection, STORES, type DashDB, type Head } from "./connection.ts";
 import type { StreamContext } from "./streams.ts";
@@ -144,9 +143,7 @@ export function indexedDBStore(dbName: string): IndexedDBStore {
           const at: [string, number, number] = [key, head.gen, head.lastOffset];
           const last = await s.chunks.get(at);
           if (last?.length === head.lastLength) {
-            const merged = new Uint8Array(last.length + data.length);
-            merged.set(last);
-            merged.set(data, last.length);
+            const merged = concatBytes([last, data]);
             pending.push(s.chunks.put(merged, at));
             head.lastLength = merged.length;
             head.size += data.length;

@@ -1,5 +1,5 @@
 /** `readStream` / `writeStream` of the IndexedDB adapter: large values 1 MiB at a time. */
-import { StorageError } from "../../src/errors.ts";
+import { concatBytes, StorageError } from "../../src/storage/kit.ts";
 import { CHUNK, emptyHead, genRange, putChunks, readSpan, type Stores } from "./chunks.ts";
 import type { Head } from "./connection.ts";
 
@@ -44,12 +44,7 @@ export async function writeStream(ctx: StreamContext, key: string): Promise<Writ
   let stagedBytes = 0;
   const flushStaged = async (): Promise<void> => {
     if (stagedBytes === 0) return;
-    const data = new Uint8Array(stagedBytes);
-    let off = 0;
-    for (const p of staged) {
-      data.set(p, off);
-      off += p.length;
-    }
+    const data = concatBytes(staged);
     staged = [];
     stagedBytes = 0;
     await ctx.run("write", key, "readwrite", async (s) => {

@@ -3,8 +3,7 @@
  * reference implementation of the storage contract. Pass the same `store` to two adapters to
  * model a reopen.
  */
-import { NamedMutex } from "../../src/internal/mutex.ts";
-import { assertValidKey, type StorageAdapter, type StorageStat } from "../../src/storage/contract.ts";
+import { assertValidKey, concatBytes, NamedMutex, type StorageAdapter, type StorageStat } from "../../src/storage/kit.ts";
 
 interface Entry {
   chunks: Uint8Array[];
@@ -30,12 +29,7 @@ export interface MemoryAdapterOptions {
 
 function flatten(e: Entry): Uint8Array {
   if (e.chunks.length === 1) return e.chunks[0] as Uint8Array;
-  const out = new Uint8Array(e.size);
-  let off = 0;
-  for (const c of e.chunks) {
-    out.set(c, off);
-    off += c.length;
-  }
+  const out = concatBytes(e.chunks);
   e.chunks = [out];
   return out;
 }

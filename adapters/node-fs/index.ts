@@ -7,8 +7,7 @@ import { constants, promises as fsp } from "node:fs";
 import type { FileHandle } from "node:fs/promises";
 import { dirname, join, resolve, sep } from "node:path";
 import { fileHandleStream } from "./file-stream.ts";
-import { NamedMutex } from "../../src/internal/mutex.ts";
-import { assertValidKey, type StorageAdapter, type StorageStat } from "../../src/storage/contract.ts";
+import { assertValidKey, HandleCache, isTempName, NamedMutex, tempName, type StorageAdapter, type StorageStat } from "../../src/storage/kit.ts";
 
 /** Options of {@link nodeFsAdapter}. */
 export interface NodeFsAdapterOptions {
@@ -22,8 +21,6 @@ function isMissing(err: unknown): boolean {
   return (err as { code?: string } | null)?.code === "ENOENT";
 }
 
-let tmpCounter = 0;
-
 /**
  * A storage adapter over a folder of the local file system (Node and Bun).
  *
@@ -35,8 +32,7 @@ let tmpCounter = 0;
  */
 export function nodeFsAdapter(options: NodeFsAdapterOptions = {}): StorageAdapter & { readonly root: string } {
   const root = resolve(options.root ?? ".dash");
-  const maxOpen = options.maxOpenFiles ?? 64;
-  const handles = new Map<string, FileHandle>(); // open append handles; insertion order = LRU order
+  const handles = new HandleCache<FileHandle>(options.maxOpenFiles ?? 64); // open append handles
   const touched = new Set<string>();
   const queue = new NamedMutex(); // per-key write order
   const locks = new NamedMutex();
@@ -57,10 +53,7 @@ export function nodeFsAdapter(options: NodeFsAdapterOptions = {}): StorageAdapte
   };
 
   async function closeHandle(key: string): Promise<void> {
-    const h = handles.get(key);
-    if (!h) return;
-    handles.delete(key);
-    await h.close().catch(() => undefined);
+    await handles.take(key)?.close().catch(() => undefined);
   }
 
   async function openAppend(key: string, path: string): Promise<FileHandle> {
@@ -73,15 +66,8 @@ export function nodeFsAdapter(options: NodeFsAdapterOptions = {}): StorageAdapte
       await fsp.mkdir(dirname(path), { recursive: true });
       h = await fsp.open(path, flags, 0o644);
     }
-    handles.set(key, h);
-    while (handles.size > maxOpen) {
-      const oldest = handles.keys().next().value as string;
-      if (oldest === key) break;
-      const victim = handles.get(oldest) as FileHandle;
-      handles.delete(oldest);
-      // Close after any write already queued on that key.
-      void queue.run(oldest, () => victim.close().catch(() => undefined));
-    }
+    // Close the evicted handles after any write already queued on their keys.
+    for (const [k, victim] of handles.add(key, h)) void queue.run(k, () => victim.close().catch(() => undefined));
     return h;
   }
 
@@ -104,7 +90,7 @@ export function nodeFsAdapter(options: NodeFsAdapterOptions = {}): StorageAdapte
     for (const d of names) {
       const childRel = rel === "" ? d.name : `${rel}/${d.name}`;
       if (d.isDirectory()) await listDir(join(dir, d.name), childRel, out);
-      else if (d.isFile() && !d.name.includes(".tmp-")) out.push(childRel);
+      else if (d.isFile() && !isTempName(d.name)) out.push(childRel);
     }
   }
 
@@ -164,7 +150,7 @@ export function nodeFsAdapter(options: NodeFsAdapterOptions = {}): StorageAdapte
       const path = pathOf(key);
       return queue.run(key, async () => {
         await closeHandle(key);
-        const tmp = `${path}.tmp-${Date.now().toString(36)}-${(tmpCounter++).toString(36)}`;
+        const tmp = tempName(path);
         await ensureDir(dirname(path));
         try {
           await fsp.writeFile(tmp, data);
@@ -188,12 +174,8 @@ export function nodeFsAdapter(options: NodeFsAdapterOptions = {}): StorageAdapte
       const path = pathOf(key);
       return queue.run(key, () => {
         touched.add(key);
-        const h = handles.get(key);
-        if (h) {
-          handles.delete(key); // refresh the LRU position
-          handles.set(key, h);
-          return writeAll(h, data, null); // the write is dispatched synchronously
-        }
+        const h = handles.get(key); // marks it most recently used
+        if (h) return writeAll(h, data, null); // the write is dispatched synchronously
         return openAppend(key, path).then((opened) => writeAll(opened, data, null));
       });
     },
@@ -238,7 +220,7 @@ export function nodeFsAdapter(options: NodeFsAdapterOptions = {}): StorageAdapte
 
     async deletePrefix(prefix) {
       const path = pathOf(prefix);
-      for (const key of [...handles.keys()]) {
+      for (const key of handles.keys()) {
         if (key === prefix || key.startsWith(prefix + "/")) await queue.run(key, () => closeHandle(key));
       }
       for (const d of dirs) if (d === path || d.startsWith(path + sep)) dirs.delete(d);
@@ -259,7 +241,7 @@ export function nodeFsAdapter(options: NodeFsAdapterOptions = {}): StorageAdapte
 
     async writeStream(key) {
       const path = pathOf(key);
-      const tmp = `${path}.tmp-${Date.now().toString(36)}-${(tmpCounter++).toString(36)}`;
+      const tmp = tempName(path);
       await ensureDir(dirname(path));
       const h = await fsp.open(tmp, "w").catch(async (err: unknown) => {
         if (!isMissing(err)) throw err;
@@ -310,7 +292,7 @@ export function nodeFsAdapter(options: NodeFsAdapterOptions = {}): StorageAdapte
     },
 
     async close() {
-      for (const key of [...handles.keys()]) await queue.run(key, () => closeHandle(key));
+      for (const key of handles.keys()) await queue.run(key, () => closeHandle(key));
     },
   };
 }

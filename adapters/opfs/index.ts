@@ -9,10 +9,7 @@
  * Whole-value replaces write a temporary file and move it over the key, so readers see the old
  * bytes or the new ones. Reads use `getFile()` in the caller's realm.
  */
-import { StorageError, storageError } from "../../src/errors.ts";
-import { NamedMutex } from "../../src/internal/mutex.ts";
-import { originLocks } from "../../src/internal/web-locks.ts";
-import { assertValidKey, type StorageAdapter, type StorageStat } from "../../src/storage/contract.ts";
+import { assertValidKey, isTempName, NamedMutex, originLocks, StorageError, storageError, tempName, type StorageAdapter, type StorageStat } from "../../src/storage/kit.ts";
 import { fileOps, type FileOps } from "./file-ops.ts";
 import { ioWorkerOps } from "./io-worker.ts";
 
@@ -38,9 +35,6 @@ export interface OpfsAdapter extends StorageAdapter {
 }
 
 type Dir = FileSystemDirectoryHandle & { entries(): AsyncIterable<[string, FileSystemHandle]> };
-
-const TMP = ".tmp-";
-let tmpCounter = 0;
 
 const errorName = (err: unknown): string | undefined => (err as { name?: string } | null)?.name;
 const isMissing = (err: unknown): boolean => errorName(err) === "NotFoundError" || errorName(err) === "TypeMismatchError";
@@ -148,7 +142,7 @@ export function opfsAdapter(options: OpfsAdapterOptions = {}): OpfsAdapter {
     for await (const [name, h] of (d as Dir).entries()) {
       const child = rel === "" ? name : `${rel}/${name}`;
       if (h.kind === "directory") await listInto(h as FileSystemDirectoryHandle, child, out);
-      else if (!name.includes(TMP) && !name.endsWith(".crswap")) out.push(child);
+      else if (!isTempName(name) && !name.endsWith(".crswap")) out.push(child);
     }
   }
 
@@ -227,7 +221,7 @@ export function opfsAdapter(options: OpfsAdapterOptions = {}): OpfsAdapter {
       // replace. (With writable streams each append would copy the file: one stream instead.)
       const { io, ops: o } = await (chosen ??= chooseIo(choice));
       const path = pathOf(key);
-      const tmp = [...path.slice(0, -1), `${path[path.length - 1]}${TMP}${Date.now().toString(36)}-${(tmpCounter++).toString(36)}`];
+      const tmp = [...path.slice(0, -1), tempName(path[path.length - 1] as string)];
       let sink: FileSystemWritableFileStream | undefined;
       if (io === "writable") {
         await o.append(tmp, new Uint8Array(0)); // creates the file and its folders

@@ -1,5 +1,5 @@
 /**
- * What a runtime entry (`src/entries/<runtime>.ts`) tells the core: the zero-config storage,
+ * What a runtime (`src/runtime/<runtime>/hooks.ts`) tells the core: the zero-config storage,
  * how to read the environment, how to drain on exit, how to keep timers from holding the
  * process open. The core itself touches none of these runtime APIs.
  */
@@ -13,7 +13,7 @@ export type ExitReason = "exit" | "signal" | "hide";
 
 /** Runtime services handed to the core by a runtime entry. */
 export interface RuntimeHooks {
-  /** `node`, `bun`, `deno`, `browser`, `workerd` or `core`. */
+  /** `node`, `bun`, `deno`, `browser`, `workerd`, `default` or `core`. */
   readonly name: string;
   /** The zero-config local store for `dashRoot` (`.dash` by default). */
   defaultStorage?(dashRoot: string): StorageAdapter;
@@ -27,7 +27,7 @@ export interface RuntimeHooks {
    * is hidden or unloaded (flush only: the page may come back). Returns a function that
    * unregisters it.
    */
-  onExit?(drain: (reason: ExitReason) => Promise<void>): () => void;
+  onExit?(drain: ExitDrain): () => void;
   /** Keeps a timer from holding the process open. */
   unrefTimer?(handle: unknown): void;
   /**
@@ -38,7 +38,7 @@ export interface RuntimeHooks {
   loadToken?(): Promise<string | undefined>;
   /**
    * Starts a worker that encodes big batches off the caller's thread (see
-   * `src/encoding/encoder-pool.ts`). Without it, encoding runs inline.
+   * `src/backends/local/encoder-pool.ts`). Without it, encoding runs inline.
    */
   spawnEncoder?(): EncoderWorker;
   /**
@@ -64,71 +64,5 @@ export interface RuntimeHooks {
 /** The hooks of `ml-dash/core`: no default storage, no environment. */
 export const coreRuntime: RuntimeHooks = { name: "core" };
 
-/**
- * Memoises a zero-config store factory: one adapter per root (or database name), shared by every
- * experiment of the process, page or worker, so two experiments on one prefix share one writer.
- */
-export function sharedStores(make: (root: string) => StorageAdapter): (root: string) => StorageAdapter {
-  const stores = new Map<string, StorageAdapter>();
-  return (root) => {
-    let s = stores.get(root);
-    if (!s) stores.set(root, (s = make(root)));
-    return s;
-  };
-}
-
 /** What an experiment registers with `RuntimeHooks.onExit`. */
 export type ExitDrain = (reason: ExitReason) => Promise<void>;
-
-/**
- * The bookkeeping every runtime's exit hooks share: the drains of running experiments, with the
- * runtime's listeners (`install`) added for the first drain and removed (`uninstall`) when the
- * last one leaves or the drains have run.
- */
-export class ExitDrains {
-  private readonly drains = new Set<ExitDrain>();
-  private installed = false;
-
-  constructor(private readonly listeners: { install(): void; uninstall(): void }) {}
-
-  /** How many experiments wait for a drain. */
-  get size(): number {
-    return this.drains.size;
-  }
-
-  /** `RuntimeHooks.onExit`: registers `drain`; the returned function unregisters it. */
-  readonly add = (drain: ExitDrain): (() => void) => {
-    this.drains.add(drain);
-    this.install();
-    return () => {
-      this.drains.delete(drain);
-      if (this.drains.size === 0) this.uninstall();
-    };
-  };
-
-  /** Runs every drain once (they are unregistered first) and waits for all of them. */
-  async runAll(reason: ExitReason): Promise<void> {
-    const all = [...this.drains];
-    this.drains.clear();
-    await Promise.allSettled(all.map((d) => d(reason)));
-  }
-
-  /** Starts every drain and keeps them registered (a hidden page may come back). */
-  startAll(reason: ExitReason): void {
-    for (const d of this.drains) void d(reason);
-  }
-
-  /** Adds the runtime's listeners, once. */
-  install(): void {
-    if (this.installed) return;
-    this.installed = true;
-    this.listeners.install();
-  }
-
-  /** Removes them, once. */
-  uninstall(): void {
-    if (!this.installed) return;
-    this.installed = false;
-    this.listeners.uninstall();
-  }
-}

@@ -5,8 +5,7 @@
  */
 import { describe, expect, test } from "vitest";
 import { Experiment } from "../../src/index.ts";
-import type { StorageAdapter } from "../../src/storage/contract.ts";
-import { StorageError } from "../../src/errors.ts";
+import { StorageError, type StorageAdapter } from "../../src/storage/kit.ts";
 
 /** A fresh store for one test, and a way to open the same data again. */
 export interface StorageFixture {

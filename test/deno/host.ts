@@ -3,7 +3,7 @@
  * deno.json) register as `deno test` tests. Call before registering suites.
  */
 import { runTest, setTestSink } from "../portable/vitest-shim.ts";
-import { denoFsAdapter } from "ml-dash/adapters/deno-fs";
+import { denoFsAdapter, type DenoFsAdapterOptions } from "ml-dash/adapters/deno-fs";
 import type { StorageFixture } from "../contract/storage-contract.ts";
 
 /** Routes portable tests to `Deno.test`. */
@@ -21,11 +21,11 @@ export function useDenoTest(): void {
 }
 
 /** A deno-fs store in a fresh temporary folder; reopen is a new adapter on the same folder. */
-export async function denoFsFixture(): Promise<StorageFixture> {
+export async function denoFsFixture(options: DenoFsAdapterOptions = {}): Promise<StorageFixture> {
   const root = await Deno.makeTempDir({ prefix: "mldash-denofs-" });
   return {
-    adapter: denoFsAdapter({ root }),
-    reopen: async () => denoFsAdapter({ root }),
+    adapter: denoFsAdapter({ ...options, root }),
+    reopen: async () => denoFsAdapter({ ...options, root }),
     cleanup: () => Deno.remove(root, { recursive: true }),
   };
 }

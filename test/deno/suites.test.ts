@@ -7,6 +7,8 @@ import { denoFsFixture, useDenoTest } from "./host.ts";
 useDenoTest();
 
 storageContract("deno-fs", denoFsFixture);
+// One append handle at most: every append to another key evicts and closes the cached one.
+storageContract("deno-fs, one open handle", () => denoFsFixture({ maxOpenFiles: 1 }));
 storageContract("memory on Deno", memoryFixture);
 behaviourSuite("deno-fs", denoFsFixture);
 behaviourSuite("memory on Deno", memoryFixture);

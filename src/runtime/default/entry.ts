@@ -3,30 +3,17 @@
  * the platform has it, otherwise memory with remote-only runs for `dashUrl` (as on edge
  * runtimes). Pass `storage` to choose explicitly.
  */
-import { Experiment as CoreExperiment } from "../../api/experiment.ts";
-import type { RuntimeHooks } from "../../model/runtime-hooks.ts";
-import type { StorageAdapter } from "../../storage/contract.ts";
-import { makeWithExperiment } from "../../api/with-experiment.ts";
-import { defaultBrowserStorage } from "../browser/entry.ts";
-import { defaultMemoryStorage } from "../workerd/entry.ts";
+import type { Experiment as CoreExperiment } from "../../api/experiment.ts";
+import { defineEntry } from "../define-entry.ts";
+import { defaultRuntime } from "./hooks.ts";
 
 export * from "../../index.ts";
+export { defaultRuntime } from "./hooks.ts";
 
-const hasIndexedDB = (): boolean => typeof (globalThis as { indexedDB?: unknown }).indexedDB === "object";
-
-/** The hooks of the default entry. */
-export const defaultRuntime: RuntimeHooks = {
-  name: "default",
-  defaultStorage: (root: string): StorageAdapter => (hasIndexedDB() ? defaultBrowserStorage(root) : defaultMemoryStorage(root)),
-  get remoteOnlyByDefault(): boolean {
-    return !hasIndexedDB();
-  },
-};
-
-/** {@inheritDoc CoreExperiment} With no `storage`: IndexedDB where available, else memory. */
-export class Experiment extends CoreExperiment {
-  static override runtime: RuntimeHooks = defaultRuntime;
-}
-
-/** {@inheritDoc withExperiment} */
-export const withExperiment = makeWithExperiment(Experiment);
+const entry = defineEntry(defaultRuntime);
+/** `Experiment` of the default entry: with no `storage`, IndexedDB where available, else memory. */
+export const Experiment: typeof CoreExperiment = entry.Experiment;
+/** An experiment (an instance of {@link Experiment}). */
+export type Experiment = CoreExperiment;
+/** Runs a function inside a new {@link Experiment} on every call (the decorator form). */
+export const withExperiment = entry.withExperiment;

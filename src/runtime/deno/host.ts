@@ -1,21 +1,19 @@
 /**
  * Host hooks of the Deno entry: the working directory, the main module and the project-root
- * search for `RUN.entry` / `pathStem`, the token of `ML_DASH_TOKEN` or `~/.dash` (as the Node
- * entry reads it), and the files API's local file system (`node:fs` and `node:crypto`, which
- * Deno provides).
+ * search for `RUN.entry` / `pathStem`, the environment (with `--allow-env`), and the token of
+ * `ML_DASH_TOKEN` or `~/.dash` (as the Node entry reads it).
  */
-import { denoApi, isNotFound } from "../../../adapters/deno-fs/deno-api.ts";
+import { deno, isNotFound } from "./deno-api.ts";
 import { loadDashToken } from "../../auth/token.ts";
 import { searchProjectRoot } from "../../run-config/entry-path.ts";
 import type { RuntimeHooks } from "../../model/runtime-hooks.ts";
-import { nodeFileHooks } from "../node/files.ts";
 
-const slashes = (p: string): string => (denoApi().build.os === "windows" ? p.replace(/\\/g, "/") : p);
+const slashes = (p: string): string => (deno().build.os === "windows" ? p.replace(/\\/g, "/") : p);
 
 /** Reads an environment variable; `undefined` without `--allow-env`. */
 export function denoEnv(name: string): string | undefined {
   try {
-    return denoApi().env.get(name);
+    return deno().env.get(name);
   } catch {
     return undefined;
   }
@@ -23,7 +21,7 @@ export function denoEnv(name: string): string | undefined {
 
 function stat(path: string): "file" | "dir" | undefined {
   try {
-    return denoApi().statSync(path).isDirectory ? "dir" : "file";
+    return deno().statSync(path).isDirectory ? "dir" : "file";
   } catch {
     return undefined; // missing or unreadable counts as absent, as Python's Path.exists() does
   }
@@ -31,18 +29,18 @@ function stat(path: string): "file" | "dir" | undefined {
 
 async function readIfExists(path: string): Promise<Uint8Array | undefined> {
   try {
-    return await denoApi().readFile(path);
+    return await deno().readFile(path);
   } catch (err) {
     if (isNotFound(err) || (err as { name?: string }).name === "NotADirectory") return undefined;
     throw err;
   }
 }
 
-/** `cwd`, `findProjectRoot`, `mainEntry`, `loadToken`, `localFiles` and `sha256` on Deno. */
-export const denoHostHooks: Pick<RuntimeHooks, "cwd" | "findProjectRoot" | "mainEntry" | "loadToken" | "localFiles" | "sha256"> = {
-  cwd: () => slashes(denoApi().cwd()),
+/** `env`, `cwd`, `findProjectRoot`, `mainEntry` and `loadToken` on Deno. */
+export const denoHostHooks: Pick<RuntimeHooks, "env" | "cwd" | "findProjectRoot" | "mainEntry" | "loadToken"> = {
+  env: denoEnv,
+  cwd: () => slashes(deno().cwd()),
   findProjectRoot: (entryPath) => searchProjectRoot(entryPath, stat),
-  mainEntry: () => denoApi().mainModule,
+  mainEntry: () => deno().mainModule,
   loadToken: () => loadDashToken({ env: denoEnv, home: () => denoEnv("USERPROFILE"), readFile: readIfExists }),
-  ...nodeFileHooks,
 };

@@ -12,10 +12,9 @@ import { ValidationError } from "../../errors.ts";
 import type { LocalFileSystem } from "../../files/local-fs.ts";
 import type { Sha256 } from "../../files/sha256.ts";
 import type { RuntimeHooks } from "../../model/runtime-hooks.ts";
+import { tempName } from "../../storage/temp-names.ts";
 
 const CHUNK = 1024 * 1024;
-let tmpCounter = 0;
-
 
 /** `node:fs` access for `files.upload` and `download`. */
 export const nodeLocalFiles: LocalFileSystem = {
@@ -39,7 +38,7 @@ export const nodeLocalFiles: LocalFileSystem = {
     const isDir = target.endsWith("/") || target.endsWith(sep) || (await fsp.stat(path).then((s) => s.isDirectory(), () => false));
     if (isDir) path = join(path, name);
     await fsp.mkdir(dirname(path), { recursive: true });
-    const tmp = `${path}.tmp-${Date.now().toString(36)}-${(tmpCounter++).toString(36)}`;
+    const tmp = tempName(path);
     const h = await fsp.open(tmp, "w");
     try {
       let pos = 0;

@@ -3,7 +3,8 @@
  * (`beforeExit`), cancel them on SIGINT/SIGTERM before the process goes down, and unref timers
  * so a pending flush never keeps the process alive.
  */
-import { ExitDrains, type ExitDrain, type RuntimeHooks } from "../../model/runtime-hooks.ts";
+import type { ExitDrain, RuntimeHooks } from "../../model/runtime-hooks.ts";
+import { ExitDrains } from "../exit-drains.ts";
 
 const SIGNALS = ["SIGINT", "SIGTERM"] as const;
 

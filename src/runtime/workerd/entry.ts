@@ -3,24 +3,17 @@
  * is memory (one per `dashRoot`, shared by the isolate's experiments); with `dashUrl` a run is
  * remote-only by default. End runs with `ctx.waitUntil(exp.run.complete())`.
  */
-import { memoryAdapter } from "../../../adapters/memory/index.ts";
-import { Experiment as CoreExperiment } from "../../api/experiment.ts";
-import { sharedStores, type RuntimeHooks } from "../../model/runtime-hooks.ts";
-import type { StorageAdapter } from "../../storage/contract.ts";
-import { makeWithExperiment } from "../../api/with-experiment.ts";
+import type { Experiment as CoreExperiment } from "../../api/experiment.ts";
+import { defineEntry } from "../define-entry.ts";
+import { workerdRuntime } from "./hooks.ts";
 
 export * from "../../index.ts";
+export { defaultMemoryStorage, workerdRuntime } from "./hooks.ts";
 
-/** One memory store per root, kept for the life of the isolate. */
-export const defaultMemoryStorage: (root: string) => StorageAdapter = sharedStores(() => memoryAdapter());
-
-/** The workerd runtime hooks. */
-export const workerdRuntime: RuntimeHooks = { name: "workerd", defaultStorage: defaultMemoryStorage, remoteOnlyByDefault: true };
-
-/** {@inheritDoc CoreExperiment} With no `storage`, keeps the run in memory; with `dashUrl`, remote-only. */
-export class Experiment extends CoreExperiment {
-  static override runtime: RuntimeHooks = workerdRuntime;
-}
-
-/** {@inheritDoc withExperiment} */
-export const withExperiment = makeWithExperiment(Experiment);
+const entry = defineEntry(workerdRuntime);
+/** `Experiment` on Workers: with no `storage`, it keeps the run in memory; with `dashUrl`, remote-only. */
+export const Experiment: typeof CoreExperiment = entry.Experiment;
+/** An experiment (an instance of {@link Experiment}). */
+export type Experiment = CoreExperiment;
+/** Runs a function inside a new {@link Experiment} on every call (the decorator form). */
+export const withExperiment = entry.withExperiment;

@@ -3,7 +3,7 @@
  * (`navigator.locks`), for the browser storage adapters. Where the API is missing (old
  * browsers, Node with fake-indexeddb) the lock only covers this realm.
  */
-import { NamedMutex } from "./mutex.ts";
+import { NamedMutex } from "../internal/mutex.ts";
 
 interface LockManagerLike {
   request<T>(name: string, callback: () => Promise<T>): Promise<T>;
