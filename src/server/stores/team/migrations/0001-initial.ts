@@ -20,11 +20,12 @@
  *   accepted point gets. Appending `n` points is `UPDATE series SET next_index = next_index + n
  *   … RETURNING`: the row lock orders concurrent appenders on any node, indices stay dense.
  * - **Accepted batches** make retries no-ops on every node: a batch is accepted once per
- *   `(series, writer, batch_key)` (the primary key). The append transaction inserts the batch row
- *   with its first index and count; a retry of the same batch — on this node or another, even
- *   racing the first attempt — hits the key and answers the recorded `(first_index, count)`
- *   instead of appending again (the loser's transaction rolls back its `next_index` increment).
- *   Rows older than any retry window can be pruned (`accepted_at` index).
+ *   `(series, writer, batch_key)` (the primary key). The append transaction locks the series row
+ *   (`SELECT … FOR UPDATE`), looks the batch up, and only if it is new advances `next_index` and
+ *   inserts the batch row (first index, count) and its points. A retry of the same batch — on this
+ *   node or another, even racing the first attempt — waits for the lock, finds the row, and answers
+ *   the recorded `(first_index, count)` instead of appending again; the primary key is the
+ *   backstop. Rows older than any retry window can be pruned (`accepted_at` index).
  * - **Recent points** are the points not yet sealed into a chunk: one row per point,
  *   `(series, idx)` is the primary key (a point can never be stored twice), `data` is the point's
  *   encoded record (one JSONL line as in `.dash`; bytea because jsonb refuses NaN and ±Infinity,
@@ -38,8 +39,9 @@
  *   values) from these rows alone, and a zoom reads only the chunks it covers (ranged GETs).
  * - **Sealing races.** Two nodes may decide to seal the same points. Each writes its object under
  *   a key of its own (a random suffix: a reader holding a chunk row never sees its bytes swapped),
- *   then in one transaction `INSERT INTO chunks … ON CONFLICT (series_id, chunk_no) DO NOTHING
- *   RETURNING` and, if it won, deletes the sealed recent points. The loser inserts nothing, rolls
+ *   then in one transaction `INSERT INTO chunks … ON CONFLICT DO NOTHING RETURNING` (the keys
+ *   `(series_id, chunk_no)` and `(series_id, first_index)`: the same points can never be sealed
+ *   twice, under any number) and, if it won, deletes the sealed recent points. The loser inserts nothing, rolls
  *   back and deletes its own object. Readers take chunks and recent points in one snapshot (one
  *   statement, or REPEATABLE READ), so a point is never seen twice or missed mid-seal. A node may
  *   take `pg_try_advisory_xact_lock(series_id)` first to skip duplicate work; correctness does not
