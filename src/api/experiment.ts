@@ -309,7 +309,7 @@ export class Experiment implements Host, AsyncDisposable {
   private async open(): Promise<void> {
     // The buffer (queues, batching, flush cycles) and the write operations (RunContext) serve
     // writes, which need a started run: they load with the backends, before anything is opened.
-    const [{ backends, reader }, { Buffer }, { RunContext }] = await Promise.all([this.createBackends(), import("../write/buffer.ts"), import("../write/run-context.ts")]);
+    const [{ backends, reader }, { Buffer, RunContext }] = await Promise.all([this.createBackends(), import("../write/index.ts")]);
     const info = {
       prefix: this.parsed,
       description: this.options.readme ?? this.options.description,
