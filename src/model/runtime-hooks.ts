@@ -1,12 +1,10 @@
 /**
- * What a runtime entry (`src/entries/<runtime>.ts`) tells the core: the zero-config storage,
+ * What a runtime entry (`src/runtime/<host>/entry.ts`) tells the core: the zero-config storage,
  * how to read the environment, how to drain on exit, how to keep timers from holding the
  * process open. The core itself touches none of these runtime APIs.
  */
-import type { EncoderWorker } from "../backends/local/encoder-pool.ts";
-import type { LocalFileSystem } from "../files/local-fs.ts";
-import type { Sha256 } from "../files/sha256.ts";
 import type { StorageAdapter } from "../storage/contract.ts";
+import type { EncoderWorker, LocalFileSystem, Sha256 } from "./runtime-services.ts";
 
 /** Why a runtime drains its runs: a normal exit, an interrupt, or a hidden page (flush only). */
 export type ExitReason = "exit" | "signal" | "hide";
@@ -38,7 +36,7 @@ export interface RuntimeHooks {
   loadToken?(): Promise<string | undefined>;
   /**
    * Starts a worker that encodes big batches off the caller's thread (see
-   * `src/encoding/encoder-pool.ts`). Without it, encoding runs inline.
+   * `src/backends/local/encoder-pool.ts`). Without it, encoding runs inline.
    */
   spawnEncoder?(): EncoderWorker;
   /**
