@@ -147,7 +147,7 @@ export class Experiment implements Host, AsyncDisposable {
   }
 
   set prefix(value: string) {
-    if (!this.lifecycle.idle) {
+    if (!this.lifecycle.settled) {
       throw new ValidationError("Cannot change the prefix of a started experiment: set it before exp.run.start()", { field: "prefix" });
     }
     this.parsed = setRunPrefix(this.runConfig as RunConfig, value);

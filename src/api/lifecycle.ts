@@ -56,8 +56,8 @@ export class RunLifecycle {
     return this.phase === "running" || this.phase === "starting";
   }
 
-  /** Never started, or ended: the prefix may change. */
-  get idle(): boolean {
+  /** Never started, or ended (no run open, starting or ending): the prefix may change. */
+  get settled(): boolean {
     return this.phase === "idle" || this.phase === "ended";
   }
 
