@@ -5,10 +5,10 @@
 import type { Backend, Reader, RunStatus } from "../model/backend.ts";
 import { notWritable, type Host, type RunContext } from "./host.ts";
 import { DEFAULT_MAX_QUEUE_BYTES } from "../model/defaults.ts";
-import { ConfigurationError, DataLossError, MlDashError, ValidationError } from "../errors.ts";
+import { ConfigurationError, MlDashError, ValidationError } from "../errors.ts";
 import { createFiles, type Files } from "./files/accessor.ts";
 import type { FileStore } from "../files/types.ts";
-import { isPlainObject, normalizeValue, type PlainObject } from "../model/values.ts";
+import { isPlainObject } from "../model/values.ts";
 import { deferredReader } from "../internal/deferred-reader.ts";
 import { logCall, Logs, type LogOptions } from "./logs.ts";
 import { createMetrics, type Metrics } from "./metrics/metrics.ts";
@@ -17,6 +17,7 @@ import { validateOptions, type ExperimentOptions } from "./options.ts";
 import { Params } from "./params.ts";
 import type { ParsedPrefix } from "../model/prefix.ts";
 import type { RemoteBackend, UnloadResult } from "../backends/remote/index.ts";
+import { RunLifecycle } from "./lifecycle.ts";
 import { createRunHandle, type RunHandle } from "./run-handle.ts";
 import { resolveRun, setRunPrefix } from "../run-config/resolve.ts";
 import type { RunConfig } from "../run-config/run.ts";
@@ -26,8 +27,6 @@ import { createTracks, type Tracks } from "./tracks/tracks.ts";
 
 /** Run status: PENDING before the first start, then what the lifecycle records. */
 export type ExperimentStatus = "PENDING" | RunStatus;
-
-type Phase = "idle" | "starting" | "running" | "ending" | "ended";
 
 /**
  * One experiment run.
@@ -76,11 +75,9 @@ export class Experiment implements Host, AsyncDisposable {
   private parsed: ParsedPrefix;
   private readonly counters: ExperimentStats = newStats();
   private readonly warned = new Set<string>();
-  private phase: Phase = "idle";
-  private transition: Promise<unknown> | undefined;
-  private backends: Backend[] = [];
+  /** Start, end, and the exit drain (lifecycle.ts). */
+  private readonly lifecycle: RunLifecycle;
   private remote: RemoteBackend | undefined;
-  private unregisterExit: (() => void) | undefined;
 
   /**
    * @param prefixOrOptions The prefix (`owner/project/path.../name`), or all options.
@@ -101,9 +98,31 @@ export class Experiment implements Host, AsyncDisposable {
     this.mode = this.destinations.mode;
     this.id = undefined;
     this.data = undefined;
+    this.lifecycle = new RunLifecycle({
+      mode: this.mode,
+      runtime,
+      options: opts,
+      stats: this.counters,
+      prefix: () => this.parsed,
+      createBackends: () => this.createBackends(),
+      report: (e) => this._report(e),
+      flushForUnload: () => void this._flushForUnload(),
+      opened: (ctx, remoteId, localId, data) => {
+        // A resumed run keeps the server id it had when this run's server gives none.
+        this.id = remoteId ?? this.id ?? localId;
+        this.data = data;
+        this._ctx = ctx;
+      },
+      statusChanged: (status) => {
+        this.status = status;
+      },
+    });
     this.run = createRunHandle(this, {
-      start: () => this.start(),
-      end: (status, error) => this.end(status, error),
+      start: async () => {
+        await this.lifecycle.start();
+        return this;
+      },
+      end: (status, error) => this.lifecycle.end(status, error),
     });
     this.params = new Params(this);
     this.logs = new Logs(this);
@@ -128,7 +147,7 @@ export class Experiment implements Host, AsyncDisposable {
   }
 
   set prefix(value: string) {
-    if (this.phase !== "idle" && this.phase !== "ended") {
+    if (!this.lifecycle.settled) {
       throw new ValidationError("Cannot change the prefix of a started experiment: set it before exp.run.start()", { field: "prefix" });
     }
     this.parsed = setRunPrefix(this.runConfig as RunConfig, value);
@@ -169,9 +188,7 @@ export class Experiment implements Host, AsyncDisposable {
    * retried) or a {@link DataLossError} when records were dropped since the last flush.
    */
   async flush(): Promise<void> {
-    const ctx = this._readable("exp.flush()");
-    await ctx.buffer.flush();
-    await Promise.all(this.backends.map((b) => b.sync?.()));
+    await this.lifecycle.flush(this._readable("exp.flush()"));
   }
 
   /** Counters of the data path: queued, written, sent, retried, dropped, bytes (a snapshot). */
@@ -181,7 +198,7 @@ export class Experiment implements Host, AsyncDisposable {
 
   /** Completes the run when used with `await using` (it cannot see a thrown error: see README). */
   async [Symbol.asyncDispose](): Promise<void> {
-    if (this.phase === "running" || this.phase === "starting") await this.run.complete();
+    if (this.lifecycle.active) await this.run.complete();
   }
 
   /** @internal */
@@ -286,137 +303,6 @@ export class Experiment implements Host, AsyncDisposable {
     const { localFileStoreFor } = await import("../files/local-file-store.ts");
     return localFileStoreFor(storage, prefix, this.runtime, this.options.files?.maxBytes);
   }
-
-  private async start(): Promise<this> {
-    if (this.phase === "running") return this;
-    if (this.phase === "starting") {
-      await this.transition;
-      return this;
-    }
-    if (this.phase === "ending") await this.transition?.catch(() => undefined);
-    this.phase = "starting";
-    const opening = this.open();
-    this.transition = opening;
-    try {
-      await opening;
-      return this;
-    } catch (err) {
-      this.phase = "idle";
-      throw err;
-    }
-  }
-
-  private async open(): Promise<void> {
-    // The buffer (queues, batching, flush cycles) and the write operations (RunContext) serve
-    // writes, which need a started run: they load with the backends, before anything is opened.
-    const [{ backends, reader }, { Buffer }, { RunContext }] = await Promise.all([this.createBackends(), import("../write/buffer.ts"), import("../write/run-context.ts")]);
-    const info = {
-      prefix: this.parsed,
-      description: this.options.readme ?? this.options.description,
-      tags: this.options.tags,
-      bindrs: this.options.bindrs,
-      metadata: this.options.metadata === undefined ? undefined : (normalizeValue(this.options.metadata, "metadata", "Experiment options") as PlainObject),
-    };
-    const [primary, ...secondaries] = backends as [Backend, ...Backend[]];
-    const state = await primary.open(info);
-    let remoteData: Record<string, unknown> | undefined;
-    for (const s of secondaries) {
-      const remote = await s.open(info);
-      this.id = remote.id ?? this.id;
-      if (remote.id !== undefined) remoteData = remote.data; // exp.data is the server's answer when there is one
-    }
-    this.id ??= state.id;
-    this.data = remoteData ?? state.data;
-    this.backends = backends;
-    const buffer = new Buffer(
-      primary,
-      secondaries,
-      this.counters,
-      { report: (e) => this._report(e), unrefTimer: this.runtime.unrefTimer },
-      this.options.buffer,
-    );
-    this._ctx = new RunContext(buffer, reader, { ...state.params }, state.paramsVersion, this.options.echo ?? true);
-    this.status = "RUNNING";
-    this.phase = "running";
-    // A normal exit completes an unfinished run (as Python's atexit does for dxp); an interrupt
-    // records CANCELLED after a flush, leaving the run writable so a loop still running until
-    // the process goes down does not throw.
-    this.unregisterExit = this.runtime.onExit?.(async (reason) => {
-      if (this.phase !== "running") return;
-      if (reason === "hide") {
-        // The page may be going away: send what the server lacks in keepalive requests now
-        // (synchronously, within the browser's budget), then flush the rest as usual.
-        this._flushForUnload();
-        return this.flush().catch(() => undefined);
-      }
-      if (reason === "exit") return this.run.complete();
-      await ctxFlush(this._ctx);
-      await Promise.allSettled(this.backends.map((b) => b.setStatus("CANCELLED")));
-      await Promise.allSettled(this.backends.map((b) => b.sync?.()));
-      this.status = "CANCELLED";
-    });
-  }
-
-  private async end(status: RunStatus, error?: unknown): Promise<void> {
-    if (this.phase === "ending") {
-      await this.transition;
-      return;
-    }
-    if (this.phase === "ended") return;
-    if (this.phase === "starting") await this.transition;
-    const ctx = this._ctx;
-    if (this.phase !== "running" || ctx === undefined) notWritable(`run.${verb(status)}()`, false);
-    if (status === "FAILED" && error !== undefined) {
-      const e = error instanceof Error ? error : new Error(String(error));
-      const meta: Record<string, unknown> = { error: e.name };
-      if (e.stack) meta["stack"] = e.stack;
-      logCall(this, `Run failed: ${e.message}`, { level: "error", metadata: meta });
-    }
-    this.phase = "ending";
-    ctx.writable = false;
-    const ending = this.drainAndClose(ctx, status);
-    this.transition = ending;
-    await ending;
-  }
-
-  private async drainAndClose(ctx: RunContext, status: RunStatus): Promise<void> {
-    let loss: DataLossError | undefined;
-    let behind: unknown;
-    try {
-      await ctx.buffer.flush();
-    } catch (err) {
-      if (this.mode === "hybrid" && this.counters.queued === 0 && !(err instanceof DataLossError)) {
-        // Everything is in the local store (the write-ahead log); only the server is behind. The
-        // run ends here; the next run of this prefix or `ml-dash upload` finishes the upload.
-        behind = err;
-      } else if (!(err instanceof DataLossError)) {
-        // Data is still queued: stay open so it is retried and the caller can try again.
-        this.phase = "running";
-        ctx.writable = true;
-        throw err;
-      } else loss = err;
-    }
-    const results = await Promise.allSettled(this.backends.map((b) => b.setStatus(status)));
-    await Promise.allSettled(this.backends.map((b) => b.sync?.()));
-    ctx.buffer.close();
-    this.status = status;
-    this.phase = "ended";
-    this.unregisterExit?.();
-    this.unregisterExit = undefined;
-    await Promise.allSettled(this.backends.map((b) => b.close()));
-    const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
-    if (failed) throw failed.reason;
-    if (behind) throw behind;
-    if (loss) throw loss;
-  }
-}
-
-async function ctxFlush(ctx: RunContext | undefined): Promise<void> {
-  await ctx?.buffer.flush().catch(() => undefined);
-}
-
-function verb(status: RunStatus): string {
-  return status === "COMPLETED" ? "complete" : status === "FAILED" ? "fail" : "cancel";
 }
 
 /** Checks a `withExperiment` / constructor argument early, for a clear message. */

@@ -16,7 +16,7 @@ export interface LogOptions {
 
 /** `exp.log(message, { level, metadata, ...extra })`. */
 export function logCall(host: Host, message: string, options: LogOptions | undefined): void {
-  host._writable("exp.log()").logCall(message, options, "exp.log()");
+  host._writable("exp.log()").logs.call(message, options, "exp.log()");
 }
 
 /** `exp.logs`: one method per level. */
@@ -57,6 +57,6 @@ export class Logs {
 
   private at(level: LogLevel, message: string, metadata: Record<string, unknown> | undefined): void {
     const where = `logs.${level}()`;
-    this.host._writable(where).log(message, level, metadata, where);
+    this.host._writable(where).logs.log(message, level, metadata, where);
   }
 }

@@ -25,7 +25,7 @@ export class Params {
    * ```
    */
   set(values: Record<string, unknown>): this {
-    this.host._writable("params.set()").setParams(values, "params.set()");
+    this.host._writable("params.set()").params.set(values, "params.set()");
     return this;
   }
 
@@ -36,6 +36,6 @@ export class Params {
 
   /** The run's params: flat dot keys by default, nested with `{ flatten: false }`. Synchronous after start. */
   get(options: ParamsGetOptions = {}): Record<string, PlainValue> | PlainObject {
-    return this.host._readable("params.get()").getParams(options.flatten !== false);
+    return this.host._readable("params.get()").params.get(options.flatten !== false);
   }
 }

@@ -9,7 +9,6 @@ import { NotFoundError, ValidationError } from "../errors.ts";
 import type { PlainObject, PlainValue } from "../model/values.ts";
 import { parsePyJson } from "../layout/py-json-parse.ts";
 import { pyJsonIndent } from "../layout/py-json-indent.ts";
-import type { FileBuilder, FilesContext, FolderState } from "../api/files/builder.ts";
 import { checkDescription, checkMetadata, checkStrings } from "./annotations.ts";
 import { toContent } from "./content.ts";
 import { downloadTo } from "./download.ts";
@@ -19,10 +18,29 @@ import type { LocalFileSystem } from "./local-fs.ts";
 import { contentTypeOf } from "./mime.ts";
 import { fullPath, inDir } from "./names.ts";
 import { portableSha256, type Sha256 } from "./sha256.ts";
-import { tfjsHandler, type TfjsIOHandler } from "./tfjs-handler.ts";
-import type { DeletedFile, DownloadOptions, FileContent, FileInfo, FileStore, FileUpdate } from "./types.ts";
+import { tfjsHandler, type TfjsIOHandler, type TfjsModelFolder } from "./tfjs-handler.ts";
+import type { DeletedFile, DownloadOptions, FileBuilderOptions, FileContent, FileInfo, FileStore, FileUpdate } from "./types.ts";
 
 export { parsePyJson };
+
+/**
+ * A folder of the run's files (or one file) as the operations see it: what the files API's
+ * builder hands over at each call, once the call passed its checks.
+ */
+export interface FolderState {
+  /** The store, asked for at the call (after its checks), as the operations always did. */
+  readonly store: Promise<FileStore>;
+  /** Asks for the store again, later (the tfjs handler's loads). */
+  readonly laterStore: () => Promise<FileStore>;
+  /** The runtime's incremental SHA-256, if it has a native one (else the portable one is used). */
+  readonly sha256: (() => Sha256) | undefined;
+  readonly dir: string;
+  readonly options: FileBuilderOptions;
+  /** The builder's own `list(pattern)`, checks included (downloads and deletes by pattern). */
+  list(pattern: string): Promise<FileInfo[]>;
+  /** `files("models").update()`, for messages. */
+  where(method: string): string;
+}
 
 /** Where a save's bytes come from, as the builder captured it at the call. */
 export type ContentSource =
@@ -57,7 +75,6 @@ async function makeContent(source: ContentSource): Promise<FileContent> {
   }
 }
 
-const sha256Of = (ctx: FilesContext): (() => Sha256) => ctx.sha256 ?? portableSha256;
 
 /** Waits for the store first (its errors come before the content's), then makes the content and saves. */
 export async function save(storeReady: Promise<FileStore>, target: SaveTarget, source: ContentSource): Promise<FileInfo> {
@@ -110,9 +127,9 @@ export async function stream(f: FolderState): Promise<ReadableStream<Uint8Array>
 
 /** One file to `options.to`, or with a pattern every match into the folder `options.to`. */
 export async function download(f: FolderState, fs: LocalFileSystem, patternOrOptions: string | DownloadOptions | undefined, options: DownloadOptions): Promise<string | string[]> {
-  const sha256 = sha256Of(f.ctx);
+  const sha256 = f.sha256 ?? portableSha256;
   if (typeof patternOrOptions === "string") {
-    const files = await f.builder.list(patternOrOptions);
+    const files = await f.list(patternOrOptions);
     if (files.length === 0) throw new NotFoundError(`No files found matching pattern ${JSON.stringify(patternOrOptions)}`);
     const dir = options.to ?? ".";
     const out: string[] = [];
@@ -126,7 +143,7 @@ export async function download(f: FolderState, fs: LocalFileSystem, patternOrOpt
 /** Soft-deletes the file, or with a pattern every match. */
 export async function remove(f: FolderState, pattern: string | undefined): Promise<DeletedFile | DeletedFile[]> {
   if (pattern !== undefined) {
-    const files = await f.builder.list(pattern);
+    const files = await f.list(pattern);
     if (files.length === 0) throw new NotFoundError(`No files found matching pattern ${JSON.stringify(pattern)}`);
     const store = await f.store;
     // Issued together so the store commits them in one metadata write.
@@ -156,6 +173,6 @@ export function splitGlob(pathOrGlob: string): { dir: string | undefined; patter
 }
 
 /** The tfjs IO handler of a model folder; saves carry the builder's annotations. */
-export function tfjs(model: FileBuilder, f: FolderState): TfjsIOHandler {
-  return tfjsHandler(model, f.options, async (file) => (await f.ctx.store()).read(file));
+export function tfjs(model: TfjsModelFolder, f: FolderState): TfjsIOHandler {
+  return tfjsHandler(model, f.options, async (file) => (await f.laterStore()).read(file));
 }

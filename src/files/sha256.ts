@@ -8,13 +8,10 @@
  * Workers, where WebAssembly cannot be compiled from bytes: ~100–160 MB/s here).
  */
 import { sha256 as nobleSha256 } from "@noble/hashes/sha2.js";
+import type { Sha256 } from "../model/runtime-services.ts";
 
-/** An incremental SHA-256. */
-export interface Sha256 {
-  update(chunk: Uint8Array): void;
-  /** The digest of everything given so far; call once. */
-  digest(): Uint8Array;
-}
+// The interface is declared with the other runtime services (a runtime may hand in a native one).
+export type { Sha256 };
 
 /** A portable incremental SHA-256 (@noble/hashes). */
 export function portableSha256(): Sha256 {

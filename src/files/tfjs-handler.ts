@@ -44,8 +44,8 @@ export interface TfjsIOHandler {
   load(): Promise<TfjsModelArtifacts>;
 }
 
-/** The folder operations the handler needs (a `FileBuilder` on the model's folder). */
-interface ModelFolder {
+/** The folder operations the handler needs (the files API's builder on the model's folder). */
+export interface TfjsModelFolder {
   saveText(text: string, options: SaveOptions): Promise<FileInfo>;
   saveBlob(data: Uint8Array, options: SaveOptions): Promise<FileInfo>;
   list(pattern?: string): Promise<FileInfo[]>;
@@ -62,7 +62,7 @@ function concat(data: ArrayBuffer | ArrayBuffer[] | undefined): Uint8Array {
 }
 
 /** Builds the handler for the model folder `folder`; saves carry the builder's annotations. */
-export function tfjsHandler(folder: ModelFolder, annotations: FileBuilderOptions, readFile: (f: FileInfo) => Promise<Uint8Array>): TfjsIOHandler {
+export function tfjsHandler(folder: TfjsModelFolder, annotations: FileBuilderOptions, readFile: (f: FileInfo) => Promise<Uint8Array>): TfjsIOHandler {
   const ann: SaveOptions = { ...(annotations.description !== undefined ? { description: annotations.description } : {}), ...(annotations.tags ? { tags: annotations.tags } : {}), ...(annotations.metadata ? { metadata: annotations.metadata } : {}) };
   return {
     async save(artifacts) {

@@ -3,10 +3,8 @@
  * how to read the environment, how to drain on exit, how to keep timers from holding the
  * process open. The core itself touches none of these runtime APIs.
  */
-import type { EncoderWorker } from "../backends/local/encoder-pool.ts";
-import type { LocalFileSystem } from "../files/local-fs.ts";
-import type { Sha256 } from "../files/sha256.ts";
 import type { StorageAdapter } from "../storage/contract.ts";
+import type { EncoderWorker, LocalFileSystem, Sha256 } from "./runtime-services.ts";
 
 /** Why a runtime drains its runs: a normal exit, an interrupt, or a hidden page (flush only). */
 export type ExitReason = "exit" | "signal" | "hide";

@@ -11,7 +11,7 @@ import type { FileData } from "../../files/content.ts";
 import type { ImageSource } from "../../files/image-encode.ts";
 import type { LocalFileSystem } from "../../files/local-fs.ts";
 import { baseName, normalizeDir, resolveTarget } from "../../files/names.ts";
-import type { ContentSource } from "../../files/operations.ts";
+import type { ContentSource, FolderState } from "../../files/operations.ts";
 import type { Sha256 } from "../../files/sha256.ts";
 import type { TfjsIOHandler } from "../../files/tfjs-handler.ts";
 import type { DeletedFile, DownloadOptions, FileAnnotations, FileBuilderOptions, FileInfo, FileStore, FileUpdate, SaveImageOptions, SaveOptions } from "../../files/types.ts";
@@ -24,17 +24,6 @@ export interface FilesContext {
   readonly localFiles: LocalFileSystem | undefined;
   /** The runtime's incremental SHA-256, if it has a native one (else the portable one is used). */
   readonly sha256: (() => Sha256) | undefined;
-}
-
-/** What the operations of a builder work with (see operations.ts). */
-export interface FolderState {
-  readonly ctx: FilesContext;
-  /** The store, asked for at the call (after its checks), as the operations always did. */
-  readonly store: Promise<FileStore>;
-  readonly dir: string;
-  readonly options: FileBuilderOptions;
-  readonly builder: FileBuilder;
-  where(method: string): string;
 }
 
 /**
@@ -248,7 +237,16 @@ export class FileBuilder {
   }
 
   private state(): FolderState {
-    return { ctx: this.ctx, store: this.ctx.store(), dir: this.dir, options: this.options, builder: this, where: (m) => this.where(m) };
+    const ctx = this.ctx;
+    return {
+      store: ctx.store(),
+      laterStore: () => ctx.store(),
+      sha256: ctx.sha256,
+      dir: this.dir,
+      options: this.options,
+      list: (pattern) => this.list(pattern),
+      where: (m) => this.where(m),
+    };
   }
 
   private fs(method: string): LocalFileSystem {

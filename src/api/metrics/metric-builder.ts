@@ -2,10 +2,10 @@
  * `exp.metrics("train")`: log points to one metric, buffer per-batch values, read back.
  */
 import type { MetricPage, MetricStats } from "../../model/backend.ts";
-import type { MetricQueue } from "../../write/stream-queue.ts";
 import { notWritable, type Host } from "../host.ts";
 import { ValidationError } from "../../errors.ts";
-import type { MetricWriter, RunContext } from "../../write/run-context.ts";
+import type { RunContext } from "../../write/run-context.ts";
+import type { MetricSource, MetricWriter } from "../../write/metric-writes.ts";
 import { streamId, type StreamId } from "../../model/stream-id.ts";
 import type { StreamInfo } from "../../model/batch.ts";
 import type { Aggregation } from "../../model/aggregation.ts";
@@ -70,11 +70,12 @@ export class SummaryCache {
 }
 
 /** One metric of an experiment. Obtain it as `exp.metrics("train")` (cached by name). */
-export class MetricBuilder implements MetricWriter {
+export class MetricBuilder implements MetricSource {
   /** Stream identity (`metric:<name>`). */
   readonly stream: StreamId;
-  /** @internal */ _queue: MetricQueue | undefined;
-  /** @internal */ _queueCtx: RunContext | undefined;
+  /** This metric's writer in the run `writerCtx` (a new run gets a new one). */
+  private writer: MetricWriter | undefined;
+  private writerCtx: RunContext | undefined;
   private cache: SummaryCache | undefined;
 
   constructor(
@@ -98,7 +99,12 @@ export class MetricBuilder implements MetricWriter {
   log(data: MetricData): this {
     const ctx = this.host._ctx;
     if (ctx === undefined || !ctx.writable) notWritable(this.where(), ctx !== undefined);
-    ctx.logMetric(this, data);
+    let w = this.writer;
+    if (this.writerCtx !== ctx || w === undefined) {
+      w = this.writer = ctx.metricWriter(this);
+      this.writerCtx = ctx;
+    }
+    w.log(data);
     return this;
   }
 

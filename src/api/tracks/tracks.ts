@@ -3,19 +3,20 @@
  * timestamp merge while buffered; nested objects are flattened to dot keys (as Python's `tracks(topic).append`).
  */
 import type { TrackReadOptions, TrackRecord } from "../../model/backend.ts";
-import type { TrackQueue } from "../../write/stream-queue.ts";
 import { notWritable, type Host } from "../host.ts";
 import { ValidationError } from "../../errors.ts";
-import type { RunContext, TrackWriter } from "../../write/run-context.ts";
+import type { RunContext } from "../../write/run-context.ts";
+import type { TrackSource, TrackWriter } from "../../write/track-writes.ts";
 import { TrackSlice } from "./track-slice.ts";
 
 /** An entry: any keys with storable values (nested objects are flattened), plus optional `_ts`. */
 export type TrackData = Record<string, unknown> & { _ts?: number };
 
 /** One track of an experiment. Obtain it as `exp.tracks("robot/pose")` (cached by topic). */
-export class TrackBuilder implements TrackWriter {
-  /** @internal */ _queue: TrackQueue | undefined;
-  /** @internal */ _queueCtx: RunContext | undefined;
+export class TrackBuilder implements TrackSource {
+  /** This track's writer in the run `writerCtx` (a new run gets a new one). */
+  private writer: TrackWriter | undefined;
+  private writerCtx: RunContext | undefined;
 
   constructor(
     private readonly host: Host,
@@ -32,7 +33,12 @@ export class TrackBuilder implements TrackWriter {
   append(data: TrackData): this {
     const ctx = this.host._ctx;
     if (ctx === undefined || !ctx.writable) notWritable(this.where(), ctx !== undefined);
-    ctx.appendTrack(this, data);
+    let w = this.writer;
+    if (this.writerCtx !== ctx || w === undefined) {
+      w = this.writer = ctx.trackWriter(this);
+      this.writerCtx = ctx;
+    }
+    w.append(data);
     return this;
   }
 
