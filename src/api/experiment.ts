@@ -17,7 +17,7 @@ import { validateOptions, type ExperimentOptions } from "./options.ts";
 import { Params } from "./params.ts";
 import type { ParsedPrefix } from "../model/prefix.ts";
 import type { RemoteBackend, UnloadResult } from "../backends/remote/index.ts";
-import { RunLifecycle } from "./lifecycle.ts";
+import type { LifecycleOwner, RunLifecycle } from "./lifecycle.ts";
 import { createRunHandle, type RunHandle } from "./run-handle.ts";
 import { resolveRun, setRunPrefix } from "../run-config/resolve.ts";
 import type { RunConfig } from "../run-config/run.ts";
@@ -75,8 +75,13 @@ export class Experiment implements Host, AsyncDisposable {
   private parsed: ParsedPrefix;
   private readonly counters: ExperimentStats = newStats();
   private readonly warned = new Set<string>();
-  /** Start, end, and the exit drain (lifecycle.ts). */
-  private readonly lifecycle: RunLifecycle;
+  /**
+   * Start, end, and the exit drain (lifecycle.ts), loaded with the first `start()`: a page that
+   * never starts a run does not download it. Before that, no run is open.
+   */
+  private lifecycle: RunLifecycle | undefined;
+  private lifecycleLoad: Promise<RunLifecycle> | undefined;
+  private readonly lifecycleOwner: LifecycleOwner;
   private remote: RemoteBackend | undefined;
 
   /**
@@ -98,7 +103,7 @@ export class Experiment implements Host, AsyncDisposable {
     this.mode = this.destinations.mode;
     this.id = undefined;
     this.data = undefined;
-    this.lifecycle = new RunLifecycle({
+    this.lifecycleOwner = {
       mode: this.mode,
       runtime,
       options: opts,
@@ -116,13 +121,13 @@ export class Experiment implements Host, AsyncDisposable {
       statusChanged: (status) => {
         this.status = status;
       },
-    });
+    };
     this.run = createRunHandle(this, {
       start: async () => {
-        await this.lifecycle.start();
+        await (await this.loadLifecycle()).start();
         return this;
       },
-      end: (status, error) => this.lifecycle.end(status, error),
+      end: async (status, error) => (await this.loadLifecycle()).end(status, error),
     });
     this.params = new Params(this);
     this.logs = new Logs(this);
@@ -147,7 +152,8 @@ export class Experiment implements Host, AsyncDisposable {
   }
 
   set prefix(value: string) {
-    if (!this.lifecycle.settled) {
+    // While the lifecycle loads, a start may be under way: the prefix is fixed from then on.
+    if (this.lifecycleLoad !== undefined && this.lifecycle?.settled !== true) {
       throw new ValidationError("Cannot change the prefix of a started experiment: set it before exp.run.start()", { field: "prefix" });
     }
     this.parsed = setRunPrefix(this.runConfig as RunConfig, value);
@@ -188,7 +194,8 @@ export class Experiment implements Host, AsyncDisposable {
    * retried) or a {@link DataLossError} when records were dropped since the last flush.
    */
   async flush(): Promise<void> {
-    await this.lifecycle.flush(this._readable("exp.flush()"));
+    const ctx = this._readable("exp.flush()");
+    await (await this.loadLifecycle()).flush(ctx);
   }
 
   /** Counters of the data path: queued, written, sent, retried, dropped, bytes (a snapshot). */
@@ -198,7 +205,12 @@ export class Experiment implements Host, AsyncDisposable {
 
   /** Completes the run when used with `await using` (it cannot see a thrown error: see README). */
   async [Symbol.asyncDispose](): Promise<void> {
-    if (this.lifecycle.active) await this.run.complete();
+    if (this.lifecycle?.active) await this.run.complete();
+  }
+
+  private loadLifecycle(): Promise<RunLifecycle> {
+    this.lifecycleLoad ??= import("./lifecycle.ts").then(({ RunLifecycle }) => (this.lifecycle = new RunLifecycle(this.lifecycleOwner)));
+    return this.lifecycleLoad;
   }
 
   /** @internal */

@@ -14,7 +14,7 @@
  */
 import { MlDashError, StorageError, ValidationError } from "../../../errors.ts";
 import { sha256Hex, toHex } from "../../../files/sha256.ts";
-import type { S3Client, S3PutResult } from "./s3.ts";
+import type { S3PutResult, S3Transport } from "./s3-request.ts";
 import { safeCause } from "./secrets.ts";
 import { xmlElements, xmlRoot, xmlText } from "./s3-xml.ts";
 import { parseS3Error } from "./s3-errors.ts";
@@ -38,7 +38,7 @@ const DEFAULT_PART_SIZE = 8 * MiB;
 const MAX_PARTS = 10_000;
 
 /** Streams `stream` into `key` (see the file comment). */
-export async function uploadStream(client: S3Client, key: string, stream: ReadableStream<Uint8Array>, options: PutStreamOptions = {}): Promise<S3PutResult> {
+export async function uploadStream(client: S3Transport, key: string, stream: ReadableStream<Uint8Array>, options: PutStreamOptions = {}): Promise<S3PutResult> {
   let partSize = options.partSize ?? DEFAULT_PART_SIZE;
   if (!Number.isSafeInteger(partSize) || partSize < MIN_PART_SIZE) {
     throw new ValidationError(`Invalid part size ${partSize}: S3 parts are at least 5 MiB (${MIN_PART_SIZE} bytes)`, { field: "partSize" });
@@ -149,7 +149,7 @@ export async function uploadStream(client: S3Client, key: string, stream: Readab
   }
 }
 
-async function complete(client: S3Client, key: string, uploadId: string, etags: string[], signal: AbortSignal | undefined): Promise<string> {
+async function complete(client: S3Transport, key: string, uploadId: string, etags: string[], signal: AbortSignal | undefined): Promise<string> {
   const xml =
     `<?xml version="1.0" encoding="UTF-8"?><CompleteMultipartUpload xmlns="http://s3.amazonaws.com/doc/2006-03-01/">` +
     etags.map((etag, i) => `<Part><PartNumber>${i + 1}</PartNumber><ETag>${etag}</ETag></Part>`).join("") +
@@ -177,7 +177,7 @@ async function complete(client: S3Client, key: string, uploadId: string, etags: 
 }
 
 /** Aborts the upload (if one was started) and answers the error to throw. */
-async function abandon(client: S3Client, key: string, uploadId: string | undefined, error: unknown): Promise<unknown> {
+async function abandon(client: S3Transport, key: string, uploadId: string | undefined, error: unknown): Promise<unknown> {
   const reason = error instanceof Error ? error.message : String(error);
   if (uploadId === undefined) {
     if (error instanceof MlDashError || isAbort(error)) return error;

@@ -22,6 +22,9 @@ import { portableSha256, sha256Hex, type Sha256 } from "../../../files/sha256.ts
 import { checkKey, objectUrl, s3Uri, serviceLabel, type S3Config } from "./s3-config.ts";
 import { s3NetworkError, s3ResponseError, type S3ErrorContext } from "./s3-errors.ts";
 import { uploadStream, type PutStreamOptions } from "./s3-multipart.ts";
+import type { S3PutResult, S3Request, S3Transport } from "./s3-request.ts";
+
+export type { S3PutResult, S3Request, S3Transport } from "./s3-request.ts";
 import { amzDate, EMPTY_SHA256, signRequest } from "./s3-sign.ts";
 import { redactor, type Redact } from "./secrets.ts";
 import { xmlElements, xmlEscape, xmlText } from "./s3-xml.ts";
@@ -53,14 +56,6 @@ export interface S3ObjectInfo {
   readonly metadata?: Readonly<Record<string, string>>;
 }
 
-/** The result of a put. */
-export interface S3PutResult {
-  readonly key: string;
-  readonly size: number;
-  readonly etag: string;
-  /** Hex SHA-256 of the bytes stored. */
-  readonly sha256: string;
-}
 
 /** An object being read. */
 export interface S3GetResult extends S3ObjectInfo {
@@ -91,29 +86,12 @@ export interface S3ListOptions {
   signal?: AbortSignal;
 }
 
-/** A request as the client sends it. */
-export interface S3Request {
-  readonly operation: string;
-  readonly method: "GET" | "HEAD" | "PUT" | "POST" | "DELETE";
-  /** Relative to the prefix; undefined for a bucket request. */
-  readonly key?: string;
-  readonly query?: Record<string, string>;
-  readonly headers?: Record<string, string>;
-  readonly body?: Uint8Array;
-  /** Hex SHA-256 of the body (computed when absent). */
-  readonly payloadSha256?: string;
-  /** Whether a failure may be retried (default: true for all but POST). */
-  readonly idempotent?: boolean;
-  /** Answer a 404 instead of throwing (HEAD: "is it there?"). */
-  readonly allow404?: boolean;
-  readonly signal?: AbortSignal | undefined;
-}
 
 const encoder = new TextEncoder();
 const MAX_DELETE = 1000;
 
 /** The S3 client of the team store. */
-export class S3Client {
+export class S3Client implements S3Transport {
   /** The bucket and prefix, region and endpoint. */
   readonly config: S3Config;
   /** Hides the credentials in messages. */
