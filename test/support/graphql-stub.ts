@@ -16,8 +16,8 @@
  * const proxy = await startRecordingProxy(server.url, { graphql: stub.handle, onExchange: stub.observe });
  * ```
  */
-import { graphql } from "graphql";
-import { mlDashSchema } from "../../src/server/graphql/schema.ts";
+import { execute, parse, validate, type DocumentNode } from "graphql";
+import { mlDashSchema, VALIDATION_RULES } from "../../src/server/graphql/schema.ts";
 import type { GraphqlStub, RecordedRequest } from "./recording-proxy.ts";
 
 interface RestExperiment {
@@ -246,7 +246,15 @@ export function graphqlStub(target: string, o: { token?: string; username: strin
 
   const handle: GraphqlStub = async (body, headers) => {
     if (o.token !== undefined && headers.authorization !== `Bearer ${o.token}`) return { status: 401, body: { errors: [{ message: "Missing or invalid bearer token" }] } };
-    const result = await graphql({ schema: mlDashSchema(), source: body.query, rootValue: context(), variableValues: body.variables ?? null, operationName: body.operationName ?? null });
+    let document: DocumentNode;
+    try {
+      document = parse(body.query);
+    } catch (err) {
+      return { status: 200, body: { errors: [{ message: (err as Error).message }] } };
+    }
+    const invalid = validate(mlDashSchema(), document, VALIDATION_RULES);
+    if (invalid.length > 0) return { status: 200, body: { errors: invalid.map((e) => ({ message: e.message })) } };
+    const result = await execute({ schema: mlDashSchema(), document, rootValue: context(), variableValues: body.variables ?? null, operationName: body.operationName ?? null });
     return { status: 200, body: result };
   };
 

@@ -22,7 +22,7 @@
  * const out = await graphql({ schema, source: "{ me { username } }", rootValue: resolvers });
  * ```
  */
-import { buildSchema, type GraphQLSchema } from "graphql";
+import { buildSchema, NoUnusedVariablesRule, specifiedRules, type GraphQLSchema, type ValidationRule } from "graphql";
 
 /** The schema in SDL. */
 export const SCHEMA_SDL = /* GraphQL */ `
@@ -278,3 +278,12 @@ let built: GraphQLSchema | undefined;
 export function mlDashSchema(): GraphQLSchema {
   return (built ??= buildSchema(SCHEMA_SDL));
 }
+
+/**
+ * The validation rules the server applies: every rule of the GraphQL specification except
+ * "no unused variables". ML-Dash Python 0.6.27 declares `$experimentId` in one of its
+ * `GetExperimentNode` queries (client.py, upload_file) and never uses it; a server applying every
+ * rule answers that query with an error, and the upload fails. Unused variables change nothing
+ * about what a query means, so accepting them costs nothing.
+ */
+export const VALIDATION_RULES: readonly ValidationRule[] = specifiedRules.filter((rule) => rule !== NoUnusedVariablesRule);
