@@ -80,7 +80,7 @@ class Scenario:
     self.timeout = int(os.environ.get("ML_DASH_STEP_TIMEOUT", "120"))
     provision_token()
 
-  def step(self, name, fn, *args, **kwargs):
+  def step(self, name, fn, /, *args, **kwargs):
     """Runs fn(*args, **kwargs) as step `name`; returns its value, or None when it raised."""
     if name in self.doc["steps"]:
       raise KeyError(f"step {name!r} recorded twice")
