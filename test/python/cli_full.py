@@ -19,7 +19,7 @@ from pathlib import Path
 from scenario import Scenario
 
 url, ns, project = sys.argv[1], sys.argv[2], sys.argv[3]
-sc = Scenario("cli_full", url=url, namespace=ns, project=project)
+sc = Scenario("cli_full", marker_url=url, url=url, namespace=ns, project=project)
 S = sc.step
 cwd = Path.cwd()
 prefix = f"{ns}/{project}/folder/cli-exp"

@@ -16,7 +16,7 @@ from pathlib import Path
 from scenario import Scenario
 
 url, ns, project = sys.argv[1], sys.argv[2], sys.argv[3]
-sc = Scenario("client_full", url=url, namespace=ns, project=project)
+sc = Scenario("client_full", marker_url=url, url=url, namespace=ns, project=project)
 S = sc.step
 
 import ml_dash  # noqa: E402
@@ -91,7 +91,7 @@ S("delete_file.again", client.delete_file, eid, fid)
 S("update_experiment_status", client.update_experiment_status, eid, "COMPLETED")
 fresh = RemoteClient(url, namespace=ns)  # no id cache: node ids come from GraphQL (both GetExperimentNode queries)
 S("upload_file.uncached_node", fresh.upload_file, flat_id, str(blob), "/late", "late.bin", None, None, None, checksum, "application/octet-stream", blob.stat().st_size)
-S("update_experiment_status.uncached", fresh.update_experiment_status, flat_id, "FAILED")
+S("update_experiment_status.uncached", RemoteClient(url, namespace=ns).update_experiment_status, flat_id, "FAILED")
 S("get_experiment_graphql", client.get_experiment_graphql, project, "client-exp")
 S("get_experiment_graphql.path_name", client.get_experiment_graphql, project, "a/b/client-exp", ns)
 S("get_experiment_graphql.missing", client.get_experiment_graphql, project, "nope")

@@ -11,6 +11,8 @@ returned (or raised) as JSON, and prints one document at the end for test/suppor
   `ml-dash login` stores it: ML-Dash Python 0.6.27 reads no token from the environment.
 - finish() prints "@@result@@ {json}" as one write and leaves with os._exit, so buffer threads
   still draining into a server that refuses them cannot keep the process alive.
+- Given `marker_url` (the recording proxy), each step first sends GET /__scenario__/step?name=…
+  (with urllib, not httpx), so the proxy can say which step sent each request it records.
 """
 
 import base64
@@ -21,6 +23,8 @@ import os
 import signal
 import sys
 import traceback
+import urllib.parse
+import urllib.request
 
 RESULT_MARKER = "@@result@@ "
 
@@ -75,8 +79,9 @@ def jsonable(value, depth=0):
 
 
 class Scenario:
-  def __init__(self, name, **info):
+  def __init__(self, name, marker_url=None, **info):
     self.doc = {"scenario": name, "info": jsonable(info), "steps": {}, "order": []}
+    self.marker_url = marker_url.rstrip("/") if marker_url else None
     self.timeout = int(os.environ.get("ML_DASH_STEP_TIMEOUT", "120"))
     provision_token()
 
@@ -84,6 +89,7 @@ class Scenario:
     """Runs fn(*args, **kwargs) as step `name`; returns its value, or None when it raised."""
     if name in self.doc["steps"]:
       raise KeyError(f"step {name!r} recorded twice")
+    self.mark(name)
 
     def on_alarm(signum, frame):
       raise StepTimeout(f"step {name!r} did not return within {self.timeout} s")
@@ -111,6 +117,14 @@ class Scenario:
       signal.alarm(0)
       signal.signal(signal.SIGALRM, previous)
       self.doc["order"].append(name)
+
+  def mark(self, name):
+    if not self.marker_url:
+      return
+    try:
+      urllib.request.urlopen(f"{self.marker_url}/__scenario__/step?name={urllib.parse.quote(name)}", timeout=30).close()
+    except Exception:  # noqa: BLE001 - a marker never changes the scenario
+      pass
 
   def note(self, name, value):
     """Records a value that needs no call (e.g. a property) as a step."""

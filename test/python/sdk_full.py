@@ -26,7 +26,7 @@ root = str(Path.cwd() / ".dash") if mode == "hybrid" else None
 
 from ml_dash import Experiment, RemoteClient, ml_dash_experiment  # noqa: E402
 
-sc = Scenario("sdk_full", mode=mode, url=url, prefix=prefix, dash_root=root)
+sc = Scenario("sdk_full", marker_url=url, mode=mode, url=url, prefix=prefix, dash_root=root)
 S = sc.step
 owner, project = prefix.split("/")[0], prefix.split("/")[1]
 name = prefix.split("/")[-1]

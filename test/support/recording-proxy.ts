@@ -18,7 +18,7 @@
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { decode } from "@msgpack/msgpack";
-import { parse, type OperationDefinitionNode } from "graphql";
+import { parse, type OperationDefinitionNode, type SelectionSetNode } from "graphql";
 
 /** One request as it went by. */
 export interface RecordedRequest {
@@ -43,6 +43,8 @@ export interface RecordedRequest {
   readonly formFields?: readonly string[];
   /** The GraphQL operation's name (or "(anonymous)"). */
   readonly operation?: string;
+  /** The GraphQL operation's root fields with the fields selected under them: `experimentById{projectId}`. */
+  readonly selection?: string;
   /** The GraphQL variables' names, sorted. */
   readonly variables?: readonly string[];
   /** The response status (0 when the target could not be reached). */
@@ -51,7 +53,15 @@ export interface RecordedRequest {
   readonly stubbed?: boolean;
   /** `Authorization` was present. */
   readonly authorized: boolean;
+  /** The scenario step running when it was sent (see {@link STEP_MARKER}), if the client marks steps. */
+  readonly step?: string;
 }
+
+/**
+ * A client may mark where its requests come from: `GET /__scenario__/step?name=<step>` is answered
+ * (204) by the proxy itself, not recorded, and every request after it carries `step: <step>`.
+ */
+export const STEP_MARKER = "/__scenario__/step";
 
 /** What a stub GraphQL handler gets and answers. */
 export interface GraphqlStub {
@@ -134,13 +144,22 @@ function multipartFields(body: Buffer, contentType: string): { formFields: strin
   return { formFields: fields, ...(nodeType !== undefined ? { nodeType } : {}) };
 }
 
-function operationOf(query: unknown): string | undefined {
-  if (typeof query !== "string") return undefined;
+function fieldNames(set: SelectionSetNode | undefined): string[] {
+  return (set?.selections ?? []).map((s) => (s.kind === "Field" ? s.name.value : s.kind === "FragmentSpread" ? `...${s.name.value}` : "..."));
+}
+
+/** The operation's name and root selection, e.g. `["GetExpInfo", "experimentById{project}"]`. */
+function operationOf(query: unknown): { operation: string; selection?: string } {
+  if (typeof query !== "string") return { operation: "(no query)" };
   try {
     const op = parse(query).definitions.find((d): d is OperationDefinitionNode => d.kind === "OperationDefinition");
-    return op ? (op.name?.value ?? "(anonymous)") : undefined;
+    if (!op) return { operation: "(no operation)" };
+    const selection = op.selectionSet.selections
+      .map((s) => (s.kind === "Field" ? `${s.name.value}${s.selectionSet ? `{${fieldNames(s.selectionSet).join(",")}}` : ""}` : "..."))
+      .join(" ");
+    return { operation: op.name?.value ?? "(anonymous)", selection };
   } catch {
-    return "(unparsable)";
+    return { operation: "(unparsable)" };
   }
 }
 
@@ -175,10 +194,16 @@ export async function startRecordingProxy(target: string, options: ProxyOptions 
   const origin = target.replace(/\/+$/, "");
   const requests: RecordedRequest[] = [];
   let seq = 0;
+  let step: string | undefined;
   const server: Server = createServer((req, res) => {
     void (async () => {
       const body = await readAll(req);
       const url = new URL(req.url ?? "/", "http://proxy");
+      if (url.pathname === STEP_MARKER) {
+        step = url.searchParams.get("name") ?? undefined;
+        res.writeHead(204).end();
+        return;
+      }
       const described = describeBody(body, req.headers);
       const isGraphql = req.method === "POST" && url.pathname === "/graphql";
       let gql: { query?: unknown; variables?: unknown } | undefined;
@@ -197,8 +222,9 @@ export async function startRecordingProxy(target: string, options: ProxyOptions 
         query: [...new Set(url.searchParams.keys())].sort(),
         contentType: mediaType(req.headers),
         authorized: req.headers.authorization !== undefined,
+        ...(step !== undefined ? { step } : {}),
         ...described,
-        ...(gql ? { operation: operationOf(gql.query) ?? "(no query)", variables: gql.variables && typeof gql.variables === "object" ? Object.keys(gql.variables).sort() : [] } : {}),
+        ...(gql ? { ...operationOf(gql.query), variables: gql.variables && typeof gql.variables === "object" ? Object.keys(gql.variables).sort() : [] } : {}),
       };
       let status = 0;
       let stubbed = false;
