@@ -8,11 +8,14 @@
  *
  *   npx vitest run --project node test/node/python-sdk.test.ts test/node/python-cli.test.ts
  *   node scripts/python-requests-table.mjs > table.md
+ *   node scripts/python-requests-table.mjs --by-endpoint   # metric names and topics as {name}, {topic}
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 
 const dir = resolve(import.meta.dirname, "../.test-out/python-requests");
+const byEndpoint = process.argv.includes("--by-endpoint");
+const endpoint = (path) => (byEndpoint ? path.replace(/\/metrics\/[^/]+\/(?!$)/, "/metrics/{name}/").replace(/\/tracks\/[^/]+\/(?=[a-z_]+$)/, "/tracks/{topic}/") : path);
 const rows = new Map();
 for (const name of readdirSync(dir).filter((f) => f.endsWith(".json")).sort()) {
   const rec = JSON.parse(readFileSync(join(dir, name), "utf8"));
@@ -20,8 +23,9 @@ for (const name of readdirSync(dir).filter((f) => f.endsWith(".json")).sort()) {
   for (const r of rec.requests) {
     // GraphQL: the operation, its root selection and variables (two queries share a name in Python's client)
     const what = r.operation ? `${r.operation}: ${r.selection ?? ""}${r.variables?.length ? ` (${r.variables.join(", ")})` : ""}` : (r.nodeType ?? "");
-    const key = [r.method, r.path + (r.query.length ? "?" + r.query.join("&") : ""), what].join(" ");
-    const row = rows.get(key) ?? { method: r.method, path: r.path, query: r.query, what, steps: new Map(), statuses: new Set() };
+    const path = endpoint(r.path);
+    const key = [r.method, path + (r.query.length ? "?" + r.query.join("&") : ""), what].join(" ");
+    const row = rows.get(key) ?? { method: r.method, path, query: r.query, what, steps: new Map(), statuses: new Set() };
     row.statuses.add(r.stubbed ? "404 (no /graphql)" : String(r.status));
     const steps = row.steps.get(who) ?? new Set();
     steps.add(r.step ?? "?");
