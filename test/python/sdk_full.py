@@ -389,6 +389,10 @@ def nan_requeued():
 
   e = new_experiment(prefix + "-nan")
   e.run.start()
+  if e._buffer_manager is not None:
+    # Only the flush() below may drain: the buffer's own thread would take the point out of the
+    # queue for a moment now and then, and flush() would find the queue empty and return.
+    e._buffer_manager.stop()
   seen = threading.Condition()
   state = {"requeued": 0, "returned": False}
 
