@@ -219,14 +219,23 @@ describe.skipIf(skip)(`ML-Dash Python's RemoteClient against ml-dash serve${skip
     expect(failed(doc, "delete_file.again").message).toMatch(/404/);
   });
 
+  test("a client that did not create a 6-segment experiment sends its upload to parentId ROOT (Python looks for the node 3 levels deep only); the file still lands in the experiment", async () => {
+    const { doc, requests } = await clientRun;
+    expect(ok(doc, "upload_file.deep_uncached")).toMatchObject({ path: "d", filename: "deep.bin" });
+    expect(ok<{ files: { pPath: string }[] }>(doc, "list_files.deep").files.map((f) => f.pPath)).toEqual(["/d/deep.bin"]);
+    // the node search found nothing, so neither GetExpInfo nor GetExperimentPath followed
+    const sent = requests.filter((r) => r.step === "upload_file.deep_uncached").map((r) => r.operation ?? r.nodeType);
+    expect(sent).toEqual(["GetExperimentProject", "GetExperimentNode", "FOLDER", "FILE"]);
+  });
+
   test("projects and experiments listed and searched through GraphQL", async () => {
     const { doc } = await clientRun;
-    expect(ok<{ projects: { slug: string; experimentCount: number }[] }>(doc, "list_projects_graphql").projects).toContainEqual(expect.objectContaining({ slug: "py-client", experimentCount: 2 }));
+    expect(ok<{ projects: { slug: string; experimentCount: number }[] }>(doc, "list_projects_graphql").projects).toContainEqual(expect.objectContaining({ slug: "py-client", experimentCount: 3 }));
     expect(ok<{ projects: unknown[] }>(doc, "list_projects_graphql.page").projects).toHaveLength(1);
-    expect(ok<{ experiments: { name: string }[] }>(doc, "list_experiments_graphql").experiments.map((e) => e.name).sort()).toEqual(["client-exp", "flat-exp"]);
+    expect(ok<{ experiments: { name: string }[] }>(doc, "list_experiments_graphql").experiments.map((e) => e.name).sort()).toEqual(["client-exp", "deep-exp", "flat-exp"]);
     expect(ok<{ experiments: { name: string }[] }>(doc, "list_experiments_graphql.status").experiments.map((e) => e.name)).toEqual(["client-exp"]);
     expect(ok<{ experiments: { name: string }[] }>(doc, "search_experiments_graphql").experiments.map((e) => e.name)).toEqual(["client-exp"]);
-    expect(ok<{ experiments: { name: string }[] }>(doc, "search_experiments_graphql.class").experiments.map((e) => e.name).sort()).toEqual(["client-exp", "flat-exp"]);
+    expect(ok<{ experiments: { name: string }[] }>(doc, "search_experiments_graphql.class").experiments.map((e) => e.name).sort()).toEqual(["client-exp", "deep-exp", "flat-exp"]);
     expect(failed(doc, "delete_project.missing").type).toBe("ConfigurationError");
   });
 

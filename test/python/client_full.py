@@ -91,6 +91,13 @@ S("delete_file.again", client.delete_file, eid, fid)
 S("update_experiment_status", client.update_experiment_status, eid, "COMPLETED")
 fresh = RemoteClient(url, namespace=ns)  # no id cache: node ids come from GraphQL (both GetExperimentNode queries)
 S("upload_file.uncached_node", fresh.upload_file, flat_id, str(blob), "/late", "late.bin", None, None, None, checksum, "application/octet-stream", blob.stat().st_size)
+# Six segments: three folders above the experiment. A client that did not create it looks for its
+# node in project{nodes} three levels deep only (client.py, upload_file), finds nothing, and uploads
+# with parentId "ROOT".
+deep = S("create_or_update_experiment.deep", client.create_or_update_experiment, project=project, name="deep-exp", prefix=f"{ns}/{project}/a/b/c/deep-exp")
+deep_id = (deep or {}).get("experiment", {}).get("id")
+S("upload_file.deep_uncached", RemoteClient(url, namespace=ns).upload_file, deep_id, str(blob), "/d", "deep.bin", None, None, None, checksum, "application/octet-stream", blob.stat().st_size)
+S("list_files.deep", client.list_files, deep_id)
 S("update_experiment_status.uncached", RemoteClient(url, namespace=ns).update_experiment_status, flat_id, "FAILED")
 S("get_experiment_graphql", client.get_experiment_graphql, project, "client-exp")
 S("get_experiment_graphql.path_name", client.get_experiment_graphql, project, "a/b/client-exp", ns)
