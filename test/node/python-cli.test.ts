@@ -239,6 +239,11 @@ describe.skipIf(skip)(`ML-Dash Python's RemoteClient against ml-dash serve${skip
     expect(failed(doc, "delete_project.missing").type).toBe("ConfigurationError");
   });
 
+  test("ML-Dash Python's own bug, pinned: userinfo always asks https://api.dash.ml, whatever URL the experiments use", async () => {
+    // client_full.py points it at this server by patching ml_dash.client.DEFAULT_API_URL
+    expect(ok((await clientRun).doc, "userinfo.default_url")).toBe("https://api.dash.ml");
+  });
+
   describe("what ml-dash serve still lacks for the RemoteClient (issue 15): these fail today and must pass", () => {
     test.fails("delete_project (DELETE /api/projects/{id})", async () => {
       expect(ok((await clientRun).doc, "delete_project")).toMatchObject({ deleted: expect.any(Number) });

@@ -126,6 +126,7 @@ S("context_manager", context_manager)
 
 # userinfo always asks https://api.dash.ml (client.py: RemoteClient(DEFAULT_API_URL)), whatever
 # URL experiments use; pointed at this server by patching that module constant.
+sc.note("userinfo.default_url", ml_dash.client.DEFAULT_API_URL)
 ml_dash.client.DEFAULT_API_URL = url
 S("userinfo", lambda: {"username": ml_dash.userinfo.username, "email": ml_dash.userinfo.email, "id": ml_dash.userinfo.id, "bool": bool(ml_dash.userinfo)})
 sc.finish()
