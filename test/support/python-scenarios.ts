@@ -1,0 +1,109 @@
+/**
+ * Runs the scenario scripts (test/python/*.py) against a real `ml-dash serve`, each through its
+ * own recording proxy, and reads their results: `ok(doc, "step")` is a step's value (the test
+ * fails naming the step and its error otherwise), `failed(doc, "step")` its error.
+ *
+ * Until `ml-dash serve` answers `POST /graphql` itself (issue 15), the proxy answers it with the
+ * test-only stub (graphql-stub.ts) over the server's REST API; `graphqlServed` says which.
+ */
+import { writeFileSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { graphqlStub } from "./graphql-stub.ts";
+import { tempDir } from "./node-fixtures.ts";
+import { installPythonClient, REPO, runPython, type PythonClient, type PythonRun } from "./python.ts";
+import { signature, startRecordingProxy, type RecordedRequest } from "./recording-proxy.ts";
+import { startServe, type ServeProcess } from "./serve-process.ts";
+
+/** A step of a scenario, as scenario.py records it. */
+export type Step = { ok: true; value: unknown } | { ok: false; error: { type: string; message: string; cause: string | null; trace: string } };
+
+/** The document a scenario prints. */
+export interface ScenarioDoc {
+  scenario: string;
+  info: Record<string, unknown>;
+  steps: Record<string, Step>;
+  order: string[];
+  aborted?: string;
+}
+
+/** One finished scenario. */
+export interface ScenarioRun {
+  readonly doc: ScenarioDoc;
+  readonly requests: readonly RecordedRequest[];
+  readonly run: PythonRun;
+}
+
+/** A server for Python scenarios. */
+export interface PythonBench {
+  readonly serve: ServeProcess;
+  readonly py: PythonClient;
+  readonly token: string;
+  /** `ml-dash serve` answers `POST /graphql` itself (else the stub does). */
+  readonly graphqlServed: boolean;
+  /** Runs `script` with `args` ("URL" becomes the proxy's URL) through a fresh recording proxy. */
+  scenario(script: string, args: readonly string[], env?: Record<string, string>): Promise<ScenarioRun>;
+  stop(): Promise<void>;
+}
+
+/** Starts `ml-dash serve` over a fresh root with a token, and installs the Python client. */
+export async function startPythonBench(o: { namespace: string; token?: string }): Promise<PythonBench> {
+  const token = o.token ?? "py-token-" + Math.random().toString(36).slice(2);
+  const [py, serve] = await Promise.all([installPythonClient(), startServe({ root: tempDir("py-serve"), token })]);
+  const probe = await fetch(`${serve.url}/graphql`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+    body: JSON.stringify({ query: "{ me { username } }" }),
+  });
+  const graphqlServed = probe.status !== 404;
+  return {
+    serve,
+    py,
+    token,
+    graphqlServed,
+    async scenario(script, args, env) {
+      const stub = graphqlServed ? undefined : graphqlStub(serve.url, { token, username: o.namespace });
+      const proxy = await startRecordingProxy(serve.url, stub ? { graphql: stub.handle, onExchange: stub.observe } : {});
+      try {
+        const run = await runPython(py, script, args.map((a) => (a === "URL" ? proxy.url : a)), { token, ...(env ? { env } : {}) });
+        if (!run.json) throw new Error(`${script} ${args.join(" ")} printed no result (exit ${run.code} ${run.signal ?? ""}):\n${run.stdout.slice(-4000)}\n${run.stderr.slice(-4000)}`);
+        return { doc: run.json as ScenarioDoc, requests: [...proxy.requests].sort((a, b) => a.seq - b.seq), run };
+      } finally {
+        await proxy.close();
+      }
+    },
+    async stop() {
+      await serve.stop();
+    },
+  };
+}
+
+function describeError(s: Step | undefined): string {
+  if (!s) return "was never run";
+  return s.ok ? "succeeded" : `raised ${s.error.type}: ${s.error.message}\n${s.error.trace}`;
+}
+
+/** The value step `name` returned; throws (naming the step and its error) if it raised. */
+export function ok<T = any>(doc: ScenarioDoc, name: string): T {
+  const s = doc.steps[name];
+  if (!s?.ok) throw new Error(`step ${JSON.stringify(name)} of ${doc.scenario} ${describeError(s)}${doc.aborted ? `\n(${doc.aborted})` : ""}`);
+  return s.value as T;
+}
+
+/** The error step `name` raised; throws if it did not. */
+export function failed(doc: ScenarioDoc, name: string): { type: string; message: string; cause: string | null } {
+  const s = doc.steps[name];
+  if (!s || s.ok) throw new Error(`step ${JSON.stringify(name)} of ${doc.scenario} ${describeError(s)}, expected it to raise`);
+  return s.error;
+}
+
+/**
+ * Writes the requests a scenario sent to `.test-out/python-requests/<name>.json` (signatures and
+ * records), for the comparison with our own SDK's requests and for people reading along.
+ */
+export function saveRecording(name: string, run: ScenarioRun): string {
+  const dir = join(REPO, ".test-out", "python-requests");
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `${name}.json`);
+  writeFileSync(file, JSON.stringify({ scenario: run.doc.scenario, info: run.doc.info, signatures: run.requests.map(signature), requests: run.requests }, null, 1));
+  return file;
+}
