@@ -79,7 +79,7 @@ export class Experiment implements Host, AsyncDisposable {
   private transition: Promise<unknown> | undefined;
   private backends: Backend[] = [];
   /** The current run's backends (set at its start): its file store and unload hook with a server. */
-  private remote: Assembly | undefined;
+  private assembly: Assembly | undefined;
   private unregisterExit: (() => void) | undefined;
 
   /**
@@ -228,7 +228,7 @@ export class Experiment implements Host, AsyncDisposable {
    */
   _flushForUnload(): UnloadResult | undefined {
     const ctx = this._ctx;
-    const unload = this.remote?.unload;
+    const unload = this.assembly?.unload;
     if (!unload || ctx === undefined) return undefined;
     return unload(ctx.buffer.sealForUnload());
   }
@@ -241,7 +241,7 @@ export class Experiment implements Host, AsyncDisposable {
    * half loads only if this run uses it (see `src/replicate/assemble.ts`).
    */
   protected async createBackends(): Promise<{ backends: Backend[]; reader: Reader }> {
-    this.remote = await assembleBackends({
+    this.assembly = await assembleBackends({
       ...this.destinations,
       prefix: this.parsed,
       options: this.options,
@@ -251,7 +251,7 @@ export class Experiment implements Host, AsyncDisposable {
       drop: (stream, count) => this._ctx?.buffer.recordDrop(stream, count, "rejected"),
       underPressure: this.pressure,
     });
-    return this.remote;
+    return this.assembly;
   }
 
   /**
@@ -260,7 +260,7 @@ export class Experiment implements Host, AsyncDisposable {
    */
   protected createFileStore(): Promise<FileStore> {
     // The prefix at the first files call, as when this was synchronous.
-    return fileStoreFor({ ...this.destinations, prefix: this.parsed, runtime: this.runtime, options: this.options }, () => this.remote?.files);
+    return fileStoreFor({ ...this.destinations, prefix: this.parsed, runtime: this.runtime, options: this.options }, () => this.assembly?.files);
   }
 
   private async start(): Promise<this> {
