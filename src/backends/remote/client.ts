@@ -13,7 +13,6 @@ import { JSON_TYPE, MSGPACK } from "../../protocol/wire.ts";
 import { backoffMs, isTransientStatus, retryAfterMs, retryPolicy, sleep, type RetryPolicy } from "./retry.ts";
 
 export type { RemoteOptions } from "../../model/options.ts";
-export { isTransient } from "./retry.ts";
 
 /** Everything the client needs. */
 export interface RemoteClientOptions extends RemoteOptions {
@@ -160,7 +159,8 @@ export class RemoteClient {
       const headers: Record<string, string> = { authorization: `Bearer ${token}`, accept: JSON_TYPE, ...options.headers };
       const ctrl = new AbortController();
       const onAbort = (): void => ctrl.abort(this.abort.signal.reason);
-      this.abort.signal.addEventListener("abort", onAbort);
+      if (this.abort.signal.aborted) onAbort();
+      else this.abort.signal.addEventListener("abort", onAbort);
       let timedOut = false;
       const timer = limit > 0 ? setTimeout(() => ((timedOut = true), ctrl.abort(new Error("timeout"))), limit) : undefined;
       let retryIn: number | undefined;
