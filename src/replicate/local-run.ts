@@ -7,7 +7,7 @@
 import type { ExperimentInfo, RunStatus } from "../model/backend.ts";
 import { readJsonDoc } from "../layout/json-doc.ts";
 import { paths } from "../layout/paths.ts";
-import { parsePrefix } from "../model/prefix.ts";
+import type { ParsedPrefix } from "../model/prefix.ts";
 import { isPlainObject, type PlainObject, type PlainValue } from "../model/values.ts";
 import type { StorageAdapter } from "../storage/contract.ts";
 
@@ -20,13 +20,13 @@ export interface LocalRun {
 
 const strings = (v: unknown): string[] | undefined => (Array.isArray(v) && v.every((x) => typeof x === "string") ? (v as string[]) : undefined);
 
-/** The description of the run in folder `dir` (its prefix is the folder). */
-export async function localRun(storage: StorageAdapter, dir: string): Promise<LocalRun> {
-  const doc = (await readJsonDoc(storage, paths.experiment(dir))) ?? {};
+/** The description of the run at `prefix` (its folder in the store). */
+export async function localRun(storage: StorageAdapter, prefix: ParsedPrefix): Promise<LocalRun> {
+  const doc = (await readJsonDoc(storage, paths.experiment(prefix.path))) ?? {};
   const status = doc["status"];
   return {
     info: {
-      prefix: parsePrefix(dir),
+      prefix,
       description: typeof doc["description"] === "string" ? doc["description"] : undefined,
       tags: strings(doc["tags"]),
       bindrs: strings(doc["bindrs"]),

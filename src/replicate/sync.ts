@@ -85,7 +85,7 @@ export async function uploadRun(
   options: UploadRunOptions = {},
 ): Promise<SyncResult> {
   const chunk = options.chunk ?? LOCAL_CHUNK;
-  const run = await localRun(storage, dir);
+  const run = await localRun(storage, parsePrefix(dir));
   const exp = await createRemoteExperiment(client, run.info);
   const send = (batch: Batch): Promise<Sent> => sendBatch(client, exp.id, batch);
   let sent = 0;
