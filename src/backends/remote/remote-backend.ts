@@ -96,10 +96,10 @@ export class RemoteBackend implements Backend {
   /** Sends one batch, after everything before it. */
   private async sendInOrder(b: Batch): Promise<void> {
     const key = b.stream.key;
-    const positions = this.session.positions;
+    const session = this.session;
     let failures = 0;
     for (;;) {
-      const acked = positions.get(key) ?? b.first;
+      const acked = session.positions.get(key) ?? b.first;
       if (b.first + b.count <= acked) return; // an earlier attempt got through
       if (b.first > acked) {
         // The server holds fewer records than this run numbered (it lost some, or refused a batch):
@@ -108,14 +108,14 @@ export class RemoteBackend implements Backend {
       }
       const chunk = tailOf(b, acked);
       try {
-        const sent = await this.session.send(chunk);
-        positions.set(key, sent.next);
+        const sent = await session.send(chunk);
+        session.moved(key, sent.next);
         this.options.stats.sent += chunk.count;
         this.options.stats.bytes += sent.bytes;
         return;
       } catch (err) {
         if (err instanceof StreamGap) {
-          positions.set(key, err.next);
+          session.moved(key, err.next);
           continue;
         }
         if (isTransient(err)) {

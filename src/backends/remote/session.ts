@@ -40,16 +40,12 @@ export interface SessionOptions {
 
 /** One experiment on the server. */
 export class RemoteSession {
-  /** The server's experiment id, once created. */
-  id: string | undefined;
-  /** The experiment's node id, once created. */
-  nodeId: string | undefined;
-  /** The server's create answer, once created. */
-  data: Record<string, unknown> | undefined;
+  private _id: string | undefined;
+  private nodeId: string | undefined;
+  private data: Record<string, unknown> | undefined;
   /** The server's next record number per stream key (from the create answer, then kept up to date). */
-  readonly positions = new Map<string, number>();
-  /** Whether the server reports stream positions in its create answer. */
-  positionsKnown = false;
+  private readonly _positions = new Map<string, number>();
+  private _positionsKnown = false;
   private info: ExperimentInfo | undefined;
   private connecting: Promise<RemoteExperiment> | undefined;
   private connectError: unknown;
@@ -64,6 +60,26 @@ export class RemoteSession {
     return this.options.client;
   }
 
+  /** The server's experiment id, once created. */
+  get id(): string | undefined {
+    return this._id;
+  }
+
+  /** Where the server's streams end, by stream key, as far as this process knows. */
+  get positions(): ReadonlyMap<string, number> {
+    return this._positions;
+  }
+
+  /** Whether the server reported its stream positions when the experiment was created. */
+  get positionsKnown(): boolean {
+    return this._positionsKnown;
+  }
+
+  /** Notes where the server's stream `key` ends now (after a batch, or a 409 gap). */
+  moved(key: string, next: number): void {
+    this._positions.set(key, next);
+  }
+
   /** Creates (or resumes) the experiment of `info` on the server. */
   open(info: ExperimentInfo): Promise<RemoteExperiment> {
     this.info = info;
@@ -76,12 +92,12 @@ export class RemoteSession {
     const info = this.info as ExperimentInfo;
     const attempt = (async () => {
       const exp = await createRemoteExperiment(this.client, info);
-      this.id = exp.id;
+      this._id = exp.id;
       this.nodeId = exp.nodeId;
       this.data = exp.data;
       if (exp.positions) {
-        this.positionsKnown = true;
-        for (const [k, v] of exp.positions) this.positions.set(k, v);
+        this._positionsKnown = true;
+        for (const [k, v] of exp.positions) this._positions.set(k, v);
       }
       this.filesApi = undefined; // ids may differ after a reconnect
       await this.options.connected?.();
@@ -98,17 +114,17 @@ export class RemoteSession {
   /** Positions of the server's streams, once the experiment exists there (and is connected). */
   async ready(): Promise<ReadonlyMap<string, number>> {
     if (this.connecting) await this.connecting;
-    else if (this.id === undefined) throw this.connectError ?? notYet();
-    return this.positions;
+    else if (this._id === undefined) throw this.connectError ?? notYet();
+    return this._positions;
   }
 
   /** The number the next record of `stream` gets on the server. */
   async cursor(stream: StreamId): Promise<number> {
-    const known = this.positions.get(stream.key);
+    const known = this._positions.get(stream.key);
     if (known !== undefined) return known;
     // A server that does not report positions is asked for the metric's count.
-    const next = await serverPosition(this.client, this.experimentId(), stream, this.positionsKnown ? this.positions : undefined);
-    this.positions.set(stream.key, next);
+    const next = await serverPosition(this.client, this.experimentId(), stream, this._positionsKnown ? this._positions : undefined);
+    this._positions.set(stream.key, next);
     return next;
   }
 
@@ -147,7 +163,7 @@ export class RemoteSession {
         if (this.options.background) await this.ready();
         await postParams(this.client, this.experimentId(), update);
       } catch (err) {
-        if (isTransient(err) || this.id === undefined) {
+        if (isTransient(err) || this._id === undefined) {
           this.params ??= update; // the newest state is sent next time
           throw err;
         }
@@ -174,11 +190,11 @@ export class RemoteSession {
     if (this.filesApi) return this.filesApi;
     if (this.options.background) await this.ready();
     const owner = this.info?.prefix.owner;
-    if (this.id === undefined || this.nodeId === undefined || owner === undefined) {
+    if (this._id === undefined || this.nodeId === undefined || owner === undefined) {
       throw new NetworkError("The experiment is not on the server yet (it could not be reached at start); its files follow once it is");
     }
     const f = this.options.files;
-    this.filesApi = new RemoteFilesApi(this.client, fileTarget({ id: this.id, nodeId: this.nodeId, data: this.data ?? {} }, owner), {
+    this.filesApi = new RemoteFilesApi(this.client, fileTarget({ id: this._id, nodeId: this.nodeId, data: this.data ?? {} }, owner), {
       sha256: f?.sha256 ?? portableSha256,
       maxBytes: f?.maxBytes ?? DEFAULT_MAX_FILE_BYTES,
       streamBodies: f?.streamBodies ?? true,
@@ -188,8 +204,8 @@ export class RemoteSession {
 
   /** The experiment id; throws while the experiment does not exist on the server. */
   private experimentId(): string {
-    if (this.id === undefined) throw notYet();
-    return this.id;
+    if (this._id === undefined) throw notYet();
+    return this._id;
   }
 }
 
