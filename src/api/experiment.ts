@@ -5,18 +5,17 @@
 import type { Backend, Reader, RunStatus } from "../model/backend.ts";
 import { notWritable, type Host, type RunContext } from "./host.ts";
 import { DEFAULT_MAX_QUEUE_BYTES } from "../model/defaults.ts";
-import { ConfigurationError, MlDashError, ValidationError } from "../errors.ts";
+import { MlDashError, ValidationError } from "../errors.ts";
 import { createFiles, type Files } from "./files/accessor.ts";
 import type { FileStore } from "../files/types.ts";
 import { isPlainObject } from "../model/values.ts";
-import { deferredReader } from "../internal/deferred-reader.ts";
 import { logCall, Logs, type LogOptions } from "./logs.ts";
 import { createMetrics, type Metrics } from "./metrics/metrics.ts";
 import { resolveDestinations, type Destinations, type Mode } from "./modes.ts";
 import { validateOptions, type ExperimentOptions } from "./options.ts";
 import { Params } from "./params.ts";
 import type { ParsedPrefix } from "../model/prefix.ts";
-import type { RemoteBackend, UnloadResult } from "../backends/remote/index.ts";
+import { assembleBackends, fileStoreFor, type Assembly, type UnloadResult } from "../replicate/assemble.ts";
 import type { LifecycleOwner, RunLifecycle } from "./lifecycle.ts";
 import { createRunHandle, type RunHandle } from "./run-handle.ts";
 import { resolveRun, setRunPrefix } from "../run-config/resolve.ts";
@@ -82,7 +81,8 @@ export class Experiment implements Host, AsyncDisposable {
   private lifecycle: RunLifecycle | undefined;
   private lifecycleLoad: Promise<RunLifecycle> | undefined;
   private readonly lifecycleOwner: LifecycleOwner;
-  private remote: RemoteBackend | undefined;
+  /** The current run's backends (set at its start): its file store and unload hook with a server. */
+  private assembly: Assembly | undefined;
 
   /**
    * @param prefixOrOptions The prefix (`owner/project/path.../name`), or all options.
@@ -257,9 +257,9 @@ export class Experiment implements Host, AsyncDisposable {
    */
   _flushForUnload(): UnloadResult | undefined {
     const ctx = this._ctx;
-    if (!this.remote || ctx === undefined) return undefined;
-    const sealed = ctx.buffer.sealForUnload();
-    return this.remote.flushForUnload(sealed);
+    const unload = this.assembly?.unload;
+    if (!unload || ctx === undefined) return undefined;
+    return unload(ctx.buffer.sealForUnload());
   }
 
   /** The buffer holds over a quarter of its byte bound: flushes should slow the producer down. */
@@ -267,53 +267,29 @@ export class Experiment implements Host, AsyncDisposable {
 
   /**
    * Creates the backends for this run: the local store first (it is the write-ahead log). Each
-   * half is loaded here, at the start of the run that uses it: the remote half (HTTP client,
-   * msgpack) only when there is a server, the local writer only when there is a local store, so
-   * a page that never starts a run (or only talks to a server) does not download the other.
+   * half loads only if this run uses it (see `src/replicate/assemble.ts`).
    */
   protected async createBackends(): Promise<{ backends: Backend[]; reader: Reader }> {
-    const { storage, dashUrl } = this.destinations;
-    if (dashUrl) {
-      const { createRemoteBackends } = await import("../backends/remote/index.ts");
-      const made = createRemoteBackends({
-        dashUrl,
-        storage,
-        dir: this.parsed.path,
-        options: this.options,
-        runtime: this.runtime,
-        stats: this.counters,
-        report: (e) => this._report(e),
-        drop: (stream, count) => this._ctx?.buffer.recordDrop(stream, count, "rejected"),
-        underPressure: this.pressure,
-      });
-      this.remote = made.remote;
-      return made;
-    }
-    if (!storage) throw new ConfigurationError("No local store");
-    const dir = this.parsed.path;
-    const { LocalBackend } = await import("../backends/local/local-backend.ts");
-    // Encoder workers exist where the runtime can start them (not in browsers); reads load on the first read.
-    const pool = this.runtime.spawnEncoder ? (await import("../backends/local/encoder-pool.ts")).encoderPoolFor(this.runtime) : undefined;
-    return {
-      backends: [new LocalBackend(storage, dir, this.counters, pool, this.pressure)],
-      reader: deferredReader(async () => new (await import("../backends/local/local-reader.ts")).LocalReader(storage, dir)),
-    };
+    this.assembly = await assembleBackends({
+      ...this.destinations,
+      prefix: this.parsed,
+      options: this.options,
+      runtime: this.runtime,
+      stats: this.counters,
+      report: (e) => this._report(e),
+      drop: (stream, count) => this._ctx?.buffer.recordDrop(stream, count, "rejected"),
+      underPressure: this.pressure,
+    });
+    return this.assembly;
   }
 
   /**
    * The store behind `exp.files`: the local store's `files/` folder, or the server's (kept in
    * sync in hybrid mode). Its code is loaded with the first files call, not with the page.
    */
-  protected async createFileStore(): Promise<FileStore> {
-    const { storage, dashUrl } = this.destinations;
-    const prefix = this.parsed; // the prefix at the first files call, as when this was synchronous
-    if (dashUrl) {
-      const { currentFileStore } = await import("../files/deferred-store.ts");
-      return currentFileStore(() => this.remote?.files);
-    }
-    if (!storage) throw new ConfigurationError("exp.files needs a local store or a dashUrl");
-    const { localFileStoreFor } = await import("../files/local-file-store.ts");
-    return localFileStoreFor(storage, prefix, this.runtime, this.options.files?.maxBytes);
+  protected createFileStore(): Promise<FileStore> {
+    // The prefix at the first files call, as when this was synchronous.
+    return fileStoreFor({ ...this.destinations, prefix: this.parsed, runtime: this.runtime, options: this.options }, () => this.assembly?.files);
   }
 }
 

@@ -25,3 +25,15 @@ export const DEFAULT_MAX_FILE_BYTES = 100 * 1024 ** 3;
 export function uploadMemoryBytes(maxQueueBytes: number | undefined): number {
   return Math.min(DEFAULT_UPLOAD_MEMORY_BYTES, (maxQueueBytes ?? DEFAULT_MAX_QUEUE_BYTES) / 4);
 }
+
+/** `remote.timeoutMs`: time a request waits for the answer's headers, per attempt (ms). */
+export const DEFAULT_REMOTE_TIMEOUT_MS = 30_000;
+
+/** `remote.retries`: retries of one request after a transient failure. */
+export const DEFAULT_RETRIES = 5;
+
+/** `remote.backoffMs`: the first backoff delay of a request's retries (ms); it doubles each retry. */
+export const DEFAULT_BACKOFF_MS = 500;
+
+/** `remote.maxBackoffMs`: the cap of one backoff delay, and of a server's `Retry-After` (ms). */
+export const DEFAULT_MAX_BACKOFF_MS = 30_000;

@@ -73,5 +73,16 @@ export const routes = {
   readTrack: route("GET", "/experiments/:id/tracks/:topic/data"),
 } as const;
 
+/** One request's method and path (relative to `/api/`), as {@link target} builds it from a route. */
+export interface RouteTarget {
+  readonly method: Method;
+  readonly path: string;
+}
+
+/** The request to `route` with `params` (what the SDK's client sends). */
+export function target<P extends string>(route: Route<P>, params: Record<RouteParams<P>, string | number>): RouteTarget {
+  return { method: route.method, path: route.path(params) };
+}
+
 /** The name of the unnamed metric in paths and on disk, as Python spells it. */
 export const UNNAMED_METRIC = "None";

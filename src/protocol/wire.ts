@@ -28,7 +28,7 @@ export const JSON_TYPE = "application/json";
 
 /** Batch encodings: msgpack (compact, keeps NaN) or JSON (what the hosted ML-Dash API speaks). */
 export type { WireFormat } from "../model/options.ts";
-import { routes, UNNAMED_METRIC } from "./routes.ts";
+import { routes, target, UNNAMED_METRIC, type RouteTarget } from "./routes.ts";
 import type { WireFormat } from "../model/options.ts";
 
 /** An encoded request body. */
@@ -166,18 +166,18 @@ export function encodeBatch(batch: Batch, format: WireFormat): EncodedBody {
 }
 
 /**
- * The REST path of a stream's batch endpoint, relative to `/api/`. Names and topics are
- * percent-encoded (a metric name cannot hold "/"; a topic can).
+ * The REST request of a stream's batch endpoint (path relative to `/api/`). Names and topics
+ * are percent-encoded (a metric name cannot hold "/"; a topic can).
  */
-export function batchPath(experimentId: string, batch: Batch): string {
+export function batchTarget(experimentId: string, batch: Batch): RouteTarget {
   const s = batch.stream;
   switch (s.kind) {
     case "metric":
-      return routes.appendMetricBatch.path({ id: experimentId, name: s.name ?? UNNAMED_METRIC });
+      return target(routes.appendMetricBatch, { id: experimentId, name: s.name ?? UNNAMED_METRIC });
     case "track":
-      return routes.appendTrackBatch.path({ id: experimentId, topic: s.name as string });
+      return target(routes.appendTrackBatch, { id: experimentId, topic: s.name as string });
     case "log":
-      return routes.appendLogs.path({ id: experimentId });
+      return target(routes.appendLogs, { id: experimentId });
   }
 }
 

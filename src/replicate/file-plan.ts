@@ -6,7 +6,7 @@
  * delete when the local file was deleted. Comparing states rather than replaying operations is
  * what makes syncing idempotent and resumable.
  */
-import { NotFoundError } from "../errors.ts";
+import { NotFoundError, RemoteError } from "../errors.ts";
 import type { LocalFileStore } from "../files/local-file-store.ts";
 import type { FileInfo } from "../files/types.ts";
 import type { RemoteFilesApi } from "../backends/remote/files-api.ts";
@@ -77,6 +77,19 @@ export async function remotePlaces(api: RemoteFilesApi): Promise<Map<string, Fil
   const out = new Map<string, FileInfo>();
   for (const f of await api.list(false)) if (f.deletedAt === null && !out.has(placeOf(f))) out.set(placeOf(f), f);
   return out;
+}
+
+/**
+ * The server's live records by place, or the 404 of a server that cannot list an
+ * experiment's files (ML-Dash lists over GraphQL): the caller decides what to do without.
+ */
+export async function listedPlaces(api: RemoteFilesApi): Promise<Map<string, FileInfo> | RemoteError> {
+  try {
+    return await remotePlaces(api);
+  } catch (err) {
+    if (err instanceof RemoteError && err.status === 404) return err;
+    throw err;
+  }
 }
 
 /** The local records by place. */

@@ -6,10 +6,9 @@
 import { MlDashError, NotFoundError, RemoteError, StorageError } from "../errors.ts";
 import type { LocalFileStore } from "../files/local-file-store.ts";
 import type { DeletedFile, FileInfo, FileStore, FileUpdate, SaveRequest } from "../files/types.ts";
-import { isTransient } from "../backends/remote/client.ts";
+import { isTransient, Rounds } from "../backends/remote/retry.ts";
 import type { RemoteFilesApi } from "../backends/remote/files-api.ts";
-import { applyFile, localPlaces, placeOf, planFile, remotePlaces } from "./file-plan.ts";
-import { PATIENCE, pauseMs } from "../backends/remote/patience.ts";
+import { applyFile, listedPlaces, localPlaces, placeOf, planFile } from "./file-plan.ts";
 
 async function pool<T>(items: readonly T[], width: number, fn: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
@@ -31,7 +30,7 @@ export interface FileSyncHooks {
 /**
  * Keeps the server's files of a hybrid run in step with the local store, in the background.
  * Transient failures pause every place with jittered backoff and are retried for as long as
- * the process lives (a flush hears of them after {@link PATIENCE} rounds); a refusal (4xx) is
+ * the process lives (a flush hears of them after `PATIENCE` rounds, see `retry.ts`); a refusal (4xx) is
  * reported once and that place is left until it changes again.
  */
 export class FileSync {
@@ -39,9 +38,7 @@ export class FileSync {
   private remote: Map<string, FileInfo> | undefined;
   private running: Promise<void> | undefined;
   private catching: Promise<void> | undefined;
-  private failures = 0;
-  private pausedUntil = 0;
-  private timer: ReturnType<typeof setTimeout> | undefined;
+  private readonly rounds: Rounds;
   private waiters: { resolve(): void; reject(err: unknown): void }[] = [];
   private closed = false;
   /** The server has no file list (ML-Dash lists over GraphQL): only places changed by this process are sent. */
@@ -52,7 +49,9 @@ export class FileSync {
     private readonly local: LocalFileStore,
     private readonly hooks: FileSyncHooks,
     private readonly width = 2,
-  ) {}
+  ) {
+    this.rounds = new Rounds(() => this.kick(), hooks.unrefTimer);
+  }
 
   /** A place changed locally. */
   touch(f: { readonly path: string; readonly filename: string }): void {
@@ -79,15 +78,14 @@ export class FileSync {
 
   /**
    * Resolves when the server matches every change made so far; rejects with the error once
-   * {@link PATIENCE} rounds failed (syncing goes on in the background).
+   * `PATIENCE` rounds failed (syncing goes on in the background).
    */
   flush(): Promise<void> {
     // A catch-up still listing the local files has not marked them yet: without this wait, a
     // flush (and a complete() right after start) would not cover what a previous process left.
     const catching = this.catching;
     if (catching) return catching.then(() => this.flush(), () => this.flush());
-    if (this.failures >= PATIENCE) this.failures = PATIENCE - 1; // an explicit flush gets one more round
-    this.resume();
+    this.rounds.resume(true); // an explicit flush gets one more round
     if (this.dirty.size === 0 && !this.running) return Promise.resolve();
     const p = new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }));
     this.kick();
@@ -96,7 +94,7 @@ export class FileSync {
 
   /** Tries now (after the experiment was created on the server, or an outage ended). */
   kick(): void {
-    if (this.running || this.closed || Date.now() < this.pausedUntil || this.dirty.size === 0) return;
+    if (this.running || this.closed || this.rounds.paused || this.dirty.size === 0) return;
     this.running = this.loop().finally(() => {
       this.running = undefined;
       if (this.dirty.size > 0) this.kick();
@@ -107,7 +105,7 @@ export class FileSync {
   /** Stops syncing; what is left is found again by the next run's catch-up or `ml-dash upload`. */
   close(): void {
     this.closed = true;
-    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.rounds.close();
     const err = new StorageError("The experiment was closed before its files reached the server; the local store keeps them", { code: "CLOSED" });
     for (const w of this.waiters.splice(0)) w.reject(err);
   }
@@ -118,14 +116,8 @@ export class FileSync {
       else w.reject(err);
   }
 
-  private resume(): void {
-    this.pausedUntil = 0;
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    this.timer = undefined;
-  }
-
   private async loop(): Promise<void> {
-    while (this.dirty.size > 0 && !this.closed && Date.now() >= this.pausedUntil) {
+    while (this.dirty.size > 0 && !this.closed && !this.rounds.paused) {
       const keys = [...this.dirty];
       this.dirty.clear();
       let failure: MlDashError | undefined;
@@ -167,42 +159,29 @@ export class FileSync {
         this.pause(failure);
         return;
       }
-      this.failures = 0;
+      this.rounds.succeeded();
     }
   }
 
   /** The server's live files; an empty map (and a warning) for a server without the list route. */
   private async listRemote(api: RemoteFilesApi): Promise<Map<string, FileInfo>> {
-    try {
-      return await remotePlaces(api);
-    } catch (err) {
-      if (!(err instanceof RemoteError && err.status === 404)) throw err;
-      this.blind = true;
-      this.hooks.report(
-        new RemoteError(
-          "The server cannot list an experiment's files (GET experiments/{id}/files answered 404): files saved by this run are uploaded, but what an earlier run left behind is not compared",
-          404,
-          err.body,
-          { cause: err },
-        ),
-      );
-      return new Map();
-    }
+    const listed = await listedPlaces(api);
+    if (listed instanceof Map) return listed;
+    this.blind = true;
+    this.hooks.report(
+      new RemoteError(
+        "The server cannot list an experiment's files (GET experiments/{id}/files answered 404): files saved by this run are uploaded, but what an earlier run left behind is not compared",
+        404,
+        listed.body,
+        { cause: listed },
+      ),
+    );
+    return new Map();
   }
 
   private pause(err: MlDashError): void {
-    this.failures++;
     this.hooks.report(err);
-    const delay = pauseMs(this.failures);
-    this.pausedUntil = Date.now() + delay;
-    if (this.failures >= PATIENCE) this.settle(err);
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.pausedUntil = 0;
-      this.kick();
-    }, delay);
-    this.hooks.unrefTimer?.(this.timer);
+    if (this.rounds.failed()) this.settle(err);
   }
 }
 

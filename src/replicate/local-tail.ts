@@ -1,6 +1,6 @@
 /**
- * Reading the records a server does not hold yet out of a local `.dash` tree: the hybrid
- * write-ahead log after a restart or an outage, and `ml-dash upload`. Line *i* of a metric or
+ * Reading the records a server does not hold yet out of a local `.dash` tree, and sending them:
+ * the hybrid write-ahead log after a restart or an outage, and `ml-dash upload`. Line *i* of a metric or
  * track data file is record *i* (as ML-Dash's own reader assumes), so a cursor that remembers
  * its byte offset reads a whole stream in one pass, however many chunks it is sent in.
  */
@@ -11,6 +11,10 @@ import type { StorageAdapter } from "../storage/contract.ts";
 import type { Batch, StreamId, StreamInfo } from "../model/batch.ts";
 import { logRecords, makeBatch, rowsToBlocks, trackRecords } from "../protocol/batch-ops.ts";
 import { concatBytes } from "../internal/bytes.ts";
+import { StreamGap, type Sent } from "../backends/remote/send-batch.ts";
+
+/** Records read from the local store per request. */
+export const LOCAL_CHUNK = 10_000;
 
 const NL = 10;
 const WINDOW = 1 << 20;
@@ -102,5 +106,28 @@ export class LocalStreamSource {
       case "log":
         return makeBatch(stream, from, { kind: "log", records: logRecords(docs as never) }, docs.length, info);
     }
+  }
+}
+
+/** What one send of a stream's local tail did. */
+export interface TailStep {
+  /** Where the server's stream ends now, in local numbering: the next record to send. */
+  readonly next: number;
+  /** The answer when the batch went through; `undefined` after a gap (send again from `next`). */
+  readonly sent: Sent | undefined;
+}
+
+/**
+ * Sends `batch` of a local stream (local numbering; the server's is `shift` ahead, after a reset
+ * local store) and says where to go on: after the batch, or, when the server holds fewer records
+ * than the batch assumes (a 409 gap), where its stream ends, to be read again from the local store.
+ */
+export async function sendTail(send: (batch: Batch) => Promise<Sent>, batch: Batch, shift = 0): Promise<TailStep> {
+  try {
+    const sent = await send(shift === 0 ? batch : { ...batch, first: batch.first + shift });
+    return { next: sent.next - shift, sent };
+  } catch (err) {
+    if (err instanceof StreamGap) return { next: Math.max(0, err.next - shift), sent: undefined };
+    throw err;
   }
 }

@@ -5,27 +5,24 @@
  * are read from the local files and sent, and every batch carries its position, so running it
  * twice (or after an interruption) never stores a record twice.
  */
-import type { ExperimentInfo } from "../model/backend.ts";
-import { MlDashError, RemoteError } from "../errors.ts";
-import { isPlainObject, type PlainObject, type PlainValue } from "../model/values.ts";
-import { paths } from "../layout/paths.ts";
+import { MlDashError } from "../errors.ts";
 import { listStreams } from "../layout/list-streams.ts";
 import { parsePrefix } from "../model/prefix.ts";
 import type { StorageAdapter } from "../storage/contract.ts";
-import type { StreamId } from "../model/batch.ts";
+import type { Batch, StreamId } from "../model/batch.ts";
 import type { RemoteClient } from "../backends/remote/client.ts";
-import { createRemoteExperiment, type RemoteExperiment } from "../backends/remote/experiment-api.ts";
+import { createRemoteExperiment, fileTarget, patchStatus, postParams, serverPosition, type RemoteExperiment } from "../backends/remote/experiment-api.ts";
+import { RemoteFilesApi } from "../backends/remote/files-api.ts";
+import { isTransient } from "../backends/remote/retry.ts";
+import { sendBatch, type Sent } from "../backends/remote/send-batch.ts";
 import { DEFAULT_MAX_FILE_BYTES } from "../model/defaults.ts";
 import { localFileStoreFor } from "../files/local-file-store.ts";
 import { fullPath } from "../files/names.ts";
 import { portableSha256, type Sha256 } from "../files/sha256.ts";
 import type { FileInfo } from "../files/types.ts";
-import { isTransient } from "../backends/remote/client.ts";
-import { applyFile, localPlaces, planFile, remotePlaces } from "./file-plan.ts";
-import { RemoteFilesApi } from "../backends/remote/files-api.ts";
-import { LocalStreamSource } from "./local-tail.ts";
-import { sendBatch, StreamGap } from "../backends/remote/send-batch.ts";
-import { readJsonDoc } from "../layout/json-doc.ts";
+import { applyFile, listedPlaces, localPlaces, planFile } from "./file-plan.ts";
+import { LOCAL_CHUNK, LocalStreamSource, sendTail } from "./local-tail.ts";
+import { localParams, localRun } from "./local-run.ts";
 
 /** Progress of an upload, reported after every batch. */
 export interface SyncProgress {
@@ -87,45 +84,29 @@ export async function uploadRun(
   onProgress?: (p: SyncProgress) => void,
   options: UploadRunOptions = {},
 ): Promise<SyncResult> {
-  const chunk = options.chunk ?? 10_000;
-  const doc = (await readJsonDoc(storage, paths.experiment(dir))) ?? {};
-  const strings = (v: unknown): string[] | undefined => (Array.isArray(v) && v.every((x) => typeof x === "string") ? (v as string[]) : undefined);
-  const info: ExperimentInfo = {
-    prefix: parsePrefix(dir),
-    description: typeof doc["description"] === "string" ? doc["description"] : undefined,
-    tags: strings(doc["tags"]),
-    bindrs: strings(doc["bindrs"]),
-    metadata: isPlainObject(doc["metadata"]) ? (doc["metadata"] as PlainObject) : undefined,
-  };
-  const exp = await createRemoteExperiment(client, info);
-  const id = encodeURIComponent(exp.id);
+  const chunk = options.chunk ?? LOCAL_CHUNK;
+  const run = await localRun(storage, parsePrefix(dir));
+  const exp = await createRemoteExperiment(client, run.info);
+  const send = (batch: Batch): Promise<Sent> => sendBatch(client, exp.id, batch);
   let sent = 0;
   let skipped = 0;
   let bytes = 0;
 
-  const params = await readJsonDoc(storage, paths.parameters(dir));
-  if (params && isPlainObject(params["data"]) && Object.keys(params["data"]).length > 0) {
-    // A merge: sending the same params again changes nothing.
-    await client.request("POST", `experiments/${id}/parameters`, { json: { data: params["data"] as Record<string, PlainValue>, version: params["version"] } });
-  }
+  const params = await localParams(storage, dir);
+  if (params) await postParams(client, exp.id, params);
 
   for (const { id: stream, recorded } of await listStreams(storage, dir)) {
-    let from = exp.positions?.get(stream.key) ?? (await serverCount(client, id, stream, exp.positions !== undefined));
+    let from = await serverPosition(client, exp.id, stream, exp.positions);
     const start = from;
     const source = new LocalStreamSource(storage, dir, stream);
     onProgress?.({ dir, stream, done: from, total: recorded });
     for (;;) {
       const batch = await source.batch(from, chunk);
       if (!batch) break;
-      try {
-        const r = await sendBatch(client, exp.id, batch);
-        bytes += r.bytes;
-        from = r.next;
-      } catch (err) {
-        if (!(err instanceof StreamGap)) throw err;
-        from = err.next; // the server has fewer than it said: resend from there
-        continue;
-      }
+      const step = await sendTail(send, batch);
+      from = step.next;
+      if (!step.sent) continue; // the server has fewer than it said: resend from there
+      bytes += step.sent.bytes;
       onProgress?.({ dir, stream, done: from, total: Math.max(recorded, from) });
     }
     sent += Math.max(0, from - start);
@@ -134,10 +115,7 @@ export async function uploadRun(
 
   const files = await uploadFiles(client, storage, dir, exp, options);
 
-  const status = doc["status"];
-  if (status === "COMPLETED" || status === "FAILED" || status === "CANCELLED") {
-    await client.request("PATCH", `nodes/${encodeURIComponent(exp.nodeId)}`, { json: { status } });
-  }
+  if (run.ended) await patchStatus(client, exp.nodeId, run.ended);
   return { dir, id: exp.id, sent, skipped, bytes, files };
 }
 
@@ -153,19 +131,10 @@ async function uploadFiles(client: RemoteClient, storage: StorageAdapter, dir: s
   const places = localPlaces(await local.records());
   const out = { uploaded: 0, updated: 0, deleted: 0, unchanged: 0, bytes: 0 };
   if (places.size === 0) return out;
-  const project = (exp.data["project"] ?? {}) as Record<string, unknown>;
-  const experiment = (exp.data["experiment"] ?? {}) as Record<string, unknown>;
-  const projectId = project["id"] ?? experiment["projectId"];
-  const api = new RemoteFilesApi(
-    client,
-    { experimentId: exp.id, nodeId: exp.nodeId, projectId: projectId == null ? undefined : String(projectId), namespace: prefix.owner as string },
-    { sha256: options.sha256 ?? portableSha256, maxBytes },
-  );
+  const api = new RemoteFilesApi(client, fileTarget(exp, prefix.owner as string), { sha256: options.sha256 ?? portableSha256, maxBytes });
   // A server without the list route (ML-Dash lists over GraphQL) gets every file: it cannot say what it holds.
-  const remote = await remotePlaces(api).catch((err: unknown) => {
-    if (err instanceof RemoteError && err.status === 404) return new Map<string, FileInfo>();
-    throw err;
-  });
+  const listed = await listedPlaces(api);
+  const remote = listed instanceof Map ? listed : new Map<string, FileInfo>();
   let done = 0;
   let refused: MlDashError | undefined;
   for (const [key, records] of places) {
@@ -189,16 +158,4 @@ async function uploadFiles(client: RemoteClient, storage: StorageAdapter, dir: s
   }
   if (refused) throw refused;
   return out;
-}
-
-/** Where a stream ends on a server that does not report positions (metrics only; else 0). */
-async function serverCount(client: RemoteClient, id: string, stream: StreamId, reported: boolean): Promise<number> {
-  if (reported || stream.kind !== "metric") return 0;
-  try {
-    const r = await client.request<Record<string, unknown>>("GET", `experiments/${id}/metrics/${encodeURIComponent(stream.name ?? "None")}/stats`);
-    return Number(r.data?.["totalDataPoints"] ?? 0) || 0;
-  } catch (err) {
-    if (err instanceof RemoteError && err.status === 404) return 0;
-    throw err instanceof MlDashError ? err : new RemoteError(String(err), 0, undefined);
-  }
 }

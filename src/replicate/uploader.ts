@@ -15,13 +15,9 @@ import { MlDashError, StorageError } from "../errors.ts";
 import type { StorageAdapter } from "../storage/contract.ts";
 import type { Batch, StreamId, StreamInfo } from "../model/batch.ts";
 import { coalesce, tailOf } from "../protocol/batch-ops.ts";
-import { isTransient } from "../backends/remote/client.ts";
-import { LocalStreamSource } from "./local-tail.ts";
-import { PATIENCE, pauseMs } from "../backends/remote/patience.ts";
-import { StreamGap, type Sent } from "../backends/remote/send-batch.ts";
-
-/** Records read from the local store per request. */
-export const LOCAL_CHUNK = 10_000;
+import { isTransient, Rounds } from "../backends/remote/retry.ts";
+import type { Sent } from "../backends/remote/send-batch.ts";
+import { LOCAL_CHUNK, LocalStreamSource, sendTail, type TailStep } from "./local-tail.ts";
 
 interface Waiter {
   readonly upTo: number;
@@ -80,9 +76,8 @@ export class Uploader {
   private memory = 0;
   private inflight = 0;
   private readonly slots: (() => void)[] = [];
-  private failures = 0;
-  private pausedUntil = 0;
-  private timer: ReturnType<typeof setTimeout> | undefined;
+  /** Transient failures pause every stream, then all are tried again (see `retry.ts`). */
+  private readonly rounds: Rounds;
   private closed = false;
 
   constructor(
@@ -90,7 +85,11 @@ export class Uploader {
     private readonly dir: string,
     private readonly hooks: UploaderHooks,
     private readonly options: { maxMemoryBytes: number; concurrency: number },
-  ) {}
+  ) {
+    this.rounds = new Rounds(() => {
+      for (const o of this.outboxes.values()) void this.pump(o);
+    }, hooks.unrefTimer);
+  }
 
   /** The outbox of a stream (created on first use). */
   outbox(stream: StreamId, info?: StreamInfo): Outbox {
@@ -145,12 +144,11 @@ export class Uploader {
 
   /**
    * Resolves when the server holds every record the local store held at the call; rejects with
-   * the error once {@link PATIENCE} rounds of attempts failed (the upload goes on in the
+   * the error once `PATIENCE` rounds (`retry.ts`) of attempts failed (the upload goes on in the
    * background). Streams the server refused are not waited for: that refusal was reported.
    */
   flush(): Promise<void> {
-    if (this.failures >= PATIENCE) this.failures = PATIENCE - 1; // an explicit flush gets one more round
-    this.resume();
+    this.rounds.resume(true); // an explicit flush gets one more round
     const waits: Promise<void>[] = [];
     for (const o of this.outboxes.values()) {
       if (o.done) continue;
@@ -162,19 +160,19 @@ export class Uploader {
 
   /** True while the server keeps failing the upload (reset by the next batch it takes). */
   get failing(): boolean {
-    return this.failures > 0;
+    return this.rounds.failing;
   }
 
   /** Tries every stream now (after the experiment was created on the server, or an outage ended). */
   kick(): void {
-    this.resume();
+    this.rounds.resume();
     for (const o of this.outboxes.values()) void this.pump(o);
   }
 
   /** Stops uploading (what is left stays in the local store). */
   close(): void {
     this.closed = true;
-    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.rounds.close();
     const err = new StorageError("The experiment was closed before the server caught up; the local store keeps the rest", { code: "CLOSED" });
     for (const o of this.outboxes.values()) this.settle(o, err);
   }
@@ -194,26 +192,10 @@ export class Uploader {
     largest.bytes = 0;
   }
 
-  private resume(): void {
-    this.pausedUntil = 0;
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    this.timer = undefined;
-  }
-
   private pause(err: MlDashError): void {
-    this.failures++;
-    const delay = pauseMs(this.failures);
-    this.pausedUntil = Date.now() + delay;
     // Waiting flushes hear of the failure only once the patience is spent; until then the
     // pause ends and the upload is tried again.
-    if (this.failures >= PATIENCE) for (const o of this.outboxes.values()) this.settle(o, err);
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.pausedUntil = 0;
-      for (const o of this.outboxes.values()) void this.pump(o);
-    }, delay);
-    this.hooks.unrefTimer?.(this.timer);
+    if (this.rounds.failed()) for (const o of this.outboxes.values()) this.settle(o, err);
   }
 
   /** Resolves waiters the position satisfies; with `err`, rejects the rest. */
@@ -237,7 +219,7 @@ export class Uploader {
         const positions = await this.hooks.ready();
         this.place(o, 0, positions.get(o.stream.key) ?? 0);
       }
-      while (!this.closed && !o.done && Date.now() >= this.pausedUntil) {
+      while (!this.closed && !o.done && !this.rounds.paused) {
         const chunk = await this.nextChunk(o);
         if (!chunk) {
           o.blocked = new StorageError(
@@ -247,17 +229,10 @@ export class Uploader {
           break;
         }
         await this.slot();
+        let step: TailStep;
         try {
-          const sent = await this.hooks.send(o.shift === 0 ? chunk : { ...chunk, first: chunk.first + o.shift });
-          this.failures = 0;
-          const next = sent.next - o.shift;
-          this.hooks.acknowledged(Math.max(0, Math.min(chunk.count, next - chunk.first)), sent.bytes);
-          o.acked = next;
+          step = await sendTail(this.hooks.send, chunk, o.shift);
         } catch (err) {
-          if (err instanceof StreamGap) {
-            o.acked = Math.max(0, err.next - o.shift); // resend from where the server is, out of the local store
-            continue;
-          }
           const e = err instanceof MlDashError ? err : new StorageError(String(err), { cause: err });
           if (this.closed) break;
           this.hooks.report(e);
@@ -267,6 +242,10 @@ export class Uploader {
         } finally {
           this.release();
         }
+        o.acked = step.next;
+        if (!step.sent) continue; // a gap: resend from where the server is, out of the local store
+        this.rounds.succeeded();
+        this.hooks.acknowledged(Math.max(0, Math.min(chunk.count, step.next - chunk.first)), step.sent.bytes);
         this.settle(o);
       }
     } catch (err) {

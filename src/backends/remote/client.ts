@@ -1,21 +1,18 @@
 /**
- * The HTTP client of an ML-Dash server: ky over the injected `fetch`, the bearer token, the
- * retry policy, and one mapping of failures onto the error hierarchy.
- *
- * Retries (inside ky): 408, 429, 5xx, timeouts and network errors, with jittered exponential
- * backoff that honours `Retry-After`. Never 400/401/403/404/409/415/422: those are answers,
- * not accidents. Every request the SDK sends is idempotent (batches carry their position,
- * params merge, nodes upsert), so retrying a POST is safe.
+ * The HTTP client of an ML-Dash server: the injected `fetch`, the bearer token, the retry
+ * policy of `retry.ts`, and one mapping of failures onto the error hierarchy. Every request goes
+ * through one attempt loop ({@link RemoteClient.send}); {@link RemoteClient.request} adds the
+ * JSON / msgpack bodies on top of it.
  */
-import ky, { HTTPError, TimeoutError, type KyInstance } from "ky";
 import { decode } from "@msgpack/msgpack";
 import { AuthenticationError, MlDashError, NetworkError, RemoteError } from "../../errors.ts";
 import { tokenResolver } from "../../auth/token.ts";
 import type { RemoteOptions, TokenOption, WireFormat } from "../../model/options.ts";
+import type { RouteTarget } from "../../protocol/routes.ts";
 import { JSON_TYPE, MSGPACK } from "../../protocol/wire.ts";
+import { backoffMs, isTransientStatus, retryAfterMs, retryPolicy, sleep, type RetryPolicy } from "./retry.ts";
 
 export type { RemoteOptions } from "../../model/options.ts";
-
 
 /** Everything the client needs. */
 export interface RemoteClientOptions extends RemoteOptions {
@@ -50,6 +47,11 @@ export interface SendOptions {
   readonly retries?: number;
   /** Time until the answer's headers (ms); 0 = none. Default: the client's timeout. */
   readonly timeoutMs?: number;
+  /**
+   * Refuse redirects (default true). fetch (the spec, and undici) otherwise clones the request
+   * to be able to follow one, and the clone of a streamed body keeps every byte sent in memory.
+   */
+  readonly noRedirect?: boolean;
 }
 
 /** A parsed answer. */
@@ -58,17 +60,15 @@ export interface RemoteResponse<T> {
   readonly data: T;
 }
 
-const RETRY_STATUS = [408, 429, 500, 502, 503, 504];
-
 /** One server, one token, one retry policy. */
 export class RemoteClient {
   /** `<dashUrl>/api`: every path is joined under it by concatenation, as Python's client does. */
   readonly base: string;
   /** The batch encoding in use; becomes `"json"` for good after a 415. */
   wire: WireFormat;
-  /** The injected (or global) fetch, for keepalive requests that must bypass ky. */
+  /** The injected (or global) fetch, for keepalive requests that must bypass the retries. */
   readonly fetchImpl: typeof fetch;
-  private readonly http: KyInstance;
+  private readonly retry: RetryPolicy;
   private readonly abort = new AbortController();
   private token: string | undefined;
   private resolver: (() => Promise<string>) | undefined;
@@ -77,26 +77,7 @@ export class RemoteClient {
     this.base = options.dashUrl.replace(/\/+$/, "") + "/api";
     this.wire = options.wire ?? "msgpack";
     this.fetchImpl = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
-    const backoff = options.backoffMs ?? 500;
-    const cap = options.maxBackoffMs ?? 30_000;
-    this.http = ky.create({
-      fetch: this.fetchImpl,
-      timeout: options.timeoutMs ?? 30_000,
-      throwHttpErrors: true,
-      signal: this.abort.signal,
-      retry: {
-        limit: options.retries ?? 5,
-        methods: ["get", "post", "put", "patch", "delete"],
-        statusCodes: RETRY_STATUS,
-        afterStatusCodes: RETRY_STATUS,
-        maxRetryAfter: cap,
-        backoffLimit: cap,
-        delay: (attempt) => backoff * 2 ** (attempt - 1),
-        jitter: true,
-        retryOnTimeout: true,
-      },
-      hooks: { beforeRetry: [() => options.onRetry?.()] },
-    });
+    this.retry = retryPolicy(options);
   }
 
   /** The token last used (for keepalive requests, which cannot wait for a provider). */
@@ -115,22 +96,24 @@ export class RemoteClient {
     return token;
   }
 
-  /** Sends a request (retrying transient failures) and parses the answer; throws a mapped error. */
-  async request<T = unknown>(method: string, path: string, options: RequestOptions = {}): Promise<RemoteResponse<T>> {
-    const token = await this.resolveToken();
-    const headers: Record<string, string> = { authorization: `Bearer ${token}`, ...options.headers };
+  /**
+   * Sends a request to a route (`target(routes.x, params)`), retrying transient failures, and
+   * parses the answer; throws a mapped error.
+   */
+  async request<T = unknown>(to: RouteTarget, options: RequestOptions = {}): Promise<RemoteResponse<T>> {
+    const headers: Record<string, string> = { ...options.headers };
     let body: Uint8Array | string | undefined = options.body;
     if (options.json !== undefined) {
       body = JSON.stringify(options.json);
       headers["content-type"] = JSON_TYPE;
     } else if (options.contentType) headers["content-type"] = options.contentType;
     headers["accept"] = options.msgpack ? `${MSGPACK}, ${JSON_TYPE};q=0.5` : JSON_TYPE;
-    const url = this.url(path, options.query);
+    const made = body as BodyInit | undefined;
+    const res = await this.send(to, { headers, query: options.query, noRedirect: false, ...(made === undefined ? {} : { body: () => made }) });
     try {
-      const res = await this.http(url, body === undefined ? { method, headers } : { method, headers, body: body as BodyInit });
       return { status: res.status, data: (await parseBody(res)) as T };
     } catch (err) {
-      throw await this.mapError(err, method, path);
+      throw this.unreachable(`${to.method} ${this.base}/${to.path}`, err); // the answer broke off
     }
   }
 
@@ -161,40 +144,38 @@ export class RemoteClient {
 
   /**
    * Sends a request whose body is made afresh for every attempt (a multipart upload read again
-   * from its file), straight through the injected fetch: ky would clone the request for its
-   * retries, and the clone of a streamed body holds every byte sent in memory. The retry policy
-   * is the client's (429, 5xx, network errors; `Retry-After`; jittered backoff). `retries: 0`
+   * from its file), straight through the injected fetch, retrying by the policy of `retry.ts`
+   * (408, 429, 5xx, timeouts, network errors; `Retry-After`; jittered backoff). `retries: 0`
    * for a body that can be read only once. Resolves to the (2xx) response, body unread.
    */
-  async send(method: string, path: string, options: SendOptions = {}): Promise<Response> {
-    const retries = options.retries ?? this.options.retries ?? 5;
-    const backoff = this.options.backoffMs ?? 500;
-    const cap = this.options.maxBackoffMs ?? 30_000;
+  async send(to: RouteTarget, options: SendOptions = {}): Promise<Response> {
+    const { method, path } = to;
+    const retries = options.retries ?? this.retry.retries;
+    const limit = options.timeoutMs ?? this.retry.timeoutMs;
     const url = this.url(path, options.query);
+    const what = `${method} ${this.base}/${path}`;
     for (let attempt = 0; ; attempt++) {
       const token = await this.resolveToken();
       const headers: Record<string, string> = { authorization: `Bearer ${token}`, accept: JSON_TYPE, ...options.headers };
       const ctrl = new AbortController();
       const onAbort = (): void => ctrl.abort(this.abort.signal.reason);
-      this.abort.signal.addEventListener("abort", onAbort);
-      const limit = options.timeoutMs === undefined ? (this.options.timeoutMs ?? 30_000) : options.timeoutMs;
+      if (this.abort.signal.aborted) onAbort();
+      else this.abort.signal.addEventListener("abort", onAbort);
       let timedOut = false;
       const timer = limit > 0 ? setTimeout(() => ((timedOut = true), ctrl.abort(new Error("timeout"))), limit) : undefined;
       let retryIn: number | undefined;
       try {
         const body = options.body ? await options.body() : undefined;
-        // redirect "error": fetch (the spec, and undici) otherwise clones the request to be able to
-        // follow a redirect, and the clone of a streamed body keeps every byte sent in memory.
         const init: RequestInit & { duplex?: "half" } = { method, headers, signal: ctrl.signal };
-        if (noRedirectSupported()) init.redirect = "error";
+        if (options.noRedirect !== false && noRedirectSupported()) init.redirect = "error";
         if (body !== undefined) {
           init.body = body;
           if (typeof ReadableStream !== "undefined" && body instanceof ReadableStream) init.duplex = "half";
         }
         const res = await this.fetchImpl(url, init);
         if (res.ok) return res;
-        if (!RETRY_STATUS.includes(res.status) || attempt >= retries) throw await this.fromResponse(res, `${method} ${this.base}/${path}`, undefined);
-        retryIn = retryAfterMs(res.headers.get("retry-after"), cap);
+        if (!isTransientStatus(res.status) || attempt >= retries) throw await this.fromResponse(res, what);
+        retryIn = retryAfterMs(res.headers.get("retry-after"), this.retry.maxBackoffMs);
         await res.body?.cancel().catch(() => undefined);
       } catch (err) {
         if (err instanceof MlDashError) throw err;
@@ -202,33 +183,26 @@ export class RemoteClient {
         const inner = (err as { cause?: unknown } | null)?.cause;
         if (inner instanceof MlDashError) throw inner;
         if (this.abort.signal.aborted || attempt >= retries) {
-          if (timedOut) throw new NetworkError(`${method} ${this.base}/${path} timed out (no answer within ${limit} ms, after retries)`, { cause: err });
-          throw await this.mapError(err, method, path);
+          if (timedOut) throw new NetworkError(`${what} timed out (no answer within ${limit} ms, after retries)`, { cause: err });
+          throw this.unreachable(what, err);
         }
       } finally {
         if (timer !== undefined) clearTimeout(timer);
         this.abort.signal.removeEventListener("abort", onAbort);
       }
       this.options.onRetry?.();
-      await new Promise((r) => setTimeout(r, retryIn ?? Math.random() * Math.min(cap, backoff * 2 ** attempt)));
+      await sleep(retryIn ?? backoffMs(this.retry, attempt));
     }
   }
 
-  /** The error of a non-2xx answer, as {@link request} throws it. */
-  errorOf(res: Response, method: string, path: string): Promise<MlDashError> {
-    return this.fromResponse(res, `${method} ${this.base}/${path}`, undefined);
-  }
-
-  private async mapError(err: unknown, method: string, path: string): Promise<MlDashError> {
-    const what = `${method} ${this.base}/${path}`;
-    if (err instanceof MlDashError) return err;
-    if (err instanceof HTTPError) return this.fromResponse(err.response, what, err);
-    if (err instanceof TimeoutError) return new NetworkError(`${what} timed out (no answer within ${this.options.timeoutMs ?? 30_000} ms, after retries)`, { cause: err });
+  /** A failure on the way (no answer, or a broken one). */
+  private unreachable(what: string, err: unknown): NetworkError {
     const reason = err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err);
     return new NetworkError(`${what} could not reach the server: ${this.scrub(reason)}`, { cause: err });
   }
 
-  private async fromResponse(res: Response, what: string, cause: unknown): Promise<MlDashError> {
+  /** The error of a non-2xx answer. */
+  private async fromResponse(res: Response, what: string): Promise<MlDashError> {
     let body: unknown;
     try {
       body = await parseBody(res);
@@ -239,12 +213,10 @@ export class RemoteClient {
     if (res.status === 401 || res.status === 403) {
       return new AuthenticationError(
         `${what} was refused (${res.status}${message ? `: ${message}` : ""}); check the token given to the Experiment (option token or ML_DASH_TOKEN)`,
-        { cause },
       );
     }
-    return new RemoteError(`${what} failed with ${res.status}${message ? `: ${message}` : ""}`, res.status, body, { cause });
+    return new RemoteError(`${what} failed with ${res.status}${message ? `: ${message}` : ""}`, res.status, body);
   }
-
 }
 
 /** The answer's body: msgpack or JSON by content type, else text (`undefined` when empty). */
@@ -288,19 +260,4 @@ function noRedirectSupported(): boolean {
     }
   }
   return noRedirect;
-}
-
-/** A `Retry-After` header (seconds or an HTTP date) in ms, capped; undefined when absent. */
-function retryAfterMs(header: string | null, cap: number): number | undefined {
-  if (!header) return undefined;
-  const s = Number(header);
-  const ms = Number.isFinite(s) ? s * 1000 : Date.parse(header) - Date.now();
-  return Number.isFinite(ms) ? Math.min(cap, Math.max(0, ms)) : undefined;
-}
-
-/** True for failures worth trying again later (network, timeouts, 408/429/5xx). */
-export function isTransient(err: unknown): boolean {
-  if (err instanceof NetworkError) return true;
-  if (err instanceof RemoteError) return RETRY_STATUS.includes(err.status);
-  return false;
 }

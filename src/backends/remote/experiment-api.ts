@@ -1,12 +1,16 @@
 /**
- * Creating (or resuming) an experiment on an ML-Dash server, with the node requests the Python
- * client sends: the project, one folder per middle prefix segment, then the
- * experiment itself, each an upsert.
+ * The calls about one experiment on an ML-Dash server, shared by the remote-only backend, the
+ * hybrid one and `ml-dash upload`: creating (or resuming) it with the node requests the Python
+ * client sends (the project, one folder per middle prefix segment, then the experiment itself,
+ * each an upsert), its params, its status, and where its streams end.
  */
-import type { ExperimentInfo } from "../../model/backend.ts";
+import type { ExperimentInfo, RunStatus } from "../../model/backend.ts";
 import { ConfigurationError, RemoteError } from "../../errors.ts";
+import type { StreamId } from "../../model/batch.ts";
 import type { PlainValue } from "../../model/values.ts";
+import { routes, target, UNNAMED_METRIC } from "../../protocol/routes.ts";
 import type { RemoteClient } from "./client.ts";
+import type { RemoteFileTarget } from "./files-api.ts";
 
 /** What the server said about a created experiment. */
 export interface RemoteExperiment {
@@ -32,14 +36,14 @@ export async function createRemoteExperiment(client: RemoteClient, info: Experim
   if (p.owner === undefined || p.project === undefined) {
     throw new ConfigurationError(`Remote mode needs a prefix "owner/project/name" (the owner is the server namespace); got "${p.path}"`);
   }
-  const nodes = `namespaces/${encodeURIComponent(p.owner)}/nodes`;
+  const nodes = target(routes.createNode, { ns: p.owner });
   let projectId: string | undefined;
   let parentId = "ROOT";
   if (p.folders.length > 0) {
-    const res = await client.request("POST", nodes, { json: { type: "PROJECT", name: p.project, slug: p.project } });
+    const res = await client.request(nodes, { json: { type: "PROJECT", name: p.project, slug: p.project } });
     projectId = idOf((res.data as Record<string, unknown>)["project"], "project");
     for (const name of p.folders) {
-      const f = await client.request("POST", nodes, { json: { type: "FOLDER", projectId, parentId, name } });
+      const f = await client.request(nodes, { json: { type: "FOLDER", projectId, parentId, name } });
       parentId = idOf((f.data as Record<string, unknown>)["node"], "node");
     }
   }
@@ -51,7 +55,7 @@ export async function createRemoteExperiment(client: RemoteClient, info: Experim
   if (info.bindrs !== undefined) body["bindrs"] = info.bindrs;
   if (info.metadata !== undefined) body["metadata"] = info.metadata;
   body["prefix"] = p.path; // ours: lets an ml-dash server store the run under the same folder as the local store
-  const res = await client.request<Record<string, unknown>>("POST", nodes, { json: body });
+  const res = await client.request<Record<string, unknown>>(nodes, { json: body });
   const data = res.data ?? {};
   const streams = data["streams"];
   let positions: Map<string, number> | undefined;
@@ -65,7 +69,7 @@ export async function createRemoteExperiment(client: RemoteClient, info: Experim
 /** The server's params of an experiment (`{}` when it has none). */
 export async function fetchParams(client: RemoteClient, id: string): Promise<{ data: Record<string, PlainValue>; version: number }> {
   try {
-    const res = await client.request<Record<string, unknown>>("GET", `experiments/${encodeURIComponent(id)}/parameters`, { msgpack: true });
+    const res = await client.request<Record<string, unknown>>(target(routes.readParams, { id }), { msgpack: true });
     const d = res.data ?? {};
     const data = d["data"];
     return {
@@ -76,4 +80,38 @@ export async function fetchParams(client: RemoteClient, id: string): Promise<{ d
     if (err instanceof RemoteError && err.status === 404) return { data: {}, version: 0 };
     throw err;
   }
+}
+
+/** Sends the params state (a merge on the server, so sending the same state twice changes nothing). */
+export async function postParams(client: RemoteClient, id: string, params: { readonly data: Readonly<Record<string, PlainValue>>; readonly version: number | undefined }): Promise<void> {
+  await client.request(target(routes.writeParams, { id }), { json: { data: params.data, version: params.version } });
+}
+
+/** Records the run status on the experiment's node (idempotent). */
+export async function patchStatus(client: RemoteClient, nodeId: string, status: RunStatus): Promise<void> {
+  await client.request(target(routes.updateNode, { id: nodeId }), { json: { status } });
+}
+
+/**
+ * Where a stream ends on the server: its position from the create answer when the server
+ * reports positions; else, for a metric, its count of points (`0` when it has none yet); else 0.
+ */
+export async function serverPosition(client: RemoteClient, id: string, stream: StreamId, positions: ReadonlyMap<string, number> | undefined): Promise<number> {
+  if (positions) return positions.get(stream.key) ?? 0;
+  if (stream.kind !== "metric") return 0;
+  try {
+    const res = await client.request<Record<string, unknown>>(target(routes.metricStats, { id, name: stream.name ?? UNNAMED_METRIC }));
+    return Number(res.data?.["totalDataPoints"] ?? 0) || 0;
+  } catch (err) {
+    if (err instanceof RemoteError && err.status === 404) return 0;
+    throw err;
+  }
+}
+
+/** Where the files of a created experiment go (`namespace`: the owner segment of its prefix). */
+export function fileTarget(exp: Pick<RemoteExperiment, "id" | "nodeId" | "data">, namespace: string): RemoteFileTarget {
+  const project = (exp.data["project"] ?? {}) as Record<string, unknown>;
+  const experiment = (exp.data["experiment"] ?? {}) as Record<string, unknown>;
+  const projectId = project["id"] ?? experiment["projectId"];
+  return { experimentId: exp.id, nodeId: exp.nodeId, projectId: projectId === undefined || projectId === null ? undefined : String(projectId), namespace };
 }

@@ -11,6 +11,7 @@ import { NotFoundError, RemoteError } from "../../errors.ts";
 import { sha256Hex, toHex, type Sha256 } from "../../files/sha256.ts";
 import type { DeletedFile, FileContent, FileInfo, FileUpdate } from "../../files/types.ts";
 import type { PlainObject } from "../../model/values.ts";
+import { routes, target } from "../../protocol/routes.ts";
 import { parseBody, type RemoteClient } from "./client.ts";
 import { collectBounded as collect, tooLarge } from "../../files/bounded-stream.ts";
 import { hashStream, obj, randomKey, str, toFileInfo, type Obj } from "./file-record.ts";
@@ -60,10 +61,6 @@ export class RemoteFilesApi {
     private readonly options: RemoteFilesOptions,
   ) {}
 
-  private get exp(): string {
-    return encodeURIComponent(this.target.experimentId);
-  }
-
   /** The node id of folder `path` (`/` is the experiment's node), creating each level as Python does. */
   folder(path: string): Promise<string> {
     if (path === "/" || path === "") return Promise.resolve(this.target.nodeId);
@@ -74,7 +71,7 @@ export class RemoteFilesApi {
       const name = path.slice(cut + 1);
       id = this.folder(parentPath).then(async (parentId) => {
         const body: Obj = { type: "FOLDER", projectId: this.target.projectId, experimentId: this.target.experimentId, parentId, name };
-        const res = await this.client.request<Obj>("POST", `namespaces/${encodeURIComponent(this.target.namespace)}/nodes`, { json: body });
+        const res = await this.client.request<Obj>(target(routes.createNode, { ns: this.target.namespace }), { json: body });
         const nid = str(obj(res.data?.["node"])["id"]);
         if (nid === null) throw new RemoteError(`The server's answer to creating folder ${path} has no node.id`, res.status, res.data);
         return nid;
@@ -161,7 +158,7 @@ export class RemoteFilesApi {
     }
     // A large body gets time to go out at 256 KiB/s or more before the answer is due.
     const timeoutMs = size === undefined ? 0 : 30_000 + size / 262.144;
-    const res = await this.client.send("POST", `namespaces/${encodeURIComponent(this.target.namespace)}/nodes`, {
+    const res = await this.client.send(target(routes.createNode, { ns: this.target.namespace }), {
       body,
       headers: { "content-type": frame.contentType, "idempotency-key": randomKey() },
       ...(retries === undefined ? {} : { retries }),
@@ -185,7 +182,7 @@ export class RemoteFilesApi {
   async list(includeDeleted = true): Promise<FileInfo[]> {
     const out: FileInfo[] = [];
     for (let offset = 0; ; ) {
-      const res = await this.client.request<Obj>("GET", `experiments/${this.exp}/files`, {
+      const res = await this.client.request<Obj>(target(routes.listFiles, { id: this.target.experimentId }), {
         query: { limit: PAGE, offset, includeDeleted: includeDeleted ? "true" : undefined },
         msgpack: true,
       });
@@ -199,7 +196,7 @@ export class RemoteFilesApi {
   /** The content (a 2xx response, body unread). */
   async download(file: FileInfo): Promise<Response> {
     try {
-      return await this.client.send("GET", `nodes/${encodeURIComponent(file.id)}/download`, { headers: { accept: "*/*" } });
+      return await this.client.send(target(routes.downloadNode, { id: file.id }), { headers: { accept: "*/*" } });
     } catch (err) {
       throw this.notFound(err, file.id);
     }
@@ -212,7 +209,7 @@ export class RemoteFilesApi {
     if (patch.tags !== undefined) body["tags"] = patch.tags;
     if (patch.metadata !== undefined) body["metadata"] = patch.metadata;
     try {
-      const res = await this.client.request<Obj>("PATCH", `nodes/${encodeURIComponent(id)}`, { json: body, msgpack: true });
+      const res = await this.client.request<Obj>(target(routes.updateNode, { id }), { json: body, msgpack: true });
       return toFileInfo(res.data, { experimentId: this.target.experimentId });
     } catch (err) {
       throw this.notFound(err, id);
@@ -222,7 +219,7 @@ export class RemoteFilesApi {
   /** Soft-deletes a file. */
   async remove(id: string): Promise<DeletedFile> {
     try {
-      const res = await this.client.request<Obj>("DELETE", `nodes/${encodeURIComponent(id)}`);
+      const res = await this.client.request<Obj>(target(routes.deleteNode, { id }));
       return { id: str(res.data?.["id"]) ?? id, deletedAt: str(res.data?.["deletedAt"]) ?? "" };
     } catch (err) {
       throw this.notFound(err, id);

@@ -1,53 +1,38 @@
 /**
- * Remote and hybrid modes: the backends an experiment gets when it has a `dashUrl`.
- *
- * - remote-only (`storage: null`): `[RemoteBackend]`, read through {@link RemoteReader};
- * - hybrid: `[LocalBackend, RemoteBackend]`, read from the local store (it holds everything,
- *   and first).
+ * The remote half of the SDK: the HTTP client (and msgpack), the remote-only backend and its
+ * reader. Loaded only when a run has a `dashUrl` (see `src/replicate/assemble.ts`, which also
+ * builds the hybrid backend of `src/replicate` on top of these pieces).
  */
-import type { Backend, Reader } from "../../model/backend.ts";
-import type { MlDashError } from "../../errors.ts";
-import { encoderPoolFor } from "../local/encoder-pool.ts";
-import { LocalBackend } from "../local/local-backend.ts";
-import { LocalReader } from "../local/local-reader.ts";
-import type { ExperimentOptions } from "../../api/options.ts";
+import { DEFAULT_MAX_FILE_BYTES } from "../../model/defaults.ts";
+import type { ExperimentOptions } from "../../model/options.ts";
 import type { RuntimeHooks } from "../../model/runtime-hooks.ts";
 import type { ExperimentStats } from "../../model/stats.ts";
-import type { StorageAdapter } from "../../storage/contract.ts";
-import type { StreamId } from "../../model/batch.ts";
-import { DEFAULT_MAX_FILE_BYTES } from "../../model/defaults.ts";
-import { localFileStoreFor } from "../../files/local-file-store.ts";
 import { portableSha256 } from "../../files/sha256.ts";
-import { parsePrefix } from "../../model/prefix.ts";
-import { uploadMemoryBytes } from "../../model/defaults.ts";
+import type { MlDashError } from "../../errors.ts";
+import type { Assembly } from "../assembly.ts";
+import type { StreamId } from "../../model/batch.ts";
 import { RemoteClient } from "./client.ts";
 import { RemoteBackend } from "./remote-backend.ts";
 import { RemoteReader } from "./remote-reader.ts";
+import type { RemoteFilesSetup } from "./session.ts";
 
 export { RemoteClient, type RemoteOptions, type RemoteClientOptions } from "./client.ts";
-export { RemoteBackend, type RemoteBackendOptions, type LocalSide } from "./remote-backend.ts";
+export { RemoteBackend, type RemoteBackendOptions } from "./remote-backend.ts";
 export { RemoteReader } from "./remote-reader.ts";
+export { RemoteSession, type RemoteFilesSetup } from "./session.ts";
 export type { UnloadResult } from "./unload.ts";
 export { RemoteFileStore } from "./remote-file-store.ts";
-export { FileSync, HybridFileStore } from "../../replicate/file-sync.ts";
 
-/** What {@link createRemoteBackends} needs from the experiment. */
+/** What a run's connection to a server is made from. */
 export interface RemoteSetup {
   readonly dashUrl: string;
-  readonly storage: StorageAdapter | null;
-  /** The experiment folder (its prefix). */
-  readonly dir: string;
   readonly options: ExperimentOptions;
   readonly runtime: RuntimeHooks;
   readonly stats: ExperimentStats;
-  readonly report: (err: MlDashError) => void;
-  readonly drop: (stream: StreamId, count: number) => void;
-  /** True while the buffer is filling up (see LocalBackend). */
-  readonly underPressure?: () => boolean;
 }
 
-/** The backends and the reader of a remote-only or hybrid run. */
-export function createRemoteBackends(setup: RemoteSetup): { backends: Backend[]; reader: Reader; remote: RemoteBackend } {
+/** The client of a run's server (its retries counted in `stats.retried`) and how its files travel. */
+export function remoteConnection(setup: RemoteSetup): { client: RemoteClient; files: RemoteFilesSetup } {
   const { options, runtime, stats } = setup;
   const client = new RemoteClient({
     ...options.remote,
@@ -57,22 +42,18 @@ export function createRemoteBackends(setup: RemoteSetup): { backends: Backend[];
     fetch: options.fetch,
     onRetry: () => void stats.retried++,
   });
-  const files = {
+  const files: RemoteFilesSetup = {
     sha256: runtime.sha256 ?? portableSha256,
     maxBytes: options.files?.maxBytes ?? DEFAULT_MAX_FILE_BYTES,
     // Chromium streams request bodies only over HTTP/2: browsers send Blobs and bytes instead.
     streamBodies: runtime.name !== "browser",
   };
-  const common = { client, stats, report: setup.report, drop: setup.drop, unrefTimer: runtime.unrefTimer, files };
-  if (!setup.storage) {
-    const remote = new RemoteBackend(common);
-    return { backends: [remote], reader: new RemoteReader(client, () => remote.id), remote };
-  }
-  const local = new LocalBackend(setup.storage, setup.dir, stats, encoderPoolFor(runtime), setup.underPressure);
-  // Batches waiting for upload are also in the local store: keep at most a quarter of the
-  // buffer's bound of them in memory, and re-read the rest from the store when their turn comes.
-  const maxMemoryBytes = uploadMemoryBytes(options.buffer?.maxQueueBytes);
-  const localFiles = localFileStoreFor(setup.storage, parsePrefix(setup.dir), runtime, files.maxBytes);
-  const remote = new RemoteBackend({ ...common, files: { ...files, local: localFiles }, local: { storage: setup.storage, dir: setup.dir, backend: local }, maxMemoryBytes });
-  return { backends: [local, remote], reader: new LocalReader(setup.storage, setup.dir), remote };
+  return { client, files };
+}
+
+/** The backend of a remote-only run, read through the server. */
+export function remoteOnly(setup: RemoteSetup & { readonly report: (err: MlDashError) => void; readonly drop: (stream: StreamId, count: number) => void }): Assembly {
+  const { client, files } = remoteConnection(setup);
+  const backend = new RemoteBackend({ client, stats: setup.stats, report: setup.report, drop: setup.drop, files });
+  return { backends: [backend], reader: new RemoteReader(client, () => backend.id), files: backend.files, unload: (sealed) => backend.flushForUnload(sealed) };
 }

@@ -5,6 +5,7 @@
  */
 import type { MetricPage, MetricStats, MetricSummary, Reader, StoredLog, TrackReadOptions, TrackRecord } from "../../model/backend.ts";
 import { NotFoundError, RemoteError } from "../../errors.ts";
+import { routes, target, UNNAMED_METRIC, type RouteTarget } from "../../protocol/routes.ts";
 import type { RemoteClient } from "./client.ts";
 
 function asNumber(v: unknown, fallback: number): number {
@@ -20,18 +21,19 @@ export class RemoteReader implements Reader {
     private readonly experimentId: () => string | undefined,
   ) {}
 
-  private base(): string {
+  /** The experiment's id on the server. */
+  private id(): string {
     const id = this.experimentId();
     if (id === undefined) throw new NotFoundError("The experiment does not exist on the server yet; start the run first");
-    return `experiments/${encodeURIComponent(id)}`;
+    return id;
   }
 
-  private async get<T>(path: string, query?: Record<string, string | number | undefined>): Promise<T> {
-    return (await this.client.request<T>("GET", `${this.base()}/${path}`, { query, msgpack: true })).data;
+  private async get<T>(to: RouteTarget, query?: Record<string, string | number | undefined>): Promise<T> {
+    return (await this.client.request<T>(to, { query, msgpack: true })).data;
   }
 
   async readMetric(name: string | null, startIndex: number, limit: number): Promise<MetricPage> {
-    const page = await this.get<Partial<MetricPage> & { data?: { index: unknown }[] }>(`metrics/${encodeURIComponent(name ?? "None")}/data`, { startIndex, limit });
+    const page = await this.get<Partial<MetricPage> & { data?: { index: unknown }[] }>(target(routes.readMetric, { id: this.id(), name: name ?? UNNAMED_METRIC }), { startIndex, limit });
     const data = (page.data ?? []).map((p) => ({ ...p, index: asNumber(p.index, 0) })) as MetricPage["data"];
     return {
       data,
@@ -44,7 +46,7 @@ export class RemoteReader implements Reader {
 
   async metricStats(name: string | null): Promise<MetricStats> {
     try {
-      return await this.get<MetricStats>(`metrics/${encodeURIComponent(name ?? "None")}/stats`);
+      return await this.get<MetricStats>(target(routes.metricStats, { id: this.id(), name: name ?? UNNAMED_METRIC }));
     } catch (err) {
       if (err instanceof RemoteError && err.status === 404) {
         throw new NotFoundError(`Metric ${JSON.stringify(name ?? "None")} not found on the server; log to it first`, { cause: err });
@@ -54,12 +56,12 @@ export class RemoteReader implements Reader {
   }
 
   async listMetrics(): Promise<MetricSummary[]> {
-    const res = await this.get<{ metrics?: MetricSummary[] }>("metrics");
+    const res = await this.get<{ metrics?: MetricSummary[] }>(target(routes.listMetrics, { id: this.id() }));
     return res.metrics ?? [];
   }
 
   async readTrack(topic: string, options: TrackReadOptions): Promise<TrackRecord[]> {
-    const res = await this.get<{ entries?: TrackRecord[] }>(`tracks/${encodeURIComponent(topic)}/data`, {
+    const res = await this.get<{ entries?: TrackRecord[] }>(target(routes.readTrack, { id: this.id(), topic }), {
       format: "json",
       start_timestamp: options.start,
       end_timestamp: options.end,
@@ -69,7 +71,7 @@ export class RemoteReader implements Reader {
   }
 
   async readLogs(startSequence: number, limit: number): Promise<StoredLog[]> {
-    const res = await this.get<{ logs?: StoredLog[] }>("logs", { startSequence, limit });
+    const res = await this.get<{ logs?: StoredLog[] }>(target(routes.readLogs, { id: this.id() }), { startSequence, limit });
     return res.logs ?? [];
   }
 }

@@ -8,7 +8,7 @@ import { RemoteError } from "../../errors.ts";
 import type { Batch } from "../../model/batch.ts";
 import { tailOf } from "../../protocol/batch-ops.ts";
 import type { RemoteClient } from "./client.ts";
-import { batchPath, encodeBatch, idempotencyKey } from "../../protocol/wire.ts";
+import { batchTarget, encodeBatch, idempotencyKey } from "../../protocol/wire.ts";
 
 /** The server holds fewer records than the batch assumes; `next` is where its stream ends. */
 export class StreamGap extends Error {
@@ -52,7 +52,7 @@ export async function sendBatch(client: RemoteClient, experimentId: string, batc
     const format = client.wire;
     const { body, contentType } = encodeBatch(batch, format);
     try {
-      const res = await client.request("POST", batchPath(experimentId, batch), {
+      const res = await client.request(batchTarget(experimentId, batch), {
         body,
         contentType,
         headers: { "idempotency-key": idempotencyKey(experimentId, batch) },

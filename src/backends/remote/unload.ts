@@ -6,10 +6,10 @@
  * Nothing waits for an answer: the page may be gone. What does not fit stays in the local store
  * (hybrid) or the queue (remote-only); a retry later is harmless, as batches carry positions.
  */
-import type { Batch } from "../../model/batch.ts";
+import type { Batch, StreamId } from "../../model/batch.ts";
 import { concatData, tailOf } from "../../protocol/batch-ops.ts";
 import type { RemoteClient } from "./client.ts";
-import { batchPath, encodeBatch, idempotencyKey, type EncodedBody } from "../../protocol/wire.ts";
+import { batchTarget, encodeBatch, idempotencyKey, type EncodedBody } from "../../protocol/wire.ts";
 
 /** Most keepalive requests sent at once (Chrome's limit per renderer is 9). */
 export const MAX_KEEPALIVE_REQUESTS = 9;
@@ -88,9 +88,10 @@ export function sendForUnload(client: RemoteClient, experimentId: string, stream
     const part = fit(shift === 0 ? run : { ...run, first: run.first + shift }, client.wire, room);
     if (!part) continue;
     const { body, contentType } = part.body;
+    const to = batchTarget(experimentId, part.batch);
     client
-      .fetchImpl(client.url(batchPath(experimentId, part.batch)), {
-        method: "POST",
+      .fetchImpl(client.url(to.path), {
+        method: to.method,
         body: body as BodyInit,
         keepalive: true,
         headers: { authorization: `Bearer ${token}`, "content-type": contentType, "idempotency-key": idempotencyKey(experimentId, part.batch) },
@@ -102,4 +103,27 @@ export function sendForUnload(client: RemoteClient, experimentId: string, stream
     room -= body.length;
   }
   return { requests, records, bytes, left: total - records };
+}
+
+/**
+ * What a page that goes away sends, gathered per stream: the batches not yet acknowledged and
+ * where the server's stream is. A stream whose position is unknown is left for the next load.
+ */
+export class UnloadPlan {
+  private readonly streams = new Map<string, UnloadStream>();
+
+  /** Adds batches of `stream`; `acked` is the server's position (`undefined`: unknown, skipped). */
+  add(stream: StreamId, acked: number | undefined, shift: number, batches: readonly Batch[]): void {
+    if (acked === undefined) return;
+    let s = this.streams.get(stream.key);
+    if (!s) this.streams.set(stream.key, (s = { acked, shift, batches: [] }));
+    s.batches.push(...batches);
+  }
+
+  /** Fires the keepalive requests (none before the experiment exists on the server: all is left). */
+  send(client: RemoteClient, experimentId: string | undefined, budgetBytes: number): UnloadResult {
+    const streams = [...this.streams.values()];
+    if (experimentId === undefined) return { requests: 0, records: 0, bytes: 0, left: streams.reduce((n, s) => n + s.batches.reduce((m, b) => m + b.count, 0), 0) };
+    return sendForUnload(client, experimentId, streams, budgetBytes);
+  }
 }

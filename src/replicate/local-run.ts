@@ -1,0 +1,46 @@
+/**
+ * What a server is caught up with besides the streams (see `local-tail.ts`), read out of a local
+ * experiment folder: its description (experiment.json), its params (parameters.json) and its
+ * final status. Used by the hybrid backend at connect and by `ml-dash upload`; tolerant of
+ * runs written by ML-Dash Python and of missing or corrupt documents.
+ */
+import type { ExperimentInfo, RunStatus } from "../model/backend.ts";
+import { readJsonDoc } from "../layout/json-doc.ts";
+import { paths } from "../layout/paths.ts";
+import type { ParsedPrefix } from "../model/prefix.ts";
+import { isPlainObject, type PlainObject, type PlainValue } from "../model/values.ts";
+import type { StorageAdapter } from "../storage/contract.ts";
+
+/** A run's stored description and final status. */
+export interface LocalRun {
+  readonly info: ExperimentInfo;
+  /** The status experiment.json records when the run ended (`undefined` while running or unknown). */
+  readonly ended: Exclude<RunStatus, "RUNNING"> | undefined;
+}
+
+const strings = (v: unknown): string[] | undefined => (Array.isArray(v) && v.every((x) => typeof x === "string") ? (v as string[]) : undefined);
+
+/** The description of the run at `prefix` (its folder in the store). */
+export async function localRun(storage: StorageAdapter, prefix: ParsedPrefix): Promise<LocalRun> {
+  const doc = (await readJsonDoc(storage, paths.experiment(prefix.path))) ?? {};
+  const status = doc["status"];
+  return {
+    info: {
+      prefix,
+      description: typeof doc["description"] === "string" ? doc["description"] : undefined,
+      tags: strings(doc["tags"]),
+      bindrs: strings(doc["bindrs"]),
+      metadata: isPlainObject(doc["metadata"]) ? (doc["metadata"] as PlainObject) : undefined,
+    },
+    ended: status === "COMPLETED" || status === "FAILED" || status === "CANCELLED" ? status : undefined,
+  };
+}
+
+/** The stored params of the run in folder `dir`, when it has any. */
+export async function localParams(storage: StorageAdapter, dir: string): Promise<{ data: Record<string, PlainValue>; version: number | undefined } | undefined> {
+  const doc = await readJsonDoc(storage, paths.parameters(dir));
+  const data = doc?.["data"];
+  if (!isPlainObject(data) || Object.keys(data).length === 0) return undefined;
+  const version = doc?.["version"];
+  return { data: data as Record<string, PlainValue>, version: typeof version === "number" ? version : undefined };
+}
