@@ -28,6 +28,13 @@ export interface Decoded<T> {
 const CONTROL = /[\u0000-\u001f\u007f\\]/;
 const PY_ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{6})?Z$/;
 
+/** The position a request claims: the body's, else the number ending its `Idempotency-Key`. */
+export function claimedStart(bodyStart: number | undefined, idempotencyKey: string | undefined): number | undefined {
+  if (bodyStart !== undefined) return bodyStart;
+  const m = idempotencyKey ? /:(\d+)$/.exec(idempotencyKey) : null;
+  return m ? Number(m[1]) : undefined;
+}
+
 /** A metric name from the URL (`None` = the unnamed metric); 400 for one that would escape its folder. */
 export function metricName(raw: string): string | null {
   return checkMetricName(raw);

@@ -2,8 +2,8 @@
  * Parsed records of append-only JSONL files (logs, tracks), extended by reading only what was
  * appended since the last request. A file that shrank was rewritten and is read again.
  */
-import { parseJsonLines } from "../layout/py-json-parse.ts";
-import type { StorageAdapter } from "../storage/contract.ts";
+import { parseJsonLines } from "../../../layout/py-json-parse.ts";
+import type { StorageAdapter } from "../../../storage/contract.ts";
 
 const NL = 10;
 
