@@ -26,6 +26,7 @@ import { RemoteFilesApi } from "../backends/remote/files-api.ts";
 import { LocalStreamSource } from "./local-tail.ts";
 import { sendBatch, StreamGap } from "../backends/remote/send-batch.ts";
 import { readJsonDoc } from "../layout/json-doc.ts";
+import { findRunFolders } from "../layout/run-folders.ts";
 
 /** Progress of an upload, reported after every batch. */
 export interface SyncProgress {
@@ -73,10 +74,9 @@ export interface UploadRunOptions {
 
 
 
-/** Every experiment folder of a store (folders holding an experiment.json), sorted. */
+/** Every run folder of a store (below `prefix`), sorted: the layout's run discovery. */
 export async function findRuns(storage: StorageAdapter, prefix = ""): Promise<string[]> {
-  const keys = await storage.list(prefix.replace(/\/+$/, ""));
-  return keys.filter((k) => k.endsWith("/experiment.json")).map((k) => k.slice(0, -"/experiment.json".length));
+  return findRunFolders(storage, prefix);
 }
 
 /** Uploads the run in folder `dir` of `storage` to the server behind `client`. */

@@ -10,7 +10,6 @@ import { parseLevel } from "../write/run-context.ts";
 import { checkMetricName } from "../api/metrics/metric-builder.ts";
 import { logRecords } from "../protocol/batch-ops.ts";
 import { f64FromBytes } from "../protocol/wire.ts";
-import { trackDirName } from "../layout/paths.ts";
 import type { LogRecord, StreamInfo, TrackEntry } from "../model/batch.ts";
 import { isoMicros } from "../internal/clock.ts";
 import { badRequest, check } from "./http-error.ts";
@@ -42,8 +41,8 @@ export function metricName(raw: string): string | null {
 
 /** A track topic from the URL; 400 when its folder name would escape the tracks folder. */
 export function trackTopic(raw: string): string {
-  const dir = trackDirName(raw);
-  if (raw === "" || dir === "." || dir === ".." || CONTROL.test(raw)) {
+  // "/" is allowed (a store may map it, as `.dash` maps it to "_"), so only "." and ".." name no track.
+  if (raw === "" || raw === "." || raw === ".." || CONTROL.test(raw)) {
     throw badRequest(`Invalid track topic ${JSON.stringify(raw)}: use a non-empty topic without "\\" or control characters, not "." or ".."`, "topic");
   }
   return raw;

@@ -138,4 +138,4 @@ export function createServer(options: ServerOptions): MlDashServer {
 export { Registry } from "./stores/dash/registry.ts";
 export { dashStore, type DashStore, type DashStoreOptions } from "./stores/dash/index.ts";
 export type * from "./store/index.ts";
-export { batchLength, bucketWidth, DEFAULT_X, inferStatus, README_BYTES } from "./store/index.ts";
+export { batchLength, bucketWidth, inferStatus } from "./store/index.ts";
