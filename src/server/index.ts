@@ -137,5 +137,41 @@ export function createServer(options: ServerOptions): MlDashServer {
 
 export { Registry } from "./stores/dash/registry.ts";
 export { dashStore, type DashStore, type DashStoreOptions } from "./stores/dash/index.ts";
-export type * from "./store/index.ts";
+export type {
+  AppendOptions,
+  Appended,
+  DashStatus,
+  ExperimentQuery,
+  ExperimentRecord,
+  ExperimentRef,
+  FileBody,
+  FileFolderRecord,
+  FileRecord,
+  FolderRecord,
+  ListRunsOptions,
+  LogPage,
+  LogQuery,
+  MetricInfo,
+  NodeRecord,
+  ParamsRecord,
+  ProjectRecord,
+  RunFile,
+  RunOverview,
+  RunStore,
+  RunStoreFiles,
+  RunStoreNodes,
+  RunStoreParams,
+  RunStoreReads,
+  RunStoreStreams,
+  RunSummary,
+  SeriesPoints,
+  SeriesRequest,
+  SeriesResponse,
+  SeriesSource,
+  StreamPosition,
+  TrackAt,
+  TrackInfo,
+  TrackSample,
+  TrackSource,
+} from "./store/index.ts";
 export { batchLength, bucketWidth, inferStatus } from "./store/index.ts";

@@ -38,11 +38,17 @@ export class MetricCache {
       this.entries.set(key, e);
     }
     if (e?.pending) return e.pending;
+    const seen = e?.cols.bytes;
     const st = await this.storage.stat(key);
     if (!st) {
       this.entries.delete(key);
       return null;
     }
+    // Another request may have started (or finished) a scan while this one waited: share it,
+    // rather than scanning the same file twice.
+    e = this.entries.get(key);
+    if (e?.pending) return e.pending;
+    if (e && st.size < e.cols.bytes && e.cols.bytes !== seen) return e.cols;
     // A file shorter than what was scanned was rewritten (or repaired): start over.
     if (!e || st.size < e.cols.bytes) {
       e = { cols: new MetricColumns(), pending: undefined };
