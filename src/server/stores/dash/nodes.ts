@@ -1,6 +1,6 @@
 /** The node tree of the `.dash` store: projects and folders in memory, experiments as run folders. */
 import type { RunStoreNodes } from "../../store/nodes.ts";
-import type { ExperimentRecord, FileFolderRecord, ProjectRecord } from "../../store/records.ts";
+import type { ExperimentRecord, ExperimentRef, FileFolderRecord, ProjectRecord } from "../../store/records.ts";
 import type { FileFolder } from "./file-index.ts";
 import type { ExperimentEntry, ProjectNode } from "./registry.ts";
 import type { DashState } from "./state.ts";
@@ -10,12 +10,7 @@ import { paths } from "../../../layout/paths.ts";
 /** An experiment's record from its `experiment.json` (values passed through as stored). */
 export function experimentRecord(e: ExperimentEntry, doc: Record<string, unknown>): ExperimentRecord {
   return {
-    id: e.id,
-    nodeId: e.nodeId,
-    path: e.path,
-    name: e.name,
-    projectId: e.projectId,
-    parentId: e.parentId,
+    ...toRef(e),
     description: (doc["description"] ?? null) as string | null,
     tags: (doc["tags"] ?? []) as string[],
     bindrs: (doc["bindrs"] ?? []) as string[],
@@ -25,6 +20,11 @@ export function experimentRecord(e: ExperimentEntry, doc: Record<string, unknown
     createdAt: (doc["created_at"] ?? null) as string | null,
     updatedAt: (doc["updated_at"] ?? null) as string | null,
   };
+}
+
+/** The plain ref of an indexed experiment (without the backend it is written through). */
+export function toRef(e: ExperimentEntry): ExperimentRef {
+  return { id: e.id, nodeId: e.nodeId, path: e.path, name: e.name, projectId: e.projectId, parentId: e.parentId };
 }
 
 /** A copy of a project node. */
@@ -61,15 +61,18 @@ export function dashNodes(state: DashState): RunStoreNodes {
       const { entry, doc } = await reg.openExperiment(info.prefix.path, info);
       return experimentRecord(entry, doc);
     },
-    experiment: (id) => reg.experiment(id),
+    async experiment(id) {
+      const e = await reg.experiment(id);
+      return e && toRef(e);
+    },
     async run(path) {
-      return (await state.storage.stat(paths.experiment(path))) ? reg.ensure(path) : undefined;
+      return (await state.storage.stat(paths.experiment(path))) ? toRef(await reg.ensure(path)) : undefined;
     },
     async experiments(query = {}) {
       await reg.refresh();
       const prefix = query.prefix ?? "";
       const under = prefix.replace(/\/+$/, "") + "/";
-      return [...reg.experiments.values()].filter((e) => !prefix || e.path === prefix || e.path.startsWith(under));
+      return [...reg.experiments.values()].filter((e) => !prefix || e.path === prefix || e.path.startsWith(under)).map(toRef);
     },
     async describe(ref) {
       const e = await state.entry(ref);
@@ -82,15 +85,15 @@ export function dashNodes(state: DashState): RunStoreNodes {
     },
     async node(id) {
       const ff = state.files.folders.get(id);
-      if (ff) return { kind: "file-folder", folder: fileFolderRecord(ff), experiment: ff.experiment };
+      if (ff) return { kind: "file-folder", folder: fileFolderRecord(ff), experiment: toRef(ff.experiment) };
       const e = reg.experimentByNode(id);
-      if (e) return { kind: "experiment", experiment: e };
+      if (e) return { kind: "experiment", experiment: toRef(e) };
       const f = reg.folders.get(id);
       if (f) return { kind: "folder", folder: { ...f } };
       const p = reg.projects.get(id);
       if (p) return { kind: "project", project: projectRecord(p) };
       const found = await state.files.find(id);
-      if (found) return { kind: "file", experiment: found.entry, file: { ...found.file, parentId: state.files.folderId(found.entry, found.file.path) } };
+      if (found) return { kind: "file", experiment: toRef(found.entry), file: { ...found.file, parentId: state.files.folderId(found.entry, found.file.path) } };
       return undefined;
     },
   };
