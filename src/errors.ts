@@ -69,6 +69,30 @@ export class DataLossError extends StorageError {
   }
 }
 
+/**
+ * A write conflicts with what is stored (the server answers 409): the caller should look at
+ * what is there and retry accordingly.
+ */
+export class ConflictError extends MlDashError {
+  constructor(message: string, options: MlDashErrorOptions = {}) {
+    super(message, { code: "CONFLICT", ...options });
+  }
+}
+
+/**
+ * A positioned batch starts after the end of its stream, so storing it would leave a gap. The
+ * stream is unchanged; resend from {@link StreamGapError.nextIndex}.
+ */
+export class StreamGapError extends ConflictError {
+  /** Where the stream ends: the position the next batch must start at. */
+  readonly nextIndex: number;
+
+  constructor(message: string, nextIndex: number, options: MlDashErrorOptions = {}) {
+    super(message, { code: "STREAM_GAP", ...options });
+    this.nextIndex = nextIndex;
+  }
+}
+
 /** The server answered with an error status. */
 export class RemoteError extends MlDashError {
   /** HTTP status code. */

@@ -1,10 +1,11 @@
-/** `ml-dash serve`: the ML-Dash server over a `.dash` folder, on Node's http module. */
+/** `ml-dash serve`: the ML-Dash server and the dashboard over one `.dash` store, on Node's http module. */
 import { resolve } from "node:path";
 import { nodeFsAdapter } from "../../adapters/node-fs/index.ts";
 import { nodeSha256 } from "../runtime/node/files.ts";
 import { encoderPoolFor } from "../backends/local/encoder-pool.ts";
 import { nodeRuntime } from "../runtime/node/entry.ts";
 import { createServer } from "../server/index.ts";
+import { dashStore } from "../server/stores/dash/index.ts";
 import { serveNode } from "../runtime/node/serve.ts";
 import { createDashboardApp } from "../dashboard/index.ts";
 import { nodeDashboardAssets } from "../runtime/node/dashboard.ts";
@@ -23,15 +24,16 @@ const LOOPBACK = new Set(["127.0.0.1", "localhost", "::1"]);
 export async function serveCommand(o: ServeOptions): Promise<number> {
   if (!Number.isInteger(o.port) || o.port < 0 || o.port > 65535) throw new Error(`--port must be a port number, got ${o.port}`);
   const root = resolve(o.root);
-  const storage = nodeFsAdapter({ root });
-  const server = createServer({ storage, token: o.token, sha256: nodeSha256, encoder: encoderPoolFor(nodeRuntime) });
+  // One store for the API and the dashboard: one index of the tree, one set of caches.
+  const store = dashStore(nodeFsAdapter({ root }), { sha256: nodeSha256, encoder: encoderPoolFor(nodeRuntime) });
+  const server = createServer({ store, token: o.token });
   // The dashboard: its API under /dash/api, the page at / (the ML-Dash API keeps /api). On a
   // loopback address it answers only to its own host names (a DNS-rebinding page cannot read it).
   const hosts = LOOPBACK.has(o.host) && o.port !== 0 ? [`127.0.0.1:${o.port}`, `localhost:${o.port}`, `[::1]:${o.port}`] : undefined;
-  server.app.route("/", createDashboardApp({ storage, token: o.token, assets: nodeDashboardAssets(), allowedHosts: hosts }));
+  server.app.route("/", createDashboardApp({ store, token: o.token, assets: nodeDashboardAssets(), allowedHosts: hosts }));
   await server.ready();
   const running = await serveNode(server, { port: o.port, hostname: o.host });
-  const runs = (await storage.list("")).filter((k) => k.endsWith("/experiment.json")).length;
+  const runs = (await store.experiments()).length;
   console.log(`ml-dash dashboard: ${running.url}/${o.token ? `?token=${encodeURIComponent(o.token)}` : ""}`);
   console.log(`ml-dash server: ${running.url}/api over ${root} (${runs} run${runs === 1 ? "" : "s"}; ${o.token ? "bearer token required" : "no token required"})`);
   if (!o.token && !LOOPBACK.has(o.host)) {
@@ -41,7 +43,7 @@ export async function serveCommand(o: ServeOptions): Promise<number> {
     const stop = (): void => {
       process.off("SIGINT", stop);
       process.off("SIGTERM", stop);
-      void running.close().then(() => storage.close()).then(done);
+      void running.close().then(() => store.close()).then(done);
     };
     process.on("SIGINT", stop);
     process.on("SIGTERM", stop);

@@ -1,10 +1,11 @@
 /**
- * Request helpers of the dashboard API: query parsing that names the bad parameter, run-folder
- * validation (no key can escape the root), and ETag/304 answers.
+ * Request helpers of the dashboard API: query parsing that names the bad parameter, run paths
+ * checked segment by segment (no path can escape the root), and ETag/304 answers.
  */
 import type { Context } from "hono";
 import { NotFoundError, ValidationError } from "../errors.ts";
-import { assertValidKey, type StorageAdapter } from "../storage/contract.ts";
+import { assertValidKey } from "../storage/contract.ts";
+import type { ExperimentRef, RunStore } from "../server/store/index.ts";
 
 /** A required query parameter. */
 export function need(c: Context, name: string): string {
@@ -33,11 +34,12 @@ export function keyParam(c: Context, name: string): string {
   return raw;
 }
 
-/** The run folder named by `?path=`, which must hold an `experiment.json`. */
-export async function runParam(c: Context, storage: StorageAdapter): Promise<string> {
+/** The run named by `?path=` (`owner/project/.../name`); 404 when there is none. */
+export async function runParam(c: Context, store: RunStore): Promise<ExperimentRef> {
   const dir = keyParam(c, "path");
-  if (!(await storage.stat(`${dir}/experiment.json`))) throw new NotFoundError(`No run at "${dir}" (no experiment.json there)`);
-  return dir;
+  const run = await store.run(dir);
+  if (!run) throw new NotFoundError(`No run at "${dir}" (no experiment.json there)`);
+  return run;
 }
 
 /** A metric or track name (one path segment or a few): validated as a key part. */

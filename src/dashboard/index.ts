@@ -1,33 +1,37 @@
 /**
  * `ml-dash/dashboard`: the local dashboard as a hono sub-app — a read API under `/dash/api/…`
- * over every run of a store (written by this SDK, by ML-Dash Python, or received by the server:
- * one layout), and the UI at `/` (deep links like `/alice/mnist/run-1` serve the same page).
+ * over every run of a {@link RunStore} (by default the `.dash` store over a storage adapter: runs
+ * written by this SDK, by ML-Dash Python, or received by the server, one layout), and the UI at
+ * `/` (deep links like `/alice/mnist/run-1` serve the same page).
  *
- * Mount it next to the ML-Dash server (`server.app.route("/", createDashboardApp({ storage }))`)
- * or serve it alone (`serveDashboard` from the Node entry).
+ * Mount it next to the ML-Dash server on the same store
+ * (`server.app.route("/", createDashboardApp({ store: server.store }))`) or serve it alone
+ * (`serveDashboard` from the Node entry).
  *
  * @example
  * ```ts
  * import { createDashboardApp } from "ml-dash/dashboard";
- * const app = createDashboardApp({ storage: nodeFsAdapter({ root: ".dash" }), assets });
+ * const app = createDashboardApp({ storage: nodeFsAdapter({ root: ".dash" }), assets });  // or { store }
  * Bun.serve({ port: 4780, fetch: app.fetch });
  * ```
  */
 import { Hono, type Context } from "hono";
 import { compress } from "hono/compress";
 import { getCookie, setCookie } from "hono/cookie";
-import { MlDashError, NotFoundError, ValidationError } from "../errors.ts";
+import { ConfigurationError, MlDashError, NotFoundError, ValidationError } from "../errors.ts";
 import type { StorageAdapter } from "../storage/contract.ts";
+import type { ListRunsOptions, RunStore } from "../server/store/index.ts";
+import { dashStore } from "../server/stores/dash/index.ts";
 import { type AssetSource, MISSING_UI_HTML } from "./assets.ts";
-import { dashContext } from "./context.ts";
 import { dataRoutes } from "./routes-data.ts";
 import { runRoutes } from "./routes-runs.ts";
-import { listRuns, type ListRunsOptions } from "./runs.ts";
 
 /** Options of {@link createDashboardApp}. */
 export interface DashboardOptions {
-  /** The store whose runs are shown (`.dash` layout). */
-  readonly storage: StorageAdapter;
+  /** The storage whose runs are shown (`.dash` layout), through a `dashStore` over it. Give this or `store`. */
+  readonly storage?: StorageAdapter | undefined;
+  /** The store whose runs are shown (e.g. the one the server writes to). Give this or `storage`. */
+  readonly store?: RunStore | undefined;
   /** The built UI files. Without it the API still works and `/` explains how to build the UI. */
   readonly assets?: AssetSource | undefined;
   /**
@@ -37,7 +41,7 @@ export interface DashboardOptions {
   readonly token?: string | undefined;
   /** `Host` headers accepted (e.g. `127.0.0.1:4780`), against DNS rebinding. Default: any. */
   readonly allowedHosts?: readonly string[] | undefined;
-  /** Memory budget of the metric column cache, bytes. Default 512 MiB. */
+  /** Memory budget of the metric column cache, bytes. Default 512 MiB. (With `storage`; a given `store` has its own.) */
   readonly cacheBytes?: number | undefined;
   /** Status inference and staleness windows. */
   readonly runs?: ListRunsOptions | undefined;
@@ -73,18 +77,20 @@ function authorized(c: Context, token: string): boolean {
  * @example
  * ```ts
  * const server = createServer({ storage });
- * server.app.route("/", createDashboardApp({ storage, assets: await nodeDashboardAssets() }));
+ * server.app.route("/", createDashboardApp({ store: server.store, assets: nodeDashboardAssets() }));
  * ```
  */
 export function createDashboardApp(options: DashboardOptions): Hono {
-  const ctx = dashContext(options.storage, { cacheBytes: options.cacheBytes, runOptions: options.runs });
+  const store = storeOf(options);
+  const runOptions = options.runs ?? {};
   const app = new Hono();
   const report = options.onError ?? ((e: unknown) => console.error("[ml-dash dashboard]", e));
   if (options.prewarm ?? true) {
-    void listRuns(options.storage, options.runs)
+    void store
+      .runs(runOptions)
       .then((runs) => {
         runs.sort((a, b) => (b.lastWriteAt ?? "").localeCompare(a.lastWriteAt ?? ""));
-        return ctx.metrics.warm(runs.flatMap((r) => Object.keys(r.metrics).map((m) => `${r.path}/metrics/${m}/data.jsonl`)));
+        store.prewarm(runs.filter((r) => Object.keys(r.metrics).length > 0).map((r) => r.path));
       })
       .catch(() => undefined);
   }
@@ -105,8 +111,8 @@ export function createDashboardApp(options: DashboardOptions): Hono {
     }
     return next();
   });
-  api.route("/", runRoutes(ctx));
-  api.route("/", dataRoutes(ctx));
+  api.route("/", runRoutes(store, runOptions));
+  api.route("/", dataRoutes(store));
   api.notFound((c) => c.json({ error: `No dashboard route ${c.req.method} ${new URL(c.req.url).pathname}` }, 404));
   api.onError((err, c) => {
     if (err instanceof ValidationError) return c.json({ error: err.message, field: err.field ?? null }, 400);
@@ -139,7 +145,7 @@ export function createDashboardApp(options: DashboardOptions): Hono {
     // A deep link to a run: start indexing its metrics while the browser loads the page.
     const dir = decodeURIComponent(path).replace(/^\/+|\/+$/g, "");
     if (dir && !dir.split("/").some((seg) => seg === ".." || seg === ".")) {
-      void options.storage.stat(`${dir}/experiment.json`).then((st) => st && ctx.metrics.prewarm(dir), () => undefined);
+      void store.run(dir).then((run) => run && store.prewarm([run.path]), () => undefined);
     }
     const page = await options.assets?.("index.html");
     return c.html((page?.body as string | undefined) ?? MISSING_UI_HTML, 200, { "Cache-Control": "no-cache" });
@@ -148,8 +154,17 @@ export function createDashboardApp(options: DashboardOptions): Hono {
   return app;
 }
 
-export { listRuns, summarize, runFolders, type RunSummary, type DashStatus, type ListRunsOptions } from "./runs.ts";
+/** The store `options` name: the given one, else a `.dash` store over `storage`. */
+function storeOf(options: DashboardOptions): RunStore {
+  if (options.store) return options.store;
+  if (!options.storage) throw new ConfigurationError('createDashboardApp needs a store or a storage adapter: pass { storage: nodeFsAdapter({ root: ".dash" }) } or { store }');
+  return dashStore(options.storage, { cacheBytes: options.cacheBytes });
+}
+
+export { listRuns, summarize } from "../server/stores/dash/run-summary.ts";
+export { runFolders } from "../layout/run-folders.ts";
+export type { RunSummary, DashStatus, ListRunsOptions, SeriesRequest, SeriesResponse, RunStore } from "../server/store/index.ts";
+export { dashStore, type DashStore, type DashStoreOptions } from "../server/stores/dash/index.ts";
 export { formatRunsTable, listRunsRemote, type FormatOptions } from "./ls.ts";
 export { parseDashRc, type DashRc, type DashRcResult, type DashRcIssue, type LineChart, type MediaChart, type SeriesSpec } from "./dashrc.ts";
 export { assetsFromMap, type AssetSource, type DashboardAsset } from "./assets.ts";
-export type { SeriesRequest, SeriesResponse } from "./series.ts";

@@ -3,7 +3,7 @@
  * last update and point counts. The CLI parses arguments and prints; this module does the rest.
  */
 import { NetworkError, RemoteError } from "../errors.ts";
-import type { RunSummary } from "./runs.ts";
+import type { RunSummary } from "../server/store/index.ts";
 
 /** Options of {@link formatRunsTable}. */
 export interface FormatOptions {

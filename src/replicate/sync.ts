@@ -23,6 +23,7 @@ import type { FileInfo } from "../files/types.ts";
 import { applyFile, listedPlaces, localPlaces, planFile } from "./file-plan.ts";
 import { LOCAL_CHUNK, LocalStreamSource, sendTail } from "./local-tail.ts";
 import { localParams, localRun } from "./local-run.ts";
+import { findRunFolders } from "../layout/run-folders.ts";
 
 /** Progress of an upload, reported after every batch. */
 export interface SyncProgress {
@@ -70,10 +71,9 @@ export interface UploadRunOptions {
 
 
 
-/** Every experiment folder of a store (folders holding an experiment.json), sorted. */
+/** Every run folder of a store (below `prefix`), sorted: the layout's run discovery. */
 export async function findRuns(storage: StorageAdapter, prefix = ""): Promise<string[]> {
-  const keys = await storage.list(prefix.replace(/\/+$/, ""));
-  return keys.filter((k) => k.endsWith("/experiment.json")).map((k) => k.slice(0, -"/experiment.json".length));
+  return findRunFolders(storage, prefix);
 }
 
 /** Uploads the run in folder `dir` of `storage` to the server behind `client`. */

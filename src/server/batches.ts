@@ -10,7 +10,6 @@ import { parseLevel } from "../write/run-context.ts";
 import { checkMetricName } from "../api/metrics/metric-builder.ts";
 import { logRecords } from "../protocol/batch-ops.ts";
 import { f64FromBytes } from "../protocol/wire.ts";
-import { trackDirName } from "../layout/paths.ts";
 import type { LogRecord, StreamInfo, TrackEntry } from "../model/batch.ts";
 import { isoMicros } from "../internal/clock.ts";
 import { badRequest, check } from "./http-error.ts";
@@ -28,6 +27,13 @@ export interface Decoded<T> {
 const CONTROL = /[\u0000-\u001f\u007f\\]/;
 const PY_ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{6})?Z$/;
 
+/** The position a request claims: the body's, else the number ending its `Idempotency-Key`. */
+export function claimedStart(bodyStart: number | undefined, idempotencyKey: string | undefined): number | undefined {
+  if (bodyStart !== undefined) return bodyStart;
+  const m = idempotencyKey ? /:(\d+)$/.exec(idempotencyKey) : null;
+  return m ? Number(m[1]) : undefined;
+}
+
 /** A metric name from the URL (`None` = the unnamed metric); 400 for one that would escape its folder. */
 export function metricName(raw: string): string | null {
   return checkMetricName(raw);
@@ -35,8 +41,8 @@ export function metricName(raw: string): string | null {
 
 /** A track topic from the URL; 400 when its folder name would escape the tracks folder. */
 export function trackTopic(raw: string): string {
-  const dir = trackDirName(raw);
-  if (raw === "" || dir === "." || dir === ".." || CONTROL.test(raw)) {
+  // "/" is allowed (a store may map it, as `.dash` maps it to "_"), so only "." and ".." name no track.
+  if (raw === "" || raw === "." || raw === ".." || CONTROL.test(raw)) {
     throw badRequest(`Invalid track topic ${JSON.stringify(raw)}: use a non-empty topic without "\\" or control characters, not "." or ".."`, "topic");
   }
   return raw;

@@ -7,12 +7,11 @@ import { ValidationError } from "../errors.ts";
 import { checkFilename, fullPath } from "../files/names.ts";
 import { contentTypeOf } from "../files/mime.ts";
 import type { FileInfo } from "../files/types.ts";
-import type { ServerFiles } from "./file-index.ts";
 import { HttpError } from "./http-error.ts";
-import type { ExperimentEntry } from "./registry.ts";
+import type { ExperimentRef, FileRecord } from "./store/records.ts";
 
 /** The flattened record (the shape Python's client flattens an uploaded file's answer into, plus `bindrs`). */
-export function fileJson(e: ExperimentEntry, f: FileInfo): Record<string, unknown> {
+export function fileJson(e: ExperimentRef, f: FileInfo): Record<string, unknown> {
   return {
     id: f.id,
     experimentId: e.id,
@@ -37,14 +36,14 @@ export function physicalJson(f: FileInfo): Record<string, unknown> {
 }
 
 /** A file node, as `GET nodes/{id}` shows it (without `physicalFile` when `physical` is false). */
-export function fileNodeJson(files: ServerFiles, e: ExperimentEntry, f: FileInfo, physical = true): Record<string, unknown> {
+export function fileNodeJson(e: ExperimentRef, f: FileRecord, physical = true): Record<string, unknown> {
   const node: Record<string, unknown> = {
     id: f.id,
     type: "FILE",
     name: f.filename,
     experimentId: e.id,
     projectId: e.projectId,
-    parentId: files.folderId(e, f.path),
+    parentId: f.parentId,
     path: f.path,
     pPath: "/" + fullPath(f.path, f.filename),
     description: f.description,

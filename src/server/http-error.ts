@@ -1,10 +1,10 @@
 /**
  * Errors the server answers with: a status, a message that says what was wrong and what to do,
  * and optional fields (`field` names the offending body field; `nextIndex` tells a client where
- * a stream ends after a 409).
+ * a stream ends after a 409). Stores throw the SDK's errors; {@link toHttp} maps them to statuses.
  */
 import * as v from "valibot";
-import { MlDashError, NotFoundError, StorageError, ValidationError } from "../errors.ts";
+import { ConflictError, MlDashError, NotFoundError, StorageError, StreamGapError, ValidationError } from "../errors.ts";
 
 /** An error with an HTTP status. */
 export class HttpError extends Error {
@@ -39,6 +39,8 @@ export function toHttp(err: unknown): { status: number; body: Record<string, unk
   if (err instanceof HttpError) return { status: err.status, body: { error: err.message, ...err.extra } };
   if (err instanceof ValidationError) return { status: 400, body: { error: err.message, ...(err.field ? { field: err.field } : {}) } };
   if (err instanceof NotFoundError) return { status: 404, body: { error: err.message } };
+  if (err instanceof StreamGapError) return { status: 409, body: { error: err.message, nextIndex: err.nextIndex } };
+  if (err instanceof ConflictError) return { status: 409, body: { error: err.message } };
   if (err instanceof StorageError && err.code === "INVALID_KEY") return { status: 400, body: { error: err.message } };
   if (err instanceof MlDashError) return { status: 500, body: { error: err.message } };
   return { status: 500, body: { error: "Internal server error" } };

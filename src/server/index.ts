@@ -1,15 +1,16 @@
 /**
  * `ml-dash/server`: an ML-Dash-compatible HTTP server as a plain fetch handler (on hono). It
- * speaks the REST API the ML-Dash Python client calls (under `/api`), stores through any
- * {@link StorageAdapter} in the `.dash` layout, and runs wherever `fetch` handlers run: Node
- * (`serveNode` from `ml-dash/server/node`, or `ml-dash serve`), Deno (`Deno.serve`), Bun
- * (`Bun.serve`) and Workers.
+ * speaks the REST API the ML-Dash Python client calls (under `/api`) over a {@link RunStore}:
+ * by default the `.dash` store over any {@link StorageAdapter} (the `.dash` layout), or any other
+ * store given as `store`. It runs wherever `fetch` handlers run: Node (`serveNode` from
+ * `ml-dash/server/node`, or `ml-dash serve`), Deno (`Deno.serve`), Bun (`Bun.serve`) and Workers.
  *
  * @example
  * ```ts
  * import { createServer } from "ml-dash/server";
  * import { nodeFsAdapter } from "ml-dash/adapters/node-fs";
  * const server = createServer({ storage: nodeFsAdapter({ root: ".dash" }), token: "secret" });
+ * // or, with a store shared with the dashboard: createServer({ store: dashStore(storage) })
  * Deno.serve({ port: 3000 }, server.fetch);      // or Bun.serve({ port: 3000, fetch: server.fetch })
  * ```
  */
@@ -17,20 +18,23 @@ import { Hono } from "hono";
 import { DEFAULT_MAX_BODY_BYTES } from "../model/defaults.ts";
 import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
+import { ConfigurationError } from "../errors.ts";
 import type { StorageAdapter } from "../storage/contract.ts";
 import type { Sha256 } from "../files/sha256.ts";
-import { ServerFiles } from "./file-index.ts";
 import { HttpError, toHttp } from "./http-error.ts";
 import { fileRoutes } from "./routes-files.ts";
-import { Registry } from "./registry.ts";
 import { dataRoutes } from "./routes-data.ts";
 import { nodeRoutes } from "./routes-nodes.ts";
 import type { EncoderPool } from "../backends/local/encoder-pool.ts";
+import type { RunStore } from "./store/index.ts";
+import { dashStore } from "./stores/dash/index.ts";
 
 /** Options of {@link createServer}. */
 export interface ServerOptions {
-  /** Where runs are stored (`.dash` layout). */
-  readonly storage: StorageAdapter;
+  /** Where runs are stored (`.dash` layout): the server keeps them in a `dashStore` over it. Give this or `store`. */
+  readonly storage?: StorageAdapter | undefined;
+  /** The store of runs (a `dashStore`, or another implementation of {@link RunStore}). Give this or `storage`. */
+  readonly store?: RunStore | undefined;
   /** When set, every request must carry `Authorization: Bearer <token>` (else 401). */
   readonly token?: string | undefined;
   /** Origins allowed to call from a browser (CORS). Default `"*"`. */
@@ -39,24 +43,26 @@ export interface ServerOptions {
   readonly maxBodyBytes?: number;
   /** Accept msgpack batches (default true). `false` answers 415 to them, as a JSON-only server does. */
   readonly msgpack?: boolean;
-  /** Largest uploaded file (bytes); file uploads stream past `maxBodyBytes`. Default 100 GiB, as Python. */
+  /** Largest uploaded file (bytes); file uploads stream past `maxBodyBytes`. Default 100 GiB, as Python. (With `storage`; a given `store` has its own.) */
   readonly maxFileBytes?: number;
-  /** A native incremental SHA-256 for uploaded files (`ml-dash serve` passes node:crypto's); else a portable one. */
+  /** A native incremental SHA-256 for uploaded files (`ml-dash serve` passes node:crypto's); else a portable one. (With `storage`.) */
   readonly sha256?: () => Sha256;
   /** Called with unexpected errors (default: `console.error`). Never sees the token. */
   readonly onError?: (error: unknown) => void;
-  /** Encodes big batches off the request thread (`ml-dash serve` passes the Node worker pool). */
+  /** Encodes big batches off the request thread (`ml-dash serve` passes the Node worker pool). (With `storage`.) */
   readonly encoder?: EncoderPool | undefined;
 }
 
-/** A running server: a fetch handler plus its index. */
+/** A running server: a fetch handler over its store. */
 export interface MlDashServer {
   /** Handles one request. */
   fetch(request: Request): Promise<Response>;
-  /** Resolves once the existing tree has been indexed (requests wait for it too). */
+  /** Resolves once the store is ready (the existing tree indexed; requests wait for it too). */
   ready(): Promise<void>;
   /** The underlying hono app (to add routes or middleware). */
   readonly app: Hono;
+  /** The store the server reads and writes. */
+  readonly store: RunStore;
 }
 
 /** Compares without an early exit, so the time taken says nothing about where a guess went wrong. */
@@ -67,11 +73,17 @@ function sameSecret(a: string, b: string): boolean {
   return diff === 0;
 }
 
-/** Creates the server. Indexing the existing tree starts at once. */
+/** The store `options` name: the given one, else a `.dash` store over `storage`. */
+function storeOf(options: ServerOptions): RunStore {
+  if (options.store) return options.store;
+  if (!options.storage) throw new ConfigurationError("createServer needs a store or a storage adapter: pass { storage: nodeFsAdapter({ root: \".dash\" }) } or { store }");
+  return dashStore(options.storage, { encoder: options.encoder, sha256: options.sha256, maxFileBytes: options.maxFileBytes });
+}
+
+/** Creates the server. Getting the store ready (indexing the existing tree) starts at once. */
 export function createServer(options: ServerOptions): MlDashServer {
-  const registry = new Registry(options.storage, options.encoder);
-  const files = new ServerFiles(registry, { sha256: options.sha256, maxFileBytes: options.maxFileBytes });
-  const scanned = registry.scan();
+  const store = storeOf(options);
+  const scanned = store.ready();
   scanned.catch(() => undefined);
   const app = new Hono();
   const api = new Hono();
@@ -103,9 +115,9 @@ export function createServer(options: ServerOptions): MlDashServer {
   });
   // File uploads are streamed to storage and bounded by maxFileBytes instead.
   api.use("*", (c, next) => ((c.req.header("content-type") ?? "").toLowerCase().startsWith("multipart/") ? next() : limit(c, next)));
-  api.route("/", fileRoutes(registry, files));
-  api.route("/", nodeRoutes(registry, files));
-  api.route("/", dataRoutes(registry, { msgpack: options.msgpack ?? true }));
+  api.route("/", fileRoutes(store));
+  api.route("/", nodeRoutes(store));
+  api.route("/", dataRoutes(store, { msgpack: options.msgpack ?? true }));
   api.notFound((c) => c.json({ error: `No route ${c.req.method} ${new URL(c.req.url).pathname}` }, 404));
   api.onError((err, c) => {
     const { status, body } = toHttp(err);
@@ -117,9 +129,49 @@ export function createServer(options: ServerOptions): MlDashServer {
 
   return {
     app,
+    store,
     ready: () => scanned,
     fetch: async (request) => app.fetch(request),
   };
 }
 
-export { Registry } from "./registry.ts";
+export { Registry } from "./stores/dash/registry.ts";
+export { dashStore, type DashStore, type DashStoreOptions } from "./stores/dash/index.ts";
+export type {
+  AppendOptions,
+  Appended,
+  DashStatus,
+  ExperimentQuery,
+  ExperimentRecord,
+  ExperimentRef,
+  FileBody,
+  FileFolderRecord,
+  FileRecord,
+  FolderRecord,
+  ListRunsOptions,
+  LogPage,
+  LogQuery,
+  MetricInfo,
+  NodeRecord,
+  ParamsRecord,
+  ProjectRecord,
+  RunFile,
+  RunOverview,
+  RunStore,
+  RunStoreFiles,
+  RunStoreNodes,
+  RunStoreParams,
+  RunStoreReads,
+  RunStoreStreams,
+  RunSummary,
+  SeriesPoints,
+  SeriesRequest,
+  SeriesResponse,
+  SeriesSource,
+  StreamPosition,
+  TrackAt,
+  TrackInfo,
+  TrackSample,
+  TrackSource,
+} from "./store/index.ts";
+export { batchLength, bucketWidth, inferStatus } from "./store/index.ts";

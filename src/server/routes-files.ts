@@ -9,13 +9,13 @@ import { Hono, type Context } from "hono";
 import type { ValidationError } from "../errors.ts";
 import { fullPath, inDir, normalizeDir } from "../files/names.ts";
 import { globMatch } from "../files/glob.ts";
-import type { FileInfo } from "../files/types.ts";
 import type { PlainObject } from "../model/values.ts";
-import type { ServerFiles } from "./file-index.ts";
 import { fileJson, fileNodeJson } from "./file-json.ts";
 import { check, HttpError } from "./http-error.ts";
 import { intQuery, readBody, reply } from "./http-io.ts";
-import type { ExperimentEntry, Registry } from "./registry.ts";
+import { experimentOf, nodeOf } from "./lookups.ts";
+import type { RunStore } from "./store/index.ts";
+import type { ExperimentRef, FileRecord } from "./store/records.ts";
 import { FileUpdateBody } from "./schemas.ts";
 import { uploadFile } from "./upload.ts";
 
@@ -30,39 +30,37 @@ function truthy(v: string | undefined): boolean {
 }
 
 /** The file routes. */
-export function fileRoutes(reg: Registry, files: ServerFiles): Hono {
+export function fileRoutes(store: RunStore): Hono {
   const app = new Hono();
 
-  /** The file `id`; 404 when unknown, or deleted unless `deleted`. */
-  const file = async (c: Context, deleted = false): Promise<{ entry: ExperimentEntry; file: FileInfo } | undefined> => {
-    const id = c.req.param("id") as string;
-    // Experiments, folders and projects are the node routes' (no need to look through every file).
-    if (reg.experimentByNode(id) || reg.folders.has(id) || reg.projects.has(id) || files.folders.has(id)) return undefined;
-    const found = await files.find(id);
-    if (found && found.file.deletedAt !== null && !deleted) throw new HttpError(404, `File ${found.file.id} has been deleted`);
-    return found;
+  /** The file `:id`; undefined when it names no file; 404 when deleted unless `deleted`. */
+  const file = async (c: Context, deleted = false): Promise<{ entry: ExperimentRef; file: FileRecord } | undefined> => {
+    const node = await nodeOf(store, c);
+    if (node?.kind !== "file") return undefined;
+    if (node.file.deletedAt !== null && !deleted) throw new HttpError(404, `File ${node.file.id} has been deleted`);
+    return { entry: node.experiment, file: node.file };
   };
 
   app.post("/namespaces/:ns/nodes", async (c, next) => {
     if (!(c.req.header("content-type") ?? "").toLowerCase().startsWith("multipart/")) return next();
-    return reply(c, await uploadFile(c, reg, files));
+    return reply(c, await uploadFile(c, store));
   });
 
   app.get("/nodes/:id", async (c, next) => {
-    const folder = files.folders.get(c.req.param("id"));
-    if (folder) {
-      const e = folder.experiment;
+    const node = await nodeOf(store, c);
+    if (node?.kind === "file-folder") {
+      const { folder, experiment: e } = node;
       return reply(c, { id: folder.id, type: "FOLDER", name: folder.name, parentId: folder.parentId, projectId: e.projectId, experimentId: e.id, path: folder.path });
     }
     const f = await file(c, true);
     if (!f) return next();
-    return reply(c, fileNodeJson(files, f.entry, f.file));
+    return reply(c, fileNodeJson(f.entry, f.file));
   });
 
   app.get("/nodes/:id/download", async (c) => {
     const f = await file(c);
     if (!f) throw new HttpError(404, `File ${JSON.stringify(c.req.param("id"))} not found`);
-    const body = await files.store(f.entry).stream(f.file);
+    const body = await store.readFile(f.entry, f.file);
     return new Response(body, {
       headers: {
         "content-type": f.file.contentType,
@@ -81,18 +79,17 @@ export function fileRoutes(reg: Registry, files: ServerFiles): Hono {
     if (patch.description !== undefined) update.description = patch.description;
     if (patch.tags !== undefined) update.tags = patch.tags;
     if (patch.metadata !== undefined) update.metadata = patch.metadata as PlainObject | null;
-    const updated = await files.store(f.entry).update(f.file.id, update);
-    return reply(c, fileNodeJson(files, f.entry, updated));
+    return reply(c, fileNodeJson(f.entry, await store.updateFile(f.entry, f.file.id, update)));
   });
 
   app.delete("/nodes/:id", async (c) => {
     const f = await file(c);
     if (!f) throw new HttpError(404, `Node ${JSON.stringify(c.req.param("id"))} not found (only file nodes can be deleted)`);
-    return reply(c, await files.store(f.entry).delete(f.file.id));
+    return reply(c, await store.deleteFile(f.entry, f.file.id));
   });
 
   app.get("/experiments/:id/files", async (c) => {
-    const e = await reg.experiment(c.req.param("id"));
+    const e = await experimentOf(store, c.req.param("id"));
     const dir = c.req.query("path");
     const pattern = c.req.query("pattern")?.replace(/^\/+/, "");
     let folder: string | undefined;
@@ -101,7 +98,7 @@ export function fileRoutes(reg: Registry, files: ServerFiles): Hono {
     } catch (err) {
       throw new HttpError(400, (err as ValidationError).message, { field: "path" });
     }
-    const all = (await files.records(e)).filter(
+    const all = (await store.files(e)).filter(
       (f) =>
         (f.deletedAt === null || truthy(c.req.query("includeDeleted"))) &&
         (folder === undefined || inDir(f.path, folder)) &&
@@ -116,15 +113,10 @@ export function fileRoutes(reg: Registry, files: ServerFiles): Hono {
   app.get("/search/files", async (c) => {
     const pattern = (c.req.query("pattern") ?? "").replace(/^\/+/, "");
     const id = c.req.query("experimentId");
-    let experiments: ExperimentEntry[];
-    if (id !== undefined && id !== "") experiments = [await reg.experiment(id)];
-    else {
-      await reg.refresh();
-      experiments = [...reg.experiments.values()].sort((a, b) => a.path.localeCompare(b.path));
-    }
+    const experiments = id !== undefined && id !== "" ? [await experimentOf(store, id)] : (await store.experiments()).sort((a, b) => a.path.localeCompare(b.path));
     const hits: Record<string, unknown>[] = [];
     for (const e of experiments) {
-      for (const f of await files.records(e)) {
+      for (const f of await store.files(e)) {
         if (f.deletedAt !== null) continue;
         const full = fullPath(f.path, f.filename);
         if (pattern && !globMatch(pattern, full) && !globMatch(pattern, f.filename)) continue;

@@ -14,12 +14,12 @@ import { StorageError, ValidationError } from "../errors.ts";
 import { fullPath } from "../files/names.ts";
 import { isPlainObject, normalizeValue, type PlainObject } from "../model/values.ts";
 import { parsePyJson } from "../layout/py-json-parse.ts";
-import type { ServerFiles } from "./file-index.ts";
 import { badRequest, causeOf, ClientGoneError, HttpError } from "./http-error.ts";
 import { boundaryOf, MultipartError, MultipartReader, type MultipartPart } from "./multipart.ts";
-import type { Registry } from "./registry.ts";
 import { checkName, fileJson, fileNodeJson, partType, physicalJson } from "./file-json.ts";
-import { segment } from "./routes-nodes.ts";
+import { experimentOf } from "./lookups.ts";
+import { notAFolder, segment } from "./routes-nodes.ts";
+import type { RunStore } from "./store/index.ts";
 
 const FIELDS = new Set(["type", "projectId", "experimentId", "parentId", "name", "checksum", "description", "tags", "bindrs", "metadata"]);
 const MAX_FIELD_BYTES = 1024 * 1024;
@@ -78,7 +78,7 @@ function asHttp(err: unknown): unknown {
 }
 
 /** Handles one upload; resolves to the answer body. */
-export async function uploadFile(c: Context, reg: Registry, files: ServerFiles): Promise<Record<string, unknown>> {
+export async function uploadFile(c: Context, store: RunStore): Promise<Record<string, unknown>> {
   const ns = segment(c.req.param("ns") as string, "namespace");
   const type = c.req.header("content-type") ?? "";
   const boundary = boundaryOf(type);
@@ -87,14 +87,14 @@ export async function uploadFile(c: Context, reg: Registry, files: ServerFiles):
   if (!body) throw badRequest("Empty body: send the file as multipart/form-data", "file");
   const reader = new MultipartReader(body, boundary);
   try {
-    return await files.once(c.req.header("idempotency-key"), () => receive(reader, ns, reg, files));
+    return await receive(reader, ns, store, c.req.header("idempotency-key"));
   } catch (err) {
     await reader.cancel(err);
     throw asHttp(err);
   }
 }
 
-async function receive(reader: MultipartReader, ns: string, reg: Registry, files: ServerFiles): Promise<Record<string, unknown>> {
+async function receive(reader: MultipartReader, ns: string, store: RunStore, idempotencyKey: string | undefined): Promise<Record<string, unknown>> {
   const fields = new Map<string, string>();
   let part: MultipartPart | undefined;
   while ((part = await reader.next())) {
@@ -108,15 +108,14 @@ async function receive(reader: MultipartReader, ns: string, reg: Registry, files
   if (fields.get("type") !== "FILE") throw badRequest(`Invalid type ${JSON.stringify(fields.get("type") ?? null)}: a multipart node must be type=FILE`, "type");
   const experimentId = fields.get("experimentId");
   if (!experimentId) throw badRequest("The upload has no experimentId", "experimentId");
-  const e = await reg.experiment(experimentId).catch((err: unknown) => {
-    throw err instanceof HttpError ? new HttpError(404, err.message, { field: "experimentId" }) : err;
-  });
+  const e = await experimentOf(store, experimentId, { field: "experimentId" });
   if (!e.path.startsWith(ns + "/")) throw new HttpError(404, `Experiment ${e.id} is not in namespace ${ns}`, { field: "experimentId" });
   const projectId = fields.get("projectId");
   if (projectId !== undefined && projectId !== "" && projectId !== e.projectId) {
     throw badRequest(`projectId ${JSON.stringify(projectId)} is not the project of experiment ${e.id} (${e.projectId})`, "projectId");
   }
-  const path = await files.pathOf(e, fields.get("parentId"));
+  const path = await store.fileFolderPath(e, fields.get("parentId"));
+  if (path === undefined) throw notAFolder(fields.get("parentId"), e);
   const name = checkName(fields.get("name") ?? part.filename ?? "", "name");
   const declared = fields.has("checksum") ? checksumOf(fields.get("checksum") as string) : undefined;
   const description = fields.get("description") ?? null;
@@ -141,7 +140,7 @@ async function receive(reader: MultipartReader, ns: string, reg: Registry, files
 
   let info;
   try {
-    info = await files.store(e).save({
+    info = await store.saveFile(e, {
       path,
       filename: name,
       content: { kind: "stream", stream: part.body },
@@ -151,13 +150,12 @@ async function receive(reader: MultipartReader, ns: string, reg: Registry, files
       bindrs,
       metadata,
       verify,
-    });
+    }, { idempotencyKey });
   } catch (err) {
     // writeContent wraps what the body stream threw: unwrap it to the client's mistake when it was one.
     const mapped = asHttp(err);
     if (mapped !== err || !(err instanceof StorageError)) throw mapped;
     throw err;
   }
-  files.remember(e, info);
-  return { node: fileNodeJson(files, e, info, false), physicalFile: physicalJson(info), file: fileJson(e, info) };
+  return { node: fileNodeJson(e, info, false), physicalFile: physicalJson(info), file: fileJson(e, info) };
 }

@@ -2,13 +2,13 @@
  * The UI's calls to `/dash/api`: JSON with an ETag cache per URL, so a poll that finds nothing
  * new costs a 304 and no re-render.
  */
-import type { RunSummary } from "../runs.ts";
-import type { SeriesResponse } from "../series.ts";
+import type { MetricInfo, RunFile, RunSummary, SeriesResponse } from "../../server/store/index.ts";
 import type { DashRcResult } from "../dashrc.ts";
-import type { FileRow } from "../files.ts";
-import type { MetricInfo } from "../routes-runs.ts";
 
-export type { FileRow, RunSummary, SeriesResponse, MetricInfo };
+/** A row of `GET /dash/api/files`: a file and the URL of its bytes. */
+export type FileRow = RunFile & { url: string };
+
+export type { RunSummary, SeriesResponse, MetricInfo };
 
 /** `GET /dash/api/run`. */
 export interface RunDetail {

@@ -14,7 +14,7 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -22,6 +22,7 @@ import { nodeFsAdapter } from "../../../adapters/node-fs/index.ts";
 import { assetType, type AssetSource } from "../../dashboard/assets.ts";
 import { createDashboardApp, type DashboardOptions } from "../../dashboard/index.ts";
 import type { StorageAdapter } from "../../storage/contract.ts";
+import { fetchListener } from "./http-bridge.ts";
 
 /** The package's root folder: the nearest folder above this module with ml-dash's package.json. */
 function packageRoot(): string | undefined {
@@ -74,7 +75,7 @@ export function nodeDashboardAssets(dir?: string): AssetSource {
 export interface ServeDashboardOptions extends Partial<Omit<DashboardOptions, "storage">> {
   /** The `.dash` root to show. Default `.dash`. */
   readonly root?: string;
-  /** Or an explicit store (then `root` is ignored). */
+  /** Or an explicit storage adapter (then `root` is ignored). */
   readonly storage?: StorageAdapter;
   /** Port (0 = any free one). Default 4780. */
   readonly port?: number;
@@ -91,36 +92,6 @@ export interface DashboardServer {
   close(): Promise<void>;
 }
 
-async function toRequest(req: IncomingMessage, origin: string): Promise<Request> {
-  const headers = new Headers();
-  for (const [k, v] of Object.entries(req.headers)) {
-    if (Array.isArray(v)) for (const x of v) headers.append(k, x);
-    else if (v !== undefined) headers.set(k, v);
-  }
-  const method = req.method ?? "GET";
-  if (method === "GET" || method === "HEAD") return new Request(origin + (req.url ?? "/"), { method, headers });
-  const chunks: Uint8Array[] = [];
-  for await (const chunk of req) chunks.push(chunk as Uint8Array);
-  return new Request(origin + (req.url ?? "/"), { method, headers, body: Buffer.concat(chunks) });
-}
-
-async function send(res: ServerResponse, response: Response): Promise<void> {
-  const headers: Record<string, string> = {};
-  response.headers.forEach((v, k) => (headers[k] = v));
-  res.writeHead(response.status, headers);
-  if (!response.body) return void res.end();
-  const reader = response.body.getReader();
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      if (!res.write(value)) await new Promise((r) => res.once("drain", r));
-    }
-  } finally {
-    res.end();
-  }
-}
-
 /**
  * Serves the dashboard of a `.dash` root on Node's http module (loopback only by default).
  *
@@ -131,25 +102,27 @@ async function send(res: ServerResponse, response: Response): Promise<void> {
  * ```
  */
 export async function serveDashboard(options: ServeDashboardOptions = {}): Promise<DashboardServer> {
-  const storage = options.storage ?? nodeFsAdapter({ root: resolve(options.root ?? ".dash") });
+  const storage = options.store ? undefined : (options.storage ?? nodeFsAdapter({ root: resolve(options.root ?? ".dash") }));
   const host = options.host ?? "127.0.0.1";
   let allowed: string[] | undefined;
   // The Host check for a loopback server happens below, once the port is known.
   const app = createDashboardApp({ ...options, storage, assets: options.assets ?? nodeDashboardAssets() });
   const loopback = host === "127.0.0.1" || host === "localhost" || host === "::1";
+  const listener = fetchListener(
+    (r) => Promise.resolve(app.fetch(r)),
+    host,
+    (err, res) => {
+      console.error("[ml-dash dashboard]", err);
+      if (!res.headersSent) res.writeHead(500).end();
+      else res.destroy();
+    },
+  );
   const server = createServer((req, res) => {
     if (allowed && !allowed.includes(req.headers.host ?? "")) {
       res.writeHead(403, { "content-type": "text/plain" }).end("Forbidden host");
       return;
     }
-    toRequest(req, `http://${req.headers.host ?? host}`)
-      .then((r) => app.fetch(r))
-      .then((r) => send(res, r))
-      .catch((err: unknown) => {
-        console.error("[ml-dash dashboard]", err);
-        if (!res.headersSent) res.writeHead(500).end();
-        else res.destroy();
-      });
+    listener(req, res);
   });
   await new Promise<void>((ok, fail) => {
     server.once("error", fail);

@@ -6,14 +6,9 @@ import type { RunDetail } from "../api.ts";
 import { Chart } from "../chart/Chart.tsx";
 import { AXIS_FIELDS, fieldTitle } from "../keys.ts";
 import { type Route, setQuery } from "../route.ts";
+import { runT0 } from "../run-t0.ts";
 import { chartSettings, ChartControls, setZoom } from "./ChartControls.tsx";
 import { DashrcLayout } from "./DashrcLayout.tsx";
-
-/** Start of the run in seconds (relative time axis). */
-export function runT0(detail: Pick<RunDetail, "summary">): number | undefined {
-  const t = detail.summary.createdAt ? Date.parse(detail.summary.createdAt) : NaN;
-  return Number.isFinite(t) ? t / 1000 : undefined;
-}
 
 /** The charts tab. */
 export function ChartsTab({ detail, live, route }: { detail: RunDetail; live: boolean; route: Route }) {

@@ -9,7 +9,7 @@ import { seriesStyle } from "../chart/palette.ts";
 import { AXIS_FIELDS, fieldTitle } from "../keys.ts";
 import type { Route } from "../route.ts";
 import { chartSettings, ChartControls, setZoom } from "./ChartControls.tsx";
-import { runT0 } from "./ChartsTab.tsx";
+import { runT0 } from "../run-t0.ts";
 import { valueText } from "./ParamsTab.tsx";
 
 /** Keys whose values are not all equal across the runs (a missing key counts as different). */

@@ -9,7 +9,7 @@ import type { RunDetail } from "../api.ts";
 import { Chart } from "../chart/Chart.tsx";
 import { AXIS_FIELDS, fieldTitle, resolveKey, resolveX } from "../keys.ts";
 import { type ChartSettings, setZoom } from "./ChartControls.tsx";
-import { runT0 } from "./ChartsTab.tsx";
+import { runT0 } from "../run-t0.ts";
 import { MediaGrid } from "./MediaGrid.tsx";
 
 function fmt(v: unknown): string {

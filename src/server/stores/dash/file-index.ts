@@ -1,6 +1,6 @@
 /**
- * The server's view of the files of every experiment: each experiment's files are kept by the
- * SDK's own {@link LocalFileStore} (so the server's tree is exactly the local layout, readable
+ * The `.dash` store's view of the files of every experiment: each experiment's files are kept by
+ * the SDK's own {@link LocalFileStore} (so the server's tree is exactly the local layout, readable
  * by ML-Dash Python), plus the indexes the REST API needs: which experiment holds a file id,
  * and the folder nodes a client creates inside an experiment (Python's client creates one per folder before an upload).
  *
@@ -8,13 +8,12 @@
  * knows the folders of every stored file again (a folder with no file yet is forgotten; a
  * client creates it again, as Python's does before every upload).
  */
-import { DEFAULT_MAX_FILE_BYTES } from "../model/defaults.ts";
-import { localFileStoreFor, type LocalFileStore } from "../files/local-file-store.ts";
-import { joinDir } from "../files/names.ts";
-import type { Sha256 } from "../files/sha256.ts";
-import type { FileInfo } from "../files/types.ts";
-import { parsePrefix } from "../model/prefix.ts";
-import { HttpError } from "./http-error.ts";
+import { DEFAULT_MAX_FILE_BYTES } from "../../../model/defaults.ts";
+import { localFileStoreFor, type LocalFileStore } from "../../../files/local-file-store.ts";
+import { joinDir } from "../../../files/names.ts";
+import type { Sha256 } from "../../../files/sha256.ts";
+import type { FileInfo, SaveRequest } from "../../../files/types.ts";
+import { parsePrefix } from "../../../model/prefix.ts";
 import { nodeId } from "./ids.ts";
 import type { ExperimentEntry, Registry } from "./registry.ts";
 
@@ -109,36 +108,39 @@ export class ServerFiles {
     return path === "/" ? e.nodeId : nodeId("file-folder", `${e.path}:${path}`);
   }
 
-  /** Creates (or finds) the folder `name` under `parentId` (the experiment's node, or a folder of it). */
-  async upsertFolder(e: ExperimentEntry, parentId: string | undefined, name: string): Promise<FileFolder> {
-    const parentPath = await this.pathOf(e, parentId);
+  /** Creates (or finds) the folder `name` inside the logical folder `parentPath`. */
+  upsertFolder(e: ExperimentEntry, parentPath: string, name: string): FileFolder {
     return this.register(e, joinDir(parentPath, name), name, this.folderId(e, parentPath));
   }
 
   /**
    * The logical path of a parent node: `/` for the experiment (its node id, its id, `ROOT` or
-   * nothing), else a folder of this experiment; 404 naming `parentId` otherwise.
+   * nothing), else a folder of this experiment; undefined otherwise.
    */
-  async pathOf(e: ExperimentEntry, parentId: string | undefined): Promise<string> {
+  async pathOf(e: ExperimentEntry, parentId: string | undefined): Promise<string | undefined> {
     if (parentId === undefined || parentId === "" || parentId === "ROOT" || parentId === e.nodeId || parentId === e.id) return "/";
     let f = this.folders.get(parentId);
     if (!f) {
       await this.records(e); // folders of stored files, after a restart
       f = this.folders.get(parentId);
     }
-    if (!f || f.experiment !== e) {
-      throw new HttpError(404, `Parent node ${JSON.stringify(parentId)} is not a folder of experiment ${e.id}; create it with POST namespaces/{ns}/nodes (type FOLDER, experimentId)`, {
-        field: "parentId",
-      });
-    }
-    return f.path;
+    return f && f.experiment === e ? f.path : undefined;
+  }
+
+  /** Saves a file into `e` (once per idempotency key) and indexes it. */
+  save(e: ExperimentEntry, req: SaveRequest, idempotencyKey: string | undefined): Promise<FileInfo> {
+    return this.once(idempotencyKey, async () => {
+      const info = await this.store(e).save(req);
+      this.remember(e, info);
+      return info;
+    });
   }
 
   /**
-   * Runs an upload once per idempotency key: a retry of a request whose answer was lost gets
+   * Runs a save once per idempotency key: a retry of a request whose answer was lost gets
    * the first answer instead of storing the file again. Keys live in memory (the last 10,000).
    */
-  async once<T>(key: string | undefined, fn: () => Promise<T>): Promise<T> {
+  private async once<T>(key: string | undefined, fn: () => Promise<T>): Promise<T> {
     if (key === undefined || key === "") return fn();
     const prior = this.answers.get(key) as Promise<T> | undefined;
     if (prior) {

@@ -1,26 +1,28 @@
 /**
- * What the server knows: projects, folders and experiments, by id and by path, over a `.dash`
- * tree. The tree is the state: at start (and when an unknown id is asked for) every
- * `experiment.json` of the tree is scanned, so `ml-dash serve` over an existing `.dash` (written by this
- * SDK or by Python) shows the runs already there, with the same ids after a restart.
+ * What the `.dash` store knows: projects, folders and experiments, by id and by path, over a
+ * `.dash` tree. The tree is the state: at start (and when an unknown id is asked for) every run
+ * of the tree is indexed, so `ml-dash serve` over an existing `.dash` (written by this SDK or by
+ * Python) shows the runs already there, with the same ids after a restart.
  *
  * Each experiment is written through the SDK's own {@link LocalBackend}, so the server writes
  * exactly the layout the SDK writes locally.
  */
-import type { ExperimentInfo } from "../model/backend.ts";
-import { NamedMutex } from "../internal/mutex.ts";
-import type { PlainObject } from "../model/values.ts";
-import { paths } from "../layout/paths.ts";
-import { encodeDoc } from "../layout/records.ts";
-import { listStreams } from "../layout/list-streams.ts";
-import { LocalBackend } from "../backends/local/local-backend.ts";
-import { LocalReader } from "../backends/local/local-reader.ts";
-import { parsePrefix } from "../model/prefix.ts";
-import type { StorageAdapter } from "../storage/contract.ts";
-import { HttpError } from "./http-error.ts";
+import type { ExperimentInfo } from "../../../model/backend.ts";
+import { NotFoundError } from "../../../errors.ts";
+import { NamedMutex } from "../../../internal/mutex.ts";
+import type { PlainObject } from "../../../model/values.ts";
+import { paths } from "../../../layout/paths.ts";
+import { encodeDoc } from "../../../layout/records.ts";
+import { listStreams } from "../../../layout/list-streams.ts";
+import { findRunFolders } from "../../../layout/run-folders.ts";
+import { LocalBackend } from "../../../backends/local/local-backend.ts";
+import { LocalReader } from "../../../backends/local/local-reader.ts";
+import { parsePrefix } from "../../../model/prefix.ts";
+import type { StorageAdapter } from "../../../storage/contract.ts";
 import { nodeId } from "./ids.ts";
-import { readJsonDoc } from "../layout/json-doc.ts";
-import type { EncoderPool } from "../backends/local/encoder-pool.ts";
+import { readJsonDoc } from "../../../layout/json-doc.ts";
+import type { EncoderPool } from "../../../backends/local/encoder-pool.ts";
+import type { StreamPosition } from "../../store/streams.ts";
 
 /** A project: `<namespace>/<slug>`. */
 export interface ProjectNode {
@@ -58,7 +60,7 @@ export interface ExperimentEntry {
 const encoder = new TextEncoder();
 const RESCAN_MS = 2000;
 
-/** The server's index of a `.dash` tree. */
+/** The index of a `.dash` tree. */
 export class Registry {
   readonly projects = new Map<string, ProjectNode>();
   readonly folders = new Map<string, FolderNode>();
@@ -85,20 +87,14 @@ export class Registry {
   }
 
   private async doScan(): Promise<void> {
-    const keys = await this.storage.list("");
-    for (const key of keys) {
-      if (!key.endsWith("/experiment.json")) continue;
-      const path = key.slice(0, -"/experiment.json".length);
+    for (const path of await findRunFolders(this.storage)) {
       if (this.byPath.has(path)) continue;
-      let segments: readonly string[];
       try {
-        segments = parsePrefix(path).segments;
+        parsePrefix(path);
       } catch {
         continue;
       }
-      if (segments.length < 2) continue;
-      const doc = await this.readDoc(path);
-      this.register(path, typeof doc?.["id"] === "string" ? (doc["id"] as string) : undefined);
+      await this.ensure(path);
     }
   }
 
@@ -108,19 +104,34 @@ export class Registry {
   }
 
   /** The experiment `id`; an unknown id triggers a rescan (runs may have been written since). */
-  async experiment(id: string): Promise<ExperimentEntry> {
+  async experiment(id: string): Promise<ExperimentEntry | undefined> {
     let e = this.experiments.get(id);
     if (!e) {
       await this.refresh();
       e = this.experiments.get(id);
     }
-    if (!e) throw new HttpError(404, `Experiment ${JSON.stringify(id)} not found; create it with POST /api/namespaces/{namespace}/nodes (type EXPERIMENT)`);
     return e;
   }
 
-  /** The experiment whose node id is `id`, if any. */
+  /** The experiment whose node id (or id) is `id`, if any. */
   experimentByNode(id: string): ExperimentEntry | undefined {
     return this.byNode.get(id) ?? this.experiments.get(id);
+  }
+
+  /** The experiment indexed at `path`, if any. */
+  byFolder(path: string): ExperimentEntry | undefined {
+    return this.byPath.get(path);
+  }
+
+  /** The experiment folder at `path` (which must hold an experiment.json), indexed on first sight with its stored id. */
+  async ensure(path: string): Promise<ExperimentEntry> {
+    const known = this.byPath.get(path);
+    if (known) return known;
+    const doc = await this.readDoc(path);
+    const id = typeof doc?.["id"] === "string" ? (doc["id"] as string) : undefined;
+    // A folder shallower than `owner/project` is read as a run but not indexed as one.
+    if (!path.includes("/")) return this.entry(path, id, "", "ROOT");
+    return this.byPath.get(path) ?? this.register(path, id);
   }
 
   /** Creates (or finds) the project `namespace/slug`. */
@@ -138,25 +149,17 @@ export class Registry {
     return p;
   }
 
-  /** Creates (or finds) the folder `name` under `parentId` ("ROOT" = the project). */
+  /** Creates (or finds) the folder `name` under `parentId` ("ROOT" = the project); `NotFoundError` for a parent outside the project. */
   upsertFolder(project: ProjectNode, parentId: string, name: string): FolderNode {
     const parentPath = parentId === "ROOT" ? project.path : this.folders.get(parentId)?.path;
     if (parentPath === undefined || (parentId !== "ROOT" && this.folders.get(parentId)?.projectId !== project.id)) {
-      throw new HttpError(404, `Parent folder ${JSON.stringify(parentId)} not found in project ${project.path}`, { field: "parentId" });
+      throw new NotFoundError(`Parent folder ${JSON.stringify(parentId)} not found in project ${project.path}`);
     }
     const path = `${parentPath}/${name}`;
     const id = nodeId("folder", path);
     let f = this.folders.get(id);
     if (!f) this.folders.set(id, (f = { id, name, path, projectId: project.id, parentId }));
     return f;
-  }
-
-  /** The folder path of `parentId` ("ROOT" = the project). */
-  parentPath(project: ProjectNode, parentId: string): string {
-    if (parentId === "ROOT") return project.path;
-    const f = this.folders.get(parentId);
-    if (!f || f.projectId !== project.id) throw new HttpError(404, `Parent folder ${JSON.stringify(parentId)} not found in project ${project.path}`, { field: "parentId" });
-    return f.path;
   }
 
   /**
@@ -186,10 +189,10 @@ export class Registry {
     return { ...((await this.readDoc(entry.path)) ?? {}), id: entry.id };
   }
 
-  /** Where every stream of the experiment ends (`metric:train` → 120). */
-  async positions(entry: ExperimentEntry): Promise<Record<string, number>> {
-    const out: Record<string, number> = {};
-    for (const { id } of await listStreams(this.storage, entry.path)) out[id.key] = await entry.backend.cursor(id);
+  /** Where every stream of the experiment ends. */
+  async positions(entry: ExperimentEntry): Promise<StreamPosition[]> {
+    const out: StreamPosition[] = [];
+    for (const { id } of await listStreams(this.storage, entry.path)) out.push({ stream: id, next: await entry.backend.cursor(id) });
     return out;
   }
 
@@ -200,24 +203,27 @@ export class Registry {
     const project = this.upsertProject(namespace, segments[1] as string);
     let parentId = "ROOT";
     for (const name of segments.slice(2, -1)) parentId = this.upsertFolder(project, parentId, name).id;
-    const entry: ExperimentEntry = {
-      id: storedId ?? nodeId("experiment", path),
-      nodeId: nodeId("experiment-node", path),
-      path,
-      name: segments[segments.length - 1] as string,
-      projectId: project.id,
-      parentId,
-      backend: new LocalBackend(this.storage, path, undefined, this.encoder),
-      reader: new LocalReader(this.storage, path),
-    };
+    const entry = this.entry(path, storedId, project.id, parentId);
     this.experiments.set(entry.id, entry);
     this.byPath.set(path, entry);
     this.byNode.set(entry.nodeId, entry);
     return entry;
   }
 
+  private entry(path: string, storedId: string | undefined, projectId: string, parentId: string): ExperimentEntry {
+    return {
+      id: storedId ?? nodeId("experiment", path),
+      nodeId: nodeId("experiment-node", path),
+      path,
+      name: path.slice(path.lastIndexOf("/") + 1),
+      projectId,
+      parentId,
+      backend: new LocalBackend(this.storage, path, undefined, this.encoder),
+      reader: new LocalReader(this.storage, path),
+    };
+  }
+
   private readDoc(path: string): Promise<PlainObject | undefined> {
     return readJsonDoc(this.storage, paths.experiment(path));
   }
-
 }

@@ -1,13 +1,11 @@
 /**
- * Min/max downsampling of one metric field in buckets that stay put as points are appended.
- *
- * Bucket `k` of width `w` always covers rows `[k·w, (k+1)·w)`, with `w` the smallest power of two
- * that fits the window into `bins` buckets. Appending points only changes the last bucket (until
- * the count doubles and `w` with it), so a client that has the series up to row `n` re-fetches
- * from `⌊n/w⌋·w` and keeps the rest. Each bucket keeps its min and max in row order, so spikes
- * survive; a bucket holding NaN/±Infinity also yields a `null` (a gap) at the first such row.
- * The window's first and last points are always included.
+ * Min/max downsampling of one metric field (its scanned columns) in buckets that stay put as
+ * points are appended (the bucket rules are in `src/server/store/series.ts`, with `bucketWidth`).
+ * Each bucket keeps its min and max in row order, so spikes survive; a bucket holding
+ * NaN/±Infinity also yields a `null` (a gap) at the first such row. The window's first and last
+ * points are always included.
  */
+import type { SeriesPoints } from "../../store/series.ts";
 import { Cell, type FieldColumn, type MetricColumns } from "./metric-columns.ts";
 
 /** What to compute. */
@@ -21,19 +19,6 @@ export interface BucketQuery {
   readonly width: number;
 }
 
-/** Points as parallel columns. `y` is `null` where the value is NaN or ±Infinity (a gap). */
-export interface SeriesPoints {
-  i: number[];
-  x: number[];
-  y: (number | null)[];
-}
-
-/** The bucket width for `count` rows and a target of `bins` buckets: a power of two ≥ 1. */
-export function bucketWidth(count: number, bins: number): number {
-  let w = 1;
-  while (Math.ceil(count / w) > bins) w *= 2;
-  return w;
-}
 
 /** True when row `r` has a usable x (always, for x = row index). */
 function hasX(xf: FieldColumn | null, r: number): boolean {

@@ -3,9 +3,9 @@
  * remembered: a zoomed chart, a CSV export or a small series gets the values exactly as written
  * (the column scan may be an ulp off on 17-digit numbers).
  */
-import type { PlainObject } from "../model/values.ts";
-import { parsePyJson } from "../layout/py-json-parse.ts";
-import type { StorageAdapter } from "../storage/contract.ts";
+import type { PlainObject } from "../../../model/values.ts";
+import { parsePyJson } from "../../../layout/py-json-parse.ts";
+import type { StorageAdapter } from "../../../storage/contract.ts";
 import { type MetricColumns, OFFSET_STRIDE } from "./metric-columns.ts";
 
 const decoder = new TextDecoder();

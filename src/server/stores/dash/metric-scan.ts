@@ -12,7 +12,7 @@
  * off by an ulp or two, which no chart can show; raw windows and CSV exports re-read the lines
  * exactly (see `readRawRows`).
  */
-import { parsePyJson } from "../layout/py-json-parse.ts";
+import { parsePyJson } from "../../../layout/py-json-parse.ts";
 import { Cell, type FieldColumn, type MetricColumns, OFFSET_STRIDE } from "./metric-columns.ts";
 
 const NL = 10;

@@ -2,8 +2,8 @@
  * Parsed records of append-only JSONL files (logs, tracks), extended by reading only what was
  * appended since the last request. A file that shrank was rewritten and is read again.
  */
-import { parseJsonLines } from "../layout/py-json-parse.ts";
-import type { StorageAdapter } from "../storage/contract.ts";
+import { parseJsonLines } from "../../../layout/py-json-parse.ts";
+import type { StorageAdapter } from "../../../storage/contract.ts";
 
 const NL = 10;
 
@@ -35,11 +35,16 @@ export class JsonlCache<T> {
       this.entries.set(key, e);
       if (e.pending) return e.pending;
     }
+    const seen = e?.state.bytes;
     const st = await this.storage.stat(key);
     if (!st) {
       this.entries.delete(key);
       return null;
     }
+    // Another request may have started (or finished) reading while this one waited: share it.
+    e = this.entries.get(key);
+    if (e?.pending) return e.pending;
+    if (e && st.size < e.state.bytes && e.state.bytes !== seen) return e.state;
     if (!e || st.size < e.state.bytes) {
       e = { state: { records: [], bytes: 0, version: 0 } };
       this.entries.set(key, e);

@@ -1,58 +1,16 @@
 /**
- * One chart series: `metric.field` against an x key, downsampled or raw, whole or a zoomed
- * window, from scratch or incrementally (`since`). See `downsample.ts` for the bucket rules.
+ * One chart series over a metric's scanned columns: `metric.field` against an x key, downsampled
+ * or raw, whole or a zoomed window, from scratch or incrementally (`since`). The request and
+ * answer are the store interface's (`src/server/store/series.ts`); `downsample.ts` computes buckets.
  */
-import type { StorageAdapter } from "../storage/contract.ts";
-import { bucketWidth, countUndrawable, minMaxBuckets, type SeriesPoints, windowRows } from "./downsample.ts";
+import type { StorageAdapter } from "../../../storage/contract.ts";
+import { bucketWidth, DEFAULT_X, type SeriesPoints, type SeriesRequest, type SeriesResponse } from "../../store/series.ts";
+import { countUndrawable, minMaxBuckets, windowRows } from "./downsample.ts";
 import { Cell, type FieldColumn, type MetricColumns } from "./metric-columns.ts";
 import { readRawRows } from "./raw-rows.ts";
 
 /** Raw windows up to this many rows are re-read exactly from the file. */
 const EXACT_ROWS = 20_000;
-
-/** X keys tried, in order, for `x=default` (ML-Dash: timestamp → step → epoch → index). */
-export const DEFAULT_X = ["_ts", "step", "epoch"] as const;
-
-/** A series request (the query string of `GET /dash/api/series`). */
-export interface SeriesRequest {
-  /** The y field of the metric. */
-  readonly y: string;
-  /** `index`, `default`, or a field of the same metric (`step`, `epoch`, `_ts`, …). */
-  readonly x: string;
-  /** Target number of buckets (≈ chart width in px). */
-  readonly bins: number;
-  readonly xmin?: number | undefined;
-  readonly xmax?: number | undefined;
-  /** Rows the client already has (its `nextIndex`); with `bucketWidth`, only newer buckets come back. */
-  readonly since?: number | undefined;
-  /** The bucket width of the client's copy. */
-  readonly bucketWidth?: number | undefined;
-}
-
-/** The answer. Points with `i >= from` replace the client's; `reset` means replace everything. */
-export interface SeriesResponse extends SeriesPoints {
-  field: string;
-  /** The x key used (`index` or a field name). */
-  xKey: string;
-  /** Rows in the metric file. */
-  total: number;
-  /** What to send as `since` next time. */
-  nextIndex: number;
-  from: number;
-  reset: boolean;
-  bucketWidth: number;
-  downsampled: boolean;
-  /** Values came from an exact re-read of the lines. */
-  exact: boolean;
-  /** Rows `[start, end)` covered. */
-  window: [number, number];
-  /** NaN/±Infinity values of `y` in the window (drawn as gaps). */
-  nonFinite: number;
-  /** Non-numeric values of `y` in the window (not drawn). */
-  nonNumeric: number;
-  /** Every field of the metric. */
-  fields: string[];
-}
 
 /** Resolves `default` to the first x field present, else `index`. */
 export function resolveX(cols: MetricColumns, x: string): string {

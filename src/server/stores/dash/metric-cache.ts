@@ -3,7 +3,7 @@
  * about, brought up to date on every request by reading only the bytes appended since (a `stat`
  * when nothing changed). Entries are evicted least-recently-used beyond a byte budget.
  */
-import type { StorageAdapter } from "../storage/contract.ts";
+import type { StorageAdapter } from "../../../storage/contract.ts";
 import { MetricColumns } from "./metric-columns.ts";
 import { scanMetricBytes } from "./metric-scan.ts";
 
@@ -38,11 +38,17 @@ export class MetricCache {
       this.entries.set(key, e);
     }
     if (e?.pending) return e.pending;
+    const seen = e?.cols.bytes;
     const st = await this.storage.stat(key);
     if (!st) {
       this.entries.delete(key);
       return null;
     }
+    // Another request may have started (or finished) a scan while this one waited: share it,
+    // rather than scanning the same file twice.
+    e = this.entries.get(key);
+    if (e?.pending) return e.pending;
+    if (e && st.size < e.cols.bytes && e.cols.bytes !== seen) return e.cols;
     // A file shorter than what was scanned was rewritten (or repaired): start over.
     if (!e || st.size < e.cols.bytes) {
       e = { cols: new MetricColumns(), pending: undefined };
@@ -55,17 +61,6 @@ export class MetricCache {
       this.evict(key);
     });
     return entry.pending;
-  }
-
-  /**
-   * Starts scanning the metric files under `dir/metrics/` in the background (one at a time), so a
-   * page that is about to ask for their series finds the work under way.
-   */
-  prewarm(dir: string): void {
-    void this.storage
-      .list(`${dir}/metrics`)
-      .then((keys) => this.warm(keys.filter((k) => k.endsWith("/data.jsonl"))))
-      .catch(() => undefined);
   }
 
   /** Scans `keys` one after another until the cache holds 80% of its budget. */

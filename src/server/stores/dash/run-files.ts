@@ -1,33 +1,20 @@
 /**
- * A run's files as the dashboard sees them: the entries of `files/.files_metadata.json`
- * (soft-deleted ones hidden) with the storage key of their bytes, plus the loose
+ * A run's files as the dashboard sees them in a `.dash` tree: the entries of the files
+ * metadata (soft-deleted ones hidden) with the storage key of their bytes, plus the loose
  * files a person may have put in the run folder (`README.md`, `.dashrc`, images).
  */
-import type { StorageAdapter } from "../storage/contract.ts";
-import { readJsonDoc } from "./runs.ts";
+import type { StorageAdapter } from "../../../storage/contract.ts";
+import { readJsonDoc } from "../../../layout/json-doc.ts";
+import { paths, runKeys } from "../../../layout/paths.ts";
+import { contentKey } from "../../../files/names.ts";
+import type { FileBody, RunFile } from "../../store/reads.ts";
+import { runKeysOf } from "./run-summary.ts";
 
-/** A file of a run. */
-export interface DashFile {
-  id: string;
-  /** Logical folder, as saved (`/images`). */
-  dir: string;
-  filename: string;
-  /** `dir/filename` without the leading `/` (what `.dashrc` globs match). */
-  relPath: string;
-  sizeBytes: number;
-  contentType: string;
-  checksum: string | null;
-  uploadedAt: string | null;
-  description: string | null;
-  tags: string[];
+/** A file of a run and where its bytes are. */
+export interface DashFile extends RunFile {
   /** Storage key of the bytes (not sent to the browser). */
   key: string;
-  /** `saved` = through `exp.files`; `loose` = a file lying in the run folder. */
-  source: "saved" | "loose";
 }
-
-/** A row of `GET /dash/api/files`: a file as the browser sees it (no storage key). */
-export type FileRow = Omit<DashFile, "key"> & { url: string };
 
 const TYPES: Record<string, string> = {
   png: "image/png", jpg: "image/jpeg", jpeg: "image/jpeg", gif: "image/gif", webp: "image/webp", svg: "image/svg+xml", bmp: "image/bmp",
@@ -41,14 +28,10 @@ export function typeOf(name: string): string {
   return (dot > 0 ? TYPES[name.slice(dot + 1).toLowerCase()] : undefined) ?? "application/octet-stream";
 }
 
-/** Folders of a run that hold SDK data, not user files. */
-const DATA_DIRS = ["metrics/", "logs/", "tracks/", "files/"];
-const DATA_FILES = new Set(["experiment.json", "parameters.json"]);
-
 /** The run's files: saved ones first (newest first), then loose ones by name. */
 export async function listFiles(storage: StorageAdapter, dir: string): Promise<DashFile[]> {
   const out: DashFile[] = [];
-  const doc = await readJsonDoc(storage, `${dir}/files/.files_metadata.json`);
+  const doc = await readJsonDoc(storage, paths.filesMeta(dir));
   const entries = Array.isArray(doc?.["files"]) ? (doc["files"] as unknown[]) : [];
   for (const e of entries) {
     if (e === null || typeof e !== "object") continue;
@@ -67,16 +50,15 @@ export async function listFiles(storage: StorageAdapter, dir: string): Promise<D
       uploadedAt: typeof f["uploadedAt"] === "string" ? f["uploadedAt"] : null,
       description: typeof f["description"] === "string" ? f["description"] : null,
       tags: Array.isArray(f["tags"]) ? f["tags"].filter((t): t is string => typeof t === "string") : [],
-      key: rel ? `${dir}/files/${rel}/${f["id"]}/${f["filename"]}` : `${dir}/files/${f["id"]}/${f["filename"]}`,
+      key: contentKey(paths.filesDir(dir), d, f["id"], f["filename"]),
       source: "saved",
     });
   }
   out.sort((a, b) => (b.uploadedAt ?? "").localeCompare(a.uploadedAt ?? ""));
-  const loose = (await storage.list(dir))
-    .map((k) => k.slice(dir.length + 1))
-    .filter((rel) => !DATA_FILES.has(rel) && !DATA_DIRS.some((p) => rel.startsWith(p)) && !rel.split("/").some((s) => s.endsWith(".lock")));
+  const loose = (await runKeysOf(storage, dir)).filter((rel) => !runKeys.isSdkData(rel));
   for (const rel of loose.sort()) {
-    const st = await storage.stat(`${dir}/${rel}`);
+    const key = paths.inRun(dir, rel);
+    const st = await storage.stat(key);
     const slash = rel.lastIndexOf("/");
     const filename = rel.slice(slash + 1);
     out.push({
@@ -90,15 +72,27 @@ export async function listFiles(storage: StorageAdapter, dir: string): Promise<D
       uploadedAt: st?.mtimeMs !== undefined ? new Date(st.mtimeMs).toISOString() : null,
       description: null,
       tags: [],
-      key: `${dir}/${rel}`,
+      key,
       source: "loose",
     });
   }
   return out;
 }
 
-/** Finds the file a track's `frame` value names: an exact relative path, a path suffix, or a file name. */
-export function findFrame(files: readonly DashFile[], ref: string): DashFile | undefined {
-  const r = ref.replace(/^\/+/, "");
-  return files.find((f) => f.relPath === r) ?? files.find((f) => f.relPath.endsWith("/" + r)) ?? files.find((f) => f.filename === r);
+/** A file as the store interface shows it (without its storage key). */
+export function runFile(f: DashFile): RunFile {
+  const { key: _key, ...rest } = f;
+  return rest;
+}
+
+/** The bytes at `key` as a {@link FileBody}, or null when they are missing. */
+export async function fileBody(storage: StorageAdapter, key: string): Promise<FileBody | null> {
+  const st = await storage.stat(key);
+  if (!st) return null;
+  return {
+    size: st.size,
+    modifiedMs: st.mtimeMs,
+    stream: async () => (storage.readStream ? await storage.readStream(key) : await storage.read(key)),
+    range: async (start, end) => (await storage.readRange(key, start, end)) ?? new Uint8Array(),
+  };
 }
