@@ -1,78 +1,33 @@
 /**
- * The `ml-dash` command (Node):
- *
- *   ml-dash serve  [--root .dash] [--port 3000] [--host 127.0.0.1] [--token T]
- *   ml-dash upload <root> --dash-url URL [--token T] [--prefix owner/project]
- *   ml-dash ls     [root | --dash-url URL] [--json]
+ * The `ml-dash` command (Node): `serve`, `upload`, `ls`. Each command is declared in its own
+ * module (options, help, checks; see command.ts); this module dispatches to it.
  */
-import { parseArgs } from "node:util";
+import { commandHelp, overallHelp, runCommand, type CommandIo, type CommandSpec } from "./command.ts";
+import { lsCommand } from "./ls.ts";
 import { serveCommand } from "./serve.ts";
 import { uploadCommand } from "./upload.ts";
-import { nodeFsAdapter } from "../../adapters/node-fs/index.ts";
-import { formatRunsTable, listRuns, listRunsRemote } from "../dashboard/index.ts";
 
-const HELP = `ml-dash — experiment tracking that writes the ML-Dash .dash layout
+/** Every command, in the order the help lists them. */
+export const COMMANDS: readonly CommandSpec[] = [serveCommand, uploadCommand, lsCommand];
 
-Usage:
-  ml-dash serve  [--root .dash] [--port 3000] [--host 127.0.0.1] [--token TOKEN]
-      Serves the runs under --root over the ML-Dash REST API (at /api) and the dashboard (at /).
-      With --token, every request must send "Authorization: Bearer TOKEN" (the dashboard's
-      printed URL carries it once).
+const stdio: CommandIo = { out: (t) => void process.stdout.write(t), err: (t) => void process.stderr.write(t) };
 
-  ml-dash upload <root> --dash-url URL [--token TOKEN] [--prefix PREFIX]
-      Uploads the runs under <root> (written by ml-dash or ML-Dash Python), files included, to a server.
-      Resumable and idempotent: only what the server lacks is sent. The token defaults to
-      $ML_DASH_TOKEN.
-
-  ml-dash ls [root | --dash-url URL] [--token TOKEN] [--json]
-      Lists the runs under root (default .dash), or those a running ml-dash serve shows, with
-      status, last update and point counts.
-
-  ml-dash help
-`;
-
-/** Runs the CLI; returns the exit code. */
-export async function main(argv: string[]): Promise<number> {
-  const [command, ...rest] = argv;
-  try {
-    switch (command) {
-      case "serve": {
-        const { values } = parseArgs({
-          args: rest,
-          options: { root: { type: "string", default: ".dash" }, port: { type: "string", default: "3000" }, host: { type: "string", default: "127.0.0.1" }, token: { type: "string" } },
-        });
-        return await serveCommand({ root: values.root, port: Number(values.port), host: values.host, token: values.token });
-      }
-      case "upload": {
-        const { values, positionals } = parseArgs({
-          args: rest,
-          allowPositionals: true,
-          options: { "dash-url": { type: "string" }, "api-url": { type: "string" }, token: { type: "string" }, prefix: { type: "string" } },
-        });
-        const url = values["dash-url"] ?? values["api-url"];
-        if (!url) throw new Error("upload needs --dash-url URL (the server to upload to)");
-        return await uploadCommand({ root: positionals[0] ?? ".dash", dashUrl: url, token: values.token ?? process.env["ML_DASH_TOKEN"], prefix: values.prefix });
-      }
-      case "ls": {
-        const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { "dash-url": { type: "string" }, token: { type: "string" }, json: { type: "boolean" } } });
-        const url = values["dash-url"];
-        const token = values.token ?? process.env["ML_DASH_TOKEN"];
-        const runs = url ? await listRunsRemote(url, token ? { token } : {}) : await listRuns(nodeFsAdapter({ root: positionals[0] ?? ".dash" }));
-        process.stdout.write(formatRunsTable(runs, { json: values.json ?? false }) + "\n");
-        return 0;
-      }
-      case undefined:
-      case "help":
-      case "--help":
-      case "-h":
-        process.stdout.write(HELP);
-        return command === undefined ? 1 : 0;
-      default:
-        process.stderr.write(`Unknown command ${JSON.stringify(command)}\n\n${HELP}`);
-        return 1;
-    }
-  } catch (err) {
-    process.stderr.write(`ml-dash ${command}: ${err instanceof Error ? err.message : String(err)}\n`);
-    return 1;
+/** Runs the CLI; returns the exit code (0 ok, 1 failed, 2 bad usage). */
+export async function main(argv: string[], io: CommandIo = stdio): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === "--help" || name === "-h") {
+    io.out(overallHelp(COMMANDS));
+    return name === undefined ? 2 : 0;
   }
+  if (name === "help") {
+    const spec = COMMANDS.find((c) => c.name === rest[0]);
+    io.out(spec ? commandHelp(spec) : overallHelp(COMMANDS));
+    return rest[0] === undefined || spec ? 0 : 2;
+  }
+  const spec = COMMANDS.find((c) => c.name === name);
+  if (!spec) {
+    io.err(`ml-dash: unknown command ${JSON.stringify(name)}\n\n${overallHelp(COMMANDS)}`);
+    return 2;
+  }
+  return runCommand(spec, rest, io);
 }

@@ -9,6 +9,21 @@ import { dashStore } from "../server/stores/dash/index.ts";
 import { serveNode } from "../runtime/node/serve.ts";
 import { createDashboardApp } from "../dashboard/index.ts";
 import { nodeDashboardAssets } from "../runtime/node/dashboard.ts";
+import { intOption, type CommandSpec } from "./command.ts";
+
+/** The `serve` command. */
+export const serveCommand: CommandSpec = {
+  name: "serve",
+  summary: "Serve the runs of a .dash root over the ML-Dash API (at /api) and the dashboard (at /)",
+  description: `With --token, every request must send "Authorization: Bearer TOKEN" (the dashboard's printed URL carries it once).`,
+  options: {
+    root: { type: "string", value: "DIR", help: "The .dash root to serve", default: ".dash" },
+    port: { type: "string", value: "PORT", help: "Port to listen on (0 = any free port)", default: "3000", parse: intOption(0, 65535) },
+    host: { type: "string", value: "HOST", help: "Interface to listen on", default: "127.0.0.1" },
+    token: { type: "string", value: "TOKEN", help: "Require this bearer token on every request" },
+  },
+  run: (values) => serve({ root: values["root"] as string, port: values["port"] as number, host: values["host"] as string, token: values["token"] as string | undefined }),
+};
 
 /** Options of `ml-dash serve`. */
 export interface ServeOptions {
@@ -21,8 +36,7 @@ export interface ServeOptions {
 const LOOPBACK = new Set(["127.0.0.1", "localhost", "::1"]);
 
 /** Starts the server and runs until SIGINT/SIGTERM. */
-export async function serveCommand(o: ServeOptions): Promise<number> {
-  if (!Number.isInteger(o.port) || o.port < 0 || o.port > 65535) throw new Error(`--port must be a port number, got ${o.port}`);
+export async function serve(o: ServeOptions): Promise<number> {
   const root = resolve(o.root);
   // One store for the API and the dashboard: one index of the tree, one set of caches.
   const store = dashStore(nodeFsAdapter({ root }), { sha256: nodeSha256, encoder: encoderPoolFor(nodeRuntime) });

@@ -4,6 +4,27 @@ import { nodeFsAdapter } from "../../adapters/node-fs/index.ts";
 import { nodeSha256 } from "../runtime/node/files.ts";
 import { RemoteClient } from "../backends/remote/client.ts";
 import { findRuns, uploadRun, type SyncProgress } from "../replicate/sync.ts";
+import { UsageError, urlOption, type CommandSpec } from "./command.ts";
+
+/** The `upload` command. */
+export const uploadCommand: CommandSpec = {
+  name: "upload",
+  summary: "Upload the runs of a .dash root (from ml-dash or ML-Dash Python), files included, to a server",
+  args: "[root]",
+  description: "Resumable and idempotent: only what the server lacks is sent. <root> defaults to .dash.",
+  maxPositionals: 1,
+  options: {
+    "dash-url": { type: "string", value: "URL", help: "The server to upload to (required)", parse: urlOption },
+    "api-url": { type: "string", value: "URL", help: "Alias of --dash-url", parse: urlOption },
+    token: { type: "string", value: "TOKEN", help: "The server's token (default: $ML_DASH_TOKEN)" },
+    prefix: { type: "string", value: "PREFIX", help: "Only runs under this prefix (owner/project/...)" },
+  },
+  run(values, positionals) {
+    const url = (values["dash-url"] ?? values["api-url"]) as string | undefined;
+    if (!url) throw new UsageError("needs --dash-url URL (the server to upload to)");
+    return upload({ root: positionals[0] ?? ".dash", dashUrl: url, token: (values["token"] as string | undefined) ?? process.env["ML_DASH_TOKEN"], prefix: values["prefix"] as string | undefined });
+  },
+};
 
 /** Options of `ml-dash upload`. */
 export interface UploadOptions {
@@ -25,7 +46,7 @@ function label(p: SyncProgress): string {
 }
 
 /** Uploads every run under the root; prints a progress line; exit code 1 if any run failed. */
-export async function uploadCommand(o: UploadOptions): Promise<number> {
+export async function upload(o: UploadOptions): Promise<number> {
   const root = resolve(o.root);
   const storage = nodeFsAdapter({ root });
   const client = new RemoteClient({ dashUrl: o.dashUrl, token: o.token });

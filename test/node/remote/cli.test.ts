@@ -56,12 +56,13 @@ describe("ml-dash serve", () => {
     expect(r.stdout).toMatch(/1 run; bearer token required/);
   });
 
-  test("bad arguments exit 1 with a message", async () => {
+  test("bad arguments exit 2 with a message and the command's usage", async () => {
     const r = await run(["serve", "--port", "99999"]);
-    expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/--port must be a port number/);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--port must be a whole number from 0 to 65535, got "99999"/);
+    expect(r.stderr).toMatch(/Usage: ml-dash serve/);
     const u = await run(["upload", "somewhere"]);
-    expect(u.code).toBe(1);
+    expect(u.code).toBe(2);
     expect(u.stderr).toMatch(/--dash-url/);
   });
 });
