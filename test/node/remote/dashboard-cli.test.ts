@@ -12,6 +12,9 @@ import { Experiment } from "../../../src/index.ts";
 import { bundleCli, REPO, runCli, type ChildResult } from "../../support/child.ts";
 import { tempDir } from "../../support/node-fixtures.ts";
 
+/** Each test runs the CLI in child processes against servers on loopback: seconds each on a loaded machine. */
+const IO_TIMEOUT_MS = 60_000;
+
 const PY_RUN = join(REPO, "test/fixtures/python-run"); // vendored: a fresh clone has no ../shared
 let cli: string;
 let root: string;
@@ -44,7 +47,7 @@ describe("ml-dash ls and the dashboard in ml-dash serve", () => {
     expect(lines.find((l) => l.startsWith("alice/reference/mlp/python-run"))).toMatch(/finished\?.*35\s+None:1 batch:1 eval:2 train:31$/);
     const json = await run(["ls", root, "--json"]);
     expect(JSON.parse(json.stdout.trim().split("\n")[0] as string)).toMatchObject({ path: "alice/reference/mlp/python-run", inferred: true });
-  });
+  }, IO_TIMEOUT_MS);
 
   test("serve: the ML-Dash API, the dashboard page and its API on one port; ls --dash-url asks it", async () => {
     let checks: Promise<unknown> | undefined;
@@ -79,5 +82,5 @@ describe("ml-dash ls and the dashboard in ml-dash serve", () => {
     if (failure) throw failure;
     expect(r.stdout).toMatch(/ml-dash dashboard: http:\/\/127\.0\.0\.1:\d+\/\?token=dash-tok-1/);
     expect(r.code).toBe(0);
-  });
+  }, IO_TIMEOUT_MS);
 });
