@@ -3,12 +3,12 @@
  * dashboard at / and /dash/api on one port (token by header or cookie), and `ml-dash ls` lists
  * a root — or a running serve — with status, last update and point counts.
  */
-import { spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync } from "node:fs";
+import { cpSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, test } from "vitest";
 import { nodeFsAdapter } from "../../../adapters/node-fs/index.ts";
 import { Experiment } from "../../../src/index.ts";
+import { BUILD_TIMEOUT_MS, ensureBuilt } from "../../support/built.ts";
 import { bundleCli, REPO, runCli, type ChildResult } from "../../support/child.ts";
 import { tempDir } from "../../support/node-fixtures.ts";
 
@@ -19,12 +19,15 @@ const PY_RUN = join(REPO, "test/fixtures/python-run"); // vendored: a fresh clon
 let cli: string;
 let root: string;
 
+// The CLI serves the package's built UI (dist/dashboard/ui): built with the rest of dist/, never
+// beside a build another test file runs (tsup empties dist/ first).
+beforeAll(ensureBuilt, BUILD_TIMEOUT_MS);
+
 beforeAll(async () => {
   // Bundled inside the repository, so the CLI finds the package's built UI (dist/dashboard/ui).
   const dir = join(REPO, ".test-out", "cli-dash");
   mkdirSync(dir, { recursive: true });
   cli = await bundleCli(join(dir, "main.ts"));
-  if (!existsSync(join(REPO, "dist/dashboard/ui/index.html"))) spawnSync(process.execPath, [join(REPO, "scripts/build-dashboard-ui.mjs")], { stdio: "inherit" });
   root = tempDir("cli-dash");
   cpSync(PY_RUN, root, { recursive: true, preserveTimestamps: true });
   const exp = new Experiment("bob/demo/run-1", { storage: nodeFsAdapter({ root }), echo: false });
