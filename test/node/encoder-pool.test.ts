@@ -196,6 +196,8 @@ describe("encoder pool", () => {
 
 describe("encoder pool in the built package", () => {
   beforeAll(ensureBuilt, BUILD_TIMEOUT_MS);
+  /** Each test runs a child Node process that logs tens of thousands of points: up to ~30 s measured on a loaded 2-core machine. */
+  const CHILD_TIMEOUT_MS = 120_000;
 
   test("the built package encodes on worker threads, and the run is exactly what inline encoding writes", async () => {
     const cwd = tempDir("pool");
@@ -221,7 +223,7 @@ describe("encoder pool in the built package", () => {
     expect(skipped).toBe(0);
     expect(records.length).toBe(60000);
     expect(records.every((x, i) => x.index === i && x.data.step === i && x.data.loss === 1 / (i + 1) && x.data._ts === 1000 + i)).toBe(true);
-  }, 60_000);
+  }, CHILD_TIMEOUT_MS);
 
   test.runIf(process.platform === "linux")("encoder threads run at a lower priority than the training loop (nice 10, Linux)", async () => {
     const script = join(tempDir("pool-nice-script"), "main.mjs");
@@ -244,7 +246,7 @@ describe("encoder pool in the built package", () => {
     const nice = JSON.parse(r.stdout.match(/NICE (.*)/)?.[1] ?? "[]") as number[];
     expect(nice[0]).toBe(0); // the main thread keeps its priority
     expect(nice.filter((n) => n === 10)).toHaveLength(1); // the encoder thread, and nothing else
-  }, 60_000);
+  }, CHILD_TIMEOUT_MS);
 
   test("a process that ends without complete() still drains through the workers before it exits", async () => {
     const cwd = tempDir("pool-exit");
@@ -259,5 +261,5 @@ describe("encoder pool in the built package", () => {
     const base = join(cwd, ".dash/pool/exit/run");
     expect(parseJsonLines(readFileSync(join(base, "metrics/train/data.jsonl"))).records.length).toBe(80000);
     expect(JSON.parse(readFileSync(join(base, "experiment.json"), "utf8")).status).toBe("COMPLETED");
-  }, 60_000);
+  }, CHILD_TIMEOUT_MS);
 });
