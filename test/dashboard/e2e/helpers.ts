@@ -60,26 +60,31 @@ export function exited(p: ChildProcess): Promise<void> {
 }
 
 /**
- * Counts the page's own fetch() calls whose URL contains `match`, as they are made (before any
- * response, unlike Playwright's request events, which arrive later): read with {@link fetches}.
- * Call before the page loads.
+ * Records the page's own fetch() calls whose URL contains `match`, as they are made (before any
+ * response, unlike Playwright's request events, which arrive later and can come after a later
+ * look at the page): read with {@link fetches} and {@link fetchedUrls}. Call before the page loads.
  */
 export async function countFetches(page: Page, match: string): Promise<void> {
   await page.addInitScript((m) => {
-    const g = globalThis as { __fetches?: number; fetch: typeof fetch };
+    const g = globalThis as { __fetched?: string[]; fetch: typeof fetch };
     const original = g.fetch.bind(globalThis);
-    g.__fetches = 0;
+    g.__fetched = [];
     g.fetch = (input, init) => {
       const url = typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
-      if (url.includes(m)) g.__fetches = (g.__fetches ?? 0) + 1;
+      if (url.includes(m)) g.__fetched!.push(url);
       return original(input, init);
     };
   }, match);
 }
 
-/** The count {@link countFetches} keeps. */
+/** How many fetches {@link countFetches} has seen. */
 export function fetches(page: Page): Promise<number> {
-  return page.evaluate(() => (globalThis as { __fetches?: number }).__fetches ?? 0);
+  return page.evaluate(() => (globalThis as { __fetched?: string[] }).__fetched?.length ?? 0);
+}
+
+/** The URLs {@link countFetches} has seen, in call order. */
+export function fetchedUrls(page: Page): Promise<string[]> {
+  return page.evaluate(() => (globalThis as { __fetched?: string[] }).__fetched ?? []);
 }
 
 /**
