@@ -2,7 +2,7 @@
 import { describe, expect, test } from "vitest";
 import { DataLossError, MlDashError, StorageError, type DropInfo } from "../../src/index.ts";
 import type { StorageAdapter } from "../../src/storage/contract.ts";
-import { experiment, jsonl, withFixture, type MakeFixture } from "./helpers.ts";
+import { experiment, jsonl, until, withFixture, type MakeFixture } from "./helpers.ts";
 
 type Line = { index: number; data: Record<string, number> };
 
@@ -26,8 +26,6 @@ function faulty(inner: StorageAdapter): StorageAdapter & { failing: boolean; att
   });
 }
 
-const tick = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
 export function bufferSuite(name: string, make: MakeFixture): void {
   const t = (title: string, fn: Parameters<typeof withFixture>[1]): void => {
     test(title, () => withFixture(make, fn), 30_000);
@@ -39,7 +37,7 @@ export function bufferSuite(name: string, make: MakeFixture): void {
       exp.metrics("m").log({ v: 1 });
       expect(exp.stats).toMatchObject({ queued: 1, written: 0 });
       expect(await jsonl(adapter, "b/q/interval/metrics/m/data.jsonl")).toEqual([]);
-      for (let i = 0; i < 100 && exp.stats.written === 0; i++) await tick(10);
+      await until(() => exp.stats.written > 0, "the interval flush");
       expect(await jsonl(adapter, "b/q/interval/metrics/m/data.jsonl")).toHaveLength(1);
       expect(exp.stats).toMatchObject({ queued: 0, written: 1, dropped: 0 });
       await exp.run.complete();
@@ -48,7 +46,7 @@ export function bufferSuite(name: string, make: MakeFixture): void {
     t("a stream reaching maxBatch is flushed at once, in batches of maxBatch", async ({ adapter }) => {
       const exp = await experiment(adapter, "b/q/size", { buffer: { flushIntervalMs: 60_000, maxBatch: 50 } }).run.start();
       for (let i = 0; i < 120; i++) exp.metrics("m").log({ i });
-      for (let i = 0; i < 100 && exp.stats.written < 120; i++) await tick(5);
+      await until(() => exp.stats.written >= 120, "the size flushes");
       expect(exp.stats.written).toBe(120);
       const lines = await jsonl<Line & { createdAt: string }>(adapter, "b/q/size/metrics/m/data.jsonl");
       expect(lines.map((l) => l.data["i"])).toEqual(Array.from({ length: 120 }, (_, i) => i));
@@ -97,7 +95,7 @@ export function bufferSuite(name: string, make: MakeFixture): void {
       await expect(exp.flush()).rejects.toBeInstanceOf(StorageError);
       await expect(exp.flush()).rejects.toThrow(/ENOSPC/);
       const attempts = store.attempts;
-      await tick(60); // the interval keeps retrying
+      await until(() => store.attempts > attempts, "the interval retrying the write");
       expect(store.attempts).toBeGreaterThan(attempts);
       expect(errors.length).toBeGreaterThan(0);
       expect(exp.stats.errors).toBeGreaterThan(0);

@@ -5,7 +5,7 @@
  */
 import { describe, expect, test } from "vitest";
 import { ExperimentNotStartedError, NotFoundError, ValidationError, type FileInfo } from "../../src/index.ts";
-import { experiment, PY_ISO, raw, withFixture, type MakeFixture } from "./helpers.ts";
+import { experiment, PY_ISO, raw, until, withFixture, type MakeFixture } from "./helpers.ts";
 
 const enc = new TextEncoder();
 const KEYS = ["id", "experimentId", "path", "filename", "description", "tags", "bindrs", "contentType", "sizeBytes", "checksum", "metadata", "uploadedAt", "updatedAt", "deletedAt"];
@@ -176,7 +176,7 @@ export function filesSuite(name: string, make: MakeFixture): void {
     t("update changes only the given fields and updatedAt; unknown and deleted ids are NotFoundError", async ({ adapter }) => {
       const exp = await experiment(adapter, "alice/proj/upd").run.start();
       const f = await exp.files("m", { description: "d0", tags: ["a"], metadata: { k: 1 } }).saveText("x", { to: "x.txt" });
-      await new Promise((r) => setTimeout(r, 2));
+      await until(() => Date.now() > Date.parse(f.updatedAt) + 2, "the clock to pass the save");
       const u1 = await exp.files({ fileId: f.id }).update({ tags: ["best", "b"] });
       expect(u1).toMatchObject({ id: f.id, description: "d0", tags: ["best", "b"], metadata: { k: 1 }, uploadedAt: f.uploadedAt });
       expect(u1.updatedAt > f.updatedAt).toBe(true);

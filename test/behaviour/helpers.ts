@@ -44,3 +44,16 @@ export async function withFixture(make: MakeFixture, fn: (f: StorageFixture) => 
 
 /** Python's ISO timestamp: UTC, microseconds (or none when zero), `Z`. */
 export const PY_ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{6})?Z$/;
+
+/**
+ * Resolves once `check()` holds, polling every few milliseconds; rejects naming `what` after
+ * `timeoutMs` (well inside the suites' test timeouts, so the failure says what never happened).
+ * Tests wait on conditions with it instead of sleeping for a time that a loaded machine stretches.
+ */
+export async function until(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`waited ${timeoutMs} ms for: ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}

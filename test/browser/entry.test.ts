@@ -26,7 +26,7 @@ async function points(dbName: string, key: string): Promise<number> {
   }
 }
 
-async function eventually(check: () => Promise<boolean>, ms = 3000): Promise<void> {
+async function eventually(check: () => Promise<boolean>, ms = 20_000): Promise<void> {
   const end = Date.now() + ms;
   while (!(await check())) {
     if (Date.now() > end) throw new Error("condition not met in time");
@@ -55,7 +55,7 @@ describe("browser entry", () => {
     await exp.run.start();
     const key = "alice/web/run-2/metrics/train/data.jsonl";
     exp.metrics("train").log({ loss: 1 });
-    await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 50)); // a window for a wrong flush to happen in, not a wait
     expect(await points(dbName, key)).toBe(0); // nothing flushed yet: the interval is ten minutes
 
     Object.defineProperty(document, "visibilityState", { configurable: true, get: () => "hidden" });

@@ -13,7 +13,7 @@ afterEach(async () => {
   for (const n of names.splice(0)) await deleteDB(n);
 });
 
-async function eventually(check: () => Promise<boolean> | boolean, ms = 10_000): Promise<void> {
+async function eventually(check: () => Promise<boolean> | boolean, ms = 20_000): Promise<void> {
   const end = Date.now() + ms;
   while (!(await check())) {
     if (Date.now() > end) throw new Error("condition not met in time");

@@ -8,6 +8,9 @@ import { Experiment } from "../../src/runtime/bun/entry.ts";
 import { filesSuite } from "../behaviour/files.suite.ts";
 import { memoryFixture, tempDir } from "../support/node-fixtures.ts";
 
+/** Whole runs against a server on loopback, files through the disk: bun test's 5 s default is too short on a loaded machine. */
+const IO_TIMEOUT_MS = 60_000;
+
 filesSuite("memory on Bun", memoryFixture);
 
 const hex = (b: Uint8Array): string => new Bun.CryptoHasher("sha256").update(b).digest("hex");
@@ -29,4 +32,4 @@ test("upload, streamed save and download through the Bun entry; checksums are Bu
   expect(hex(new Uint8Array(readFileSync(out)))).toBe(up.checksum);
   await exp.run.complete();
   await storage.close(); // Bun fails on file handles left to the garbage collector
-});
+}, IO_TIMEOUT_MS);

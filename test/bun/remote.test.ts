@@ -6,6 +6,9 @@ import { Experiment } from "../../src/index.ts";
 import { parseJsonLines } from "../../src/layout/py-json-parse.ts";
 import { createServer } from "../../src/server/index.ts";
 
+/** Whole runs against a server on loopback, files through the disk: bun test's 5 s default is too short on a loaded machine. */
+const IO_TIMEOUT_MS = 60_000;
+
 const storage = memoryAdapter();
 let server: ReturnType<typeof Bun.serve>;
 let url: string;
@@ -32,7 +35,7 @@ test("Bun.serve + remote-only run: what is written reads back exactly", async ()
   const page = await again.metrics("m").read({ startIndex: 5, limit: 3 });
   expect(page.data.map((p) => p.data["v"])).toEqual([5, 6, NaN]);
   await again.run.complete();
-});
+}, IO_TIMEOUT_MS);
 
 test("hybrid run on Bun: the server holds what the local store holds", async () => {
   const local = memoryAdapter();
@@ -44,12 +47,12 @@ test("hybrid run on Bun: the server holds what the local store holds", async () 
   expect(await indices("bun/hybrid/run/metrics/m/data.jsonl")).toEqual(want);
   const b = await local.read("bun/hybrid/run/metrics/m/data.jsonl");
   expect(parseJsonLines<{ index: number }>(b as Uint8Array).records.map((r) => r.index)).toEqual(want);
-});
+}, IO_TIMEOUT_MS);
 
 test("401 without the token", async () => {
   const res = await fetch(`${url}/api/experiments`);
   expect(res.status).toBe(401);
-});
+}, IO_TIMEOUT_MS);
 
 test("files remote-only and hybrid on Bun: multipart streamed into Bun.serve, read back and listed by glob", async () => {
   const big = new Uint8Array(5 * 1024 * 1024).map((_, i) => (i * 7) & 255);
@@ -70,4 +73,4 @@ test("files remote-only and hybrid on Bun: multipart streamed into Bun.serve, re
   });
   const doc = new TextDecoder().decode((await storage.read("bun/files/hybrid/files/.files_metadata.json")) as Uint8Array);
   expect(doc).toContain('"filename": "h.txt"');
-});
+}, IO_TIMEOUT_MS);

@@ -9,6 +9,9 @@ import { unitSuites } from "../behaviour/index.ts";
 import { FIXTURE_TOKEN } from "../fixtures/fernet/vectors.ts";
 import { tempDir } from "../support/node-fixtures.ts";
 
+/** Whole runs against a server on loopback, files through the disk: bun test's 5 s default is too short on a loaded machine. */
+const IO_TIMEOUT_MS = 60_000;
+
 unitSuites("bun");
 
 const REPO = resolve(import.meta.dir, "../..");
@@ -30,7 +33,7 @@ test("Bun reads the token files ml-dash login leaves in $HOME/.dash, and refuses
       else process.env[k] = v;
     }
   }
-});
+}, IO_TIMEOUT_MS);
 
 test("a Bun script at scripts/train.ts with RUN.entry = import.meta.url logs under <user>/scratch/<date>/scripts/train/<time>/000, then 001", async () => {
   const project = tempDir("bunproj");

@@ -10,6 +10,9 @@ import { exportArchive, importArchive } from "../../src/archive/index.ts";
 import { StorageError } from "../../src/errors.ts";
 import { tempDir } from "../support/node-fixtures.ts";
 
+/** Each test runs GNU tar in child processes: well under a second idle, several seconds on a loaded machine. */
+const IO_TIMEOUT_MS = 60_000;
+
 const dirs: string[] = [];
 const temp = (): string => {
   const d = tempDir("archive");
@@ -51,7 +54,7 @@ describe("archives", () => {
     expect(await extracted.list("")).toEqual(keys);
     for (const k of keys) expect(Buffer.from((await extracted.read(k))!).equals(Buffer.from((await s.read(k))!)), k).toBe(true);
     await extracted.close();
-  });
+  }, IO_TIMEOUT_MS);
 
   test("what GNU tar archives, importArchive reads back (ustar prefix, pax and GNU long names)", async () => {
     const dir = temp();
@@ -69,7 +72,7 @@ describe("archives", () => {
       expect([...keys].sort(), format).toEqual(expected.sort());
       for (const p of expected) expect(new TextDecoder().decode((await into.read(p))!), `${format} ${p}`).toBe(files[p.slice("alice/p/run/".length)]);
     }
-  });
+  }, IO_TIMEOUT_MS);
 
   test("export then import round-trips a store through a stream, in small pieces", async () => {
     const s = await sample();
@@ -89,7 +92,7 @@ describe("archives", () => {
     const keys = await importArchive(into, trickle);
     expect(keys).toEqual(await s.list(""));
     for (const k of keys) expect(Buffer.from((await into.read(k))!).equals(Buffer.from((await s.read(k))!))).toBe(true);
-  });
+  }, IO_TIMEOUT_MS);
 
   test("an archive cannot write outside the store, and garbage is refused", async () => {
     const dir = temp();
@@ -98,5 +101,5 @@ describe("archives", () => {
     execFileSync("tar", ["-cf", "evil.tar", "--transform=s,in/evil.txt,../../evil.txt,", "in/evil.txt"], { cwd: dir });
     await expect(importArchive(memoryAdapter(), readFileSync(join(dir, "evil.tar")))).rejects.toBeInstanceOf(StorageError);
     await expect(importArchive(memoryAdapter(), new Uint8Array(1024).fill(65))).rejects.toMatchObject({ code: "BAD_ARCHIVE" });
-  });
+  }, IO_TIMEOUT_MS);
 });

@@ -22,6 +22,9 @@ import { parsePyJson } from "../../src/layout/py-json-parse.ts";
 import { pyObject } from "../../src/layout/py-json.ts";
 import { REPO } from "../support/child.ts";
 
+/** Property tests (fast-check, hundreds to thousands of cases): CPU-bound, several seconds on a loaded machine. */
+const CPU_TIMEOUT_MS = 30_000;
+
 const enc = new TextEncoder();
 const line = (i: number, data: Record<string, unknown>): string => `{"index": ${i}, "data": ${pyObject(data)}, "createdAt": "2026-11-26T06:18:00.523017Z"}\n`;
 
@@ -82,7 +85,7 @@ describe("metric scanner", () => {
       }),
       { numRuns: 150 },
     );
-  });
+  }, CPU_TIMEOUT_MS);
 
   test("Python's tokens, a torn last line and a foreign line", () => {
     const text = line(0, { loss: 0.5 }) + '{"index": 1, "data": {"loss": NaN, "acc": Infinity, "w": -Infinity}, "createdAt": "x"}\n' + "garbage\n" + '{"index": 3, "data": {"loss": 1';
@@ -106,7 +109,7 @@ describe("min/max buckets", () => {
       expect(Math.ceil(n / w)).toBeLessThanOrEqual(bins);
       if (w > 1) expect(Math.ceil(n / (w / 2))).toBeGreaterThan(bins);
     }));
-  });
+  }, CPU_TIMEOUT_MS);
 
   test("appending points changes only the last bucket: earlier ones come back identical", () => {
     fc.assert(
@@ -132,7 +135,7 @@ describe("min/max buckets", () => {
       }),
       { numRuns: 60 },
     );
-  });
+  }, CPU_TIMEOUT_MS);
 });
 
 describe("caches over a growing store", () => {

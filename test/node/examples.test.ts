@@ -4,10 +4,11 @@
 import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, describe, expect, test } from "vitest";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { nodeFsAdapter } from "../../adapters/node-fs/index.ts";
 import { LocalReader } from "../../src/backends/local/local-reader.ts";
 import { parseJsonLines, parsePyJson } from "../../src/layout/py-json-parse.ts";
+import { BUILD_TIMEOUT_MS, ensureBuilt } from "../support/built.ts";
 import { launchChromium, serve } from "../support/chromium.ts";
 import { REPO } from "../support/child.ts";
 import { tempDir } from "../support/node-fixtures.ts";
@@ -17,14 +18,11 @@ afterAll(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-/** `ml-dash` resolves to dist/ through package.json exports: build it when it is missing. */
-function ensureBuilt(): void {
-  if (!existsSync(join(REPO, "dist/entries/browser.js"))) execFileSync("npx", ["--no-install", "tsup", "--silent"], { cwd: REPO, stdio: "inherit" });
-}
-
 describe("examples", () => {
+  // `ml-dash` resolves to dist/ through package.json exports: built when missing or stale.
+  beforeAll(ensureBuilt, BUILD_TIMEOUT_MS);
+
   test("examples/browser: a TensorFlow.js run lands in IndexedDB and the page charts its loss", async () => {
-    ensureBuilt();
     const { buildExample, exampleDir } = await import("../../examples/browser/build.mjs");
     const server = await serve({ "/main.js": await buildExample() }, exampleDir);
     cleanups.push(() => server.close());

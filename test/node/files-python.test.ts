@@ -14,6 +14,9 @@ import type { FileInfo } from "../../src/index.ts";
 import { REPO } from "../support/child.ts";
 import { tempDir } from "../support/node-fixtures.ts";
 
+/** The checks run ML-Dash Python's code in python3 child processes: seconds each on a loaded machine. */
+const IO_TIMEOUT_MS = 60_000;
+
 const PY_RUN_ROOT = join(REPO, "test/fixtures/python-run"); // vendored: a fresh clone has no ../shared
 const PREFIX = "alice/reference/mlp/python-run";
 const hasPython = spawnSync("python3", ["-c", "import json, fnmatch, hashlib"]).status === 0;
@@ -75,7 +78,7 @@ describe("files written by ML-Dash Python", () => {
     expect(text.startsWith(original.slice(0, -2) + ", {")).toBe(true);
     await exp.run.complete();
     await storage.close();
-  });
+  }, IO_TIMEOUT_MS);
 });
 
 describe.skipIf(!hasPython)("files written here, read by Python's code", () => {
@@ -103,7 +106,7 @@ describe.skipIf(!hasPython)("files written here, read by Python's code", () => {
     for (const p of patterns) expect((await exp.files.list(p)).map((f) => f.id), p).toEqual(py.matches[p]);
     await exp.run.complete();
     await storage.close();
-  });
+  }, IO_TIMEOUT_MS);
 
   test("a record Python adds while the run is open here is seen, read and kept", async () => {
     const root = tempDir("pywrite-files");
@@ -133,5 +136,5 @@ with open(os.path.join(files_dir, ".files_metadata.json"), "w") as f:
     expect(doc.map((f) => f.filename)).toEqual(["ts1.txt", "ts2.txt", "p.txt", "ts3.txt"]);
     await exp.run.complete();
     await storage.close();
-  });
+  }, IO_TIMEOUT_MS);
 });

@@ -13,6 +13,9 @@ import { newFileId } from "../../src/files/local-file-store.ts";
 import { contentKey, fullPath, inDir, normalizeDir, resolveTarget } from "../../src/files/names.ts";
 import { pyJsonIndent } from "../../src/layout/py-json-indent.ts";
 
+/** Property checks against python3 child processes (fnmatch, mimetypes) and file I/O: seconds each on a loaded machine. */
+const IO_TIMEOUT_MS = 60_000;
+
 const hasPython = spawnSync("python3", ["-c", "import fnmatch, mimetypes"]).status === 0;
 const python = (script: string, input: unknown): unknown => JSON.parse(execFileSync("python3", ["-c", script], { input: JSON.stringify(input), encoding: "utf8" }));
 
@@ -26,7 +29,7 @@ describe("globs", () => {
     const got = pairs.map(([p, t]) => globMatch(p, t));
     const diff = pairs.filter((_, i) => got[i] !== expected[i]);
     expect(diff).toEqual([]);
-  });
+  }, IO_TIMEOUT_MS);
 
   test("** crosses folders and **/ may match none; * crosses / as in Python", () => {
     expect(globMatch("**/*.png", "a.png")).toBe(true);
@@ -41,7 +44,7 @@ describe("globs", () => {
     expect(splitPattern("images/*.png")).toEqual({ dir: "images", pattern: "*.png" });
     expect(splitPattern("/a/b/**/c?.txt")).toEqual({ dir: "a/b", pattern: "**/c?.txt" });
     expect(splitPattern("*.png")).toEqual({ dir: undefined, pattern: "*.png" });
-  });
+  }, IO_TIMEOUT_MS);
 });
 
 describe("content types", () => {
@@ -59,7 +62,7 @@ describe("content types", () => {
     expect(contentTypeOf("model.bin")).toBe("application/octet-stream");
     expect(contentTypeOf("a.tar.gz")).toBe("application/x-tar");
     expect(contentTypeOf("a.gz")).toBe("application/octet-stream");
-  });
+  }, IO_TIMEOUT_MS);
 });
 
 describe("names and ids", () => {
@@ -76,7 +79,7 @@ describe("names and ids", () => {
     expect(contentKey("e/files", "/a", "12", "x")).toBe("e/files/a/12/x");
     expect(inDir("/images2", "/images")).toBe(false);
     expect(inDir("/images/x", "/images")).toBe(true);
-  });
+  }, IO_TIMEOUT_MS);
 
   test("ids have Python's shape and never repeat in a process", () => {
     const now = Date.now();
@@ -84,7 +87,7 @@ describe("names and ids", () => {
     expect(new Set(ids).size).toBe(ids.length);
     for (const id of ids.slice(0, 10)) expect(BigInt(id) >> 12n).toBe(BigInt(now));
     expect(ids[0]).toMatch(/^\d{16}$/);
-  });
+  }, IO_TIMEOUT_MS);
 });
 
 describe("Python's json.dumps(indent=2)", () => {
@@ -92,7 +95,7 @@ describe("Python's json.dumps(indent=2)", () => {
     const values = [{ a: 1, b: [1, 2, { c: "é\u2028" }], d: {}, e: [], f: null, g: true, h: -0.5, i: 1e21, j: "\"\\/\n" }, [], {}, [[]], "x", 3];
     const expected = python("import json, sys\nprint(json.dumps([json.dumps(v, indent=2) for v in json.load(sys.stdin)]))", values) as string[];
     expect(values.map((v) => pyJsonIndent(v))).toEqual(expected);
-  });
+  }, IO_TIMEOUT_MS);
 });
 
 describe("a torn .files_metadata.json", () => {
@@ -109,5 +112,5 @@ describe("a torn .files_metadata.json", () => {
     expect(parseTolerant(`{"x": 1, "files": [${a}]}`).clean).toBe(false);
     expect(parseTolerant(`{\n  "files": [\n    ${a}\n  ]\n}`)).toEqual({ files: [JSON.parse(a)], clean: false });
     expect(parseTolerant('{"files": 3}')).toEqual({ files: [], clean: false });
-  });
+  }, IO_TIMEOUT_MS);
 });

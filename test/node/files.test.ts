@@ -18,6 +18,9 @@ import { ConfigurationError, Experiment as CoreExperiment, StorageError, Validat
 import { bundle, start } from "../support/child.ts";
 import { tempDir } from "../support/node-fixtures.ts";
 
+/** Image codecs checked by independent decoders and numpy (python3), and file I/O: seconds each on a loaded machine. */
+const IO_TIMEOUT_MS = 60_000;
+
 const sha = (b: Uint8Array): string => createHash("sha256").update(b).digest("hex");
 const hasNumpy = spawnSync("python3", ["-c", "import numpy"]).status === 0;
 
@@ -78,7 +81,7 @@ describe("saveImage PNG decodes to exactly the input pixels (pngjs)", () => {
         expect(d.px, `${channels}ch filter ${filter}`).toEqual(Array.from(data));
       }
     }
-  });
+  }, IO_TIMEOUT_MS);
 
   test("ImageData-shaped input ({ data: Uint8ClampedArray, width, height }) is RGBA; nested H×W×C arrays work", async () => {
     await run(async (exp) => {
@@ -95,7 +98,7 @@ describe("saveImage PNG decodes to exactly the input pixels (pngjs)", () => {
       expect(px[0]).toBe(0);
       expect(px.at(-1)).toBe(255);
     });
-  });
+  }, IO_TIMEOUT_MS);
 
   test.skipIf(!hasNumpy)("non-8-bit data follows ML-Dash Python's dtype rules exactly (checked with numpy)", async () => {
     await run(async (exp) => {
@@ -133,7 +136,7 @@ print(json.dumps(out))
         expect(px, name).toEqual(name === "constant" ? new Array(w * h).fill(0) : expected[name]);
       }
     });
-  });
+  }, IO_TIMEOUT_MS);
 });
 
 describe("saveImage JPEG", () => {
@@ -160,7 +163,7 @@ describe("saveImage JPEG", () => {
       for (const v of px(w * 4 + 5)) expect(v).toBeGreaterThan(245);
       for (const v of px(w * h - w * 4 - 5)) expect(Math.abs(v - 127)).toBeLessThan(8);
     });
-  });
+  }, IO_TIMEOUT_MS);
 });
 
 describe("checksums equal node:crypto's SHA-256", () => {
@@ -178,7 +181,7 @@ describe("checksums equal node:crypto's SHA-256", () => {
         expect([b.checksum, b.sizeBytes]).toEqual([sha(all), all.length]);
         expect(sha(readFileSync(join(root, "alice/proj/files/files/b", b.id, "stream.bin")))).toBe(b.checksum);
       }, core);
-    });
+    }, IO_TIMEOUT_MS);
   }
 });
 
@@ -220,7 +223,7 @@ describe("upload and download through the file system", () => {
       expect((missing as Error).message).toMatch(/upload\(\): cannot open ".*nope\.bin"/);
       await expect(exp.files.upload(dir)).rejects.toThrow(/is not a regular file/);
     });
-  });
+  }, IO_TIMEOUT_MS);
 
   test("without a file system (ml-dash/core) upload and download say so", async () => {
     await run(async (exp) => {
@@ -228,7 +231,7 @@ describe("upload and download through the file system", () => {
       await expect(exp.files.upload("/etc/hostname")).rejects.toBeInstanceOf(ConfigurationError);
       await expect(exp.files("a.txt").download()).rejects.toThrow(/files\.download\(\) needs a file system, and this runtime has none: use read\(\), stream\(\)/);
     }, true);
-  });
+  }, IO_TIMEOUT_MS);
 });
 
 describe("failures keep the store consistent", () => {
@@ -264,7 +267,7 @@ describe("failures keep the store consistent", () => {
     await exp.files.saveText("three", { to: "d/three.txt" });
     expect((await exp.files.list()).map((f) => f.filename)).toEqual(["one.txt", "three.txt"]);
     await exp.run.complete();
-  });
+  }, IO_TIMEOUT_MS);
 
   test("a source stream that fails leaves no record and no bytes", async () => {
     await run(async (exp, root) => {
@@ -283,7 +286,7 @@ describe("failures keep the store consistent", () => {
       writeFileSync(local, "x");
       await expect(exp.files.upload(local, { to: "../x.bin" })).rejects.toThrow(/has a "\.\." segment/);
     });
-  });
+  }, IO_TIMEOUT_MS);
 });
 
 describe("a 256 MiB stream", () => {

@@ -11,6 +11,9 @@ import { parseJsonLines } from "../../src/layout/py-json-parse.ts";
 import { bundle, start } from "../support/child.ts";
 import { tempDir } from "../support/node-fixtures.ts";
 
+/** Each test bundles a script and runs it in a child Node process: seconds each on a loaded machine. */
+const IO_TIMEOUT_MS = 60_000;
+
 const read = (p: string): string => readFileSync(p, "utf8");
 const lines = <T>(p: string): T[] => parseJsonLines<T>(read(p)).records;
 
@@ -28,7 +31,7 @@ describe("processes", () => {
     expect(r.stdout).toContain("MODE local");
     expect(lines(join(cwd, ".dash/alice/demo/zero/metrics/train/data.jsonl"))).toHaveLength(1);
     expect(JSON.parse(read(join(cwd, ".dash/alice/demo/zero/experiment.json"))).status).toBe("COMPLETED");
-  });
+  }, IO_TIMEOUT_MS);
 
   test("ML_DASH_PREFIX (or DASH_PREFIX) supplies a missing prefix, else RUN's default template; dashRoot moves the store", async () => {
     const cwd = tempDir("env");
@@ -54,7 +57,7 @@ describe("processes", () => {
     expect(r3.stderr).toBe("");
     const time = String.raw`tester/scratch/\d{4}/\d\d-\d\d/.+/\d\d\.\d\d\.\d\d`;
     expect(r3.stdout).toMatch(new RegExp(`^(${time})/000 \\1/001$`, "m"));
-  });
+  }, IO_TIMEOUT_MS);
 
   test("a run the script never completed is drained and completed on a normal exit", async () => {
     const cwd = tempDir("exit");
@@ -71,7 +74,7 @@ describe("processes", () => {
     expect(lines(join(base, "metrics/train/data.jsonl"))).toHaveLength(5000);
     expect(lines<{ message: string }>(join(base, "logs/logs.jsonl"))[0]?.message).toBe("last words");
     expect(JSON.parse(read(join(base, "experiment.json"))).status).toBe("COMPLETED");
-  });
+  }, IO_TIMEOUT_MS);
 
   test("SIGINT drains and records CANCELLED, then the process still ends by the signal", async () => {
     const cwd = tempDir("sigint");
@@ -87,7 +90,7 @@ describe("processes", () => {
     const base = join(cwd, ".dash/alice/demo/interrupted");
     expect(JSON.parse(read(join(base, "experiment.json"))).status).toBe("CANCELLED");
     expect(lines(join(base, "metrics/train/data.jsonl")).length).toBeGreaterThanOrEqual(1000);
-  });
+  }, IO_TIMEOUT_MS);
 
   test("crash: SIGKILL after flush() resolved for the first half loses nothing flushed; the tree reads back and resumes", async () => {
     const cwd = tempDir("crash");

@@ -13,6 +13,9 @@ import { LocalReader } from "../../src/backends/local/local-reader.ts";
 import { REPO } from "../support/child.ts";
 import { tempDir } from "../support/node-fixtures.ts";
 
+/** The checks run ML-Dash Python's code in python3 child processes: seconds each on a loaded machine. */
+const IO_TIMEOUT_MS = 60_000;
+
 const PY_RUN_ROOT = join(REPO, "test/fixtures/python-run"); // copied from the shared reference, so a fresh clone has it
 const PREFIX = "alice/reference/mlp/python-run";
 
@@ -61,7 +64,7 @@ describe("a run written by ML-Dash Python", () => {
       [3, "error", "bad batch"],
       [4, "info", "Resumed"],
     ]);
-  });
+  }, IO_TIMEOUT_MS);
 
   test("resumes: params, indices, sequence numbers and track counts continue where Python stopped", async () => {
     const root = tempDir("pyresume");
@@ -90,7 +93,7 @@ describe("a run written by ML-Dash Python", () => {
     const doc = JSON.parse(read("experiment.json"));
     expect(doc).toMatchObject({ name: "python-run", project: "reference", description: "python reference run (a)", bindrs: ["team-a"], status: "COMPLETED" });
     expect(Object.keys(doc).slice(0, 9)).toEqual(["name", "project", "description", "tags", "bindrs", "prefix", "metadata", "created_at", "write_protected"]);
-  });
+  }, IO_TIMEOUT_MS);
 });
 
 /** Replaces times (ISO stamps and `_ts` floats) so two runs of the same script compare equal. */
@@ -167,7 +170,7 @@ describe("a run written by this SDK", () => {
     // The sequence of _ts values is the one the script produced: explicit 123.5, shared group stamp.
     const evalLines = readFileSync(join(base, "metrics/eval/data.jsonl"), "utf8").trimEnd().split("\n");
     expect(evalLines[0]).toContain('"_ts": 123.5}');
-  });
+  }, IO_TIMEOUT_MS);
 
   test.skipIf(!hasPython)("Python's json module reads every file and re-dumps each record byte for byte", async () => {
     const root = tempDir("pyread");
@@ -193,5 +196,5 @@ print("ok", n)
 `;
     const out = execFileSync("python3", ["-c", script, root], { encoding: "utf8" });
     expect(out.trim()).toBe("ok 21");
-  });
+  }, IO_TIMEOUT_MS);
 });

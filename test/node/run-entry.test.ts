@@ -14,6 +14,9 @@ import { strftime } from "../../src/run-config/strftime.ts";
 import { bundle, start } from "../support/child.ts";
 import { tempDir } from "../support/node-fixtures.ts";
 
+/** Child processes (a script in a project folder) and CPython as the formatter's reference: seconds each on a loaded machine. */
+const IO_TIMEOUT_MS = 60_000;
+
 const python = (code: string, input: string): string => {
   const r = spawnSync("python3", ["-c", code], { input, encoding: "utf8" });
   if (r.status !== 0) throw new Error(r.stderr);
@@ -66,7 +69,7 @@ describe("the default prefix follows the entry script", () => {
     }
     expect(nodeHostHooks.cwd?.()).toBe(process.cwd());
     expect(nodeHostHooks.mainEntry?.()).toBe(process.argv[1]);
-  });
+  }, IO_TIMEOUT_MS);
 });
 
 describe.skipIf(!hasPython)("formatting agrees with CPython on generated inputs", () => {
@@ -128,5 +131,5 @@ print(json.dumps(out))`,
       if (ours !== pyInt) wrong.push(`format(${c.int}, "${c.spec}"): ${ours} ≠ ${pyInt}`);
     });
     expect(wrong).toEqual([]);
-  });
+  }, IO_TIMEOUT_MS);
 });

@@ -14,6 +14,9 @@ import { parseJsonLines } from "../../src/layout/py-json-parse.ts";
 import { fitCallbacks } from "../../src/tfjs/index.ts";
 import { tempDir } from "../support/node-fixtures.ts";
 
+/** TensorFlow.js trains models on its CPU backend: seconds each on a loaded machine. */
+const IO_TIMEOUT_MS = 60_000;
+
 let root: string;
 beforeAll(async () => {
   await tf.setBackend("cpu");
@@ -66,7 +69,7 @@ describe("fitCallbacks (Node, CPU backend, local .dash)", () => {
     expect(logs).toContain("fit started");
     expect(logs).toContain("fit finished");
     expect(exp.status).toBe("COMPLETED");
-  });
+  }, IO_TIMEOUT_MS);
 
   test("the run's lifecycle stays with the user: after fit the run is still RUNNING; a second fit continues the step", async () => {
     const exp = await new Experiment("alice/tfjs/twice", { storage: memoryAdapter(), echo: false }).run.start();
@@ -80,7 +83,7 @@ describe("fitCallbacks (Node, CPU backend, local .dash)", () => {
     expect(page.data.map((p) => p.data["step"])).toEqual([2, 4, 6]);
     expect(page.data.map((p) => p.data["epoch"])).toEqual([0, 1, 0]);
     await exp.run.complete();
-  });
+  }, IO_TIMEOUT_MS);
 
   test("batch, every-N and yield modes write train_batch with a run-wide step", async () => {
     const exp = await new Experiment("alice/tfjs/batches", { storage: memoryAdapter(), echo: false }).run.start();
@@ -104,7 +107,7 @@ describe("fitCallbacks (Node, CPU backend, local .dash)", () => {
     expect(yielded.length).toBeGreaterThan(0);
     expect(yielded.length).toBeLessThanOrEqual(Math.ceil(ms / 20) + 3);
     await Promise.all([exp.run.complete(), exp2.run.complete(), exp3.run.complete()]);
-  });
+  }, IO_TIMEOUT_MS);
 
   test("a NaN loss warns once, and onNonFinite: 'stop' stops training", async () => {
     const exp = await new Experiment("alice/tfjs/nan", { storage: memoryAdapter(), echo: false }).run.start();
@@ -125,7 +128,7 @@ describe("fitCallbacks (Node, CPU backend, local .dash)", () => {
     expect(logs.length).toBe(1);
     expect(logs[0]).toContain("loss is NaN at epoch 0");
     expect(readFileSync(join(root, "alice/tfjs/nan-warn/metrics/train/data.jsonl"), "utf8")).toContain('"loss": NaN');
-  });
+  }, IO_TIMEOUT_MS);
 
   test("bad options and an unstarted run fail at the call, naming the problem", async () => {
     const exp = new Experiment("alice/tfjs/bad", { storage: memoryAdapter(), echo: false });
@@ -140,5 +143,5 @@ describe("fitCallbacks (Node, CPU backend, local .dash)", () => {
     // Epoch mode registers no batch handler (which would make tfjs read every batch back).
     expect(Object.keys(fitCallbacks(exp)).sort()).toEqual(["onEpochBegin", "onEpochEnd", "onTrainBegin", "onTrainEnd"]);
     await exp.run.complete();
-  });
+  }, IO_TIMEOUT_MS);
 });

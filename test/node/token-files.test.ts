@@ -14,6 +14,9 @@ import { FIXTURE_TOKEN, HOME_KEY, HOME_TOKENS_ENCRYPTED } from "../fixtures/fern
 import { REPO } from "../support/child.ts";
 import { tempDir } from "../support/node-fixtures.ts";
 
+/** The checks run ML-Dash Python's code in python3 child processes: seconds each on a loaded machine. */
+const IO_TIMEOUT_MS = 60_000;
+
 const FIXTURES = join(REPO, "test/fixtures/fernet");
 const hasCryptography = spawnSync("python3", ["-c", "import cryptography.fernet"]).status === 0;
 const python = (code: string, input: string): string => {
@@ -46,7 +49,7 @@ describe("token files on disk", () => {
     expect(await nodeHostHooks.loadToken?.()).toBe("from-env");
     setEnv(tempDir("empty-home"));
     expect(await nodeHostHooks.loadToken?.()).toBeUndefined();
-  });
+  }, IO_TIMEOUT_MS);
 
   test("a tampered file is refused with an AuthenticationError and nothing is decrypted", async () => {
     const decrypt = vi.spyOn(globalThis.crypto.subtle, "decrypt");
@@ -59,7 +62,7 @@ describe("token files on disk", () => {
     expect(decrypt).not.toHaveBeenCalled();
     await fernetDecrypt(HOME_KEY, HOME_TOKENS_ENCRYPTED);
     expect(decrypt).toHaveBeenCalledTimes(1);
-  });
+  }, IO_TIMEOUT_MS);
 
   test.skipIf(!hasCryptography)("Python's cryptography decrypts what we encrypt", async () => {
     const key = generateFernetKey();
@@ -70,6 +73,6 @@ describe("token files on disk", () => {
       JSON.stringify({ key, tokens }),
     );
     expect(JSON.parse(out)).toEqual(plaintexts);
-  });
+  }, IO_TIMEOUT_MS);
 });
 

@@ -8,6 +8,9 @@ import { normalizeValue } from "../../src/model/values.ts";
 import { parseJsonLines, parsePyJson } from "../../src/layout/py-json-parse.ts";
 import { pyJson, pyString } from "../../src/layout/py-json.ts";
 
+/** Property tests (fast-check, hundreds to thousands of cases): CPU-bound, several seconds on a loaded machine. */
+const CPU_TIMEOUT_MS = 30_000;
+
 describe("prefix", () => {
   test("1, 2 and 3+ segments parse as Python parses them", () => {
     expect(parsePrefix("solo")).toMatchObject({ path: "solo", owner: undefined, project: undefined, name: "solo", folders: [] });
@@ -60,7 +63,7 @@ describe("Python JSON codec", () => {
       }),
       { numRuns: 500 },
     );
-  });
+  }, CPU_TIMEOUT_MS);
 
   test("property: output is pure ASCII, as Python's ensure_ascii writes it", () => {
     fc.assert(
@@ -69,7 +72,7 @@ describe("Python JSON codec", () => {
       }),
       { numRuns: 300 },
     );
-  });
+  }, CPU_TIMEOUT_MS);
 
   test("Python's separators, tokens and escapes", () => {
     expect(pyJson({ a: 1, b: [1, 2, { c: null }], d: "é", e: NaN, f: -Infinity, g: true })).toBe(
@@ -180,7 +183,7 @@ describe("batch bytes", () => {
       }),
       { numRuns: 3_000 },
     );
-  });
+  }, CPU_TIMEOUT_MS);
 });
 
 describe("number formatting", () => {
@@ -192,7 +195,7 @@ describe("number formatting", () => {
       }),
       { numRuns: 20_000 },
     );
-  });
+  }, CPU_TIMEOUT_MS);
 
   test("property: … and for integers, formatted from digit tables", async () => {
     const { decimalString } = await import("../../src/layout/py-json.ts");
@@ -204,7 +207,7 @@ describe("number formatting", () => {
     );
     for (const v of [0, -0, 9, 10, 99, 100, 999, 1000, 1001, 100000, 1000999, 2 ** 31, 2 ** 53 - 1, -(2 ** 53 - 1), 2 ** 53, 2 ** 53 + 2, 1e21, 123456789012345680000])
       expect(decimalString(v), String(v)).toBe(String(v));
-  });
+  }, CPU_TIMEOUT_MS);
 
   test("property: … and for numbers on the 10⁻⁶ grid, where the fast path runs", async () => {
     const { decimalString } = await import("../../src/layout/py-json.ts");
@@ -219,7 +222,7 @@ describe("number formatting", () => {
     );
     for (const v of [1795677564.479940, 1795677564.4799, 0.873, 0.001, 1e-6, 0.000123, 100.5, -2.25, 3999999999.999999, 5, 0, -0, 1e-7, 4e9])
       expect(decimalString(v), String(v)).toBe(String(v));
-  });
+  }, CPU_TIMEOUT_MS);
 
   test("property: a column block encodes exactly as the same points kept as rows (repeated values reuse their text)", async () => {
     const { encodeMetricLines } = await import("../../src/layout/records.ts");
@@ -243,5 +246,5 @@ describe("number formatting", () => {
       }),
       { numRuns: 2_000 },
     );
-  });
+  }, CPU_TIMEOUT_MS);
 });

@@ -92,9 +92,22 @@ test("I3: ←/→ step one entry; play advances through the entries", async ({ p
   await expect(entry).toContainText("timestamp3");
   await page.keyboard.press("ArrowLeft");
   await expect(entry).toContainText("timestamp2");
+  // Playing shows each entry in turn, every 250 ms, and stops on the last one. The page records
+  // what it shows as it changes: a look from outside every so often can miss an entry on a
+  // loaded machine (or find the end already reached).
+  await page.evaluate(() => {
+    const shown: string[] = [];
+    (globalThis as { __shown?: string[] }).__shown = shown;
+    new MutationObserver(() => {
+      const ts = /timestamp(\d+)/.exec(document.querySelector('[data-testid="track-entry"]')?.textContent ?? "")?.[1];
+      const state = `${ts}${document.querySelector('button[aria-label="Pause"]') ? " playing" : ""}`;
+      if (shown.at(-1) !== state) shown.push(state);
+    }).observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true });
+  });
   await page.getByRole("button", { name: "Play" }).click();
-  await expect(entry).toContainText("timestamp5", { timeout: 5000 });
-  await page.getByRole("button", { name: "Pause" }).click();
+  const shown = (): Promise<string[]> => page.evaluate(() => (globalThis as { __shown?: string[] }).__shown ?? []);
+  await expect.poll(async () => (await shown()).at(-1), { timeout: 30_000 }).toBe("10"); // stopped on the last entry
+  expect(await shown()).toEqual(["2 playing", "3 playing", "4 playing", "5 playing", "6 playing", "7 playing", "8 playing", "9 playing", "10 playing", "10"]);
 });
 
 test("I (Python run): tracks written by ML-Dash Python are listed and floor-matched", async ({ page }) => {

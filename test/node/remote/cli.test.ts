@@ -13,6 +13,9 @@ import { call } from "../../support/http.ts";
 import { tempDir } from "../../support/node-fixtures.ts";
 import { startServer, type TestServer } from "../../support/server.ts";
 
+/** Each test runs the CLI in child processes against servers on loopback: seconds each on a loaded machine. */
+const IO_TIMEOUT_MS = 60_000;
+
 const PY_RUN = join(REPO, "test/fixtures/python-run"); // vendored: a fresh clone has no ../shared
 let cli: string;
 let srv: TestServer;
@@ -54,7 +57,7 @@ describe("ml-dash serve", () => {
     await checked;
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/1 run; bearer token required/);
-  });
+  }, IO_TIMEOUT_MS);
 
   test("bad arguments exit 2 with a message and the command's usage", async () => {
     const r = await run(["serve", "--port", "99999"]);
@@ -64,7 +67,7 @@ describe("ml-dash serve", () => {
     const u = await run(["upload", "somewhere"]);
     expect(u.code).toBe(2);
     expect(u.stderr).toMatch(/--dash-url/);
-  });
+  }, IO_TIMEOUT_MS);
 });
 
 describe("ml-dash upload", () => {
@@ -112,5 +115,5 @@ describe("ml-dash upload", () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/failed: .*401/);
     expect(r.stdout + r.stderr).not.toContain("definitely-wrong-token");
-  });
+  }, IO_TIMEOUT_MS);
 });

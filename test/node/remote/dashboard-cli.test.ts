@@ -3,25 +3,31 @@
  * dashboard at / and /dash/api on one port (token by header or cookie), and `ml-dash ls` lists
  * a root — or a running serve — with status, last update and point counts.
  */
-import { spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync } from "node:fs";
+import { cpSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, test } from "vitest";
 import { nodeFsAdapter } from "../../../adapters/node-fs/index.ts";
 import { Experiment } from "../../../src/index.ts";
+import { BUILD_TIMEOUT_MS, ensureBuilt } from "../../support/built.ts";
 import { bundleCli, REPO, runCli, type ChildResult } from "../../support/child.ts";
 import { tempDir } from "../../support/node-fixtures.ts";
+
+/** Each test runs the CLI in child processes against servers on loopback: seconds each on a loaded machine. */
+const IO_TIMEOUT_MS = 60_000;
 
 const PY_RUN = join(REPO, "test/fixtures/python-run"); // vendored: a fresh clone has no ../shared
 let cli: string;
 let root: string;
+
+// The CLI serves the package's built UI (dist/dashboard/ui): built with the rest of dist/, never
+// beside a build another test file runs (tsup empties dist/ first).
+beforeAll(ensureBuilt, BUILD_TIMEOUT_MS);
 
 beforeAll(async () => {
   // Bundled inside the repository, so the CLI finds the package's built UI (dist/dashboard/ui).
   const dir = join(REPO, ".test-out", "cli-dash");
   mkdirSync(dir, { recursive: true });
   cli = await bundleCli(join(dir, "main.ts"));
-  if (!existsSync(join(REPO, "dist/dashboard/ui/index.html"))) spawnSync(process.execPath, [join(REPO, "scripts/build-dashboard-ui.mjs")], { stdio: "inherit" });
   root = tempDir("cli-dash");
   cpSync(PY_RUN, root, { recursive: true, preserveTimestamps: true });
   const exp = new Experiment("bob/demo/run-1", { storage: nodeFsAdapter({ root }), echo: false });
@@ -44,7 +50,7 @@ describe("ml-dash ls and the dashboard in ml-dash serve", () => {
     expect(lines.find((l) => l.startsWith("alice/reference/mlp/python-run"))).toMatch(/finished\?.*35\s+None:1 batch:1 eval:2 train:31$/);
     const json = await run(["ls", root, "--json"]);
     expect(JSON.parse(json.stdout.trim().split("\n")[0] as string)).toMatchObject({ path: "alice/reference/mlp/python-run", inferred: true });
-  });
+  }, IO_TIMEOUT_MS);
 
   test("serve: the ML-Dash API, the dashboard page and its API on one port; ls --dash-url asks it", async () => {
     let checks: Promise<unknown> | undefined;
@@ -79,5 +85,5 @@ describe("ml-dash ls and the dashboard in ml-dash serve", () => {
     if (failure) throw failure;
     expect(r.stdout).toMatch(/ml-dash dashboard: http:\/\/127\.0\.0\.1:\d+\/\?token=dash-tok-1/);
     expect(r.code).toBe(0);
-  });
+  }, IO_TIMEOUT_MS);
 });

@@ -20,6 +20,12 @@ import { tempDir } from "../../support/node-fixtures.ts";
 import { startServer, type TestServer } from "../../support/server.ts";
 
 const TOKEN = "tok-123456789";
+/**
+ * Every test here runs whole experiments against a server over loopback (megabytes of files,
+ * retries with backoff): seconds each when the machine is idle, far more on a loaded one.
+ */
+const IO_TIMEOUT_MS = 60_000;
+const HEAVY_TIMEOUT_MS = 120_000;
 let srv: TestServer;
 beforeAll(async () => {
   srv = await startServer({ token: TOKEN });
@@ -124,7 +130,7 @@ describe("remote-only", () => {
       expect(bytes && sha(bytes)).toBe(r["checksum"]);
     }
     expect(recs.find((r) => r["filename"] === "weights.bin")).toMatchObject({ description: "weights", tags: ["m"], experimentId: "rf/alice/rf/parity/remote" });
-  });
+  }, HEAVY_TIMEOUT_MS);
 
   test("a save that the server refuses is a typed error at the call site; reads of a deleted file are NotFoundError", async () => {
     const exp = await new Experiment("alice/rf/refuse/run", { dashUrl: srv.url, token: TOKEN, storage: null, files: { maxBytes: 10 }, ...quiet }).run.start();
@@ -136,7 +142,7 @@ describe("remote-only", () => {
     await expect(exp.files({ fileId: f.id }).update({ tags: ["x"] })).rejects.toBeInstanceOf(NotFoundError);
     await exp.run.complete();
     expect((await serverRecords("alice/rf/refuse/run")).map((r) => r["filename"])).toEqual(["a.txt"]);
-  });
+  }, IO_TIMEOUT_MS);
 });
 
 describe("hybrid", () => {
@@ -165,7 +171,7 @@ describe("hybrid", () => {
       ["b.txt", null, null, false],
     ]);
     await storage.close();
-  });
+  }, IO_TIMEOUT_MS);
 
   test("a process that could not reach the server leaves its files locally; the next one uploads exactly what is missing, once", async () => {
     const root = tempDir("hyb-restart");
@@ -222,7 +228,7 @@ describe("hybrid", () => {
     expect(again.seen.filter((r) => r.method === "DELETE").length).toBe(0);
     expect(again.seen.filter((r) => r.method === "PATCH").length).toBe(1); // the run's status only
     expect(await contentDirs(srv.storage, prefix)).toHaveLength(3); // kept v2, new, and old's soft-deleted bytes
-  });
+  }, IO_TIMEOUT_MS);
 
   test("a flush right after start covers what a previous process left, even while the local file list is slow to read", async () => {
     const root = tempDir("hyb-slow-catchup");
@@ -256,7 +262,7 @@ describe("hybrid", () => {
     await s2.close();
     const live = (await serverRecords(prefix)).filter((r) => r["deletedAt"] === null);
     expect(live.map((r) => [r["path"], r["filename"], r["checksum"]])).toEqual([["/", "left.txt", sha(enc.encode("left behind"))]]);
-  });
+  }, IO_TIMEOUT_MS);
 
   test("a refused upload (4xx) is reported once and not retried; the others go through", async () => {
     const errors: MlDashError[] = [];
@@ -284,7 +290,7 @@ describe("hybrid", () => {
     expect((await serverRecords("alice/rf/hybrid/refuse")).map((r) => r["filename"])).toEqual(["good.txt"]);
     // Locally both are there.
     expect(readFileSync(join(root, "alice/rf/hybrid/refuse/files/.files_metadata.json"), "utf8")).toContain("bad.txt");
-  });
+  }, IO_TIMEOUT_MS);
 });
 
 test("hybrid against a server without the REST file list: this run's files are uploaded, the gap is reported once", async () => {
@@ -311,7 +317,7 @@ test("hybrid against a server without the REST file list: this run's files are u
   await next.run.complete();
   await s2.close();
   expect((await serverRecords(prefix)).map((r) => r["filename"])).toEqual(["a.txt", "b.txt", "c.txt"]);
-});
+}, IO_TIMEOUT_MS);
 
 describe("fault injection on file uploads", () => {
   for (const mode of ["remote", "hybrid"] as const) {
@@ -345,6 +351,6 @@ describe("fault injection on file uploads", () => {
       const faults = f.seen.filter((s) => s.fault !== "ok" && (s.contentType ?? "").startsWith("multipart/")).length;
       expect(faults).toBeGreaterThan(5);
       expect(exp.stats.retried).toBeGreaterThan(5);
-    });
+    }, HEAVY_TIMEOUT_MS);
   }
 });

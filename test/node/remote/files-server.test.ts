@@ -7,17 +7,51 @@
  */
 import { createHash } from "node:crypto";
 import { connect } from "node:net";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
+import { memoryAdapter } from "../../../adapters/memory/index.ts";
 import { parsePyJson } from "../../../src/layout/py-json-parse.ts";
 import { createServer } from "../../../src/server/index.ts";
+import type { StorageAdapter } from "../../../src/storage/contract.ts";
 import { serveNode } from "../../../src/runtime/node/serve.ts";
 import { call, createExperiment, type Answer } from "../../support/http.ts";
 import { httpxMultipart } from "../../support/multipart.ts";
 import { startServer, type TestServer } from "../../support/server.ts";
 
+/** Each test makes tens of HTTP calls over loopback: well under a second idle, seconds on a loaded machine. */
+const IO_TIMEOUT_MS = 30_000;
+/** How long a test waits for the server to reach a state it is about to check. */
+const WAIT = { timeout: 20_000, interval: 20 };
+
+/** The file streams the server's storage opened, and how each ended, for tests to wait on. */
+const streams: { key: string; end?: "close" | "abort" }[] = [];
+
+function watched(inner: StorageAdapter): StorageAdapter {
+  const open = inner.writeStream?.bind(inner);
+  if (!open) throw new Error(`${inner.name} has no writeStream`);
+  return {
+    ...inner,
+    async writeStream(key) {
+      const entry: (typeof streams)[number] = { key };
+      streams.push(entry);
+      const w = (await open(key)).getWriter();
+      return new WritableStream<Uint8Array>({
+        write: (chunk) => w.write(chunk),
+        close: async () => {
+          await w.close();
+          entry.end = "close";
+        },
+        abort: async (reason) => {
+          await w.abort(reason);
+          entry.end = "abort";
+        },
+      });
+    },
+  };
+}
+
 let srv: TestServer;
 beforeAll(async () => {
-  srv = await startServer({ token: "secret" });
+  srv = await startServer({ token: "secret", storage: watched(memoryAdapter()) });
 });
 afterAll(async () => srv.close());
 
@@ -100,7 +134,7 @@ describe("upload as ML-Dash Python sends it", () => {
     expect(s.status).toBe(200);
     expect(String(s.body.files[0]?.["path"]).replace(/^\/+/, "")).toBe("models/ckpt/model.bin");
     expect(s.body.files[0]).toMatchObject({ id, name: "model.bin" });
-  });
+  }, IO_TIMEOUT_MS);
 
   test("PATCH changes description, tags and metadata; DELETE is soft and answers {id, deletedAt}; a second delete is 404", async () => {
     const ids = await pythonSetup("alice/files/exp2", []);
@@ -131,7 +165,7 @@ describe("upload as ML-Dash Python sends it", () => {
     expect(await srv.storage.read(`alice/files/exp2/files/${id}/data.csv`)).toEqual(bytes);
     // The experiment's status PATCH still works beside the file PATCH.
     expect((await call(srv.url, "PATCH", `nodes/${ids.nodeId}`, { json: { status: "COMPLETED" } })).status).toBe(200);
-  });
+  }, IO_TIMEOUT_MS);
 
   test("the REST list: live files by default, deleted ones on request, folder and glob filters, pages", async () => {
     const ids = await pythonSetup("alice/files/list", []);
@@ -155,7 +189,7 @@ describe("upload as ML-Dash Python sends it", () => {
     expect(page.body).toMatchObject({ total: 3, offset: 1, limit: 1, hasMore: true });
     expect(((page.body["files"] as Obj[])[0] as Obj)["filename"]).toBe("c.txt");
     expect((await call(srv.url, "GET", `experiments/${ids.id}/files?path=../x`)).body["field"]).toBe("path");
-  });
+  }, IO_TIMEOUT_MS);
 });
 
 describe("checks", () => {
@@ -173,7 +207,7 @@ describe("checks", () => {
     expect(await srv.storage.list("alice/files/sum/files")).toEqual(before);
     const recs = await metadataDoc("alice/files/sum");
     expect(recs.map((r) => [r["checksum"], r["deletedAt"]])).toEqual([[sha(v1), null]]);
-  });
+  }, IO_TIMEOUT_MS);
 
   test("every field is validated, with a 400 (or 404 for unknown ids) naming it", async () => {
     const ids = await pythonSetup("alice/files/val", ["d"]);
@@ -227,7 +261,7 @@ describe("checks", () => {
     // Nothing of the above reached the store.
     expect((await metadataDoc("alice/files/val")).length).toBe(0);
     expect((await srv.storage.list("alice/files/val/files")).length).toBe(0);
-  });
+  }, IO_TIMEOUT_MS);
 
   test("401 without the token on every file route; a browser preflight for an upload passes", async () => {
     const ids = await pythonSetup("alice/files/auth", []);
@@ -255,7 +289,7 @@ describe("checks", () => {
     expect(pre.status).toBe(204);
     const dl = await fetch(`${srv.url}/api/nodes/${id}/download`, { headers: { authorization: "Bearer secret", origin: "http://localhost:5173" } });
     expect(dl.headers.get("access-control-expose-headers")?.toLowerCase()).toContain("content-disposition");
-  });
+  }, IO_TIMEOUT_MS);
 });
 
 describe("interrupted uploads", () => {
@@ -264,23 +298,27 @@ describe("interrupted uploads", () => {
     const bytes = new Uint8Array(4 * 1024 * 1024).fill(9);
     const { body, headers } = httpxMultipart(fields(ids, "big.bin", sha(bytes)), { name: "big.bin", bytes, type: "application/octet-stream" });
     const { port } = new URL(srv.url);
+    const sock = connect(Number(port), "127.0.0.1");
     await new Promise<void>((resolve, reject) => {
-      const sock = connect(Number(port), "127.0.0.1", () => {
-        const head = [`POST /api/namespaces/alice/nodes HTTP/1.1`, `Host: 127.0.0.1:${port}`, "Authorization: Bearer secret", ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`), "", ""].join("\r\n");
-        sock.write(head);
-        sock.write(body.subarray(0, body.length / 2), () => setTimeout(() => (sock.destroy(), resolve()), 100));
-      });
-      sock.on("error", reject);
+      sock.once("connect", resolve);
+      sock.once("error", reject);
     });
-    // The server notices, removes what it wrote, and goes on serving.
-    await new Promise((r) => setTimeout(r, 200));
-    for (let i = 0; i < 50 && (await srv.storage.list("alice/files/cut/files")).length > 0; i++) await new Promise((r) => setTimeout(r, 20));
-    expect(await srv.storage.list("alice/files/cut/files")).toEqual([]);
+    sock.on("error", () => undefined); // the server may answer or reset once the body stops: expected
+    const head = [`POST /api/namespaces/alice/nodes HTTP/1.1`, `Host: 127.0.0.1:${port}`, "Authorization: Bearer secret", ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`), "", ""].join("\r\n");
+    sock.write(head);
+    sock.write(body.subarray(0, body.length / 2));
+    // Cut the connection once the server is writing the file, then wait until it has noticed.
+    const cut = (): (typeof streams)[number] | undefined => streams.find((s) => s.key.startsWith("alice/files/cut/files/"));
+    await vi.waitFor(() => expect(cut()).toBeDefined(), WAIT);
+    sock.destroy();
+    await vi.waitFor(() => expect(cut()?.end).toBe("abort"), WAIT);
+    // The server removes what it wrote, and goes on serving.
+    await vi.waitFor(async () => expect(await srv.storage.list("alice/files/cut/files")).toEqual([]), WAIT);
     expect(await metadataDoc("alice/files/cut")).toEqual([]);
     const ok = await upload("alice", fields(ids, "big.bin", sha(bytes)), { name: "big.bin", bytes, type: "application/octet-stream" });
     expect(ok.status).toBe(200);
     expect((await metadataDoc("alice/files/cut")).length).toBe(1);
-  });
+  }, IO_TIMEOUT_MS);
 });
 
 describe("ours: trailing checksum, idempotency, overwrite, restart", () => {
@@ -299,7 +337,7 @@ describe("ours: trailing checksum, idempotency, overwrite, restart", () => {
     const wrong = text.replace(sha(b), sha(enc.encode("other")));
     const w = await call(srv.url, "POST", "namespaces/alice/nodes", { body: wrong, headers: { ...headers, "content-length": String(enc.encode(wrong).length) } });
     expect([w.status, w.body["field"]]).toEqual([400, "checksum"]);
-  });
+  }, IO_TIMEOUT_MS);
 
   test("the same path and name again replaces the file (Python's overwrite rule): one live record, the old bytes removed", async () => {
     const ids = await pythonSetup("alice/files/over", ["d"]);
@@ -312,7 +350,7 @@ describe("ours: trailing checksum, idempotency, overwrite, restart", () => {
     expect(idA).not.toBe(idB);
     expect((await metadataDoc("alice/files/over")).map((r) => r["id"])).toEqual([idB]);
     expect(await srv.storage.read(`alice/files/over/files/d/${idA}/f.txt`)).toBeNull();
-  });
+  }, IO_TIMEOUT_MS);
 
   test("a restarted server over the same tree finds files by id, search and folder", async () => {
     const ids = await pythonSetup("alice/files/restart", ["x", "y"]);
@@ -333,5 +371,5 @@ describe("ours: trailing checksum, idempotency, overwrite, restart", () => {
     } finally {
       await again.close();
     }
-  });
+  }, IO_TIMEOUT_MS);
 });

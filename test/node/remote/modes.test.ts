@@ -14,6 +14,9 @@ import type { StorageAdapter } from "../../../src/storage/contract.ts";
 import { tempDir } from "../../support/node-fixtures.ts";
 import { startServer, type TestServer } from "../../support/server.ts";
 
+/** Whole runs against a server over loopback: seconds each on a loaded machine. */
+const IO_TIMEOUT_MS = 60_000;
+
 const PY_RUN = join(import.meta.dirname, "../../fixtures/python-run"); // vendored: a fresh clone has no ../shared
 
 let srv: TestServer;
@@ -94,7 +97,7 @@ describe("remote-only", () => {
     expect(doc).toMatchObject({ id: exp.id, status: "COMPLETED", description: "remote run", tags: ["r"] });
     const params = JSON.parse(new TextDecoder().decode((await srv.storage.read("alice/modes/remote/run-1/parameters.json")) as Uint8Array));
     expect(params.data).toEqual({ lr: 1e-3, "model.layers": [64, 32], "model.name": "mlp" });
-  });
+  }, IO_TIMEOUT_MS);
 
   test("reopening the prefix resumes: indices continue and params come back from the server", async () => {
     const a = remote("alice/modes/remote/resume");
@@ -127,7 +130,7 @@ describe("remote-only", () => {
     ]);
     const params = JSON.parse(new TextDecoder().decode((await srv.storage.read(`${base}/parameters.json`)) as Uint8Array));
     expect(params.data).toEqual({ lr: 0.1, bs: 32 });
-  });
+  }, IO_TIMEOUT_MS);
 
   test("a prefix without owner/project is refused at start; no token gives AuthenticationError saying how to give one", async () => {
     await expect(remote("solo").run.start()).rejects.toThrow(/owner\/project\/name/);
@@ -143,7 +146,7 @@ describe("remote-only", () => {
     expect(String((e2 as Error).message)).toContain("401");
     expect(String((e2 as Error).message)).not.toContain("wrong-token-value");
     expect(JSON.stringify(wrong.stats)).not.toContain("wrong-token-value");
-  });
+  }, IO_TIMEOUT_MS);
 
   test("a token provider is asked before requests", async () => {
     let asked = 0;
@@ -155,7 +158,7 @@ describe("remote-only", () => {
     });
     await exp.run(async (e) => e.metrics("m").log({ v: 1 }));
     expect(asked).toBeGreaterThanOrEqual(3); // create, batch, status
-  });
+  }, IO_TIMEOUT_MS);
 });
 
 describe("hybrid", () => {
@@ -172,7 +175,7 @@ describe("hybrid", () => {
     expect(exp.stats).toMatchObject({ written: 2501 + 3 + 300 + 3, sent: 2501 + 3 + 300 + 3, dropped: 0 });
     // Reads come from the local store, which has everything first.
     expect((await exp.metrics("train").stats()).totalDataPoints).toBe("2501");
-  });
+  }, IO_TIMEOUT_MS);
 
   test("a run written locally (by Python here) is uploaded from the local files when it is opened in hybrid mode", async () => {
     const root = tempDir("hybrid-py");
@@ -192,7 +195,7 @@ describe("hybrid", () => {
     for (const [k, v] of Object.entries(before)) expect((server[k] as unknown[]).slice(0, (v as unknown[]).length), k).toEqual(v);
     const params = JSON.parse(new TextDecoder().decode((await srv.storage.read(`${dir}/parameters.json`)) as Uint8Array));
     expect(params.data["model.arch"]).toBe("mlp");
-  });
+  }, IO_TIMEOUT_MS);
 
   test("a reset local store does not lose records: they go after what the server already holds", async () => {
     const reports: string[] = [];
@@ -207,7 +210,7 @@ describe("hybrid", () => {
     const got = await lines(srv.storage, "alice/modes/hybrid/reset/metrics/m/data.jsonl");
     expect(got.map((r) => [r["index"], (r["data"] as { i: number }).i])).toEqual(Array.from({ length: 150 }, (_, i) => [i, i]));
     expect(reports).toContain("REMOTE_AHEAD");
-  });
+  }, IO_TIMEOUT_MS);
 
   test("memory of the upload queue is bounded: past the cap, batches are re-read from the local store", async () => {
     const inner = memoryAdapter();
@@ -232,5 +235,5 @@ describe("hybrid", () => {
     expect(got.map((r) => r["index"])).toEqual(Array.from({ length: 20_000 }, (_, i) => i));
     expect(got.every((r, i) => (r["data"] as { v: number }).v === 2 * i)).toBe(true);
     expect(rangeReads).toBeGreaterThan(0);
-  });
+  }, IO_TIMEOUT_MS);
 });

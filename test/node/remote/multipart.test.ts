@@ -8,6 +8,9 @@ import { describe, expect, test } from "vitest";
 import { boundaryOf, MultipartError, MultipartReader } from "../../../src/server/multipart.ts";
 import { httpxMultipart } from "../../support/multipart.ts";
 
+/** Property tests (fast-check, hundreds to thousands of cases): CPU-bound, several seconds on a loaded machine. */
+const CPU_TIMEOUT_MS = 30_000;
+
 const enc = new TextEncoder();
 
 function chunked(body: Uint8Array, cuts: number[]): ReadableStream<Uint8Array> {
@@ -69,7 +72,7 @@ describe("MultipartReader", () => {
       ),
       { numRuns: 300 },
     );
-  });
+  }, CPU_TIMEOUT_MS);
 
   test("a part not read is skipped; one-byte chunks work; the preamble and epilogue are ignored", async () => {
     const { body } = httpxMultipart([["a", "1"], ["b", "2"]], { name: "f.bin", bytes: enc.encode("x".repeat(5000)), type: "text/plain" }, "BB");

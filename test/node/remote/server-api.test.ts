@@ -12,6 +12,9 @@ import { call, createExperiment } from "../../support/http.ts";
 import { tempDir } from "../../support/node-fixtures.ts";
 import { startServer, type TestServer } from "../../support/server.ts";
 
+/** Whole runs against a server over loopback: seconds each on a loaded machine. */
+const IO_TIMEOUT_MS = 60_000;
+
 const PY_RUN = join(import.meta.dirname, "../../fixtures/python-run"); // vendored: a fresh clone has no ../shared
 
 let srv: TestServer;
@@ -32,7 +35,7 @@ describe("auth and CORS", () => {
     expect(wrong.status).toBe(401);
     expect(JSON.stringify(wrong.body)).not.toContain("secret");
     expect((await call(srv.url, "GET", "experiments")).status).toBe(200);
-  });
+  }, IO_TIMEOUT_MS);
 
   test("a browser preflight passes without a token, and answers carry CORS headers", async () => {
     const pre = await fetch(`${srv.url}/api/experiments/x/metrics/m/append-batch`, {
@@ -45,7 +48,7 @@ describe("auth and CORS", () => {
     const denied = await fetch(`${srv.url}/api/experiments`, { headers: { origin: "http://localhost:5173" } });
     expect(denied.status).toBe(401);
     expect(denied.headers.get("access-control-allow-origin")).toBe("*");
-  });
+  }, IO_TIMEOUT_MS);
 });
 
 describe("validation", () => {
@@ -79,7 +82,7 @@ describe("validation", () => {
     expect(String(notJson.body["error"])).toMatch(/Invalid JSON body/);
     const stored = await srv.storage.list("val/p/run");
     expect(stored.filter((k) => k.includes("/metrics/") || k.includes("/logs/") || k.includes("/tracks/"))).toEqual([]);
-  });
+  }, IO_TIMEOUT_MS);
 
   test("names that would escape their folder are refused with 400, and nothing lands outside", async () => {
     const { id } = await createExperiment(srv.url, "trav/p/run");
@@ -110,7 +113,7 @@ describe("validation", () => {
       expect(r.body["field"]).toBe(field);
     }
     expect(await srv.storage.list("")).toEqual(before);
-  });
+  }, IO_TIMEOUT_MS);
 
   test("415 for a content type it does not read; msgpack refused by a JSON-only server", async () => {
     const { id } = await createExperiment(srv.url, "ct/p/run");
@@ -126,7 +129,7 @@ describe("validation", () => {
     } finally {
       await jsonOnly.close();
     }
-  });
+  }, IO_TIMEOUT_MS);
 });
 
 describe("exactly once", () => {
@@ -151,7 +154,7 @@ describe("exactly once", () => {
     }
     const page = await call<{ data: { index: number; data: { v: number } }[] }>(srv.url, "GET", `experiments/${id}/metrics/loss/data?limit=100`);
     expect(page.body.data.map((p) => [p.index, p.data.v])).toEqual([0, 1, 2, 3, 4, 5, 6].map((i) => [i, i]));
-  });
+  }, IO_TIMEOUT_MS);
 
   test("batches without a position (the Python client) are appended as ML-Dash does", async () => {
     const { id } = await createExperiment(srv.url, "py/p/run");
@@ -164,7 +167,7 @@ describe("exactly once", () => {
     expect(await read("py/p/run/logs/logs.jsonl")).toEqual([{ sequenceNumber: 0, timestamp: "2026-11-26T06:18:46.069123Z", level: "warn", message: "hi", metadata: { k: 1 } }]);
     const meta = JSON.parse(new TextDecoder().decode((await srv.storage.read("py/p/run/tracks/robot_pose/metadata.json")) as Uint8Array));
     expect(meta).toMatchObject({ topic: "robot/pose", totalEntries: 2, firstTimestamp: 1, lastTimestamp: 2 });
-  });
+  }, IO_TIMEOUT_MS);
 
   test("reads in msgpack keep NaN and ±Infinity; JSON reads turn them into null", async () => {
     const { id } = await createExperiment(srv.url, "nan/p/run");
@@ -174,7 +177,7 @@ describe("exactly once", () => {
     expect(mp.body.data[0]?.data).toEqual({ a: NaN, b: Infinity, c: -Infinity, _ts: 1 });
     const js = await call<{ data: { data: Record<string, number> }[] }>(srv.url, "GET", `experiments/${id}/metrics/m/data`);
     expect(js.body.data[0]?.data).toEqual({ a: null, b: null, c: null, _ts: 1 });
-  });
+  }, IO_TIMEOUT_MS);
 });
 
 describe("the tree is the state", () => {
@@ -205,7 +208,7 @@ describe("the tree is the state", () => {
     } finally {
       await b.close();
     }
-  });
+  }, IO_TIMEOUT_MS);
 
   test("serving a tree Python wrote shows its run and reads it back as Python stored it, without writing", async () => {
     const root = tempDir("srv-py");
@@ -237,12 +240,12 @@ describe("the tree is the state", () => {
     }
     expect(readFileSync(join(root, "alice/reference/mlp/python-run/experiment.json"), "utf8")).toBe(before);
     expect(existsSync(join(root, ".ml-dash"))).toBe(false);
-  });
+  }, IO_TIMEOUT_MS);
 
   test("an unknown experiment is 404, an unknown route is 404 with a hint", async () => {
     expect((await call(srv.url, "GET", "experiments/123/metrics")).status).toBe(404);
     const r = await call(srv.url, "GET", "nothing-here");
     expect(r.status).toBe(404);
     expect(String(r.body["error"])).toMatch(/under \/api|No route/);
-  });
+  }, IO_TIMEOUT_MS);
 });

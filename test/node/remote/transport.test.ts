@@ -4,13 +4,16 @@
  * once, kept locally or counted as dropped), the 415 → JSON fallback, a hybrid run through an
  * outage, and the keepalive flush of a page that goes away.
  */
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
 import { memoryAdapter, MemoryStore } from "../../../adapters/memory/index.ts";
 import { AuthenticationError, DataLossError, Experiment, NetworkError, RemoteError, type ExperimentOptions, type MlDashError } from "../../../src/index.ts";
 import { parseJsonLines } from "../../../src/layout/py-json-parse.ts";
 import type { StorageAdapter } from "../../../src/storage/contract.ts";
 import { scriptedFetch, type Fault, type ScriptedFetch } from "../../support/faults.ts";
 import { startServer, type TestServer } from "../../support/server.ts";
+
+/** Whole runs against a server over loopback: seconds each on a loaded machine. */
+const IO_TIMEOUT_MS = 60_000;
 
 let srv: TestServer;
 beforeAll(async () => {
@@ -42,7 +45,7 @@ describe("retries", () => {
     });
     expect(await indices(srv.storage, "alice/transport/retry/metrics/m/data.jsonl")).toEqual(range(1000));
     expect(e.stats).toMatchObject({ retried: script.length, sent: 1000, errors: 0 }); // all absorbed by the client's retries
-  });
+  }, IO_TIMEOUT_MS);
 
   test("Retry-After is honoured", async () => {
     const f = scriptedFetch({ script: ["429"], match: isBatch, retryAfter: 1 });
@@ -51,7 +54,7 @@ describe("retries", () => {
     const batch = f.seen.filter((r) => r.url.includes("append-batch"));
     expect(batch.map((r) => r.fault)).toEqual(["429", "ok"]);
     expect((batch[1]?.at ?? 0) - (batch[0]?.at ?? 0)).toBeGreaterThanOrEqual(950);
-  });
+  }, IO_TIMEOUT_MS);
 
   test("the final status outlasts a burst of failures longer than one request's retries", async () => {
     const isStatus = (m: string, url: string): boolean => m === "PATCH" && url.includes("/nodes/");
@@ -61,7 +64,7 @@ describe("retries", () => {
     expect(f.seen.filter((r) => isStatus(r.method, r.url)).map((r) => r.fault)).toEqual(["500", "503", "drop", "500", "ok"]);
     const doc = JSON.parse(new TextDecoder().decode((await srv.storage.read("alice/transport/status-burst/experiment.json")) as Uint8Array));
     expect(doc.status).toBe("COMPLETED");
-  });
+  }, IO_TIMEOUT_MS);
 
   test.each([400, 401, 403, 404])("no retry on %i: reported once, counted as dropped (remote-only), never retried forever", async (status) => {
     const errors: MlDashError[] = [];
@@ -101,7 +104,7 @@ describe("retries", () => {
     expect(await indices(storage, "alice/transport/hybrid-400/metrics/m/data.jsonl")).toEqual(range(50));
     expect(f.seen.filter((r) => r.url.includes("append-batch"))).toHaveLength(1);
     expect(e.status).toBe("COMPLETED");
-  });
+  }, IO_TIMEOUT_MS);
 
   test("a 415 switches batches to JSON for good (NaN travels as null there)", async () => {
     const jsonOnly = await startServer({ msgpack: false });
@@ -124,7 +127,7 @@ describe("retries", () => {
     } finally {
       await jsonOnly.close();
     }
-  });
+  }, IO_TIMEOUT_MS);
 });
 
 test("a 413 (body too large for this server) is answered by sending the batch in halves", async () => {
@@ -143,7 +146,7 @@ test("a 413 (body too large for this server) is answered by sending the batch in
   } finally {
     await small.close();
   }
-});
+}, IO_TIMEOUT_MS);
 
 describe("hybrid through an outage", () => {
   test("the run goes on locally; flush() rejects while the server is down; the upload resumes when it is back", async () => {
@@ -163,7 +166,7 @@ describe("hybrid through an outage", () => {
     await e.flush();
     expect(await indices(srv.storage, "alice/transport/outage/metrics/m/data.jsonl")).toEqual(range(300));
     await e.run.complete();
-  });
+  }, IO_TIMEOUT_MS);
 
   test("complete() with the server down ends the run locally and says the server is behind; the next run uploads the rest", async () => {
     const store = new MemoryStore();
@@ -184,7 +187,7 @@ describe("hybrid through an outage", () => {
     const b = exp("alice/transport/down-at-end", scriptedFetch(), { storage: local });
     await b.run(async () => undefined);
     expect(await indices(srv.storage, "alice/transport/down-at-end/metrics/m/data.jsonl")).toEqual(range(40));
-  });
+  }, IO_TIMEOUT_MS);
 
   test("a hybrid run starts even when the server is unreachable, and catches up once it is back", async () => {
     const storage = memoryAdapter();
@@ -197,13 +200,16 @@ describe("hybrid through an outage", () => {
     await expect(e.flush()).rejects.toBeInstanceOf(NetworkError);
     f.down = false;
     // The backend reconnects on its own (backoff from 1 s); wait for the server to have it all.
-    for (let t = 0; t < 100 && (await indices(srv.storage, "alice/transport/down-at-start/metrics/m/data.jsonl")).length < 20; t++) {
-      await new Promise((r) => setTimeout(r, 100));
-      await e.flush().catch(() => undefined);
-    }
+    await vi.waitFor(
+      async () => {
+        await e.flush().catch(() => undefined);
+        expect((await indices(srv.storage, "alice/transport/down-at-start/metrics/m/data.jsonl")).length).toBeGreaterThanOrEqual(20);
+      },
+      { timeout: 45_000, interval: 100 },
+    );
     expect(await indices(srv.storage, "alice/transport/down-at-start/metrics/m/data.jsonl")).toEqual(range(20));
     await e.run.complete();
-  });
+  }, IO_TIMEOUT_MS);
 });
 
 describe("page unload", () => {
@@ -218,7 +224,8 @@ describe("page unload", () => {
     await e.flush().catch(() => undefined); // local store has everything; the server has nothing
     const before = f.seen.length;
     const result = e._flushForUnload();
-    await new Promise((r) => setTimeout(r, 50)); // the scripted fetch logs a request once it has read its body
+    // The scripted fetch logs a request once it has read its body.
+    await vi.waitFor(() => expect(f.seen.length - before).toBeGreaterThanOrEqual(result?.requests ?? 1), { timeout: 20_000 });
     const sent = f.seen.slice(before);
     expect(result).toBeDefined();
     expect(sent.length).toBe(result?.requests);
@@ -233,7 +240,7 @@ describe("page unload", () => {
     expect(sent.every((r) => r.headers.get("idempotency-key")?.endsWith(":0"))).toBe(true);
     // Everything stays in the local store for the next load.
     expect((await indices(storage, "alice/transport/unload/metrics/train/data.jsonl")).length).toBe(20_000);
-  });
+  }, IO_TIMEOUT_MS);
 
   test("remote-only: batches the buffer still holds go out in keepalive requests and stay queued", async () => {
     const f = scriptedFetch();
@@ -245,13 +252,14 @@ describe("page unload", () => {
     const before = f.seen.length;
     const result = e._flushForUnload();
     expect(result).toMatchObject({ requests: 1, records: 100, left: 0 });
-    await new Promise((r) => setTimeout(r, 50));
+    await vi.waitFor(() => expect(f.seen[before]).toBeDefined(), { timeout: 20_000 });
     const req = f.seen[before];
     expect(req?.keepalive).toBe(true);
     expect(req?.headers.get("idempotency-key")).toMatch(/:metric:m:1$/);
-    await new Promise((r) => setTimeout(r, 100)); // the keepalive request lands
+    // The keepalive request lands: the server holds every record.
+    await vi.waitFor(async () => expect(await indices(srv.storage, "alice/transport/unload-remote/metrics/m/data.jsonl")).toEqual(range(101)), { timeout: 20_000 });
     // If the page stays after all, the normal flush sends the same records again: nothing doubles.
     await e.run.complete();
     expect(await indices(srv.storage, "alice/transport/unload-remote/metrics/m/data.jsonl")).toEqual(range(101));
-  });
+  }, IO_TIMEOUT_MS);
 });
