@@ -4,10 +4,11 @@
  * (Python's `files/<path>/<id>/<name>` layout); we also refuse what Python would let escape the `files/` tree.
  */
 import { ValidationError } from "../errors.ts";
+import { FILES_RESERVED_NAMES } from "../layout/paths.ts";
 
 const CONTROL = /[\u0000-\u001f\u007f]/;
 /** Names the `files/` folder itself uses; a folder or file of that name would collide with them. */
-const RESERVED = new Set([".files_metadata.json", ".files_metadata.lock"]);
+const RESERVED = FILES_RESERVED_NAMES;
 
 /** Why one path segment cannot be used, or `undefined` when it can. */
 function segmentProblem(seg: string): string | undefined {

@@ -4,8 +4,8 @@
  * defaults are in defaults.ts.
  */
 import type { MlDashError } from "../errors.ts";
-import type { RunParams } from "../run-config/run.ts";
-import type { StorageAdapter } from "../storage/contract.ts";
+import type { RunParams } from "./run-params.ts";
+import type { StorageAdapter } from "./storage.ts";
 
 /** How metric and track batches travel: msgpack columns, or JSON rows (Python's shapes). */
 export type WireFormat = "msgpack" | "json";

@@ -3,7 +3,7 @@
  * how to read the environment, how to drain on exit, how to keep timers from holding the
  * process open. The core itself touches none of these runtime APIs.
  */
-import type { StorageAdapter } from "../storage/contract.ts";
+import type { StorageAdapter } from "./storage.ts";
 import type { EncoderWorker, LocalFileSystem, Sha256 } from "./runtime-services.ts";
 
 /** Why a runtime drains its runs: a normal exit, an interrupt, or a hidden page (flush only). */

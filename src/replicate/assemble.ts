@@ -14,7 +14,7 @@
  */
 import { ConfigurationError, type MlDashError } from "../errors.ts";
 import type { FileStore } from "../files/types.ts";
-import { deferredReader } from "../internal/deferred-reader.ts";
+import { deferredReader } from "../backends/deferred-reader.ts";
 import type { StreamId } from "../model/batch.ts";
 import type { ExperimentOptions } from "../model/options.ts";
 import type { ParsedPrefix } from "../model/prefix.ts";

@@ -4,6 +4,7 @@
  * of them after its templates were expanded (`exp.runConfig`).
  */
 import * as v from "valibot";
+import type { RunParams } from "../model/run-params.ts";
 import { atLeast, leaf, text } from "../internal/schema.ts";
 import { strftime } from "./strftime.ts";
 
@@ -40,20 +41,7 @@ export interface RunDefaults {
   debug: boolean;
 }
 
-/** Per-experiment run parameters (Python's `**run_params`): they override {@link RUN} for one experiment. */
-export interface RunParams {
-  readonly user?: string;
-  readonly project?: string;
-  readonly prefix?: string;
-  readonly readme?: string;
-  readonly id?: string | bigint;
-  readonly now?: Date;
-  readonly projectRoot?: string;
-  readonly entry?: string | URL;
-  readonly pathStem?: string;
-  readonly jobCounter?: number;
-  readonly jobName?: string;
-}
+export type { RunParams } from "../model/run-params.ts";
 
 let now: Date | undefined;
 

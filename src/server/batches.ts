@@ -5,7 +5,7 @@
  */
 import type { MetricBlock } from "../model/metric-block.ts";
 import { isPlainObject, normalizeValue, type PlainObject, type PlainValue } from "../model/values.ts";
-import { flattenInto } from "../internal/flatten.ts";
+import { flattenInto } from "../model/flatten.ts";
 import { parseLevel } from "../write/run-context.ts";
 import { checkMetricName } from "../api/metrics/metric-builder.ts";
 import { logRecords } from "../protocol/batch-ops.ts";

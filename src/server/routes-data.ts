@@ -4,7 +4,7 @@
  * (`RunStore.append`), and read back in ML-Dash's shapes.
  */
 import { Hono, type Context } from "hono";
-import { flattenInto } from "../internal/flatten.ts";
+import { flattenInto } from "../model/flatten.ts";
 import { normalizeValue, type PlainObject, type PlainValue } from "../model/values.ts";
 import { streamId } from "../model/batch.ts";
 import { claimedStart, decodeLogBatch, decodeMetricBatch, decodeTrackBatch, metricName, trackTopic } from "./batches.ts";

@@ -5,7 +5,7 @@
  */
 import type { Buffer } from "./buffer.ts";
 import { ValidationError } from "../errors.ts";
-import { flattenInto, unflatten } from "../internal/flatten.ts";
+import { flattenInto, unflatten } from "../model/flatten.ts";
 import { isPlainObject, normalizeValue, type PlainObject, type PlainValue } from "../model/values.ts";
 
 /** The params of one open run, loaded from the store at start (a resumed run continues them). */

@@ -7,7 +7,7 @@ import type { TrackQueue } from "./stream-queue.ts";
 import type { RunClock } from "./timestamps.ts";
 import { estimateBytes } from "./estimate-bytes.ts";
 import { ValidationError } from "../errors.ts";
-import { flattenInto } from "../internal/flatten.ts";
+import { flattenInto } from "../model/flatten.ts";
 import { isPlainObject, normalizeValue, type PlainObject, type PlainValue } from "../model/values.ts";
 
 /** A track as its writer sees it (`exp.tracks(topic)`): read, never written. */

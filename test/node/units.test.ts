@@ -3,7 +3,7 @@ import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import { parsePrefix, ValidationError } from "../../src/index.ts";
 import { isoMicros } from "../../src/internal/clock.ts";
-import { unflatten } from "../../src/internal/flatten.ts";
+import { unflatten } from "../../src/model/flatten.ts";
 import { normalizeValue } from "../../src/model/values.ts";
 import { parseJsonLines, parsePyJson } from "../../src/layout/py-json-parse.ts";
 import { pyJson, pyString } from "../../src/layout/py-json.ts";

@@ -5,7 +5,7 @@
 import type { MetricPage, MetricStats, MetricSummary, Reader, StoredLog, TrackReadOptions, TrackRecord } from "../../model/backend.ts";
 import { NotFoundError, storageError } from "../../errors.ts";
 import type { PlainObject } from "../../model/values.ts";
-import { paths } from "../../layout/paths.ts";
+import { paths, runKeys } from "../../layout/paths.ts";
 import { parseJsonLines, parsePyJson } from "../../layout/py-json-parse.ts";
 import type { MetricMetaDoc } from "../../layout/records.ts";
 import type { StorageAdapter } from "../../storage/contract.ts";
@@ -75,13 +75,11 @@ export class LocalReader implements Reader {
   }
 
   async listMetrics(): Promise<MetricSummary[]> {
-    const base = paths.metricsDir(this.dir) + "/";
     const keys = await this.list(paths.metricsDir(this.dir));
     const out: MetricSummary[] = [];
     for (const key of keys) {
-      const rest = key.slice(base.length);
-      if (!rest.endsWith("/metadata.json") || rest.indexOf("/") !== rest.length - "/metadata.json".length) continue;
-      const dirName = rest.slice(0, -"/metadata.json".length);
+      const dirName = runKeys.metricMetaDir(key.slice(this.dir.length + 1));
+      if (dirName === undefined) continue;
       const meta = await this.metricMeta(dirName === "None" ? null : dirName);
       if (!meta) continue;
       out.push({

@@ -3,7 +3,7 @@
  * and a page that only logs never needs the code that reads runs back.
  */
 import type { Reader } from "../model/backend.ts";
-import { loadOnce } from "./load-once.ts";
+import { loadOnce } from "../internal/load-once.ts";
 
 /** Forwards every read to the reader `load` makes, calling `load` once (again after a failure). */
 export function deferredReader(load: () => Promise<Reader>): Reader {

@@ -3,7 +3,7 @@
  * Python stores them, and read back nested on request. Used by the write path and the server,
  * not by what a page loads up front (values.ts).
  */
-import type { PlainObject, PlainValue } from "../model/values.ts";
+import type { PlainObject, PlainValue } from "./values.ts";
 
 /**
  * Flattens nested plain objects into dot keys, as ML-Dash Python does for params and track

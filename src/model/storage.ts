@@ -1,0 +1,76 @@
+/**
+ * The storage contract: a small, byte-oriented key/value store with appends.
+ *
+ * Keys are `/`-separated relative paths shaped like `.dash` paths
+ * (`alice/mnist/run-1/metrics/train/data.jsonl`). The core owns the layout, so every adapter
+ * writes the same tree and a run can move between them. Every adapter passes the conformance
+ * suite in `test/contract/`.
+ */
+
+/** What an adapter can do beyond the required operations. */
+export interface StorageCapabilities {
+  /** `readStream` / `writeStream` are implemented natively (no whole-file buffering). */
+  readonly streams: boolean;
+  /**
+   * Other processes, tabs or workers may write the same keys at the same time. When true,
+   * the core re-reads stream cursors inside `lock()` before every append.
+   */
+  readonly sharedWriters: boolean;
+  /** Data survives the process (false for the memory adapter). */
+  readonly persistent: boolean;
+}
+
+/** Size (and, where known, modification time) of a stored value. */
+export interface StorageStat {
+  readonly size: number;
+  readonly mtimeMs?: number;
+}
+
+/**
+ * A storage adapter. Implementations are opened lazily (nothing happens at construction or
+ * import) and must be safe to call concurrently: appends to one key land in call order.
+ *
+ * @example
+ * ```ts
+ * const store = memoryAdapter();
+ * await store.append("a/b/logs/logs.jsonl", new TextEncoder().encode("{}\n"));
+ * ```
+ */
+export interface StorageAdapter {
+  /** Short name for messages (`"node-fs"`, `"memory"`). */
+  readonly name: string;
+  readonly capabilities: StorageCapabilities;
+
+  /** The whole value, or `null` when the key does not exist. */
+  read(key: string): Promise<Uint8Array | null>;
+  /** Bytes `[start, end)` (end defaults to the size), or `null` when the key does not exist. */
+  readRange(key: string, start: number, end?: number): Promise<Uint8Array | null>;
+  /** Size of the value, or `null` when the key does not exist. */
+  stat(key: string): Promise<StorageStat | null>;
+  /** Replaces the value atomically: a reader sees the old bytes or the new, never a mix. */
+  write(key: string, data: Uint8Array): Promise<void>;
+  /** Appends to the value, creating it when missing. Resolves when the bytes are stored. */
+  append(key: string, data: Uint8Array): Promise<void>;
+  /** Every key equal to `prefix` or below `prefix/`, sorted; `""` lists everything. */
+  list(prefix: string): Promise<string[]>;
+  /** Removes one key; a missing key is not an error. */
+  delete(key: string): Promise<void>;
+  /** Removes every key below `prefix/` (and `prefix` itself). */
+  deletePrefix(prefix: string): Promise<void>;
+
+  /** Shortens a value to `size` bytes (used to cut a torn last line after a crash). */
+  truncate?(key: string, size: number): Promise<void>;
+  /** Streams a value without holding it in memory; `null` when missing. */
+  readStream?(key: string): Promise<ReadableStream<Uint8Array> | null>;
+  /** A sink whose bytes replace the value atomically when the stream closes. */
+  writeStream?(key: string): Promise<WritableStream<Uint8Array>>;
+  /**
+   * Runs `fn` while holding an exclusive lock named `name`, across every writer the adapter
+   * can see (the process, or every tab of an origin for browser adapters).
+   */
+  lock?<T>(name: string, fn: () => Promise<T>): Promise<T>;
+  /** Makes every completed write durable against power loss (fsync). */
+  sync?(): Promise<void>;
+  /** Releases handles. The adapter reopens lazily if used again. */
+  close(): Promise<void>;
+}
