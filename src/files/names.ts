@@ -4,7 +4,7 @@
  * (Python's `files/<path>/<id>/<name>` layout); we also refuse what Python would let escape the `files/` tree.
  */
 import { ValidationError } from "../errors.ts";
-import { FILES_RESERVED_NAMES } from "../layout/paths.ts";
+import { FILES_RESERVED_NAMES } from "../layout/files-reserved.ts";
 
 const CONTROL = /[\u0000-\u001f\u007f]/;
 /** Names the `files/` folder itself uses; a folder or file of that name would collide with them. */

@@ -57,9 +57,6 @@ export const paths = {
   inRun: (dir: string, rel: string): string => `${dir}/${rel}`,
 } as const;
 
-/** Names the `files/` folder itself uses (Python's metadata document and its lock): no user file or folder may take them. */
-export const FILES_RESERVED_NAMES: ReadonlySet<string> = new Set([".files_metadata.json", ".files_metadata.lock"]);
-
 const METRIC_META = /^metrics\/([^/]+)\/metadata\.json$/;
 const TRACK_META = /^tracks\/([^/]+)\/metadata\.json$/;
 /** Folders of a run that hold SDK data, not user files. */
