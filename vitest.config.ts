@@ -71,6 +71,9 @@ export default defineConfig({
         test: {
           name: "workerd",
           include: ["test/workerd/**/*.test.ts"],
+          // Runs go through workerd and, for dashUrl, over loopback to the test server: on a
+          // machine whose cores are busy, vitest's 5 s default is too short (seen at load 20).
+          testTimeout: 60_000,
         },
       },
     ],
