@@ -25,6 +25,8 @@ const encoder = new TextEncoder();
  */
 class FolderState {
   readonly streams = new Map<string, Promise<StreamState>>();
+  /** The streams whose state has loaded, for `writeSync` (which cannot wait for a load). */
+  readonly loaded = new Map<string, StreamState>();
   readonly mutex = new NamedMutex();
   readonly written = new WeakSet<Batch>();
 }
@@ -137,6 +139,51 @@ export class LocalBackend implements Backend {
     }
   }
 
+  /**
+   * Stores `batches` (the sealed, unacknowledged batches of `stream`, in order) before returning,
+   * when the adapter appends synchronously (`appendSync`) and this process has the folder's
+   * numbering to itself. Returns how many of them, from the first, are now stored (0 when it
+   * cannot). The buffer calls it from `log()` once it passes its bound: the producer then pays
+   * for encoding and appending, so it slows to storage's pace and memory stays bounded, and
+   * nothing is dropped.
+   *
+   * Order holds because `writeLocked` also appends synchronously whenever the adapter can: no
+   * append of ours is then in flight, and batches already stored (by either path) are skipped
+   * (`written`). Encoding already started on a worker is done again here; its result is unused.
+   * Metadata is written by the next write cycle (`state.dirty`).
+   */
+  writeSync(stream: StreamId, batches: readonly Batch[]): number {
+    const { storage } = this;
+    const state = this.folder.loaded.get(stream.key);
+    if (!storage.appendSync || storage.capabilities.sharedWriters || !state) return 0;
+    const { written } = this.folder;
+    const now = nowIso();
+    const done: Batch[] = [];
+    let held = 0;
+    try {
+      for (const b of batches) {
+        if (!written.has(b)) {
+          if (b.first !== state.next) break; // numbered for another position: left to `write`
+          const bytes = encodeBatchBytes(encodeJob(b, now));
+          if (!storage.appendSync(state.dataKey, bytes)) break;
+          this.prepared.delete(b);
+          state.size += bytes.length;
+          if (this.stats) this.stats.bytes += bytes.length;
+          state.next = b.first + b.count;
+          state.dirty = true;
+          written.add(b);
+          done.push(b);
+        }
+        held++;
+      }
+    } catch (err) {
+      throw storageError("append", state.dataKey, err);
+    } finally {
+      updateMeta(stream, state, done, now);
+    }
+    return held;
+  }
+
   write(stream: StreamId, batches: readonly Batch[]): Promise<void> {
     return this.folder.mutex.run(stream.key, () => this.shared(stream.key, () => this.writeLocked(stream, batches)));
   }
@@ -200,9 +247,15 @@ export class LocalBackend implements Backend {
   private state(stream: StreamId, info?: StreamInfo): Promise<StreamState> {
     let p = this.folder.streams.get(stream.key);
     if (!p) {
+      const { folder } = this;
       p = loadStreamState(this.storage, this.dir, stream, info);
-      this.folder.streams.set(stream.key, p);
-      p.catch(() => this.folder.streams.delete(stream.key));
+      folder.streams.set(stream.key, p);
+      p.then(
+        (st) => {
+          if (folder.streams.get(stream.key) === p) folder.loaded.set(stream.key, st);
+        },
+        () => folder.streams.delete(stream.key),
+      );
     }
     return p;
   }
@@ -218,6 +271,7 @@ export class LocalBackend implements Backend {
       }
     } catch (err) {
       this.folder.streams.delete(stream.key);
+      this.folder.loaded.delete(stream.key);
       throw storageError("read", paths.experiment(this.dir), err);
     }
     const { written } = this.folder;
@@ -250,9 +304,18 @@ export class LocalBackend implements Backend {
         fill();
         for (const b of todo) {
           const bytes = await (ahead.shift() as Promise<Uint8Array> | Uint8Array);
-          const appended = this.storage.append(state.dataKey, bytes);
-          fill();
-          await appended;
+          // `writeSync` (a producer past the buffer's bound) may have stored it while we waited.
+          if (written.has(b)) {
+            fill();
+            continue;
+          }
+          // Appended synchronously where the adapter can: no append is then ever in flight, so
+          // `writeSync` can always append after it, in order (see there).
+          if (!this.storage.appendSync?.(state.dataKey, bytes)) {
+            const appended = this.storage.append(state.dataKey, bytes);
+            fill();
+            await appended;
+          } else fill();
           state.size += bytes.length;
           if (this.stats) this.stats.bytes += bytes.length;
           state.next = b.first + b.count;
@@ -269,12 +332,14 @@ export class LocalBackend implements Backend {
     }
     if (state.dirty) {
       const doc = stream.kind === "log" ? String(state.next) : encodeDoc(state.meta as object);
+      // Cleared before the write: `writeSync` may advance the stream (and set it) meanwhile.
+      state.dirty = false;
       try {
         await this.storage.write(state.metaKey, encoder.encode(doc));
       } catch (err) {
+        state.dirty = true;
         throw storageError("write", state.metaKey, err);
       }
-      state.dirty = false;
     }
   }
 
