@@ -46,6 +46,11 @@ export interface Backend {
   /** Creates or resumes the experiment; marks it RUNNING. */
   open(info: ExperimentInfo): Promise<OpenState>;
   /**
+   * Reads what `open` would return without changing anything (a read-only open); throws a
+   * `NotFoundError` when the experiment does not exist. Optional (local stores have it).
+   */
+  load?(info: ExperimentInfo): Promise<OpenState>;
+  /**
    * The number the next record of `stream` gets (loaded once per stream, then tracked).
    * `info` describes the stream if it has to be created.
    */

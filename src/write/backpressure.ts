@@ -46,14 +46,18 @@ export function storeInline(primary: Backend, queues: Iterable<AnyQueue>, ctx: I
     const sealed = q.sealed.length;
     if (sealed === 0) continue;
     if (primary.writeSync) {
+      // Only as many batches as bring the queue down to `target`: a few MiB at a time keeps
+      // the encoded bytes (garbage once appended) and each pause of the producer small.
+      let want = 0;
+      for (let over = ctx.queuedBytes() - ctx.target; want < sealed && over > 0; want++) over -= (q.sealed[want] as Batch).bytes;
       let held = 0;
       try {
-        held = primary.writeSync(q.id, q.sealed);
+        held = primary.writeSync(q.id, q.sealed.slice(0, want));
       } catch (err) {
         ctx.report(err); // kept, and retried by the write cycle
       }
       if (held > 0) ctx.stored(q, q.sealed.slice(0, held));
-      if (held === sealed) continue;
+      if (held === want) continue;
     }
     if (sealed > before) primary.prepare?.(q.id, q.sealed.slice(Math.max(0, before - (sealed - q.sealed.length))));
   }

@@ -40,6 +40,9 @@ interface Waiter {
 /** Most sealed batches a stream holds ahead of its writes (sealed records cannot be dropped). */
 const SEAL_AHEAD = 8;
 
+/** Share of `maxQueueBytes` that a write past the bound leaves waiting (`onFull: "block"`). */
+const RELIEVE_TO = 7 / 8;
+
 const DEFAULTS = { flushIntervalMs: DEFAULT_FLUSH_INTERVAL_MS, maxBatch: DEFAULT_MAX_BATCH, maxQueueBytes: DEFAULT_MAX_QUEUE_BYTES };
 
 /** The buffer of one experiment. */
@@ -218,7 +221,7 @@ export class Buffer {
     const s = this.stats;
     storeInline(this.primary, [current, ...this.queues.values()], {
       maxBatch: this.maxBatch,
-      target: this.maxQueueBytes / 2,
+      target: this.maxQueueBytes * RELIEVE_TO,
       queuedBytes: () => s.queuedBytes,
       stored: (q, batches) => {
         this.finish(q, batches);

@@ -3,18 +3,18 @@
  * of ML-Dash Python, so Python reads what we write and we read what Python wrote.
  */
 import type { Backend, ExperimentInfo, OpenState, ParamsUpdate, RunStatus } from "../../model/backend.ts";
-import { storageError } from "../../errors.ts";
+import { NotFoundError, storageError } from "../../errors.ts";
 import { nowIso } from "../../internal/clock.ts";
 import { NamedMutex } from "../../internal/mutex.ts";
 import type { PlainValue } from "../../model/values.ts";
 import { paths } from "../../layout/paths.ts";
-import { encodeDoc, encodeParameters, type ExperimentDoc, type TrackMetaDoc } from "../../layout/records.ts";
+import { encodeDoc, encodeParameters, type ExperimentDoc } from "../../layout/records.ts";
 import { encodeBatchBytes, type EncodeJob } from "./encode-batch.ts";
 import { waitAtMost } from "../../internal/wait-at-most.ts";
 import type { EncoderPool } from "./encoder-pool.ts";
 import type { StorageAdapter } from "../../storage/contract.ts";
-import type { Batch, StreamId, StreamInfo, TrackEntry } from "../../model/batch.ts";
-import { loadStreamState, refreshStreamState, type StreamState } from "./stream-state.ts";
+import type { Batch, StreamId, StreamInfo } from "../../model/batch.ts";
+import { loadStreamState, refreshStreamState, updateMeta, type StreamState } from "./stream-state.ts";
 import { readJsonDoc } from "../../layout/json-doc.ts";
 
 const encoder = new TextEncoder();
@@ -72,6 +72,22 @@ export class LocalBackend implements Backend {
     return opened;
   }
 
+  /** The experiment's state as stored, read only: no byte of the folder changes. */
+  async load(info: ExperimentInfo): Promise<OpenState> {
+    const key = paths.experiment(this.dir);
+    let doc: Record<string, PlainValue> | undefined;
+    let params: Record<string, PlainValue> | undefined;
+    try {
+      [doc, params] = await Promise.all([this.readJson(key), this.readJson(paths.parameters(this.dir))]);
+    } catch (err) {
+      throw storageError("read", key, err);
+    }
+    if (!doc && !params && (await this.storage.list(this.dir)).length === 0) {
+      throw new NotFoundError(`No run at "${info.prefix.path}" in ${this.storage.name} storage to open`);
+    }
+    return { ...paramsState(params), data: { ...(doc ?? {}) } };
+  }
+
   private async openLocked(info: ExperimentInfo): Promise<OpenState> {
     const key = paths.experiment(this.dir);
     const now = nowIso();
@@ -102,11 +118,7 @@ export class LocalBackend implements Backend {
       doc.status = "RUNNING";
       await this.storage.write(key, encoder.encode(encodeDoc(doc)));
       this.doc = doc;
-      const params = await this.readJson(paths.parameters(this.dir));
-      const data = params?.["data"];
-      const flat = data !== null && typeof data === "object" && !Array.isArray(data) ? (data as Record<string, PlainValue>) : {};
-      const version = typeof params?.["version"] === "number" ? (params["version"] as number) : 0;
-      return { params: flat, paramsVersion: version, data: { ...doc } };
+      return { ...paramsState(await this.readJson(paths.parameters(this.dir))), data: { ...doc } };
     } catch (err) {
       throw storageError("open", key, err);
     }
@@ -129,7 +141,12 @@ export class LocalBackend implements Backend {
     const pressure = this.underPressure?.() ?? false;
     for (const b of batches) {
       const job = encodeJob(b, now);
-      if (this.prepared.size < MAX_PREPARED) this.prepared.set(b, { first: b.first, bytes: pool.encode(job, b.count, pressure, 1) });
+      if (this.prepared.size < MAX_PREPARED) {
+        const entry: { first: number; bytes: Promise<Uint8Array> | Uint8Array } = { first: b.first, bytes: pool.encode(job, b.count, pressure, 1) };
+        // Once encoded, the bytes themselves, for `writeSync` (which cannot wait for a promise).
+        if (entry.bytes instanceof Promise) void entry.bytes.then((bytes) => (entry.bytes = bytes));
+        this.prepared.set(b, entry);
+      }
       // The encoders are MAX_PREPARED batches behind. Under pressure the caller encodes the
       // batch itself: that is the backpressure that slows a loop logging faster than the
       // encoders keep up (without it, 10M points dropped half of them). Otherwise the write
@@ -164,7 +181,8 @@ export class LocalBackend implements Backend {
       for (const b of batches) {
         if (!written.has(b)) {
           if (b.first !== state.next) break; // numbered for another position: left to `write`
-          const bytes = encodeBatchBytes(encodeJob(b, now));
+          const pre = this.prepared.get(b);
+          const bytes = pre && pre.first === b.first && pre.bytes instanceof Uint8Array ? pre.bytes : encodeBatchBytes(encodeJob(b, now));
           if (!storage.appendSync(state.dataKey, bytes)) break;
           this.prepared.delete(b);
           state.size += bytes.length;
@@ -349,6 +367,13 @@ export class LocalBackend implements Backend {
 
 }
 
+/** The params and their version from a parameters.json document (empty when there is none). */
+function paramsState(params: Record<string, PlainValue> | undefined): { params: Record<string, PlainValue>; paramsVersion: number } {
+  const data = params?.["data"];
+  const flat = data !== null && typeof data === "object" && !Array.isArray(data) ? (data as Record<string, PlainValue>) : {};
+  return { params: flat, paramsVersion: typeof params?.["version"] === "number" ? (params["version"] as number) : 0 };
+}
+
 /** Longest `open()` waits for the encoder threads to be ready (thread start takes 10-60 ms). */
 const WARM_UP_WAIT_MS = 150;
 
@@ -362,29 +387,3 @@ const MAX_PREPARED = 4;
 
 /** Batches encoded ahead of the one being appended. */
 const ENCODE_AHEAD = 4;
-
-function updateMeta(stream: StreamId, state: StreamState, batches: readonly Batch[], now: string): void {
-  if (stream.kind === "metric") {
-    const meta = state.meta as { totalDataPoints: number; nextIndex: number; updatedAt: string };
-    meta.totalDataPoints = Math.max(meta.totalDataPoints, state.next);
-    meta.nextIndex = state.next;
-    meta.updatedAt = now;
-  } else if (stream.kind === "track") {
-    const meta = state.meta as TrackMetaDoc;
-    const cols = new Set(meta.columns);
-    let lo = meta.firstTimestamp;
-    let hi = meta.lastTimestamp;
-    for (const b of batches) {
-      if (b.data.kind !== "track") continue;
-      for (const e of b.data.records as readonly TrackEntry[]) {
-        for (const k in e.data) cols.add(k);
-        if (lo === null || e.timestamp < lo) lo = e.timestamp;
-        if (hi === null || e.timestamp > hi) hi = e.timestamp;
-      }
-    }
-    if (cols.size !== meta.columns.length) meta.columns = [...cols].sort();
-    meta.totalEntries = state.next;
-    meta.firstTimestamp = lo;
-    meta.lastTimestamp = hi;
-  }
-}
