@@ -40,8 +40,14 @@ interface Waiter {
 /** Most sealed batches a stream holds ahead of its writes (sealed records cannot be dropped). */
 const SEAL_AHEAD = 8;
 
-/** Share of `maxQueueBytes` that a write past the bound leaves waiting (`onFull: "block"`). */
-const RELIEVE_TO = 7 / 8;
+/**
+ * `onFull: "block"`: a write makes room once half of `maxQueueBytes` waits (the raw records,
+ * the batches being encoded and the encoded bytes in flight then stay well inside the bound),
+ * storing what waits down to three eighths of it: a few MiB at a time, so each pause of the
+ * producer and the garbage it leaves are small.
+ */
+const HIGH_WATER = 1 / 2;
+const RELIEVE_TO = 3 / 8;
 
 const DEFAULTS = { flushIntervalMs: DEFAULT_FLUSH_INTERVAL_MS, maxBatch: DEFAULT_MAX_BATCH, maxQueueBytes: DEFAULT_MAX_QUEUE_BYTES };
 
@@ -51,10 +57,9 @@ export class Buffer {
   readonly maxBatch: number;
   readonly maxQueueBytes: number;
   private readonly dropWhenFull: boolean;
-  /**
-   * Queued bytes past which a write makes room (`maxQueueBytes`, raised while the records over
-   * the bound cannot be stored synchronously, so the work is not retried on every call).
-   */
+  /** Queued bytes past which a write makes room (`onFull`: "drop" at the bound, "block" before it). */
+  private readonly highWater: number;
+  /** `highWater`, raised while what waits cannot be stored synchronously (so that is not retried on every call). */
   private limit: number;
   private readonly onDrop: ((info: DropInfo) => void) | undefined;
   private readonly queues = new Map<string, AnyQueue>();
@@ -81,7 +86,8 @@ export class Buffer {
     this.maxQueueBytes = options.maxQueueBytes ?? DEFAULTS.maxQueueBytes;
     this.onDrop = options.onDrop;
     this.dropWhenFull = options.onFull === "drop";
-    this.limit = this.maxQueueBytes;
+    this.highWater = this.dropWhenFull ? this.maxQueueBytes : this.maxQueueBytes * HIGH_WATER;
+    this.limit = this.highWater;
   }
 
   /** The log's queue. */
@@ -230,8 +236,8 @@ export class Buffer {
       },
       report: (err) => this.hooks.report(toMlDashError(err)),
     });
-    // Still over the bound (nothing could be stored now): try again an eighth further on.
-    this.limit = s.queuedBytes > this.maxQueueBytes ? s.queuedBytes + this.maxQueueBytes / 8 : this.maxQueueBytes;
+    // Still over (nothing could be stored now): try again an eighth of the bound further on.
+    this.limit = s.queuedBytes > this.highWater ? s.queuedBytes + this.maxQueueBytes / 8 : this.highWater;
     this.soon();
   }
 
@@ -367,7 +373,7 @@ export class Buffer {
     const s = this.stats;
     s.queued -= records;
     s.queuedBytes -= bytes;
-    if (s.queuedBytes <= this.maxQueueBytes) this.limit = this.maxQueueBytes;
+    if (s.queuedBytes <= this.highWater) this.limit = this.highWater;
     // A remote backend counts `sent` itself: it alone knows what the server acknowledged.
     if (this.primary.role === "local") s.written += records;
     for (const sec of this.secondaries) sec.write(q.id, fresh).catch((err) => this.hooks.report(toMlDashError(err)));
