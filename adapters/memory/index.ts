@@ -50,6 +50,16 @@ export function memoryAdapter(options: MemoryAdapterOptions = {}): StorageAdapte
   const store = options.store ?? new MemoryStore();
   const { entries } = store;
   const locks = new NamedMutex();
+  const appendNow = (key: string, data: Uint8Array): void => {
+    assertValidKey(key);
+    const e = entries.get(key);
+    if (!e) entries.set(key, { chunks: [data.slice()], size: data.length, mtimeMs: Date.now() });
+    else {
+      e.chunks.push(data.slice());
+      e.size += data.length;
+      e.mtimeMs = Date.now();
+    }
+  };
   return {
     name: "memory",
     store,
@@ -75,14 +85,11 @@ export function memoryAdapter(options: MemoryAdapterOptions = {}): StorageAdapte
       entries.set(key, { chunks: [data.slice()], size: data.length, mtimeMs: Date.now() });
     },
     async append(key, data) {
-      assertValidKey(key);
-      const e = entries.get(key);
-      if (!e) entries.set(key, { chunks: [data.slice()], size: data.length, mtimeMs: Date.now() });
-      else {
-        e.chunks.push(data.slice());
-        e.size += data.length;
-        e.mtimeMs = Date.now();
-      }
+      appendNow(key, data);
+    },
+    appendSync(key, data) {
+      appendNow(key, data);
+      return true;
     },
     async truncate(key, size) {
       assertValidKey(key);

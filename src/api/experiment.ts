@@ -127,6 +127,10 @@ export class Experiment implements Host, AsyncDisposable {
         await (await this.loadLifecycle()).start();
         return this;
       },
+      open: async () => {
+        await (await this.loadLifecycle()).openReadOnly();
+        return this;
+      },
       end: async (status, error) => (await this.loadLifecycle()).end(status, error),
     });
     this.params = new Params(this);
@@ -216,7 +220,7 @@ export class Experiment implements Host, AsyncDisposable {
   /** @internal */
   _writable(where: string): RunContext {
     const ctx = this._ctx;
-    if (ctx === undefined || !ctx.writable) notWritable(where, ctx !== undefined);
+    if (ctx === undefined || !ctx.writable) notWritable(where, ctx !== undefined, ctx?.readOnly);
     return ctx;
   }
 

@@ -21,9 +21,11 @@ export interface Host {
 }
 
 /** Throws the error for a write outside an open run. */
-export function notWritable(where: string, started: boolean): never {
+export function notWritable(where: string, started: boolean, readOnly = false): never {
   throw new ExperimentNotStartedError(
-    started
+    readOnly
+      ? `${where} was called on a run opened read-only (exp.run.open()); call await exp.run.start() to write to it`
+      : started
       ? `${where} was called after the run ended; start it again with await exp.run.start() to resume it`
       : `${where} was called before the run started; call await exp.run.start() or use exp.run(async (exp) => …) first`,
   );

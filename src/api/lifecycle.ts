@@ -5,9 +5,9 @@
  * wait for each other. `Experiment` owns one and gives it closures over its own fields
  * ({@link LifecycleOwner}), so the state machine lives here and the fields stay the experiment's.
  */
-import type { Backend, Reader, RunStatus } from "../model/backend.ts";
+import type { Backend, ExperimentInfo, Reader, RunStatus } from "../model/backend.ts";
 import { notWritable, type RunContext } from "./host.ts";
-import { DataLossError, type MlDashError } from "../errors.ts";
+import { ConfigurationError, DataLossError, type MlDashError } from "../errors.ts";
 import { normalizeValue, type PlainObject } from "../model/values.ts";
 import type { Mode } from "./modes.ts";
 import type { ExperimentOptions } from "./options.ts";
@@ -15,7 +15,7 @@ import type { ParsedPrefix } from "../model/prefix.ts";
 import type { RuntimeHooks } from "../model/runtime-hooks.ts";
 import type { ExperimentStats } from "../model/stats.ts";
 
-type Phase = "idle" | "starting" | "running" | "ending" | "ended";
+type Phase = "idle" | "reading" | "starting" | "running" | "ending" | "ended";
 
 /** What the lifecycle needs from its experiment. */
 export interface LifecycleOwner {
@@ -74,6 +74,7 @@ export class RunLifecycle {
       return;
     }
     if (this.phase === "ending") await this.transition?.catch(() => undefined);
+    if (this.phase === "reading") this.ctx?.buffer.close(); // a read-only open becomes a writing run
     this.phase = "starting";
     const opening = this.open();
     this.transition = opening;
@@ -85,8 +86,51 @@ export class RunLifecycle {
     }
   }
 
+  /**
+   * Opens the run for reading only (`exp.run.open()`): the primary's `load` reads the stored
+   * state and nothing is written (no status, no timestamps, no secondary opened). Does nothing
+   * when a run is open already.
+   */
+  async openReadOnly(): Promise<void> {
+    if (this.phase !== "idle" && this.phase !== "ended") {
+      await this.transition;
+      return;
+    }
+    const { owner } = this;
+    const { options, runtime } = owner;
+    const before = this.phase;
+    this.phase = "starting";
+    const opening = (async () => {
+      const [{ backends, reader }, { Buffer, RunContext }] = await Promise.all([owner.createBackends(), import("../write/index.ts")]);
+      const primary = backends[0] as Backend;
+      if (!primary.load) throw new ConfigurationError("exp.run.open() reads a local store; this experiment has none (read a server's run through the server)");
+      const state = await primary.load(this.info());
+      const buffer = new Buffer(primary, [], owner.stats, { report: (e) => owner.report(e), unrefTimer: runtime.unrefTimer }, options.buffer);
+      buffer.close();
+      const ctx = new RunContext(buffer, reader, { ...state.params }, state.paramsVersion, options.echo ?? true);
+      ctx.writable = false;
+      ctx.readOnly = true;
+      this.ctx = ctx;
+      this.runBackends = [];
+      owner.opened(ctx, undefined, undefined, state.data);
+      this.phase = "reading";
+    })();
+    this.transition = opening;
+    try {
+      await opening;
+    } catch (err) {
+      this.phase = before;
+      throw err;
+    }
+  }
+
   /** Drains, records `status` and closes; a failure's error is logged first. */
   async end(status: RunStatus, error?: unknown): Promise<void> {
+    if (this.phase === "reading") {
+      // A read-only run wrote nothing and records nothing: it just closes.
+      this.phase = "idle";
+      return;
+    }
     if (this.phase === "ending") {
       await this.transition;
       return;
@@ -121,13 +165,7 @@ export class RunLifecycle {
     // The write path (buffer, queues, the run's writers) serves writes, which need a started
     // run: it loads with the backends, in one chunk, before anything is opened.
     const [{ backends, reader }, { Buffer, RunContext }] = await Promise.all([owner.createBackends(), import("../write/index.ts")]);
-    const info = {
-      prefix: owner.prefix(),
-      description: options.readme ?? options.description,
-      tags: options.tags,
-      bindrs: options.bindrs,
-      metadata: options.metadata === undefined ? undefined : (normalizeValue(options.metadata, "metadata", "Experiment options") as PlainObject),
-    };
+    const info = this.info();
     const [primary, ...secondaries] = backends as [Backend, ...Backend[]];
     const state = await primary.open(info);
     let remoteId: string | undefined;
@@ -161,6 +199,17 @@ export class RunLifecycle {
       await Promise.allSettled(this.runBackends.map((b) => b.sync?.()));
       owner.statusChanged("CANCELLED");
     });
+  }
+
+  private info(): ExperimentInfo {
+    const { options } = this.owner;
+    return {
+      prefix: this.owner.prefix(),
+      description: options.readme ?? options.description,
+      tags: options.tags,
+      bindrs: options.bindrs,
+      metadata: options.metadata === undefined ? undefined : (normalizeValue(options.metadata, "metadata", "Experiment options") as PlainObject),
+    };
   }
 
   private async drainAndClose(ctx: RunContext, status: RunStatus): Promise<void> {

@@ -26,6 +26,7 @@ const BufferSchema = v.strictObject({
   maxBatch: v.optional(atLeast(1, true)),
   maxQueueBytes: v.optional(atLeast(1024)),
   onDrop: v.optional(fn),
+  onFull: v.optional(leaf<"block" | "drop">('"block" or "drop"', (x) => x === "block" || x === "drop")),
 });
 
 const RemoteSchema = v.strictObject({

@@ -14,6 +14,13 @@ export interface RunHandle<E> {
   <R>(fn: (exp: E) => R | Promise<R>): Promise<R>;
   /** Starts (or resumes) the run: status RUNNING; indices, sequence numbers and params continue. Idempotent. */
   start(): Promise<E>;
+  /**
+   * Opens the run to read it and nothing else: params, metrics, tracks, logs and files read as
+   * after `start()`, but no byte of the store changes (no status, no `updated_at`, no repair of
+   * a torn line), and writes throw. `start()` later makes it a writing run; `complete()` just
+   * closes it. Needs a local store (a server's run is read through the server).
+   */
+  open(): Promise<E>;
   /** Drains every buffer, then records COMPLETED. */
   complete(): Promise<void>;
   /** Records the error as a log line, drains, then records FAILED. */
@@ -25,7 +32,7 @@ export interface RunHandle<E> {
 /** Builds the callable run handle of an experiment. */
 export function createRunHandle<E>(
   exp: E,
-  ops: { start(): Promise<E>; end(status: RunStatus, error?: unknown): Promise<void> },
+  ops: { start(): Promise<E>; open(): Promise<E>; end(status: RunStatus, error?: unknown): Promise<void> },
 ): RunHandle<E> {
   const run = async <R>(fn: (exp: E) => R | Promise<R>): Promise<R> => {
     await ops.start();
@@ -46,6 +53,7 @@ export function createRunHandle<E>(
   };
   const handle = run as RunHandle<E>;
   handle.start = () => ops.start();
+  handle.open = () => ops.open();
   handle.complete = () => ops.end("COMPLETED");
   handle.fail = (error?: unknown) => ops.end("FAILED", error);
   handle.cancel = () => ops.end("CANCELLED");

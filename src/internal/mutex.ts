@@ -51,4 +51,9 @@ export class NamedMutex {
     result.then(cleanup, cleanup);
     return result;
   }
+
+  /** True while a caller of `name` runs or waits. */
+  busy(name: string): boolean {
+    return this.locks.get(name)?.busy ?? false;
+  }
 }

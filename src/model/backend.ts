@@ -46,6 +46,11 @@ export interface Backend {
   /** Creates or resumes the experiment; marks it RUNNING. */
   open(info: ExperimentInfo): Promise<OpenState>;
   /**
+   * Reads what `open` would return without changing anything (a read-only open); throws a
+   * `NotFoundError` when the experiment does not exist. Optional (local stores have it).
+   */
+  load?(info: ExperimentInfo): Promise<OpenState>;
+  /**
    * The number the next record of `stream` gets (loaded once per stream, then tracked).
    * `info` describes the stream if it has to be created.
    */
@@ -62,6 +67,13 @@ export interface Backend {
    * beside the training loop instead of waiting for the write cycle. Optional; never throws.
    */
   prepare?(stream: StreamId, batches: readonly Batch[]): void;
+  /**
+   * Stores `batches` (the sealed, unacknowledged batches of `stream`, in order) before it
+   * returns, where the backend can do so synchronously; returns how many of them, from the
+   * first, it now holds (0 when it cannot). Optional: the buffer's backpressure (see
+   * `BufferOptions.onFull`). Throws a storage error when storing fails.
+   */
+  writeSync?(stream: StreamId, batches: readonly Batch[]): number;
   /** Stores the params state. */
   writeParams(update: ParamsUpdate): Promise<void>;
   /** Records the run status. */

@@ -19,7 +19,7 @@ export interface DropInfo {
   readonly stream: string;
   /** Number of records dropped. */
   readonly count: number;
-  /** `overflow`: the queue passed `maxQueueBytes`; `rejected`: the server refused them for good. */
+  /** `overflow`: the queue passed `maxQueueBytes` (with `onFull: "drop"`); `rejected`: the server refused them for good. */
   readonly reason: "overflow" | "rejected";
 }
 
@@ -29,8 +29,19 @@ export interface BufferOptions {
   readonly flushIntervalMs?: number;
   /** Most records per batch; a stream with this many waiting is flushed at once. Default 10 000. */
   readonly maxBatch?: number;
-  /** Bound on the bytes waiting in memory; past it the oldest waiting records are dropped. Default 64 MiB. */
+  /** Bound on the bytes waiting in memory; past it `onFull` applies. Default 64 MiB. */
   readonly maxQueueBytes?: number;
+  /**
+   * What a write does once the buffer holds `maxQueueBytes`. `"block"` (the default) loses
+   * nothing: the writing call stores the waiting records itself before it returns (encoding and
+   * a synchronous append, where the store has one: node-fs, memory), so a producer
+   * that outruns storage slows to storage's pace and memory stays bounded; where the store has
+   * no synchronous append (IndexedDB, OPFS, a server) the call encodes them itself and they
+   * wait, in memory, for the next yield to the event loop. `"drop"` drops the oldest waiting
+   * records instead, counts them in `exp.stats.dropped`, calls `onDrop`, and makes the next
+   * `flush()` reject with a `DataLossError`.
+   */
+  readonly onFull?: "block" | "drop";
   /** Called when records are dropped. */
   readonly onDrop?: (info: DropInfo) => void;
 }

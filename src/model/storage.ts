@@ -58,6 +58,14 @@ export interface StorageAdapter {
   /** Removes every key below `prefix/` (and `prefix` itself). */
   deletePrefix(prefix: string): Promise<void>;
 
+  /**
+   * Appends synchronously, when the adapter's backend can and nothing else is pending on `key`
+   * (so call order still holds): returns true once the bytes are stored, false when it did
+   * nothing (the caller then uses `append`). A failed append leaves the value as it was and
+   * throws. Only adapters over a synchronous backend (a file system) offer it; the buffer uses
+   * it to make a producer that outruns storage wait for storage instead of losing data.
+   */
+  appendSync?(key: string, data: Uint8Array): boolean;
   /** Shortens a value to `size` bytes (used to cut a torn last line after a crash). */
   truncate?(key: string, size: number): Promise<void>;
   /** Streams a value without holding it in memory; `null` when missing. */

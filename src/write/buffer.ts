@@ -2,12 +2,14 @@
  * The per-experiment buffer. Writes enqueue synchronously into per-stream queues; flush cycles
  * (on an interval, when a stream reaches `maxBatch`, and on `flush()`) seal whole batches and
  * hand them to the primary backend, then to the secondaries. Memory is bounded by bytes: past
- * `maxQueueBytes` the oldest waiting records are dropped, counted and reported, never silently.
+ * `maxQueueBytes` the writing call stores the waiting records itself (`onFull: "block"`, the
+ * default; see {@link Buffer.relieve}) or the oldest waiting records are dropped, counted and
+ * reported, never silently (`onFull: "drop"`).
  * A background failure never throws into the caller: it is counted, reported through
  * `onError`, and surfaces from the next `flush()`.
  */
 import type { Backend, ParamsUpdate } from "../model/backend.ts";
-import { DataLossError, MlDashError, StorageError } from "../errors.ts";
+import { DataLossError, type MlDashError } from "../errors.ts";
 import { nowMs } from "../internal/clock.ts";
 import { DEFAULT_FLUSH_INTERVAL_MS, DEFAULT_MAX_BATCH, DEFAULT_MAX_QUEUE_BYTES } from "../model/defaults.ts";
 import type { BufferOptions, DropInfo } from "../model/options.ts";
@@ -16,6 +18,7 @@ import type { PlainObject, PlainValue } from "../model/values.ts";
 import type { Batch, LogRecord, StreamId, StreamInfo } from "../model/batch.ts";
 import { streamId } from "../model/batch.ts";
 import { LogQueue, MetricQueue, TrackQueue, type AnyQueue } from "./stream-queue.ts";
+import { dropForRoom, runPool, storeInline, toMlDashError } from "./backpressure.ts";
 
 
 
@@ -37,6 +40,15 @@ interface Waiter {
 /** Most sealed batches a stream holds ahead of its writes (sealed records cannot be dropped). */
 const SEAL_AHEAD = 8;
 
+/**
+ * `onFull: "block"`: a write makes room once half of `maxQueueBytes` waits (the raw records,
+ * the batches being encoded and the encoded bytes in flight then stay well inside the bound),
+ * storing what waits down to three eighths of it: a few MiB at a time, so each pause of the
+ * producer and the garbage it leaves are small.
+ */
+const HIGH_WATER = 1 / 2;
+const RELIEVE_TO = 3 / 8;
+
 const DEFAULTS = { flushIntervalMs: DEFAULT_FLUSH_INTERVAL_MS, maxBatch: DEFAULT_MAX_BATCH, maxQueueBytes: DEFAULT_MAX_QUEUE_BYTES };
 
 /** The buffer of one experiment. */
@@ -44,6 +56,11 @@ export class Buffer {
   readonly flushIntervalMs: number;
   readonly maxBatch: number;
   readonly maxQueueBytes: number;
+  private readonly dropWhenFull: boolean;
+  /** Queued bytes past which a write makes room (`onFull`: "drop" at the bound, "block" before it). */
+  private readonly highWater: number;
+  /** `highWater`, raised while what waits cannot be stored synchronously (so that is not retried on every call). */
+  private limit: number;
   private readonly onDrop: ((info: DropInfo) => void) | undefined;
   private readonly queues = new Map<string, AnyQueue>();
   private dirty: AnyQueue[] = [];
@@ -68,6 +85,9 @@ export class Buffer {
     this.maxBatch = options.maxBatch ?? DEFAULTS.maxBatch;
     this.maxQueueBytes = options.maxQueueBytes ?? DEFAULTS.maxQueueBytes;
     this.onDrop = options.onDrop;
+    this.dropWhenFull = options.onFull === "drop";
+    this.highWater = this.dropWhenFull ? this.maxQueueBytes : this.maxQueueBytes * HIGH_WATER;
+    this.limit = this.highWater;
   }
 
   /** The log's queue. */
@@ -127,7 +147,10 @@ export class Buffer {
       q.dirty = true;
       this.dirty.push(q);
     }
-    if (s.queuedBytes > this.maxQueueBytes) this.overflow(q);
+    if (s.queuedBytes > this.limit) {
+      if (this.dropWhenFull) this.overflow(q);
+      else this.relieve(q);
+    }
     if (waiting >= this.maxBatch) this.soon();
     else if (this.timer === undefined) this.arm();
   }
@@ -199,14 +222,29 @@ export class Buffer {
     this.flush(false).catch(() => undefined); // errors were reported by the cycle
   }
 
+  /** `onFull: "block"`: the writing call stores what waits (see {@link storeInline}). */
+  private relieve(current: AnyQueue): void {
+    const s = this.stats;
+    storeInline(this.primary, [current, ...this.queues.values()], {
+      maxBatch: this.maxBatch,
+      target: this.maxQueueBytes * RELIEVE_TO,
+      queuedBytes: () => s.queuedBytes,
+      stored: (q, batches) => {
+        this.finish(q, batches);
+        q.storedSync = true; // the next cycle writes its metadata
+        this.markDirty(q);
+      },
+      report: (err) => this.hooks.report(toMlDashError(err)),
+    });
+    // Still over (nothing could be stored now): try again an eighth of the bound further on.
+    this.limit = s.queuedBytes > this.highWater ? s.queuedBytes + this.maxQueueBytes / 8 : this.highWater;
+    this.soon();
+  }
+
+  /** `onFull: "drop"`: drops the oldest waiting records of the current stream. */
   private overflow(current: AnyQueue): void {
     const s = this.stats;
-    // Drop a tenth of the offending stream's waiting records at once (amortised O(1) per record).
-    const excess = s.queuedBytes - this.maxQueueBytes * 0.9;
-    const waiting = current.pendingCount;
-    const perRecord = waiting > 0 ? current.pendingBytes / waiting : 1;
-    const want = Math.max(Math.ceil(waiting / 10), Math.ceil(excess / Math.max(perRecord, 1)));
-    const { count, bytes } = current.dropOldest(want);
+    const { count, bytes } = dropForRoom(current, s.queuedBytes, this.maxQueueBytes);
     if (count === 0) return;
     s.queued -= count;
     s.queuedBytes -= bytes;
@@ -301,29 +339,44 @@ export class Buffer {
       throw err;
     }
     q.seal(this.maxBatch, nowMs());
-    if (q.sealed.length === 0) return;
+    if (q.sealed.length === 0 && !q.storedSync) return;
+    q.storedSync = false;
     const batches = q.sealed.slice();
     try {
       await this.primary.write(q.id, batches);
     } catch (err) {
       this.markDirty(q); // kept, in order, and retried by the next cycle
+      q.storedSync = true; // and metadata that `writeSync` left behind, if any
       throw err;
     }
-    q.sealed.splice(0, batches.length);
+    this.finish(q, batches);
+  }
+
+  /**
+   * Accounts for batches of `q` the primary now holds (a prefix of `q.sealed`, in order; those
+   * already accounted by the other write path are skipped) and hands them to the secondaries.
+   */
+  private finish(q: AnyQueue, stored: readonly Batch[]): void {
     let records = 0;
     let bytes = 0;
-    for (const b of batches) {
+    const fresh: Batch[] = [];
+    for (const b of stored) {
+      if (q.sealed[0] !== b) continue; // accounted already (by `relieve` or a write cycle)
+      q.sealed.shift();
       records += b.count;
       bytes += b.bytes;
+      fresh.push(b);
     }
-    const last = batches[batches.length - 1] as Batch;
+    const last = fresh[fresh.length - 1];
+    if (last === undefined) return;
     q.cursor = Math.max(q.cursor ?? 0, last.first + last.count);
     const s = this.stats;
     s.queued -= records;
     s.queuedBytes -= bytes;
+    if (s.queuedBytes <= this.highWater) this.limit = this.highWater;
     // A remote backend counts `sent` itself: it alone knows what the server acknowledged.
     if (this.primary.role === "local") s.written += records;
-    for (const sec of this.secondaries) sec.write(q.id, batches).catch((err) => this.hooks.report(toMlDashError(err)));
+    for (const sec of this.secondaries) sec.write(q.id, fresh).catch((err) => this.hooks.report(toMlDashError(err)));
   }
 
   /**
@@ -346,17 +399,4 @@ export class Buffer {
       this.dirty.push(q);
     }
   }
-}
-
-async function runPool<T>(items: readonly T[], width: number, fn: (item: T) => Promise<unknown>): Promise<void> {
-  let i = 0;
-  const worker = async (): Promise<void> => {
-    while (i < items.length) await fn(items[i++] as T);
-  };
-  await Promise.all(Array.from({ length: Math.min(width, items.length) }, worker));
-}
-
-function toMlDashError(err: unknown): MlDashError {
-  if (err instanceof MlDashError) return err;
-  return new StorageError(`Background write failed: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
 }

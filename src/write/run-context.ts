@@ -25,6 +25,8 @@ export { parseLevel } from "./log-writes.ts";
 export class RunContext {
   /** Writes are accepted (false while the run is ending and after it ended). */
   writable = true;
+  /** Opened for reading only (`exp.run.open()`): nothing is ever written. */
+  readOnly = false;
   /** The `_ts` state metrics and tracks share (`_ts: -1`). */
   readonly clock = new RunClock();
   /** Log lines: `exp.log()`, `exp.logs.<level>()`. */

@@ -14,6 +14,8 @@ abstract class QueueBase {
   cursor: number | undefined;
   /** Listed in the buffer's dirty list. */
   dirty = false;
+  /** Batches were stored by `writeSync` since the last write cycle, which still owes the stream's metadata. */
+  storedSync = false;
 
   constructor(
     readonly id: StreamId,

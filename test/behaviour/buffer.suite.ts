@@ -2,7 +2,7 @@
 import { describe, expect, test } from "vitest";
 import { DataLossError, MlDashError, StorageError, type DropInfo } from "../../src/index.ts";
 import type { StorageAdapter } from "../../src/storage/contract.ts";
-import { experiment, jsonl, until, withFixture, type MakeFixture } from "./helpers.ts";
+import { experiment, json, jsonl, until, withFixture, type MakeFixture } from "./helpers.ts";
 
 type Line = { index: number; data: Record<string, number> };
 
@@ -18,6 +18,13 @@ function faulty(inner: StorageAdapter): StorageAdapter & { failing: boolean; att
     ...inner,
     name: `faulty(${inner.name})`,
     append: (k: string, d: Uint8Array) => guard(() => inner.append(k, d)),
+    appendSync: inner.appendSync
+      ? (k: string, d: Uint8Array) => {
+          state.attempts++;
+          if (state.failing) throw new Error("ENOSPC: no space left on device");
+          return (inner.appendSync as (k: string, d: Uint8Array) => boolean)(k, d);
+        }
+      : undefined,
     write: (k: string, d: Uint8Array) => guard(() => inner.write(k, d)),
   } as StorageAdapter & { failing: boolean; attempts: number };
   return Object.defineProperties(wrapped, {
@@ -54,11 +61,52 @@ export function bufferSuite(name: string, make: MakeFixture): void {
       await exp.run.complete();
     });
 
-    t("past maxQueueBytes the oldest waiting records are dropped, counted, reported, and flush() says so", async ({ adapter }) => {
+    t("by default a producer logging far past maxQueueBytes without yielding loses nothing", async ({ adapter }) => {
+      const errors: MlDashError[] = [];
+      const bound = 64 * 1024;
+      const exp = await experiment(adapter, "b/q/lossless", {
+        buffer: { maxQueueBytes: bound, flushIntervalMs: 60_000, maxBatch: 500 },
+        onError: (e) => errors.push(e),
+      }).run.start();
+      // Numbering of each stream known first (as after a run's first flush).
+      exp.metrics("m").log({ i: -1 });
+      exp.logs.info("start");
+      exp.tracks("t").append({ x: -1, _ts: 0 });
+      await exp.flush();
+      const N = 60_000; // 60k × 16 bytes ≈ 15 × the bound, logged without yielding
+      let peak = 0;
+      for (let i = 0; i < N; i++) {
+        exp.metrics("m").log({ i });
+        if (i % 100 === 0) {
+          exp.logs.info(`line ${i}`);
+          exp.tracks("t").append({ x: i, _ts: 1 + i / 100 });
+        }
+        peak = Math.max(peak, exp.stats.queuedBytes);
+      }
+      expect(exp.stats.dropped).toBe(0);
+      // Where the store appends synchronously, the loop itself stored what passed the bound.
+      if (adapter.appendSync) expect(peak).toBeLessThanOrEqual(bound + 1024);
+      await exp.flush();
+      expect(exp.stats).toMatchObject({ dropped: 0, queued: 0 });
+      expect(errors).toEqual([]);
+      const lines = await jsonl<Line>(adapter, "b/q/lossless/metrics/m/data.jsonl");
+      expect(lines.map((l) => l.index)).toEqual(Array.from({ length: N + 1 }, (_, i) => i));
+      expect(lines.map((l) => l.data["i"])).toEqual(Array.from({ length: N + 1 }, (_, i) => i - 1));
+      const logs = await jsonl<{ sequenceNumber: number; message: string }>(adapter, "b/q/lossless/logs/logs.jsonl");
+      expect(logs.map((l) => l.sequenceNumber)).toEqual(Array.from({ length: N / 100 + 1 }, (_, i) => i));
+      expect(logs.at(-1)?.message).toBe(`line ${N - 100}`);
+      const track = await jsonl<{ x: number }>(adapter, "b/q/lossless/tracks/t/data.jsonl");
+      expect(track.map((r) => r.x)).toEqual([-1, ...Array.from({ length: N / 100 }, (_, i) => i * 100)]);
+      const meta = await json<{ totalDataPoints: number }>(adapter, "b/q/lossless/metrics/m/metadata.json");
+      expect(meta?.totalDataPoints).toBe(N + 1);
+      await exp.run.complete();
+    });
+
+    t('with onFull: "drop", past maxQueueBytes the oldest waiting records are dropped, counted, reported, and flush() says so', async ({ adapter }) => {
       const drops: DropInfo[] = [];
       const errors: MlDashError[] = [];
       const exp = await experiment(adapter, "b/q/overflow", {
-        buffer: { maxQueueBytes: 64 * 1024, flushIntervalMs: 60_000, maxBatch: 1_000_000, onDrop: (d) => drops.push(d) },
+        buffer: { maxQueueBytes: 64 * 1024, flushIntervalMs: 60_000, maxBatch: 1_000_000, onFull: "drop", onDrop: (d) => drops.push(d) },
         onError: (e) => errors.push(e),
       }).run.start();
       const N = 20_000; // 20k × 16 bytes ≫ 64 KiB, logged without yielding

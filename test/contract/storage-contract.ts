@@ -89,6 +89,20 @@ export function storageContract(name: string, make: () => Promise<StorageFixture
       expect((await adapter.stat("logs/a.jsonl"))?.size).toBe(lines.join("").length);
     });
 
+    t("appendSync, where offered, stores at once and never ahead of a pending change of the key", async ({ adapter }) => {
+      const appendSync = adapter.appendSync?.bind(adapter);
+      if (!appendSync) return; // optional: IndexedDB and OPFS have no synchronous append
+      expect(appendSync("sync/new/folder/a.jsonl", bytes("ab"))).toBe(true);
+      expect(text(await adapter.read("sync/new/folder/a.jsonl"))).toBe("ab");
+      const pending = adapter.append("sync/new/folder/a.jsonl", bytes("cd"));
+      const now = appendSync("sync/new/folder/a.jsonl", bytes("ef")); // false: the caller appends later
+      await pending;
+      if (!now) expect(appendSync("sync/new/folder/a.jsonl", bytes("ef"))).toBe(true);
+      expect(text(await adapter.read("sync/new/folder/a.jsonl"))).toBe("abcdef");
+      expect((await adapter.stat("sync/new/folder/a.jsonl"))?.size).toBe(6);
+      expect(() => appendSync("../escape", bytes("x"))).toThrow(StorageError);
+    });
+
     t("append after write, and write after append, see each other", async ({ adapter }) => {
       await adapter.write("m/f", bytes("ab"));
       await adapter.append("m/f", bytes("cd"));

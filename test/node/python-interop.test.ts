@@ -4,6 +4,7 @@
  * re-dumps what we wrote byte for byte.
  */
 import { execFileSync, spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import { cpSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { describe, expect, test } from "vitest";
@@ -64,6 +65,34 @@ describe("a run written by ML-Dash Python", () => {
       [3, "error", "bad batch"],
       [4, "info", "Resumed"],
     ]);
+  }, IO_TIMEOUT_MS);
+
+  test("a read-only open (exp.run.open()) and every read API change no byte of it", async () => {
+    const root = tempDir("pyreadonly");
+    cpSync(PY_RUN_ROOT, root, { recursive: true });
+    execFileSync("chmod", ["-R", "u+w", root]);
+    const sums = (): Record<string, string> =>
+      Object.fromEntries(files(root).map((f) => [f, createHash("sha256").update(readFileSync(join(root, f))).digest("hex")]));
+    const before = sums();
+    const exp = new Experiment(PREFIX, { storage: nodeFsAdapter({ root }), echo: false });
+    await exp.run.open();
+    expect(exp.data).toMatchObject({ name: "python-run", description: "python reference run (a)" });
+    expect(exp.params.get()).toMatchObject({ learning_rate: 0.0005, batch_size: 32 });
+    expect((await exp.metrics.list()).map((m) => m.name)).toEqual([null, "batch", "eval", "train"]);
+    for (const name of ["train", "eval", "batch"]) {
+      expect((await exp.metrics(name).read({ limit: 100 })).data.length).toBeGreaterThan(0);
+      expect(Number((await exp.metrics(name).stats()).totalDataPoints)).toBeGreaterThan(0);
+    }
+    expect((await exp.logs.read()).length).toBe(5);
+    expect((await exp.tracks("robot/pose").read()).count).toBe(3);
+    expect((await exp.tracks("sensors").slice()).length).toBe(1);
+    expect((await exp.files.list()).length).toBeGreaterThan(0);
+    // Writes are refused, clearly, and change nothing either.
+    expect(() => exp.metrics("train").log({ loss: 1 })).toThrow(/read-only/);
+    expect(() => exp.params.set({ lr: 1 })).toThrow(/read-only/);
+    await exp.run.complete(); // closes; records nothing
+    expect(exp.status).toBe("PENDING");
+    expect(sums()).toEqual(before);
   }, IO_TIMEOUT_MS);
 
   test("resumes: params, indices, sequence numbers and track counts continue where Python stopped", async () => {

@@ -98,7 +98,7 @@ export class MetricBuilder implements MetricSource {
    */
   log(data: MetricData): this {
     const ctx = this.host._ctx;
-    if (ctx === undefined || !ctx.writable) notWritable(this.where(), ctx !== undefined);
+    if (ctx === undefined || !ctx.writable) notWritable(this.where(), ctx !== undefined, ctx?.readOnly);
     let w = this.writer;
     if (this.writerCtx !== ctx || w === undefined) {
       w = this.writer = ctx.metricWriter(this);

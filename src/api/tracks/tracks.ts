@@ -32,7 +32,7 @@ export class TrackBuilder implements TrackSource {
    */
   append(data: TrackData): this {
     const ctx = this.host._ctx;
-    if (ctx === undefined || !ctx.writable) notWritable(this.where(), ctx !== undefined);
+    if (ctx === undefined || !ctx.writable) notWritable(this.where(), ctx !== undefined, ctx?.readOnly);
     let w = this.writer;
     if (this.writerCtx !== ctx || w === undefined) {
       w = this.writer = ctx.trackWriter(this);

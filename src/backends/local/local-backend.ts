@@ -3,18 +3,18 @@
  * of ML-Dash Python, so Python reads what we write and we read what Python wrote.
  */
 import type { Backend, ExperimentInfo, OpenState, ParamsUpdate, RunStatus } from "../../model/backend.ts";
-import { storageError } from "../../errors.ts";
+import { NotFoundError, storageError } from "../../errors.ts";
 import { nowIso } from "../../internal/clock.ts";
 import { NamedMutex } from "../../internal/mutex.ts";
 import type { PlainValue } from "../../model/values.ts";
 import { paths } from "../../layout/paths.ts";
-import { encodeDoc, encodeParameters, type ExperimentDoc, type TrackMetaDoc } from "../../layout/records.ts";
+import { encodeDoc, encodeParameters, type ExperimentDoc } from "../../layout/records.ts";
 import { encodeBatchBytes, type EncodeJob } from "./encode-batch.ts";
 import { waitAtMost } from "../../internal/wait-at-most.ts";
 import type { EncoderPool } from "./encoder-pool.ts";
 import type { StorageAdapter } from "../../storage/contract.ts";
-import type { Batch, StreamId, StreamInfo, TrackEntry } from "../../model/batch.ts";
-import { loadStreamState, refreshStreamState, type StreamState } from "./stream-state.ts";
+import type { Batch, StreamId, StreamInfo } from "../../model/batch.ts";
+import { loadStreamState, refreshStreamState, updateMeta, type StreamState } from "./stream-state.ts";
 import { readJsonDoc } from "../../layout/json-doc.ts";
 
 const encoder = new TextEncoder();
@@ -25,6 +25,8 @@ const encoder = new TextEncoder();
  */
 class FolderState {
   readonly streams = new Map<string, Promise<StreamState>>();
+  /** The streams whose state has loaded, for `writeSync` (which cannot wait for a load). */
+  readonly loaded = new Map<string, StreamState>();
   readonly mutex = new NamedMutex();
   readonly written = new WeakSet<Batch>();
 }
@@ -70,6 +72,22 @@ export class LocalBackend implements Backend {
     return opened;
   }
 
+  /** The experiment's state as stored, read only: no byte of the folder changes. */
+  async load(info: ExperimentInfo): Promise<OpenState> {
+    const key = paths.experiment(this.dir);
+    let doc: Record<string, PlainValue> | undefined;
+    let params: Record<string, PlainValue> | undefined;
+    try {
+      [doc, params] = await Promise.all([this.readJson(key), this.readJson(paths.parameters(this.dir))]);
+    } catch (err) {
+      throw storageError("read", key, err);
+    }
+    if (!doc && !params && (await this.storage.list(this.dir)).length === 0) {
+      throw new NotFoundError(`No run at "${info.prefix.path}" in ${this.storage.name} storage to open`);
+    }
+    return { ...paramsState(params), data: { ...(doc ?? {}) } };
+  }
+
   private async openLocked(info: ExperimentInfo): Promise<OpenState> {
     const key = paths.experiment(this.dir);
     const now = nowIso();
@@ -100,11 +118,7 @@ export class LocalBackend implements Backend {
       doc.status = "RUNNING";
       await this.storage.write(key, encoder.encode(encodeDoc(doc)));
       this.doc = doc;
-      const params = await this.readJson(paths.parameters(this.dir));
-      const data = params?.["data"];
-      const flat = data !== null && typeof data === "object" && !Array.isArray(data) ? (data as Record<string, PlainValue>) : {};
-      const version = typeof params?.["version"] === "number" ? (params["version"] as number) : 0;
-      return { params: flat, paramsVersion: version, data: { ...doc } };
+      return { ...paramsState(await this.readJson(paths.parameters(this.dir))), data: { ...doc } };
     } catch (err) {
       throw storageError("open", key, err);
     }
@@ -127,7 +141,12 @@ export class LocalBackend implements Backend {
     const pressure = this.underPressure?.() ?? false;
     for (const b of batches) {
       const job = encodeJob(b, now);
-      if (this.prepared.size < MAX_PREPARED) this.prepared.set(b, { first: b.first, bytes: pool.encode(job, b.count, pressure, 1) });
+      if (this.prepared.size < MAX_PREPARED) {
+        const entry: { first: number; bytes: Promise<Uint8Array> | Uint8Array } = { first: b.first, bytes: pool.encode(job, b.count, pressure, 1) };
+        // Once encoded, the bytes themselves, for `writeSync` (which cannot wait for a promise).
+        if (entry.bytes instanceof Promise) void entry.bytes.then((bytes) => (entry.bytes = bytes));
+        this.prepared.set(b, entry);
+      }
       // The encoders are MAX_PREPARED batches behind. Under pressure the caller encodes the
       // batch itself: that is the backpressure that slows a loop logging faster than the
       // encoders keep up (without it, 10M points dropped half of them). Otherwise the write
@@ -135,6 +154,52 @@ export class LocalBackend implements Backend {
       else if (pressure) this.prepared.set(b, { first: b.first, bytes: encodeBatchBytes(job) });
       else return;
     }
+  }
+
+  /**
+   * Stores `batches` (the sealed, unacknowledged batches of `stream`, in order) before returning,
+   * when the adapter appends synchronously (`appendSync`) and this process has the folder's
+   * numbering to itself. Returns how many of them, from the first, are now stored (0 when it
+   * cannot). The buffer calls it from `log()` once it passes its bound: the producer then pays
+   * for encoding and appending, so it slows to storage's pace and memory stays bounded, and
+   * nothing is dropped.
+   *
+   * Order holds because `writeLocked` also appends synchronously whenever the adapter can: no
+   * append of ours is then in flight, and batches already stored (by either path) are skipped
+   * (`written`). Encoding already started on a worker is done again here; its result is unused.
+   * Metadata is written by the next write cycle (`state.dirty`).
+   */
+  writeSync(stream: StreamId, batches: readonly Batch[]): number {
+    const { storage } = this;
+    const state = this.folder.loaded.get(stream.key);
+    if (!storage.appendSync || storage.capabilities.sharedWriters || !state) return 0;
+    const { written } = this.folder;
+    const now = nowIso();
+    const done: Batch[] = [];
+    let held = 0;
+    try {
+      for (const b of batches) {
+        if (!written.has(b)) {
+          if (b.first !== state.next) break; // numbered for another position: left to `write`
+          const pre = this.prepared.get(b);
+          const bytes = pre && pre.first === b.first && pre.bytes instanceof Uint8Array ? pre.bytes : encodeBatchBytes(encodeJob(b, now));
+          if (!storage.appendSync(state.dataKey, bytes)) break;
+          this.prepared.delete(b);
+          state.size += bytes.length;
+          if (this.stats) this.stats.bytes += bytes.length;
+          state.next = b.first + b.count;
+          state.dirty = true;
+          written.add(b);
+          done.push(b);
+        }
+        held++;
+      }
+    } catch (err) {
+      throw storageError("append", state.dataKey, err);
+    } finally {
+      updateMeta(stream, state, done, now);
+    }
+    return held;
   }
 
   write(stream: StreamId, batches: readonly Batch[]): Promise<void> {
@@ -200,9 +265,15 @@ export class LocalBackend implements Backend {
   private state(stream: StreamId, info?: StreamInfo): Promise<StreamState> {
     let p = this.folder.streams.get(stream.key);
     if (!p) {
+      const { folder } = this;
       p = loadStreamState(this.storage, this.dir, stream, info);
-      this.folder.streams.set(stream.key, p);
-      p.catch(() => this.folder.streams.delete(stream.key));
+      folder.streams.set(stream.key, p);
+      p.then(
+        (st) => {
+          if (folder.streams.get(stream.key) === p) folder.loaded.set(stream.key, st);
+        },
+        () => folder.streams.delete(stream.key),
+      );
     }
     return p;
   }
@@ -218,6 +289,7 @@ export class LocalBackend implements Backend {
       }
     } catch (err) {
       this.folder.streams.delete(stream.key);
+      this.folder.loaded.delete(stream.key);
       throw storageError("read", paths.experiment(this.dir), err);
     }
     const { written } = this.folder;
@@ -250,9 +322,18 @@ export class LocalBackend implements Backend {
         fill();
         for (const b of todo) {
           const bytes = await (ahead.shift() as Promise<Uint8Array> | Uint8Array);
-          const appended = this.storage.append(state.dataKey, bytes);
-          fill();
-          await appended;
+          // `writeSync` (a producer past the buffer's bound) may have stored it while we waited.
+          if (written.has(b)) {
+            fill();
+            continue;
+          }
+          // Appended synchronously where the adapter can: no append is then ever in flight, so
+          // `writeSync` can always append after it, in order (see there).
+          if (!this.storage.appendSync?.(state.dataKey, bytes)) {
+            const appended = this.storage.append(state.dataKey, bytes);
+            fill();
+            await appended;
+          } else fill();
           state.size += bytes.length;
           if (this.stats) this.stats.bytes += bytes.length;
           state.next = b.first + b.count;
@@ -269,12 +350,14 @@ export class LocalBackend implements Backend {
     }
     if (state.dirty) {
       const doc = stream.kind === "log" ? String(state.next) : encodeDoc(state.meta as object);
+      // Cleared before the write: `writeSync` may advance the stream (and set it) meanwhile.
+      state.dirty = false;
       try {
         await this.storage.write(state.metaKey, encoder.encode(doc));
       } catch (err) {
+        state.dirty = true;
         throw storageError("write", state.metaKey, err);
       }
-      state.dirty = false;
     }
   }
 
@@ -282,6 +365,13 @@ export class LocalBackend implements Backend {
     return readJsonDoc(this.storage, key); // a corrupt document is rewritten from scratch, as Python does
   }
 
+}
+
+/** The params and their version from a parameters.json document (empty when there is none). */
+function paramsState(params: Record<string, PlainValue> | undefined): { params: Record<string, PlainValue>; paramsVersion: number } {
+  const data = params?.["data"];
+  const flat = data !== null && typeof data === "object" && !Array.isArray(data) ? (data as Record<string, PlainValue>) : {};
+  return { params: flat, paramsVersion: typeof params?.["version"] === "number" ? (params["version"] as number) : 0 };
 }
 
 /** Longest `open()` waits for the encoder threads to be ready (thread start takes 10-60 ms). */
@@ -297,29 +387,3 @@ const MAX_PREPARED = 4;
 
 /** Batches encoded ahead of the one being appended. */
 const ENCODE_AHEAD = 4;
-
-function updateMeta(stream: StreamId, state: StreamState, batches: readonly Batch[], now: string): void {
-  if (stream.kind === "metric") {
-    const meta = state.meta as { totalDataPoints: number; nextIndex: number; updatedAt: string };
-    meta.totalDataPoints = Math.max(meta.totalDataPoints, state.next);
-    meta.nextIndex = state.next;
-    meta.updatedAt = now;
-  } else if (stream.kind === "track") {
-    const meta = state.meta as TrackMetaDoc;
-    const cols = new Set(meta.columns);
-    let lo = meta.firstTimestamp;
-    let hi = meta.lastTimestamp;
-    for (const b of batches) {
-      if (b.data.kind !== "track") continue;
-      for (const e of b.data.records as readonly TrackEntry[]) {
-        for (const k in e.data) cols.add(k);
-        if (lo === null || e.timestamp < lo) lo = e.timestamp;
-        if (hi === null || e.timestamp > hi) hi = e.timestamp;
-      }
-    }
-    if (cols.size !== meta.columns.length) meta.columns = [...cols].sort();
-    meta.totalEntries = state.next;
-    meta.firstTimestamp = lo;
-    meta.lastTimestamp = hi;
-  }
-}

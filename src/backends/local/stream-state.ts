@@ -10,7 +10,7 @@ import type { PlainValue } from "../../model/values.ts";
 import { paths } from "../../layout/paths.ts";
 import { newMetricMeta, newTrackMeta, type MetricMetaDoc, type TrackMetaDoc } from "../../layout/records.ts";
 import type { StorageAdapter } from "../../storage/contract.ts";
-import type { StreamId, StreamInfo } from "../../model/batch.ts";
+import type { Batch, StreamId, StreamInfo, TrackEntry } from "../../model/batch.ts";
 import { countLines, repairTail } from "../../layout/jsonl-tail.ts";
 import { readJsonDoc } from "../../layout/json-doc.ts";
 
@@ -139,4 +139,31 @@ export async function refreshStreamState(
   const next = state.next + added;
   if (meta) meta.totalEntries = next;
   return { ...state, next, size: tail.size, meta, dirty: true };
+}
+
+/** Brings a stream's metadata up to date after `batches` were appended. */
+export function updateMeta(stream: StreamId, state: StreamState, batches: readonly Batch[], now: string): void {
+  if (stream.kind === "metric") {
+    const meta = state.meta as { totalDataPoints: number; nextIndex: number; updatedAt: string };
+    meta.totalDataPoints = Math.max(meta.totalDataPoints, state.next);
+    meta.nextIndex = state.next;
+    meta.updatedAt = now;
+  } else if (stream.kind === "track") {
+    const meta = state.meta as TrackMetaDoc;
+    const cols = new Set(meta.columns);
+    let lo = meta.firstTimestamp;
+    let hi = meta.lastTimestamp;
+    for (const b of batches) {
+      if (b.data.kind !== "track") continue;
+      for (const e of b.data.records as readonly TrackEntry[]) {
+        for (const k in e.data) cols.add(k);
+        if (lo === null || e.timestamp < lo) lo = e.timestamp;
+        if (hi === null || e.timestamp > hi) hi = e.timestamp;
+      }
+    }
+    if (cols.size !== meta.columns.length) meta.columns = [...cols].sort();
+    meta.totalEntries = state.next;
+    meta.firstTimestamp = lo;
+    meta.lastTimestamp = hi;
+  }
 }
