@@ -53,6 +53,16 @@ export class ClientGoneError extends Error {
   }
 }
 
+/** Whether `err` says the client went away mid-body (ours, or the host's reset or abort). */
+export function clientGone(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; e !== undefined && e !== null && depth < 8; e = (e as { cause?: unknown }).cause, depth++) {
+    if (e instanceof ClientGoneError) return true;
+    const code = (e as { code?: unknown }).code;
+    if (code === "ECONNRESET" || code === "ERR_STREAM_PREMATURE_CLOSE" || (e as { name?: unknown }).name === "AbortError") return true;
+  }
+  return false;
+}
+
 /** The first error of `err`'s cause chain that is an instance of `type`. */
 export function causeOf<T>(err: unknown, type: abstract new (...args: never[]) => T): T | undefined {
   for (let e: unknown = err, depth = 0; e !== undefined && e !== null && depth < 8; e = (e as { cause?: unknown }).cause, depth++) {

@@ -16,12 +16,12 @@
  */
 import { Hono } from "hono";
 import { DEFAULT_MAX_BODY_BYTES } from "../model/defaults.ts";
-import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import { ConfigurationError } from "../errors.ts";
 import type { StorageAdapter } from "../storage/contract.ts";
 import type { Sha256 } from "../files/sha256.ts";
 import { HttpError, toHttp } from "./http-error.ts";
+import { limitBody } from "./body-limit.ts";
 import { fileRoutes } from "./routes-files.ts";
 import { dataRoutes } from "./routes-data.ts";
 import { nodeRoutes } from "./routes-nodes.ts";
@@ -109,12 +109,8 @@ export function createServer(options: ServerOptions): MlDashServer {
     await scanned;
     return next();
   });
-  const limit = bodyLimit({
-    maxSize: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
-    onError: (c) => c.json({ error: `Request body too large (limit ${options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES} bytes): send smaller batches` }, 413),
-  });
   // File uploads are streamed to storage and bounded by maxFileBytes instead.
-  api.use("*", (c, next) => ((c.req.header("content-type") ?? "").toLowerCase().startsWith("multipart/") ? next() : limit(c, next)));
+  api.use("*", limitBody(options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES, (c) => (c.req.header("content-type") ?? "").toLowerCase().startsWith("multipart/")));
   api.route("/", fileRoutes(store));
   api.route("/", nodeRoutes(store));
   api.route("/", dataRoutes(store, { msgpack: options.msgpack ?? true }));
