@@ -15,6 +15,7 @@
  * Bun.serve({ port: 4780, fetch: app.fetch });
  * ```
  */
+import { scrubPaths } from "../internal/scrub.ts";
 import { Hono, type Context } from "hono";
 import { compress } from "hono/compress";
 import { getCookie, setCookie } from "hono/cookie";
@@ -118,7 +119,7 @@ export function createDashboardApp(options: DashboardOptions): Hono {
     if (err instanceof ValidationError) return c.json({ error: err.message, field: err.field ?? null }, 400);
     if (err instanceof NotFoundError) return c.json({ error: err.message }, 404);
     report(err);
-    return c.json({ error: err instanceof MlDashError ? err.message : "Internal error" }, 500);
+    return c.json({ error: err instanceof MlDashError ? scrubPaths(err.message) : "Internal error" }, 500);
   });
   app.route("/dash/api", api);
 

@@ -4,6 +4,7 @@
  * a stream ends after a 409). Stores throw the SDK's errors; {@link toHttp} maps them to statuses.
  */
 import * as v from "valibot";
+import { scrubPaths } from "../internal/scrub.ts";
 import { ConflictError, MlDashError, NotFoundError, StorageError, StreamGapError, ValidationError } from "../errors.ts";
 
 /** An error with an HTTP status. */
@@ -42,7 +43,7 @@ export function toHttp(err: unknown): { status: number; body: Record<string, unk
   if (err instanceof StreamGapError) return { status: 409, body: { error: err.message, nextIndex: err.nextIndex } };
   if (err instanceof ConflictError) return { status: 409, body: { error: err.message } };
   if (err instanceof StorageError && err.code === "INVALID_KEY") return { status: 400, body: { error: err.message } };
-  if (err instanceof MlDashError) return { status: 500, body: { error: err.message } };
+  if (err instanceof MlDashError) return { status: 500, body: { error: scrubPaths(err.message) } };
   return { status: 500, body: { error: "Internal server error" } };
 }
 
