@@ -16,6 +16,7 @@
  * ```
  */
 import { scrubPaths } from "../internal/scrub.ts";
+import { sameSecret } from "../internal/secret.ts";
 import { Hono, type Context } from "hono";
 import { compress } from "hono/compress";
 import { getCookie, setCookie } from "hono/cookie";
@@ -57,13 +58,6 @@ export interface DashboardOptions {
 }
 
 const COOKIE = "ml_dash_token";
-
-function sameSecret(a: string, b: string): boolean {
-  if (a.length !== b.length) return false;
-  let diff = 0;
-  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
-  return diff === 0;
-}
 
 function authorized(c: Context, token: string): boolean {
   const m = /^Bearer\s+(.+)$/i.exec(c.req.header("authorization") ?? "");
