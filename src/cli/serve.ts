@@ -1,4 +1,5 @@
 /** `ml-dash serve`: the ML-Dash server and the dashboard over one `.dash` store, on Node's http module. */
+import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { nodeFsAdapter } from "../../adapters/node-fs/index.ts";
 import { nodeSha256 } from "../runtime/node/files.ts";
@@ -9,21 +10,53 @@ import { dashStore } from "../server/stores/dash/index.ts";
 import { serveNode } from "../runtime/node/serve.ts";
 import { createDashboardApp } from "../dashboard/index.ts";
 import { nodeDashboardAssets } from "../runtime/node/dashboard.ts";
-import { intOption, type CommandSpec } from "./command.ts";
+import { intOption, UsageError, type CommandSpec } from "./command.ts";
 
 /** The `serve` command. */
 export const serveCommand: CommandSpec = {
   name: "serve",
   summary: "Serve the runs of a .dash root over the ML-Dash API (at /api) and the dashboard (at /)",
-  description: `With --token, every request must send "Authorization: Bearer TOKEN" (the dashboard's printed URL carries it once).`,
+  description: `With a token (ML_DASH_TOKEN, --token-file, or --token), every request must send "Authorization: Bearer TOKEN"; open the dashboard once with ?token=TOKEN to sign in. A non-loopback --host needs a token, or --insecure. See the README's "Security" section.`,
   options: {
     root: { type: "string", value: "DIR", help: "The .dash root to serve", default: ".dash" },
     port: { type: "string", value: "PORT", help: "Port to listen on (0 = any free port)", default: "3000", parse: intOption(0, 65535) },
     host: { type: "string", value: "HOST", help: "Interface to listen on", default: "127.0.0.1" },
-    token: { type: "string", value: "TOKEN", help: "Require this bearer token on every request" },
+    "token-file": { type: "string", value: "FILE", help: "Require the bearer token read from FILE (its first line)" },
+    token: { type: "string", value: "TOKEN", help: "Require this bearer token (visible in ps: prefer ML_DASH_TOKEN or --token-file)" },
+    "cors-origin": { type: "string", value: "ORIGIN", multiple: true, help: "Let a web page at ORIGIN (e.g. https://app.example) call the API (repeatable; \"*\" = any origin, reads only)" },
+    "allowed-host": { type: "string", value: "HOST:PORT", multiple: true, help: "Answer only to this Host header (repeatable; a loopback server always answers only to its own names)" },
+    insecure: { type: "boolean", help: "Allow a non-loopback --host without a token (anyone who reaches the port can read and write runs)" },
   },
-  run: (values) => serve({ root: values["root"] as string, port: values["port"] as number, host: values["host"] as string, token: values["token"] as string | undefined }),
+  run: (values) =>
+    serve({
+      root: values["root"] as string,
+      port: values["port"] as number,
+      host: values["host"] as string,
+      token: tokenOf(values["token"] as string | undefined, values["token-file"] as string | undefined, process.env["ML_DASH_TOKEN"]),
+      corsOrigins: (values["cors-origin"] as string[] | undefined) ?? [],
+      allowedHosts: (values["allowed-host"] as string[] | undefined) ?? [],
+      insecure: values["insecure"] === true,
+    }),
 };
+
+/** The token: from `--token`, `--token-file` or `ML_DASH_TOKEN` (one source only; an empty one is an error). */
+export function tokenOf(flag: string | undefined, file: string | undefined, env: string | undefined): string | undefined {
+  if (flag !== undefined && file !== undefined) throw new UsageError("Give the token once: --token or --token-file, not both");
+  let token = flag;
+  if (file !== undefined) {
+    let text: string;
+    try {
+      text = readFileSync(file, "utf8");
+    } catch (err) {
+      throw new UsageError(`--token-file ${JSON.stringify(file)} cannot be read (${(err as NodeJS.ErrnoException).code ?? "error"})`);
+    }
+    token = text.split(/\r?\n/)[0]?.trim() ?? "";
+    if (token === "") throw new UsageError(`--token-file ${JSON.stringify(file)} is empty: put the token on its first line`);
+  }
+  if (token === undefined && env !== undefined && env.trim() !== "") token = env.trim();
+  if (token !== undefined && token.trim() === "") throw new UsageError("The token is empty");
+  return token;
+}
 
 /** Options of `ml-dash serve`. */
 export interface ServeOptions {
@@ -31,27 +64,40 @@ export interface ServeOptions {
   readonly port: number;
   readonly host: string;
   readonly token?: string | undefined;
+  /** Origins allowed to call the API from a browser. */
+  readonly corsOrigins?: readonly string[];
+  /** Host headers accepted besides a loopback server's own names. */
+  readonly allowedHosts?: readonly string[];
+  /** Allow a non-loopback host without a token. */
+  readonly insecure?: boolean;
 }
 
 const LOOPBACK = new Set(["127.0.0.1", "localhost", "::1"]);
 
 /** Starts the server and runs until SIGINT/SIGTERM. */
 export async function serve(o: ServeOptions): Promise<number> {
+  const loopback = LOOPBACK.has(o.host);
+  if (!o.token && !loopback && !o.insecure) {
+    console.error(`ml-dash serve: refusing to listen on ${o.host} without a token: anyone who can reach the port could read and write runs. Set ML_DASH_TOKEN (or --token-file), or pass --insecure to do it anyway.`);
+    return 2;
+  }
   const root = resolve(o.root);
   // One store for the API and the dashboard: one index of the tree, one set of caches.
   const store = dashStore(nodeFsAdapter({ root }), { sha256: nodeSha256, encoder: encoderPoolFor(nodeRuntime) });
-  const server = createServer({ store, token: o.token });
-  // The dashboard: its API under /dash/api, the page at / (the ML-Dash API keeps /api). On a
-  // loopback address it answers only to its own host names (a DNS-rebinding page cannot read it).
-  const hosts = LOOPBACK.has(o.host) && o.port !== 0 ? [`127.0.0.1:${o.port}`, `localhost:${o.port}`, `[::1]:${o.port}`] : undefined;
+  // The Host allowlist (against DNS rebinding), filled once the port is known (also with --port 0).
+  const hosts: string[] | undefined = loopback || (o.allowedHosts?.length ?? 0) > 0 ? [...(o.allowedHosts ?? [])] : undefined;
+  const server = createServer({ store, token: o.token, allowedHosts: hosts, corsOrigin: o.corsOrigins?.length ? o.corsOrigins : undefined });
+  // The dashboard: its API under /dash/api, the page at / (the ML-Dash API keeps /api).
   server.app.route("/", createDashboardApp({ store, token: o.token, assets: nodeDashboardAssets(), allowedHosts: hosts }));
   await server.ready();
   const running = await serveNode(server, { port: o.port, hostname: o.host });
+  if (hosts && loopback) hosts.push(`127.0.0.1:${running.port}`, `localhost:${running.port}`, `[::1]:${running.port}`);
   const runs = (await store.experiments()).length;
-  console.log(`ml-dash dashboard: ${running.url}/${o.token ? `?token=${encodeURIComponent(o.token)}` : ""}`);
+  // No secret on the console (terminals are logged and shared): the token stays where it came from.
+  console.log(`ml-dash dashboard: ${running.url}/${o.token ? " (sign in once with ?token=<your token>)" : ""}`);
   console.log(`ml-dash server: ${running.url}/api over ${root} (${runs} run${runs === 1 ? "" : "s"}; ${o.token ? "bearer token required" : "no token required"})`);
-  if (!o.token && !LOOPBACK.has(o.host)) {
-    console.warn(`warning: listening on ${o.host} without --token: anyone who can reach this port can read and write runs`);
+  if (!o.token && !loopback) {
+    console.warn(`warning: listening on ${o.host} without a token (--insecure): anyone who can reach this port can read and write runs`);
   }
   await new Promise<void>((done) => {
     const stop = (): void => {

@@ -15,6 +15,8 @@
  * Bun.serve({ port: 4780, fetch: app.fetch });
  * ```
  */
+import { scrubPaths } from "../internal/scrub.ts";
+import { sameSecret } from "../internal/secret.ts";
 import { Hono, type Context } from "hono";
 import { compress } from "hono/compress";
 import { getCookie, setCookie } from "hono/cookie";
@@ -56,13 +58,6 @@ export interface DashboardOptions {
 }
 
 const COOKIE = "ml_dash_token";
-
-function sameSecret(a: string, b: string): boolean {
-  if (a.length !== b.length) return false;
-  let diff = 0;
-  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
-  return diff === 0;
-}
 
 function authorized(c: Context, token: string): boolean {
   const m = /^Bearer\s+(.+)$/i.exec(c.req.header("authorization") ?? "");
@@ -118,7 +113,7 @@ export function createDashboardApp(options: DashboardOptions): Hono {
     if (err instanceof ValidationError) return c.json({ error: err.message, field: err.field ?? null }, 400);
     if (err instanceof NotFoundError) return c.json({ error: err.message }, 404);
     report(err);
-    return c.json({ error: err instanceof MlDashError ? err.message : "Internal error" }, 500);
+    return c.json({ error: err instanceof MlDashError ? scrubPaths(err.message) : "Internal error" }, 500);
   });
   app.route("/dash/api", api);
 

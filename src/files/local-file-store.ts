@@ -11,6 +11,7 @@ import { DEFAULT_MAX_FILE_BYTES } from "../model/defaults.ts";
 import { writeContent, type WriteOptions } from "./content.ts";
 import { FilesMetadata, type FileRecords } from "./metadata-store.ts";
 import { contentDir, contentKey } from "./names.ts";
+import { checkKeyLength, shown } from "../model/names.ts";
 import { portableSha256, sha256Hex, type Sha256 } from "./sha256.ts";
 import type { DeletedFile, FileInfo, FileStore, FileUpdate, SaveRequest } from "./types.ts";
 
@@ -59,6 +60,8 @@ export class LocalFileStore implements FileStore {
   async save(req: SaveRequest): Promise<FileInfo> {
     const id = newFileId();
     const key = contentKey(this.filesDir, req.path, id, req.filename);
+    // Refused before a byte is written: a key no store can hold (the whole key over 1024 bytes).
+    checkKeyLength(key, "name", `file name ${shown(req.filename)} in ${shown(req.path)}`);
     let written: { size: number; checksum: string };
     try {
       written = await writeContent(this.storage, key, req.content, this.writeOptions);

@@ -5,24 +5,22 @@
  */
 import { ValidationError } from "../errors.ts";
 import { FILES_RESERVED_NAMES } from "../layout/files-reserved.ts";
+import { segmentProblem as nameProblem, shown } from "../model/names.ts";
 
-const CONTROL = /[\u0000-\u001f\u007f]/;
 /** Names the `files/` folder itself uses; a folder or file of that name would collide with them. */
 const RESERVED = FILES_RESERVED_NAMES;
 
 /** Why one path segment cannot be used, or `undefined` when it can. */
 function segmentProblem(seg: string): string | undefined {
-  if (seg === "") return 'has an empty segment ("//")';
-  if (seg === "." || seg === "..") return `has a "${seg}" segment, which would leave its folder`;
-  if (seg.includes("\\")) return "contains a backslash (use / between folders)";
   if (seg.includes("\u0000")) return "contains a NUL character";
-  if (CONTROL.test(seg)) return "contains a control character";
+  const p = nameProblem(seg);
+  if (p) return p;
   if (RESERVED.has(seg)) return `uses the reserved name ${seg}`;
   return undefined;
 }
 
 function fail(field: string, value: unknown, problem: string): never {
-  throw new ValidationError(`Invalid file ${field} ${JSON.stringify(value)}: it ${problem}`, { field });
+  throw new ValidationError(`Invalid file ${field} ${typeof value === "string" ? shown(value) : JSON.stringify(value)}: it ${problem}`, { field });
 }
 
 /**

@@ -3,6 +3,7 @@
  * them (its `Experiment.__init__` prefix split), plus the validation Python lacks.
  */
 import { ValidationError } from "../errors.ts";
+import { MAX_PREFIX_BYTES, pathProblem, shown } from "./names.ts";
 
 /** The parts of a prefix. */
 export interface ParsedPrefix {
@@ -20,11 +21,10 @@ export interface ParsedPrefix {
   readonly segments: readonly string[];
 }
 
-const CONTROL = /[\u0000-\u001f\u007f]/;
-
 /**
  * Parses and validates a prefix. Leading and trailing `/` are dropped (Python allows them);
- * empty segments, `.` and `..`, control characters and backslashes are rejected with a
+ * empty segments, `.` and `..`, control and direction characters, backslashes, segments over
+ * 255 bytes and prefixes over 512 bytes (the rule of `names.ts`) are rejected with a
  * {@link ValidationError}.
  *
  * - 1 segment (`"solo"`): no owner or project; name `"solo"`.
@@ -39,17 +39,9 @@ export function parsePrefix(prefix: unknown, field = "prefix"): ParsedPrefix {
   if (path === "") {
     throw new ValidationError(`Invalid ${field} "${prefix}": it is empty; use "owner/project/name"`, { field });
   }
+  const problem = pathProblem(path, MAX_PREFIX_BYTES);
+  if (problem) throw new ValidationError(`Invalid ${field} ${shown(prefix)}: it ${problem}; use "owner/project/name"`, { field });
   const segments = path.split("/");
-  for (const seg of segments) {
-    let problem: string | undefined;
-    if (seg === "") problem = "has an empty segment (\"//\")";
-    else if (seg === "." || seg === "..") problem = `has a "${seg}" segment`;
-    else if (CONTROL.test(seg)) problem = "contains a control character";
-    else if (seg.includes("\\")) problem = "contains a backslash";
-    if (problem) {
-      throw new ValidationError(`Invalid ${field} ${JSON.stringify(prefix)}: it ${problem}; use "owner/project/name"`, { field });
-    }
-  }
   const n = segments.length;
   if (n === 1) {
     return { path, owner: undefined, project: undefined, name: segments[0] as string, folders: [], segments };

@@ -13,6 +13,7 @@ import { f64FromBytes } from "../protocol/wire.ts";
 import type { LogRecord, StreamInfo, TrackEntry } from "../model/batch.ts";
 import { isoMicros } from "../internal/clock.ts";
 import { badRequest, check } from "./http-error.ts";
+import { shown, textProblem } from "../model/names.ts";
 import { ColumnBlockWire, LogsBody, MetricBlocksBody, MetricRowsBody, TrackBody } from "./schemas.ts";
 import type * as v from "valibot";
 
@@ -24,7 +25,6 @@ export interface Decoded<T> {
   readonly info: StreamInfo | undefined;
 }
 
-const CONTROL = /[\u0000-\u001f\u007f\\]/;
 const PY_ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{6})?Z$/;
 
 /** The position a request claims: the body's, else the number ending its `Idempotency-Key`. */
@@ -42,9 +42,11 @@ export function metricName(raw: string): string | null {
 /** A track topic from the URL; 400 when its folder name would escape the tracks folder. */
 export function trackTopic(raw: string): string {
   // "/" is allowed (a store may map it, as `.dash` maps it to "_"), so only "." and ".." name no track.
-  if (raw === "" || raw === "." || raw === ".." || CONTROL.test(raw)) {
-    throw badRequest(`Invalid track topic ${JSON.stringify(raw)}: use a non-empty topic without "\\" or control characters, not "." or ".."`, "topic");
+  if (raw === "" || raw === "." || raw === ".." || raw.includes("\\")) {
+    throw badRequest(`Invalid track topic ${shown(raw)}: use a non-empty topic without "\\" or control characters, not "." or ".."`, "topic");
   }
+  const problem = textProblem(raw);
+  if (problem) throw badRequest(`Invalid track topic ${shown(raw)}: it ${problem}`, "topic");
   return raw;
 }
 

@@ -4,6 +4,7 @@
  * a stream ends after a 409). Stores throw the SDK's errors; {@link toHttp} maps them to statuses.
  */
 import * as v from "valibot";
+import { scrubPaths } from "../internal/scrub.ts";
 import { ConflictError, MlDashError, NotFoundError, StorageError, StreamGapError, ValidationError } from "../errors.ts";
 
 /** An error with an HTTP status. */
@@ -42,7 +43,7 @@ export function toHttp(err: unknown): { status: number; body: Record<string, unk
   if (err instanceof StreamGapError) return { status: 409, body: { error: err.message, nextIndex: err.nextIndex } };
   if (err instanceof ConflictError) return { status: 409, body: { error: err.message } };
   if (err instanceof StorageError && err.code === "INVALID_KEY") return { status: 400, body: { error: err.message } };
-  if (err instanceof MlDashError) return { status: 500, body: { error: err.message } };
+  if (err instanceof MlDashError) return { status: 500, body: { error: scrubPaths(err.message) } };
   return { status: 500, body: { error: "Internal server error" } };
 }
 
@@ -51,6 +52,16 @@ export class ClientGoneError extends Error {
   constructor(message = "The client closed the connection before the request body ended") {
     super(message);
   }
+}
+
+/** Whether `err` says the client went away mid-body (ours, or the host's reset or abort). */
+export function clientGone(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; e !== undefined && e !== null && depth < 8; e = (e as { cause?: unknown }).cause, depth++) {
+    if (e instanceof ClientGoneError) return true;
+    const code = (e as { code?: unknown }).code;
+    if (code === "ECONNRESET" || code === "ERR_STREAM_PREMATURE_CLOSE" || (e as { name?: unknown }).name === "AbortError") return true;
+  }
+  return false;
 }
 
 /** The first error of `err`'s cause chain that is an instance of `type`. */

@@ -16,12 +16,12 @@
  */
 import { Hono } from "hono";
 import { DEFAULT_MAX_BODY_BYTES } from "../model/defaults.ts";
-import { bodyLimit } from "hono/body-limit";
-import { cors } from "hono/cors";
 import { ConfigurationError } from "../errors.ts";
 import type { StorageAdapter } from "../storage/contract.ts";
 import type { Sha256 } from "../files/sha256.ts";
 import { HttpError, toHttp } from "./http-error.ts";
+import { limitBody } from "./body-limit.ts";
+import { bearerAuth, hostAllowlist, originPolicy, type CorsOrigins } from "./guards.ts";
 import { fileRoutes } from "./routes-files.ts";
 import { dataRoutes } from "./routes-data.ts";
 import { nodeRoutes } from "./routes-nodes.ts";
@@ -37,8 +37,16 @@ export interface ServerOptions {
   readonly store?: RunStore | undefined;
   /** When set, every request must carry `Authorization: Bearer <token>` (else 401). */
   readonly token?: string | undefined;
-  /** Origins allowed to call from a browser (CORS). Default `"*"`. */
-  readonly corsOrigin?: string | readonly string[];
+  /**
+   * Origins allowed to call from a browser (CORS): a list, or a test. Default: none (a request
+   * from another origin is 403). `"*"` in the list lets any origin read, never write.
+   */
+  readonly corsOrigin?: CorsOrigins | undefined;
+  /**
+   * `Host` headers accepted (e.g. `127.0.0.1:3000`), against DNS rebinding: anything else is
+   * 403. Read per request, so the caller may fill the array once the port is known. Default: any.
+   */
+  readonly allowedHosts?: readonly string[] | undefined;
   /** Largest request body (bytes). Default 64 MiB. */
   readonly maxBodyBytes?: number;
   /** Accept msgpack batches (default true). `false` answers 415 to them, as a JSON-only server does. */
@@ -65,14 +73,6 @@ export interface MlDashServer {
   readonly store: RunStore;
 }
 
-/** Compares without an early exit, so the time taken says nothing about where a guess went wrong. */
-function sameSecret(a: string, b: string): boolean {
-  if (a.length !== b.length) return false;
-  let diff = 0;
-  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
-  return diff === 0;
-}
-
 /** The store `options` name: the given one, else a `.dash` store over `storage`. */
 function storeOf(options: ServerOptions): RunStore {
   if (options.store) return options.store;
@@ -88,33 +88,16 @@ export function createServer(options: ServerOptions): MlDashServer {
   const app = new Hono();
   const api = new Hono();
 
-  api.use(
-    "*",
-    cors({
-      origin: (options.corsOrigin ?? "*") as string | string[],
-      allowMethods: ["GET", "POST", "PATCH", "PUT", "DELETE", "OPTIONS"],
-      allowHeaders: ["Authorization", "Content-Type", "Accept", "Idempotency-Key"],
-      exposeHeaders: ["Retry-After", "Content-Type", "Content-Disposition", "Content-Length", "ETag"],
-      maxAge: 600,
-    }),
-  );
-  api.use("*", async (c, next) => {
-    if (options.token !== undefined) {
-      const header = c.req.header("authorization") ?? "";
-      const m = /^Bearer\s+(.+)$/i.exec(header);
-      if (!m || !sameSecret(m[1] as string, options.token)) {
-        return c.json({ error: m ? "Invalid bearer token" : "Missing bearer token: send Authorization: Bearer <token>" }, 401, { "WWW-Authenticate": "Bearer" });
-      }
-    }
+  // Before any route and before the body is read: Host, origin, token.
+  app.use("*", hostAllowlist(options.allowedHosts));
+  api.use("*", originPolicy(options.corsOrigin));
+  api.use("*", bearerAuth(options.token));
+  api.use("*", async (_c, next) => {
     await scanned;
     return next();
   });
-  const limit = bodyLimit({
-    maxSize: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
-    onError: (c) => c.json({ error: `Request body too large (limit ${options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES} bytes): send smaller batches` }, 413),
-  });
   // File uploads are streamed to storage and bounded by maxFileBytes instead.
-  api.use("*", (c, next) => ((c.req.header("content-type") ?? "").toLowerCase().startsWith("multipart/") ? next() : limit(c, next)));
+  api.use("*", limitBody(options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES, (c) => (c.req.header("content-type") ?? "").toLowerCase().startsWith("multipart/")));
   api.route("/", fileRoutes(store));
   api.route("/", nodeRoutes(store));
   api.route("/", dataRoutes(store, { msgpack: options.msgpack ?? true }));
@@ -135,6 +118,7 @@ export function createServer(options: ServerOptions): MlDashServer {
   };
 }
 
+export type { CorsOrigins } from "./guards.ts";
 export { Registry } from "./stores/dash/registry.ts";
 export { dashStore, type DashStore, type DashStoreOptions } from "./stores/dash/index.ts";
 export type {

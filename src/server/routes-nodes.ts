@@ -6,6 +6,7 @@ import { Hono } from "hono";
 import type { ExperimentInfo } from "../model/backend.ts";
 import { normalizeValue, type PlainObject } from "../model/values.ts";
 import { parsePrefix } from "../model/prefix.ts";
+import { segmentProblem, shown } from "../model/names.ts";
 import { NotFoundError } from "../errors.ts";
 import { badRequest, check, HttpError } from "./http-error.ts";
 import { readBody, reply } from "./http-io.ts";
@@ -16,13 +17,10 @@ import { ExperimentBody, FolderBody, NodeBody, ProjectBody, StatusBody } from ".
 import { experimentOf, nodeOf } from "./lookups.ts";
 import type * as v from "valibot";
 
-const BAD_SEGMENT = /[/\\\u0000-\u001f\u007f]/;
-
-/** A name that becomes one folder of the tree; 400 (naming `field`) if it could escape it. */
+/** A name that becomes one folder of the tree; 400 (naming `field`) if it could escape it or breaks the rule of `model/names.ts`. */
 export function segment(value: string, field: string): string {
-  if (value === "" || value === "." || value === ".." || BAD_SEGMENT.test(value)) {
-    throw badRequest(`Invalid ${field} ${JSON.stringify(value)}: use a non-empty name without "/", "\\" or control characters, not "." or ".."`, field);
-  }
+  const problem = value.includes("/") ? "contains a /" : segmentProblem(value);
+  if (problem) throw badRequest(`Invalid ${field} ${shown(value)}: it ${problem}; use a non-empty name without "/", "\\" or control characters, not "." or ".."`, field);
   return value;
 }
 
@@ -74,20 +72,26 @@ async function parentPath(store: RunStore, p: ProjectRecord, parentId: string): 
   return f.path;
 }
 
+/** The segments of a prefix sent by a client; 400 naming `prefix` when it breaks the rules. */
+function prefixSegments(prefix: string): readonly string[] {
+  try {
+    return parsePrefix(prefix, "prefix").segments;
+  } catch (err) {
+    throw badRequest(err instanceof Error ? err.message : String(err), "prefix");
+  }
+}
+
 async function createExperiment(store: RunStore, ns: string, b: v.InferOutput<typeof ExperimentBody>): Promise<Record<string, unknown>> {
   const name = segment(b.name, "name");
+  // The prefix is checked before anything (the project) is registered: a refused create leaves no trace.
+  const given = b.prefix === undefined ? undefined : prefixSegments(b.prefix);
   let p: ProjectRecord;
   if (b.projectId !== undefined) p = await project(store, ns, b.projectId);
   else if (b.projectSlug !== undefined) p = await store.upsertProject(ns, segment(b.projectSlug, "projectSlug"));
   else throw badRequest('Invalid experiment: give "projectId" or "projectSlug"', "projectId");
   let path: string;
-  if (b.prefix !== undefined) {
-    let segs: readonly string[];
-    try {
-      segs = parsePrefix(b.prefix, "prefix").segments;
-    } catch (err) {
-      throw badRequest(err instanceof Error ? err.message : String(err), "prefix");
-    }
+  if (given !== undefined) {
+    const segs = given;
     if (segs[0] !== ns || segs[segs.length - 1] !== name || (segs.length > 1 && segs[1] !== p.slug)) {
       throw badRequest(`Invalid experiment: "prefix" must be "${ns}/${p.slug}/…/${name}"`, "prefix");
     }

@@ -14,7 +14,7 @@ import { StorageError, ValidationError } from "../errors.ts";
 import { fullPath } from "../files/names.ts";
 import { isPlainObject, normalizeValue, type PlainObject } from "../model/values.ts";
 import { parsePyJson } from "../layout/py-json-parse.ts";
-import { badRequest, causeOf, ClientGoneError, HttpError } from "./http-error.ts";
+import { badRequest, causeOf, clientGone, HttpError } from "./http-error.ts";
 import { boundaryOf, MultipartError, MultipartReader, type MultipartPart } from "./multipart.ts";
 import { checkName, fileJson, fileNodeJson, partType, physicalJson } from "./file-json.ts";
 import { experimentOf } from "./lookups.ts";
@@ -69,7 +69,7 @@ function asHttp(err: unknown): unknown {
   if (err instanceof HttpError) return err;
   const mp = causeOf(err, MultipartError);
   if (mp) return new HttpError(mp.status, `Invalid multipart body: ${mp.message}`, mp.status === 413 ? {} : { field: "file" });
-  if (causeOf(err, ClientGoneError)) return new HttpError(400, "The upload was interrupted: the connection closed before the body ended");
+  if (clientGone(err)) return new HttpError(400, "The upload was interrupted: the connection closed before the body ended");
   const inner = causeOf(err, HttpError);
   if (inner) return inner;
   if (err instanceof ValidationError && err.field === "data") return new HttpError(413, err.message.replace("Invalid file data", "File too large"), { field: "file" });

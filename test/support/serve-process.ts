@@ -19,6 +19,10 @@ export interface ServeProcess {
   /** `http://127.0.0.1:<port>` (the API is under `/api`). */
   readonly url: string;
   readonly root: string;
+  /** The server process's id (to read its memory from /proc). */
+  readonly pid: number;
+  /** Its standard output so far (the startup lines). */
+  output(): string;
   /** Ends it (SIGTERM) and resolves with its output once it has exited. */
   stop(): Promise<ChildResult>;
 }
@@ -26,7 +30,7 @@ export interface ServeProcess {
 let cli: Promise<string> | undefined;
 
 /** Starts `ml-dash serve --root <root> --port 0 [--token <token>]` and resolves once it listens. */
-export async function startServe(o: { root: string; token?: string }): Promise<ServeProcess> {
+export async function startServe(o: { root: string; token?: string; args?: string[]; env?: Record<string, string> }): Promise<ServeProcess> {
   cli ??= (() => {
     // Bundled inside the repository, so the CLI finds the package's files (as `ml-dash serve` does).
     const dir = join(REPO, ".test-out", "serve-process");
@@ -37,12 +41,15 @@ export async function startServe(o: { root: string; token?: string }): Promise<S
   let child: ChildProcess | undefined;
   let listening: (url: string) => void = () => undefined;
   const url = new Promise<string>((resolve) => (listening = resolve));
-  const args = ["serve", "--root", o.root, "--port", "0", ...(o.token !== undefined ? ["--token", o.token] : [])];
+  const args = ["serve", "--root", o.root, "--port", "0", ...(o.token !== undefined ? ["--token", o.token] : []), ...(o.args ?? [])];
+  let out = "";
   const exited = start(script, {
     args,
     cwd: o.root,
+    ...(o.env ? { env: o.env } : {}),
     onLine: (line, c) => {
       child = c;
+      out += line + "\n";
       const m = /ml-dash server: (http:\/\/[^/\s]+)\/api/.exec(line);
       if (m) listening(m[1] as string);
     },
@@ -52,6 +59,8 @@ export async function startServe(o: { root: string; token?: string }): Promise<S
   return {
     url: first,
     root: o.root,
+    pid: child?.pid ?? 0,
+    output: () => out,
     stop: () => {
       child?.kill("SIGTERM");
       return exited;

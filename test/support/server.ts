@@ -12,7 +12,8 @@ export interface TestServer extends NodeServer {
 /** Starts `createServer` on 127.0.0.1 (a free port) over `storage` (memory by default). */
 export async function startServer(options: Partial<ServerOptions> = {}): Promise<TestServer> {
   const storage = options.storage ?? memoryAdapter();
-  const server = createServer({ ...options, storage });
+  // Browser tests call from the test runner's page (another loopback origin).
+  const server = createServer({ corsOrigin: (o) => /^http:\/\/(localhost|127\.0\.0\.1)(:\d+)?$/.test(o), ...options, storage });
   const running = await serveNode(server, { port: 0 });
   return { ...running, storage };
 }

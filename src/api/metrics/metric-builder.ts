@@ -4,6 +4,7 @@
 import type { MetricPage, MetricStats } from "../../model/backend.ts";
 import { notWritable, type Host } from "../host.ts";
 import { ValidationError } from "../../errors.ts";
+import { segmentProblem, shown } from "../../model/names.ts";
 import type { RunContext } from "../../write/run-context.ts";
 import type { MetricSource, MetricWriter } from "../../write/metric-writes.ts";
 import { streamId, type StreamId } from "../../model/stream-id.ts";
@@ -207,11 +208,10 @@ export class SummaryBuffer {
 /** Validates a metric name: `null`/`undefined` for the unnamed metric, else a plain folder name. */
 export function checkMetricName(name: unknown): string | null {
   if (name === undefined || name === null || name === "None") return null;
-  if (typeof name !== "string" || name === "" || name === "." || name === ".." || /[/\\\u0000-\u001f\u007f]/.test(name)) {
-    throw new ValidationError(
-      `Invalid metric name ${JSON.stringify(name)}: use a non-empty name without "/", "\\" or control characters (e.g. "train" or "train.loss")`,
-      { field: "name" },
-    );
+  if (typeof name !== "string" || name.includes("/")) {
+    throw new ValidationError(`Invalid metric name ${shown(name)}: use a non-empty name without "/", "\\" or control characters (e.g. "train" or "train.loss")`, { field: "name" });
   }
+  const problem = segmentProblem(name);
+  if (problem) throw new ValidationError(`Invalid metric name ${shown(name)}: it ${problem}; use a name like "train" or "train.loss"`, { field: "name" });
   return name;
 }

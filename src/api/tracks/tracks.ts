@@ -5,6 +5,7 @@
 import type { TrackReadOptions, TrackRecord } from "../../model/backend.ts";
 import { notWritable, type Host } from "../host.ts";
 import { ValidationError } from "../../errors.ts";
+import { shown, textProblem } from "../../model/names.ts";
 import type { RunContext } from "../../write/run-context.ts";
 import type { TrackSource, TrackWriter } from "../../write/track-writes.ts";
 import { TrackSlice } from "./track-slice.ts";
@@ -83,12 +84,15 @@ export function checkTopic(topic: unknown): string {
     typeof topic !== "string" ||
     topic === "" ||
     topic.split("/").some((s) => s === "" || s === "." || s === "..") ||
-    /[\\\u0000-\u001f\u007f]/.test(topic);
+    topic.includes("\\");
   if (bad) {
-    throw new ValidationError(`Invalid track topic ${JSON.stringify(topic)}: use non-empty "/"-separated names like "robot/pose"`, {
+    throw new ValidationError(`Invalid track topic ${shown(topic)}: use non-empty "/"-separated names like "robot/pose"`, {
       field: "topic",
     });
   }
+  // The topic becomes one folder name ("/" → "_").
+  const problem = textProblem(topic);
+  if (problem) throw new ValidationError(`Invalid track topic ${shown(topic)}: it ${problem}`, { field: "topic" });
   return topic as string;
 }
 

@@ -111,11 +111,7 @@ export async function serveDashboard(options: ServeDashboardOptions = {}): Promi
   const listener = fetchListener(
     (r) => Promise.resolve(app.fetch(r)),
     host,
-    (err, res) => {
-      console.error("[ml-dash dashboard]", err);
-      if (!res.headersSent) res.writeHead(500).end();
-      else res.destroy();
-    },
+    (err) => console.error("[ml-dash dashboard]", err),
   );
   const server = createServer((req, res) => {
     if (allowed && !allowed.includes(req.headers.host ?? "")) {

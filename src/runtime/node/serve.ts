@@ -1,8 +1,7 @@
 /**
- * `serveNode(server)`: runs a fetch handler on Node's `http` module, through the small bridge
- * of `http-bridge.ts` rather than `@hono/node-server`: the server needs whole request bodies
- * (batches are bounded by the body limit anyway), streamed uploads and streamed answers, which is
- * ~100 lines with no dependency.
+ * `serveNode(server)`: runs a fetch handler on Node's `http` module, through `http-bridge.ts`
+ * (`@hono/node-server`): bodies stream, so the server's auth and size checks run before any of
+ * a request body is read.
  *
  * @example
  * ```ts
@@ -41,13 +40,7 @@ export function serveNode(handler: FetchHandler, options: NodeServeOptions = {})
   const fetchFn = typeof handler === "function" ? handler : (r: Request): Promise<Response> => handler.fetch(r);
   const hostname = options.hostname ?? "127.0.0.1";
   const server = createHttpServer(
-    fetchListener(fetchFn, hostname, (err, res, detach) => {
-      if (!res.headersSent) {
-        res.writeHead(500, { "content-type": "application/json" });
-        res.end(JSON.stringify({ error: "Internal server error" }));
-        detach();
-      } else res.destroy(err as Error);
-    }),
+    fetchListener(fetchFn, hostname, (err) => console.error("[ml-dash server]", err)),
   );
   server.keepAliveTimeout = 30_000;
   return new Promise((resolve, reject) => {

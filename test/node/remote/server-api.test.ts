@@ -43,11 +43,11 @@ describe("auth and CORS", () => {
       headers: { origin: "http://localhost:5173", "access-control-request-method": "POST", "access-control-request-headers": "authorization,content-type,idempotency-key" },
     });
     expect(pre.status).toBe(204);
-    expect(pre.headers.get("access-control-allow-origin")).toBe("*");
+    expect(pre.headers.get("access-control-allow-origin")).toBe("http://localhost:5173");
     expect(pre.headers.get("access-control-allow-headers")?.toLowerCase()).toContain("idempotency-key");
     const denied = await fetch(`${srv.url}/api/experiments`, { headers: { origin: "http://localhost:5173" } });
     expect(denied.status).toBe(401);
-    expect(denied.headers.get("access-control-allow-origin")).toBe("*");
+    expect(denied.headers.get("access-control-allow-origin")).toBe("http://localhost:5173");
   }, IO_TIMEOUT_MS);
 });
 
