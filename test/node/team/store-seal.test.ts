@@ -10,6 +10,8 @@ import { open, rows } from "../../contract/run-store-contract.ts";
 import { streamId } from "../../../src/model/batch.ts";
 import { openPg } from "../../../src/server/stores/team/pg.ts";
 import { sealAll } from "../../../src/server/stores/team/store-seal.ts";
+import { summarySeries } from "../../../src/server/stores/team/store-series-summary.ts";
+import type { SeriesRow } from "../../../src/server/stores/team/store-state.ts";
 import { teamStore, type TeamStore } from "../../../src/server/stores/team/store.ts";
 import { startPostgres, type TestPostgres } from "../../support/postgres.ts";
 import { startS3rver, type TestS3 } from "../../support/s3rver.ts";
@@ -56,11 +58,12 @@ test("two nodes appending and sealing the same series at once: every record once
     const [series] = await a.state.run("t", (sql) => sql<{ id: string }[]>`select id from series`);
     await Promise.all([a.settle(), b.settle()]);
     await Promise.all([sealAll(a.state, series!.id, "metric"), sealAll(b.state, series!.id, "metric"), sealAll(a.state, series!.id, "metric")]);
-    const chunks = await a.state.run("t", (sql) => sql<{ chunk_no: number; first_index: string; count: number; summary: Record<string, { min: number; max: number; count: number }> }[]>`
+    const chunks = await a.state.run("t", (sql) => sql<{ chunk_no: number; first_index: string; count: number; summary: { fields: Record<string, { min: number; max: number; count: number }>; rows: Record<string, Record<string, number>> } }[]>`
       select chunk_no, first_index, count, summary from chunks order by chunk_no`);
     expect(chunks.map((c) => [c.chunk_no, Number(c.first_index), c.count])).toEqual(Array.from({ length: 12 }, (_, k) => [k, k * 100, 100]));
-    expect(chunks[3]?.summary["v"]).toMatchObject({ min: 300, max: 399, count: 100 });
-    expect(chunks[3]?.summary["sq"]).toMatchObject({ min: 0, max: 16 });
+    expect(chunks[3]?.summary.fields["v"]).toMatchObject({ min: 300, max: 399, count: 100 });
+    expect(chunks[3]?.summary.fields["sq"]).toMatchObject({ min: 0, max: 16 });
+    expect(chunks[3]?.summary.rows["399"]).toEqual({ v: 399, sq: 399 % 17 });
     const pending = await a.state.run("t", (sql) => sql<{ first_index: string; count: number }[]>`select first_index, count from pending_batches order by first_index`);
     expect(Number(pending[0]?.first_index)).toBe(1200);
     expect(pending.reduce((s, p) => s + p.count, 0)).toBe(34);
@@ -89,6 +92,36 @@ test("a retried unpositioned batch (same idempotency key) is stored once, whiche
     const other = await b.append(e, M, rows([{ v: 3 }]), { idempotencyKey: "batch-2", writer: "w" });
     expect([first.count, again.count, again.skipped, again.first, other.first]).toEqual([2, 0, 2, 0, 2]);
     expect((await a.metricPage(e, "m", 0, 10)).data.map((p) => p.data["v"])).toEqual([1, 2, 3]);
+  } finally {
+    await Promise.all([a.close(), b.close()]);
+  }
+});
+
+test("a big series charted from the chunks' summaries: spikes, gaps, first and last points, x values, without reading sealed points", async () => {
+  const [a, b] = await twoNodes(100);
+  try {
+    const e = await open(a, "alice/p/summary");
+    const n = 5050;
+    const v = (i: number): number => (i === 1234 ? 1e6 : i === 4321 ? -1e6 : i === 777 ? NaN : i % 7);
+    await a.append(e, M, rows(Array.from({ length: n }, (_, i) => ({ step: i * 2, v: v(i) }))), { start: 0 });
+    await a.settle();
+    const [series] = await a.state.run("t", (sql) => sql<SeriesRow[]>`select * from series`);
+    // Node b has read nothing of this series: its chunk cache is empty, so every sealed record would be an S3 read.
+    const s = await summarySeries(b.state, series!, { y: "v", x: "default", bins: 100 });
+    expect(s).toMatchObject({ xKey: "step", total: n, nextIndex: n, downsampled: true, exact: false, nonFinite: 1, bucketWidth: 64 });
+    expect(s.y).toContain(1e6);
+    expect(s.y).toContain(-1e6);
+    expect(s.y).toContain(null);
+    expect([s.i[0], s.i.at(-1)]).toEqual([0, n - 1]);
+    expect(s.i.every((i, k) => k === 0 || i > (s.i[k - 1] as number))).toBe(true);
+    expect(s.i.every((i, k) => s.x[k] === i * 2)).toBe(true);
+    expect(s.i.every((i, k) => s.y[k] === null || s.y[k] === v(i))).toBe(true);
+    const since = await summarySeries(b.state, series!, { y: "v", x: "index", bins: 100, since: 5000, bucketWidth: 64 });
+    expect(since).toMatchObject({ reset: false, from: 4992 });
+    expect(since.i.every((i) => i >= 4992)).toBe(true);
+    expect(since.i.at(-1)).toBe(n - 1);
+    const objects = (b.state.chunks as unknown as { entries: Map<string, unknown> }).entries.size;
+    expect(objects).toBe(0);
   } finally {
     await Promise.all([a.close(), b.close()]);
   }

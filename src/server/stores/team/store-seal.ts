@@ -39,6 +39,8 @@ export interface FieldSummary {
   /** NaN / ±Infinity values (first one's index in `gapAt`). */
   nan: number;
   gapAt: number;
+  /** Values that are no number (strings, lists…). */
+  other: number;
 }
 
 interface PendingRow {
@@ -133,7 +135,7 @@ async function sealOne(state: TeamState, seriesId: string, kind: StreamKind): Pr
       .begin(async (tx) => {
         for (const c of chunks) {
           const won = await tx`insert into chunks (series_id, chunk_no, first_index, last_index, count, summary, ts_min, ts_max, object_key, encoding, byte_size, sha256)
-            values (${seriesId}, ${c.no}, ${c.from}, ${c.from + size - 1}, ${size}, ${tx.json(c.summary.fields as never)}, ${c.summary.tsMin}, ${c.summary.tsMax}, ${c.key}, 'jsonl.gz', ${c.body.length}, ${c.digest})
+            values (${seriesId}, ${c.no}, ${c.from}, ${c.from + size - 1}, ${size}, ${tx.json(c.summary.summary as never)}, ${c.summary.tsMin}, ${c.summary.tsMax}, ${c.key}, 'jsonl.gz', ${c.body.length}, ${c.digest})
             on conflict do nothing returning chunk_no`;
           if (won.length === 0) throw LOST;
         }
@@ -172,13 +174,28 @@ function linesOf(rows: readonly PendingRow[], from: number, end: number): Uint8A
   return concatBytes(parts);
 }
 
+/** A chunk's summary (the `chunks.summary` column). */
+export interface ChunkSummary {
+  /** Per field: extremes (with their indices), first, last, counts. */
+  fields: Record<string, FieldSummary>;
+  /**
+   * Every numeric value of the rows some field's summary points at (first, last, min, max, first
+   * gap), by index: what a downsampled chart draws for the chunk, whatever its x field. jsonb has
+   * no NaN/±Infinity: those are the strings "NaN", "Infinity", "-Infinity".
+   */
+  rows: Record<string, Record<string, number | string>>;
+}
+
 /** A chunk's summary: per numeric field for metrics, the time range for tracks. */
-export function summarize(kind: StreamKind, lines: Uint8Array, first: number): { fields: Record<string, FieldSummary>; tsMin: number | null; tsMax: number | null } {
+export function summarize(kind: StreamKind, lines: Uint8Array, first: number): { summary: ChunkSummary; tsMin: number | null; tsMax: number | null } {
   const fields: Record<string, FieldSummary> = {};
+  const summary: ChunkSummary = { fields, rows: {} };
   let tsMin: number | null = null;
   let tsMax: number | null = null;
-  if (kind === "log") return { fields, tsMin, tsMax };
+  if (kind === "log") return { summary, tsMin, tsMax };
   const records = parseJsonLines<Record<string, unknown>>(lines).records;
+  const field = (name: string): FieldSummary =>
+    (fields[name] ??= { min: Infinity, minAt: -1, max: -Infinity, maxAt: -1, first: NaN, firstAt: -1, last: NaN, lastAt: -1, count: 0, nan: 0, gapAt: -1, other: 0 });
   records.forEach((rec, k) => {
     if (kind === "track") {
       const t = rec["timestamp"];
@@ -192,9 +209,11 @@ export function summarize(kind: StreamKind, lines: Uint8Array, first: number): {
     if (data === null || typeof data !== "object") return;
     const i = first + k;
     for (const [name, v] of Object.entries(data as Record<string, unknown>)) {
-      if (typeof v !== "number") continue;
-      let f = fields[name];
-      if (!f) f = fields[name] = { min: Infinity, minAt: -1, max: -Infinity, maxAt: -1, first: NaN, firstAt: -1, last: NaN, lastAt: -1, count: 0, nan: 0, gapAt: -1 };
+      const f = field(name);
+      if (typeof v !== "number") {
+        f.other++;
+        continue;
+      }
       if (v - v !== 0) {
         f.nan++;
         if (f.gapAt < 0) f.gapAt = i;
@@ -207,9 +226,19 @@ export function summarize(kind: StreamKind, lines: Uint8Array, first: number): {
       if (v > f.max) [f.max, f.maxAt] = [v, i];
     }
   });
+  if (kind === "metric") {
+    const picked = new Set<number>();
+    for (const f of Object.values(fields)) for (const at of [f.firstAt, f.minAt, f.maxAt, f.lastAt, f.gapAt]) if (at >= 0) picked.add(at);
+    for (const at of picked) {
+      const data = (records[at - first] as { data: Record<string, unknown> }).data;
+      const row: Record<string, number | string> = {};
+      for (const [name, v] of Object.entries(data)) if (typeof v === "number") row[name] = v - v === 0 ? v : String(v);
+      summary.rows[String(at)] = row;
+    }
+  }
   // jsonb has no NaN/Infinity: a field with no finite value keeps only its counts.
   for (const f of Object.values(fields)) {
     if (f.count === 0) [f.min, f.max, f.first, f.last] = [0, 0, 0, 0];
   }
-  return { fields, tsMin, tsMax };
+  return { summary, tsMin, tsMax };
 }

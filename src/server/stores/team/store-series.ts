@@ -9,10 +9,16 @@ import { MetricColumns, type FieldColumn } from "../dash/metric-columns.ts";
 import { scanMetricBytes } from "../dash/metric-scan.ts";
 import { resolveX } from "../dash/series.ts";
 import { readLines } from "./store-lines.ts";
+import { summarySeries } from "./store-series-summary.ts";
 import type { SeriesRow, TeamState } from "./store-state.ts";
 
 /** Records read per request to S3/PostgreSQL while extending columns. */
 const STEP = 100_000;
+/**
+ * A whole-series chart needing more unread records than this is drawn from the chunks'
+ * summaries (store-series-summary.ts) instead of reading them; zooms read the records.
+ */
+export const SUMMARY_ROWS = 2_000_000;
 
 interface Entry {
   cols: MetricColumns;
@@ -24,6 +30,11 @@ export class ColumnsCache {
   private readonly entries = new Map<string, Entry>();
 
   constructor(private readonly max = 64) {}
+
+  /** Rows of `seriesId` already held (0 when none). */
+  rows(seriesId: string): number {
+    return this.entries.get(seriesId)?.cols.rows ?? 0;
+  }
 
   /** The columns of `row` holding at least its `next_index` rows. */
   async get(state: TeamState, row: SeriesRow): Promise<MetricColumns> {
@@ -60,7 +71,11 @@ async function extend(state: TeamState, seriesId: string, cols: MetricColumns, t
 export function seriesSource(state: TeamState, cache: ColumnsCache, row: SeriesRow): SeriesSource {
   return {
     revision: `${row.id}|${row.next_index}`,
-    query: async (request) => querySeries(await cache.get(state, row), request),
+    query: async (request) => {
+      const zoomed = request.xmin !== undefined || request.xmax !== undefined;
+      if (!zoomed && Number(row.next_index) - cache.rows(row.id) > SUMMARY_ROWS) return summarySeries(state, row, request);
+      return querySeries(await cache.get(state, row), request);
+    },
   };
 }
 
