@@ -1,6 +1,7 @@
 /**
  * The records of a series as `.dash` JSONL lines, wherever they are: sealed chunks in S3
- * (gzipped, cached once read: objects never change) and pending batches in PostgreSQL.
+ * (gzipped, cached once read: objects never change) and pending batches in PostgreSQL (gzipped
+ * too).
  *
  * Chunks and pending batches are read in one statement, so one snapshot: a seal that moves
  * points from pending rows into a chunk commits both at once, and a reader sees the points
@@ -80,7 +81,7 @@ export async function readLines(state: TeamState, seriesId: string, from: number
   const out: Uint8Array[] = [];
   for (const p of list) {
     const first = Number(p.first_index);
-    const bytes = p.object_key !== null ? await chunkBytes(state, p.object_key) : (p.data as Uint8Array);
+    const bytes = p.object_key !== null ? await chunkBytes(state, p.object_key) : await gunzip(p.data as Uint8Array);
     const lo = Math.max(0, from - first);
     const hi = Math.min(p.count, to - first);
     out.push(lo === 0 && hi === p.count ? bytes : sliceLines(bytes, lo, hi));

@@ -21,7 +21,7 @@
 import { sha256Hex } from "../../../files/sha256.ts";
 import { parseJsonLines } from "../../../layout/py-json-parse.ts";
 import type { StreamKind } from "../../../model/batch.ts";
-import { concatBytes, gzip, sliceLines } from "./store-lines.ts";
+import { concatBytes, gunzip, gzip, sliceLines } from "./store-lines.ts";
 import type { TeamState } from "./store-state.ts";
 
 /** Per numeric field of a metric chunk: extremes (with their indices), first, last, counts. */
@@ -117,7 +117,7 @@ async function sealOne(state: TeamState, seriesId: string, kind: StreamKind): Pr
   const n = Math.min(ROUND, Math.floor((covered - from) / size));
   if (n === 0) return "none";
   const end = from + n * size;
-  const all = linesOf(rows, from, end);
+  const all = await linesOf(rows, from, end);
   const chunks: Sealed[] = [];
   for (let k = 0; k < n; k++) {
     const lines = sliceLines(all, k * size, (k + 1) * size);
@@ -145,7 +145,7 @@ async function sealOne(state: TeamState, seriesId: string, kind: StreamKind): Pr
         if (straddler) {
           const first = Number(straddler.first_index);
           await tx`delete from pending_batches where series_id = ${seriesId} and first_index = ${first}`;
-          const tail = sliceLines(straddler.data, end - first, straddler.count);
+          const tail = await gzip(sliceLines(await gunzip(straddler.data), end - first, straddler.count));
           await tx`insert into pending_batches (series_id, first_index, count, data) values (${seriesId}, ${end}, ${first + straddler.count - end}, ${tail})`;
         }
         return "sealed" as const;
@@ -159,8 +159,8 @@ async function sealOne(state: TeamState, seriesId: string, kind: StreamKind): Pr
 
 const LOST = new Error("another node sealed these records first");
 
-/** Records `[from, end)` out of pending rows (sorted, dense from `from`). */
-function linesOf(rows: readonly PendingRow[], from: number, end: number): Uint8Array {
+/** Records `[from, end)` out of pending rows (sorted, dense from `from`; their data gzipped). */
+async function linesOf(rows: readonly PendingRow[], from: number, end: number): Promise<Uint8Array> {
   const parts: Uint8Array[] = [];
   let at = from;
   for (const r of rows) {
@@ -168,7 +168,7 @@ function linesOf(rows: readonly PendingRow[], from: number, end: number): Uint8A
     if (at >= end) break;
     if (first + r.count <= at) continue;
     const hi = Math.min(r.count, end - first);
-    parts.push(sliceLines(r.data, at - first, hi));
+    parts.push(sliceLines(await gunzip(r.data), at - first, hi));
     at = first + hi;
   }
   return concatBytes(parts);

@@ -11,7 +11,7 @@
  *   request that saved them: a retried upload (its answer lost) on any node finds the first
  *   save's record through the unique index instead of storing the file twice.
  * - **Pending batches instead of recent points.** Points not yet sealed into a chunk are kept one
- *   row per accepted batch (its encoded `.dash` lines) instead of one row per point (the store
+ *   row per accepted batch (its encoded `.dash` lines, gzipped) instead of one row per point (the store
  *   never writes `recent_points`, kept only because a released migration made it): ingest is
  *   one insert per request instead of one per point (100k points were 100k index entries, now
  *   ~100), and a point still cannot be stored twice, because the batch's range is allocated from
@@ -48,7 +48,7 @@ create table pending_batches (
   series_id    bigint not null references series (id) on delete cascade,
   first_index  bigint not null check (first_index >= 0),
   count        integer not null check (count > 0),
-  -- the batch's records as .dash JSONL lines (one per record, newline-terminated)
+  -- the batch's records as .dash JSONL lines (one per record, newline-terminated), gzipped
   data         bytea not null,
   primary key (series_id, first_index)
 );
