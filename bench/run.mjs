@@ -167,6 +167,13 @@ const suites = {
     console.log(formatDashboardBenchmarks(rows));
     return rows.every((r) => !r.over);
   },
+  async team() {
+    // Issue 16: ingest points/s with 1 and 3 team nodes (PostgreSQL + S3) against the .dash store
+    // in the same run, bytes per point, and the time to open a 1M- and a 10M-point metric.
+    const { teamBenchmarks, formatTeamBenchmarks } = await import("./team.mjs");
+    console.log("\n## Team server (PostgreSQL + s3rver)\n");
+    console.log(formatTeamBenchmarks(await teamBenchmarks()));
+  },
   async files() {
     // Issue 3: 1,000 files of 1 KiB and one 256 MiB stream through node-fs (targets: ≥ 1,000 small
     // files/s; the stream ≥ 200 MB/s with peak RSS growth ≤ 64 MiB), plus PNG encode figures.

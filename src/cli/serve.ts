@@ -11,12 +11,16 @@ import { serveNode } from "../runtime/node/serve.ts";
 import { createDashboardApp } from "../dashboard/index.ts";
 import { nodeDashboardAssets } from "../runtime/node/dashboard.ts";
 import { intOption, UsageError, type CommandSpec } from "./command.ts";
+import { checkTeam, openTeamStore, teamTarget, type TeamTarget } from "./serve-team.ts";
+import type { RunStore } from "../server/store/index.ts";
 
 /** The `serve` command. */
 export const serveCommand: CommandSpec = {
   name: "serve",
   summary: "Serve the runs of a .dash root over the ML-Dash API (at /api) and the dashboard (at /)",
-  description: `With a token (ML_DASH_TOKEN, --token-file, or --token), every request must send "Authorization: Bearer TOKEN"; open the dashboard once with ?token=TOKEN to sign in. A non-loopback --host needs a token, or --insecure. See the README's "Security" section.`,
+  description: `With a token (ML_DASH_TOKEN, --token-file, or --token), every request must send "Authorization: Bearer TOKEN"; open the dashboard once with ?token=TOKEN to sign in. A non-loopback --host needs a token, or --insecure. See the README's "Security" section.
+
+The team server: --store postgres://user:password@host:5432/db --blobs s3://bucket/prefix keeps runs in PostgreSQL and S3-compatible storage instead of a .dash folder, so any number of serve processes share them. PostgreSQL settings missing from the URL come from PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE, PGSSLMODE; S3 credentials and endpoint from AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_REGION, AWS_ENDPOINT_URL (path-style addressing when an endpoint is set). Schema migrations run at start. --check tries both and exits.`,
   options: {
     root: { type: "string", value: "DIR", help: "The .dash root to serve", default: ".dash" },
     port: { type: "string", value: "PORT", help: "Port to listen on (0 = any free port)", default: "3000", parse: intOption(0, 65535) },
@@ -26,9 +30,17 @@ export const serveCommand: CommandSpec = {
     "cors-origin": { type: "string", value: "ORIGIN", multiple: true, help: "Let a web page at ORIGIN (e.g. https://app.example) call the API (repeatable; \"*\" = any origin, reads only)" },
     "allowed-host": { type: "string", value: "HOST:PORT", multiple: true, help: "Answer only to this Host header (repeatable; a loopback server always answers only to its own names)" },
     insecure: { type: "boolean", help: "Allow a non-loopback --host without a token (anyone who reaches the port can read and write runs)" },
+    store: { type: "string", value: "URL", help: "Keep runs in PostgreSQL (postgres://…; with --blobs) instead of a .dash root" },
+    blobs: { type: "string", value: "S3URL", help: "Keep sealed chunks and files in S3 (s3://bucket/prefix; with --store)" },
+    check: { type: "boolean", help: "Check that --store and --blobs are reachable and usable, then exit" },
   },
-  run: (values) =>
-    serve({
+  run: async (values) => {
+    const team = teamTarget(values["store"] as string | undefined, values["blobs"] as string | undefined);
+    if (values["check"] === true) {
+      if (!team) throw new UsageError("--check checks a team store: give --store and --blobs");
+      return checkTeam(team, process.env, { out: (t) => console.log(t), err: (t) => console.error(t) });
+    }
+    return serve({
       root: values["root"] as string,
       port: values["port"] as number,
       host: values["host"] as string,
@@ -36,7 +48,9 @@ export const serveCommand: CommandSpec = {
       corsOrigins: (values["cors-origin"] as string[] | undefined) ?? [],
       allowedHosts: (values["allowed-host"] as string[] | undefined) ?? [],
       insecure: values["insecure"] === true,
-    }),
+      team,
+    });
+  },
 };
 
 /** The token: from `--token`, `--token-file` or `ML_DASH_TOKEN` (one source only; an empty one is an error). */
@@ -70,6 +84,8 @@ export interface ServeOptions {
   readonly allowedHosts?: readonly string[];
   /** Allow a non-loopback host without a token. */
   readonly insecure?: boolean;
+  /** Serve a team store (PostgreSQL + S3) instead of the `.dash` root. */
+  readonly team?: TeamTarget | undefined;
 }
 
 const LOOPBACK = new Set(["127.0.0.1", "localhost", "::1"]);
@@ -83,19 +99,25 @@ export async function serve(o: ServeOptions): Promise<number> {
   }
   const root = resolve(o.root);
   // One store for the API and the dashboard: one index of the tree, one set of caches.
-  const store = dashStore(nodeFsAdapter({ root }), { sha256: nodeSha256, encoder: encoderPoolFor(nodeRuntime) });
+  const store: RunStore = o.team ? openTeamStore(o.team, process.env) : dashStore(nodeFsAdapter({ root }), { sha256: nodeSha256, encoder: encoderPoolFor(nodeRuntime) });
   // The Host allowlist (against DNS rebinding), filled once the port is known (also with --port 0).
   const hosts: string[] | undefined = loopback || (o.allowedHosts?.length ?? 0) > 0 ? [...(o.allowedHosts ?? [])] : undefined;
   const server = createServer({ store, token: o.token, allowedHosts: hosts, corsOrigin: o.corsOrigins?.length ? o.corsOrigins : undefined });
   // The dashboard: its API under /dash/api, the page at / (the ML-Dash API keeps /api).
   server.app.route("/", createDashboardApp({ store, token: o.token, assets: nodeDashboardAssets(), allowedHosts: hosts }));
-  await server.ready();
+  try {
+    await server.ready();
+  } catch (e) {
+    // A team store that cannot start (PostgreSQL or migrations) must not keep its pool open.
+    await store.close().catch(() => undefined);
+    throw e;
+  }
   const running = await serveNode(server, { port: o.port, hostname: o.host });
   if (hosts && loopback) hosts.push(`127.0.0.1:${running.port}`, `localhost:${running.port}`, `[::1]:${running.port}`);
   const runs = (await store.experiments()).length;
   // No secret on the console (terminals are logged and shared): the token stays where it came from.
   console.log(`ml-dash dashboard: ${running.url}/${o.token ? " (sign in once with ?token=<your token>)" : ""}`);
-  console.log(`ml-dash server: ${running.url}/api over ${root} (${runs} run${runs === 1 ? "" : "s"}; ${o.token ? "bearer token required" : "no token required"})`);
+  console.log(`ml-dash server: ${running.url}/api over ${o.team ? `${o.team.blobs} + PostgreSQL` : root} (${runs} run${runs === 1 ? "" : "s"}; ${o.token ? "bearer token required" : "no token required"})`);
   if (!o.token && !loopback) {
     console.warn(`warning: listening on ${o.host} without a token (--insecure): anyone who can reach this port can read and write runs`);
   }

@@ -15,8 +15,8 @@ import { openPg, pgError, type Pg, type PgOptions } from "./pg.ts";
 import { MIGRATIONS, schemaVersion } from "./migrations.ts";
 import type { S3Client } from "./s3.ts";
 
-/** The tables the store reads and writes (migration 1). */
-const STORE_TABLES = ["namespaces", "projects", "folders", "experiments", "params", "series", "accepted_batches", "recent_points", "chunks", "files", "object_gc", "tokens"];
+/** The tables the store reads and writes (migrations 1 and 2). */
+const STORE_TABLES = ["namespaces", "projects", "folders", "experiments", "params", "series", "accepted_batches", "recent_points", "pending_batches", "chunks", "files", "file_folders", "object_gc", "tokens"];
 
 /** What the PostgreSQL check found. */
 export interface PgCheck {

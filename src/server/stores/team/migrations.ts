@@ -16,6 +16,7 @@
 import { ConfigurationError } from "../../../errors.ts";
 import { sha256Hex } from "../../../files/sha256.ts";
 import { INITIAL_SCHEMA } from "./migrations/0001-initial.ts";
+import { STORE_SCHEMA } from "./migrations/0002-store.ts";
 import type { Sql } from "./pg.ts";
 
 /** One schema step. */
@@ -28,7 +29,10 @@ export interface Migration {
 }
 
 /** The team store's migrations, in order. */
-export const MIGRATIONS: readonly Migration[] = [{ version: 1, name: "initial", sql: INITIAL_SCHEMA }];
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 1, name: "initial", sql: INITIAL_SCHEMA },
+  { version: 2, name: "store", sql: STORE_SCHEMA },
+];
 
 /**
  * The advisory lock key of migrations: a fixed 64-bit number ("ml-dash" in ASCII), so every

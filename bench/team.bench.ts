@@ -1,0 +1,166 @@
+/**
+ * The team server's figures (issue 16), all in one run so the ratios hold on a shared machine:
+ *
+ * 1. ingest points/s from CLIENTS remote-only clients through one round-robin proxy (no faults)
+ *    to: one `ml-dash serve --root` (.dash store), one team node, three team nodes — the team
+ *    nodes on one PostgreSQL and one s3rver (a local S3 that writes every object to disk);
+ * 2. bytes stored per point: the .dash tree on disk; the team store's S3 objects, pending rows and
+ *    PostgreSQL relations of the series;
+ * 3. time to open a 1M- and a 10M-point metric from the team store: the dashboard's first series
+ *    request (1,000 buckets) answered by a fresh store (empty caches), in-process.
+ *
+ * Sizes: TEAM_BENCH_POINTS (comma-separated totals, default 200000,1000000), TEAM_BENCH_OPEN
+ * (default 1000000,10000000).
+ */
+import { execFileSync } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { Experiment } from "../src/index.ts";
+import { parsePrefix } from "../src/model/prefix.ts";
+import { streamId } from "../src/model/batch.ts";
+import { newColumnBlock } from "../src/model/metric-block.ts";
+import { openPg } from "../src/server/stores/team/pg.ts";
+import { S3Client } from "../src/server/stores/team/s3.ts";
+import { s3ConfigFromEnv } from "../src/server/stores/team/s3-config.ts";
+import { teamStore, type TeamStore } from "../src/server/stores/team/store.ts";
+import { SUMMARY_ROWS } from "../src/server/stores/team/store-series.ts";
+import { bundleCli, start } from "../test/support/child.ts";
+import { tempDir } from "../test/support/node-fixtures.ts";
+import { startPostgres } from "../test/support/postgres.ts";
+import { startRoundRobinProxy } from "../test/support/round-robin-proxy.ts";
+import { startS3rver, type TestS3 } from "../test/support/s3rver.ts";
+
+const CLIENTS = 4;
+const TOKEN = "bench-token-123456";
+const BUCKET = "team-bench";
+const sizes = (process.env["TEAM_BENCH_POINTS"] ?? "200000,1000000").split(",").map(Number);
+const opens = (process.env["TEAM_BENCH_OPEN"] ?? "1000000,10000000").split(",").map(Number);
+
+const env = (s3: TestS3): Record<string, string> => ({ AWS_ENDPOINT_URL: s3.endpoint, AWS_REGION: "us-east-1", AWS_ACCESS_KEY_ID: s3.accessKeyId, AWS_SECRET_ACCESS_KEY: s3.secretAccessKey });
+
+async function serve(cli: string, args: string[], extraEnv: Record<string, string>): Promise<{ url: string; stop(): Promise<unknown> }> {
+  let kill: () => void = () => undefined;
+  let listening: (url: string) => void = () => undefined;
+  const url = new Promise<string>((r) => (listening = r));
+  const exited = start(cli, {
+    args: ["serve", ...args, "--port", "0", "--token", TOKEN],
+    env: extraEnv,
+    onLine: (line, c) => {
+      kill = () => c.kill("SIGTERM");
+      const m = /ml-dash server: (http:\/\/[^/\s]+)\/api/.exec(line);
+      if (m) listening(m[1] as string);
+    },
+  });
+  const first = await Promise.race([url, exited]);
+  if (typeof first !== "string") throw new Error(`serve exited: ${first.stderr}`);
+  return { url: first, stop: () => (kill(), exited) };
+}
+
+/** Seconds for CLIENTS clients to log `total` points through `url` and flush. */
+async function ingest(url: string, total: number, tag: string): Promise<number> {
+  const per = Math.floor(total / CLIENTS);
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: CLIENTS }, async (_, k) => {
+      const exp = new Experiment(`bench/${tag}/run-${k}`, { dashUrl: url, token: TOKEN, storage: null, echo: false, buffer: { maxBatch: 10_000 } });
+      await exp.run(async (e) => {
+        const m = e.metrics("train");
+        for (let i = 0; i < per; ) {
+          for (const end = Math.min(per, i + 5000); i < end; i++) m.log({ step: i, loss: 1 / (i + 1) });
+          await new Promise((r) => setTimeout(r, 0));
+        }
+      });
+    }),
+  );
+  return (performance.now() - t0) / 1000;
+}
+
+function duBytes(dir: string): number {
+  return Number(execFileSync("du", ["-sb", dir], { encoding: "utf8" }).split("\t")[0]);
+}
+
+async function teamBytes(store: TeamStore): Promise<{ s3: number; pg: number }> {
+  const [r] = await store.state.run("bench", (sql) => sql<{ s3: string; pending: string; pg: string }[]>`
+    select (select coalesce(sum(byte_size), 0) from chunks) as s3,
+           (select coalesce(sum(octet_length(data)), 0) from pending_batches) as pending,
+           pg_total_relation_size('pending_batches') + pg_total_relation_size('chunks') + pg_total_relation_size('series') + pg_total_relation_size('accepted_batches') as pg`);
+  return { s3: Number(r?.s3 ?? 0), pg: Number(r?.pg ?? 0) };
+}
+
+/** Writes `n` points into a fresh run directly through the store (50k per append), then seals. */
+async function fill(store: TeamStore, n: number, path: string): Promise<void> {
+  const ref = await store.openExperiment({ prefix: parsePrefix(path), description: undefined, tags: undefined, bindrs: undefined, metadata: undefined });
+  for (let at = 0; at < n; at += 50_000) {
+    const len = Math.min(50_000, n - at);
+    const b = newColumnBlock(["step", "loss"], len);
+    for (let i = 0; i < len; i++) {
+      (b.cols[0] as Float64Array)[i] = at + i;
+      (b.cols[1] as Float64Array)[i] = Math.sin((at + i) / 1000) + ((at + i) % 100_003 === 0 ? 10 : 0);
+      b.ts[i] = 1_700_000_000 + (at + i) / 1000;
+    }
+    b.length = len;
+    await store.append(ref, streamId("metric", "m"), { kind: "metric", blocks: [b] }, { start: at });
+  }
+  await store.settle();
+}
+
+const pg = await startPostgres();
+const s3 = await startS3rver({ buckets: [BUCKET] });
+const cli = await bundleCli();
+const out: Record<string, unknown>[] = [];
+try {
+  for (const total of sizes) {
+    const row: Record<string, unknown> = { points: total };
+    // .dash store, one node.
+    const root = tempDir("bench-dash");
+    const dash = await serve(cli, ["--root", root], {});
+    const p1 = await startRoundRobinProxy([dash.url], { rate: 0 });
+    row["dashPtsPerSec"] = Math.round(total / (await ingest(p1.url, total, "dash")));
+    await p1.close();
+    await dash.stop();
+    row["dashBytesPerPoint"] = +(duBytes(root) / total).toFixed(1);
+    for (const nodes of [1, 3]) {
+      const db = await pg.createDatabase();
+      const blobs = `s3://${BUCKET}/${randomUUID()}`;
+      const first = await serve(cli, ["--store", db, "--blobs", blobs], env(s3));
+      const rest = await Promise.all(Array.from({ length: nodes - 1 }, () => serve(cli, ["--store", db, "--blobs", blobs], env(s3))));
+      const all = [first, ...rest];
+      const proxy = await startRoundRobinProxy(all.map((n) => n.url), { rate: 0 });
+      row[`team${nodes}PtsPerSec`] = Math.round(total / (await ingest(proxy.url, total, `team${nodes}`)));
+      await proxy.close();
+      await Promise.all(all.map((n) => n.stop()));
+      if (nodes === 1) {
+        const store = teamStore({ pg: openPg({ url: db, max: 2 }), s3: new S3Client(s3ConfigFromEnv(blobs, env(s3))), migrate: false });
+        const b = await teamBytes(store);
+        row["teamS3BytesPerPoint"] = +(b.s3 / total).toFixed(1);
+        row["teamPgBytesPerPoint"] = +(b.pg / total).toFixed(1);
+        await store.close();
+      }
+    }
+    out.push(row);
+    console.log(JSON.stringify(row));
+  }
+  for (const n of opens) {
+    const db = await pg.createDatabase();
+    const blobs = `s3://${BUCKET}/${randomUUID()}`;
+    const make = (): TeamStore => teamStore({ pg: openPg({ url: db, max: 4 }), s3: new S3Client(s3ConfigFromEnv(blobs, env(s3))) });
+    const writer = make();
+    await writer.ready();
+    const t0 = performance.now();
+    await fill(writer, n, "bench/open/run");
+    const fillSeconds = (performance.now() - t0) / 1000;
+    await writer.close();
+    const reader = make();
+    await reader.ready();
+    const t1 = performance.now();
+    const ref = await reader.run("bench/open/run");
+    const series = await reader.series(ref!, "m");
+    const answer = await series!.query({ y: "loss", x: "default", bins: 1000 });
+    const openMs = Math.round(performance.now() - t1);
+    await reader.close();
+    const row = { openPoints: n, openMs, drawn: answer.i.length, fromSummaries: n > SUMMARY_ROWS, fillPtsPerSec: Math.round(n / fillSeconds) };
+    console.log(JSON.stringify(row));
+  }
+} finally {
+  await s3.stop();
+  await pg.stop();
+}

@@ -1,0 +1,138 @@
+/**
+ * Appending a batch to a stream, exactly once on any number of nodes. One transaction:
+ *
+ * 1. the series row is locked (`SELECT … FOR UPDATE`; created first if new): appenders of one
+ *    stream on every node take turns, so indices stay dense;
+ * 2. a batch without a position but with an idempotency key that was accepted before (its
+ *    answer was lost, the client retried, maybe on another node) is answered from
+ *    `accepted_batches` and stores nothing;
+ * 3. a positioned batch is compared with `next_index`: records already held are skipped, a
+ *    start past the end is a {@link StreamGapError} carrying the end;
+ * 4. the rest is encoded to `.dash` JSONL lines once, gzipped (a tenth of the bytes through
+ *    the connection and into PostgreSQL), and inserted as one pending batch row, and
+ *    `next_index` advances.
+ *
+ * Nothing is acknowledged before the transaction commits. A batch that crosses a chunk
+ * boundary then asks for a seal (store-seal.ts), which runs after the answer.
+ */
+import { StreamGapError } from "../../../errors.ts";
+import { encodeBatchBytes } from "../../../backends/local/encode-batch.ts";
+import { nowIso } from "../../../internal/clock.ts";
+import { pyJson } from "../../../layout/py-json.ts";
+import type { BatchData, StreamId } from "../../../model/batch.ts";
+import { blockRow } from "../../../model/metric-block.ts";
+import { sliceData } from "../../../protocol/batch-ops.ts";
+import { batchLength, type AppendOptions, type Appended } from "../../store/streams.ts";
+import type { ExperimentRef } from "../../store/records.ts";
+import { gzip } from "./store-lines.ts";
+import { scheduleSeal } from "./store-seal.ts";
+import { seriesName, type TeamState } from "./store-state.ts";
+
+interface LockedSeries {
+  id: string;
+  next_index: string;
+  chunk_size: number;
+  fields: string[];
+  first_ts: number | null;
+  last_ts: number | null;
+}
+
+/** What a batch adds to its series' description. */
+interface BatchFacts {
+  fields: string[];
+  lastData: string | null;
+  minTs: number | null;
+  maxTs: number | null;
+}
+
+/** Appends `data` to `stream` of `ref`, once. */
+export async function appendBatch(state: TeamState, ref: ExperimentRef, stream: StreamId, data: BatchData, options: AppendOptions = {}): Promise<Appended> {
+  const { start, info } = options;
+  const length = batchLength(data);
+  const writer = options.writer ?? "";
+  const key = start === undefined && options.idempotencyKey ? options.idempotencyKey : undefined;
+  const name = seriesName(stream);
+  let crossed: { id: string } | undefined;
+  // Encoded (and gzipped) before the series is locked when the batch says where it starts: the
+  // usual case (the SDK's batches land at the end) holds the lock only for the inserts.
+  const early = start === undefined ? undefined : await gzip(encodeBatchBytes({ data, first: start, createdAt: nowIso() }));
+  const result = await state.run("append", (sql) =>
+    sql.begin(async (tx) => {
+      const lock = (): Promise<LockedSeries[]> =>
+        tx<LockedSeries[]>`select id, next_index, chunk_size, fields, first_ts, last_ts from series
+          where experiment_id = ${ref.id} and kind = ${stream.kind} and name = ${name} for update`;
+      let [s] = await lock();
+      if (!s) {
+        await tx`insert into series (experiment_id, kind, name, chunk_size, description, tags, metadata)
+          values (${ref.id}, ${stream.kind}, ${name}, ${state.chunkSize}, ${info?.description ?? null}, ${tx.array([...(info?.tags ?? [])] as string[], 25)},
+            ${info?.metadata == null ? null : tx.json(info.metadata as never)})
+          on conflict (experiment_id, kind, name) do nothing`;
+        [s] = await lock();
+      }
+      const row = s as LockedSeries;
+      const next = Number(row.next_index);
+      if (key !== undefined) {
+        const [seen] = await tx<{ first_index: string }[]>`select first_index from accepted_batches where series_id = ${row.id} and writer = ${writer} and batch_key = ${key}`;
+        if (seen) return { first: Number(seen.first_index), count: 0, skipped: length, next };
+      }
+      if (start !== undefined && start > next) {
+        throw new StreamGapError(`Gap in ${stream.key}: the batch starts at ${start} but the stream ends at ${next}; resend from ${next}`, next);
+      }
+      const skip = start === undefined ? 0 : Math.min(next - start, length);
+      const count = length - skip;
+      if (count === 0) return { first: next, count: 0, skipped: skip, next };
+      const part = skip === 0 ? data : sliceData(data, skip, count);
+      const bytes = early !== undefined && skip === 0 && start === next ? early : await gzip(encodeBatchBytes({ data: part, first: next, createdAt: nowIso() }));
+      await tx`insert into pending_batches (series_id, first_index, count, data) values (${row.id}, ${next}, ${count}, ${bytes})`;
+      const facts = batchFacts(part, row.fields);
+      const minTs = facts.minTs === null ? row.first_ts : row.first_ts === null ? facts.minTs : Math.min(row.first_ts, facts.minTs);
+      const maxTs = facts.maxTs === null ? row.last_ts : row.last_ts === null ? facts.maxTs : Math.max(row.last_ts, facts.maxTs);
+      await tx`update series set next_index = ${next + count}, updated_at = now(), fields = ${tx.array(facts.fields, 25)},
+        last_data = coalesce(${facts.lastData}, last_data), first_ts = ${minTs}, last_ts = ${maxTs} where id = ${row.id}`;
+      if (key !== undefined) {
+        await tx`insert into accepted_batches (series_id, writer, batch_key, first_index, count) values (${row.id}, ${writer}, ${key}, ${next}, ${count})`;
+      }
+      const size = row.chunk_size;
+      if (Math.floor(next / size) !== Math.floor((next + count) / size)) crossed = { id: row.id };
+      return { first: next, count, skipped: skip, next: next + count };
+    }),
+  );
+  if (crossed) scheduleSeal(state, crossed.id, stream.kind);
+  return result;
+}
+
+/** Numeric fields (first seen first, after `known`), the last point, and the time range of a batch. */
+function batchFacts(data: BatchData, known: readonly string[]): BatchFacts {
+  const fields = [...known];
+  const seen = new Set(fields);
+  const add = (k: string): void => {
+    if (!seen.has(k)) {
+      seen.add(k);
+      fields.push(k);
+    }
+  };
+  if (data.kind === "metric") {
+    let last: Record<string, unknown> | null = null;
+    for (const b of data.blocks) {
+      if (b.kind === "cols") {
+        for (const k of b.keys) add(k);
+        if (b.length > 0) add("_ts");
+      } else {
+        for (const r of b.rows) for (const [k, v] of Object.entries(r)) if (typeof v === "number") add(k);
+      }
+      if (b.length > 0) last = blockRow(b, b.length - 1);
+    }
+    return { fields, lastData: last === null ? null : pyJson(last), minTs: null, maxTs: null };
+  }
+  if (data.kind === "track") {
+    let lo: number | null = null;
+    let hi: number | null = null;
+    for (const r of data.records) {
+      for (const k of Object.keys(r.data)) add(k);
+      if (lo === null || r.timestamp < lo) lo = r.timestamp;
+      if (hi === null || r.timestamp > hi) hi = r.timestamp;
+    }
+    return { fields, lastData: null, minTs: lo, maxTs: hi };
+  }
+  return { fields, lastData: null, minTs: null, maxTs: null };
+}

@@ -1,0 +1,244 @@
+/**
+ * Sealing: once a series holds a full chunk's worth of pending records (10,000 by default,
+ * ML-Dash's chunk size), they move into one immutable S3 object and one `chunks` row with the
+ * chunk's summary, and their pending rows go.
+ *
+ * Encoding: the chunk is the records' `.dash` JSONL lines (the bytes `data.jsonl` holds, which
+ * ML-Dash Python and the `.dash` store read), gzipped. The line format keeps every value exactly
+ * as written (NaN, ±Infinity, strings, key order) with no second codec to keep in step; gzip
+ * takes the repetition out of it (keys and `createdAt` repeat on every line).
+ *
+ * Two nodes may seal the same points at once; that is safe:
+ * - the object key is deterministic (`series/<id>/<chunk number>.jsonl.gz`) and its content is
+ *   the same lines, so a second PUT rewrites the same records;
+ * - the chunk row is inserted `ON CONFLICT DO NOTHING` (its keys: series + chunk number, series
+ *   + first index, object key), and only the winner deletes the sealed pending rows, in the
+ *   same transaction: readers (one statement, one snapshot) see the records pending or sealed,
+ *   never both, never neither;
+ * - a node that dies between the PUT and the commit leaves an object the next seal of that
+ *   chunk overwrites: no row ever points at a missing object.
+ */
+import { sha256Hex } from "../../../files/sha256.ts";
+import { parseJsonLines } from "../../../layout/py-json-parse.ts";
+import type { StreamKind } from "../../../model/batch.ts";
+import { concatBytes, gunzip, gzip, sliceLines } from "./store-lines.ts";
+import type { TeamState } from "./store-state.ts";
+
+/** Per numeric field of a metric chunk: extremes (with their indices), first, last, counts. */
+export interface FieldSummary {
+  min: number;
+  minAt: number;
+  max: number;
+  maxAt: number;
+  first: number;
+  firstAt: number;
+  last: number;
+  lastAt: number;
+  /** Finite values. */
+  count: number;
+  /** NaN / ±Infinity values (first one's index in `gapAt`). */
+  nan: number;
+  gapAt: number;
+  /** Values that are no number (strings, lists…). */
+  other: number;
+}
+
+interface PendingRow {
+  first_index: string;
+  count: number;
+  data: Uint8Array;
+}
+
+/** Seals what can be sealed of a series, after the seals this process already runs for it. */
+export function scheduleSeal(state: TeamState, seriesId: string, kind: StreamKind): Promise<void> {
+  const before = state.sealing.get(seriesId) ?? Promise.resolve();
+  const run = before
+    .then(async () => {
+      await sealAll(state, seriesId, kind);
+    })
+    .catch((e: unknown) => {
+      // The records stay pending (readable, durable); the next boundary crossing seals them.
+      console.warn(`ml-dash team store: sealing series ${seriesId} failed (will retry later): ${e instanceof Error ? e.message : String(e)}`);
+    })
+    .finally(() => {
+      if (state.sealing.get(seriesId) === run) state.sealing.delete(seriesId);
+    });
+  state.sealing.set(seriesId, run);
+  return run;
+}
+
+/** Seals every full chunk of pending records of a series. */
+export async function sealAll(state: TeamState, seriesId: string, kind: StreamKind): Promise<number> {
+  let sealed = 0;
+  for (let guard = 0; guard < 10_000; guard++) {
+    const outcome = await sealOne(state, seriesId, kind);
+    if (outcome === "none") return sealed;
+    if (outcome === "sealed") sealed++;
+  }
+  return sealed;
+}
+
+/** Chunks sealed per round at most (their PUTs run a few at a time, their rows commit together). */
+const ROUND = 32;
+/** Concurrent PUTs of one round. */
+const PUTS = 4;
+
+interface Sealed {
+  no: number;
+  from: number;
+  key: string;
+  body: Uint8Array;
+  digest: string;
+  summary: ReturnType<typeof summarize>;
+}
+
+/**
+ * One round: every full chunk of pending records (up to {@link ROUND}) goes to S3, then one
+ * transaction inserts their rows and deletes (or trims) the pending rows they cover. Another
+ * node that sealed any of them first makes the whole round roll back ("lost"): the caller
+ * starts again from what is sealed now.
+ */
+async function sealOne(state: TeamState, seriesId: string, kind: StreamKind): Promise<"none" | "sealed" | "lost"> {
+  const { s3 } = state;
+  const [head] = await state.run("seal", (sql) => sql<{ sealed: string; size: number }[]>`
+    select coalesce((select max(last_index) + 1 from chunks where series_id = ${seriesId}), 0) as sealed, chunk_size as size from series where id = ${seriesId}`);
+  if (!head) return "none";
+  const from = Number(head.sealed);
+  const size = head.size;
+  const rows = await state.run("seal", (sql) => sql<PendingRow[]>`
+    select first_index, count, data from pending_batches
+    where series_id = ${seriesId} and first_index < ${from + size * ROUND} and first_index + count > ${from} order by first_index`);
+  // Contiguous records from `from` (pending rows are dense: a gap cannot happen, but would stop here).
+  let covered = from;
+  for (const r of rows) {
+    if (Number(r.first_index) > covered) break;
+    covered = Number(r.first_index) + r.count;
+  }
+  const n = Math.min(ROUND, Math.floor((covered - from) / size));
+  if (n === 0) return "none";
+  const end = from + n * size;
+  const all = await linesOf(rows, from, end);
+  const chunks: Sealed[] = [];
+  for (let k = 0; k < n; k++) {
+    const lines = sliceLines(all, k * size, (k + 1) * size);
+    const at = from + k * size;
+    const no = Math.floor(at / size);
+    chunks.push({ no, from: at, key: `series/${seriesId}/${String(no).padStart(8, "0")}.jsonl.gz`, body: await gzip(lines), digest: await sha256Hex(lines), summary: summarize(kind, lines, at) });
+    // The sealing node is likely to be asked for these records soon: keep the lines at hand.
+    void state.chunks.get(chunks[k]!.key, async () => lines.slice());
+  }
+  for (let k = 0; k < chunks.length; k += PUTS) {
+    await Promise.all(chunks.slice(k, k + PUTS).map((c) => s3.put(c.key, c.body, { contentType: "application/gzip" })));
+  }
+  return state.run("seal", (sql) =>
+    sql
+      .begin(async (tx) => {
+        for (const c of chunks) {
+          const won = await tx`insert into chunks (series_id, chunk_no, first_index, last_index, count, summary, ts_min, ts_max, object_key, encoding, byte_size, sha256)
+            values (${seriesId}, ${c.no}, ${c.from}, ${c.from + size - 1}, ${size}, ${tx.json(c.summary.summary as never)}, ${c.summary.tsMin}, ${c.summary.tsMax}, ${c.key}, 'jsonl.gz', ${c.body.length}, ${c.digest})
+            on conflict do nothing returning chunk_no`;
+          if (won.length === 0) throw LOST;
+        }
+        await tx`delete from pending_batches where series_id = ${seriesId} and first_index >= ${from} and first_index + count <= ${end}`;
+        const [straddler] = await tx<PendingRow[]>`select first_index, count, data from pending_batches
+          where series_id = ${seriesId} and first_index < ${end} and first_index + count > ${end} for update`;
+        if (straddler) {
+          const first = Number(straddler.first_index);
+          await tx`delete from pending_batches where series_id = ${seriesId} and first_index = ${first}`;
+          const tail = await gzip(sliceLines(await gunzip(straddler.data), end - first, straddler.count));
+          await tx`insert into pending_batches (series_id, first_index, count, data) values (${seriesId}, ${end}, ${first + straddler.count - end}, ${tail})`;
+        }
+        return "sealed" as const;
+      })
+      .catch((e: unknown) => {
+        if (e === LOST) return "lost" as const;
+        throw e;
+      }),
+  );
+}
+
+const LOST = new Error("another node sealed these records first");
+
+/** Records `[from, end)` out of pending rows (sorted, dense from `from`; their data gzipped). */
+async function linesOf(rows: readonly PendingRow[], from: number, end: number): Promise<Uint8Array> {
+  const parts: Uint8Array[] = [];
+  let at = from;
+  for (const r of rows) {
+    const first = Number(r.first_index);
+    if (at >= end) break;
+    if (first + r.count <= at) continue;
+    const hi = Math.min(r.count, end - first);
+    parts.push(sliceLines(await gunzip(r.data), at - first, hi));
+    at = first + hi;
+  }
+  return concatBytes(parts);
+}
+
+/** A chunk's summary (the `chunks.summary` column). */
+export interface ChunkSummary {
+  /** Per field: extremes (with their indices), first, last, counts. */
+  fields: Record<string, FieldSummary>;
+  /**
+   * Every numeric value of the rows some field's summary points at (first, last, min, max, first
+   * gap), by index: what a downsampled chart draws for the chunk, whatever its x field. jsonb has
+   * no NaN/±Infinity: those are the strings "NaN", "Infinity", "-Infinity".
+   */
+  rows: Record<string, Record<string, number | string>>;
+}
+
+/** A chunk's summary: per numeric field for metrics, the time range for tracks. */
+export function summarize(kind: StreamKind, lines: Uint8Array, first: number): { summary: ChunkSummary; tsMin: number | null; tsMax: number | null } {
+  const fields: Record<string, FieldSummary> = {};
+  const summary: ChunkSummary = { fields, rows: {} };
+  let tsMin: number | null = null;
+  let tsMax: number | null = null;
+  if (kind === "log") return { summary, tsMin, tsMax };
+  const records = parseJsonLines<Record<string, unknown>>(lines).records;
+  const field = (name: string): FieldSummary =>
+    (fields[name] ??= { min: Infinity, minAt: -1, max: -Infinity, maxAt: -1, first: NaN, firstAt: -1, last: NaN, lastAt: -1, count: 0, nan: 0, gapAt: -1, other: 0 });
+  records.forEach((rec, k) => {
+    if (kind === "track") {
+      const t = rec["timestamp"];
+      if (typeof t === "number") {
+        if (tsMin === null || t < tsMin) tsMin = t;
+        if (tsMax === null || t > tsMax) tsMax = t;
+      }
+      return;
+    }
+    const data = rec["data"];
+    if (data === null || typeof data !== "object") return;
+    const i = first + k;
+    for (const [name, v] of Object.entries(data as Record<string, unknown>)) {
+      const f = field(name);
+      if (typeof v !== "number") {
+        f.other++;
+        continue;
+      }
+      if (v - v !== 0) {
+        f.nan++;
+        if (f.gapAt < 0) f.gapAt = i;
+        continue;
+      }
+      f.count++;
+      if (f.firstAt < 0) [f.first, f.firstAt] = [v, i];
+      [f.last, f.lastAt] = [v, i];
+      if (v < f.min) [f.min, f.minAt] = [v, i];
+      if (v > f.max) [f.max, f.maxAt] = [v, i];
+    }
+  });
+  if (kind === "metric") {
+    const picked = new Set<number>();
+    for (const f of Object.values(fields)) for (const at of [f.firstAt, f.minAt, f.maxAt, f.lastAt, f.gapAt]) if (at >= 0) picked.add(at);
+    for (const at of picked) {
+      const data = (records[at - first] as { data: Record<string, unknown> }).data;
+      const row: Record<string, number | string> = {};
+      for (const [name, v] of Object.entries(data)) if (typeof v === "number") row[name] = v - v === 0 ? v : String(v);
+      summary.rows[String(at)] = row;
+    }
+  }
+  // jsonb has no NaN/Infinity: a field with no finite value keeps only its counts.
+  for (const f of Object.values(fields)) {
+    if (f.count === 0) [f.min, f.max, f.first, f.last] = [0, 0, 0, 0];
+  }
+  return { summary, tsMin, tsMax };
+}

@@ -1,0 +1,128 @@
+/**
+ * The team store's multi-node promises, with two stores (two pools: two server processes) on one
+ * PostgreSQL database and one bucket: sealing raced by both nodes leaves each record in exactly
+ * one place, a retried unpositioned batch is a no-op on the other node, and what a seal writes
+ * (chunk objects, summaries) matches the records.
+ */
+import { randomUUID } from "node:crypto";
+import { afterAll, beforeAll, expect, test, vi } from "vitest";
+import { open, rows } from "../../contract/run-store-contract.ts";
+import { streamId } from "../../../src/model/batch.ts";
+import { openPg } from "../../../src/server/stores/team/pg.ts";
+import { sealAll } from "../../../src/server/stores/team/store-seal.ts";
+import { summarySeries } from "../../../src/server/stores/team/store-series-summary.ts";
+import type { SeriesRow } from "../../../src/server/stores/team/store-state.ts";
+import { teamStore, type TeamStore } from "../../../src/server/stores/team/store.ts";
+import { startPostgres, type TestPostgres } from "../../support/postgres.ts";
+import { startS3rver, type TestS3 } from "../../support/s3rver.ts";
+import { clientFor } from "./s3-helpers.ts";
+
+vi.setConfig({ testTimeout: 180_000, hookTimeout: 180_000 });
+
+let pg: TestPostgres;
+let s3: TestS3;
+const BUCKET = "team-seal";
+const M = streamId("metric", "m");
+
+beforeAll(async () => {
+  [pg, s3] = await Promise.all([startPostgres(), startS3rver({ buckets: [BUCKET] })]);
+});
+afterAll(async () => {
+  await Promise.all([pg?.stop(), s3?.stop()]);
+});
+
+/** Two nodes on one database and prefix. */
+async function twoNodes(chunkSize: number): Promise<[TeamStore, TeamStore]> {
+  const url = await pg.createDatabase();
+  const prefix = `s3://${BUCKET}/${randomUUID()}`;
+  const make = (): TeamStore => teamStore({ pg: openPg({ url, max: 4 }), s3: clientFor(s3, prefix), chunkSize });
+  const a = make();
+  const b = make();
+  await Promise.all([a.ready(), b.ready()]);
+  return [a, b];
+}
+
+test("two nodes appending and sealing the same series at once: every record once, in order, sealed once", async () => {
+  const [a, b] = await twoNodes(100);
+  try {
+    const e = await open(a, "alice/p/race");
+    // Batches of 37 from alternating nodes; positioned, so each lands once whichever node takes it.
+    const n = 1234;
+    for (let at = 0; at < n; at += 37) {
+      const k = Math.min(37, n - at);
+      const batch = rows(Array.from({ length: k }, (_, i) => ({ v: at + i, sq: (at + i) % 17 })));
+      const [ra, rb] = await Promise.all([a.append(e, M, batch, { start: at }), b.append(e, M, batch, { start: at })]);
+      expect(ra.count + rb.count).toBe(k);
+    }
+    // Both nodes seal the same series at once, several times over.
+    const [series] = await a.state.run("t", (sql) => sql<{ id: string }[]>`select id from series`);
+    await Promise.all([a.settle(), b.settle()]);
+    await Promise.all([sealAll(a.state, series!.id, "metric"), sealAll(b.state, series!.id, "metric"), sealAll(a.state, series!.id, "metric")]);
+    const chunks = await a.state.run("t", (sql) => sql<{ chunk_no: number; first_index: string; count: number; summary: { fields: Record<string, { min: number; max: number; count: number }>; rows: Record<string, Record<string, number>> } }[]>`
+      select chunk_no, first_index, count, summary from chunks order by chunk_no`);
+    expect(chunks.map((c) => [c.chunk_no, Number(c.first_index), c.count])).toEqual(Array.from({ length: 12 }, (_, k) => [k, k * 100, 100]));
+    expect(chunks[3]?.summary.fields["v"]).toMatchObject({ min: 300, max: 399, count: 100 });
+    expect(chunks[3]?.summary.fields["sq"]).toMatchObject({ min: 0, max: 16 });
+    expect(chunks[3]?.summary.rows["399"]).toEqual({ v: 399, sq: 399 % 17 });
+    const pending = await a.state.run("t", (sql) => sql<{ first_index: string; count: number }[]>`select first_index, count from pending_batches order by first_index`);
+    expect(Number(pending[0]?.first_index)).toBe(1200);
+    expect(pending.reduce((s, p) => s + p.count, 0)).toBe(34);
+    const objects: string[] = [];
+    for await (const o of a.state.s3.list("series/")) objects.push(o.key);
+    expect(objects.length).toBe(12);
+    for (const node of [a, b]) {
+      const page = await node.metricPage(e, "m", 0, 5000);
+      expect(page.data.map((p) => p.data["v"])).toEqual(Array.from({ length: n }, (_, i) => i));
+      expect(page.data.map((p) => p.index)).toEqual(Array.from({ length: n }, (_, i) => i));
+      const mid = await node.metricPage(e, "m", 95, 10);
+      expect(mid.data.map((p) => p.index)).toEqual([95, 96, 97, 98, 99, 100, 101, 102, 103, 104]);
+    }
+    expect((await b.metricStats(e, "m")).chunkedDataPoints).toBe("1200");
+  } finally {
+    await Promise.all([a.close(), b.close()]);
+  }
+});
+
+test("a retried unpositioned batch (same idempotency key) is stored once, whichever node gets the retry", async () => {
+  const [a, b] = await twoNodes(10_000);
+  try {
+    const e = await open(a, "alice/p/idem");
+    const first = await a.append(e, M, rows([{ v: 1 }, { v: 2 }]), { idempotencyKey: "batch-1", writer: "w" });
+    const again = await b.append(e, M, rows([{ v: 1 }, { v: 2 }]), { idempotencyKey: "batch-1", writer: "w" });
+    const other = await b.append(e, M, rows([{ v: 3 }]), { idempotencyKey: "batch-2", writer: "w" });
+    expect([first.count, again.count, again.skipped, again.first, other.first]).toEqual([2, 0, 2, 0, 2]);
+    expect((await a.metricPage(e, "m", 0, 10)).data.map((p) => p.data["v"])).toEqual([1, 2, 3]);
+  } finally {
+    await Promise.all([a.close(), b.close()]);
+  }
+});
+
+test("a big series charted from the chunks' summaries: spikes, gaps, first and last points, x values, without reading sealed points", async () => {
+  const [a, b] = await twoNodes(100);
+  try {
+    const e = await open(a, "alice/p/summary");
+    const n = 5050;
+    const v = (i: number): number => (i === 1234 ? 1e6 : i === 4321 ? -1e6 : i === 777 ? NaN : i % 7);
+    await a.append(e, M, rows(Array.from({ length: n }, (_, i) => ({ step: i * 2, v: v(i) }))), { start: 0 });
+    await a.settle();
+    const [series] = await a.state.run("t", (sql) => sql<SeriesRow[]>`select * from series`);
+    // Node b has read nothing of this series: its chunk cache is empty, so every sealed record would be an S3 read.
+    const s = await summarySeries(b.state, series!, { y: "v", x: "default", bins: 100 });
+    expect(s).toMatchObject({ xKey: "step", total: n, nextIndex: n, downsampled: true, exact: false, nonFinite: 1, bucketWidth: 64 });
+    expect(s.y).toContain(1e6);
+    expect(s.y).toContain(-1e6);
+    expect(s.y).toContain(null);
+    expect([s.i[0], s.i.at(-1)]).toEqual([0, n - 1]);
+    expect(s.i.every((i, k) => k === 0 || i > (s.i[k - 1] as number))).toBe(true);
+    expect(s.i.every((i, k) => s.x[k] === i * 2)).toBe(true);
+    expect(s.i.every((i, k) => s.y[k] === null || s.y[k] === v(i))).toBe(true);
+    const since = await summarySeries(b.state, series!, { y: "v", x: "index", bins: 100, since: 5000, bucketWidth: 64 });
+    expect(since).toMatchObject({ reset: false, from: 4992 });
+    expect(since.i.every((i) => i >= 4992)).toBe(true);
+    expect(since.i.at(-1)).toBe(n - 1);
+    const objects = (b.state.chunks as unknown as { entries: Map<string, unknown> }).entries.size;
+    expect(objects).toBe(0);
+  } finally {
+    await Promise.all([a.close(), b.close()]);
+  }
+});
