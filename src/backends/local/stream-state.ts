@@ -7,7 +7,8 @@
  */
 import { nowIso } from "../../internal/clock.ts";
 import type { PlainValue } from "../../model/values.ts";
-import { paths } from "../../layout/paths.ts";
+import { paths, trackDirName } from "../../layout/paths.ts";
+import { topicCollision } from "../../layout/track-topic.ts";
 import { newMetricMeta, newTrackMeta, type MetricMetaDoc, type TrackMetaDoc } from "../../layout/records.ts";
 import type { StorageAdapter } from "../../storage/contract.ts";
 import type { StreamId, StreamInfo } from "../../model/batch.ts";
@@ -83,6 +84,8 @@ async function loadTrackState(storage: StorageAdapter, dir: string, topic: strin
   const dataKey = paths.trackData(dir, topic);
   const metaKey = paths.trackMeta(dir, topic);
   const stored = await readDoc<TrackMetaDoc>(storage, metaKey);
+  // Another topic in this folder ("robot/pos" vs "robot_pos"): refused before anything is appended.
+  if (stored && typeof stored.topic === "string" && stored.topic !== topic) throw topicCollision(topic, stored.topic, trackDirName(topic));
   const tail = await repairTail(storage, dataKey);
   let meta = stored ?? newTrackMeta(topic, nowIso(), info);
   let next = 0;
