@@ -158,7 +158,7 @@ export class LocalBackend implements Backend {
           const storedVersion = stored?.["version"];
           if (typeof storedVersion === "number") version = Math.max(version, storedVersion + 1);
         }
-        await this.storage.write(key, encoder.encode(encodeParameters(version, data, now, now)));
+        await this.storage.write(key, encoder.encode(encodeParameters(version, data, update.createdAt ?? update.updatedAt ?? now, update.updatedAt ?? now)));
       });
     } catch (err) {
       throw storageError("write", key, err);
@@ -289,7 +289,7 @@ const WARM_UP_WAIT_MS = 150;
 
 /** What an encoder needs for batch `b` as it is numbered now. */
 function encodeJob(b: Batch, createdAt: string): EncodeJob {
-  return { data: b.data, first: b.first, createdAt };
+  return b.createdAt ? { data: b.data, first: b.first, createdAt, created: b.createdAt } : { data: b.data, first: b.first, createdAt };
 }
 
 /** Most batches encoded ahead by `prepare` and not yet written (their bytes wait in memory). */
@@ -299,6 +299,9 @@ const MAX_PREPARED = 4;
 const ENCODE_AHEAD = 4;
 
 function updateMeta(stream: StreamId, state: StreamState, batches: readonly Batch[], now: string): void {
+  // A copy of a stream from its start keeps the original's creation time (`stats().firstDataAt`).
+  const kept = batches[0]?.first === 0 ? batches[0].createdAt?.[0]?.[1] : undefined;
+  if (kept !== undefined && state.meta) (state.meta as { createdAt: string }).createdAt = kept;
   if (stream.kind === "metric") {
     const meta = state.meta as { totalDataPoints: number; nextIndex: number; updatedAt: string };
     meta.totalDataPoints = Math.max(meta.totalDataPoints, state.next);
