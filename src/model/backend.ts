@@ -37,6 +37,9 @@ export interface ParamsUpdate {
   readonly version: number;
   readonly data: Readonly<Record<string, PlainValue>>;
   readonly changed: Readonly<Record<string, PlainValue>>;
+  /** Times kept from the params' first store (`ml-dash upload`): written instead of now. */
+  readonly createdAt?: string | undefined;
+  readonly updatedAt?: string | undefined;
 }
 
 /** One destination of an experiment's data. */

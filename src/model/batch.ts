@@ -8,6 +8,7 @@ import type { MetricBlock } from "./metric-block.ts";
 import { blockRow } from "./metric-block.ts";
 import type { PlainObject, PlainValue } from "./values.ts";
 import type { StreamId } from "./stream-id.ts";
+import type { CreatedRuns } from "./created-at.ts";
 
 export { streamId, type StreamId, type StreamKind } from "./stream-id.ts";
 
@@ -65,6 +66,11 @@ export interface Batch {
   readonly bytes: number;
   /** Descriptive fields of the stream (used when the stream is first created). */
   readonly info: StreamInfo | undefined;
+  /**
+   * When the records were first stored, for a copy (`ml-dash upload`, hybrid catch-up, the
+   * server storing such a batch): metric lines get these `createdAt` times instead of now.
+   */
+  readonly createdAt?: CreatedRuns | undefined;
 }
 
 /** The points of a metric batch as objects (`{...data, _ts}`), for consumers that want rows. */

@@ -2,6 +2,7 @@
  * Cutting and building batches on the remote path: the part of a batch the server does not
  * hold yet, a prefix that fits a byte budget, and batches rebuilt from stored records.
  */
+import { sliceRuns, type CreatedRuns } from "../model/created-at.ts";
 import { sliceBlock, type MetricBlock } from "../model/metric-block.ts";
 import type { PlainObject } from "../model/values.ts";
 import type { Batch, BatchData, LogRecord, StreamId, StreamInfo, TrackEntry } from "../model/batch.ts";
@@ -46,6 +47,7 @@ export function tailOf(batch: Batch, from: number, take = Infinity): Batch {
     count,
     data: sliceData(batch.data, skip, count),
     bytes: Math.round((batch.bytes * count) / Math.max(1, batch.count)),
+    createdAt: sliceRuns(batch.createdAt, skip, count),
   };
 }
 
@@ -87,6 +89,7 @@ export function coalesce(batches: readonly Batch[]): Batch[] {
             count: group.reduce((n, b) => n + b.count, 0),
             data: concatData(group.map((b) => b.data)),
             bytes: group.reduce((n, b) => n + b.bytes, 0),
+            createdAt: head.createdAt ? group.flatMap((b) => b.createdAt ?? []) : undefined,
           },
     );
     group = [];
@@ -95,7 +98,7 @@ export function coalesce(batches: readonly Batch[]): Batch[] {
   let bytes = 0;
   for (const b of batches) {
     const prev = group[group.length - 1];
-    if (prev && (prev.first + prev.count !== b.first || records + b.count > MAX_REQUEST_RECORDS || bytes + b.bytes > MAX_REQUEST_BYTES)) {
+    if (prev && (prev.first + prev.count !== b.first || !prev.createdAt !== !b.createdAt || records + b.count > MAX_REQUEST_RECORDS || bytes + b.bytes > MAX_REQUEST_BYTES)) {
       close();
       records = 0;
       bytes = 0;
@@ -109,8 +112,8 @@ export function coalesce(batches: readonly Batch[]): Batch[] {
 }
 
 /** A batch of `records` numbered from `first`. */
-export function makeBatch(stream: StreamId, first: number, data: BatchData, count: number, info?: StreamInfo): Batch {
-  return { stream, first, count, data, sealedMs: Date.now(), bytes: 0, info };
+export function makeBatch(stream: StreamId, first: number, data: BatchData, count: number, info?: StreamInfo, createdAt?: CreatedRuns): Batch {
+  return createdAt ? { stream, first, count, data, sealedMs: Date.now(), bytes: 0, info, createdAt } : { stream, first, count, data, sealedMs: Date.now(), bytes: 0, info };
 }
 
 /**

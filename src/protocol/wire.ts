@@ -15,6 +15,8 @@
  * - Logs (JSON): `{"startSequence": n, "logs": [{"timestamp", "level", "message", "metadata"?}]}`.
  *
  * Optional `description`, `tags` and `metadata` describe a metric or track when it is created.
+ * A metric batch copied from a store (`ml-dash upload`) also carries `createdAt`: `[count, iso]`
+ * runs, the times its points were first stored, which the server keeps in its lines.
  */
 import { Encoder } from "@msgpack/msgpack";
 import type { MetricBlock } from "../model/metric-block.ts";
@@ -116,6 +118,7 @@ export function encodeMetricBatch(batch: Batch, format: WireFormat): EncodedBody
   if (format === "json") {
     let extra = "";
     for (const [k, v] of Object.entries(infoFields(batch.info))) extra += "," + jsonKey(k) + JSON.stringify(v);
+    if (batch.createdAt) extra += ',"createdAt":' + JSON.stringify(batch.createdAt);
     const text = '{"startIndex":' + batch.first + extra + ',"dataPoints":[' + metricRowsJson(blocks) + "]}";
     return { body: utf8.encode(text), contentType: JSON_TYPE };
   }
@@ -123,7 +126,8 @@ export function encodeMetricBatch(batch: Batch, format: WireFormat): EncodedBody
     // Column arrays have spare capacity past `length`: send the valid rows only.
     b.kind === "rows" ? { rows: b.rows } : { keys: b.keys, cols: b.cols.map((c) => f64Bytes(c.subarray(0, b.length))), ts: f64Bytes(b.ts.subarray(0, b.length)), length: b.length },
   );
-  return { body: packer.encode({ startIndex: batch.first, count: batch.count, ...infoFields(batch.info), blocks: wireBlocks }), contentType: MSGPACK };
+  const created = batch.createdAt ? { createdAt: batch.createdAt } : {};
+  return { body: packer.encode({ startIndex: batch.first, count: batch.count, ...infoFields(batch.info), ...created, blocks: wireBlocks }), contentType: MSGPACK };
 }
 
 /** Track entries as `{timestamp, ...data}` objects. */

@@ -16,6 +16,12 @@ export interface LocalRun {
   readonly info: ExperimentInfo;
   /** The status experiment.json records when the run ended (`undefined` while running or unknown). */
   readonly ended: Exclude<RunStatus, "RUNNING"> | undefined;
+  /**
+   * experiment.json records a status at all. ML-Dash Python never does (its local runs have no
+   * status), and `ml-dash upload` then infers COMPLETED: a run is uploaded once it is done.
+   * A recorded `RUNNING` (this SDK, while the run is open or after its process died) is kept.
+   */
+  readonly recorded: boolean;
 }
 
 const strings = (v: unknown): string[] | undefined => (Array.isArray(v) && v.every((x) => typeof x === "string") ? (v as string[]) : undefined);
@@ -33,14 +39,19 @@ export async function localRun(storage: StorageAdapter, prefix: ParsedPrefix): P
       metadata: isPlainObject(doc["metadata"]) ? (doc["metadata"] as PlainObject) : undefined,
     },
     ended: status === "COMPLETED" || status === "FAILED" || status === "CANCELLED" ? status : undefined,
+    recorded: typeof status === "string",
   };
 }
 
 /** The stored params of the run in folder `dir`, when it has any. */
-export async function localParams(storage: StorageAdapter, dir: string): Promise<{ data: Record<string, PlainValue>; version: number | undefined } | undefined> {
+export async function localParams(
+  storage: StorageAdapter,
+  dir: string,
+): Promise<{ data: Record<string, PlainValue>; version: number | undefined; createdAt?: string; updatedAt?: string } | undefined> {
   const doc = await readJsonDoc(storage, paths.parameters(dir));
   const data = doc?.["data"];
   if (!isPlainObject(data) || Object.keys(data).length === 0) return undefined;
   const version = doc?.["version"];
-  return { data: data as Record<string, PlainValue>, version: typeof version === "number" ? version : undefined };
+  const times = { ...(typeof doc?.["createdAt"] === "string" ? { createdAt: doc["createdAt"] } : {}), ...(typeof doc?.["updatedAt"] === "string" ? { updatedAt: doc["updatedAt"] } : {}) };
+  return { data: data as Record<string, PlainValue>, version: typeof version === "number" ? version : undefined, ...times };
 }

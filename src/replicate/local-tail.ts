@@ -10,6 +10,7 @@ import type { PlainObject } from "../model/values.ts";
 import type { StorageAdapter } from "../storage/contract.ts";
 import type { Batch, StreamId, StreamInfo } from "../model/batch.ts";
 import { logRecords, makeBatch, rowsToBlocks, trackRecords } from "../protocol/batch-ops.ts";
+import { createdRuns } from "../model/created-at.ts";
 import { concatBytes } from "../internal/bytes.ts";
 import { StreamGap, type Sent } from "../backends/remote/send-batch.ts";
 
@@ -99,7 +100,8 @@ export class LocalStreamSource {
     switch (stream.kind) {
       case "metric": {
         const rows = docs.map((d) => (d["data"] ?? {}) as PlainObject);
-        return makeBatch(stream, from, { kind: "metric", blocks: rowsToBlocks(rows) }, rows.length, info);
+        // The lines' own createdAt travel with them, so the copy keeps when each point was stored.
+        return makeBatch(stream, from, { kind: "metric", blocks: rowsToBlocks(rows) }, rows.length, info, createdRuns(docs.map((d) => d["createdAt"])));
       }
       case "track":
         return makeBatch(stream, from, { kind: "track", records: trackRecords(docs) }, docs.length, info);

@@ -5,7 +5,7 @@
  * are read from the local files and sent, and every batch carries its position, so running it
  * twice (or after an interruption) never stores a record twice.
  */
-import { MlDashError } from "../errors.ts";
+import { MlDashError, NotFoundError, RemoteError } from "../errors.ts";
 import { listStreams } from "../layout/list-streams.ts";
 import { parsePrefix } from "../model/prefix.ts";
 import type { StorageAdapter } from "../storage/contract.ts";
@@ -20,7 +20,7 @@ import { localFileStoreFor } from "../files/local-file-store.ts";
 import { fullPath } from "../files/names.ts";
 import { portableSha256, type Sha256 } from "../files/sha256.ts";
 import type { FileInfo } from "../files/types.ts";
-import { applyFile, listedPlaces, localPlaces, planFile } from "./file-plan.ts";
+import { applyFile, localPlaces, placeOf, planFile } from "./file-plan.ts";
 import { LOCAL_CHUNK, LocalStreamSource, sendTail } from "./local-tail.ts";
 import { localParams, localRun } from "./local-run.ts";
 import { findRunFolders } from "../layout/run-folders.ts";
@@ -71,6 +71,33 @@ export interface UploadRunOptions {
 
 
 
+/** The server's records of a run's files, deleted ones too (none from a server that cannot list them). */
+async function listedFiles(api: RemoteFilesApi): Promise<FileInfo[]> {
+  try {
+    return await api.list(true);
+  } catch (err) {
+    if (err instanceof RemoteError && err.status === 404) return [];
+    throw err;
+  }
+}
+
+/**
+ * The local soft-deleted records of one place that the server does not hold as deleted records
+ * (counted by checksum, so a second upload finds them all there and sends none).
+ */
+function missingDeleted(records: readonly FileInfo[], place: string, remoteDeleted: ReadonlyMap<string, number>): FileInfo[] {
+  const seen = new Map<string, number>();
+  const out: FileInfo[] = [];
+  for (const r of records) {
+    if (r.deletedAt === null) continue;
+    const k = place + "\u0000" + r.checksum;
+    const n = (seen.get(k) ?? 0) + 1;
+    seen.set(k, n);
+    if (n > (remoteDeleted.get(k) ?? 0)) out.push(r);
+  }
+  return out;
+}
+
 /** Every run folder of a store (below `prefix`), sorted: the layout's run discovery. */
 export async function findRuns(storage: StorageAdapter, prefix = ""): Promise<string[]> {
   return findRunFolders(storage, prefix);
@@ -115,7 +142,8 @@ export async function uploadRun(
 
   const files = await uploadFiles(client, storage, dir, exp, options);
 
-  if (run.ended) await patchStatus(client, exp.nodeId, run.ended);
+  const status = run.ended ?? (run.recorded ? undefined : "COMPLETED");
+  if (status) await patchStatus(client, exp.nodeId, status);
   return { dir, id: exp.id, sent, skipped, bytes, files };
 }
 
@@ -133,14 +161,34 @@ async function uploadFiles(client: RemoteClient, storage: StorageAdapter, dir: s
   if (places.size === 0) return out;
   const api = new RemoteFilesApi(client, fileTarget(exp, prefix.owner as string), { sha256: options.sha256 ?? portableSha256, maxBytes });
   // A server without the list route (ML-Dash lists over GraphQL) gets every file: it cannot say what it holds.
-  const listed = await listedPlaces(api);
-  const remote = listed instanceof Map ? listed : new Map<string, FileInfo>();
+  // A server without the list route (ML-Dash lists over GraphQL) gets every file: it cannot say what it holds.
+  const listed = await listedFiles(api);
+  const remote = new Map<string, FileInfo>();
+  const remoteDeleted = new Map<string, number>();
+  for (const f of listed) {
+    if (f.deletedAt === null) {
+      if (!remote.has(placeOf(f))) remote.set(placeOf(f), f);
+    } else remoteDeleted.set(placeOf(f) + "\u0000" + f.checksum, (remoteDeleted.get(placeOf(f) + "\u0000" + f.checksum) ?? 0) + 1);
+  }
   let done = 0;
   let refused: MlDashError | undefined;
   for (const [key, records] of places) {
-    const action = planFile(records, remote.get(key));
     try {
-      if (!action) out.unchanged++;
+      // Soft-deleted records are history too: each one the server lacks is uploaded and deleted
+      // there (first, as an upload at a live place replaces that place's live record).
+      const missing = missingDeleted(records, key, remoteDeleted);
+      let live = remote.get(key);
+      for (const f of missing) {
+        // The server's live copy of what was deleted here (an earlier upload) is deleted there;
+        // anything else is uploaded and then deleted.
+        const same = live !== undefined && live.checksum === f.checksum && !records.some((r) => r.deletedAt === null && r.checksum === f.checksum);
+        const id = same ? (live as FileInfo).id : (await applyFile(api, local, { kind: "upload", local: f }))?.id;
+        if (id !== undefined) await api.remove(id).catch((err: unknown) => (err instanceof NotFoundError ? undefined : Promise.reject(err)));
+        live = undefined;
+        out.deleted++;
+      }
+      const action = planFile(records, live);
+      if (!action) out.unchanged += missing.length > 0 ? 0 : 1;
       else {
         await applyFile(api, local, action);
         if (action.kind === "upload") {

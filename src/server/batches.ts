@@ -12,6 +12,7 @@ import { logRecords } from "../protocol/batch-ops.ts";
 import { f64FromBytes } from "../protocol/wire.ts";
 import type { LogRecord, StreamInfo, TrackEntry } from "../model/batch.ts";
 import { isoMicros } from "../internal/clock.ts";
+import { runsLength, type CreatedRuns } from "../model/created-at.ts";
 import { badRequest, check } from "./http-error.ts";
 import { shown, textProblem } from "../model/names.ts";
 import { ColumnBlockWire, LogsBody, MetricBlocksBody, MetricRowsBody, TrackBody } from "./schemas.ts";
@@ -23,6 +24,15 @@ export interface Decoded<T> {
   readonly count: number;
   readonly data: T;
   readonly info: StreamInfo | undefined;
+  /** When the records were first stored (a copy's), else undefined: stored now. */
+  readonly createdAt?: CreatedRuns | undefined;
+}
+
+/** The body's `createdAt` runs, which must cover exactly `count` records. */
+function keptTimes(runs: CreatedRuns | undefined, count: number): CreatedRuns | undefined {
+  if (runs === undefined) return undefined;
+  if (runsLength(runs) !== count) throw badRequest(`Invalid metric batch: "createdAt" covers ${runsLength(runs)} points but the batch holds ${count}`, "createdAt");
+  return runs;
 }
 
 const PY_ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{6})?Z$/;
@@ -84,11 +94,11 @@ export function decodeMetricBatch(body: unknown): Decoded<MetricBlock[]> {
       count += blk.length;
     });
     if (b.count !== undefined && b.count !== count) throw badRequest(`Invalid metric batch: "count" is ${b.count} but the blocks hold ${count} points`, "count");
-    return { startIndex: b.startIndex, count, data: blocks, info: streamInfo(b) };
+    return { startIndex: b.startIndex, count, data: blocks, info: streamInfo(b), createdAt: keptTimes(b.createdAt, count) };
   }
   const b = check(MetricRowsBody, body, "metric batch");
   const rows = b.dataPoints.map((r, i) => point(r, `dataPoints.${i}`));
-  return { startIndex: b.startIndex, count: rows.length, data: rows.length > 0 ? [{ kind: "rows", rows, length: rows.length }] : [], info: streamInfo(b) };
+  return { startIndex: b.startIndex, count: rows.length, data: rows.length > 0 ? [{ kind: "rows", rows, length: rows.length }] : [], info: streamInfo(b), createdAt: keptTimes(b.createdAt, rows.length) };
 }
 
 function columnBlock(blk: v.InferOutput<typeof ColumnBlockWire>, i: number): MetricBlock {

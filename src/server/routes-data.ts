@@ -69,7 +69,7 @@ export function dataRoutes(store: RunStore, options: DataRouteOptions): Hono {
       if (n !== null && typeof n === "object" && !Array.isArray(n)) flattenInto(flat, n, k);
       else flat[k] = n;
     }
-    const result = await store.mergeParams(e, flat, { version: b.version });
+    const result = await store.mergeParams(e, flat, { version: b.version, createdAt: b.createdAt, updatedAt: b.updatedAt });
     return reply(c, { id: e.id, experimentId: e.id, ...result });
   });
 
@@ -86,7 +86,7 @@ export function dataRoutes(store: RunStore, options: DataRouteOptions): Hono {
     const name = metricName(c.req.param("name"));
     const d = decodeMetricBatch(await readBody(c, { msgpack: options.msgpack }));
     const stream = streamId("metric", name);
-    const r = await store.append(e, stream, { kind: "metric", blocks: d.data }, { start: claimedStart(d.startIndex, idem(c)), idempotencyKey: idem(c), info: d.info });
+    const r = await store.append(e, stream, { kind: "metric", blocks: d.data }, { start: claimedStart(d.startIndex, idem(c)), idempotencyKey: idem(c), info: d.info, createdAt: d.createdAt });
     return reply(c, {
       metricId: `local-metric-${name ?? "None"}`,
       startIndex: String(r.first),

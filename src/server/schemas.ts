@@ -70,6 +70,9 @@ export const LogsBody = v.object({
 export const ParamsBody = v.object({
   data: record,
   version: v.optional(index),
+  /** Ours: the times of a copy (`ml-dash upload`), kept instead of now. */
+  createdAt: v.optional(v.pipe(text, v.isoTimestamp("must be an ISO 8601 timestamp"))),
+  updatedAt: v.optional(v.pipe(text, v.isoTimestamp("must be an ISO 8601 timestamp"))),
 });
 
 const info = {
@@ -78,8 +81,13 @@ const info = {
   metadata: v.optional(v.nullable(record)),
 };
 
+/** Ours: when the records were first stored (`[count, iso]` runs in order; see `model/created-at.ts`). */
+const createdAt = v.optional(
+  v.array(v.tuple([v.pipe(v.number(), v.integer(), v.minValue(1)), v.pipe(text, v.regex(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,6})?Z$/, "must be an ISO 8601 UTC timestamp like 2026-01-01T00:00:00.000000Z"))])),
+);
+
 /** A metric batch in rows (Python's JSON shape, also accepted as msgpack). */
-export const MetricRowsBody = v.object({ startIndex: v.optional(index), dataPoints: v.array(record), ...info });
+export const MetricRowsBody = v.object({ startIndex: v.optional(index), dataPoints: v.array(record), createdAt, ...info });
 
 const bin = v.instance(Uint8Array);
 
@@ -99,6 +107,7 @@ export const MetricBlocksBody = v.object({
   startIndex: v.optional(index),
   count: v.optional(index),
   blocks: v.array(v.union([ColumnBlockWire, RowBlockWire])),
+  createdAt,
   ...info,
 });
 

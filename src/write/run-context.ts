@@ -17,6 +17,8 @@ import { ParamWriter } from "./param-writes.ts";
 import { summarize } from "./summary-math.ts";
 import { RunClock } from "./timestamps.ts";
 import { TrackWriter, type TrackSource } from "./track-writes.ts";
+import { trackDirName } from "../layout/paths.ts";
+import { topicCollision } from "../layout/track-topic.ts";
 
 // The server reads level names with it (src/server/batches.ts imports it from here).
 export { parseLevel } from "./log-writes.ts";
@@ -52,8 +54,19 @@ export class RunContext {
     return new MetricWriter(this.buffer, this.clock, source);
   }
 
-  /** The writer of one track in this run; its builder keeps it until the run changes. */
+  /** The topic written into each track folder of this run (`a/b` and `a_b` share one). */
+  private readonly trackFolders = new Map<string, string>();
+
+  /**
+   * The writer of one track in this run; its builder keeps it until the run changes. Two topics
+   * that share a folder (`robot/pos` and `robot_pos`) are refused here, at the second one's first
+   * append, before anything of it is queued: ML-Dash Python would mix their entries in one file.
+   */
   trackWriter(source: TrackSource): TrackWriter {
+    const folder = trackDirName(source.topic);
+    const other = this.trackFolders.get(folder);
+    if (other !== undefined && other !== source.topic) throw topicCollision(source.topic, other, folder);
+    this.trackFolders.set(folder, source.topic);
     return new TrackWriter(this.buffer, this.clock, source);
   }
 
@@ -70,3 +83,4 @@ export class RunContext {
     summarize(values, aggs, out);
   }
 }
+

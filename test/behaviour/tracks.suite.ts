@@ -92,5 +92,23 @@ export function tracksSuite(name: string, make: MakeFixture): void {
         { timestamp: 3, v: 3 },
       ]);
     });
+
+    t("topics that share a folder (robot/pos, robot_pos) are refused before anything of the second is written", async ({ adapter }) => {
+      const exp = await experiment(adapter, "t/q/collide").run.start();
+      exp.tracks("robot/pos").append({ x: 1, _ts: 1 });
+      expect(() => exp.tracks("robot_pos").append({ x: 2, _ts: 2 })).toThrow(ValidationError);
+      expect(() => exp.tracks("robot_pos").append({ x: 2, _ts: 2 })).toThrow(/tracks\/robot_pos, which already holds topic "robot\/pos"/);
+      exp.tracks("robot/pos").append({ x: 3, _ts: 3 });
+      await exp.run.complete();
+      const data = await raw(adapter, "t/q/collide/tracks/robot_pos/data.jsonl");
+      expect(data).toBe('{"timestamp": 1, "x": 1}\n{"timestamp": 3, "x": 3}\n');
+      // Another run on the same prefix (as another process would): refused at its flush, nothing appended.
+      const again = await experiment(adapter, "t/q/collide").run.start();
+      again.tracks("robot_pos").append({ x: 9, _ts: 9 });
+      await expect(again.flush()).rejects.toThrow(/already holds topic "robot\/pos"/);
+      expect(await raw(adapter, "t/q/collide/tracks/robot_pos/data.jsonl")).toBe(data);
+      expect(await json(adapter, "t/q/collide/tracks/robot_pos/metadata.json")).toMatchObject({ topic: "robot/pos", totalEntries: 2 });
+      await again.run.complete().catch(() => undefined);
+    });
   });
 }

@@ -5,6 +5,7 @@
 import { sliceBlock, type MetricBlock } from "../../model/metric-block.ts";
 import { encodeLogLines, encodeMetricLines, encodeTrackLines } from "../../layout/records.ts";
 import type { BatchData, TrackEntry } from "../../model/batch.ts";
+import type { CreatedRuns } from "../../model/created-at.ts";
 
 /** What an encoder needs: the records, the first number, and the batch write time. */
 export interface EncodeJob {
@@ -12,6 +13,8 @@ export interface EncodeJob {
   readonly first: number;
   /** Python ISO timestamp shared by the batch's metric lines (`createdAt`). */
   readonly createdAt: string;
+  /** Times kept from the records' first store (a copy), overriding `createdAt` run by run. */
+  readonly created?: CreatedRuns | undefined;
 }
 
 const encoder = new TextEncoder();
@@ -42,11 +45,19 @@ export function encodeBatchBytes(job: EncodeJob): Uint8Array {
   };
   if (d.kind === "metric") {
     let first = job.first;
+    // Kept times: a slice never crosses from one run of them to the next.
+    const runs = job.created;
+    let run = 0;
+    let runEnd = runs ? (runs[0]?.[0] ?? Infinity) : Infinity;
     for (const b of d.blocks) {
-      for (let s = 0; s < b.length; s += SLICE) {
-        const e = Math.min(b.length, s + SLICE);
-        put(encodeMetricLines(first, [sliceBlock(b, s, e)], job.createdAt));
+      for (let s = 0; s < b.length; ) {
+        while (first - job.first >= runEnd && runs && run + 1 < runs.length) runEnd += (runs[++run] as readonly [number, string])[0];
+        if (first - job.first >= runEnd) runEnd = Infinity; // runs shorter than the batch: the rest is now
+        const e = Math.min(b.length, s + SLICE, s + runEnd - (first - job.first));
+        const at = runs && runEnd !== Infinity ? (runs[run] as readonly [number, string])[1] : job.createdAt;
+        put(encodeMetricLines(first, [sliceBlock(b, s, e)], at));
         first += e - s;
+        s = e;
       }
     }
   } else {

@@ -223,7 +223,7 @@ export class LocalBackend implements Backend {
           const storedVersion = stored?.["version"];
           if (typeof storedVersion === "number") version = Math.max(version, storedVersion + 1);
         }
-        await this.storage.write(key, encoder.encode(encodeParameters(version, data, now, now)));
+        await this.storage.write(key, encoder.encode(encodeParameters(version, data, update.createdAt ?? update.updatedAt ?? now, update.updatedAt ?? now)));
       });
     } catch (err) {
       throw storageError("write", key, err);
@@ -379,7 +379,7 @@ const WARM_UP_WAIT_MS = 150;
 
 /** What an encoder needs for batch `b` as it is numbered now. */
 function encodeJob(b: Batch, createdAt: string): EncodeJob {
-  return { data: b.data, first: b.first, createdAt };
+  return b.createdAt ? { data: b.data, first: b.first, createdAt, created: b.createdAt } : { data: b.data, first: b.first, createdAt };
 }
 
 /** Most batches encoded ahead by `prepare` and not yet written (their bytes wait in memory). */

@@ -7,7 +7,8 @@
  */
 import { nowIso } from "../../internal/clock.ts";
 import type { PlainValue } from "../../model/values.ts";
-import { paths } from "../../layout/paths.ts";
+import { paths, trackDirName } from "../../layout/paths.ts";
+import { topicCollision } from "../../layout/track-topic.ts";
 import { newMetricMeta, newTrackMeta, type MetricMetaDoc, type TrackMetaDoc } from "../../layout/records.ts";
 import type { StorageAdapter } from "../../storage/contract.ts";
 import type { Batch, StreamId, StreamInfo, TrackEntry } from "../../model/batch.ts";
@@ -83,6 +84,8 @@ async function loadTrackState(storage: StorageAdapter, dir: string, topic: strin
   const dataKey = paths.trackData(dir, topic);
   const metaKey = paths.trackMeta(dir, topic);
   const stored = await readDoc<TrackMetaDoc>(storage, metaKey);
+  // Another topic in this folder ("robot/pos" vs "robot_pos"): refused before anything is appended.
+  if (stored && typeof stored.topic === "string" && stored.topic !== topic) throw topicCollision(topic, stored.topic, trackDirName(topic));
   const tail = await repairTail(storage, dataKey);
   let meta = stored ?? newTrackMeta(topic, nowIso(), info);
   let next = 0;
@@ -143,6 +146,9 @@ export async function refreshStreamState(
 
 /** Brings a stream's metadata up to date after `batches` were appended. */
 export function updateMeta(stream: StreamId, state: StreamState, batches: readonly Batch[], now: string): void {
+  // A copy of a stream from its start keeps the original's creation time (`stats().firstDataAt`).
+  const kept = batches[0]?.first === 0 ? batches[0].createdAt?.[0]?.[1] : undefined;
+  if (kept !== undefined && state.meta) (state.meta as { createdAt: string }).createdAt = kept;
   if (stream.kind === "metric") {
     const meta = state.meta as { totalDataPoints: number; nextIndex: number; updatedAt: string };
     meta.totalDataPoints = Math.max(meta.totalDataPoints, state.next);

@@ -83,8 +83,14 @@ export async function fetchParams(client: RemoteClient, id: string): Promise<{ d
 }
 
 /** Sends the params state (a merge on the server, so sending the same state twice changes nothing). */
-export async function postParams(client: RemoteClient, id: string, params: { readonly data: Readonly<Record<string, PlainValue>>; readonly version: number | undefined }): Promise<void> {
-  await client.request(target(routes.writeParams, { id }), { json: { data: params.data, version: params.version } });
+export async function postParams(
+  client: RemoteClient,
+  id: string,
+  params: { readonly data: Readonly<Record<string, PlainValue>>; readonly version: number | undefined; readonly createdAt?: string | undefined; readonly updatedAt?: string | undefined },
+): Promise<void> {
+  // createdAt / updatedAt (an upload's kept times) are ours: other servers ignore unknown fields.
+  const times = { ...(params.createdAt ? { createdAt: params.createdAt } : {}), ...(params.updatedAt ? { updatedAt: params.updatedAt } : {}) };
+  await client.request(target(routes.writeParams, { id }), { json: { data: params.data, version: params.version, ...times } });
 }
 
 /** Records the run status on the experiment's node (idempotent). */

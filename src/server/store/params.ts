@@ -25,5 +25,13 @@ export interface RunStoreParams {
    * `version` when that is higher; a `version` already stored merges without counting a new
    * version (a replayed write is idempotent).
    */
-  mergeParams(experiment: ExperimentRef, changed: Readonly<Record<string, PlainValue>>, options?: { readonly version?: number | undefined }): Promise<ParamsRecord>;
+  mergeParams(experiment: ExperimentRef, changed: Readonly<Record<string, PlainValue>>, options?: MergeParamsOptions): Promise<ParamsRecord>;
+}
+
+/** How parameters are merged. */
+export interface MergeParamsOptions {
+  readonly version?: number | undefined;
+  /** Times of a copy (`ml-dash upload`), kept instead of now; stores that cannot keep them store now. */
+  readonly createdAt?: string | undefined;
+  readonly updatedAt?: string | undefined;
 }

@@ -7,6 +7,7 @@
 import type { MetricPage, MetricStats, MetricSummary, StoredLog, TrackReadOptions, TrackRecord } from "../../model/backend.ts";
 import type { BatchData, StreamId, StreamInfo } from "../../model/batch.ts";
 import type { PlainValue } from "../../model/values.ts";
+import type { CreatedRuns } from "../../model/created-at.ts";
 import type { ExperimentRef } from "./records.ts";
 
 /** How a batch is appended. */
@@ -23,6 +24,8 @@ export interface AppendOptions {
   readonly idempotencyKey?: string | undefined;
   /** Describes the stream when this append creates it (the first append wins). */
   readonly info?: StreamInfo | undefined;
+  /** When the records were first stored (an upload's copy), covering the whole batch; stores that cannot keep it store now. */
+  readonly createdAt?: CreatedRuns | undefined;
 }
 
 /** What an append did. */

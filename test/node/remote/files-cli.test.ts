@@ -67,7 +67,7 @@ test("uploads the files of Python's and this SDK's runs, resumes, sends nothing 
   const first = await run(["upload", root, "--dash-url", srv.url]);
   expect(first.code, first.stdout + first.stderr).toBe(0);
   expect(first.stdout).toMatch(/python-run: 45 records sent, 0 already there; files: 2 uploaded \([\d.]+ KiB\), 0 updated, 0 deleted, 1 unchanged/);
-  expect(first.stdout).toMatch(/bob\/cli\/files: .*files: 2 uploaded \(195\.\d KiB\), 0 updated, 0 deleted, 1 unchanged/); // tmp.txt was deleted before it ever left
+  expect(first.stdout).toMatch(/bob\/cli\/files: .*files: 2 uploaded \(195\.\d KiB\), 0 updated, 1 deleted, 0 unchanged/); // tmp.txt was deleted before it ever left: it arrives deleted
   expect(first.stdout).toMatch(/4 file\(s\) uploaded/);
   // Python's files: same places, names, sizes, checksums and bytes on the server.
   const onServer = await serverFiles(PY);
@@ -78,9 +78,10 @@ test("uploads the files of Python's and this SDK's runs, resumes, sends nothing 
     const bytes = (await srv.storage.read(`${PY}/files${r["path"]}/${r["id"]}/${r["filename"]}`)) as Uint8Array;
     expect(sha(bytes)).toBe(r["checksum"]);
   }
-  expect((await serverFiles("bob/cli/files")).map((r) => [r["path"], r["filename"], r["tags"], r["metadata"]])).toEqual([
-    ["/models", "w.bin", ["m"], { epoch: 1 }],
-    ["/notes", "a.txt", [], null],
+  expect((await serverFiles("bob/cli/files")).map((r) => [r["path"], r["filename"], r["tags"], r["metadata"], r["deletedAt"] === null])).toEqual([
+    ["/models", "w.bin", ["m"], { epoch: 1 }, true],
+    ["/notes", "a.txt", [], null, true],
+    ["/", "tmp.txt", [], null, false],
   ]);
 
   // Again: nothing is sent, the server's records are untouched.
@@ -103,6 +104,7 @@ test("uploads the files of Python's and this SDK's runs, resumes, sends nothing 
   expect((await serverFiles("bob/cli/files")).map((r) => [r["filename"], r["description"], r["deletedAt"] === null])).toEqual([
     ["w.bin", "final", true],
     ["a.txt", null, false],
+    ["tmp.txt", null, false],
     ["b.txt", null, true],
   ]);
   await storage.close();

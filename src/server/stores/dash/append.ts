@@ -12,6 +12,7 @@
 import { StreamGapError } from "../../../errors.ts";
 import type { Batch, BatchData, StreamId } from "../../../model/batch.ts";
 import { sliceData } from "../../../protocol/batch-ops.ts";
+import { sliceRuns } from "../../../model/created-at.ts";
 import { batchLength, type AppendOptions, type Appended } from "../../store/streams.ts";
 import type { ExperimentEntry, Registry } from "./registry.ts";
 
@@ -20,7 +21,7 @@ const PART = 2048;
 
 /** Appends `data` to `stream` of `entry`, once. */
 export function appendOnce(registry: Registry, entry: ExperimentEntry, stream: StreamId, data: BatchData, options: AppendOptions = {}): Promise<Appended> {
-  const { start, info } = options;
+  const { start, info, createdAt } = options;
   const length = batchLength(data);
   return registry.locks.run(`${entry.path}#${stream.key}`, async () => {
     const next = await entry.backend.cursor(stream, info);
@@ -35,7 +36,8 @@ export function appendOnce(registry: Registry, entry: ExperimentEntry, stream: S
     const parts: Batch[] = [];
     for (let at = 0; at < count; at += PART) {
       const n = Math.min(PART, count - at);
-      parts.push({ stream, first: next + at, count: n, data: sliceData(data, skip + at, n), sealedMs: Date.now(), bytes: 0, info });
+      const part: Batch = { stream, first: next + at, count: n, data: sliceData(data, skip + at, n), sealedMs: Date.now(), bytes: 0, info };
+      parts.push(createdAt ? { ...part, createdAt: sliceRuns(createdAt, skip + at, n) } : part);
     }
     await entry.backend.write(stream, parts);
     return { first: next, count, skipped: skip, next: next + count };

@@ -53,7 +53,7 @@ export function dashParams(state: DashState): RunStoreParams {
         const data = { ...oldData, ...changed };
         // A replay of a version already stored merges (idempotent) without counting a new version.
         const version = options.version !== undefined && options.version <= oldVersion ? oldVersion : Math.max(oldVersion + 1, options.version ?? 0);
-        await e.backend.writeParams({ version, data, changed });
+        await e.backend.writeParams({ version, data, changed, createdAt: options.createdAt, updatedAt: options.updatedAt });
         return ((await readJsonDoc(storage, paths.parameters(e.path))) ?? { version, data }) as unknown as ParamsRecord;
       });
     },
