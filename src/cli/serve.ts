@@ -1,4 +1,5 @@
 /** `ml-dash serve`: the ML-Dash server and the dashboard over one `.dash` store, on Node's http module. */
+import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { nodeFsAdapter } from "../../adapters/node-fs/index.ts";
 import { nodeSha256 } from "../runtime/node/files.ts";
@@ -9,7 +10,8 @@ import { dashStore } from "../server/stores/dash/index.ts";
 import { serveNode } from "../runtime/node/serve.ts";
 import { createDashboardApp } from "../dashboard/index.ts";
 import { nodeDashboardAssets } from "../runtime/node/dashboard.ts";
-import { intOption, type CommandSpec } from "./command.ts";
+import { checkUsers, type ServerUser } from "../server/identity.ts";
+import { intOption, UsageError, type CommandSpec } from "./command.ts";
 
 /** The `serve` command. */
 export const serveCommand: CommandSpec = {
@@ -21,8 +23,18 @@ export const serveCommand: CommandSpec = {
     port: { type: "string", value: "PORT", help: "Port to listen on (0 = any free port)", default: "3000", parse: intOption(0, 65535) },
     host: { type: "string", value: "HOST", help: "Interface to listen on", default: "127.0.0.1" },
     token: { type: "string", value: "TOKEN", help: "Require this bearer token on every request" },
+    user: { type: "string", value: "NAME", help: "The user --token stands for (GraphQL's me; default $USER)" },
+    users: { type: "string", value: "FILE", help: 'Per-user tokens: a JSON list [{"username": "alice", "token": "..."}]; each token reads all runs and writes only its own namespace' },
   },
-  run: (values) => serve({ root: values["root"] as string, port: values["port"] as number, host: values["host"] as string, token: values["token"] as string | undefined }),
+  run: (values) =>
+    serve({
+      root: values["root"] as string,
+      port: values["port"] as number,
+      host: values["host"] as string,
+      token: values["token"] as string | undefined,
+      user: values["user"] as string | undefined,
+      users: values["users"] as string | undefined,
+    }),
 };
 
 /** Options of `ml-dash serve`. */
@@ -31,26 +43,50 @@ export interface ServeOptions {
   readonly port: number;
   readonly host: string;
   readonly token?: string | undefined;
+  /** The name of `token`'s user. */
+  readonly user?: string | undefined;
+  /** A JSON file of per-user tokens. */
+  readonly users?: string | undefined;
 }
 
 const LOOPBACK = new Set(["127.0.0.1", "localhost", "::1"]);
+
+/** The users of a `--users` file (a JSON list, or `{"users": [...]}`); a clear error naming the file otherwise. */
+export function readUsers(file: string): ServerUser[] {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(readFileSync(resolve(file), "utf8"));
+  } catch (err) {
+    throw new UsageError(`--users ${file}: ${err instanceof SyntaxError ? "not JSON" : "cannot be read"} (${(err as Error).message.split("\n")[0]})`);
+  }
+  const list = Array.isArray(doc) ? doc : (doc as { users?: unknown } | null)?.users;
+  if (!Array.isArray(list) || list.length === 0) throw new UsageError(`--users ${file}: expected a list of {"username": "...", "token": "..."}`);
+  try {
+    checkUsers(list as ServerUser[]);
+  } catch (err) {
+    throw new UsageError(`--users ${file}: ${(err as Error).message}`);
+  }
+  return list as ServerUser[];
+}
 
 /** Starts the server and runs until SIGINT/SIGTERM. */
 export async function serve(o: ServeOptions): Promise<number> {
   const root = resolve(o.root);
   // One store for the API and the dashboard: one index of the tree, one set of caches.
   const store = dashStore(nodeFsAdapter({ root }), { sha256: nodeSha256, encoder: encoderPoolFor(nodeRuntime) });
-  const server = createServer({ store, token: o.token });
+  const users = o.users === undefined ? undefined : readUsers(o.users);
+  const server = createServer({ store, token: o.token, user: o.user ?? process.env["USER"] ?? "local", users });
   // The dashboard: its API under /dash/api, the page at / (the ML-Dash API keeps /api). On a
   // loopback address it answers only to its own host names (a DNS-rebinding page cannot read it).
   const hosts = LOOPBACK.has(o.host) && o.port !== 0 ? [`127.0.0.1:${o.port}`, `localhost:${o.port}`, `[::1]:${o.port}`] : undefined;
-  server.app.route("/", createDashboardApp({ store, token: o.token, assets: nodeDashboardAssets(), allowedHosts: hosts }));
+  server.app.route("/", createDashboardApp({ store, token: o.token, tokens: users?.map((u) => u.token), assets: nodeDashboardAssets(), allowedHosts: hosts }));
   await server.ready();
   const running = await serveNode(server, { port: o.port, hostname: o.host });
   const runs = (await store.experiments()).length;
   console.log(`ml-dash dashboard: ${running.url}/${o.token ? `?token=${encodeURIComponent(o.token)}` : ""}`);
-  console.log(`ml-dash server: ${running.url}/api over ${root} (${runs} run${runs === 1 ? "" : "s"}; ${o.token ? "bearer token required" : "no token required"})`);
-  if (!o.token && !LOOPBACK.has(o.host)) {
+  const auth = users ? `${users.length} user token${users.length === 1 ? "" : "s"}${o.token ? " and the server token" : ""}` : o.token ? "bearer token required" : "no token required";
+  console.log(`ml-dash server: ${running.url}/api over ${root} (${runs} run${runs === 1 ? "" : "s"}; ${auth})`);
+  if (!o.token && !users && !LOOPBACK.has(o.host)) {
     console.warn(`warning: listening on ${o.host} without --token: anyone who can reach this port can read and write runs`);
   }
   await new Promise<void>((done) => {

@@ -14,7 +14,7 @@
  * Deno.serve({ port: 3000 }, server.fetch);      // or Bun.serve({ port: 3000, fetch: server.fetch })
  * ```
  */
-import { Hono } from "hono";
+import { Hono, type MiddlewareHandler } from "hono";
 import { DEFAULT_MAX_BODY_BYTES } from "../model/defaults.ts";
 import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
@@ -28,6 +28,9 @@ import { nodeRoutes } from "./routes-nodes.ts";
 import type { EncoderPool } from "../backends/local/encoder-pool.ts";
 import type { RunStore } from "./store/index.ts";
 import { dashStore } from "./stores/dash/index.ts";
+import { authenticator, type ServerUser } from "./identity.ts";
+import { callerOf, namespaceGuard, setCaller } from "./access.ts";
+import { graphqlRoutes } from "./graphql/route.ts";
 
 /** Options of {@link createServer}. */
 export interface ServerOptions {
@@ -37,6 +40,13 @@ export interface ServerOptions {
   readonly store?: RunStore | undefined;
   /** When set, every request must carry `Authorization: Bearer <token>` (else 401). */
   readonly token?: string | undefined;
+  /** The name of `token`'s user (what GraphQL's `me` answers, the namespace it defaults to). Default `local`. */
+  readonly user?: string | undefined;
+  /**
+   * Per-user tokens: a request must carry one of them (or `token`); each reads every run and
+   * writes only its own namespace (403 otherwise).
+   */
+  readonly users?: readonly ServerUser[] | undefined;
   /** Origins allowed to call from a browser (CORS). Default `"*"`. */
   readonly corsOrigin?: string | readonly string[];
   /** Largest request body (bytes). Default 64 MiB. */
@@ -65,14 +75,6 @@ export interface MlDashServer {
   readonly store: RunStore;
 }
 
-/** Compares without an early exit, so the time taken says nothing about where a guess went wrong. */
-function sameSecret(a: string, b: string): boolean {
-  if (a.length !== b.length) return false;
-  let diff = 0;
-  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
-  return diff === 0;
-}
-
 /** The store `options` name: the given one, else a `.dash` store over `storage`. */
 function storeOf(options: ServerOptions): RunStore {
   if (options.store) return options.store;
@@ -98,17 +100,17 @@ export function createServer(options: ServerOptions): MlDashServer {
       maxAge: 600,
     }),
   );
-  api.use("*", async (c, next) => {
-    if (options.token !== undefined) {
-      const header = c.req.header("authorization") ?? "";
-      const m = /^Bearer\s+(.+)$/i.exec(header);
-      if (!m || !sameSecret(m[1] as string, options.token)) {
-        return c.json({ error: m ? "Invalid bearer token" : "Missing bearer token: send Authorization: Bearer <token>" }, 401, { "WWW-Authenticate": "Bearer" });
-      }
-    }
+  const authenticate = authenticator(options);
+  const auth: MiddlewareHandler = async (c, next) => {
+    if (c.req.method === "OPTIONS") return next();
+    const who = authenticate(c.req.header("authorization"));
+    if (!who.ok) return c.json({ error: who.error }, 401, { "WWW-Authenticate": "Bearer" });
+    setCaller(c.req.raw, who.caller);
     await scanned;
     return next();
-  });
+  };
+  api.use("*", auth);
+  api.use("*", namespaceGuard(store, "/api"));
   const limit = bodyLimit({
     maxSize: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
     onError: (c) => c.json({ error: `Request body too large (limit ${options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES} bytes): send smaller batches` }, 413),
@@ -125,6 +127,17 @@ export function createServer(options: ServerOptions): MlDashServer {
     return c.json(body, status as 400);
   });
   app.route("/api", api);
+  // GraphQL: same CORS and auth as /api (reads only: it has no mutations).
+  const gql = new Hono();
+  gql.use("*", cors({ origin: (options.corsOrigin ?? "*") as string | string[], allowMethods: ["POST", "OPTIONS"], allowHeaders: ["Authorization", "Content-Type", "Accept"], maxAge: 600 }));
+  gql.use("*", auth);
+  gql.use("*", limit);
+  gql.route("/", graphqlRoutes(store, callerOf));
+  gql.onError((err, c) => {
+    (options.onError ?? ((e) => console.error("[ml-dash server]", e)))(err);
+    return c.json({ errors: [{ message: toHttp(err).body["error"] }] }, 500);
+  });
+  app.route("/graphql", gql);
   app.notFound((c) => c.json({ error: "Not found: the ML-Dash API is under /api" }, 404));
 
   return {

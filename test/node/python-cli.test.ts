@@ -2,7 +2,7 @@
  * ML-Dash Python 0.6.27's CLI (`python -m ml_dash.cli`: upload, list, download, remove, create,
  * api, profile, logout) and every public method of its RemoteClient run against `ml-dash serve`
  * (test/python/cli_full.py, client_full.py); what they print and what the server then holds is
- * checked here. GraphQL is the test stub's until the server has its own (issue 15).
+ * checked here. The server answers GraphQL itself.
  */
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { pythonSkipReason } from "../support/python.ts";

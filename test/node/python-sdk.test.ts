@@ -3,9 +3,7 @@
  * `ml-dash serve` (test/python/sdk_full.py), remote-only and hybrid, buffered and not, with 3- and
  * 5-segment prefixes; every value it reads back is checked here.
  *
- * `ml-dash serve` has no GraphQL yet (issue 15): until it has, a test-only stub answers
- * `POST /graphql` from the server's REST API (test/support/graphql-stub.ts), and what the server
- * itself still lacks is listed in python-gaps.test.ts.
+ * `ml-dash serve` answers every request itself, GraphQL (`POST /graphql`) included.
  */
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { pythonSkipReason } from "../support/python.ts";
@@ -322,7 +320,7 @@ describe.skipIf(skip)(`ML-Dash Python's SDK against ml-dash serve${skip ? ` (ski
   });
 
   describe("what ml-dash serve still lacks for the SDK (issue 15): these fail today and must pass", () => {
-    test.fails("POST /graphql is answered by ml-dash serve itself (not the test stub)", () => {
+    test("POST /graphql is answered by ml-dash serve itself", () => {
       expect(bench.graphqlServed).toBe(true);
     });
 
