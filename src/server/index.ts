@@ -31,6 +31,7 @@ import { dashStore } from "./stores/dash/index.ts";
 import { authenticator, type ServerUser } from "./identity.ts";
 import { callerOf, namespaceGuard, setCaller } from "./access.ts";
 import { graphqlRoutes } from "./graphql/route.ts";
+import { pythonCliRoutes } from "./routes-python-cli.ts";
 
 /** Options of {@link createServer}. */
 export interface ServerOptions {
@@ -120,6 +121,7 @@ export function createServer(options: ServerOptions): MlDashServer {
   api.route("/", fileRoutes(store));
   api.route("/", nodeRoutes(store));
   api.route("/", dataRoutes(store, { msgpack: options.msgpack ?? true }));
+  api.route("/", pythonCliRoutes(store));
   api.notFound((c) => c.json({ error: `No route ${c.req.method} ${new URL(c.req.url).pathname}` }, 404));
   api.onError((err, c) => {
     const { status, body } = toHttp(err);
@@ -138,7 +140,12 @@ export function createServer(options: ServerOptions): MlDashServer {
     return c.json({ errors: [{ message: toHttp(err).body["error"] }] }, 500);
   });
   app.route("/graphql", gql);
-  app.notFound((c) => c.json({ error: "Not found: the ML-Dash API is under /api" }, 404));
+  app.notFound((c) => {
+    const path = new URL(c.req.url).pathname;
+    // Sub-apps' notFound is not called for paths that match none of their routes: word it here.
+    if (path === "/api" || path.startsWith("/api/")) return c.json({ error: `No route ${c.req.method} ${path} in the ML-Dash API` }, 404);
+    return c.json({ error: "Not found: the ML-Dash API is under /api" }, 404);
+  });
 
   return {
     app,
