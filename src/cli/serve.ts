@@ -10,6 +10,7 @@ import { dashStore } from "../server/stores/dash/index.ts";
 import { serveNode } from "../runtime/node/serve.ts";
 import { createDashboardApp } from "../dashboard/index.ts";
 import { nodeDashboardAssets } from "../runtime/node/dashboard.ts";
+import { checkUsers, type ServerUser } from "../server/identity.ts";
 import { intOption, UsageError, type CommandSpec } from "./command.ts";
 import { checkTeam, openTeamStore, teamTarget, type TeamTarget } from "./serve-team.ts";
 import type { RunStore } from "../server/store/index.ts";
@@ -29,6 +30,8 @@ The team server: --store postgres://user:password@host:5432/db --blobs s3://buck
     token: { type: "string", value: "TOKEN", help: "Require this bearer token (visible in ps: prefer ML_DASH_TOKEN or --token-file)" },
     "cors-origin": { type: "string", value: "ORIGIN", multiple: true, help: "Let a web page at ORIGIN (e.g. https://app.example) call the API (repeatable; \"*\" = any origin, reads only)" },
     "allowed-host": { type: "string", value: "HOST:PORT", multiple: true, help: "Answer only to this Host header (repeatable; a loopback server always answers only to its own names)" },
+    user: { type: "string", value: "NAME", help: "The user the server token stands for (GraphQL's me; default $USER)" },
+    users: { type: "string", value: "FILE", help: 'Per-user tokens: a JSON list [{"username": "alice", "token": "..."}]; each token reads all runs and writes only its own namespace' },
     insecure: { type: "boolean", help: "Allow a non-loopback --host without a token (anyone who reaches the port can read and write runs)" },
     store: { type: "string", value: "URL", help: "Keep runs in PostgreSQL (postgres://…; with --blobs) instead of a .dash root" },
     blobs: { type: "string", value: "S3URL", help: "Keep sealed chunks and files in S3 (s3://bucket/prefix; with --store)" },
@@ -48,6 +51,8 @@ The team server: --store postgres://user:password@host:5432/db --blobs s3://buck
       corsOrigins: (values["cors-origin"] as string[] | undefined) ?? [],
       allowedHosts: (values["allowed-host"] as string[] | undefined) ?? [],
       insecure: values["insecure"] === true,
+      user: values["user"] as string | undefined,
+      users: values["users"] as string | undefined,
       team,
     });
   },
@@ -84,16 +89,39 @@ export interface ServeOptions {
   readonly allowedHosts?: readonly string[];
   /** Allow a non-loopback host without a token. */
   readonly insecure?: boolean;
+  /** The name of `token`'s user. */
+  readonly user?: string | undefined;
+  /** A JSON file of per-user tokens. */
+  readonly users?: string | undefined;
   /** Serve a team store (PostgreSQL + S3) instead of the `.dash` root. */
   readonly team?: TeamTarget | undefined;
 }
 
 const LOOPBACK = new Set(["127.0.0.1", "localhost", "::1"]);
 
+/** The users of a `--users` file (a JSON list, or `{"users": [...]}`); a clear error naming the file otherwise. */
+export function readUsers(file: string): ServerUser[] {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(readFileSync(resolve(file), "utf8"));
+  } catch (err) {
+    throw new UsageError(`--users ${file}: ${err instanceof SyntaxError ? "not JSON" : "cannot be read"} (${(err as Error).message.split("\n")[0]})`);
+  }
+  const list = Array.isArray(doc) ? doc : (doc as { users?: unknown } | null)?.users;
+  if (!Array.isArray(list) || list.length === 0) throw new UsageError(`--users ${file}: expected a list of {"username": "...", "token": "..."}`);
+  try {
+    checkUsers(list as ServerUser[]);
+  } catch (err) {
+    throw new UsageError(`--users ${file}: ${(err as Error).message}`);
+  }
+  return list as ServerUser[];
+}
+
 /** Starts the server and runs until SIGINT/SIGTERM. */
 export async function serve(o: ServeOptions): Promise<number> {
   const loopback = LOOPBACK.has(o.host);
-  if (!o.token && !loopback && !o.insecure) {
+  const users = o.users === undefined ? undefined : readUsers(o.users);
+  if (!o.token && !users && !loopback && !o.insecure) {
     console.error(`ml-dash serve: refusing to listen on ${o.host} without a token: anyone who can reach the port could read and write runs. Set ML_DASH_TOKEN (or --token-file), or pass --insecure to do it anyway.`);
     return 2;
   }
@@ -102,9 +130,9 @@ export async function serve(o: ServeOptions): Promise<number> {
   const store: RunStore = o.team ? openTeamStore(o.team, process.env) : dashStore(nodeFsAdapter({ root }), { sha256: nodeSha256, encoder: encoderPoolFor(nodeRuntime) });
   // The Host allowlist (against DNS rebinding), filled once the port is known (also with --port 0).
   const hosts: string[] | undefined = loopback || (o.allowedHosts?.length ?? 0) > 0 ? [...(o.allowedHosts ?? [])] : undefined;
-  const server = createServer({ store, token: o.token, allowedHosts: hosts, corsOrigin: o.corsOrigins?.length ? o.corsOrigins : undefined });
+  const server = createServer({ store, token: o.token, user: o.user ?? process.env["USER"] ?? "local", users, allowedHosts: hosts, corsOrigin: o.corsOrigins?.length ? o.corsOrigins : undefined });
   // The dashboard: its API under /dash/api, the page at / (the ML-Dash API keeps /api).
-  server.app.route("/", createDashboardApp({ store, token: o.token, assets: nodeDashboardAssets(), allowedHosts: hosts }));
+  server.app.route("/", createDashboardApp({ store, token: o.token, tokens: users?.map((u) => u.token), assets: nodeDashboardAssets(), allowedHosts: hosts }));
   try {
     await server.ready();
   } catch (e) {
@@ -116,9 +144,10 @@ export async function serve(o: ServeOptions): Promise<number> {
   if (hosts && loopback) hosts.push(`127.0.0.1:${running.port}`, `localhost:${running.port}`, `[::1]:${running.port}`);
   const runs = (await store.experiments()).length;
   // No secret on the console (terminals are logged and shared): the token stays where it came from.
-  console.log(`ml-dash dashboard: ${running.url}/${o.token ? " (sign in once with ?token=<your token>)" : ""}`);
-  console.log(`ml-dash server: ${running.url}/api over ${o.team ? `${o.team.blobs} + PostgreSQL` : root} (${runs} run${runs === 1 ? "" : "s"}; ${o.token ? "bearer token required" : "no token required"})`);
-  if (!o.token && !loopback) {
+  const auth = users ? `${users.length} user token${users.length === 1 ? "" : "s"}${o.token ? " and the server token" : ""}` : o.token ? "bearer token required" : "no token required";
+  console.log(`ml-dash dashboard: ${running.url}/${o.token || users ? " (sign in once with ?token=<your token>)" : ""}`);
+  console.log(`ml-dash server: ${running.url}/api over ${o.team ? `${o.team.blobs} + PostgreSQL` : root} (${runs} run${runs === 1 ? "" : "s"}; ${auth})`);
+  if (!o.token && !users && !loopback) {
     console.warn(`warning: listening on ${o.host} without a token (--insecure): anyone who can reach this port can read and write runs`);
   }
   await new Promise<void>((done) => {

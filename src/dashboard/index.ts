@@ -41,6 +41,8 @@ export interface DashboardOptions {
    * `/?token=<token>` once sets (so `<img>` and `<video>` requests are authorised too).
    */
   readonly token?: string | undefined;
+  /** More tokens accepted as `token` is (the per-user tokens of `ml-dash serve --users`). */
+  readonly tokens?: readonly string[] | undefined;
   /** `Host` headers accepted (e.g. `127.0.0.1:4780`), against DNS rebinding. Default: any. */
   readonly allowedHosts?: readonly string[] | undefined;
   /** Memory budget of the metric column cache, bytes. Default 512 MiB. (With `storage`; a given `store` has its own.) */
@@ -59,10 +61,17 @@ export interface DashboardOptions {
 
 const COOKIE = "ml_dash_token";
 
-function authorized(c: Context, token: string): boolean {
+/** Whether `given` is one of `tokens` (each compared in full). */
+function known(given: string, tokens: readonly string[]): boolean {
+  let ok = false;
+  for (const t of tokens) if (sameSecret(given, t)) ok = true;
+  return ok;
+}
+
+function authorized(c: Context, tokens: readonly string[]): boolean {
   const m = /^Bearer\s+(.+)$/i.exec(c.req.header("authorization") ?? "");
   const given = m?.[1] ?? getCookie(c, COOKIE);
-  return given !== undefined && sameSecret(given, token);
+  return given !== undefined && known(given, tokens);
 }
 
 /**
@@ -78,6 +87,7 @@ function authorized(c: Context, token: string): boolean {
 export function createDashboardApp(options: DashboardOptions): Hono {
   const store = storeOf(options);
   const runOptions = options.runs ?? {};
+  const tokens = [...(options.token !== undefined ? [options.token] : []), ...(options.tokens ?? [])];
   const app = new Hono();
   const report = options.onError ?? ((e: unknown) => console.error("[ml-dash dashboard]", e));
   if (options.prewarm ?? true) {
@@ -101,7 +111,7 @@ export function createDashboardApp(options: DashboardOptions): Hono {
 
   const api = new Hono();
   api.use("*", async (c, next) => {
-    if (options.token !== undefined && !authorized(c, options.token)) {
+    if (tokens.length > 0 && !authorized(c, tokens)) {
       return c.json({ error: "Missing or invalid token: open the URL ml-dash serve printed (it carries ?token=…)" }, 401);
     }
     return next();
@@ -132,8 +142,8 @@ export function createDashboardApp(options: DashboardOptions): Hono {
     const path = new URL(c.req.url).pathname;
     if (path === "/api" || path.startsWith("/api/") || path.startsWith("/dash/")) return c.notFound();
     const token = c.req.query("token");
-    if (options.token !== undefined && token !== undefined) {
-      if (!sameSecret(token, options.token)) return c.text("Invalid token", 401);
+    if (tokens.length > 0 && token !== undefined) {
+      if (!known(token, tokens)) return c.text("Invalid token", 401);
       setCookie(c, COOKIE, token, { httpOnly: true, sameSite: "Strict", path: "/" });
       return c.redirect(path, 302);
     }

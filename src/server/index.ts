@@ -14,20 +14,24 @@
  * Deno.serve({ port: 3000 }, server.fetch);      // or Bun.serve({ port: 3000, fetch: server.fetch })
  * ```
  */
-import { Hono } from "hono";
+import { Hono, type MiddlewareHandler } from "hono";
 import { DEFAULT_MAX_BODY_BYTES } from "../model/defaults.ts";
 import { ConfigurationError } from "../errors.ts";
 import type { StorageAdapter } from "../storage/contract.ts";
 import type { Sha256 } from "../files/sha256.ts";
 import { HttpError, toHttp } from "./http-error.ts";
 import { limitBody } from "./body-limit.ts";
-import { bearerAuth, hostAllowlist, originPolicy, type CorsOrigins } from "./guards.ts";
+import { hostAllowlist, originPolicy, type CorsOrigins } from "./guards.ts";
 import { fileRoutes } from "./routes-files.ts";
 import { dataRoutes } from "./routes-data.ts";
 import { nodeRoutes } from "./routes-nodes.ts";
 import type { EncoderPool } from "../backends/local/encoder-pool.ts";
 import type { RunStore } from "./store/index.ts";
 import { dashStore } from "./stores/dash/index.ts";
+import { authenticator, type ServerUser } from "./identity.ts";
+import { callerOf, namespaceGuard, setCaller } from "./access.ts";
+import { graphqlRoutes } from "./graphql/route.ts";
+import { pythonCliRoutes } from "./routes-python-cli.ts";
 
 /** Options of {@link createServer}. */
 export interface ServerOptions {
@@ -37,6 +41,13 @@ export interface ServerOptions {
   readonly store?: RunStore | undefined;
   /** When set, every request must carry `Authorization: Bearer <token>` (else 401). */
   readonly token?: string | undefined;
+  /** The name of `token`'s user (what GraphQL's `me` answers, the namespace it defaults to). Default `local`. */
+  readonly user?: string | undefined;
+  /**
+   * Per-user tokens: a request must carry one of them (or `token`); each reads every run and
+   * writes only its own namespace (403 otherwise).
+   */
+  readonly users?: readonly ServerUser[] | undefined;
   /**
    * Origins allowed to call from a browser (CORS): a list, or a test. Default: none (a request
    * from another origin is 403). `"*"` in the list lets any origin read, never write.
@@ -91,16 +102,23 @@ export function createServer(options: ServerOptions): MlDashServer {
   // Before any route and before the body is read: Host, origin, token.
   app.use("*", hostAllowlist(options.allowedHosts));
   api.use("*", originPolicy(options.corsOrigin));
-  api.use("*", bearerAuth(options.token));
-  api.use("*", async (_c, next) => {
+  const authenticate = authenticator(options);
+  const auth: MiddlewareHandler = async (c, next) => {
+    if (c.req.method === "OPTIONS") return next();
+    const who = authenticate(c.req.header("authorization"));
+    if (!who.ok) return c.json({ error: who.error }, 401, { "WWW-Authenticate": "Bearer" });
+    setCaller(c.req.raw, who.caller);
     await scanned;
     return next();
-  });
+  };
+  api.use("*", auth);
+  api.use("*", namespaceGuard(store, "/api"));
   // File uploads are streamed to storage and bounded by maxFileBytes instead.
   api.use("*", limitBody(options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES, (c) => (c.req.header("content-type") ?? "").toLowerCase().startsWith("multipart/")));
   api.route("/", fileRoutes(store));
   api.route("/", nodeRoutes(store));
   api.route("/", dataRoutes(store, { msgpack: options.msgpack ?? true }));
+  api.route("/", pythonCliRoutes(store));
   api.notFound((c) => c.json({ error: `No route ${c.req.method} ${new URL(c.req.url).pathname}` }, 404));
   api.onError((err, c) => {
     const { status, body } = toHttp(err);
@@ -108,7 +126,23 @@ export function createServer(options: ServerOptions): MlDashServer {
     return c.json(body, status as 400);
   });
   app.route("/api", api);
-  app.notFound((c) => c.json({ error: "Not found: the ML-Dash API is under /api" }, 404));
+  // GraphQL: the same origin policy, auth and body limit as /api (reads only: it has no mutations).
+  const gql = new Hono();
+  gql.use("*", originPolicy(options.corsOrigin));
+  gql.use("*", auth);
+  gql.use("*", limitBody(options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES, () => false));
+  gql.route("/", graphqlRoutes(store, callerOf));
+  gql.onError((err, c) => {
+    (options.onError ?? ((e) => console.error("[ml-dash server]", e)))(err);
+    return c.json({ errors: [{ message: toHttp(err).body["error"] }] }, 500);
+  });
+  app.route("/graphql", gql);
+  app.notFound((c) => {
+    const path = new URL(c.req.url).pathname;
+    // Sub-apps' notFound is not called for paths that match none of their routes: word it here.
+    if (path === "/api" || path.startsWith("/api/")) return c.json({ error: `No route ${c.req.method} ${path} in the ML-Dash API` }, 404);
+    return c.json({ error: "Not found: the ML-Dash API is under /api" }, 404);
+  });
 
   return {
     app,

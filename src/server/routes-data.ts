@@ -14,6 +14,9 @@ import { experimentOf } from "./lookups.ts";
 import type { RunStore } from "./store/index.ts";
 import type { ExperimentRef } from "./store/records.ts";
 import { MetricPointBody, ParamsBody } from "./schemas.ts";
+import { globMatch, hasWildcards } from "../files/glob.ts";
+import { logsByTime, withChunks } from "./routes-python-cli.ts";
+import { trackMcap, trackParquet } from "./track-export.ts";
 
 const encoder = new TextEncoder();
 
@@ -43,19 +46,20 @@ export function dataRoutes(store: RunStore, options: DataRouteOptions): Hono {
 
   app.get("/experiments/:id/logs", async (c) => {
     const e = await exp(c);
-    const fromSequence = intQuery(c, "startSequence", 0);
     const offset = intQuery(c, "offset", 0);
     const limit = intQuery(c, "limit", 1000, 10_000);
-    const r = await store.logs(e, {
-      fromSequence,
+    const orderBy = c.req.query("orderBy") || "sequenceNumber";
+    if (orderBy !== "sequenceNumber" && orderBy !== "timestamp") throw new HttpError(400, `Invalid query parameter "orderBy": use sequenceNumber or timestamp, got ${JSON.stringify(orderBy)}`, { field: "orderBy" });
+    const query = {
+      fromSequence: intQuery(c, "startSequence", 0),
       levels: c.req.query("level")?.split(",").filter(Boolean),
       search: c.req.query("search"),
       from: c.req.query("startTime") || undefined,
       to: c.req.query("endTime") || undefined,
-      order: c.req.query("order") === "desc" ? "desc" : "asc",
-      offset,
-      limit,
-    });
+      order: c.req.query("order") === "desc" ? ("desc" as const) : ("asc" as const),
+    };
+    if (orderBy === "timestamp") return reply(c, await logsByTime(store, e, query, offset, limit));
+    const r = await store.logs(e, { ...query, offset, limit });
     return reply(c, { logs: r.logs, total: r.matched, offset, limit, hasMore: offset + r.logs.length < r.matched });
   });
 
@@ -112,12 +116,15 @@ export function dataRoutes(store: RunStore, options: DataRouteOptions): Hono {
   app.get("/experiments/:id/metrics/:name/data", async (c) => {
     const e = await exp(c);
     const name = metricName(c.req.param("name"));
-    return reply(c, await store.metricPage(e, name, intQuery(c, "startIndex", 0), intQuery(c, "limit", 1000, 10_000) || 1));
+    let start = intQuery(c, "startIndex", 0);
+    // bufferOnly: the points past the last full chunk (what the CLI reads after the chunks).
+    if (c.req.query("bufferOnly") === "true") start = Math.max(start, Number(withChunks(await store.metricStats(e, name)).chunkedDataPoints));
+    return reply(c, await store.metricPage(e, name, start, intQuery(c, "limit", 1000, 10_000) || 1));
   });
 
   app.get("/experiments/:id/metrics/:name/stats", async (c) => {
     const e = await exp(c);
-    return reply(c, await store.metricStats(e, metricName(c.req.param("name"))));
+    return reply(c, withChunks(await store.metricStats(e, metricName(c.req.param("name")))));
   });
 
   app.get("/experiments/:id/metrics", async (c) => {
@@ -138,9 +145,11 @@ export function dataRoutes(store: RunStore, options: DataRouteOptions): Hono {
     const e = await exp(c);
     const topic = trackTopic(c.req.param("topic"));
     const format = c.req.query("format") ?? "json";
-    if (format !== "json" && format !== "jsonl") throw new HttpError(400, `Unsupported format ${JSON.stringify(format)}: use json or jsonl`, { field: "format" });
+    if (!["json", "jsonl", "parquet", "mcap"].includes(format)) throw new HttpError(400, `Unsupported format ${JSON.stringify(format)}: use json, jsonl, parquet or mcap`, { field: "format" });
     const columns = c.req.query("columns")?.split(",").filter(Boolean);
     const entries = await store.trackEntries(e, topic, { start: numQuery(c, "start_timestamp"), end: numQuery(c, "end_timestamp"), columns });
+    if (format === "parquet") return new Response(trackParquet(entries) as BodyInit, { headers: { "content-type": "application/vnd.apache.parquet" } });
+    if (format === "mcap") return new Response((await trackMcap(topic, entries)) as BodyInit, { headers: { "content-type": "application/x-mcap" } });
     if (format === "jsonl") {
       return new Response(encoder.encode(entries.map((x) => JSON.stringify(x)).join("\n")) as BodyInit, { headers: { "content-type": "application/x-ndjson" } });
     }
@@ -149,7 +158,10 @@ export function dataRoutes(store: RunStore, options: DataRouteOptions): Hono {
 
   app.get("/experiments/:id/tracks", async (c) => {
     const e = await exp(c);
-    return reply(c, { tracks: await store.tracks(e, { topic: c.req.query("topic") }) });
+    const topic = c.req.query("topic") || undefined;
+    // A pattern (`robot/*`, as `ml-dash list --tracks --topic-filter` sends) filters every track.
+    if (topic !== undefined && hasWildcards(topic)) return reply(c, { tracks: (await store.tracks(e)).filter((t) => globMatch(topic, t.topic)) });
+    return reply(c, { tracks: await store.tracks(e, { topic }) });
   });
 
   return app;

@@ -121,6 +121,12 @@ export const TrackBody = v.object({
   ...info,
 });
 
+/** `POST experiments/{id}/tracks` (a track without entries yet). */
+export const TrackCreateBody = v.object({ topic: text, ...info });
+
+/** `POST experiments/{id}/tracks/{topic}/append` (one entry). */
+export const TrackEntryBody = v.object({ timestamp: v.number(), data: record });
+
 /** `PATCH nodes/{id}` of a file: only these fields, each optional. */
 export const FileUpdateBody = v.strictObject({
   description: v.optional(v.nullable(text)),

@@ -2,10 +2,11 @@
  * ML-Dash Python 0.6.27's CLI (`python -m ml_dash.cli`: upload, list, download, remove, create,
  * api, profile, logout) and every public method of its RemoteClient run against `ml-dash serve`
  * (test/python/cli_full.py, client_full.py); what they print and what the server then holds is
- * checked here. GraphQL is the test stub's until the server has its own (issue 15).
+ * checked here. The server answers GraphQL itself.
  */
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { pythonSkipReason } from "../support/python.ts";
+import { readMcap } from "../support/mcap-read.ts";
 import { failed, ok, saveRecording, startPythonBench, type PythonBench, type ScenarioRun } from "../support/python-scenarios.ts";
 
 const skip = pythonSkipReason();
@@ -35,6 +36,8 @@ interface Cli {
   file?: { text?: string | null; head: string; bytes: number } | null;
 }
 const cli = (doc: ScenarioRun["doc"], name: string): Cli => ok<Cli>(doc, name);
+/** The entries of arm/joints: append_to_track's, then a batch of two. */
+const ARM: Record<string, unknown>[] = [{ timestamp: 1, q: [0.1, 0.2] }, { timestamp: 2, q: [0.3, 0.4] }, { timestamp: 3, q: [0.5, 0.6], tag: "x" }];
 const values = (read: { data: { data: Record<string, unknown> }[] }) => read.data.map((p) => p.data);
 const UPLOADED = [
   { timestamp: 1, x: 2, q: [1, -1] },
@@ -124,25 +127,29 @@ describe.skipIf(skip)(`ML-Dash Python's CLI against ml-dash serve${skip ? ` (ski
     });
   });
 
-  describe("what ml-dash serve still lacks for the CLI (issue 15): these fail today and must pass", () => {
-    test.fails("remove -y deletes the project (DELETE /api/projects/{id})", async () => {
+  describe("remove and track downloads in every format", () => {
+    test("remove -y deletes the project (DELETE /api/projects/{id}) with its experiments", async () => {
       const { doc } = await cliRun;
-      expect(cli(doc, "cli.remove").stdout).toContain("deleted from namespace");
+      expect(cli(doc, "cli.remove")).toMatchObject({ code: 0, stdout: expect.stringContaining("deleted from namespace") });
+      expect(cli(doc, "cli.remove").stdout).toMatch(/Deleted nodes: \d+/);
       expect(ok<{ projects: { slug: string }[] }>(doc, "server.after_remove").projects.map((p) => p.slug)).not.toContain("py-cli-made");
     });
 
-    test.fails("download --tracks -f parquet writes a Parquet file", async () => {
+    test("download --tracks -f parquet writes a Parquet file pyarrow reads back", async () => {
       const { doc } = await cliRun;
       const r = cli(doc, "cli.download.track.parquet");
       expect(r.code).toBe(0);
       expect(Buffer.from(r.file?.head ?? "", "base64").subarray(0, 4).toString("latin1")).toBe("PAR1");
+      expect(ok(doc, "cli.download.track.parquet.rows").rows).toEqual(UPLOADED);
     });
 
-    test.fails("download --tracks -f mcap writes an MCAP file", async () => {
+    test("download --tracks -f mcap writes an MCAP file: one message per entry", async () => {
       const { doc } = await cliRun;
       const r = cli(doc, "cli.download.track.mcap");
       expect(r.code).toBe(0);
-      expect(Buffer.from(r.file?.head ?? "", "base64").subarray(0, 5).toString("latin1")).toBe("\x89MCAP");
+      const mcap = readMcap(Buffer.from(ok<string>(doc, "cli.download.track.mcap.bytes"), "base64"));
+      expect(mcap.channels.map((c) => c.topic)).toEqual(["robot/uploaded"]);
+      expect(mcap.messages.map((m) => JSON.parse(m.data))).toEqual(UPLOADED);
     });
   });
 });
@@ -192,11 +199,11 @@ describe.skipIf(skip)(`ML-Dash Python's RemoteClient against ml-dash serve${skip
 
   test("tracks: a batch, read as JSON / JSONL, by range and columns, listed", async () => {
     const { doc } = await clientRun;
-    const entries = [{ timestamp: 2, q: [0.3, 0.4] }, { timestamp: 3, q: [0.5, 0.6], tag: "x" }];
-    expect(ok(doc, "get_track_data")).toEqual({ entries, count: 2 });
-    expect(ok(doc, "get_track_data.range")).toEqual({ entries: entries.map(({ tag: _t, ...e }) => e), count: 2 });
-    expect(ok<{ text: string }>(doc, "get_track_data.jsonl").text.split("\n").map((l) => JSON.parse(l))).toEqual(entries);
-    expect(ok<{ topic: string; totalEntries: number }[]>(doc, "list_tracks")).toMatchObject([{ topic: "arm/joints", totalEntries: 2 }]);
+    expect(ok(doc, "get_track_data")).toEqual({ entries: ARM, count: 3 });
+    const inRange = ARM.slice(1).map(({ tag: _t, ...e }) => e);
+    expect(ok(doc, "get_track_data.range")).toEqual({ entries: inRange, count: 2 });
+    expect(ok<{ text: string }>(doc, "get_track_data.jsonl").text.split("\n").map((l) => JSON.parse(l))).toEqual(ARM);
+    expect(ok<{ topic: string; totalEntries: number }[]>(doc, "list_tracks")).toMatchObject([{ topic: "arm/joints", totalEntries: 3 }]);
   });
 
   test("files: upload (prefix with namespace/project/experiment folders stripped), list, search, get, download, update, delete", async () => {
@@ -244,26 +251,27 @@ describe.skipIf(skip)(`ML-Dash Python's RemoteClient against ml-dash serve${skip
     expect(ok((await clientRun).doc, "userinfo.default_url")).toBe("https://api.dash.ml");
   });
 
-  describe("what ml-dash serve still lacks for the RemoteClient (issue 15): these fail today and must pass", () => {
-    test.fails("delete_project (DELETE /api/projects/{id})", async () => {
-      expect(ok((await clientRun).doc, "delete_project")).toMatchObject({ deleted: expect.any(Number) });
+  describe("the calls the SDK never makes", () => {
+    test("delete_project (DELETE /api/projects/{id}) deletes the project and its experiment", async () => {
+      expect(ok((await clientRun).doc, "delete_project")).toMatchObject({ deleted: 2, experiments: 1 });
     });
-    test.fails("download_metric_chunk (GET …/metrics/{name}/chunks/{n})", async () => {
-      expect(ok((await clientRun).doc, "download_metric_chunk")).toMatchObject({ chunkNumber: 0, data: expect.any(Array) });
+    test("download_metric_chunk (GET …/metrics/{name}/chunks/{n}): a metric under 10,000 points has no full chunk yet (404), its points are all buffered", async () => {
+      const { doc } = await clientRun;
+      expect(failed(doc, "download_metric_chunk").message).toMatch(/404/);
+      expect(ok(doc, "get_metric_stats")).toMatchObject({ totalChunks: 0, bufferedDataPoints: "3", chunkSize: 10000 });
     });
-    test.fails("create_track (POST …/tracks)", async () => {
-      expect(ok((await clientRun).doc, "create_track")).toMatchObject({ topic: "arm/joints" });
+    test("create_track (POST …/tracks) and append_to_track (POST …/tracks/{topic}/append)", async () => {
+      const { doc } = await clientRun;
+      expect(ok(doc, "create_track")).toMatchObject({ topic: "arm/joints", description: "joint angles", tags: ["arm"], metadata: { fps: 30 } });
+      expect(ok(doc, "append_to_track")).toMatchObject({ timestamp: 1, data: { q: [0.1, 0.2] } });
     });
-    test.fails("append_to_track (POST …/tracks/{topic}/append)", async () => {
-      expect(ok((await clientRun).doc, "append_to_track")).toMatchObject({ timestamp: 1 });
-    });
-    test.fails("list_tracks with a topic pattern ('arm/*')", async () => {
+    test("list_tracks with a topic pattern ('arm/*')", async () => {
       expect(ok<{ topic: string }[]>((await clientRun).doc, "list_tracks.filter").map((t) => t.topic)).toEqual(["arm/joints"]);
     });
-    test.fails("get_track_data as Parquet and MCAP", async () => {
+    test("get_track_data as Parquet (read back by pyarrow) and MCAP (by a reader of its own)", async () => {
       const { doc } = await clientRun;
-      ok(doc, "get_track_data.parquet");
-      ok(doc, "get_track_data.mcap");
+      expect(ok(doc, "get_track_data.parquet.rows").rows).toEqual(ARM.map((e) => ({ tag: null, ...e })));
+      expect(readMcap(Buffer.from(ok<string>(doc, "get_track_data.mcap.bytes"), "base64")).messages.map((m) => JSON.parse(m.data))).toEqual(ARM);
     });
   });
 });

@@ -3,12 +3,11 @@
  * `ml-dash serve` (test/python/sdk_full.py), remote-only and hybrid, buffered and not, with 3- and
  * 5-segment prefixes; every value it reads back is checked here.
  *
- * `ml-dash serve` has no GraphQL yet (issue 15): until it has, a test-only stub answers
- * `POST /graphql` from the server's REST API (test/support/graphql-stub.ts), and what the server
- * itself still lacks is listed in python-gaps.test.ts.
+ * `ml-dash serve` answers every request itself, GraphQL (`POST /graphql`) included.
  */
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { pythonSkipReason } from "../support/python.ts";
+import { readMcap } from "../support/mcap-read.ts";
 import { failed, ok, saveRecording, startPythonBench, type PythonBench, type ScenarioRun } from "../support/python-scenarios.ts";
 
 const skip = pythonSkipReason();
@@ -321,19 +320,36 @@ describe.skipIf(skip)(`ML-Dash Python's SDK against ml-dash serve${skip ? ` (ski
     });
   });
 
-  describe("what ml-dash serve still lacks for the SDK (issue 15): these fail today and must pass", () => {
-    test.fails("POST /graphql is answered by ml-dash serve itself (not the test stub)", () => {
+  describe("ml-dash serve answers what the SDK sends", () => {
+    test("POST /graphql is answered by ml-dash serve itself", () => {
       expect(bench.graphqlServed).toBe(true);
     });
 
-    test.fails("tracks read as Parquet (format=parquet)", async () => {
-      const d = ((await runs["remote"]) as ScenarioRun).doc;
+  });
+
+  describe.each(["remote", "hybrid", "unbuffered"])("tracks read as Parquet and MCAP (%s; hybrid reads tracks from the server too), each read back by a reader of its own", (variant) => {
+    const pose = variant === "unbuffered" ? POSE_UNMERGED : POSE;
+    const doc = async () => ((await runs[variant]) as ScenarioRun).doc;
+
+    test("format=parquet: pyarrow reads one row per entry, every column (null where an entry has none), lists as list<double>", async () => {
+      const d = await doc();
       expect(Buffer.from(ok<{ head: string }>(d, "tracks.read.parquet").head, "base64").subarray(0, 4).toString("latin1")).toBe("PAR1");
+      const { rows, types } = ok<{ rows: Record<string, unknown>[]; types: Record<string, string> }>(d, "tracks.read.parquet.rows");
+      const cols = [...new Set(pose.flatMap((e) => Object.keys(e)))];
+      expect(rows).toEqual(pose.map((e) => Object.fromEntries(cols.map((k) => [k, e[k] ?? null]))));
+      expect(types).toMatchObject({ timestamp: "double", x: "double", q: "list<element: double>", label: "string", "arm.ok": "bool" });
+      const inRange = pose.filter((e) => e.timestamp >= 2 && e.timestamp <= 3);
+      const rangeCols = [...new Set(inRange.flatMap((e) => Object.keys(e)).filter((k) => k === "timestamp" || k === "x"))];
+      expect(ok(d, "tracks.read.parquet.range").rows).toEqual(inRange.map((e) => Object.fromEntries(rangeCols.map((k) => [k, e[k] ?? null]))));
     });
 
-    test.fails("tracks read as MCAP (format=mcap)", async () => {
-      const d = ((await runs["remote"]) as ScenarioRun).doc;
-      expect(Buffer.from(ok<{ head: string }>(d, "tracks.read.mcap").head, "base64").subarray(0, 5).toString("latin1")).toBe("\x89MCAP");
+    test("format=mcap: one JSON channel for the topic, one message per entry at its timestamp in ns", async () => {
+      const d = await doc();
+      const mcap = readMcap(Buffer.from(ok<string>(d, "tracks.read.mcap.bytes"), "base64"));
+      expect(mcap.channels).toEqual([{ id: expect.any(Number), schemaId: mcap.schemas[0]?.id, topic: "robot/pose", messageEncoding: "json" }]);
+      expect(mcap.schemas[0]).toMatchObject({ encoding: "jsonschema" });
+      expect(mcap.messages.map((m) => JSON.parse(m.data))).toEqual(pose);
+      expect(mcap.messages.map((m) => m.logTime)).toEqual(pose.map((e) => BigInt(e.timestamp * 1e9)));
     });
   });
 });

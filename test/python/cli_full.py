@@ -16,7 +16,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from scenario import Scenario
+from scenario import Scenario, b64, parquet_rows
 
 url, ns, project = sys.argv[1], sys.argv[2], sys.argv[3]
 sc = Scenario("cli_full", marker_url=url, url=url, namespace=ns, project=project)
@@ -106,6 +106,8 @@ S("cli.download.track.folder_path", download_track, "jsonl", f"{ns}/{project}/fo
 S("cli.download.track.not_uploaded", download_track, "json", f"{ns}/{project}/cli-exp/robot/pose")
 S("cli.download.track.parquet", download_track, "parquet", f"{ns}/{project}/cli-exp/robot/uploaded")
 S("cli.download.track.mcap", download_track, "mcap", f"{ns}/{project}/cli-exp/robot/uploaded")
+S("cli.download.track.parquet.rows", lambda: parquet_rows((cwd / "downloads" / f"{ns}_{project}_cli-exp_robot_uploaded.parquet").read_bytes()))
+S("cli.download.track.mcap.bytes", lambda: b64((cwd / "downloads" / f"{ns}_{project}_cli-exp_robot_uploaded.mcap").read_bytes()))
 S("cli.download.dry_run", cli, "download", str(cwd / "downloaded"), "--dash-url", url, "-p", f"{ns}/{project}", "--dry-run")
 S("cli.download", cli, "download", str(cwd / "downloaded"), "--dash-url", url, "-p", f"{ns}/{project}", "--verbose")
 S("cli.download.experiment", cli, "download", str(cwd / "downloaded-one"), "--dash-url", url, "-p", f"{ns}/{project}", "--experiment", "cli-exp")

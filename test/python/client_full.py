@@ -13,7 +13,7 @@ import hashlib
 import sys
 from pathlib import Path
 
-from scenario import Scenario
+from scenario import Scenario, b64, parquet_rows
 
 url, ns, project = sys.argv[1], sys.argv[2], sys.argv[3]
 sc = Scenario("client_full", marker_url=url, url=url, namespace=ns, project=project)
@@ -64,6 +64,8 @@ S("get_track_data.range", client.get_track_data, eid, "arm/joints", start_timest
 S("get_track_data.jsonl", client.get_track_data, eid, "arm/joints", format="jsonl")
 S("get_track_data.parquet", client.get_track_data, eid, "arm/joints", format="parquet")
 S("get_track_data.mcap", client.get_track_data, eid, "arm/joints", format="mcap")
+S("get_track_data.parquet.rows", lambda: parquet_rows(client.get_track_data(eid, "arm/joints", format="parquet")))
+S("get_track_data.mcap.bytes", lambda: b64(client.get_track_data(eid, "arm/joints", format="mcap")))
 S("list_tracks", client.list_tracks, eid)
 S("list_tracks.filter", client.list_tracks, eid, "arm/*")
 

@@ -42,6 +42,19 @@ def provision_token():
   get_token_storage().store("ml-dash-token", token)
 
 
+def parquet_rows(data):
+  """The rows of a Parquet file's bytes, read by pyarrow (an independent reader), with its column types."""
+  import io
+  import pyarrow.parquet as pq
+  table = pq.read_table(io.BytesIO(bytes(data)))
+  return {"rows": table.to_pylist(), "types": {f.name: str(f.type) for f in table.schema}}
+
+
+def b64(data):
+  """All of some bytes, base64 (a test reads them back with its own reader)."""
+  return base64.b64encode(bytes(data)).decode()
+
+
 def jsonable(value, depth=0):
   """A JSON-safe copy: bytes become {bytes, sha256, head}, NaN/Infinity strings, unknown objects repr."""
   if depth > 40:

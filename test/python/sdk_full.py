@@ -18,7 +18,7 @@ import os
 import sys
 from pathlib import Path
 
-from scenario import Scenario
+from scenario import Scenario, b64, parquet_rows
 
 mode, url, prefix = sys.argv[1], sys.argv[2], sys.argv[3]
 assert mode in ("remote", "hybrid"), mode
@@ -173,6 +173,9 @@ S("tracks.read.json", lambda: pose.read(format="json"))
 S("tracks.read.jsonl", lambda: pose.read(format="jsonl"))
 S("tracks.read.parquet", lambda: pose.read(format="parquet"))
 S("tracks.read.mcap", lambda: pose.read(format="mcap"))
+S("tracks.read.parquet.rows", lambda: parquet_rows(pose.read(format="parquet")))
+S("tracks.read.parquet.range", lambda: parquet_rows(pose.read(format="parquet", start_timestamp=2.0, end_timestamp=3.0, columns=["x"])))
+S("tracks.read.mcap.bytes", lambda: b64(pose.read(format="mcap")))
 S("tracks.read.range", lambda: pose.read(start_timestamp=2.0, end_timestamp=3.0))
 S("tracks.read.columns", lambda: pose.read(columns=["x"]))
 S("tracks.read.camera", lambda: exp.tracks("camera/rgb").read())

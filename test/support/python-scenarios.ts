@@ -2,13 +2,10 @@
  * Runs the scenario scripts (test/python/*.py) against a real `ml-dash serve`, each through its
  * own recording proxy, and reads their results: `ok(doc, "step")` is a step's value (the test
  * fails naming the step and its error otherwise), `failed(doc, "step")` its error.
- *
- * Until `ml-dash serve` answers `POST /graphql` itself (issue 15), the proxy answers it with the
- * test-only stub (graphql-stub.ts) over the server's REST API; `graphqlServed` says which.
+ * `ml-dash serve` answers the REST calls and `POST /graphql` itself; the proxy only records.
  */
 import { writeFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { graphqlStub } from "./graphql-stub.ts";
 import { tempDir } from "./node-fixtures.ts";
 import { installPythonClient, REPO, runPython, type PythonClient, type PythonRun } from "./python.ts";
 import { signature, startRecordingProxy, type RecordedRequest } from "./recording-proxy.ts";
@@ -38,31 +35,30 @@ export interface PythonBench {
   readonly serve: ServeProcess;
   readonly py: PythonClient;
   readonly token: string;
-  /** `ml-dash serve` answers `POST /graphql` itself (else the stub does). */
+  /** `ml-dash serve` answered a GraphQL probe (`{ me { username } }`) with the bench's user. */
   readonly graphqlServed: boolean;
   /** Runs `script` with `args` ("URL" becomes the proxy's URL) through a fresh recording proxy. */
   scenario(script: string, args: readonly string[], env?: Record<string, string>): Promise<ScenarioRun>;
   stop(): Promise<void>;
 }
 
-/** Starts `ml-dash serve` over a fresh root with a token, and installs the Python client. */
+/** Starts `ml-dash serve` over a fresh root with a token for user `namespace`, and installs the Python client. */
 export async function startPythonBench(o: { namespace: string; token?: string }): Promise<PythonBench> {
   const token = o.token ?? "py-token-" + Math.random().toString(36).slice(2);
-  const [py, serve] = await Promise.all([installPythonClient(), startServe({ root: tempDir("py-serve"), token })]);
+  const [py, serve] = await Promise.all([installPythonClient(), startServe({ root: tempDir("py-serve"), token, user: o.namespace })]);
   const probe = await fetch(`${serve.url}/graphql`, {
     method: "POST",
     headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
     body: JSON.stringify({ query: "{ me { username } }" }),
   });
-  const graphqlServed = probe.status !== 404;
+  const graphqlServed = probe.status === 200 && ((await probe.json()) as { data?: { me?: { username?: string } } }).data?.me?.username === o.namespace;
   return {
     serve,
     py,
     token,
     graphqlServed,
     async scenario(script, args, env) {
-      const stub = graphqlServed ? undefined : graphqlStub(serve.url, { token, username: o.namespace });
-      const proxy = await startRecordingProxy(serve.url, stub ? { graphql: stub.handle, onExchange: stub.observe } : {});
+      const proxy = await startRecordingProxy(serve.url, {});
       try {
         const run = await runPython(py, script, args.map((a) => (a === "URL" ? proxy.url : a)), { token, ...(env ? { env } : {}) });
         if (!run.json) throw new Error(`${script} ${args.join(" ")} printed no result (exit ${run.code} ${run.signal ?? ""}):\n${run.stdout.slice(-4000)}\n${run.stderr.slice(-4000)}`);

@@ -81,10 +81,12 @@ export function pythonSkipReason(): string | undefined {
   return undefined;
 }
 
-/** An installed client: the PYTHONPATH that imports it, and whether numpy + Pillow (for save_image) are there. */
+/** An installed client: the PYTHONPATH that imports it, and whether numpy + Pillow (for save_image) and pyarrow are there. */
 export interface PythonClient {
   readonly pythonPath: string;
   readonly imageExtras: boolean;
+  /** pyarrow imports (it reads back the Parquet files of `tracks.read(format="parquet")`). */
+  readonly parquetReader: boolean;
 }
 
 let installing: Promise<PythonClient> | undefined;
@@ -92,8 +94,8 @@ let installing: Promise<PythonClient> | undefined;
 /**
  * Installs the client's dependencies into `<repo>/.pyclient` (once: later calls, and later test
  * runs, find them there), with `setup-python.sh` from the vendor folder, plus numpy and Pillow
- * (which `files.save_image` needs) from the same local package index. Concurrent test files take
- * turns through `flock`.
+ * (which `files.save_image` needs) and pyarrow (an independent Parquet reader) from the same local
+ * package index. Concurrent test files take turns through `flock`.
  */
 export function installPythonClient(): Promise<PythonClient> {
   return (installing ??= install());
@@ -109,11 +111,15 @@ async function install(): Promise<PythonClient> {
   const script = `
 set -euo pipefail
 path=$(bash "$VENDOR/setup-python.sh" "$DIR")
+idx=(); local_idx=$(python3 -m pip config get global.extra-index-url 2>/dev/null | tr ' ' '\\n' | grep -m1 '^file:' || true)
+[ -n "$local_idx" ] && idx=(--index-url "$local_idx")
 if [ ! -f "$DIR/extra/.done" ]; then
-  idx=(); local_idx=$(python3 -m pip config get global.extra-index-url 2>/dev/null | tr ' ' '\\n' | grep -m1 '^file:' || true)
-  [ -n "$local_idx" ] && idx=(--index-url "$local_idx")
   if python3 -m pip install --quiet --disable-pip-version-check --no-input --root-user-action=ignore "\${idx[@]}" \\
        --target "$DIR/extra" "numpy==2.4.6" "pillow==12.3.0" >&2; then touch "$DIR/extra/.done"; else touch "$DIR/extra/.failed"; fi
+fi
+if [ ! -f "$DIR/arrow/.done" ] && [ ! -f "$DIR/arrow/.failed" ]; then
+  if python3 -m pip install --quiet --disable-pip-version-check --no-input --root-user-action=ignore "\${idx[@]}" \\
+       --target "$DIR/arrow" "pyarrow==25.0.1" >&2; then touch "$DIR/arrow/.done"; else mkdir -p "$DIR/arrow"; touch "$DIR/arrow/.failed"; fi
 fi
 echo "$path"`;
   const run = await spawnCollect("flock", [join(PYCLIENT_DIR, ".install.lock"), "bash", "-c", script], {
@@ -123,7 +129,10 @@ echo "$path"`;
   if (run.code !== 0) throw new Error(`Installing ML-Dash Python's dependencies failed (exit ${run.code}):\n${run.stderr}`);
   const pythonPath = run.stdout.trim().split("\n").pop() ?? "";
   const imageExtras = existsSync(join(extra, ".done"));
-  return { pythonPath: imageExtras ? `${pythonPath}:${extra}` : pythonPath, imageExtras };
+  // pyarrow: an independent reader of the Parquet files the server writes (tracks read as parquet).
+  const arrow = join(PYCLIENT_DIR, "arrow");
+  const parquetReader = existsSync(join(arrow, ".done"));
+  return { pythonPath: [pythonPath, ...(imageExtras ? [extra] : []), ...(parquetReader ? [arrow] : [])].join(":"), imageExtras, parquetReader };
 }
 
 /** Options of {@link runPython}. */

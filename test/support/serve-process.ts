@@ -29,8 +29,11 @@ export interface ServeProcess {
 
 let cli: Promise<string> | undefined;
 
-/** Starts `ml-dash serve --root <root> --port 0 [--token <token>]` and resolves once it listens. */
-export async function startServe(o: { root: string; token?: string; args?: string[]; env?: Record<string, string> }): Promise<ServeProcess> {
+/**
+ * Starts `ml-dash serve --root <root> --port 0 [--token <token>] [--user <name>] [--users <file>]`
+ * and resolves once it listens.
+ */
+export async function startServe(o: { root: string; token?: string; user?: string; users?: string; args?: string[]; env?: Record<string, string> }): Promise<ServeProcess> {
   cli ??= (() => {
     // Bundled inside the repository, so the CLI finds the package's files (as `ml-dash serve` does).
     const dir = join(REPO, ".test-out", "serve-process");
@@ -41,7 +44,13 @@ export async function startServe(o: { root: string; token?: string; args?: strin
   let child: ChildProcess | undefined;
   let listening: (url: string) => void = () => undefined;
   const url = new Promise<string>((resolve) => (listening = resolve));
-  const args = ["serve", "--root", o.root, "--port", "0", ...(o.token !== undefined ? ["--token", o.token] : []), ...(o.args ?? [])];
+  const args = [
+    "serve", "--root", o.root, "--port", "0",
+    ...(o.token !== undefined ? ["--token", o.token] : []),
+    ...(o.user !== undefined ? ["--user", o.user] : []),
+    ...(o.users !== undefined ? ["--users", o.users] : []),
+    ...(o.args ?? []),
+  ];
   let out = "";
   const exited = start(script, {
     args,

@@ -21,6 +21,13 @@ export interface RunStoreNodes {
   upsertProject(namespace: string, slug: string, attributes?: { readonly name?: string | undefined; readonly description?: string | null | undefined }): Promise<ProjectRecord>;
   /** The project `id`, if any. */
   project(id: string): Promise<ProjectRecord | undefined>;
+  /** Every project (only `namespace`'s when given), sorted by path: those holding runs and those created empty. */
+  projects(namespace?: string): Promise<ProjectRecord[]>;
+  /**
+   * Deletes the project `id` with every experiment in it (records, streams, files); resolves to
+   * the number of experiments deleted, or undefined when there is no such project.
+   */
+  deleteProject(id: string): Promise<{ readonly experiments: number } | undefined>;
   /**
    * Creates the folder `name` under `parentId` (null = the project's root), or finds it. A
    * `parentId` that is no folder of the project is a `NotFoundError`.
@@ -28,6 +35,8 @@ export interface RunStoreNodes {
   upsertFolder(projectId: string, parentId: string | null, name: string): Promise<FolderRecord>;
   /** The project folder `id`, if any. */
   folder(id: string): Promise<FolderRecord | undefined>;
+  /** Every folder of the project `projectId` (created ones, and those holding runs), sorted by path. */
+  folders(projectId: string): Promise<FolderRecord[]>;
   /**
    * Creates or resumes the experiment at `info.prefix` (its project and folders come with it):
    * attributes given are merged into the stored ones and the status becomes RUNNING.

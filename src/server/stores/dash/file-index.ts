@@ -67,6 +67,13 @@ export class ServerFiles {
     return s;
   }
 
+  /** Forgets what is indexed of an experiment (deleted with its project). */
+  forget(e: ExperimentEntry): void {
+    this.stores.delete(e.path);
+    for (const [id, owner] of this.owners) if (owner === e) this.owners.delete(id);
+    for (const [id, f] of this.folders) if (f.experiment === e) this.folders.delete(id);
+  }
+
   /** Every record of an experiment (deleted ones included), indexing their ids and folders. */
   async records(e: ExperimentEntry): Promise<FileInfo[]> {
     const records = await this.store(e).records();

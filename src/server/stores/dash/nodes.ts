@@ -48,6 +48,17 @@ export function dashNodes(state: DashState): RunStoreNodes {
       const p = reg.projects.get(id);
       return p && projectRecord(p);
     },
+    async projects(namespace) {
+      await reg.refresh();
+      return [...reg.projects.values()].filter((p) => namespace === undefined || p.namespace === namespace).map(projectRecord).sort((a, b) => a.path.localeCompare(b.path));
+    },
+    async deleteProject(id) {
+      const p = reg.projects.get(id);
+      if (!p) return undefined;
+      const gone = await reg.locks.run(`project:${p.path}`, () => reg.deleteProject(p));
+      for (const e of gone) state.forget(e);
+      return { experiments: gone.length };
+    },
     async upsertFolder(projectId, parentId, name) {
       const p = reg.projects.get(projectId);
       if (!p) throw new NotFoundError(`Project ${JSON.stringify(projectId)} not found`);
@@ -56,6 +67,10 @@ export function dashNodes(state: DashState): RunStoreNodes {
     async folder(id) {
       const f = reg.folders.get(id);
       return f && { ...f };
+    },
+    async folders(projectId) {
+      await reg.refresh();
+      return [...reg.folders.values()].filter((f) => f.projectId === projectId).map((f) => ({ ...f })).sort((a, b) => a.path.localeCompare(b.path));
     },
     async openExperiment(info) {
       const { entry, doc } = await reg.openExperiment(info.prefix.path, info);

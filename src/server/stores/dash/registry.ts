@@ -196,6 +196,24 @@ export class Registry {
     return out;
   }
 
+  /**
+   * Deletes the project's folder from storage and forgets it, its folders and its experiments;
+   * resolves to the experiments it held.
+   */
+  async deleteProject(project: ProjectNode): Promise<ExperimentEntry[]> {
+    const under = project.path + "/";
+    const gone = [...this.byPath.values()].filter((e) => e.path.startsWith(under));
+    await this.storage.deletePrefix(project.path);
+    for (const e of gone) {
+      this.experiments.delete(e.id);
+      this.byPath.delete(e.path);
+      this.byNode.delete(e.nodeId);
+    }
+    for (const [id, f] of this.folders) if (f.projectId === project.id) this.folders.delete(id);
+    this.projects.delete(project.id);
+    return gone;
+  }
+
   /** Indexes the experiment folder at `path` with its project and folders. */
   private register(path: string, storedId: string | undefined): ExperimentEntry {
     const segments = path.split("/");

@@ -44,6 +44,12 @@ export class DashState {
     this.tracks = new JsonlCache<TrackRecord>(storage, 64, (all) => all.filter((r) => typeof r.timestamp === "number").sort((a, b) => a.timestamp - b.timestamp));
   }
 
+  /** Drops what the caches hold of a deleted experiment. */
+  forget(e: ExperimentEntry): void {
+    this.files.forget(e);
+    this.metrics.clear();
+  }
+
   /** The indexed experiment a ref names (its folder, indexed now if it was not yet). */
   entry(ref: ExperimentRef): Promise<ExperimentEntry> {
     const known = this.registry.byFolder(ref.path);
