@@ -111,6 +111,41 @@ export function teamNodes(state: TeamState): RunStoreNodes {
       const p = await run("read a project", (sql) => projectById(sql, id));
       return p && projectRecord(p);
     },
+    async projects(namespace) {
+      const rows = await run("list projects", (sql) =>
+        namespace === undefined
+          ? sql<ProjectRow[]>`select p.id, n.slug as namespace, p.slug, p.name, p.description, p.created_at from projects p join namespaces n on n.id = p.namespace_id`
+          : sql<ProjectRow[]>`select p.id, n.slug as namespace, p.slug, p.name, p.description, p.created_at from projects p join namespaces n on n.id = p.namespace_id where n.slug = ${namespace}`,
+      );
+      return rows.map(projectRecord).sort((a, b) => a.path.localeCompare(b.path));
+    },
+    async deleteProject(id) {
+      // One transaction: the rows go by cascade, and the triggers queue every object they owned
+      // in object_gc, so nothing stays behind in the bucket even if this node dies right after.
+      const gone = await run("delete a project", (sql) =>
+        sql.begin(async (tx) => {
+          const p = await projectById(tx, id);
+          if (!p) return undefined;
+          const [count] = await tx<{ n: number }[]>`select count(*)::int as n from experiments where project_id = ${p.id}`;
+          const keys = await tx<{ object_key: string }[]>`select f.object_key from files f join experiments e on e.id = f.experiment_id where e.project_id = ${p.id}
+            union all select c.object_key from chunks c join series s on s.id = c.series_id join experiments e on e.id = s.experiment_id where e.project_id = ${p.id}`;
+          await tx`delete from projects where id = ${p.id}`;
+          return { experiments: count?.n ?? 0, keys: keys.map((k) => k.object_key) };
+        }),
+      );
+      if (!gone) return undefined;
+      for (const k of gone.keys) {
+        // The queue is the guarantee; deleting now is a courtesy.
+        await state.s3.delete(k).then(() => run("object gc", (sql) => sql`delete from object_gc where object_key = ${k}`)).catch(() => undefined);
+      }
+      return { experiments: gone.experiments };
+    },
+    async folders(projectId) {
+      if (!isRowId(projectId)) return [];
+      const rows = await run("list folders", (sql) => sql<FolderRow[]>`select f.id, f.project_id, f.parent_id, f.path, f.name, n.slug || '/' || p.slug as project_path
+        from folders f join projects p on p.id = f.project_id join namespaces n on n.id = p.namespace_id where f.project_id = ${projectId}`);
+      return rows.map(folderRecord).sort((a, b) => a.path.localeCompare(b.path));
+    },
     async upsertFolder(projectId, parentId, name) {
       return run("upsert a folder", async (sql) => {
         const p = await projectById(sql, projectId);
