@@ -87,6 +87,28 @@ export function runStoreContract(name: string, make: () => Promise<RunStoreFixtu
       await expect(store.upsertFolder(p.id, "no-such-folder", "x")).rejects.toThrow(NotFoundError);
     });
 
+    t("projects and folders are listed (empty ones too); deleting a project takes its experiments with it and nothing else", async ({ store }) => {
+      const empty = await store.upsertProject("alice", "empty");
+      const e = await open(store, "alice/mnist/sweep/run-1");
+      await store.append(e, LOSS, rows(pts(0, 3)));
+      await open(store, "alice/mnist/run-2");
+      const kept = await open(store, "bob/other/run-3");
+      expect((await store.projects()).map((p) => p.path)).toEqual(["alice/empty", "alice/mnist", "bob/other"]);
+      expect((await store.projects("alice")).map((p) => p.path)).toEqual(["alice/empty", "alice/mnist"]);
+      expect((await store.folders(e.projectId)).map((f) => f.path)).toEqual(["alice/mnist/sweep"]);
+      expect(await store.folders(empty.id)).toEqual([]);
+      expect(await store.deleteProject(e.projectId)).toEqual({ experiments: 2 });
+      expect(await store.deleteProject(e.projectId)).toBeUndefined();
+      expect(await store.deleteProject("no-such-project")).toBeUndefined();
+      expect(await store.project(e.projectId)).toBeUndefined();
+      expect(await store.run("alice/mnist/sweep/run-1")).toBeUndefined();
+      expect((await store.experiments()).map((x) => x.path)).toEqual([kept.path]);
+      expect((await store.projects()).map((p) => p.path)).toEqual(["alice/empty", "bob/other"]);
+      // A run opened again at a deleted path starts empty.
+      const again = await open(store, "alice/mnist/sweep/run-1");
+      expect((await store.streams(again)).length).toBe(0);
+    });
+
     t("opening an experiment twice resumes it: same ids, attributes merged, status RUNNING, its project and folders exist", async ({ store }) => {
       const e = await open(store, "alice/mnist/sweep/run-1", { description: "first", tags: ["a"] });
       expect(e).toMatchObject({ path: "alice/mnist/sweep/run-1", name: "run-1", description: "first", tags: ["a"], status: "RUNNING", writeProtected: false });
