@@ -44,7 +44,7 @@ export async function serve(o: ServeOptions): Promise<number> {
   // The dashboard: its API under /dash/api, the page at / (the ML-Dash API keeps /api). On a
   // loopback address it answers only to its own host names (a DNS-rebinding page cannot read it).
   const hosts = LOOPBACK.has(o.host) && o.port !== 0 ? [`127.0.0.1:${o.port}`, `localhost:${o.port}`, `[::1]:${o.port}`] : undefined;
-  server.app.route("/", createDashboardApp({ store, token: o.token, assets: nodeDashboardAssets(), allowedHosts: hosts }));
+  server.app.route("/", createDashboardApp({ store, token: o.token, assets: nodeDashboardAssets(), allowedHosts: hosts, rootLabel: root }));
   await server.ready();
   const running = await serveNode(server, { port: o.port, hostname: o.host });
   const runs = (await store.experiments()).length;

@@ -43,6 +43,11 @@ export interface DashboardOptions {
   readonly allowedHosts?: readonly string[] | undefined;
   /** Memory budget of the metric column cache, bytes. Default 512 MiB. (With `storage`; a given `store` has its own.) */
   readonly cacheBytes?: number | undefined;
+  /**
+   * Where the runs live, as the page names it when there are none yet (e.g. the `.dash` folder
+   * `ml-dash serve --root` was given). Only shown to callers the token admits.
+   */
+  readonly rootLabel?: string | undefined;
   /** Status inference and staleness windows. */
   readonly runs?: ListRunsOptions | undefined;
   /**
@@ -111,7 +116,7 @@ export function createDashboardApp(options: DashboardOptions): Hono {
     }
     return next();
   });
-  api.route("/", runRoutes(store, runOptions));
+  api.route("/", runRoutes(store, runOptions, options.rootLabel));
   api.route("/", dataRoutes(store));
   api.notFound((c) => c.json({ error: `No dashboard route ${c.req.method} ${new URL(c.req.url).pathname}` }, 404));
   api.onError((err, c) => {

@@ -70,14 +70,23 @@ export function FolderPage({ path, runs, checked, onCheck }: Props) {
                 }
               });
               return (
-                <Chart key={k} id={`${path}#cmp${k}`} title={c.title ?? c.yKey ?? `chart ${k + 1}`} lines={lines} xMode={s.xMode !== "default" ? s.xMode : resolveX(c.xKey, "")} smoothing={s.smoothing} logY={s.logY} zoom={s.zoom} onZoom={setZoom} live={live} bins={c.bins} xLabel={c.xLabel} yLabel={c.yLabel} />
+                <Chart key={k} id={`${path}#cmp${k}`} title={c.title ?? c.yKey ?? `chart ${k + 1}`} lines={lines} xMode={s.xMode !== "auto" ? s.xMode : resolveX(c.xKey, "")} smoothing={s.smoothing} logY={s.logY} zoom={s.zoom} onZoom={setZoom} live={live} bins={c.bins} xLabel={c.xLabel} yLabel={c.yLabel} />
               );
             })}
           </div>
         </div>
       )}
       {under.length === 0 ? (
-        <div class="empty">No runs here.</div>
+        <div class="empty" data-testid="nothing-here">
+          {path ? (
+            <>
+              Nothing at <code>{path}</code>: no run or folder has this path. Pick a run in the tree on the left, or see{" "}
+              <a href="/" onClick={(e) => linkClick(e as unknown as MouseEvent, "")}>all runs</a>.
+            </>
+          ) : (
+            "No runs here."
+          )}
+        </div>
       ) : (
         <table data-testid="run-list">
           <thead>

@@ -73,7 +73,7 @@ export function Tree({ runs, current, checked, onCheck }: TreeProps) {
   return (
     <nav class="tree" aria-label="Runs">
       <input type="search" placeholder="Filter runs…" aria-label="Filter runs" value={filter} onInput={(e) => setFilter((e.target as HTMLInputElement).value)} style="width:100%;margin-bottom:6px" />
-      {runs.length === 0 ? <div class="empty">No runs in this root yet.</div> : <ul>{[...root.children.values()].sort((a, b) => a.name.localeCompare(b.name)).map(render)}</ul>}
+      {runs.length === 0 ? <div class="empty">No runs in this root yet: log one and it appears here.</div> : <ul>{[...root.children.values()].sort((a, b) => a.name.localeCompare(b.name)).map(render)}</ul>}
     </nav>
   );
 }
