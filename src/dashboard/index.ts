@@ -25,6 +25,7 @@ import { dashStore } from "../server/stores/dash/index.ts";
 import { type AssetSource, MISSING_UI_HTML } from "./assets.ts";
 import { dataRoutes } from "./routes-data.ts";
 import { runRoutes } from "./routes-runs.ts";
+import { tableRoutes } from "./routes-table.ts";
 
 /** Options of {@link createDashboardApp}. */
 export interface DashboardOptions {
@@ -76,7 +77,7 @@ function authorized(c: Context, token: string): boolean {
 }
 
 /**
- * Creates the dashboard app: `GET /dash/api/{runs,run,series,logs,files,file,track,track-at,dashrc}`
+ * Creates the dashboard app: `GET /dash/api/{runs,run,table,series,logs,files,file,track,track-at,dashrc}`
  * and the UI. Mount it at the root of a hono app, after the ML-Dash API.
  *
  * @example
@@ -118,6 +119,7 @@ export function createDashboardApp(options: DashboardOptions): Hono {
   });
   api.route("/", runRoutes(store, runOptions, options.rootLabel));
   api.route("/", dataRoutes(store));
+  api.route("/", tableRoutes(store, runOptions));
   api.notFound((c) => c.json({ error: `No dashboard route ${c.req.method} ${new URL(c.req.url).pathname}` }, 404));
   api.onError((err, c) => {
     if (err instanceof ValidationError) return c.json({ error: err.message, field: err.field ?? null }, 400);

@@ -93,6 +93,8 @@ export function Chart(p: ChartProps) {
     data.push(col);
     if (smooth) data.push(smoothEma(col, p.smoothing));
   }
+  // Band edges go last, so the lines keep their places (the legend reads them by position).
+  for (const b of built.bands) data.push(b.hi, b.lo);
 
   // `auto` and `default` are resolved by the server (step → epoch → index; ML-Dash's puts time first): draw what it chose.
   const xKind = p.xMode === "default" || p.xMode === "auto" ? ([...clients.current.values()][0]?.meta?.xKey ?? p.xMode) : p.xMode;
@@ -103,7 +105,7 @@ export function Chart(p: ChartProps) {
   useEffect(() => {
     const el = box.current;
     if (!el || width === 0) return;
-    const key = JSON.stringify([theme, p.logY, xKind, smooth, built.labels, built.styles, xAxisTitle, yAxisTitle]);
+    const key = JSON.stringify([theme, p.logY, xKind, smooth, built.labels, built.styles, built.bands.map((b) => b.line), xAxisTitle, yAxisTitle]);
     if (!plot.current || shape.current !== key) {
       plot.current?.destroy();
       shape.current = key;
@@ -115,11 +117,19 @@ export function Chart(p: ChartProps) {
         series.push({ label: smooth ? `${label} (raw)` : label, stroke: smooth ? color + "40" : color, width: 1.25, dash, spanGaps: false, points: { show: false } });
         if (smooth) series.push({ label, stroke: color, width: 1.5, dash, spanGaps: false, points: { show: false } });
       });
+      const bands: uPlot.Band[] = [];
+      built.bands.forEach((b) => {
+        const color = (built.styles[b.line] as { color: string }).color;
+        series.push({ label: `${built.labels[b.line]} max`, stroke: "transparent", width: 0, points: { show: false } });
+        series.push({ label: `${built.labels[b.line]} min`, stroke: "transparent", width: 0, points: { show: false } });
+        bands.push({ series: [series.length - 2, series.length - 1], fill: color + "33" });
+      });
       const u = new uPlot(
         {
           width: el.clientWidth,
           height,
           series,
+          bands,
           scales: { x: { time: xKind === "_ts" }, y: { distr: p.logY ? 3 : 1 } },
           axes: [
             { stroke: axis, grid: { stroke: grid }, ticks: { stroke: grid }, size: 34, label: xAxisTitle, labelSize: 16, labelGap: 0, labelFont: "12px system-ui, sans-serif", ...(xKind === "relative" ? { values: (_u: uPlot, v: number[]) => v.map(fmtDuration) } : {}) },
