@@ -195,3 +195,42 @@ test("D5c: a path that is neither run nor folder says so and links back; a run w
   await page.getByTestId("nothing-here").getByRole("link", { name: "all runs" }).click();
   await expect(page).toHaveURL(/127\.0\.0\.1:\d+\/$/);
 });
+
+test("D4: an image panel beside the charts with a step slider, scaled to the panel", async ({ page }) => {
+  await page.goto(at("alice/mnist/2026/lr-sweep/lr-0.01", "layout=default"));
+  const panel = page.getByTestId("image-panel");
+  const img = panel.locator("img");
+  // Unmoved, it shows the newest image.
+  await expect(img).toHaveAttribute("alt", "images/sample_07.png");
+  await expect(panel.getByTestId("image-step")).toHaveText("step 7 · 10/10");
+  const slider = panel.getByLabel("Image step");
+  await slider.focus();
+  await page.keyboard.press("Home");
+  await expect(img).toHaveAttribute("alt", "images/pic.webp"); // no number in the name: upload order
+  await page.keyboard.press("ArrowRight");
+  await page.keyboard.press("ArrowRight");
+  await page.keyboard.press("ArrowRight");
+  await expect(img).toHaveAttribute("alt", "images/sample_01.png");
+  await expect(panel.getByTestId("image-step")).toHaveText("step 1 · 4/10");
+  // A 96-pixel image fills the panel's width, pixelated rather than blurred.
+  await expect.poll(() => img.evaluate((e) => (e as HTMLImageElement).naturalWidth)).toBe(96);
+  expect(await img.evaluate((e) => (e as HTMLImageElement).clientWidth)).toBeGreaterThan(300);
+  await expect(img).toHaveClass(/tiny/);
+  await chartData(page, "train.loss");
+  await shot(page, "image-panel");
+});
+
+test("D4b: track numbers read formatted and a track's numeric columns plot over time", async ({ page }) => {
+  await page.goto(at("alice/robot/pose", "tab=tracks"));
+  await expect(page.getByTestId("scrub-time")).toHaveText("t = 1");
+  const plot = page.getByTestId("track-plot");
+  await expect(plot.getByLabel("x")).toBeChecked();
+  await expect(plot.getByLabel("y")).toBeChecked();
+  await expect(plot.locator("canvas")).toHaveCount(1);
+  await expect(plot.locator(".u-legend")).toContainText("x");
+  await plot.getByLabel("y").uncheck();
+  await expect(plot.locator(".u-legend")).not.toContainText("y");
+  await plot.getByLabel("y").check();
+  await plot.scrollIntoViewIfNeeded();
+  await shot(page, "track-plot");
+});

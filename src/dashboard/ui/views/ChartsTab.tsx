@@ -10,6 +10,7 @@ import { type Route, setQuery } from "../route.ts";
 import { runT0 } from "../run-t0.ts";
 import { chartSettings, ChartControls, setZoom } from "./ChartControls.tsx";
 import { DashrcLayout } from "./DashrcLayout.tsx";
+import { ImagePanel } from "./ImagePanel.tsx";
 
 /** The charts tab. */
 export function ChartsTab({ detail, live, route }: { detail: RunDetail; live: boolean; route: Route }) {
@@ -57,6 +58,11 @@ export function ChartsTab({ detail, live, route }: { detail: RunDetail; live: bo
           ) : (
             "No chart matches the filter: clear the filter box to see every chart."
           )}
+        </div>
+      )}
+      {detail.summary.files > 0 && (
+        <div class="grid" style="margin-bottom:14px">
+          <ImagePanel run={run} live={live} />
         </div>
       )}
       {groups.map(([metric, list]) => {
