@@ -132,7 +132,7 @@ export async function serve(o: ServeOptions): Promise<number> {
   const hosts: string[] | undefined = loopback || (o.allowedHosts?.length ?? 0) > 0 ? [...(o.allowedHosts ?? [])] : undefined;
   const server = createServer({ store, token: o.token, user: o.user ?? process.env["USER"] ?? "local", users, allowedHosts: hosts, corsOrigin: o.corsOrigins?.length ? o.corsOrigins : undefined });
   // The dashboard: its API under /dash/api, the page at / (the ML-Dash API keeps /api).
-  server.app.route("/", createDashboardApp({ store, token: o.token, tokens: users?.map((u) => u.token), assets: nodeDashboardAssets(), allowedHosts: hosts }));
+  server.app.route("/", createDashboardApp({ store, token: o.token, tokens: users?.map((u) => u.token), assets: nodeDashboardAssets(), allowedHosts: hosts, rootLabel: o.team ? undefined : root }));
   try {
     await server.ready();
   } catch (e) {

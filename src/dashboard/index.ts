@@ -27,6 +27,7 @@ import { dashStore } from "../server/stores/dash/index.ts";
 import { type AssetSource, MISSING_UI_HTML } from "./assets.ts";
 import { dataRoutes } from "./routes-data.ts";
 import { runRoutes } from "./routes-runs.ts";
+import { tableRoutes } from "./routes-table.ts";
 
 /** Options of {@link createDashboardApp}. */
 export interface DashboardOptions {
@@ -47,6 +48,11 @@ export interface DashboardOptions {
   readonly allowedHosts?: readonly string[] | undefined;
   /** Memory budget of the metric column cache, bytes. Default 512 MiB. (With `storage`; a given `store` has its own.) */
   readonly cacheBytes?: number | undefined;
+  /**
+   * Where the runs live, as the page names it when there are none yet (e.g. the `.dash` folder
+   * `ml-dash serve --root` was given). Only shown to callers the token admits.
+   */
+  readonly rootLabel?: string | undefined;
   /** Status inference and staleness windows. */
   readonly runs?: ListRunsOptions | undefined;
   /**
@@ -75,7 +81,7 @@ function authorized(c: Context, tokens: readonly string[]): boolean {
 }
 
 /**
- * Creates the dashboard app: `GET /dash/api/{runs,run,series,logs,files,file,track,track-at,dashrc}`
+ * Creates the dashboard app: `GET /dash/api/{runs,run,table,series,logs,files,file,track,track-at,dashrc}`
  * and the UI. Mount it at the root of a hono app, after the ML-Dash API.
  *
  * @example
@@ -116,8 +122,9 @@ export function createDashboardApp(options: DashboardOptions): Hono {
     }
     return next();
   });
-  api.route("/", runRoutes(store, runOptions));
+  api.route("/", runRoutes(store, runOptions, options.rootLabel));
   api.route("/", dataRoutes(store));
+  api.route("/", tableRoutes(store, runOptions));
   api.notFound((c) => c.json({ error: `No dashboard route ${c.req.method} ${new URL(c.req.url).pathname}` }, 404));
   api.onError((err, c) => {
     if (err instanceof ValidationError) return c.json({ error: err.message, field: err.field ?? null }, 400);

@@ -9,13 +9,13 @@ import { parseDashRc } from "./dashrc.ts";
 import { etagJson, hash, keyParam, nameParam, need, num, runParam } from "./http.ts";
 
 /** Routes for the tree, run overviews and series. */
-export function runRoutes(store: RunStore, runOptions: ListRunsOptions): Hono {
+export function runRoutes(store: RunStore, runOptions: ListRunsOptions, rootLabel?: string): Hono {
   const app = new Hono();
 
   app.get("/runs", async (c) => {
     const under = c.req.query("under");
     const runs = await store.runs({ ...runOptions, ...(under ? { under: keyParam(c, "under") } : {}) });
-    return etagJson(c, hash(JSON.stringify(runs)), () => ({ runs, now: new Date().toISOString() }));
+    return etagJson(c, hash(JSON.stringify(runs)), () => ({ runs, now: new Date().toISOString(), root: rootLabel ?? null }));
   });
 
   app.get("/run", async (c) => {

@@ -16,9 +16,10 @@ export function resolveKey(key: string, metrics: readonly Pick<MetricInfo, "name
   return { metric: owner?.name ?? "None", field: key };
 }
 
-/** The server x key for a `.dashrc` `xKey` (`timestamp` is `_ts`; a `metric.` prefix is dropped). */
+/** The server x key for a `.dashrc` `xKey` (none is `auto`; `timestamp` is `_ts`; a `metric.` prefix is dropped). */
 export function resolveX(xKey: string | undefined, metric: string): string {
-  if (!xKey || xKey === "default") return "default";
+  if (!xKey) return "auto";
+  if (xKey === "default") return "default";
   if (xKey === "timestamp" || xKey === "time") return "_ts";
   return xKey.startsWith(metric + ".") ? xKey.slice(metric.length + 1) : xKey;
 }

@@ -37,7 +37,7 @@ export function useRoute(): Route {
 }
 
 /** Goes to a tree path, keeping the given query keys. */
-export function go(path: string, keep: readonly string[] = ["runs"]): void {
+export function go(path: string, keep: readonly string[] = ["runs", "find"]): void {
   const cur = new URLSearchParams(location.search);
   const q = new URLSearchParams();
   for (const k of keep) {

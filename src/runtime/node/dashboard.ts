@@ -106,7 +106,8 @@ export async function serveDashboard(options: ServeDashboardOptions = {}): Promi
   const host = options.host ?? "127.0.0.1";
   let allowed: string[] | undefined;
   // The Host check for a loopback server happens below, once the port is known.
-  const app = createDashboardApp({ ...options, storage, assets: options.assets ?? nodeDashboardAssets() });
+  const rootLabel = options.rootLabel ?? (options.store || options.storage ? undefined : resolve(options.root ?? ".dash"));
+  const app = createDashboardApp({ ...options, storage, rootLabel, assets: options.assets ?? nodeDashboardAssets() });
   const loopback = host === "127.0.0.1" || host === "localhost" || host === "::1";
   const listener = fetchListener(
     (r) => Promise.resolve(app.fetch(r)),

@@ -12,11 +12,14 @@
 /** X keys tried, in order, for `x=default` (ML-Dash: timestamp → step → epoch → index). */
 export const DEFAULT_X = ["_ts", "step", "epoch"] as const;
 
+/** X keys tried, in order, for `x=auto` (the dashboard's default: step → epoch → index). */
+export const AUTO_X = ["step", "epoch"] as const;
+
 /** A series request (the query string of `GET /dash/api/series`). */
 export interface SeriesRequest {
   /** The y field of the metric. */
   readonly y: string;
-  /** `index`, `default`, or a field of the same metric (`step`, `epoch`, `_ts`, …). */
+  /** `index`, `default`, `auto`, or a field of the same metric (`step`, `epoch`, `_ts`, …). */
   readonly x: string;
   /** Target number of buckets (≈ chart width in px). */
   readonly bins: number;

@@ -29,7 +29,7 @@ async function downloadText(page: Page, button: string): Promise<string> {
   return readFileSync((await dl.path()) as string, "utf8");
 }
 
-test("C1: an SDK-written run gets one chart per metric.field (no step/epoch/_ts charts), x = timestamp by default", async ({ page }) => {
+test("C1: an SDK-written run gets one chart per metric.field (no step/epoch/_ts charts), x = step by default", async ({ page }) => {
   const series: string[] = [];
   page.on("request", (r) => r.url().includes("/series?") && series.push(r.url()));
   await page.goto(at(LR));
@@ -37,8 +37,8 @@ test("C1: an SDK-written run gets one chart per metric.field (no step/epoch/_ts 
   expect((await titles(page)).sort()).toEqual(["eval.acc", "eval.loss", "train.acc", "train.loss"]);
   const d = await chartData(page, "eval.loss", 20);
   expect(d.x.length).toBe(20);
-  expect(d.x[0]).toBeGreaterThan(1.7e9); // _ts, seconds
-  expect(series.every((u) => u.includes("x=default"))).toBe(true);
+  expect(d.x[0]).toBe(9); // step (eval logs every 10th)
+  expect(series.every((u) => u.includes("x=auto"))).toBe(true);
   await shot(page, "run-charts");
 });
 

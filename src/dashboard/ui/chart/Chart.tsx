@@ -1,7 +1,8 @@
 /**
  * A line chart of one or more series (uPlot): downsampled on the server to about one bucket per
  * pixel, refetched at full resolution inside a drag-zoomed window, polled incrementally while
- * live, smoothed and log-scaled on the client, exportable as PNG and CSV.
+ * live, smoothed and log-scaled on the client, exportable as PNG and CSV. Axes carry titles; the
+ * legend names each line once and shows its value under the cursor; a chart can be enlarged.
  */
 import uPlot from "uplot";
 import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
@@ -12,6 +13,7 @@ import { chartCsv, chartPng, download, fileName } from "./export.ts";
 import { smoothEma } from "./smooth.ts";
 import { SeriesClient } from "./series-client.ts";
 import { buildData, type LineSpec, serverX } from "./chart-data.ts";
+import { fmtDuration, fmtNum, fmtX, xTitle } from "./format.ts";
 
 export type { LineSpec } from "./chart-data.ts";
 
@@ -33,13 +35,6 @@ export interface ChartProps {
   height?: number;
 }
 
-function fmtDuration(s: number): string {
-  const a = Math.abs(s);
-  if (a < 120) return `${+s.toFixed(1)}s`;
-  if (a < 7200) return `${+(s / 60).toFixed(1)}m`;
-  return `${+(s / 3600).toFixed(1)}h`;
-}
-
 /** One chart card. */
 export function Chart(p: ChartProps) {
   const theme = useTheme();
@@ -49,6 +44,9 @@ export function Chart(p: ChartProps) {
   const clients = useRef(new Map<string, SeriesClient>());
   const [ver, setVer] = useState(0);
   const [width, setWidth] = useState(0);
+  const [big, setBig] = useState(false);
+  const legend = useRef<HTMLDivElement>(null);
+  const height = big ? 480 : (p.height ?? 220);
   // About one bucket per pixel, as a power of two so a scrollbar or a resize rarely refetches.
   const bins = p.bins ?? Math.max(256, 2 ** Math.ceil(Math.log2(Math.max(1, width))));
   const linesKey = JSON.stringify(p.lines.map((l) => [l.id, l.run, l.metric, l.field, l.t0]));
@@ -95,14 +93,19 @@ export function Chart(p: ChartProps) {
     data.push(col);
     if (smooth) data.push(smoothEma(col, p.smoothing));
   }
+  // Band edges go last, so the lines keep their places (the legend reads them by position).
+  for (const b of built.bands) data.push(b.hi, b.lo);
 
-  // `default` is resolved by the server (timestamp → step → epoch → index): draw what it chose.
-  const xKind = p.xMode === "default" ? ([...clients.current.values()][0]?.meta?.xKey ?? "default") : p.xMode;
+  // `auto` and `default` are resolved by the server (step → epoch → index; ML-Dash's puts time first): draw what it chose.
+  const xKind = p.xMode === "default" || p.xMode === "auto" ? ([...clients.current.values()][0]?.meta?.xKey ?? p.xMode) : p.xMode;
+  const fields = [...new Set(p.lines.map((l) => l.field))];
+  const xAxisTitle = p.xLabel ?? xTitle(xKind);
+  const yAxisTitle = p.yLabel ?? (fields.length === 1 ? (fields[0] as string) : p.title);
 
   useEffect(() => {
     const el = box.current;
     if (!el || width === 0) return;
-    const key = JSON.stringify([theme, p.logY, xKind, smooth, built.labels, p.height, p.xLabel, p.yLabel]);
+    const key = JSON.stringify([theme, p.logY, xKind, smooth, built.labels, built.styles, built.bands.map((b) => b.line), xAxisTitle, yAxisTitle]);
     if (!plot.current || shape.current !== key) {
       plot.current?.destroy();
       shape.current = key;
@@ -114,19 +117,28 @@ export function Chart(p: ChartProps) {
         series.push({ label: smooth ? `${label} (raw)` : label, stroke: smooth ? color + "40" : color, width: 1.25, dash, spanGaps: false, points: { show: false } });
         if (smooth) series.push({ label, stroke: color, width: 1.5, dash, spanGaps: false, points: { show: false } });
       });
+      const bands: uPlot.Band[] = [];
+      built.bands.forEach((b) => {
+        const color = (built.styles[b.line] as { color: string }).color;
+        series.push({ label: `${built.labels[b.line]} max`, stroke: "transparent", width: 0, points: { show: false } });
+        series.push({ label: `${built.labels[b.line]} min`, stroke: "transparent", width: 0, points: { show: false } });
+        bands.push({ series: [series.length - 2, series.length - 1], fill: color + "33" });
+      });
       const u = new uPlot(
         {
           width: el.clientWidth,
-          height: p.height ?? 220,
+          height,
           series,
+          bands,
           scales: { x: { time: xKind === "_ts" }, y: { distr: p.logY ? 3 : 1 } },
           axes: [
-            { stroke: axis, grid: { stroke: grid }, ticks: { stroke: grid }, ...(p.xLabel ? { label: p.xLabel } : {}), ...(xKind === "relative" ? { values: (_u: uPlot, v: number[]) => v.map(fmtDuration) } : {}) },
-            { stroke: axis, grid: { stroke: grid }, ticks: { stroke: grid }, size: 56, ...(p.yLabel ? { label: p.yLabel } : {}) },
+            { stroke: axis, grid: { stroke: grid }, ticks: { stroke: grid }, size: 34, label: xAxisTitle, labelSize: 16, labelGap: 0, labelFont: "12px system-ui, sans-serif", ...(xKind === "relative" ? { values: (_u: uPlot, v: number[]) => v.map(fmtDuration) } : {}) },
+            { stroke: axis, grid: { stroke: grid }, ticks: { stroke: grid }, size: 56, label: yAxisTitle, labelSize: 18, labelFont: "12px system-ui, sans-serif" },
           ],
           cursor: { drag: { x: true, y: false, setScale: false }, sync: { key: `ml-dash-${xKind}` } },
-          legend: { live: true },
+          legend: { show: false },
           hooks: {
+            setCursor: [(u: uPlot) => showCursor(legend.current, u, xKind, smooth)],
             setSelect: [
               (u: uPlot) => {
                 if (u.select.width > 3) {
@@ -144,10 +156,9 @@ export function Chart(p: ChartProps) {
       );
       u.over.addEventListener("dblclick", () => onZoom.current(null));
       u.over.setAttribute("aria-label", `${p.title}: drag to zoom, double-click to reset`);
-      if (smooth) u.root.querySelectorAll<HTMLElement>(".u-legend .u-series").forEach((row, k) => k > 0 && k % 2 === 1 && (row.style.display = "none"));
       plot.current = u;
     } else {
-      plot.current.setSize({ width: el.clientWidth, height: p.height ?? 220 });
+      plot.current.setSize({ width: el.clientWidth, height });
       plot.current.setData(data as uPlot.AlignedData);
     }
     // Keep the zoomed window as the view even where the data stops short of its edges.
@@ -179,7 +190,7 @@ export function Chart(p: ChartProps) {
   };
 
   return (
-    <div class="card" data-chart={p.id}>
+    <div class={`card${big ? " big" : ""}`} data-chart={p.id}>
       <h3>
         <span class="t" title={p.title}>{p.title}</span>
         {p.zoom && (
@@ -187,10 +198,23 @@ export function Chart(p: ChartProps) {
             reset zoom
           </button>
         )}
+        <button type="button" onClick={() => setBig(!big)} aria-pressed={big} aria-label={big ? `Shrink ${p.title}` : `Enlarge ${p.title}`} title={big ? "Shrink" : "Enlarge"}>
+          {big ? "⤡" : "⤢"}
+        </button>
         <button type="button" onClick={png} aria-label={`Download ${p.title} as PNG`}>PNG</button>
         <button type="button" onClick={csv} aria-label={`Download ${p.title} as CSV`}>CSV</button>
       </h3>
-      <div class="chart" ref={box} />
+      <div class="chart" ref={box} style={{ minHeight: `${height}px` }} />
+      <div class="legend" ref={legend} data-testid="legend">
+        <span class="at" />
+        {built.labels.map((label, k) => (
+          <span class="item" key={label}>
+            <i class="chip" style={{ background: (built.styles[k] as { color: string }).color }} />
+            <span class="name" title={label}>{label}</span>
+            <b class="val" />
+          </span>
+        ))}
+      </div>
       <div class="note">
         {downsampled ? `downsampled ${total.toLocaleString()} → ${drawn.toLocaleString()} points` : `${drawn.toLocaleString()} points`}
         {nonFinite > 0 && (
@@ -203,4 +227,19 @@ export function Chart(p: ChartProps) {
       </div>
     </div>
   );
+}
+
+/** Writes the values under the cursor into the legend (outside Preact: a mouse move re-renders nothing). */
+function showCursor(legend: HTMLDivElement | null, u: uPlot, xKind: string, smooth: boolean): void {
+  if (!legend) return;
+  const idx = u.cursor.idx;
+  const at = legend.querySelector(".at");
+  const vals = legend.querySelectorAll(".val");
+  const x = idx === null || idx === undefined ? undefined : (u.data[0][idx] as number | undefined);
+  if (at) at.textContent = x === undefined ? "" : `${xTitle(xKind) || "x"} ${fmtX(xKind, x)}`;
+  vals.forEach((el, k) => {
+    const col = u.data[smooth ? 2 + 2 * k : 1 + k];
+    const v = x === undefined || !col ? undefined : col[idx as number];
+    el.textContent = x === undefined ? "" : v === undefined ? " —" : ` ${fmtNum(v)}`;
+  });
 }

@@ -17,6 +17,8 @@ export interface LineSpec {
   color?: string | undefined;
   dash?: number[] | undefined;
   group?: string | undefined;
+  /** With `group`: also draw the band from the members' minimum to their maximum. */
+  band?: boolean | undefined;
   /** Run start (seconds), for relative time. */
   t0?: number | undefined;
 }
@@ -35,6 +37,8 @@ export interface ChartData {
   xName: string;
   /** Points hidden because the log scale cannot show them. */
   dropped: number;
+  /** Min–max bands of grouped lines: the line's index in `cols` and the band's edges. */
+  bands: { line: number; lo: (number | null | undefined)[]; hi: (number | null | undefined)[] }[];
 }
 
 /** Builds the aligned columns. */
@@ -75,11 +79,19 @@ export function buildData(lines: readonly LineSpec[], clients: ReadonlyMap<strin
     }
     g.push(k + 1);
   });
+  const bands: ChartData["bands"] = [];
   for (const members of groups.values()) {
     if (members.length === 1) cols.push(joined[members[0] as number] as (number | null | undefined)[]);
-    else cols.push(x.map((_, r) => mean(members.map((m) => (joined[m] as (number | null | undefined)[])[r]))));
+    else {
+      const at = (r: number): (number | null | undefined)[] => members.map((m) => (joined[m] as (number | null | undefined)[])[r]);
+      cols.push(x.map((_, r) => mean(at(r))));
+      if (lines[(members[0] as number) - 1]?.band) {
+        const nums = (r: number): number[] => at(r).filter((v): v is number => typeof v === "number");
+        bands.push({ line: cols.length - 1, lo: x.map((_, r) => (nums(r).length ? Math.min(...nums(r)) : undefined)), hi: x.map((_, r) => (nums(r).length ? Math.max(...nums(r)) : undefined)) });
+      }
+    }
   }
-  return { x, cols, labels, styles, xName, dropped };
+  return { x, cols, labels, styles, xName, dropped, bands };
 }
 
 function mean(vs: (number | null | undefined)[]): number | null | undefined {

@@ -8,6 +8,7 @@ import { usePoll } from "../live.ts";
 import { go, linkClick, setQuery, useRoute } from "../route.ts";
 import { setTheme, useTheme } from "../theme.ts";
 import { Compare } from "./Compare.tsx";
+import { FirstRun, LoadError } from "./Empty.tsx";
 import { FolderPage } from "./FolderPage.tsx";
 import { RunPage } from "./RunPage.tsx";
 import { Tree } from "./Tree.tsx";
@@ -17,18 +18,20 @@ export function App() {
   const route = useRoute();
   const theme = useTheme();
   const [runs, setRuns] = useState<RunSummary[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useState<Error | null>(null);
+  const [root, setRoot] = useState<string | null>(null);
   const [collapsed, setCollapsed] = useState(false);
   // A stale RUNNING run (its writer died) is not live: no fast polling for it.
   const anyRunning = runs?.some((r) => r.status === "RUNNING" && !r.stale) ?? false;
 
   const load = async (): Promise<void> => {
     try {
-      const { data, changed } = await getJson<{ runs: RunSummary[] }>("runs");
+      const { data, changed } = await getJson<{ runs: RunSummary[]; root?: string | null }>("runs");
       if (changed || runs === null) setRuns(data.runs);
+      setRoot(data.root ?? null);
       setError(null);
     } catch (err) {
-      setError((err as Error).message);
+      setError(err as Error);
     }
   };
   useEffect(() => void load(), []);
@@ -77,8 +80,13 @@ export function App() {
       </header>
       <aside class="side">{runs && <Tree runs={runs} current={route.path} checked={checked} onCheck={onCheck} />}</aside>
       <main class="main">
-        {error && <div class="err">Could not load runs: {error}</div>}
-        {comparing && runs ? (
+        {error && runs && <div class="err">Could not refresh the runs: {error.message}</div>}
+        {error && !runs ? (
+          // Without the run list there is nothing to wait for: say why, not "Loading…".
+          <LoadError error={error} />
+        ) : runs && runs.length === 0 && !route.path ? (
+          <FirstRun root={root} />
+        ) : comparing && runs ? (
           <Compare runs={checked.map((p) => runs.find((r) => r.path === p)).filter((r): r is RunSummary => !!r)} route={route} />
         ) : route.path && (run || !runs) ? (
           // A deep link opens the run without waiting for the whole tree; a folder shows once the tree is in.

@@ -60,7 +60,7 @@ function LineFromRc({ k, c, run, detail, s, live, t0 }: { k: number; c: LineChar
   });
   const first = lines[0];
   // The page's x-axis choice wins over the file's once the user picks one.
-  const xMode = s.xMode !== "default" ? s.xMode : resolveX(c.xKey, first?.metric ?? "");
+  const xMode = s.xMode !== "auto" ? s.xMode : resolveX(c.xKey, first?.metric ?? "");
   return (
     <Chart
       id={`${run}#rc${k}`}

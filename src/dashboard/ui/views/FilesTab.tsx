@@ -27,7 +27,15 @@ function Preview({ f }: { f: FileRow }) {
         <a href={`${f.url}&download=1`} download={f.filename}>download</a>
       </div>
       {f.contentType.startsWith("image/") ? (
-        <img src={f.url} alt={f.relPath} />
+        <img
+          src={f.url}
+          alt={f.relPath}
+          onLoad={(e) => {
+            // Scaled to the panel; a small image shown larger stays crisp.
+            const img = e.target as HTMLImageElement;
+            img.classList.toggle("tiny", img.naturalWidth > 0 && img.naturalWidth < img.clientWidth / 2);
+          }}
+        />
       ) : f.contentType.startsWith("video/") ? (
         <video src={f.url} controls preload="metadata" />
       ) : isText ? (

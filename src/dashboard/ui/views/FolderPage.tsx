@@ -1,17 +1,17 @@
 /**
- * A folder (or project, owner, the root): its runs as a table with checkboxes, and — when the
+ * A folder (or project, owner, the root): its runs as a sweep table (RunsTable.tsx), and — when the
  * folder holds a `.dashrc` — the compare view it defines (line charts of `series` picked by
  * path prefix or run id, with their labels, colours and dashes; several runs make a mean line).
  */
 import { useEffect, useState } from "preact/hooks";
 import type { DashRcResult, LineChart } from "../../dashrc.ts";
-import { getJson, type RunSummary, runHref } from "../api.ts";
+import { getJson, type RunSummary } from "../api.ts";
 import { Chart, type LineSpec } from "../chart/Chart.tsx";
 import { parseDash } from "../chart/palette.ts";
 import { resolveX } from "../keys.ts";
 import { linkClick, useRoute } from "../route.ts";
-import { ago, Badge } from "./Badge.tsx";
 import { chartSettings, ChartControls, setZoom } from "./ChartControls.tsx";
+import { RunsTable } from "./RunsTable.tsx";
 
 interface Props {
   path: string;
@@ -70,45 +70,25 @@ export function FolderPage({ path, runs, checked, onCheck }: Props) {
                 }
               });
               return (
-                <Chart key={k} id={`${path}#cmp${k}`} title={c.title ?? c.yKey ?? `chart ${k + 1}`} lines={lines} xMode={s.xMode !== "default" ? s.xMode : resolveX(c.xKey, "")} smoothing={s.smoothing} logY={s.logY} zoom={s.zoom} onZoom={setZoom} live={live} bins={c.bins} xLabel={c.xLabel} yLabel={c.yLabel} />
+                <Chart key={k} id={`${path}#cmp${k}`} title={c.title ?? c.yKey ?? `chart ${k + 1}`} lines={lines} xMode={s.xMode !== "auto" ? s.xMode : resolveX(c.xKey, "")} smoothing={s.smoothing} logY={s.logY} zoom={s.zoom} onZoom={setZoom} live={live} bins={c.bins} xLabel={c.xLabel} yLabel={c.yLabel} />
               );
             })}
           </div>
         </div>
       )}
       {under.length === 0 ? (
-        <div class="empty">No runs here.</div>
+        <div class="empty" data-testid="nothing-here">
+          {path ? (
+            <>
+              Nothing at <code>{path}</code>: no run or folder has this path. Pick a run in the tree on the left, or see{" "}
+              <a href="/" onClick={(e) => linkClick(e as unknown as MouseEvent, "")}>all runs</a>.
+            </>
+          ) : (
+            "No runs here."
+          )}
+        </div>
       ) : (
-        <table data-testid="run-list">
-          <thead>
-            <tr>
-              <th><span class="sr">compare</span></th>
-              <th>run</th>
-              <th>status</th>
-              <th>last write</th>
-              <th>points</th>
-            </tr>
-          </thead>
-          <tbody>
-            {under.map((r) => (
-              <tr key={r.path}>
-                <td>
-                  <input type="checkbox" checked={checked.includes(r.path)} aria-label={`Compare ${r.path}`} onChange={(e) => onCheck(r.path, (e.target as HTMLInputElement).checked)} />
-                </td>
-                <td>
-                  <a href={runHref(r.path)} onClick={(e) => linkClick(e as unknown as MouseEvent, r.path)}>
-                    {path ? r.path.slice(path.length + 1) : r.path}
-                  </a>
-                </td>
-                <td>
-                  <Badge run={r} />
-                </td>
-                <td>{ago(r.lastWriteAt)}</td>
-                <td>{r.points.toLocaleString()}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <RunsTable path={path} route={route} s={s} checked={checked} onCheck={onCheck} version={under.map((r) => `${r.path}|${r.status}|${r.lastWriteAt}`).join(",")} />
       )}
       {checked.length === 1 && <div class="note">Check one more run to compare.</div>}
     </section>

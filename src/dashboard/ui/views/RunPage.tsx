@@ -34,7 +34,7 @@ export function RunPage({ path, summary, route }: { path: string; summary: RunSu
 
   const s = detail?.summary ?? summary;
   // Not a run (a folder opened by deep link): the app shows the folder once the tree is in.
-  if (!s) return <div class="empty">{error ? "" : "Loading…"}</div>;
+  if (!s) return <div class={error ? "empty err" : "empty"}>{error ? `Could not load ${path}: ${error}` : "Loading…"}</div>;
   const tabs = TABS.filter((t) => t !== "readme" || detail?.readme);
   const tab = (tabs as readonly string[]).includes(route.q.get("tab") ?? "") ? (route.q.get("tab") as string) : "charts";
   const count = (t: string): string => (t === "logs" ? ` (${s.logs})` : t === "files" ? ` (${s.files})` : t === "tracks" ? ` (${s.tracks})` : "");

@@ -1,10 +1,13 @@
 /**
  * Tracks: each topic with its columns, entry count and time range; a time scrubber (slider,
  * ←/→ one entry, play/pause) shows the entry in effect at that time — the last one at or before
- * it, as `findByTime` floor-matches — and the frame image it names.
+ * it, as `findByTime` floor-matches — and the frame image it names. Numbers read formatted; the
+ * numeric columns plot over time.
  */
 import { useEffect, useRef, useState } from "preact/hooks";
 import { getJson, type TrackMeta } from "../api.ts";
+import { fmtNum } from "../chart/format.ts";
+import { fmtTrackTime, TrackPlot } from "./TrackPlot.tsx";
 
 interface TrackAnswer {
   topic: string;
@@ -55,17 +58,23 @@ function Scrubber({ run, topic }: { run: string; topic: string }) {
     );
   }, [t]);
   const times = track?.entries.map((e) => e.timestamp) ?? [];
+  // The time shown, read by the play timer (a state updater may run late or twice under load).
+  const tNow = useRef(t);
+  tNow.current = t;
+  // The entry on screen: playback moves on only once the current one is shown (no skipped frames on a slow link).
+  const shownAt = useRef<unknown>(undefined);
+  shownAt.current = at?.entry["timestamp"];
   useEffect(() => {
     if (!playing || !track) return;
     const id = setInterval(() => {
-      setT((cur) => {
-        const i = floorAt(times, cur ?? -Infinity);
-        if (i + 1 >= times.length) {
-          setPlaying(false);
-          return cur;
-        }
-        return times[i + 1] as number;
-      });
+      const i = floorAt(times, tNow.current ?? -Infinity);
+      if (i >= 0 && shownAt.current !== times[i]) return;
+      if (i + 1 >= times.length) {
+        setPlaying(false);
+        return;
+      }
+      tNow.current = times[i + 1] as number;
+      setT(tNow.current);
     }, 250);
     return () => clearInterval(id);
   }, [playing, track]);
@@ -99,7 +108,7 @@ function Scrubber({ run, topic }: { run: string; topic: string }) {
           }}
         />
         <span class="note" data-testid="scrub-time">
-          t = {t}
+          t = {fmtTrackTime(t)}
         </span>
       </div>
       <div class="split">
@@ -109,7 +118,7 @@ function Scrubber({ run, topic }: { run: string; topic: string }) {
               Object.entries(at.entry).map(([k, v]) => (
                 <tr key={k}>
                   <td>{k}</td>
-                  <td class="v">{JSON.stringify(v)}</td>
+                  <td class="v">{k === "timestamp" ? fmtTrackTime(v as number) : typeof v === "number" ? fmtNum(v, 6) : JSON.stringify(v)}</td>
                 </tr>
               ))
             ) : (
@@ -121,6 +130,7 @@ function Scrubber({ run, topic }: { run: string; topic: string }) {
         </table>
         <div class="frame">{at?.frame && <img src={at.frame.url} alt={at.frame.filename} data-testid="frame" />}</div>
       </div>
+      <TrackPlot topic={topic} entries={track.entries} />
     </div>
   );
 }
@@ -149,9 +159,9 @@ export function TracksTab({ run, tracks }: { run: string; tracks: TrackMeta[] })
                 </button>
               </td>
               <td class="v">{(tr.columns ?? []).join(", ")}</td>
-              <td>{tr.totalEntries ?? "?"}</td>
+              <td>{tr.totalEntries !== undefined ? fmtNum(tr.totalEntries) : "?"}</td>
               <td class="v">
-                {tr.firstTimestamp ?? "—"} … {tr.lastTimestamp ?? "—"}
+                {fmtTrackTime(tr.firstTimestamp)} … {fmtTrackTime(tr.lastTimestamp)}
               </td>
             </tr>
           ))}

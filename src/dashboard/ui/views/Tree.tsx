@@ -1,10 +1,11 @@
 /**
  * The navigator: owner → project → folders → runs, with status badges and a checkbox per run
- * (checked runs are compared). Folders on the current path are open; others toggle.
+ * (checked runs are compared). Folders on the current path are open; others toggle. The filter
+ * box is kept in the URL and filters the runs table as well.
  */
 import { useMemo, useState } from "preact/hooks";
 import { type RunSummary, runHref } from "../api.ts";
-import { linkClick } from "../route.ts";
+import { linkClick, setQuery, useRoute } from "../route.ts";
 import { Badge } from "./Badge.tsx";
 
 interface Node {
@@ -40,7 +41,9 @@ interface TreeProps {
 
 /** The tree. */
 export function Tree({ runs, current, checked, onCheck }: TreeProps) {
-  const [filter, setFilter] = useState("");
+  // In the URL (`find`), so the folder's runs table filters by it too.
+  const filter = useRoute().q.get("find") ?? "";
+  const setFilter = (v: string): void => setQuery({ find: v || undefined });
   const [toggled, setToggled] = useState<Record<string, boolean>>({});
   const shown = useMemo(() => (filter ? runs.filter((r) => r.path.toLowerCase().includes(filter.toLowerCase())) : runs), [runs, filter]);
   const root = useMemo(() => buildTree(shown), [shown]);
@@ -73,7 +76,7 @@ export function Tree({ runs, current, checked, onCheck }: TreeProps) {
   return (
     <nav class="tree" aria-label="Runs">
       <input type="search" placeholder="Filter runs…" aria-label="Filter runs" value={filter} onInput={(e) => setFilter((e.target as HTMLInputElement).value)} style="width:100%;margin-bottom:6px" />
-      {runs.length === 0 ? <div class="empty">No runs in this root yet.</div> : <ul>{[...root.children.values()].sort((a, b) => a.name.localeCompare(b.name)).map(render)}</ul>}
+      {runs.length === 0 ? <div class="empty">No runs in this root yet: log one and it appears here.</div> : <ul>{[...root.children.values()].sort((a, b) => a.name.localeCompare(b.name)).map(render)}</ul>}
     </nav>
   );
 }

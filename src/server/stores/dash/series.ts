@@ -4,7 +4,7 @@
  * answer are the store interface's (`src/server/store/series.ts`); `downsample.ts` computes buckets.
  */
 import type { StorageAdapter } from "../../../storage/contract.ts";
-import { bucketWidth, DEFAULT_X, type SeriesPoints, type SeriesRequest, type SeriesResponse } from "../../store/series.ts";
+import { AUTO_X, bucketWidth, DEFAULT_X, type SeriesPoints, type SeriesRequest, type SeriesResponse } from "../../store/series.ts";
 import { countUndrawable, minMaxBuckets, windowRows } from "./downsample.ts";
 import { Cell, type FieldColumn, type MetricColumns } from "./metric-columns.ts";
 import { readRawRows } from "./raw-rows.ts";
@@ -12,10 +12,10 @@ import { readRawRows } from "./raw-rows.ts";
 /** Raw windows up to this many rows are re-read exactly from the file. */
 const EXACT_ROWS = 20_000;
 
-/** Resolves `default` to the first x field present, else `index`. */
+/** Resolves `default` (and `auto`, which skips the timestamp) to the first x field present, else `index`. */
 export function resolveX(cols: MetricColumns, x: string): string {
-  if (x !== "default") return x;
-  for (const k of DEFAULT_X) if (cols.get(k)) return k;
+  if (x !== "default" && x !== "auto") return x;
+  for (const k of x === "auto" ? AUTO_X : DEFAULT_X) if (cols.get(k)) return k;
   return "index";
 }
 

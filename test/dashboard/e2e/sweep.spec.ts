@@ -1,0 +1,116 @@
+/**
+ * S. The runs table for sweeps (issue 17 item 2): parameter and metric-summary columns, sort, a
+ * filter expression, the sidebar filter, a column picker, grouping with mean ± band charts,
+ * selection into compare, parallel coordinates and a parameter-vs-metric scatter.
+ */
+import { expect, type Page, test } from "@playwright/test";
+import { at, chartData, shot } from "./helpers.ts";
+
+const SWEEP = "alice/mnist/2026/lr-sweep";
+
+function runsInTable(page: Page): Promise<string[]> {
+  return page.locator("table.runs tbody tr[data-run]").evaluateAll((trs) => trs.map((tr) => tr.getAttribute("data-run") ?? ""));
+}
+
+test("S1: parameters and metric summaries as columns; sort; a filter expression; the column picker", async ({ page }) => {
+  await page.goto(at(SWEEP));
+  const table = page.getByTestId("runs-table");
+  await expect(table.locator("tbody tr[data-run]")).toHaveCount(3);
+  const heads = await table.locator("thead th").allTextContents();
+  for (const h of ["run", "status", "tags", "duration", "lr", "optimizer", "model.dropout", "train.loss (last)"]) expect(heads).toContain(h);
+  expect(heads).not.toContain("seed"); // the same in every run: not shown before it is picked
+
+  // Sorting by lr, descending on the second click.
+  await table.getByRole("button", { name: "lr", exact: true }).click();
+  expect(await runsInTable(page)).toEqual([`${SWEEP}/lr-0.001`, `${SWEEP}/lr-0.01`, `${SWEEP}/lr-0.1`]);
+  await table.getByRole("button", { name: "lr ▲" }).click();
+  expect(await runsInTable(page)).toEqual([`${SWEEP}/lr-0.1`, `${SWEEP}/lr-0.01`, `${SWEEP}/lr-0.001`]);
+  await expect(page).toHaveURL(/sort=-lr/);
+
+  // Values: lr as given, the last train.loss with four significant digits.
+  const row = table.locator(`tr[data-run="${SWEEP}/lr-0.1"]`);
+  await expect(row.locator('td[data-col="lr"]')).toHaveText("0.1");
+  await expect(row.locator('td[data-col="optimizer"]')).toHaveText("sgd");
+  await expect(row.locator('td[data-col="train.loss"]')).toHaveText(/^0\.\d+$/);
+
+  // The filter expression, and what a bad one says.
+  await page.getByLabel("Filter expression").fill("lr < 0.01 and status = COMPLETED");
+  await page.getByRole("button", { name: "Apply" }).click();
+  expect(await runsInTable(page)).toEqual([`${SWEEP}/lr-0.001`]);
+  await expect(page.getByTestId("table-count")).toHaveText("1 of 3 runs");
+  await page.getByLabel("Filter expression").fill("optimizer = adam and train.loss.min < 1");
+  await page.getByRole("button", { name: "Apply" }).click();
+  expect(await runsInTable(page)).toEqual([`${SWEEP}/lr-0.01`]);
+  await page.getByLabel("Filter expression").fill("lr <");
+  await page.getByRole("button", { name: "Apply" }).click();
+  await expect(page.getByTestId("filter-error")).toHaveText(/Expected a value after "<"/);
+  await page.getByLabel("Filter expression").fill("");
+  await page.getByRole("button", { name: "Apply" }).click();
+  await expect(table.locator("tbody tr[data-run]")).toHaveCount(3);
+
+  // The column picker adds a min column and drops one.
+  await page.getByText(/^Columns \(\d+\)$/).click();
+  await page.getByRole("group", { name: "Columns" }).getByLabel("train.loss (min)").check();
+  await page.getByRole("group", { name: "Columns" }).getByLabel("tags").uncheck();
+  await expect(table.locator("thead th")).toContainText(["train.loss (min)"]);
+  expect(await table.locator("thead th").allTextContents()).not.toContain("tags");
+  await page.getByText(/^Columns \(\d+\)$/).click();
+  await shot(page, "runs-table");
+});
+
+test("S2: the sidebar filter drives the table; checked runs open the comparison", async ({ page }) => {
+  await page.goto(at(SWEEP));
+  await expect(page.locator("table.runs tbody tr[data-run]")).toHaveCount(3);
+  await page.getByLabel("Filter runs").fill("lr-0.1");
+  await expect(page.getByTestId("table-count")).toHaveText("1 of 3 runs");
+  await page.getByLabel("Filter runs").fill("");
+  await expect(page.getByTestId("table-count")).toHaveText("3 of 3 runs");
+  const table = page.getByTestId("runs-table");
+  await table.getByLabel(`Compare ${SWEEP}/lr-0.001`).check();
+  await table.getByLabel(`Compare ${SWEEP}/lr-0.1`).check();
+  await table.getByRole("button", { name: "Compare 2 selected" }).click();
+  await expect(page.getByRole("heading", { name: "Comparing 2 runs" })).toBeVisible();
+  await chartData(page, "train.loss", 200);
+});
+
+test("S3: grouped by a parameter, the table has a row per group and the chart each group's mean with its min–max band", async ({ page }) => {
+  await page.goto(at("alice/mnist/seeds", "group=model"));
+  await expect(page.getByLabel("Group chart metric")).toHaveValue("eval.loss");
+  await page.getByLabel("Group chart metric").selectOption("train.loss");
+  await expect(page.locator("tr.grouprow")).toHaveText([/model = model-a \(2 runs\)/, /model = model-b \(2 runs\)/]);
+  const title = "train.loss: mean per group, band = min–max";
+  const d = await chartData(page, title, 50);
+  // Two means, then each band's max and min.
+  expect(d.cols.length).toBe(6);
+  const [meanA, hiA, loA] = [d.cols[0]!, d.cols[2]!, d.cols[3]!];
+  for (let k = 0; k < 50; k++) {
+    expect(loA[k]!).toBeLessThanOrEqual(meanA[k]! + 1e-12);
+    expect(hiA[k]!).toBeGreaterThanOrEqual(meanA[k]! - 1e-12);
+  }
+  await page.getByTestId("group-chart").scrollIntoViewIfNeeded();
+  await shot(page, "runs-grouped");
+});
+
+test("S4: parallel coordinates and a parameter-vs-metric scatter of the checked runs", async ({ page }) => {
+  const runs = ["lr-0.001", "lr-0.01", "lr-0.1"].map((r) => encodeURIComponent(`${SWEEP}/${r}`)).join(",");
+  await page.goto(at(SWEEP, `runs=${runs}`));
+  await page.getByRole("button", { name: "Parallel coordinates" }).click();
+  await expect(page.getByTestId("parallel").locator("polyline")).toHaveCount(3);
+  await expect(page.getByTestId("parallel")).toContainText("lr (log)");
+  await page.getByTestId("parallel").scrollIntoViewIfNeeded();
+  await shot(page, "parallel-coordinates");
+  await page.getByRole("button", { name: "Parameter vs metric" }).click();
+  await page.getByLabel("Scatter x").selectOption("lr");
+  await page.getByLabel("Scatter y").selectOption("train.loss");
+  const dots = page.getByTestId("scatter").locator("circle");
+  await expect(dots).toHaveCount(3);
+  await expect(page.getByTestId("scatter")).toContainText("lr (log)");
+  // Higher learning rates reach a lower loss here: the dot furthest right sits lowest.
+  const pos = await dots.evaluateAll((cs) => cs.map((c) => [Number(c.getAttribute("cx")), Number(c.getAttribute("cy"))]));
+  pos.sort((a, b) => a[0]! - b[0]!);
+  expect(pos[2]![1]).toBeGreaterThan(pos[0]![1]!);
+  await page.getByTestId("scatter").scrollIntoViewIfNeeded();
+  await shot(page, "param-vs-metric");
+  await dots.first().click();
+  await expect(page.locator("h2")).toContainText("lr-0.");
+});
