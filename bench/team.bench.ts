@@ -32,8 +32,9 @@ import { startS3rver, type TestS3 } from "../test/support/s3rver.ts";
 const CLIENTS = 4;
 const TOKEN = "bench-token-123456";
 const BUCKET = "team-bench";
-const sizes = (process.env["TEAM_BENCH_POINTS"] ?? "200000,1000000").split(",").map(Number);
-const opens = (process.env["TEAM_BENCH_OPEN"] ?? "1000000,10000000").split(",").map(Number);
+const list = (v: string): number[] => v.split(",").filter(Boolean).map(Number);
+const sizes = list(process.env["TEAM_BENCH_POINTS"] ?? "200000,1000000");
+const opens = list(process.env["TEAM_BENCH_OPEN"] ?? "1000000,10000000");
 
 const env = (s3: TestS3): Record<string, string> => ({ AWS_ENDPOINT_URL: s3.endpoint, AWS_REGION: "us-east-1", AWS_ACCESS_KEY_ID: s3.accessKeyId, AWS_SECRET_ACCESS_KEY: s3.secretAccessKey });
 

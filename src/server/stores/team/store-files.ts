@@ -131,16 +131,22 @@ export function teamFiles(state: TeamState): RunStoreFiles {
       await ensureFolders(state, ref, request.path);
       for (let attempt = 0; ; attempt++) {
         try {
-          const { row, replaced } = await state.run("save a file", (sql) =>
+          const { row, replaced, prior } = await state.run("save a file", (sql) =>
             sql.begin(async (tx) => {
+              if (key !== undefined) {
+                // Saved meanwhile by a concurrent request with the same key (on any node): that record stands.
+                const [first] = await tx<FileRow[]>`select * from files where experiment_id = ${ref.id} and idempotency_key = ${key}`;
+                if (first) return { row: first, replaced: [] as string[], prior: true };
+              }
               const gone = await tx<{ object_key: string }[]>`delete from files where experiment_id = ${ref.id} and path = ${request.path} and filename = ${request.filename} and deleted_at is null returning object_key`;
               const [row] = await tx<FileRow[]>`insert into files (id, experiment_id, path, filename, content_type, size_bytes, sha256, object_key, description, tags, bindrs, metadata, idempotency_key)
                 values (${id}, ${ref.id}, ${request.path}, ${request.filename}, ${request.contentType}, ${put.size}, ${put.sha256}, ${objectKey}, ${request.description},
                   ${tx.array([...request.tags], 25)}, ${tx.array([...request.bindrs], 25)}, ${request.metadata === null ? null : tx.json(request.metadata as never)}, ${key ?? null})
                 returning *`;
-              return { row: row as FileRow, replaced: gone.map((g) => g.object_key) };
+              return { row: row as FileRow, replaced: gone.map((g) => g.object_key), prior: false };
             }),
           );
+          if (prior) await s3.delete(objectKey).catch(() => undefined);
           for (const k of replaced) {
             // The trigger queued it; deleting now is a courtesy (the queue is the guarantee).
             await s3.delete(k).then(() => state.run("object gc", (sql) => sql`delete from object_gc where object_key = ${k}`)).catch(() => undefined);

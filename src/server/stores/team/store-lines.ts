@@ -78,14 +78,30 @@ function pieces(sql: Sql, seriesId: string, from: number, to: number): Promise<P
 export async function readLines(state: TeamState, seriesId: string, from: number, to: number): Promise<Uint8Array[]> {
   if (to <= from) return [];
   const list = await state.run("read a series", (sql) => pieces(sql, seriesId, from, to));
-  const out: Uint8Array[] = [];
-  for (const p of list) {
+  // Chunks are fetched a few at a time (an S3 GET is a round trip), the parts kept in order.
+  return mapLimited(list, FETCHES, async (p) => {
     const first = Number(p.first_index);
     const bytes = p.object_key !== null ? await chunkBytes(state, p.object_key) : await gunzip(p.data as Uint8Array);
     const lo = Math.max(0, from - first);
     const hi = Math.min(p.count, to - first);
-    out.push(lo === 0 && hi === p.count ? bytes : sliceLines(bytes, lo, hi));
-  }
+    return lo === 0 && hi === p.count ? bytes : sliceLines(bytes, lo, hi);
+  });
+}
+
+/** Concurrent reads of one series. */
+const FETCHES = 8;
+
+/** `fn` over `items`, at most `limit` at a time, results in order. */
+async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const k = next++;
+      out[k] = await fn(items[k] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
   return out;
 }
 

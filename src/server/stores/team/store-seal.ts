@@ -21,6 +21,8 @@
 import { sha256Hex } from "../../../files/sha256.ts";
 import { parseJsonLines } from "../../../layout/py-json-parse.ts";
 import type { StreamKind } from "../../../model/batch.ts";
+import { Cell, MetricColumns } from "../dash/metric-columns.ts";
+import { scanMetricBytes } from "../dash/metric-scan.ts";
 import { concatBytes, gunzip, gzip, sliceLines } from "./store-lines.ts";
 import type { TeamState } from "./store-state.ts";
 
@@ -193,27 +195,28 @@ export function summarize(kind: StreamKind, lines: Uint8Array, first: number): {
   let tsMin: number | null = null;
   let tsMax: number | null = null;
   if (kind === "log") return { summary, tsMin, tsMax };
-  const records = parseJsonLines<Record<string, unknown>>(lines).records;
   const field = (name: string): FieldSummary =>
     (fields[name] ??= { min: Infinity, minAt: -1, max: -Infinity, maxAt: -1, first: NaN, firstAt: -1, last: NaN, lastAt: -1, count: 0, nan: 0, gapAt: -1, other: 0 });
-  records.forEach((rec, k) => {
-    if (kind === "track") {
+  if (kind === "track") {
+    for (const rec of parseJsonLines<Record<string, unknown>>(lines).records) {
       const t = rec["timestamp"];
-      if (typeof t === "number") {
-        if (tsMin === null || t < tsMin) tsMin = t;
-        if (tsMax === null || t > tsMax) tsMax = t;
-      }
-      return;
+      if (typeof t !== "number") continue;
+      if (tsMin === null || t < tsMin) tsMin = t;
+      if (tsMax === null || t > tsMax) tsMax = t;
     }
-    const data = rec["data"];
-    if (data === null || typeof data !== "object") return;
-    const i = first + k;
-    for (const [name, v] of Object.entries(data as Record<string, unknown>)) {
-      const f = field(name);
-      if (typeof v !== "number") {
-        f.other++;
-        continue;
-      }
+    return { summary, tsMin, tsMax };
+  }
+  // Metric lines through the .dash store's byte scanner (several times faster than JSON.parse).
+  const cols = new MetricColumns();
+  scanMetricBytes(cols, lines, 0);
+  for (const c of cols.fields) {
+    const f = field(c.name);
+    for (let r = 0; r < cols.rows; r++) {
+      const kind = c.kinds[r];
+      if (kind === Cell.Other) f.other++;
+      if (kind !== Cell.Number) continue;
+      const v = c.values[r] as number;
+      const i = first + r;
       if (v - v !== 0) {
         f.nan++;
         if (f.gapAt < 0) f.gapAt = i;
@@ -225,16 +228,17 @@ export function summarize(kind: StreamKind, lines: Uint8Array, first: number): {
       if (v < f.min) [f.min, f.minAt] = [v, i];
       if (v > f.max) [f.max, f.maxAt] = [v, i];
     }
-  });
-  if (kind === "metric") {
-    const picked = new Set<number>();
-    for (const f of Object.values(fields)) for (const at of [f.firstAt, f.minAt, f.maxAt, f.lastAt, f.gapAt]) if (at >= 0) picked.add(at);
-    for (const at of picked) {
-      const data = (records[at - first] as { data: Record<string, unknown> }).data;
-      const row: Record<string, number | string> = {};
-      for (const [name, v] of Object.entries(data)) if (typeof v === "number") row[name] = v - v === 0 ? v : String(v);
-      summary.rows[String(at)] = row;
+  }
+  const picked = new Set<number>();
+  for (const f of Object.values(fields)) for (const at of [f.firstAt, f.minAt, f.maxAt, f.lastAt, f.gapAt]) if (at >= 0) picked.add(at);
+  for (const at of picked) {
+    const row: Record<string, number | string> = {};
+    for (const c of cols.fields) {
+      if (c.kinds[at - first] !== Cell.Number) continue;
+      const v = c.values[at - first] as number;
+      row[c.name] = v - v === 0 ? v : String(v);
     }
+    summary.rows[String(at)] = row;
   }
   // jsonb has no NaN/Infinity: a field with no finite value keeps only its counts.
   for (const f of Object.values(fields)) {

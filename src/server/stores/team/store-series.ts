@@ -13,12 +13,12 @@ import { summarySeries } from "./store-series-summary.ts";
 import type { SeriesRow, TeamState } from "./store-state.ts";
 
 /** Records read per request to S3/PostgreSQL while extending columns. */
-const STEP = 100_000;
+const STEP = 200_000;
 /**
- * A whole-series chart needing more unread records than this is drawn from the chunks'
+ * A whole-series chart needing more unread records than this (50 chunks) is drawn from the chunks'
  * summaries (store-series-summary.ts) instead of reading them; zooms read the records.
  */
-export const SUMMARY_ROWS = 2_000_000;
+export const SUMMARY_ROWS = 500_000;
 
 interface Entry {
   cols: MetricColumns;
