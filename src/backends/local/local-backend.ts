@@ -100,7 +100,8 @@ export class LocalBackend implements Backend {
       doc.status = "RUNNING";
       await this.storage.write(key, encoder.encode(encodeDoc(doc)));
       this.doc = doc;
-      const params = await this.readJson(paths.parameters(this.dir));
+      // Exact: the params are rewritten around each changed key, and the others keep their text.
+      const params = await readJsonDoc(this.storage, paths.parameters(this.dir), true);
       const data = params?.["data"];
       const flat = data !== null && typeof data === "object" && !Array.isArray(data) ? (data as Record<string, PlainValue>) : {};
       const version = typeof params?.["version"] === "number" ? (params["version"] as number) : 0;
