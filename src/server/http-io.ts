@@ -48,13 +48,20 @@ export async function readBody(c: Context, options: { msgpack: boolean }): Promi
   }
 }
 
-/** Answers `body` as msgpack when the client accepts it, else as JSON. */
+/** The header of a JSON answer that says how NaN and ±Infinity are written in it (`null`). */
+export const NON_FINITE_HEADER = "x-ml-dash-non-finite";
+
+/**
+ * Answers `body` as msgpack when the client accepts it, else as JSON. JSON cannot hold NaN or
+ * ±Infinity: a JSON answer writes them as `null` and says so in its {@link NON_FINITE_HEADER}
+ * header (`null`); msgpack keeps them (float64).
+ */
 export function reply(c: Context, body: unknown, status = 200): Response {
   const accept = c.req.header("accept") ?? "";
   if (accept.includes(MSGPACK) || accept.includes("application/x-msgpack")) {
     return new Response(packer.encode(body) as BodyInit, { status, headers: { "content-type": MSGPACK } });
   }
-  return new Response(exactJson(body), { status, headers: { "content-type": "application/json; charset=utf-8" } });
+  return new Response(exactJson(body), { status, headers: { "content-type": "application/json; charset=utf-8", [NON_FINITE_HEADER]: "null" } });
 }
 
 /** An integer query parameter (400 naming it when malformed). */

@@ -88,9 +88,28 @@ describe("exact numbers", () => {
         const id = list?.experiments.find((e) => e.prefix === dir)?.id as string;
         const res = await fetch(`${srv.url}/api/experiments/${id}/metrics/train/data`, { headers: { authorization: "Bearer tok-123456789" } });
         expect(await res.text()).toContain('"data":{"loss":1.0,"big":18446744073709551616,"nz":-0.0,"_ts":1700000001.0}');
+        expect(res.headers.get("x-ml-dash-non-finite")).toBe("null"); // JSON answers say NaN and ±Infinity are null
       } finally {
         await srv.close();
       }
     }, 60_000);
   }
+
+  test("NaN and ±Infinity survive a remote-only run's reads (msgpack), metrics and tracks", async () => {
+    const srv = await startServer({ token: "tok-123456789" });
+    try {
+      const exp = await new Experiment("alice/nf/run", { dashUrl: srv.url, token: "tok-123456789", storage: null, echo: false }).run.start();
+      exp.metrics("m").log({ a: NaN, b: Infinity, c: -Infinity, d: 1, _ts: 1 });
+      exp.metrics("m").log({ a: 0.5, b: NaN, note: "row", _ts: 2 });
+      exp.tracks("t").append({ x: NaN, y: -Infinity, _ts: 1 });
+      await exp.flush();
+      const rows = (await exp.metrics("m").read()).data.map((r) => r.data);
+      expect(rows[0]).toMatchObject({ a: NaN, b: Infinity, c: -Infinity, d: 1 });
+      expect(rows[1]).toMatchObject({ a: 0.5, b: NaN, note: "row" });
+      expect((await exp.tracks("t").read()).entries[0]).toMatchObject({ x: NaN, y: -Infinity });
+      await exp.run.complete();
+    } finally {
+      await srv.close();
+    }
+  }, 60_000);
 });
