@@ -8,13 +8,14 @@ const decoder = new TextDecoder();
 /**
  * The JSON object stored at `key` (Python's NaN/Infinity tokens accepted), or `undefined` when
  * it is missing, corrupt or not an object — callers rebuild or rewrite it, as Python does.
+ * `exact`: numbers kept as written, for a document that is rewritten (see `parsePyJson`).
  * Storage errors propagate.
  */
-export async function readJsonDoc(storage: StorageAdapter, key: string): Promise<PlainObject | undefined> {
+export async function readJsonDoc(storage: StorageAdapter, key: string, exact = false): Promise<PlainObject | undefined> {
   const bytes = await storage.read(key);
   if (!bytes) return undefined;
   try {
-    const v = await parsePyJsonAsync(decoder.decode(bytes)); // the NaN-tolerant parser loads only when needed
+    const v = await parsePyJsonAsync(decoder.decode(bytes), exact); // the NaN-tolerant parser loads only when needed
     return v !== null && typeof v === "object" && !Array.isArray(v) ? (v as PlainObject) : undefined;
   } catch {
     return undefined;

@@ -1,16 +1,31 @@
 /**
  * A JSON parser that also accepts Python's bare `NaN`, `Infinity` and `-Infinity` tokens, for
- * the documents `JSON.parse` refuses (see `parsePyJson`).
+ * the documents `JSON.parse` refuses or cannot read exactly (see `parsePyJson`): integers beyond
+ * 2^53 become `bigint`s, and with `exact`, a number whose text our writer would not reproduce
+ * (`1.0`, `1e-05`) becomes an {@link ExactNumber}.
  */
+import { ExactNumber, intToken } from "../model/exact.ts";
+import { pyNumber } from "./py-json.ts";
 
 /** Parses `text` as JSON with Python's non-finite tokens; throws `SyntaxError` naming the position. */
-export function parseTolerantJson(text: string): unknown {
-  return new TolerantParser(text).parseDocument();
+export function parseTolerantJson(text: string, exact = false): unknown {
+  return new TolerantParser(text, exact).parseDocument();
+}
+
+/** The value of one JSON number token. */
+export function numberToken(tok: string, exact: boolean): number | bigint | ExactNumber {
+  if (!/[.eE]/.test(tok)) return intToken(tok);
+  const n = Number(tok);
+  // -0.0 too: msgpack would send a number -0 as the integer 0.
+  return exact && (pyNumber(n) !== tok || (n === 0 && 1 / n < 0)) ? new ExactNumber(tok) : n;
 }
 
 class TolerantParser {
   private i = 0;
-  constructor(private readonly s: string) {}
+  constructor(
+    private readonly s: string,
+    private readonly exact: boolean,
+  ) {}
 
   parseDocument(): unknown {
     const v = this.value();
@@ -48,7 +63,7 @@ class TolerantParser {
     const m = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/.exec(s.slice(this.i, this.i + 64));
     if (!m) this.fail(`unexpected "${c ?? "end of input"}"`);
     this.i += m[0].length;
-    return Number(m[0]);
+    return numberToken(m[0], this.exact);
   }
 
   private string(): string {

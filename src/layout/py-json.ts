@@ -3,8 +3,13 @@
  * ML-Dash Python puts in every `.dash` file: `", "` and `": "` separators, `ensure_ascii`
  * (`\uXXXX` for anything beyond ASCII) and the bare tokens `NaN`, `Infinity`, `-Infinity`.
  *
- * Values must already be normalised plain data (see `internal/values.ts`).
+ * Values must already be normalised plain data (see `model/values.ts`). Numbers are written so
+ * ML-Dash Python reads back the same value and kind: a safe integer as an int, a `bigint` as its
+ * digits (an int of any size), an {@link ExactNumber} as its text, `-0` as `-0.0`, and an
+ * integral float beyond 2^53 as Python's repr writes it (`1e+16`, `9007199254740992.0`), which
+ * Python reads as the same float, where `String()`'s digits would read as another int.
  */
+import { ExactNumber } from "../model/exact.ts";
 
 const NON_ASCII = /[\u0080-\uffff]/g;
 
@@ -29,7 +34,7 @@ const FRACTION_ZEROS = ["", "0", "00", "000", "0000", "00000"];
  * round-trip string that `String(v)` prints: the bytes are identical (property-tested).
  */
 export function decimalString(v: number): string {
-  if ((v | 0) === v) return "" + v; // int32 (steps, epochs, counts): no grid arithmetic needed
+  if ((v | 0) === v) return v === 0 && 1 / v < 0 ? "-0.0" : "" + v; // int32 (steps, epochs, counts): no grid arithmetic needed
   const a = v < 0 ? -v : v;
   if (a >= 1e-6 && a < 4e9) {
     const us = Math.round(a * 1e6);
@@ -49,10 +54,16 @@ export function decimalString(v: number): string {
       return out;
     }
   }
+  if (a >= 9007199254740992) return bigFloat(v, a);
   // The same text as String(v), without V8's number-to-string cache: every fresh double put in
   // it stays alive through the next young-generation GC, and with a stream of distinct values
   // (losses) that made encoder threads spend ~15% more CPU, mostly in GC (measured, 4M points).
   return JSON.stringify(v);
+}
+
+/** Python's repr of an integral float beyond 2^53: `9007199254740992.0` below 1e16, `1.152921504606847e+18` from there. */
+function bigFloat(v: number, a: number): string {
+  return a < 1e16 ? String(v) + ".0" : v.toExponential();
 }
 
 /** A string literal with Python's `ensure_ascii=True` escaping. */
@@ -86,8 +97,11 @@ export function pyJson(value: unknown): string {
       return pyString(value);
     case "boolean":
       return value ? "true" : "false";
+    case "bigint":
+      return value.toString();
     case "object": {
       if (value === null) return "null";
+      if (value instanceof ExactNumber) return value.text;
       if (Array.isArray(value)) {
         if (value.length === 0) return "[]";
         let out = "[" + pyJson(value[0]);

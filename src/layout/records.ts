@@ -32,7 +32,7 @@ export function encodeMetricLines(first: number, blocks: readonly MetricBlock[],
         for (let j = 0; j <= k; j++) {
           const v = (columns[j] as Float64Array)[i] as number;
           let text: string;
-          if (v === lastV[j]) text = lastS[j] as string;
+          if (v === lastV[j] && (v !== 0 || 1 / v === 1 / (lastV[j] as number))) text = lastS[j] as string; // 0 and -0 differ
           else {
             text = pyNumber(v);
             lastV[j] = v;
@@ -80,7 +80,7 @@ export function encodeLogLines(first: number, logs: readonly LogRecord[]): strin
 export function encodeTrackLines(entries: readonly TrackEntry[]): string {
   let out = "";
   for (const e of entries) {
-    let body = '{"timestamp": ' + pyNumber(e.timestamp);
+    let body = '{"timestamp": ' + (e.timestampText ?? pyNumber(e.timestamp));
     for (const k in e.data) {
       const v = e.data[k] as PlainValue;
       body += ", " + pyKey(k) + (typeof v === "number" ? pyNumber(v) : pyJson(v));

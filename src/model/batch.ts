@@ -36,6 +36,8 @@ export type MetricPoint = PlainObject;
 /** One track entry: its timestamp (seconds) and flattened data. */
 export interface TrackEntry {
   readonly timestamp: number;
+  /** The timestamp's text when a copy must keep it (`10.0`, which would be written `10`). */
+  readonly timestampText?: string | undefined;
   readonly data: Record<string, PlainValue>;
 }
 

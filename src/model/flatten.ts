@@ -3,6 +3,7 @@
  * Python stores them, and read back nested on request. Used by the write path and the server,
  * not by what a page loads up front (values.ts).
  */
+import { ExactNumber } from "./exact.ts";
 import type { PlainObject, PlainValue } from "./values.ts";
 
 /**
@@ -14,7 +15,7 @@ export function flattenInto(out: Record<string, PlainValue>, value: PlainObject,
   for (const k in value) {
     const v = value[k] as PlainValue;
     const key = prefix === "" ? k : prefix + "." + k;
-    if (v !== null && typeof v === "object" && !Array.isArray(v)) flattenInto(out, v, key);
+    if (v !== null && typeof v === "object" && !Array.isArray(v) && !(v instanceof ExactNumber)) flattenInto(out, v, key);
     else out[key] = v;
   }
 }

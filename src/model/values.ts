@@ -1,13 +1,20 @@
 /**
- * What can be logged: finite and non-finite numbers, strings, booleans, null, arrays and plain
- * objects of these. Typed arrays become arrays, Dates become ISO strings, `undefined` object
- * keys are dropped. Everything else (functions, symbols, bigints, cycles, class instances) is a
+ * What can be logged: finite and non-finite numbers, bigints, strings, booleans, null, arrays and
+ * plain objects of these. Typed arrays become arrays, Dates become ISO strings, `undefined` object
+ * keys are dropped. Everything else (functions, symbols, cycles, class instances) is a
  * {@link ValidationError} that names the key.
+ *
+ * A `bigint` is stored as its exact digits (an int for ML-Dash Python); integers beyond 2^53 are
+ * read back as `bigint`, smaller ones as numbers (see `exact.ts`).
  */
 import { ValidationError } from "../errors.ts";
+import { ExactNumber } from "./exact.ts";
 
-/** A value that can be stored in a `.dash` record. */
-export type PlainValue = number | string | boolean | null | PlainValue[] | { [key: string]: PlainValue };
+/**
+ * A value that can be stored in a `.dash` record. Integers beyond `Number.MAX_SAFE_INTEGER`
+ * are `bigint`s when read, so every digit survives.
+ */
+export type PlainValue = number | bigint | string | boolean | null | PlainValue[] | { [key: string]: PlainValue };
 
 /** A plain object of storable values. */
 export type PlainObject = { [key: string]: PlainValue };
@@ -22,7 +29,6 @@ export function isPlainObject(v: unknown): v is Record<string, unknown> {
 function describe(v: unknown): string {
   if (typeof v === "function") return "a function";
   if (typeof v === "symbol") return "a symbol";
-  if (typeof v === "bigint") return "a bigint (convert it with Number() or String())";
   if (typeof v === "object" && v !== null) {
     const name = (v as { constructor?: { name?: string } }).constructor?.name;
     return name ? `an instance of ${name}` : "a non-plain object";
@@ -45,6 +51,7 @@ export function normalizeValue(v: unknown, path: string, where: string, seen?: S
     case "number":
     case "string":
     case "boolean":
+    case "bigint":
       return v;
     case "object":
       break;
@@ -52,9 +59,9 @@ export function normalizeValue(v: unknown, path: string, where: string, seen?: S
       return reject(where, path, v);
   }
   if (v === null) return null;
+  if (v instanceof ExactNumber) return v as unknown as PlainValue; // a copy's number, kept as written
   if (ArrayBuffer.isView(v) && !(v instanceof DataView)) {
-    if (v instanceof BigInt64Array || v instanceof BigUint64Array) return reject(where, path, v);
-    return Array.from(v as unknown as ArrayLike<number>);
+    return Array.from(v as unknown as ArrayLike<number | bigint>);
   }
   if (v instanceof Date) {
     if (Number.isNaN(v.getTime())) return reject(where, path, v);

@@ -3,6 +3,7 @@
  * hold yet, a prefix that fits a byte budget, and batches rebuilt from stored records.
  */
 import { sliceRuns, type CreatedRuns } from "../model/created-at.ts";
+import { ExactNumber } from "../model/exact.ts";
 import { sliceBlock, type MetricBlock } from "../model/metric-block.ts";
 import type { PlainObject } from "../model/values.ts";
 import type { Batch, BatchData, LogRecord, StreamId, StreamInfo, TrackEntry } from "../model/batch.ts";
@@ -188,6 +189,8 @@ export function logRecords(items: readonly { timestamp: string; level: LogRecord
 export function trackRecords(items: readonly Record<string, unknown>[]): TrackEntry[] {
   return items.map((e) => {
     const { timestamp, ...data } = e;
+    // A timestamp kept as written (`10.0`) keeps its text; its value orders and bounds the track.
+    if (timestamp instanceof ExactNumber) return { timestamp: timestamp.valueOf(), timestampText: timestamp.text, data: data as TrackEntry["data"] };
     return { timestamp: timestamp as number, data: data as TrackEntry["data"] };
   });
 }

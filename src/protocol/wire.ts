@@ -7,7 +7,9 @@
  * the header `Idempotency-Key: <experiment id>:<stream key>:<first>`.
  *
  * - Metrics, JSON (Python's shape): `{"startIndex": 0, "dataPoints": [{"loss": 0.5, "_ts": 1.5}, …]}`.
- *   JSON has no NaN or ±Infinity: those values travel as `null`.
+ *   JSON has no NaN or ±Infinity: those values travel as `null`. Exact numbers (a `bigint`, a
+ *   float kept as written like `1.0`) travel as their text in JSON and as msgpack extension
+ *   type 1 (`exact-codec.ts`).
  * - Metrics, msgpack (`Content-Type: application/msgpack`): `{startIndex, count, blocks: [block…]}`
  *   where a block is `{keys: string[], cols: bin[], ts: bin, length}` (one little-endian float64
  *   column per key, 8 bytes per value, NaN and ±Infinity kept) or `{rows: object[]}`.
@@ -18,7 +20,6 @@
  * A metric batch copied from a store (`ml-dash upload`) also carries `createdAt`: `[count, iso]`
  * runs, the times its points were first stored, which the server keeps in its lines.
  */
-import { Encoder } from "@msgpack/msgpack";
 import type { MetricBlock } from "../model/metric-block.ts";
 import { isoMicros } from "../internal/clock.ts";
 import type { Batch, LogRecord, StreamInfo, TrackEntry } from "../model/batch.ts";
@@ -32,6 +33,9 @@ export const JSON_TYPE = "application/json";
 export type { WireFormat } from "../model/options.ts";
 import { routes, target, UNNAMED_METRIC, type RouteTarget } from "./routes.ts";
 import type { WireFormat } from "../model/options.ts";
+import { exactEncoder, exactJson } from "./exact-codec.ts";
+import { decimalString } from "../layout/py-json.ts";
+import { ExactNumber } from "../model/exact.ts";
 
 /** An encoded request body. */
 export interface EncodedBody {
@@ -40,7 +44,7 @@ export interface EncodedBody {
 }
 
 const utf8 = new TextEncoder();
-const packer = new Encoder({ ignoreUndefined: true });
+const packer = exactEncoder();
 
 /** True on little-endian hosts (every platform JavaScript runs on in practice). */
 export const LITTLE_ENDIAN = new Uint8Array(new Float64Array([1]).buffer)[7] === 0x3f;
@@ -78,7 +82,7 @@ function infoFields(info: StreamInfo | undefined): Record<string, unknown> {
 
 /** A number as JSON: non-finite values become `null` (JSON cannot carry them). */
 function jsonNumber(v: number): string {
-  return v - v === 0 ? "" + v : "null";
+  return v - v === 0 ? decimalString(v) : "null";
 }
 
 const keyJson = new Map<string, string>();
@@ -97,7 +101,7 @@ function metricRowsJson(blocks: readonly MetricBlock[]): string {
   let out = "";
   for (const b of blocks) {
     if (b.kind === "rows") {
-      for (const r of b.rows) out += (out === "" ? "" : ",") + JSON.stringify(r);
+      for (const r of b.rows) out += (out === "" ? "" : ",") + exactJson(r);
       continue;
     }
     const frags = b.keys.map((k, j) => (j === 0 ? "" : ",") + jsonKey(k));
@@ -117,7 +121,7 @@ export function encodeMetricBatch(batch: Batch, format: WireFormat): EncodedBody
   const blocks = batch.data.blocks;
   if (format === "json") {
     let extra = "";
-    for (const [k, v] of Object.entries(infoFields(batch.info))) extra += "," + jsonKey(k) + JSON.stringify(v);
+    for (const [k, v] of Object.entries(infoFields(batch.info))) extra += "," + jsonKey(k) + exactJson(v);
     if (batch.createdAt) extra += ',"createdAt":' + JSON.stringify(batch.createdAt);
     const text = '{"startIndex":' + batch.first + extra + ',"dataPoints":[' + metricRowsJson(blocks) + "]}";
     return { body: utf8.encode(text), contentType: JSON_TYPE };
@@ -132,14 +136,14 @@ export function encodeMetricBatch(batch: Batch, format: WireFormat): EncodedBody
 
 /** Track entries as `{timestamp, ...data}` objects. */
 export function trackEntries(records: readonly TrackEntry[]): Record<string, unknown>[] {
-  return records.map((e) => ({ timestamp: e.timestamp, ...e.data }));
+  return records.map((e) => ({ timestamp: e.timestampText !== undefined ? new ExactNumber(e.timestampText) : e.timestamp, ...e.data }));
 }
 
 /** Encodes a track batch in the given format. */
 export function encodeTrackBatch(batch: Batch, format: WireFormat): EncodedBody {
   if (batch.data.kind !== "track") throw new TypeError("encodeTrackBatch needs a track batch");
   const doc = { startIndex: batch.first, ...infoFields(batch.info), entries: trackEntries(batch.data.records) };
-  if (format === "json") return { body: utf8.encode(JSON.stringify(doc)), contentType: JSON_TYPE };
+  if (format === "json") return { body: utf8.encode(exactJson(doc)), contentType: JSON_TYPE };
   return { body: packer.encode(doc), contentType: MSGPACK };
 }
 
@@ -154,7 +158,7 @@ export function logJson(r: LogRecord): Record<string, unknown> {
 export function encodeLogBatch(batch: Batch): EncodedBody {
   if (batch.data.kind !== "log") throw new TypeError("encodeLogBatch needs a log batch");
   const doc = { startSequence: batch.first, logs: batch.data.records.map(logJson) };
-  return { body: utf8.encode(JSON.stringify(doc)), contentType: JSON_TYPE };
+  return { body: utf8.encode(exactJson(doc)), contentType: JSON_TYPE };
 }
 
 /** Encodes any batch: metrics and tracks in `format`, logs as JSON. */

@@ -48,7 +48,7 @@ export async function localParams(
   storage: StorageAdapter,
   dir: string,
 ): Promise<{ data: Record<string, PlainValue>; version: number | undefined; createdAt?: string; updatedAt?: string } | undefined> {
-  const doc = await readJsonDoc(storage, paths.parameters(dir));
+  const doc = await readJsonDoc(storage, paths.parameters(dir), true); // a copy: numbers exactly as written
   const data = doc?.["data"];
   if (!isPlainObject(data) || Object.keys(data).length === 0) return undefined;
   const version = doc?.["version"];

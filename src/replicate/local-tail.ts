@@ -95,7 +95,7 @@ export class LocalStreamSource {
   async batch(from: number, max: number): Promise<Batch | undefined> {
     const lines = await this.cursor.read(from, max);
     if (lines.length === 0) return undefined;
-    const docs = lines.map((l) => parsePyJson(l) as PlainObject);
+    const docs = lines.map((l) => parsePyJson(l, true) as PlainObject); // a copy: numbers exactly as written
     const { stream, info } = this;
     switch (stream.kind) {
       case "metric": {

@@ -13,6 +13,7 @@ import { f64FromBytes } from "../protocol/wire.ts";
 import type { LogRecord, StreamInfo, TrackEntry } from "../model/batch.ts";
 import { isoMicros } from "../internal/clock.ts";
 import { runsLength, type CreatedRuns } from "../model/created-at.ts";
+import { ExactNumber } from "../model/exact.ts";
 import { badRequest, check } from "./http-error.ts";
 import { shown, textProblem } from "../model/names.ts";
 import { ColumnBlockWire, LogsBody, MetricBlocksBody, MetricRowsBody, TrackBody } from "./schemas.ts";
@@ -73,7 +74,7 @@ function streamInfo(b: { description?: string | null | undefined; tags?: string[
 function point(row: Record<string, unknown>, field: string): PlainObject {
   const p = normalizeValue(row, field, "body") as PlainObject;
   const ts = p["_ts"];
-  if (ts !== undefined && ts !== null && typeof ts !== "number") throw badRequest(`Invalid body: "${field}._ts" must be a number of seconds`, `${field}._ts`);
+  if (ts !== undefined && ts !== null && typeof ts !== "number" && !(ts instanceof ExactNumber)) throw badRequest(`Invalid body: "${field}._ts" must be a number of seconds`, `${field}._ts`);
   return p;
 }
 
@@ -123,10 +124,11 @@ export function decodeTrackBatch(body: unknown): Decoded<TrackEntry[]> {
     for (const k in e) {
       if (k === "timestamp") continue;
       const n = normalizeValue(e[k], `entries.${i}.${k}`, "body");
-      if (n !== null && typeof n === "object" && !Array.isArray(n)) flattenInto(data, n, k);
+      if (n !== null && typeof n === "object" && !Array.isArray(n) && !(n instanceof ExactNumber)) flattenInto(data, n, k);
       else data[k] = n;
     }
-    return { timestamp: e.timestamp, data };
+    const t = e.timestamp as unknown;
+    return t instanceof ExactNumber ? { timestamp: t.valueOf(), timestampText: t.text, data } : { timestamp: e.timestamp, data };
   });
   // Python sorts each batch by timestamp; a client numbering its entries sends them sorted already.
   if (b.startIndex === undefined) entries.sort((x, y) => x.timestamp - y.timestamp);

@@ -3,14 +3,15 @@
  * client asked for (`Accept: application/msgpack` keeps NaN and ±Infinity; JSON turns them
  * into `null`).
  */
-import { decode, Encoder } from "@msgpack/msgpack";
+import { exactCodec, exactEncoder, exactJson } from "../protocol/exact-codec.ts";
+import { decode } from "@msgpack/msgpack";
 import type { Context } from "hono";
 import { parsePyJson } from "../layout/py-json-parse.ts";
 import { MSGPACK } from "../protocol/wire.ts";
 import { HttpError } from "./http-error.ts";
 
 const MSGPACK_TYPES = ["application/msgpack", "application/x-msgpack", "application/vnd.msgpack"];
-const packer = new Encoder({ ignoreUndefined: true });
+const packer = exactEncoder();
 
 /** Whether a content type is msgpack. */
 export function isMsgpack(contentType: string): boolean {
@@ -29,7 +30,7 @@ export async function readBody(c: Context, options: { msgpack: boolean }): Promi
     const bytes = new Uint8Array(await c.req.arrayBuffer());
     if (bytes.length === 0) throw new HttpError(400, "Empty body: send a msgpack document");
     try {
-      return decode(bytes);
+      return decode(bytes, { extensionCodec: exactCodec }); // exact numbers kept as sent
     } catch (err) {
       throw new HttpError(400, `Invalid msgpack body: ${err instanceof Error ? err.message : String(err)}`);
     }
@@ -41,19 +42,26 @@ export async function readBody(c: Context, options: { msgpack: boolean }): Promi
   const text = await c.req.text();
   if (text.trim() === "") throw new HttpError(400, "Empty body: send a JSON document");
   try {
-    return parsePyJson(text);
+    return parsePyJson(text, true); // stored as sent: `1.0` stays a float, big integers keep every digit
   } catch (err) {
     throw new HttpError(400, `Invalid JSON body: ${err instanceof Error ? err.message : String(err)}`);
   }
 }
 
-/** Answers `body` as msgpack when the client accepts it, else as JSON. */
+/** The header of a JSON answer that says how NaN and ±Infinity are written in it (`null`). */
+export const NON_FINITE_HEADER = "x-ml-dash-non-finite";
+
+/**
+ * Answers `body` as msgpack when the client accepts it, else as JSON. JSON cannot hold NaN or
+ * ±Infinity: a JSON answer writes them as `null` and says so in its {@link NON_FINITE_HEADER}
+ * header (`null`); msgpack keeps them (float64).
+ */
 export function reply(c: Context, body: unknown, status = 200): Response {
   const accept = c.req.header("accept") ?? "";
   if (accept.includes(MSGPACK) || accept.includes("application/x-msgpack")) {
     return new Response(packer.encode(body) as BodyInit, { status, headers: { "content-type": MSGPACK } });
   }
-  return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json; charset=utf-8" } });
+  return new Response(exactJson(body), { status, headers: { "content-type": "application/json; charset=utf-8", [NON_FINITE_HEADER]: "null" } });
 }
 
 /** An integer query parameter (400 naming it when malformed). */

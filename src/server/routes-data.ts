@@ -3,6 +3,7 @@
  * Python's client makes), appended exactly once per record when a batch says where it starts
  * (`RunStore.append`), and read back in ML-Dash's shapes.
  */
+import { ExactNumber } from "../model/exact.ts";
 import { Hono, type Context } from "hono";
 import { flattenInto } from "../model/flatten.ts";
 import { normalizeValue, type PlainObject, type PlainValue } from "../model/values.ts";
@@ -70,7 +71,7 @@ export function dataRoutes(store: RunStore, options: DataRouteOptions): Hono {
     const flat: Record<string, PlainValue> = {};
     for (const [k, val] of Object.entries(b.data)) {
       const n = normalizeValue(val, `data.${k}`, "body");
-      if (n !== null && typeof n === "object" && !Array.isArray(n)) flattenInto(flat, n, k);
+      if (n !== null && typeof n === "object" && !Array.isArray(n) && !(n instanceof ExactNumber)) flattenInto(flat, n, k);
       else flat[k] = n;
     }
     const result = await store.mergeParams(e, flat, { version: b.version, createdAt: b.createdAt, updatedAt: b.updatedAt });

@@ -3,6 +3,7 @@
  * touches the store, and a bad one gets a 400 naming the field (see `check`).
  */
 import * as v from "valibot";
+import { ExactNumber } from "../model/exact.ts";
 
 const text = v.string();
 const index = v.pipe(v.number(), v.integer(), v.minValue(0));
@@ -117,7 +118,8 @@ export const MetricPointBody = v.object({ data: record, ...info });
 /** `POST experiments/{id}/tracks/{topic}/append_batch`. */
 export const TrackBody = v.object({
   startIndex: v.optional(index),
-  entries: v.array(v.looseObject({ timestamp: v.number() })),
+  // A number, or one kept as written (`10.0`, see model/exact.ts)
+  entries: v.array(v.looseObject({ timestamp: v.union([v.number(), v.pipe(v.instance(ExactNumber), v.transform((x) => x as unknown as number))]) })),
   ...info,
 });
 

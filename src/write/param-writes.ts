@@ -6,6 +6,7 @@
 import type { Buffer } from "./buffer.ts";
 import { ValidationError } from "../errors.ts";
 import { flattenInto, unflatten } from "../model/flatten.ts";
+import { plainNumbers } from "../model/exact.ts";
 import { isPlainObject, normalizeValue, type PlainObject, type PlainValue } from "../model/values.ts";
 
 /** The params of one open run, loaded from the store at start (a resumed run continues them). */
@@ -38,7 +39,7 @@ export class ParamWriter {
 
   /** The params: flat dot keys, or nested with `flatten: false`. */
   get(flatten: boolean): Record<string, PlainValue> | PlainObject {
-    const flat = { ...this.params };
+    const flat = plainNumbers({ ...this.params }); // values kept as written are numbers to users
     return flatten ? flat : unflatten(flat);
   }
 }

@@ -5,6 +5,7 @@
  * are buffered only in a started run.
  */
 import type { Aggregation } from "../model/aggregation.ts";
+import { exactMean, exactStdev } from "./exact-stats.ts";
 
 /** `"<key>.<agg>": value` for every key with at least one non-NaN value, in request order. */
 export function summarize(values: Map<string, number[]>, aggs: readonly Aggregation[], out: Record<string, unknown>): void {
@@ -24,6 +25,11 @@ function percentile(sorted: readonly number[], p: number): number {
   return lo + (k - f) * ((sorted[f + 1] as number) - lo);
 }
 
+function finite(values: readonly number[]): boolean {
+  for (const v of values) if (v - v !== 0) return false;
+  return true;
+}
+
 function sum(values: readonly number[]): number {
   let s = 0;
   for (const v of values) s += v;
@@ -36,9 +42,10 @@ export function aggregate(agg: Aggregation, values: readonly number[], sortedCac
   const sorted = (): number[] => (sortedCache.sorted ??= [...values].sort((a, b) => a - b));
   switch (agg) {
     case "mean":
-      return sum(values) / n;
+      return finite(values) ? exactMean(values) : sum(values) / n;
     case "std": {
       if (n < 2) return 0;
+      if (finite(values)) return exactStdev(values); // Python's statistics.stdev, bit for bit
       const mean = sum(values) / n;
       let ss = 0;
       for (const v of values) ss += (v - mean) * (v - mean);

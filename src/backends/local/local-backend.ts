@@ -118,7 +118,9 @@ export class LocalBackend implements Backend {
       doc.status = "RUNNING";
       await this.storage.write(key, encoder.encode(encodeDoc(doc)));
       this.doc = doc;
-      return { ...paramsState(await this.readJson(paths.parameters(this.dir))), data: { ...doc } };
+      // Exact: the params are rewritten around each changed key, and the others keep their text.
+      const params = (await readJsonDoc(this.storage, paths.parameters(this.dir), true)) as Record<string, PlainValue> | undefined;
+      return { ...paramsState(params), data: { ...doc } };
     } catch (err) {
       throw storageError("open", key, err);
     }

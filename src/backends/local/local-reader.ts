@@ -7,6 +7,7 @@ import { NotFoundError, storageError } from "../../errors.ts";
 import type { PlainObject } from "../../model/values.ts";
 import { paths, runKeys } from "../../layout/paths.ts";
 import { parseJsonLines, parsePyJson } from "../../layout/py-json-parse.ts";
+import { ExactNumber } from "../../model/exact.ts";
 import type { MetricMetaDoc } from "../../layout/records.ts";
 import type { StorageAdapter } from "../../storage/contract.ts";
 
@@ -41,6 +42,11 @@ export class LocalReader implements Reader {
   constructor(
     private readonly storage: StorageAdapter,
     private readonly dir: string,
+    /**
+     * Metric and track values kept as written (`1.0` as an `ExactNumber`), for a server that
+     * answers ML-Dash Python, which must read back a float. Users' readers leave it off.
+     */
+    private readonly exact = false,
   ) {}
 
   async readMetric(name: string | null, startIndex: number, limit: number): Promise<MetricPage> {
@@ -48,7 +54,7 @@ export class LocalReader implements Reader {
     const bytes = await this.read(key);
     if (!bytes) return { data: [], startIndex, endIndex: startIndex - 1, total: 0, hasMore: false };
     const { text, more } = sliceLines(bytes, startIndex, limit);
-    const data = parseJsonLines<MetricPage["data"][number]>(text).records;
+    const data = parseJsonLines<MetricPage["data"][number]>(text, this.exact).records;
     return { data, startIndex, endIndex: startIndex + data.length - 1, total: data.length, hasMore: more };
   }
 
@@ -99,12 +105,13 @@ export class LocalReader implements Reader {
     if (!bytes) return [];
     const { start, end, columns } = options;
     const out: TrackRecord[] = [];
-    for (const rec of parseJsonLines<TrackRecord>(bytes).records) {
-      const ts = rec.timestamp;
+    for (const rec of parseJsonLines<TrackRecord>(bytes, this.exact).records) {
+      const raw = rec.timestamp as unknown;
+      const ts = raw instanceof ExactNumber ? raw.valueOf() : raw;
       if (typeof ts !== "number") continue;
       if ((start !== undefined && ts < start) || (end !== undefined && ts > end)) continue;
       if (columns) {
-        const picked: TrackRecord = { timestamp: ts };
+        const picked: TrackRecord = { timestamp: rec.timestamp };
         for (const c of columns) if (c in rec) picked[c] = rec[c] as TrackRecord[string];
         out.push(picked);
       } else {

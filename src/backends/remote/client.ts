@@ -5,6 +5,8 @@
  * JSON / msgpack bodies on top of it.
  */
 import { decode } from "@msgpack/msgpack";
+import { exactJson, plainCodec } from "../../protocol/exact-codec.ts";
+import { parsePyJson } from "../../layout/py-json-parse.ts";
 import { AuthenticationError, MlDashError, NetworkError, RemoteError } from "../../errors.ts";
 import { tokenResolver } from "../../auth/token.ts";
 import type { RemoteOptions, TokenOption, WireFormat } from "../../model/options.ts";
@@ -104,7 +106,7 @@ export class RemoteClient {
     const headers: Record<string, string> = { ...options.headers };
     let body: Uint8Array | string | undefined = options.body;
     if (options.json !== undefined) {
-      body = JSON.stringify(options.json);
+      body = exactJson(options.json);
       headers["content-type"] = JSON_TYPE;
     } else if (options.contentType) headers["content-type"] = options.contentType;
     headers["accept"] = options.msgpack ? `${MSGPACK}, ${JSON_TYPE};q=0.5` : JSON_TYPE;
@@ -224,13 +226,13 @@ export async function parseBody(res: Response): Promise<unknown> {
   const type = res.headers.get("content-type") ?? "";
   if (type.includes("msgpack")) {
     const bytes = new Uint8Array(await res.arrayBuffer());
-    return bytes.length === 0 ? undefined : decode(bytes);
+    return bytes.length === 0 ? undefined : decode(bytes, { extensionCodec: plainCodec });
   }
   const text = await res.text();
   if (text === "") return undefined;
   if (type.includes("json")) {
     try {
-      return JSON.parse(text);
+      return parsePyJson(text); // integers past 2^53 as bigint
     } catch {
       return text;
     }

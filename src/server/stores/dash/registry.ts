@@ -237,7 +237,7 @@ export class Registry {
       projectId,
       parentId,
       backend: new LocalBackend(this.storage, path, undefined, this.encoder),
-      reader: new LocalReader(this.storage, path),
+      reader: new LocalReader(this.storage, path, true), // answers keep `1.0` a float for Python
     };
   }
 

@@ -42,19 +42,19 @@ export function dashParams(state: DashState): RunStoreParams {
   const { storage, registry } = state;
   return {
     async params(ref) {
-      return (await readJsonDoc(storage, paths.parameters(ref.path))) as unknown as ParamsRecord | undefined;
+      return (await readJsonDoc(storage, paths.parameters(ref.path), true)) as unknown as ParamsRecord | undefined;
     },
     async mergeParams(ref, changed, options = {}) {
       const e = await state.entry(ref);
       return registry.locks.run(`params:${e.path}`, async () => {
-        const old = await readJsonDoc(storage, paths.parameters(e.path));
+        const old = await readJsonDoc(storage, paths.parameters(e.path), true);
         const oldData = isPlainObject(old?.["data"]) ? (old["data"] as Record<string, PlainValue>) : {};
         const oldVersion = typeof old?.["version"] === "number" ? (old["version"] as number) : 0;
         const data = { ...oldData, ...changed };
         // A replay of a version already stored merges (idempotent) without counting a new version.
         const version = options.version !== undefined && options.version <= oldVersion ? oldVersion : Math.max(oldVersion + 1, options.version ?? 0);
         await e.backend.writeParams({ version, data, changed, createdAt: options.createdAt, updatedAt: options.updatedAt });
-        return ((await readJsonDoc(storage, paths.parameters(e.path))) ?? { version, data }) as unknown as ParamsRecord;
+        return ((await readJsonDoc(storage, paths.parameters(e.path), true)) ?? { version, data }) as unknown as ParamsRecord;
       });
     },
   };
