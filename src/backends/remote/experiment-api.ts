@@ -54,7 +54,9 @@ export async function createRemoteExperiment(client: RemoteClient, info: Experim
   if (info.tags !== undefined) body["tags"] = info.tags;
   if (info.bindrs !== undefined) body["bindrs"] = info.bindrs;
   if (info.metadata !== undefined) body["metadata"] = info.metadata;
-  body["prefix"] = p.path; // ours: lets an ml-dash server store the run under the same folder as the local store
+  // Ours, and only where the node chain above names another folder than the local store's (a
+  // 2-segment prefix "a/b" is experiment "b" of project "b"): Python never sends "prefix".
+  if (p.path !== [p.owner, p.project, ...p.folders, p.name].join("/")) body["prefix"] = p.path;
   const res = await client.request<Record<string, unknown>>(nodes, { json: body });
   const data = res.data ?? {};
   const streams = data["streams"];
