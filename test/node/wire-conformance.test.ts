@@ -91,8 +91,8 @@ afterAll(async () => {
 const KNOWN_EXTENSIONS: Record<string, string> = {
   "POST /api/experiments/{experimentId}/parameters application/json with version": "params carry their version (a replayed write merges once)",
   "POST /api/experiments/{experimentId}/logs application/json with startSequence": "log batches say where they start (exactly-once appends)",
-  "POST /api/experiments/{experimentId}/metrics/{name}/append-batch application/msgpack": "metric batches as msgpack float64 columns (a hosted server answers 415, then JSON)",
-  "POST /api/experiments/{experimentId}/tracks/{name}/append_batch application/msgpack": "track batches as msgpack",
+  "POST /api/experiments/{experimentId}/metrics/{name}/append-batch application/msgpack": "metric batches as msgpack float64 columns, only to a server that reported its stream positions (ml-dash serve does; remote/wire-negotiation.test.ts)",
+  "POST /api/experiments/{experimentId}/tracks/{name}/append_batch application/msgpack": "track batches as msgpack, likewise",
   "GET /api/experiments/{experimentId}/files -": "exp.files().list() reads the REST listing; Python lists files through GraphQL ListExperimentFilesPaginated",
 };
 

@@ -65,6 +65,9 @@ export async function createRemoteExperiment(client: RemoteClient, info: Experim
     positions = new Map();
     for (const [k, v] of Object.entries(streams as Record<string, unknown>)) if (typeof v === "number") positions.set(k, v);
   }
+  // msgpack only once the server has shown it is an ml-dash server (it says where its streams
+  // end); any other server, ML-Dash's hosted one included, gets JSON as Python sends it.
+  if (positions === undefined && client.wire === "msgpack") client.wire = "json";
   return { id: idOf(data["experiment"], "experiment"), nodeId: idOf(data["node"], "node"), data, positions };
 }
 
