@@ -54,7 +54,9 @@ export async function createRemoteExperiment(client: RemoteClient, info: Experim
   if (info.tags !== undefined) body["tags"] = info.tags;
   if (info.bindrs !== undefined) body["bindrs"] = info.bindrs;
   if (info.metadata !== undefined) body["metadata"] = info.metadata;
-  body["prefix"] = p.path; // ours: lets an ml-dash server store the run under the same folder as the local store
+  // Ours, and only where the node chain above names another folder than the local store's (a
+  // 2-segment prefix "a/b" is experiment "b" of project "b"): Python never sends "prefix".
+  if (p.path !== [p.owner, p.project, ...p.folders, p.name].join("/")) body["prefix"] = p.path;
   const res = await client.request<Record<string, unknown>>(nodes, { json: body });
   const data = res.data ?? {};
   const streams = data["streams"];
@@ -63,6 +65,9 @@ export async function createRemoteExperiment(client: RemoteClient, info: Experim
     positions = new Map();
     for (const [k, v] of Object.entries(streams as Record<string, unknown>)) if (typeof v === "number") positions.set(k, v);
   }
+  // msgpack only once the server has shown it is an ml-dash server (it says where its streams
+  // end); any other server, ML-Dash's hosted one included, gets JSON as Python sends it.
+  if (positions === undefined && client.wire === "msgpack") client.wire = "json";
   return { id: idOf(data["experiment"], "experiment"), nodeId: idOf(data["node"], "node"), data, positions };
 }
 
