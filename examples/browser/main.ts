@@ -1,18 +1,29 @@
 // Trains a tiny TensorFlow.js model in the page and tracks it with ml-dash, with no
 // configuration: in a browser, `ml-dash` resolves to its browser entry, which keeps runs in
 // IndexedDB. The chart is drawn from the values as they are logged.
+//
+// Afterwards the run can be downloaded as a `.dash` archive (`tar -xf` it next to your other
+// runs and `ml-dash serve` shows it), or sent to a server while it trains: open the page with
+// `?dashUrl=http://127.0.0.1:4000` (and `&token=…` when the server has one) and the run goes to
+// `ml-dash serve` as well as IndexedDB.
 import * as tf from "@tensorflow/tfjs";
 import { Experiment } from "ml-dash";
+import { indexedDBAdapter } from "ml-dash/adapters/indexeddb";
+import { exportArchive } from "ml-dash/archive";
 import { LossChart } from "./chart.ts";
 
 const status = document.getElementById("status")!;
 const chart = new LossChart(document.getElementById("chart") as unknown as SVGSVGElement);
-const epochs = Number(new URLSearchParams(location.search).get("epochs") ?? 20);
+const query = new URLSearchParams(location.search);
+const epochs = Number(query.get("epochs") ?? 20);
+const dashUrl = query.get("dashUrl") ?? undefined;
+const token = query.get("token") ?? undefined;
 
 await tf.setBackend("cpu");
 const exp = new Experiment(`examples/tfjs/run-${Date.now()}`, {
   readme: "A dense network fitting y = 2x₁ − 3x₂ + 1 + noise, in the browser",
   tags: ["tfjs", "browser"],
+  ...(dashUrl ? { dashUrl, ...(token ? { token } : {}) } : {}),
 });
 document.body.dataset["prefix"] = exp.prefix;
 
@@ -51,5 +62,18 @@ await exp.run(async (exp) => {
   model.dispose();
 });
 
-status.textContent = `Done: ${epochs} epochs, run "${exp.prefix}" (${exp.status}) is in IndexedDB.`;
+status.textContent = `Done: ${epochs} epochs, run "${exp.prefix}" (${exp.status}) is in IndexedDB${dashUrl ? ` and on ${dashUrl}` : ""}.`;
+
+// Take the run out of the browser: a tar of its `.dash` folder, as ML-Dash Python and `ml-dash serve` read it.
+const download = document.getElementById("download") as HTMLButtonElement;
+download.hidden = false;
+download.onclick = async () => {
+  const blob = await new Response(exportArchive(indexedDBAdapter(), exp.prefix)).blob();
+  const a = Object.assign(document.createElement("a"), { href: URL.createObjectURL(blob), download: `${exp.prefix.replace(/\//g, "_")}.tar` });
+  a.click();
+  URL.revokeObjectURL(a.href);
+};
+const next = document.getElementById("next")!;
+next.hidden = false;
+if (dashUrl) next.querySelector("[data-dash]")!.textContent = `Open ${dashUrl}/${exp.prefix} to see it in the dashboard.`;
 document.body.dataset["done"] = "true";

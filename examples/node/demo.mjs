@@ -66,3 +66,5 @@ const where = resolve(".dash", exp.prefix);
 const stats = exp.stats;
 console.log(`\nRun ${exp.prefix} ${exp.status}: ${stats.written} records, ${(stats.bytes / 1024).toFixed(1)} KiB`);
 console.log(`Stored in ${where}`);
+console.log("See it in the dashboard: npm run serve   (ml-dash serve over ./.dash), then open the URL it prints");
+console.log(`  or from the command line: node dist/cli.js ls .dash`);

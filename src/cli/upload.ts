@@ -3,6 +3,7 @@ import { resolve } from "node:path";
 import { nodeFsAdapter } from "../../adapters/node-fs/index.ts";
 import { nodeSha256 } from "../runtime/node/files.ts";
 import { RemoteClient } from "../backends/remote/client.ts";
+import { AuthenticationError } from "../errors.ts";
 import { findRuns, uploadRun, type SyncProgress } from "../replicate/sync.ts";
 import { UsageError, urlOption, type CommandSpec } from "./command.ts";
 
@@ -49,7 +50,8 @@ function label(p: SyncProgress): string {
 export async function upload(o: UploadOptions): Promise<number> {
   const root = resolve(o.root);
   const storage = nodeFsAdapter({ root });
-  const client = new RemoteClient({ dashUrl: o.dashUrl, token: o.token });
+  // No token configured: requests go without one (a server started without --token takes them).
+  const client = new RemoteClient({ dashUrl: o.dashUrl, token: o.token, tokenOptional: true });
   const runs = await findRuns(storage, o.prefix ?? "");
   if (runs.length === 0) {
     console.log(`No runs under ${root}${o.prefix ? ` with prefix ${o.prefix}` : ""} (looked for */experiment.json)`);
@@ -83,6 +85,13 @@ export async function upload(o: UploadOptions): Promise<number> {
       process.stdout.write(`${tty ? "\r\x1b[K" : ""}${head}: ${r.sent.toLocaleString("en-US")} records sent, ${r.skipped.toLocaleString("en-US")} already there${fileNote} (id ${r.id})\n`);
     } catch (err) {
       failed++;
+      if (err instanceof AuthenticationError) {
+        // Every other run would be refused the same way: one message, then stop.
+        process.stdout.write(tty ? "\r\x1b[K" : "");
+        console.error(`${o.dashUrl} refused the upload (${o.token ? "the token was not accepted" : "it needs a token"}): pass --token TOKEN or set ML_DASH_TOKEN. Stopped at run ${i + 1} of ${runs.length}; nothing more was sent.`);
+        await storage.close();
+        return 1;
+      }
       process.stdout.write(`${tty ? "\r\x1b[K" : ""}${head}: failed: ${err instanceof Error ? err.message : String(err)}\n`);
     }
   }

@@ -70,6 +70,13 @@ describe("examples", () => {
     expect(train.map((r) => r.index)).toEqual([...Array(12).keys()]);
     expect(train.map((r) => r.data.loss)).toEqual(chart); // the chart shows what was logged
     expect(parseJsonLines(files["metrics/batch/data.jsonl"]!).records).toHaveLength(12);
+
+    // The page offers the run as a `.dash` tar, and says how to see it in the dashboard.
+    const [dl] = await Promise.all([page.waitForEvent("download"), page.click("#download")]);
+    const tar = readFileSync((await dl.path()) as string).toString("latin1");
+    expect(tar).toContain(`${prefix}/experiment.json`);
+    expect(tar).toContain(`${prefix}/metrics/train/data.jsonl`);
+    expect(await page.textContent("#next")).toContain("ml-dash serve");
   }, 120_000);
 
   test("examples/deno: `deno run` writes a run into ./.dash that node-fs reads", () => {

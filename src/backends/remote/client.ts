@@ -23,6 +23,12 @@ export interface RemoteClientOptions extends RemoteOptions {
   readonly token?: TokenOption | undefined;
   /** The runtime's token discovery, used when no `token` option is given. */
   readonly loadToken?: (() => Promise<string | undefined>) | undefined;
+  /**
+   * Send requests without `Authorization` when no token is configured (a server started without
+   * one accepts them; one that needs a token answers 401). Default false: a missing token is an
+   * error before the first request. `ml-dash upload` and `ls` set it.
+   */
+  readonly tokenOptional?: boolean | undefined;
   readonly fetch?: typeof fetch | undefined;
   /** Called before each retry (for `exp.stats.retried`). */
   readonly onRetry?: (() => void) | undefined;
@@ -157,8 +163,11 @@ export class RemoteClient {
     const url = this.url(path, options.query);
     const what = `${method} ${this.base}/${path}`;
     for (let attempt = 0; ; attempt++) {
-      const token = await this.resolveToken();
-      const headers: Record<string, string> = { authorization: `Bearer ${token}`, accept: JSON_TYPE, ...options.headers };
+      const token = await this.resolveToken().catch((err: unknown) => {
+        if (this.options.tokenOptional && err instanceof AuthenticationError && err.code === "NO_TOKEN") return undefined;
+        throw err;
+      });
+      const headers: Record<string, string> = { ...(token ? { authorization: `Bearer ${token}` } : {}), accept: JSON_TYPE, ...options.headers };
       const ctrl = new AbortController();
       const onAbort = (): void => ctrl.abort(this.abort.signal.reason);
       if (this.abort.signal.aborted) onAbort();

@@ -113,7 +113,26 @@ describe("ml-dash upload", () => {
     cpSync(PY_RUN, root, { recursive: true });
     const r = await run(["upload", root, "--dash-url", srv.url, "--token", "definitely-wrong-token"]);
     expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/failed: .*401/);
+    expect(r.stderr).toMatch(/refused the upload \(the token was not accepted\): pass --token TOKEN or set ML_DASH_TOKEN\. Stopped at run 1 of 1/);
+    expect(r.stderr.match(/refused/g)).toHaveLength(1);
     expect(r.stdout + r.stderr).not.toContain("definitely-wrong-token");
+  }, IO_TIMEOUT_MS);
+
+  test("without a token: a server that needs none takes the upload; one that needs one gets a single message", async () => {
+    const open = await startServer();
+    try {
+      const root = tempDir("cli-upload-open");
+      cpSync(PY_RUN, root, { recursive: true });
+      const ok = await run(["upload", root, "--dash-url", open.url], { ML_DASH_TOKEN: "", HOME: root });
+      expect(ok.stderr).toBe("");
+      expect(ok.code).toBe(0);
+      expect(ok.stdout).toMatch(/Uploaded 1 of 1 run/);
+      const refused = await run(["upload", root, "--dash-url", srv.url], { ML_DASH_TOKEN: "", HOME: root });
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toMatch(/refused the upload \(it needs a token\)/);
+      expect(refused.stderr.match(/refused/g)).toHaveLength(1);
+    } finally {
+      await open.close();
+    }
   }, IO_TIMEOUT_MS);
 });
