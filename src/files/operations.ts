@@ -11,7 +11,7 @@ import { parsePyJson } from "../layout/py-json-parse.ts";
 import { pyJsonIndent } from "../layout/py-json-indent.ts";
 import { checkDescription, checkMetadata, checkStrings } from "./annotations.ts";
 import { toContent } from "./content.ts";
-import { downloadTo } from "./download.ts";
+import { downloadTo, safeFilename } from "./download.ts";
 import { globMatch, hasWildcards, splitPattern } from "./glob.ts";
 import { encodeImage, type ImageSource } from "./image-encode.ts";
 import type { LocalFileSystem } from "./local-fs.ts";
@@ -133,11 +133,13 @@ export async function download(f: FolderState, fs: LocalFileSystem, patternOrOpt
     if (files.length === 0) throw new NotFoundError(`No files found matching pattern ${JSON.stringify(patternOrOptions)}`);
     const dir = options.to ?? ".";
     const out: string[] = [];
-    for (const file of files) out.push(await downloadTo(fs, await f.store, sha256, file, fs.join(dir, file.filename)));
+    // Every name is checked before the first file is written: a hostile listing writes nothing.
+    for (const file of files) safeFilename(file);
+    for (const file of files) out.push(await downloadTo(fs, await f.store, sha256, file, fs.join(dir, safeFilename(file))));
     return out;
   }
   const file = await target(f);
-  return downloadTo(fs, await f.store, sha256, file, patternOrOptions?.to ?? file.filename);
+  return downloadTo(fs, await f.store, sha256, file, patternOrOptions?.to ?? safeFilename(file));
 }
 
 /** Soft-deletes the file, or with a pattern every match. */

@@ -121,6 +121,8 @@ export function createServer(options: ServerOptions): MlDashServer {
   api.route("/", pythonCliRoutes(store));
   api.notFound((c) => c.json({ error: `No route ${c.req.method} ${new URL(c.req.url).pathname}` }, 404));
   api.onError((err, c) => {
+    // A body nested deeper than the stack: the client's mistake, one 400 and no stack trace in the log.
+    if (err instanceof RangeError && /call stack/i.test(err.message)) return c.json({ error: "The body is nested too deeply: send plain records of a few levels" }, 400);
     const { status, body } = toHttp(err);
     if (status >= 500 && !(err instanceof HttpError)) (options.onError ?? ((e) => console.error("[ml-dash server]", e)))(err);
     return c.json(body, status as 400);

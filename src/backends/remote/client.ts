@@ -8,6 +8,7 @@ import { decode } from "@msgpack/msgpack";
 import { exactJson, plainCodec } from "../../protocol/exact-codec.ts";
 import { parsePyJson } from "../../layout/py-json-parse.ts";
 import { AuthenticationError, MlDashError, NetworkError, RemoteError } from "../../errors.ts";
+import { scrubCredentials, scrubError, scrubValue } from "../../internal/scrub.ts";
 import { tokenResolver } from "../../auth/token.ts";
 import type { RemoteOptions, TokenOption, WireFormat } from "../../model/options.ts";
 import type { RouteTarget } from "../../protocol/routes.ts";
@@ -147,7 +148,12 @@ export class RemoteClient {
    * shorter than 8 characters are test values, and blanking them would garble the message.
    */
   scrub(text: string): string {
-    return this.token && this.token.length >= 8 ? text.split(this.token).join("***") : text;
+    return scrubCredentials(text, this.token && this.token.length >= 8 ? [this.token] : []);
+  }
+
+  /** The secrets to scrub from errors (the token; short ones are test values). */
+  private secrets(): string[] {
+    return this.token && this.token.length >= 8 ? [this.token] : [];
   }
 
   /**
@@ -194,7 +200,7 @@ export class RemoteClient {
         const inner = (err as { cause?: unknown } | null)?.cause;
         if (inner instanceof MlDashError) throw inner;
         if (this.abort.signal.aborted || attempt >= retries) {
-          if (timedOut) throw new NetworkError(`${what} timed out (no answer within ${limit} ms, after retries)`, { cause: err });
+          if (timedOut) throw new NetworkError(`${what} timed out (no answer within ${limit} ms, after retries)`, { cause: scrubError(err, this.secrets()) });
           throw this.unreachable(what, err);
         }
       } finally {
@@ -209,7 +215,7 @@ export class RemoteClient {
   /** A failure on the way (no answer, or a broken one). */
   private unreachable(what: string, err: unknown): NetworkError {
     const reason = err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err);
-    return new NetworkError(`${what} could not reach the server: ${this.scrub(reason)}`, { cause: err });
+    return new NetworkError(`${what} could not reach the server: ${scrubCredentials(reason, this.secrets())}`, { cause: scrubError(err, this.secrets()) });
   }
 
   /** The error of a non-2xx answer. */
@@ -220,7 +226,9 @@ export class RemoteClient {
     } catch {
       body = undefined;
     }
-    const message = this.scrub(serverMessage(body) ?? res.statusText ?? "");
+    // A server (or proxy) may echo the request's headers: nothing of them reaches the error.
+    body = scrubValue(body, this.secrets());
+    const message = scrubCredentials(serverMessage(body) ?? res.statusText ?? "", this.secrets());
     if (res.status === 401 || res.status === 403) {
       return new AuthenticationError(
         `${what} was refused (${res.status}${message ? `: ${message}` : ""}); check the token given to the Experiment (option token or ML_DASH_TOKEN)`,
