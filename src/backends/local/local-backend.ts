@@ -4,6 +4,7 @@
  */
 import type { Backend, ExperimentInfo, OpenState, ParamsUpdate, RunStatus } from "../../model/backend.ts";
 import { NotFoundError, storageError } from "../../errors.ts";
+import { takeRunLease } from "./run-lease.ts";
 import { nowIso } from "../../internal/clock.ts";
 import { NamedMutex } from "../../internal/mutex.ts";
 import type { PlainValue } from "../../model/values.ts";
@@ -46,6 +47,8 @@ export class LocalBackend implements Backend {
   readonly role = "local" as const;
   private readonly folder: FolderState;
   private doc: ExperimentDoc | undefined;
+  /** The run's lease, held from `open` to `close`. */
+  private lease: { release(): Promise<void> } | undefined;
   /** Batches whose encoding `prepare` started, with the numbering it used. */
   private readonly prepared = new Map<Batch, { first: number; bytes: Promise<Uint8Array> | Uint8Array }>();
 
@@ -64,6 +67,7 @@ export class LocalBackend implements Backend {
   }
 
   async open(info: ExperimentInfo): Promise<OpenState> {
+    this.lease ??= await takeRunLease(this.storage, this.dir, info.prefix.path);
     // The run starts: bring the encoder threads up while the folder opens, so its first batches
     // are encoded at full speed. Waited for at most WARM_UP_WAIT_MS (they keep warming after).
     const warm = this.encoder ? waitAtMost(this.encoder.warm(), WARM_UP_WAIT_MS) : undefined;
@@ -274,7 +278,10 @@ export class LocalBackend implements Backend {
   }
 
   async close(): Promise<void> {
-    // The adapter belongs to whoever passed it in; nothing to release per experiment.
+    // The adapter belongs to whoever passed it in; only the run's lease is ours to release.
+    const lease = this.lease;
+    this.lease = undefined;
+    await lease?.release();
   }
 
   private state(stream: StreamId, info?: StreamInfo): Promise<StreamState> {
