@@ -17,7 +17,7 @@ import type { StreamContext } from "./streams.ts";
 const streamCode = (): Promise<typeof import("./streams.ts")> => import("./streams.ts");
 
 /** What the store does: every method of the adapter but its name, capabilities and locks. */
-export type IndexedDBStore = Required<Omit<StorageAdapter, "name" | "capabilities" | "lock" | "appendSync">>;
+export type IndexedDBStore = Required<Omit<StorageAdapter, "name" | "capabilities" | "lock" | "appendSync" | "lease">>;
 
 /** The store of database `dbName`; it opens the database on its first call. */
 export function indexedDBStore(dbName: string): IndexedDBStore {

@@ -3,10 +3,11 @@
  * Bun). Appends go through cached file handles opened for appending; replaces write a temp file
  * and rename it; every key's writes are serialised so appends land in call order.
  */
-import { closeSync, constants, fstatSync, ftruncateSync, mkdirSync, openSync, promises as fsp, writeSync } from "node:fs";
+import { constants, promises as fsp } from "node:fs";
 import type { FileHandle } from "node:fs/promises";
 import { dirname, join, resolve, sep } from "node:path";
 import { fileHandleStream } from "./file-stream.ts";
+import { appendFileAtomically, takeLease } from "./sync-io.ts";
 import { assertValidKey, HandleCache, isTempName, NamedMutex, tempName, type StorageAdapter, type StorageStat } from "../../src/storage/kit.ts";
 
 /** Options of {@link nodeFsAdapter}. */
@@ -15,37 +16,6 @@ export interface NodeFsAdapterOptions {
   readonly root?: string;
   /** Most append handles kept open at once. Default 64. */
   readonly maxOpenFiles?: number;
-}
-
-/**
- * Appends `data` to `path` synchronously (creating folders as needed); on a failure part-way
- * (disk full) the file is cut back to its size before the call and the error thrown.
- */
-function appendFileAtomically(path: string, data: Uint8Array): void {
-  const flags = constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT;
-  let fd: number;
-  try {
-    fd = openSync(path, flags, 0o644);
-  } catch (err) {
-    if (!isMissing(err)) throw err;
-    mkdirSync(dirname(path), { recursive: true });
-    fd = openSync(path, flags, 0o644);
-  }
-  try {
-    const before = fstatSync(fd).size;
-    try {
-      for (let off = 0; off < data.length; ) off += writeSync(fd, data, off, data.length - off);
-    } catch (err) {
-      try {
-        ftruncateSync(fd, before);
-      } catch {
-        // the write's error is the one to report
-      }
-      throw err;
-    }
-  } finally {
-    closeSync(fd);
-  }
 }
 
 function isMissing(err: unknown): boolean {
@@ -209,6 +179,10 @@ export function nodeFsAdapter(options: NodeFsAdapterOptions = {}): StorageAdapte
         if (h) return writeAll(h, data, null); // the write is dispatched synchronously
         return openAppend(key, path).then((opened) => writeAll(opened, data, null));
       });
+    },
+
+    lease(key) {
+      return takeLease(pathOf(key));
     },
 
     appendSync(key, data) {

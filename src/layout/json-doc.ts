@@ -1,5 +1,5 @@
 /** Reading one JSON document of the `.dash` layout (experiment.json, metadata.json, …). */
-import type { PlainObject } from "../model/values.ts";
+import type { PlainObject, PlainValue } from "../model/values.ts";
 import type { StorageAdapter } from "../storage/contract.ts";
 import { parsePyJsonAsync } from "./py-json-async.ts";
 
@@ -20,4 +20,11 @@ export async function readJsonDoc(storage: StorageAdapter, key: string, exact = 
   } catch {
     return undefined;
   }
+}
+
+/** The params and their version from a parameters.json document (empty when there is none). */
+export function paramsState(params: Record<string, PlainValue> | undefined): { params: Record<string, PlainValue>; paramsVersion: number } {
+  const data = params?.["data"];
+  const flat = data !== null && typeof data === "object" && !Array.isArray(data) ? (data as Record<string, PlainValue>) : {};
+  return { params: flat, paramsVersion: typeof params?.["version"] === "number" ? (params["version"] as number) : 0 };
 }

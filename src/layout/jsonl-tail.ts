@@ -14,16 +14,20 @@ export interface JsonlTail {
   readonly size: number;
   /** The last complete line, parsed, or `undefined` when the file holds none. */
   readonly last: unknown;
-  /** Bytes of a torn last line that were removed. */
+  /** Bytes of a torn last line that were removed (or, for a reader, left alone and ignored). */
   readonly cut: number;
 }
 
 /**
- * Reads the last complete line of `key` and cuts a torn last line (bytes after the final
- * newline) so that the next append starts on a fresh line. Reads 64 KiB from the end, doubling
- * until a complete line is found.
+ * Reads the last complete line of `key` and, with `cut` (the default), cuts a torn last line
+ * (bytes after the final newline) so that the next append starts on a fresh line. Reads 64 KiB
+ * from the end, doubling until a complete line is found.
+ *
+ * Only the writer that holds the run may cut: a torn line may be another process's append in
+ * progress. Readers pass `cut: false`: the partial line is ignored (`size` ends before it) and
+ * the file is left as it is.
  */
-export async function repairTail(storage: StorageAdapter, key: string): Promise<JsonlTail> {
+export async function repairTail(storage: StorageAdapter, key: string, cut = true): Promise<JsonlTail> {
   const st = await storage.stat(key);
   if (!st || st.size === 0) return { size: 0, last: undefined, cut: 0 };
   let size = st.size;
@@ -32,7 +36,7 @@ export async function repairTail(storage: StorageAdapter, key: string): Promise<
     const start = Math.max(0, size - window);
     const bytes = await storage.readRange(key, start, size);
     if (!bytes) return { size: 0, last: undefined, cut: 0 };
-    let cut = 0;
+    let torn = 0;
     let end = bytes.length;
     if (bytes[end - 1] !== NL) {
       const lastNl = bytes.lastIndexOf(NL);
@@ -42,11 +46,11 @@ export async function repairTail(storage: StorageAdapter, key: string): Promise<
       }
       // Torn line: keep everything up to and including the last newline.
       const keep = start + lastNl + 1;
-      cut = size - keep;
-      await cutTo(storage, key, keep);
+      torn = size - keep;
+      if (cut) await cutTo(storage, key, keep);
       size = keep;
       end = lastNl + 1;
-      if (end === 0) return { size, last: undefined, cut };
+      if (end === 0) return { size, last: undefined, cut: torn };
     }
     // bytes[0, end) ends with a newline; find the line before it.
     const prevNl = bytes.lastIndexOf(NL, end - 2);
@@ -61,7 +65,7 @@ export async function repairTail(storage: StorageAdapter, key: string): Promise<
     } catch {
       last = undefined;
     }
-    return { size, last, cut };
+    return { size, last, cut: torn };
   }
 }
 

@@ -31,6 +31,8 @@ const REL = {
   files: "files",
   filesMeta: "files/.files_metadata.json",
   dashrc: ".dashrc",
+  /** This SDK's lease of a run for one writing process (pid, host, start time). */
+  writerLock: ".writer.lock",
   readme: "README.md",
 } as const;
 
@@ -38,6 +40,7 @@ const REL = {
 export const paths = {
   experiment: (dir: string): string => `${dir}/${REL.experiment}`,
   parameters: (dir: string): string => `${dir}/${REL.parameters}`,
+  writerLock: (dir: string): string => `${dir}/${REL.writerLock}`,
   logs: (dir: string): string => `${dir}/${REL.logs}`,
   logSequence: (dir: string): string => `${dir}/${REL.logSequence}`,
   metricsDir: (dir: string): string => `${dir}/${REL.metrics}`,

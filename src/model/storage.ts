@@ -20,6 +20,9 @@ export interface StorageCapabilities {
   readonly persistent: boolean;
 }
 
+/** A lease asked of {@link StorageAdapter.lease}: taken (release it when done), or held by another process. */
+export type StorageLease = { readonly release: () => Promise<void> } | { readonly heldBy: string };
+
 /** Size (and, where known, modification time) of a stored value. */
 export interface StorageStat {
   readonly size: number;
@@ -77,6 +80,15 @@ export interface StorageAdapter {
    * can see (the process, or every tab of an origin for browser adapters).
    */
   lock?<T>(name: string, fn: () => Promise<T>): Promise<T>;
+  /**
+   * Takes a lease on `key` for this process, held until released or until the process ends
+   * (a file-system adapter writes a lock file with pid, host and start time; a lease whose
+   * process no longer runs on this host is stale and taken over). Within one process the lease
+   * is shared (counted). Resolves `{ heldBy }`, describing the holder, when another live
+   * process has it. Optional: the local backend takes one per run it writes, so that a second
+   * process writing the same run gets a clear error instead of corrupting it.
+   */
+  lease?(key: string): Promise<StorageLease>;
   /** Makes every completed write durable against power loss (fsync). */
   sync?(): Promise<void>;
   /** Releases handles. The adapter reopens lazily if used again. */

@@ -4,9 +4,9 @@ import { StorageError } from "../errors.ts";
  * The storage contract (its types live in model/storage.ts, the bottom of the house, since the
  * core's options and runtime hooks name them) and the key check every adapter runs.
  */
-import type { StorageAdapter, StorageCapabilities, StorageStat } from "../model/storage.ts";
+import type { StorageAdapter, StorageCapabilities, StorageLease, StorageStat } from "../model/storage.ts";
 
-export type { StorageAdapter, StorageCapabilities, StorageStat };
+export type { StorageAdapter, StorageCapabilities, StorageLease, StorageStat };
 
 const BAD_SEGMENT = /[\u0000-\u001f\u007f\\]/;
 

@@ -52,7 +52,7 @@
  * }
  * ```
  */
-export { assertValidKey, type StorageAdapter, type StorageCapabilities, type StorageStat } from "./contract.ts";
+export { assertValidKey, type StorageAdapter, type StorageCapabilities, type StorageLease, type StorageStat } from "./contract.ts";
 export { NotFoundError, StorageError, storageError } from "../errors.ts";
 export { HandleCache } from "./handle-cache.ts";
 export { isTempName, tempName } from "./temp-names.ts";

@@ -8,9 +8,14 @@
 const MARK = ".tmp-";
 let counter = 0;
 
-/** A fresh temporary name beside `name`: `<name>.tmp-<time>-<n>`, unique within the realm. */
+/**
+ * A fresh temporary name beside `name`: `<name>.tmp-<time>-<n>-<random>`, unique within the
+ * realm (the counter) and across processes and tabs writing the same folder (the random part:
+ * two processes once renamed each other's `experiment.json.tmp-…`).
+ */
 export function tempName(name: string): string {
-  return `${name}${MARK}${Date.now().toString(36)}-${(counter++).toString(36)}`;
+  const random = globalThis.crypto.getRandomValues(new Uint32Array(2));
+  return `${name}${MARK}${Date.now().toString(36)}-${(counter++).toString(36)}-${(random[0] as number).toString(36)}${(random[1] as number).toString(36)}`;
 }
 
 /** True for a name made by {@link tempName} (or any name with its `.tmp-` mark): not a key. */

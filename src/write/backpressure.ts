@@ -8,6 +8,15 @@ import type { Backend } from "../model/backend.ts";
 import type { Batch } from "../model/batch.ts";
 import type { AnyQueue } from "./stream-queue.ts";
 
+/**
+ * `onFull: "block"`: a write makes room once half of `maxQueueBytes` waits (the raw records,
+ * the batches being encoded and the encoded bytes in flight then stay well inside the bound),
+ * storing what waits down to three eighths of it: a few MiB at a time, so each pause of the
+ * producer and the garbage it leaves are small.
+ */
+export const HIGH_WATER = 1 / 2;
+export const RELIEVE_TO = 3 / 8;
+
 /** What {@link storeInline} needs from the buffer. */
 export interface InlineStore {
   readonly maxBatch: number;

@@ -18,7 +18,7 @@ import type { PlainObject, PlainValue } from "../model/values.ts";
 import type { Batch, LogRecord, StreamId, StreamInfo } from "../model/batch.ts";
 import { streamId } from "../model/batch.ts";
 import { LogQueue, MetricQueue, TrackQueue, type AnyQueue } from "./stream-queue.ts";
-import { dropForRoom, runPool, storeInline, toMlDashError } from "./backpressure.ts";
+import { dropForRoom, HIGH_WATER, RELIEVE_TO, runPool, storeInline, toMlDashError } from "./backpressure.ts";
 
 
 
@@ -39,15 +39,6 @@ interface Waiter {
 
 /** Most sealed batches a stream holds ahead of its writes (sealed records cannot be dropped). */
 const SEAL_AHEAD = 8;
-
-/**
- * `onFull: "block"`: a write makes room once half of `maxQueueBytes` waits (the raw records,
- * the batches being encoded and the encoded bytes in flight then stay well inside the bound),
- * storing what waits down to three eighths of it: a few MiB at a time, so each pause of the
- * producer and the garbage it leaves are small.
- */
-const HIGH_WATER = 1 / 2;
-const RELIEVE_TO = 3 / 8;
 
 const DEFAULTS = { flushIntervalMs: DEFAULT_FLUSH_INTERVAL_MS, maxBatch: DEFAULT_MAX_BATCH, maxQueueBytes: DEFAULT_MAX_QUEUE_BYTES };
 

@@ -4,7 +4,7 @@
  */
 import { sliceBlock, type MetricBlock } from "../../model/metric-block.ts";
 import { encodeLogLines, encodeMetricLines, encodeTrackLines } from "../../layout/records.ts";
-import type { BatchData, TrackEntry } from "../../model/batch.ts";
+import type { Batch, BatchData, TrackEntry } from "../../model/batch.ts";
 import type { CreatedRuns } from "../../model/created-at.ts";
 
 /** What an encoder needs: the records, the first number, and the batch write time. */
@@ -94,4 +94,9 @@ export function transferableJob(job: EncodeJob): { job: EncodeJob; transfer: Arr
     b.kind === "rows" ? b : { kind: "cols", keys: b.keys, cols: b.cols.map((c) => copy(c.subarray(0, b.length))), ts: copy(b.ts.subarray(0, b.length)), length: b.length },
   );
   return { job: { ...job, data: { kind: "metric", blocks } }, transfer };
+}
+
+/** What an encoder needs for batch `b` as it is numbered now. */
+export function encodeJob(b: Batch, createdAt: string): EncodeJob {
+  return b.createdAt ? { data: b.data, first: b.first, createdAt, created: b.createdAt } : { data: b.data, first: b.first, createdAt };
 }

@@ -4,18 +4,19 @@
  */
 import type { Backend, ExperimentInfo, OpenState, ParamsUpdate, RunStatus } from "../../model/backend.ts";
 import { NotFoundError, storageError } from "../../errors.ts";
+import { takeRunLease } from "./run-lease.ts";
 import { nowIso } from "../../internal/clock.ts";
 import { NamedMutex } from "../../internal/mutex.ts";
 import type { PlainValue } from "../../model/values.ts";
 import { paths } from "../../layout/paths.ts";
 import { encodeDoc, encodeParameters, type ExperimentDoc } from "../../layout/records.ts";
-import { encodeBatchBytes, type EncodeJob } from "./encode-batch.ts";
+import { encodeBatchBytes, encodeJob } from "./encode-batch.ts";
 import { waitAtMost } from "../../internal/wait-at-most.ts";
 import type { EncoderPool } from "./encoder-pool.ts";
 import type { StorageAdapter } from "../../storage/contract.ts";
 import type { Batch, StreamId, StreamInfo } from "../../model/batch.ts";
 import { loadStreamState, refreshStreamState, updateMeta, type StreamState } from "./stream-state.ts";
-import { readJsonDoc } from "../../layout/json-doc.ts";
+import { paramsState, readJsonDoc } from "../../layout/json-doc.ts";
 
 const encoder = new TextEncoder();
 
@@ -46,6 +47,8 @@ export class LocalBackend implements Backend {
   readonly role = "local" as const;
   private readonly folder: FolderState;
   private doc: ExperimentDoc | undefined;
+  /** The run's lease, held from `open` to `close`. */
+  private lease: { release(): Promise<void> } | undefined;
   /** Batches whose encoding `prepare` started, with the numbering it used. */
   private readonly prepared = new Map<Batch, { first: number; bytes: Promise<Uint8Array> | Uint8Array }>();
 
@@ -64,6 +67,7 @@ export class LocalBackend implements Backend {
   }
 
   async open(info: ExperimentInfo): Promise<OpenState> {
+    this.lease ??= await takeRunLease(this.storage, this.dir, info.prefix.path);
     // The run starts: bring the encoder threads up while the folder opens, so its first batches
     // are encoded at full speed. Waited for at most WARM_UP_WAIT_MS (they keep warming after).
     const warm = this.encoder ? waitAtMost(this.encoder.warm(), WARM_UP_WAIT_MS) : undefined;
@@ -130,6 +134,21 @@ export class LocalBackend implements Backend {
     // Loading repairs a torn last line: with other writers that must not happen while one of
     // them is appending, so it is done under the stream's lock.
     return (await this.shared(stream.key, () => this.state(stream, info))).next;
+  }
+
+  /**
+   * Where `stream` ends as stored, for a reader: nothing is cached, created or repaired (a torn
+   * last line may be another process's append in progress; it is ignored, not cut). A stream
+   * this backend writes answers from its state.
+   */
+  async position(stream: StreamId): Promise<number> {
+    const mine = this.folder.loaded.get(stream.key);
+    if (mine) return mine.next;
+    try {
+      return (await loadStreamState(this.storage, this.dir, stream, undefined, false)).next;
+    } catch (err) {
+      throw storageError("read", paths.experiment(this.dir), err);
+    }
   }
 
   /**
@@ -261,7 +280,10 @@ export class LocalBackend implements Backend {
   }
 
   async close(): Promise<void> {
-    // The adapter belongs to whoever passed it in; nothing to release per experiment.
+    // The adapter belongs to whoever passed it in; only the run's lease is ours to release.
+    const lease = this.lease;
+    this.lease = undefined;
+    await lease?.release();
   }
 
   private state(stream: StreamId, info?: StreamInfo): Promise<StreamState> {
@@ -369,20 +391,8 @@ export class LocalBackend implements Backend {
 
 }
 
-/** The params and their version from a parameters.json document (empty when there is none). */
-function paramsState(params: Record<string, PlainValue> | undefined): { params: Record<string, PlainValue>; paramsVersion: number } {
-  const data = params?.["data"];
-  const flat = data !== null && typeof data === "object" && !Array.isArray(data) ? (data as Record<string, PlainValue>) : {};
-  return { params: flat, paramsVersion: typeof params?.["version"] === "number" ? (params["version"] as number) : 0 };
-}
-
 /** Longest `open()` waits for the encoder threads to be ready (thread start takes 10-60 ms). */
 const WARM_UP_WAIT_MS = 150;
-
-/** What an encoder needs for batch `b` as it is numbered now. */
-function encodeJob(b: Batch, createdAt: string): EncodeJob {
-  return b.createdAt ? { data: b.data, first: b.first, createdAt, created: b.createdAt } : { data: b.data, first: b.first, createdAt };
-}
 
 /** Most batches encoded ahead by `prepare` and not yet written (their bytes wait in memory). */
 const MAX_PREPARED = 4;

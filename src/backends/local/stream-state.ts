@@ -40,37 +40,41 @@ function num(v: unknown): number {
   return typeof v === "number" && Number.isFinite(v) ? v : typeof v === "string" && v !== "" && Number.isFinite(+v) ? +v : 0;
 }
 
-/** Loads (or reloads) the state of `stream` in experiment folder `dir`. */
-export async function loadStreamState(storage: StorageAdapter, dir: string, stream: StreamId, info?: StreamInfo): Promise<StreamState> {
+/**
+ * Loads (or reloads) the state of `stream` in experiment folder `dir`. A writer (`repair`, the
+ * default) cuts a torn last line a crash left; a reader (`repair: false`) ignores it and
+ * changes nothing, since it may be another process's append in progress.
+ */
+export async function loadStreamState(storage: StorageAdapter, dir: string, stream: StreamId, info?: StreamInfo, repair = true): Promise<StreamState> {
   switch (stream.kind) {
     case "log":
-      return loadLogState(storage, dir);
+      return loadLogState(storage, dir, repair);
     case "metric":
-      return loadMetricState(storage, dir, stream.name, info);
+      return loadMetricState(storage, dir, stream.name, info, repair);
     case "track":
-      return loadTrackState(storage, dir, stream.name as string, info);
+      return loadTrackState(storage, dir, stream.name as string, info, repair);
   }
 }
 
-async function loadLogState(storage: StorageAdapter, dir: string): Promise<StreamState> {
+async function loadLogState(storage: StorageAdapter, dir: string, repair: boolean): Promise<StreamState> {
   const dataKey = paths.logs(dir);
   const metaKey = paths.logSequence(dir);
   const seqBytes = await storage.read(metaKey);
   const stored = seqBytes ? Math.max(0, Math.trunc(num(decoder.decode(seqBytes).trim()))) : 0;
-  const tail = await repairTail(storage, dataKey);
+  const tail = await repairTail(storage, dataKey, repair);
   const lastSeq = (tail.last as { sequenceNumber?: unknown } | undefined)?.sequenceNumber;
   const fromData = typeof lastSeq === "number" ? lastSeq + 1 : 0;
   const next = Math.max(stored, fromData);
   return { dataKey, metaKey, next, size: tail.size, meta: undefined, dirty: next !== stored };
 }
 
-async function loadMetricState(storage: StorageAdapter, dir: string, name: string | null, info?: StreamInfo): Promise<StreamState> {
+async function loadMetricState(storage: StorageAdapter, dir: string, name: string | null, info: StreamInfo | undefined, repair: boolean): Promise<StreamState> {
   const dataKey = paths.metricData(dir, name);
   const metaKey = paths.metricMeta(dir, name);
   const stored = await readDoc<MetricMetaDoc>(storage, metaKey);
-  const tail = await repairTail(storage, dataKey);
+  const tail = await repairTail(storage, dataKey, repair);
   const lastIndex = (tail.last as { index?: unknown } | undefined)?.index;
-  const fromData = typeof lastIndex === "number" ? lastIndex + 1 : tail.size > 0 ? await countLines(storage, dataKey) : 0;
+  const fromData = typeof lastIndex === "number" ? lastIndex + 1 : tail.size > 0 ? await countLines(storage, dataKey, 0, tail.size) : 0;
   const meta = stored ?? newMetricMeta(name, info, nowIso());
   const storedNext = Math.max(num(meta.nextIndex), num(meta.totalDataPoints));
   const next = Math.max(storedNext, fromData);
@@ -80,13 +84,13 @@ async function loadMetricState(storage: StorageAdapter, dir: string, name: strin
   return { dataKey, metaKey, next, size: tail.size, meta, dirty };
 }
 
-async function loadTrackState(storage: StorageAdapter, dir: string, topic: string, info?: StreamInfo): Promise<StreamState> {
+async function loadTrackState(storage: StorageAdapter, dir: string, topic: string, info: StreamInfo | undefined, repair: boolean): Promise<StreamState> {
   const dataKey = paths.trackData(dir, topic);
   const metaKey = paths.trackMeta(dir, topic);
   const stored = await readDoc<TrackMetaDoc>(storage, metaKey);
   // Another topic in this folder ("robot/pos" vs "robot_pos"): refused before anything is appended.
   if (stored && typeof stored.topic === "string" && stored.topic !== topic) throw topicCollision(topic, stored.topic, trackDirName(topic));
-  const tail = await repairTail(storage, dataKey);
+  const tail = await repairTail(storage, dataKey, repair);
   let meta = stored ?? newTrackMeta(topic, nowIso(), info);
   let next = 0;
   if (tail.size > 0) {

@@ -192,7 +192,8 @@ export class Registry {
   /** Where every stream of the experiment ends. */
   async positions(entry: ExperimentEntry): Promise<StreamPosition[]> {
     const out: StreamPosition[] = [];
-    for (const { id } of await listStreams(this.storage, entry.path)) out.push({ stream: id, next: await entry.backend.cursor(id) });
+    // Read only: another process may be appending to this run (a torn line is its append in progress).
+    for (const { id } of await listStreams(this.storage, entry.path)) out.push({ stream: id, next: await entry.backend.position(id) });
     return out;
   }
 
