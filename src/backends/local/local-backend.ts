@@ -388,7 +388,6 @@ export class LocalBackend implements Backend {
   private async readJson(key: string): Promise<Record<string, PlainValue> | undefined> {
     return readJsonDoc(this.storage, key); // a corrupt document is rewritten from scratch, as Python does
   }
-
 }
 
 /** Longest `open()` waits for the encoder threads to be ready (thread start takes 10-60 ms). */
