@@ -8,7 +8,10 @@
 import { build } from "esbuild";
 import { gzipSync } from "node:zlib";
 
-const BUDGET = 20 * 1024;
+// 20.0 kB until this round; name rules checked at log() (model/names.ts), exact numbers and
+// backpressure on the write path added 0.8 kB. Issue 18 brings the initial load to 15 kB by
+// loading prefix templates (format-spec, template, strftime: ~3 kB) only when one is used.
+const BUDGET = 20.5 * 1024;
 const bundles = [
   { name: "ml-dash (browser entry: core + IndexedDB)", entry: "src/runtime/browser/entry.ts", budget: BUDGET },
   { name: "ml-dash/core", entry: "src/index.ts" },
