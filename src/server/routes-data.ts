@@ -18,6 +18,7 @@ import { MetricPointBody, ParamsBody } from "./schemas.ts";
 import { globMatch, hasWildcards } from "../files/glob.ts";
 import { logsByTime, withChunks } from "./routes-python-cli.ts";
 import { trackMcap, trackParquet } from "./track-export.ts";
+import { plainNumbers } from "../model/exact.ts";
 
 const encoder = new TextEncoder();
 
@@ -149,8 +150,9 @@ export function dataRoutes(store: RunStore, options: DataRouteOptions): Hono {
     if (!["json", "jsonl", "parquet", "mcap"].includes(format)) throw new HttpError(400, `Unsupported format ${JSON.stringify(format)}: use json, jsonl, parquet or mcap`, { field: "format" });
     const columns = c.req.query("columns")?.split(",").filter(Boolean);
     const entries = await store.trackEntries(e, topic, { start: numQuery(c, "start_timestamp"), end: numQuery(c, "end_timestamp"), columns });
-    if (format === "parquet") return new Response(trackParquet(entries) as BodyInit, { headers: { "content-type": "application/vnd.apache.parquet" } });
-    if (format === "mcap") return new Response((await trackMcap(topic, entries)) as BodyInit, { headers: { "content-type": "application/x-mcap" } });
+    // Parquet and MCAP hold doubles: numbers kept as their Python text become plain numbers here.
+    if (format === "parquet") return new Response(trackParquet(plainNumbers(entries)) as BodyInit, { headers: { "content-type": "application/vnd.apache.parquet" } });
+    if (format === "mcap") return new Response((await trackMcap(topic, plainNumbers(entries))) as BodyInit, { headers: { "content-type": "application/x-mcap" } });
     if (format === "jsonl") {
       return new Response(encoder.encode(entries.map((x) => JSON.stringify(x)).join("\n")) as BodyInit, { headers: { "content-type": "application/x-ndjson" } });
     }
