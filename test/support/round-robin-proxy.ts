@@ -31,9 +31,11 @@ export function startRoundRobinProxy(targets: string[], options: { rate: number;
   const ups = targets.map((t) => new URL(t));
   let turn = 0;
   let burst = 0;
+  // As nginx does by default (proxy_set_header Host $proxy_host): the node sees its own name,
+  // which its Host allowlist accepts.
   const forward = (up: URL, req: IncomingMessage, body: Buffer): Promise<{ status: number; headers: IncomingMessage["headers"]; body: Buffer }> =>
     new Promise((resolve, reject) => {
-      const r = httpRequest({ host: up.hostname, port: up.port, method: req.method, path: req.url, headers: req.headers }, (res) => {
+      const r = httpRequest({ host: up.hostname, port: up.port, method: req.method, path: req.url, headers: { ...req.headers, host: up.host } }, (res) => {
         const chunks: Buffer[] = [];
         res.on("data", (c: Buffer) => chunks.push(c));
         res.on("end", () => resolve({ status: res.statusCode ?? 502, headers: res.headers, body: Buffer.concat(chunks) }));

@@ -53,7 +53,7 @@ describe("checkTeamStore", () => {
     expect(report.ok).toBe(true);
     expect(report.postgres).toEqual({
       ok: true,
-      result: { target: expect.stringMatching(/^postgres:\/\/postgres@127\.0\.0\.1:\d+\/db_/), serverVersion: expect.stringMatching(/^15\./), schemaVersion: 0, latestVersion: 1 },
+      result: { target: expect.stringMatching(/^postgres:\/\/postgres@127\.0\.0\.1:\d+\/db_/), serverVersion: expect.stringMatching(/^15\./), schemaVersion: 0, latestVersion: 2 },
     });
     expect(report.s3).toEqual({ ok: true, result: { target: "s3://team/ok", sampleObjects: 0 } });
     const left: string[] = [];
@@ -140,7 +140,7 @@ describe("checkTeamStore", () => {
       await admin.sql.unsafe(`grant select, insert, update, delete on all tables in schema public to ${role}`);
       report = await checkTeamStore({ pg: { url: limitedUrl }, s3: s3Client });
       expect(report.errors).toEqual([]);
-      expect(report.postgres).toMatchObject({ ok: true, result: { schemaVersion: 1, latestVersion: 1 } });
+      expect(report.postgres).toMatchObject({ ok: true, result: { schemaVersion: 2, latestVersion: 2 } });
       for (const e of report.errors) expect(inspect(e)).not.toContain(rolePassword);
     } finally {
       await admin.close(1);
