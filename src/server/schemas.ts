@@ -115,11 +115,13 @@ export const MetricBlocksBody = v.object({
 /** `POST experiments/{id}/metrics/{name}/append`. */
 export const MetricPointBody = v.object({ data: record, ...info });
 
+/** A track timestamp: a number, or one kept as written (`10.0`, see model/exact.ts). */
+const timestamp = v.union([v.number(), v.pipe(v.instance(ExactNumber), v.transform((x) => x as unknown as number))]);
+
 /** `POST experiments/{id}/tracks/{topic}/append_batch`. */
 export const TrackBody = v.object({
   startIndex: v.optional(index),
-  // A number, or one kept as written (`10.0`, see model/exact.ts)
-  entries: v.array(v.looseObject({ timestamp: v.union([v.number(), v.pipe(v.instance(ExactNumber), v.transform((x) => x as unknown as number))]) })),
+  entries: v.array(v.looseObject({ timestamp })),
   ...info,
 });
 
@@ -127,7 +129,7 @@ export const TrackBody = v.object({
 export const TrackCreateBody = v.object({ topic: text, ...info });
 
 /** `POST experiments/{id}/tracks/{topic}/append` (one entry). */
-export const TrackEntryBody = v.object({ timestamp: v.number(), data: record });
+export const TrackEntryBody = v.object({ timestamp, data: record });
 
 /** `PATCH nodes/{id}` of a file: only these fields, each optional. */
 export const FileUpdateBody = v.strictObject({
