@@ -90,6 +90,8 @@ afterAll(async () => {
  */
 const KNOWN_EXTENSIONS: Record<string, string> = {
   "POST /api/experiments/{experimentId}/parameters application/json with version": "params carry their version (a replayed write merges once)",
+  "POST /api/experiments/{experimentId}/parameters application/json with createdAt, updatedAt, version":
+    "ml-dash upload sends the params' original times with their version (upload keeps history); a server that ignores them stores the upload time",
   "POST /api/experiments/{experimentId}/logs application/json with startSequence": "log batches say where they start (exactly-once appends)",
   "POST /api/experiments/{experimentId}/metrics/{name}/append-batch application/msgpack": "metric batches as msgpack float64 columns, only to a server that reported its stream positions (ml-dash serve does; remote/wire-negotiation.test.ts)",
   "POST /api/experiments/{experimentId}/tracks/{name}/append_batch application/msgpack": "track batches as msgpack, likewise",

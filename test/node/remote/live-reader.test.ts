@@ -75,10 +75,18 @@ test("a writer process appending 1.5M points while the server's routes poll the 
     return r;
   });
   await Promise.race([ready, writer]);
+  if (finished) {
+    const r = await writer;
+    throw new Error(`the writer ended before it started logging (exit ${r.code}):\n${r.stdout}\n${r.stderr}`);
+  }
   const file = join(root, PREFIX, "metrics/train/data.jsonl");
-  const listed = await call<{ experiments: { id: string; prefix: string }[] }>(srv.url, "GET", "experiments");
-  const id = listed.body.experiments.find((e) => e.prefix === PREFIX)?.id as string;
-  expect(id).toBeDefined();
+  // The server rescans its root at most every 2 s: wait for the run to show up in the listing.
+  let id: string | undefined;
+  await until(async () => {
+    const listed = await call<{ experiments: { id: string; prefix: string }[] }>(srv.url, "GET", "experiments");
+    id = listed.body.experiments.find((e) => e.prefix === PREFIX)?.id;
+    return id !== undefined;
+  }, "the writer's run in the server's listing", 60_000);
   // 40 reads while the writer appends, each after the file grew (no sleeping: wait on the file).
   let polls = 0;
   let seen = 0;
