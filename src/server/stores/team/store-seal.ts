@@ -23,7 +23,8 @@ import { parseJsonLines } from "../../../layout/py-json-parse.ts";
 import type { StreamKind } from "../../../model/batch.ts";
 import { Cell, MetricColumns } from "../dash/metric-columns.ts";
 import { scanMetricBytes } from "../dash/metric-scan.ts";
-import { concatBytes, gunzip, gzip, sliceLines } from "./store-lines.ts";
+import { gunzip, gzip, sliceLines } from "./store-lines.ts";
+import { concatBytes } from "../../../internal/bytes.ts";
 import type { TeamState } from "./store-state.ts";
 
 /** Per numeric field of a metric chunk: extremes (with their indices), first, last, counts. */

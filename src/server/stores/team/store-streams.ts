@@ -10,7 +10,8 @@ import type { ExperimentRef } from "../../store/records.ts";
 import type { RunStoreStreams, TrackInfo } from "../../store/streams.ts";
 import { queryLogs } from "../dash/logs.ts";
 import { appendBatch } from "./store-append.ts";
-import { concatBytes, readLines } from "./store-lines.ts";
+import { readLines } from "./store-lines.ts";
+import { concatBytes } from "../../../internal/bytes.ts";
 import { iso, streamOf, type SeriesRow, type TeamState } from "./store-state.ts";
 
 /** Every record of a series, parsed. */
