@@ -5,6 +5,7 @@
  * library gives line/column positions), validated, and sent to the UI as JSON.
  */
 import { LineCounter, parseDocument } from "yaml";
+import { MAX_PATTERN_LENGTH } from "./glob.ts";
 
 /** A line chart. Exactly one of `yKey`, `yKeys`, `series`. */
 export interface LineChart {
@@ -106,6 +107,7 @@ export function parseDashRc(text: string, kind: "experiment" | "compare"): DashR
     const fields = isObj(metrics) ? metrics["fields"] : undefined;
     if (kind === "compare") at(["metrics"], "`metrics` applies to a run's .dashrc only; ignored here", warnings);
     else if (!Array.isArray(fields) || !fields.every((f) => typeof f === "string")) at(["metrics", "fields"], "`metrics.fields` must be a list of glob patterns");
+    else if (fields.some((f) => f.length > MAX_PATTERN_LENGTH)) at(["metrics", "fields"], `a glob of \`metrics.fields\` is over ${MAX_PATTERN_LENGTH} characters`);
     else out.metrics.fields = fields;
   }
   const charts = root["charts"] ?? [];
@@ -133,6 +135,7 @@ function validateChart(c: unknown, kind: "experiment" | "compare", report: Repor
     if (sort !== "name" && sort !== "date" && sort !== "size") report(["sort"], "`sort` must be name, date or size");
     const glob = c["glob"] ?? (ctype === "image" ? IMAGE_GLOB : VIDEO_GLOB);
     if (typeof glob !== "string") report(["glob"], "`glob` must be a string");
+    else if (glob.length > MAX_PATTERN_LENGTH) report(["glob"], `\`glob\` is ${glob.length} characters long; the limit is ${MAX_PATTERN_LENGTH}`);
     return {
       ctype,
       ...(typeof c["title"] === "string" ? { title: c["title"] } : {}),

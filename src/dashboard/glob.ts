@@ -1,17 +1,27 @@
 /**
  * Globs of `.dashrc` media charts and `metrics.fields` (`**\/*.{png,jpg}`, `train*`): `*` and `?`
  * stay within one `/` segment, `**` spans segments (and `**\/` may match none), `{a,b}` picks one
- * of its alternatives. (Files' own `list()` uses fnmatch rules; `.dashrc` globs are shell-style.)
+ * of its alternatives (an unclosed `{` ends with the pattern). (Files' own `list()` uses fnmatch
+ * rules; `.dashrc` globs are shell-style.) Both compile to the one matcher of
+ * `src/internal/glob-engine.ts`, which never backtracks, so a crafted `.dashrc` cannot freeze the
+ * tab; patterns over {@link MAX_PATTERN_LENGTH} characters are refused.
  */
 
-const cache = new Map<string, RegExp>();
+import { checkPatternLength, type GlobPart, GlobProgram, type GlobSteps, MAX_PATTERN_LENGTH, programCache } from "../internal/glob-engine.ts";
 
-/** Compiles a glob to an anchored regular expression (cached). */
-export function globToRegExp(glob: string): RegExp {
-  let re = cache.get(glob);
-  if (re) return re;
-  let src = "";
-  let depth = 0;
+export { MAX_PATTERN_LENGTH };
+
+const SLASH = 47;
+
+/** The glob as parts of the one matcher. */
+function parse(glob: string): GlobPart[] {
+  const top: GlobPart[] = [];
+  // Open `{` groups: the alternatives so far, the current one last.
+  const groups: GlobPart[][][] = [];
+  const seq = (): GlobPart[] => {
+    const g = groups[groups.length - 1];
+    return g ? (g[g.length - 1] as GlobPart[]) : top;
+  };
   for (let i = 0; i < glob.length; i++) {
     const c = glob[i] as string;
     if (c === "*") {
@@ -19,25 +29,41 @@ export function globToRegExp(glob: string): RegExp {
         i++;
         if (glob[i + 1] === "/") {
           i++;
-          src += "(?:.*/)?";
-        } else src += ".*";
-      } else src += "[^/]*";
-    } else if (c === "?") src += "[^/]";
-    else if (c === "{") {
-      depth++;
-      src += "(?:";
-    } else if (c === "}" && depth > 0) {
-      depth--;
-      src += ")";
-    } else if (c === "," && depth > 0) src += "|";
-    else src += /[\\^$.+()[\]|{}]/.test(c) ? "\\" + c : c;
+          seq().push({ kind: "dirs" });
+        } else seq().push({ kind: "star", slash: true });
+      } else seq().push({ kind: "star", slash: false });
+    } else if (c === "?") seq().push({ kind: "char", test: (code) => code !== SLASH });
+    else if (c === "{") groups.push([[]]);
+    else if (c === "}" && groups.length > 0) {
+      const options = groups.pop() as GlobPart[][];
+      seq().push({ kind: "alt", options });
+    } else if (c === "," && groups.length > 0) (groups[groups.length - 1] as GlobPart[][]).push([]);
+    else {
+      const ch = c.charCodeAt(0);
+      seq().push({ kind: "char", test: (code) => code === ch });
+    }
   }
-  re = new RegExp(`^${src}${")".repeat(depth)}$`);
-  cache.set(glob, re);
-  return re;
+  while (groups.length > 0) {
+    const options = groups.pop() as GlobPart[][];
+    seq().push({ kind: "alt", options });
+  }
+  return top;
 }
 
-/** True when `path` matches `glob`. */
-export function globMatch(glob: string, path: string): boolean {
-  return globToRegExp(glob).test(path);
+const compiled = programCache((glob) => {
+  checkPatternLength(glob, "glob");
+  return new GlobProgram(parse(glob));
+});
+
+/**
+ * Compiles a glob (cached). Over {@link MAX_PATTERN_LENGTH} characters it is a ValidationError
+ * naming `glob` (`.dashrc` validation reports it before any match is tried).
+ */
+export function globProgram(glob: string): GlobProgram {
+  return compiled(glob);
+}
+
+/** True when `path` matches `glob`; `steps` counts the work. */
+export function globMatch(glob: string, path: string, steps?: GlobSteps): boolean {
+  return compiled(glob).match(path, steps);
 }

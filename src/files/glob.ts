@@ -6,23 +6,28 @@
  * pattern "**" + "/*.png" matches `a.png` as well as `x/y/a.png`.
  */
 
-import { ValidationError } from "../errors.ts";
+import { checkPatternLength, type GlobPart, GlobProgram, type GlobSteps, MAX_PATTERN_LENGTH, programCache } from "../internal/glob-engine.ts";
 
-/** Longest pattern accepted (a pattern is a name with wildcards: names are at most 1024 bytes). */
-export const MAX_PATTERN_LENGTH = 1024;
+export { MAX_PATTERN_LENGTH };
 
-const cache = new Map<string, RegExp>();
-const STAR = 0;
-const DSTAR_SLASH = 1;
-type Token = typeof STAR | typeof DSTAR_SLASH | string;
+const literal = (ch: number): GlobPart => ({ kind: "char", test: (c) => c === ch });
 
-function escapeRe(ch: string): string {
-  return /[\\^$.*+?()[\]{}|/-]/.test(ch) ? "\\" + ch : ch;
+/** A `[...]` class body (after `!`): single characters and `a-z` ranges (an empty range matches nothing). */
+function classPart(body: string, negate: boolean): GlobPart {
+  const ranges: [number, number][] = [];
+  for (let k = 0; k < body.length; k++) {
+    const lo = body.charCodeAt(k);
+    if (body[k + 1] === "-" && k + 2 < body.length) {
+      ranges.push([lo, body.charCodeAt(k + 2)]);
+      k += 2;
+    } else ranges.push([lo, lo]);
+  }
+  return { kind: "char", test: (c) => ranges.some(([a, b]) => c >= a && c <= b) !== negate };
 }
 
-/** The pattern as tokens: stars, `**` + `/`, and single-character regex pieces. */
-function tokens(pattern: string): Token[] {
-  const out: Token[] = [];
+/** The pattern as parts of the one matcher (`src/internal/glob-engine.ts`). */
+function parse(pattern: string): GlobPart[] {
+  const out: GlobPart[] = [];
   let i = 0;
   const n = pattern.length;
   while (i < n) {
@@ -34,14 +39,11 @@ function tokens(pattern: string): Token[] {
         stars++;
         i++;
       }
-      // Runs collapse: "**/**/" is "**/", and a star next to "**/" is a star.
-      const last = out[out.length - 1];
       if (stars >= 2 && pattern[i] === "/") {
         i++;
-        if (last !== STAR && last !== DSTAR_SLASH) out.push(DSTAR_SLASH);
-      } else if (last === DSTAR_SLASH) out[out.length - 1] = STAR;
-      else if (last !== STAR) out.push(STAR);
-    } else if (c === "?") out.push("[\\s\\S]");
+        out.push({ kind: "dirs" });
+      } else out.push({ kind: "star", slash: true });
+    } else if (c === "?") out.push({ kind: "char", test: () => true });
     else if (c === "[") {
       // fnmatch: "[" without a closing "]" is a literal; "]" right after "[" or "[!" is a member.
       let j = i;
@@ -49,71 +51,34 @@ function tokens(pattern: string): Token[] {
       if (pattern[j] === "]") j++;
       while (j < n && pattern[j] !== "]") j++;
       if (j >= n) {
-        out.push("\\[");
+        out.push(literal(91));
         continue;
       }
-      let body = pattern.slice(i, j);
+      const body = pattern.slice(i, j);
       i = j + 1;
-      let negate = false;
-      if (body.startsWith("!")) {
-        negate = true;
-        body = body.slice(1);
-      }
-      let cls = "";
-      for (let k = 0; k < body.length; k++) {
-        const ch = body[k] as string;
-        if (ch === "-" && k > 0 && k < body.length - 1) cls += "-";
-        else cls += ch === "\\" || ch === "]" || ch === "[" || ch === "^" || ch === "-" ? "\\" + ch : ch;
-      }
-      out.push(negate ? `[^${cls}]` : `[${cls}]`);
-    } else out.push(escapeRe(c));
+      out.push(body.startsWith("!") ? classPart(body.slice(1), true) : classPart(body, false));
+    } else out.push(literal(c.charCodeAt(0)));
   }
   return out;
 }
 
+const compiled = programCache((pattern) => {
+  checkPatternLength(pattern);
+  return new GlobProgram(parse(pattern));
+});
+
 /**
- * Compiles a pattern to an anchored regular expression (cached) that cannot backtrack
- * catastrophically, by CPython's `fnmatch.translate` trick: every fixed part between two stars
- * is matched at its leftmost place and committed there (`(?=([\s\S]*?F))\1`, an atomic group),
- * which is always right because each fixed part has a fixed length; only the last star can
- * move, and its part is anchored at the end. (A part followed by `**` + `/` is left free: runs of
- * `**` + `/` collapse, so only a pattern that alternates them with text has a few free parts.)
- * Patterns over {@link MAX_PATTERN_LENGTH} characters are a {@link ValidationError}.
+ * Compiles a pattern (cached) for the one matcher, which never backtracks: a match takes at
+ * most `(name length + 1) × 2 × size` steps. Patterns over {@link MAX_PATTERN_LENGTH} characters
+ * are a ValidationError naming `pattern`.
  */
-export function globToRegExp(pattern: string): RegExp {
-  let re = cache.get(pattern);
-  if (re) return re;
-  if (pattern.length > MAX_PATTERN_LENGTH) {
-    throw new ValidationError(`Invalid pattern: it is ${pattern.length} characters long; the limit is ${MAX_PATTERN_LENGTH}`, { field: "pattern" });
-  }
-  const toks = tokens(pattern);
-  let i = 0;
-  let src = "";
-  while (i < toks.length && typeof toks[i] === "string") src += toks[i++] as string;
-  const pairs: { wildcard: typeof STAR | typeof DSTAR_SLASH; fixed: string }[] = [];
-  while (i < toks.length) {
-    const wildcard = toks[i++] as typeof STAR | typeof DSTAR_SLASH;
-    let fixed = "";
-    while (i < toks.length && typeof toks[i] === "string") fixed += toks[i++] as string;
-    pairs.push({ wildcard, fixed });
-  }
-  let group = 0;
-  pairs.forEach(({ wildcard, fixed }, k) => {
-    // A fixed part between two full stars is committed at its leftmost place. Before "**/"
-    // (which cannot absorb any text) it is not: those few are matched as plain regex.
-    const commit = wildcard === STAR && fixed !== "" && k + 1 < pairs.length && pairs[k + 1]?.wildcard === STAR;
-    if (commit) src += `(?=([\\s\\S]*?${fixed}))\\${++group}`;
-    else src += (wildcard === STAR ? "[\\s\\S]*" : "(?:[\\s\\S]*/)?") + fixed;
-  });
-  re = new RegExp("^" + src + "$");
-  if (cache.size > 1000) cache.clear();
-  cache.set(pattern, re);
-  return re;
+export function globProgram(pattern: string): GlobProgram {
+  return compiled(pattern);
 }
 
-/** True when `text` matches `pattern` (see the module doc for the syntax). */
-export function globMatch(pattern: string, text: string): boolean {
-  return globToRegExp(pattern).test(text);
+/** True when `text` matches `pattern` (see the module doc for the syntax); `steps` counts the work. */
+export function globMatch(pattern: string, text: string, steps?: GlobSteps): boolean {
+  return compiled(pattern).match(text, steps);
 }
 
 /** True when a pattern has wildcard characters (`*`, `?` or `[`). */

@@ -1,48 +1,118 @@
 /**
- * Issue 14 item 7 (the files' fnmatch globs), as the attack: the patterns that froze the server
- * for 43 s now match at once; the new matcher agrees with the old one on random patterns and
- * names (fast-check); and its regular expression is built so that it cannot backtrack
- * catastrophically: every lazy star is committed by a lookahead and backreference, and at most
- * one star is free to move, plus one per `**` + `/` between texts (checked on the compiled
- * source, not by time).
+ * Issue 14 item 7, as the attack, for both glob dialects: the files' fnmatch patterns (the
+ * server runs them per file on `?pattern=`) and the dashboard's `.dashrc` globs (a crafted one
+ * froze the tab for 46 s). Both compile to the one matcher of `src/internal/glob-engine.ts`.
+ * The patterns that froze them are now a bounded number of steps: each match is counted by the
+ * matcher itself (never timed) and must stay within `(name length + 1) × 2 × states`; random
+ * patterns (fast-check) get the same answers as the matchers before, kept as oracles in
+ * `glob-before.ts` and `dashboard-glob-before.ts`; over-long patterns are refused.
  */
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import { globMatch, globToRegExp, MAX_PATTERN_LENGTH } from "../../../src/files/glob.ts";
+import * as files from "../../../src/files/glob.ts";
+import * as dash from "../../../src/dashboard/glob.ts";
+import { parseDashRc } from "../../../src/dashboard/dashrc.ts";
 import { ValidationError } from "../../../src/errors.ts";
-import { globMatch as before } from "./glob-before.ts";
+import type { GlobProgram } from "../../../src/internal/glob-engine.ts";
+import { globMatch as filesBefore } from "./glob-before.ts";
+import { globMatch as dashBefore } from "./dashboard-glob-before.ts";
 
 const NAME = "experiment-2024-05-01-run-0042-checkpoint-epoch-0100-final-weights";
 
-describe("the attack patterns", () => {
-  test.each(["*?*?*?*?*?*?*?*?#", "*a*a*a*a*a*a*a*a*a*a*a*b", "**/**/**/**/**/**/**/**/#", `${"*?".repeat(100)}#`])("%s against a 64-character name: no match, at once", (pattern) => {
-    expect(globMatch(pattern, NAME)).toBe(false);
-    expect(globMatch(pattern, NAME + "#")).toBe(pattern.length < 20 && !pattern.includes("b"));
+/** Matches and checks the step count against the bound the matcher promises. */
+function boundedMatch(prog: GlobProgram, match: (steps: { count: number }) => boolean, text: string): boolean {
+  const steps = { count: 0 };
+  const hit = match(steps);
+  expect(steps.count).toBeGreaterThan(0);
+  expect(steps.count, `steps for ${text.length} characters and ${prog.size} states`).toBeLessThanOrEqual((text.length + 1) * 2 * prog.size);
+  return hit;
+}
+
+const ATTACKS = [
+  "*?*?*?*?*?*?*?*?#",
+  "*a*a*a*a*a*a*a*a*a*a*a*b",
+  "**/**/**/**/**/**/**/**/#",
+  `${"*?".repeat(100)}#`,
+  `${"**/x".repeat(12)}#`, // a free `**/` between texts: 23 s for the lookahead-and-backreference regex
+  `${"*-".repeat(200)}#`,
+];
+const TEXTS = [NAME, `${NAME}#`, "x/".repeat(32), `${"x/".repeat(32)}#`, "-".repeat(1000)];
+
+describe("the attack patterns take a bounded number of steps", () => {
+  test.each(ATTACKS)("files: %s", (pattern) => {
+    const prog = files.globProgram(pattern);
+    expect(prog.size).toBeLessThanOrEqual(3 * pattern.length + 1);
+    for (const text of TEXTS) boundedMatch(prog, (s) => files.globMatch(pattern, text, s), text);
+    expect(files.globMatch(pattern, NAME)).toBe(false);
   });
 
-  test("the compiled expression leaves at most one star free to backtrack (plus one per `**/` between texts)", () => {
-    for (const pattern of ["*?*?*?*?*?*?*?*?#", "a*b*c*d", "**/x*y*z", "*[ab]*?*"]) {
-      const src = globToRegExp(pattern).source;
-      const committed = src.match(/\(\?=\(/g)?.length ?? 0;
-      const stars = src.match(/\[\\s\\S\]\*/g)?.length ?? 0;
-      expect(stars - committed, `${pattern}: ${src}`).toBeLessThanOrEqual(1 + (pattern.match(/\*\*\//g)?.length ?? 0));
-    }
+  test.each([...ATTACKS, "{*,?}{*,?}{*,?}{*,?}{*,?}{*,?}{*,?}{*,?}#", `${"{a,*}".repeat(50)}b`, "**/*.{png,jpg}"])("dashboard: %s", (glob) => {
+    const prog = dash.globProgram(glob);
+    expect(prog.size).toBeLessThanOrEqual(3 * glob.length + 1);
+    for (const text of TEXTS) boundedMatch(prog, (s) => dash.globMatch(glob, text, s), text);
+    expect(dash.globMatch(glob, NAME)).toBe(false);
   });
 
-  test(`a pattern over ${MAX_PATTERN_LENGTH} characters is a ValidationError naming it`, () => {
-    expect(() => globMatch("*".repeat(MAX_PATTERN_LENGTH + 1), "x")).toThrow(ValidationError);
+  test("the steps grow with the name, not exponentially with the pattern", () => {
+    const steps = (n: number) => {
+      const s = { count: 0 };
+      dash.globMatch("*?*?*?*?*?*?*?*?#", "a".repeat(n), s);
+      return s.count;
+    };
+    // Each further character costs the same (the old matcher: ~C(n, 8) tries): 128 more
+    // characters cost twice what 64 more did.
+    expect(steps(256) - steps(128)).toBeLessThanOrEqual(2 * (steps(128) - steps(64)));
   });
 });
 
-describe("the same answers as before", () => {
-  test("random patterns and names (fast-check)", () => {
+describe("over-long patterns are refused", () => {
+  test(`files: a pattern over ${files.MAX_PATTERN_LENGTH} characters is a ValidationError naming it`, () => {
+    let err: unknown;
+    try {
+      files.globMatch("*".repeat(files.MAX_PATTERN_LENGTH + 1), "x");
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ValidationError);
+    expect((err as ValidationError).field).toBe("pattern");
+  });
+
+  test("dashboard: a .dashrc with an over-long glob is reported with its place, and never matched", () => {
+    const long = "*?".repeat(dash.MAX_PATTERN_LENGTH);
+    const r = parseDashRc(`charts:\n  - ctype: image\n    glob: "${long}"\nmetrics:\n  fields: ["${long}"]\n`, "experiment");
+    expect(r.parsed).toBeNull();
+    expect(r.errors.map((e) => e.path).sort()).toEqual(["charts[0].glob", "metrics.fields"]);
+    expect(() => dash.globMatch(long, NAME)).toThrow(ValidationError);
+  });
+});
+
+describe("the same answers as before (fast-check)", () => {
+  test("files: random patterns and names", () => {
     const ch = fc.constantFrom("a", "b", "/", ".", "-", "]", "!");
-    const pch = fc.constantFrom("a", "b", "/", ".", "*", "**", "**/", "?", "[ab]", "[!a]", "[a-c]", "[", "]", "!");
+    const pch = fc.constantFrom("a", "b", "/", ".", "*", "**", "**/", "?", "[ab]", "[!a]", "[a-c]", "[", "]", "!", "[]a]", "[!]]", "[a-]");
     fc.assert(
       fc.property(fc.array(pch, { maxLength: 8 }), fc.array(ch, { maxLength: 10 }), (p, n) => {
         const pattern = p.join("");
         const name = n.join("");
-        expect(globMatch(pattern, name), `${JSON.stringify(pattern)} ${JSON.stringify(name)}`).toBe(before(pattern, name));
+        const prog = files.globProgram(pattern);
+        const got = boundedMatch(prog, (s) => files.globMatch(pattern, name, s), name);
+        expect(got, `${JSON.stringify(pattern)} ${JSON.stringify(name)}`).toBe(filesBefore(pattern, name));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  test("dashboard: random globs and paths", () => {
+    // The old `**` was `.*`, which stops at line breaks; names here have none (the new `**` takes any character).
+    const ch = fc.constantFrom("a", "b", "/", ".", "-", "{", "}", ",");
+    const pch = fc.constantFrom("a", "b", "/", ".", "*", "**", "**/", "?", "{", "}", ",", "{a,b}", "{,a}", "{*,?}", "[", "a.png");
+    fc.assert(
+      fc.property(fc.array(pch, { maxLength: 8 }), fc.array(ch, { maxLength: 10 }), (p, n) => {
+        const glob = p.join("");
+        const path = n.join("");
+        const prog = dash.globProgram(glob);
+        const got = boundedMatch(prog, (s) => dash.globMatch(glob, path, s), path);
+        expect(got, `${JSON.stringify(glob)} ${JSON.stringify(path)}`).toBe(dashBefore(glob, path));
       }),
       { numRuns: 3000 },
     );
