@@ -106,7 +106,9 @@ class TolerantParser {
       const k = this.string();
       this.ws();
       if (this.s[this.i++] !== ":") this.fail('expected ":"');
-      out[k] = this.value();
+      // As JSON.parse does: "__proto__" is an own key, never the object's prototype.
+      if (k === "__proto__") Object.defineProperty(out, k, { value: this.value(), enumerable: true, writable: true, configurable: true });
+      else out[k] = this.value();
       this.ws();
       const c = this.s[this.i++];
       if (c === "}") return out;

@@ -29,10 +29,12 @@ export function unflatten(flat: Record<string, PlainValue>): PlainObject {
   for (const key of Object.keys(flat)) {
     const parts = key.split(".");
     let node: PlainObject = out;
-    let ok = true;
-    for (let i = 0; i < parts.length - 1; i++) {
+    // A "__proto__" part (written by an older version or another client) stays in its dotted key:
+    // walking it would reach Object.prototype.
+    let ok = !parts.includes("__proto__");
+    for (let i = 0; ok && i < parts.length - 1; i++) {
       const p = parts[i] as string;
-      const next = node[p];
+      const next = Object.hasOwn(node, p) ? node[p] : undefined;
       if (next === undefined) {
         const child: PlainObject = {};
         node[p] = child;
@@ -46,12 +48,14 @@ export function unflatten(flat: Record<string, PlainValue>): PlainObject {
     }
     if (ok) {
       const leaf = parts[parts.length - 1] as string;
-      const existing = node[leaf];
+      const existing = Object.hasOwn(node, leaf) ? node[leaf] : undefined;
       if (existing !== undefined && existing !== null && typeof existing === "object" && !Array.isArray(existing)) {
         out[key] = flat[key] as PlainValue;
       } else {
         node[leaf] = flat[key] as PlainValue;
       }
+    } else if (key === "__proto__") {
+      Object.defineProperty(out, key, { value: flat[key], enumerable: true, writable: true, configurable: true });
     } else {
       out[key] = flat[key] as PlainValue;
     }

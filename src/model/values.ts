@@ -30,6 +30,8 @@ function describe(v: unknown): string {
   if (typeof v === "function") return "a function";
   if (typeof v === "symbol") return "a symbol";
   if (typeof v === "object" && v !== null) {
+    // `{ __proto__: {...} }` in an object literal sets the prototype instead of adding a key.
+    if (isPlainObject(Object.getPrototypeOf(v))) return "an object whose prototype was replaced (a `__proto__` key in an object literal?)";
     const name = (v as { constructor?: { name?: string } }).constructor?.name;
     return name ? `an instance of ${name}` : "a non-plain object";
   }
@@ -40,6 +42,20 @@ const ALLOWED = "only numbers, strings, booleans, null, arrays, typed arrays and
 
 function reject(where: string, path: string, v: unknown): never {
   throw new ValidationError(`${where}: the value at "${path}" is ${describe(v)}; ${ALLOWED}`, { field: path });
+}
+
+/** The one key no stored object may have: JavaScript objects take it for their prototype. */
+export const PROTO_KEY = "__proto__";
+
+/**
+ * Refuses the key `__proto__` with a {@link ValidationError} naming `path`: assigned to a
+ * JavaScript object it replaces the object's prototype instead of adding a key (its values
+ * would be merged into the parent, or pollute every object).
+ */
+export function checkKey(key: string, path: string, where: string): void {
+  if (key === PROTO_KEY) {
+    throw new ValidationError(`${where}: the key "__proto__" at "${path}" cannot be stored (JavaScript takes it for the object's prototype); rename it`, { field: path });
+  }
 }
 
 /**
@@ -90,7 +106,9 @@ export function normalizeValue(v: unknown, path: string, where: string, seen?: S
     for (const k in obj) {
       const item = obj[k];
       if (item === undefined) continue;
-      out[k] = normalizeValue(item, path === "" ? k : `${path}.${k}`, where, stack);
+      const at = path === "" ? k : `${path}.${k}`;
+      checkKey(k, at, where);
+      out[k] = normalizeValue(item, at, where, stack);
     }
     return out;
   } finally {

@@ -16,7 +16,7 @@ import { runsLength, type CreatedRuns } from "../model/created-at.ts";
 import { ExactNumber } from "../model/exact.ts";
 import { badRequest, check } from "./http-error.ts";
 import { shown, textProblem } from "../model/names.ts";
-import { ColumnBlockWire, LogsBody, MetricBlocksBody, MetricRowsBody, TrackBody } from "./schemas.ts";
+import { ColumnBlockWire, LogsBody, MetricBlocksBody, MetricRowsBody, RowBlockWire, TrackBody } from "./schemas.ts";
 import type * as v from "valibot";
 
 /** A decoded batch: where it starts (when the client said), its records, and stream info. */
@@ -84,13 +84,19 @@ export function decodeMetricBatch(body: unknown): Decoded<MetricBlock[]> {
     const b = check(MetricBlocksBody, body, "metric batch");
     const blocks: MetricBlock[] = [];
     let count = 0;
-    b.blocks.forEach((blk, i) => {
-      if ("rows" in blk) {
+    b.blocks.forEach((raw, i) => {
+      if (!isPlainObject(raw)) {
+        const got = Array.isArray(raw) ? "an array" : raw instanceof Uint8Array ? "binary data" : raw === null ? "null" : typeof raw;
+        throw badRequest(`Invalid metric batch: "blocks.${i}" must be a column block (a map of keys, cols, ts, length) or a row block (a map of rows), not ${got}`, `blocks.${i}`);
+      }
+      if ("rows" in raw) {
+        const blk = check(RowBlockWire, raw, "metric batch (a row block)", `blocks.${i}`);
         const rows = blk.rows.map((r, j) => point(r, `blocks.${i}.rows.${j}`));
         blocks.push({ kind: "rows", rows, length: rows.length });
         count += rows.length;
         return;
       }
+      const blk = check(ColumnBlockWire, raw, "metric batch (a column block)", `blocks.${i}`);
       blocks.push(columnBlock(blk, i));
       count += blk.length;
     });
@@ -123,6 +129,7 @@ export function decodeTrackBatch(body: unknown): Decoded<TrackEntry[]> {
     const data: Record<string, PlainValue> = {};
     for (const k in e) {
       if (k === "timestamp") continue;
+      if (k === "__proto__") throw badRequest(`Invalid track batch: the key "__proto__" at "entries.${i}" cannot be stored; rename it`, `entries.${i}.__proto__`);
       const n = normalizeValue(e[k], `entries.${i}.${k}`, "body");
       if (n !== null && typeof n === "object" && !Array.isArray(n) && !(n instanceof ExactNumber)) flattenInto(data, n, k);
       else data[k] = n;

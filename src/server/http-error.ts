@@ -23,12 +23,16 @@ export function badRequest(message: string, field?: string): HttpError {
   return new HttpError(400, message, field === undefined ? {} : { field });
 }
 
-/** Parses `value` with `schema` or throws a 400 naming the first bad field. */
-export function check<S extends v.GenericSchema>(schema: S, value: unknown, what: string): v.InferOutput<S> {
+/**
+ * Parses `value` with `schema` or throws a 400 naming the first bad field (under `at`, the dot
+ * path of `value` in the body, when it is part of one).
+ */
+export function check<S extends v.GenericSchema>(schema: S, value: unknown, what: string, at?: string): v.InferOutput<S> {
   const r = v.safeParse(schema, value);
   if (r.success) return r.output;
   const issue = r.issues[0];
-  const field = v.getDotPath(issue) ?? undefined;
+  const inner = v.getDotPath(issue) ?? undefined;
+  const field = at === undefined ? inner : inner === undefined ? at : `${at}.${inner}`;
   const where = field ? `"${field}"` : "the body";
   let message = issue.message;
   if (issue.type === "strict_object" && issue.expected === "never") message = "is not a known field";

@@ -32,7 +32,9 @@ export async function readBody(c: Context, options: { msgpack: boolean }): Promi
     try {
       return decode(bytes, { extensionCodec: exactCodec }); // exact numbers kept as sent
     } catch (err) {
-      throw new HttpError(400, `Invalid msgpack body: ${err instanceof Error ? err.message : String(err)}`);
+      const why = err instanceof Error ? err.message : String(err);
+      if (/__proto__/.test(why)) throw new HttpError(400, `Invalid msgpack body: a map has the key "__proto__", which cannot be stored (JavaScript takes it for an object's prototype); rename it`);
+      throw new HttpError(400, `Invalid msgpack body: ${why}`);
     }
   }
   const base = type.split(";")[0]?.trim().toLowerCase() ?? "";
@@ -41,11 +43,37 @@ export async function readBody(c: Context, options: { msgpack: boolean }): Promi
   }
   const text = await c.req.text();
   if (text.trim() === "") throw new HttpError(400, "Empty body: send a JSON document");
+  let body: unknown;
   try {
-    return parsePyJson(text, true); // stored as sent: `1.0` stays a float, big integers keep every digit
+    body = parsePyJson(text, true); // stored as sent: `1.0` stays a float, big integers keep every digit
   } catch (err) {
     throw new HttpError(400, `Invalid JSON body: ${err instanceof Error ? err.message : String(err)}`);
   }
+  const at = protoKeyPath(body);
+  if (at !== undefined) {
+    throw new HttpError(400, `Invalid body: the key "__proto__" at "${at}" cannot be stored (JavaScript takes it for an object's prototype); rename it`, { field: at });
+  }
+  return body;
+}
+
+/**
+ * Where a parsed JSON body has a `__proto__` key (dot path), or undefined. Refused for every
+ * route at once, before any handler copies the body: assigned to an object, that key replaces
+ * its prototype, merging its values into the parent. (msgpack's decoder refuses it itself.)
+ */
+function protoKeyPath(body: unknown): string | undefined {
+  const stack: [unknown, string][] = [[body, ""]];
+  while (stack.length > 0) {
+    const [v, path] = stack.pop() as [unknown, string];
+    if (v === null || typeof v !== "object") continue;
+    const keys = Object.keys(v);
+    for (const k of keys) {
+      const at = path === "" ? k : `${path}.${k}`;
+      if (k === "__proto__") return at;
+      stack.push([(v as Record<string, unknown>)[k], at]);
+    }
+  }
+  return undefined;
 }
 
 /** The header of a JSON answer that says how NaN and ±Infinity are written in it (`null`). */

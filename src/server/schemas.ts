@@ -107,7 +107,8 @@ export const RowBlockWire = v.object({ rows: v.array(record) });
 export const MetricBlocksBody = v.object({
   startIndex: v.optional(index),
   count: v.optional(index),
-  blocks: v.array(v.union([ColumnBlockWire, RowBlockWire])),
+  /** Each a {@link ColumnBlockWire} or a {@link RowBlockWire} (by its `rows` key), checked one by one so a message names the kind expected. */
+  blocks: v.array(v.unknown()),
   createdAt,
   ...info,
 });

@@ -18,6 +18,7 @@ import type { PlainObject, PlainValue } from "../model/values.ts";
 import type { Batch, LogRecord, StreamId, StreamInfo } from "../model/batch.ts";
 import { streamId } from "../model/batch.ts";
 import { LogQueue, MetricQueue, TrackQueue, type AnyQueue } from "./stream-queue.ts";
+import { checkRecordSize } from "./estimate-bytes.ts";
 import { dropForRoom, HIGH_WATER, RELIEVE_TO, runPool, storeInline, toMlDashError } from "./backpressure.ts";
 
 
@@ -104,6 +105,7 @@ export class Buffer {
 
   /** Enqueues a log record. Synchronous; never throws for background reasons. */
   pushLog(q: LogQueue, rec: LogRecord, bytes: number): void {
+    checkRecordSize(q.id.key, bytes, this.maxQueueBytes);
     q.pending.push(rec);
     q.pendingBytes += bytes;
     this.accept(q, 1, bytes, q.pending.length);
@@ -120,12 +122,14 @@ export class Buffer {
 
   /** Enqueues a metric point the hot path could not take (`keys` given when every value is a number). */
   pushMetric(q: MetricQueue, point: PlainObject, keys: readonly string[] | undefined, bytes: number): void {
+    checkRecordSize(q.id.key, bytes, this.maxQueueBytes);
     q.add(point, keys, bytes);
     this.accept(q, 1, bytes, q.pendingCount);
   }
 
   /** Enqueues a track entry, merging with a waiting entry of the same timestamp. */
   pushTrack(q: TrackQueue, ts: number, data: Record<string, PlainValue>, bytes: number): void {
+    checkRecordSize(q.id.key, bytes, this.maxQueueBytes);
     const isNew = q.add(ts, data, bytes);
     this.accept(q, isNew ? 1 : 0, bytes, q.pendingCount);
   }

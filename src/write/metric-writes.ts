@@ -9,7 +9,7 @@ import type { RunClock } from "./timestamps.ts";
 import { estimateBytes } from "./estimate-bytes.ts";
 import { ValidationError } from "../errors.ts";
 import { growColumnBlock, MAX_BLOCK_ROWS } from "../model/metric-block.ts";
-import { isPlainObject, normalizeValue, type PlainObject } from "../model/values.ts";
+import { checkKey, isPlainObject, normalizeValue, type PlainObject } from "../model/values.ts";
 import type { StreamId, StreamInfo } from "../model/batch.ts";
 
 /** A metric as its writer sees it (`exp.metrics(name)`): read, never written. */
@@ -79,6 +79,7 @@ export class MetricWriter {
     const keys: string[] = [];
     for (const k in data) {
       const v = data[k];
+      checkKey(k, k, this.source.where());
       if (k === "_ts") ts = v;
       else if (typeof v === "number") {
         point[k] = v;
@@ -111,6 +112,7 @@ export function logMetricGroups(
   const scalars: PlainObject = {};
   const groups: [string, PlainObject][] = [];
   for (const k in data) {
+    checkKey(k, k, where);
     if (k === "_ts") continue;
     const v = data[k];
     if (isPlainObject(v)) {

@@ -7,7 +7,7 @@ import type { Buffer } from "./buffer.ts";
 import { ValidationError } from "../errors.ts";
 import { flattenInto, unflatten } from "../model/flatten.ts";
 import { plainNumbers } from "../model/exact.ts";
-import { isPlainObject, normalizeValue, type PlainObject, type PlainValue } from "../model/values.ts";
+import { checkKey, isPlainObject, normalizeValue, type PlainObject, type PlainValue } from "../model/values.ts";
 
 /** The params of one open run, loaded from the store at start (a resumed run continues them). */
 export class ParamWriter {
@@ -26,6 +26,7 @@ export class ParamWriter {
     const flat: Record<string, PlainValue> = {};
     for (const k in values) {
       const v = values[k];
+      checkKey(k, k, where);
       if (v === undefined) continue;
       const n = paramValue(v, k, where);
       if (n !== null && typeof n === "object" && !Array.isArray(n)) flattenInto(flat, n, k);

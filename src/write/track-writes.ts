@@ -8,7 +8,7 @@ import type { RunClock } from "./timestamps.ts";
 import { estimateBytes } from "./estimate-bytes.ts";
 import { ValidationError } from "../errors.ts";
 import { flattenInto } from "../model/flatten.ts";
-import { isPlainObject, normalizeValue, type PlainObject, type PlainValue } from "../model/values.ts";
+import { checkKey, isPlainObject, normalizeValue, type PlainObject, type PlainValue } from "../model/values.ts";
 
 /** A track as its writer sees it (`exp.tracks(topic)`): read, never written. */
 export interface TrackSource {
@@ -39,6 +39,7 @@ export class TrackWriter {
     let bytes = 48;
     for (const k in data) {
       const v = data[k];
+      checkKey(k, k, src.where());
       if (k === "_ts") {
         ts = v;
         continue;
