@@ -31,7 +31,8 @@ function describe(v: unknown): string {
   if (typeof v === "symbol") return "a symbol";
   if (typeof v === "object" && v !== null) {
     // `{ __proto__: {...} }` in an object literal sets the prototype instead of adding a key.
-    if (isPlainObject(Object.getPrototypeOf(v))) return "an object whose prototype was replaced (a `__proto__` key in an object literal?)";
+    const proto: unknown = Object.getPrototypeOf(v);
+    if (isPlainObject(proto) && !Object.hasOwn(proto, "constructor")) return "an object whose prototype was replaced (a `__proto__` key in an object literal?)";
     const name = (v as { constructor?: { name?: string } }).constructor?.name;
     return name ? `an instance of ${name}` : "a non-plain object";
   }
