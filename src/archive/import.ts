@@ -1,12 +1,14 @@
 /**
  * Importing a tar archive of a `.dash` folder into any store, streamed: each file is written
  * through the adapter's `writeStream` as its bytes arrive (or written whole where an adapter
- * has no streams). Paths are checked as storage keys, so an archive cannot write outside the
- * store.
+ * has no streams). The tar format itself (ustar, pax and GNU long names, pax and base-256
+ * sizes, checksums) is read by modern-tar's Web-Streams decoder, in strict mode, so a damaged
+ * or hostile header is an error rather than a guess; paths are then checked here as storage
+ * keys, so an archive cannot write outside the store.
  */
+import { createTarDecoder, type ParsedTarEntry } from "modern-tar";
 import { StorageError } from "../errors.ts";
 import { assertValidKey, type StorageAdapter } from "../storage/contract.ts";
-import { BLOCK, paxPath, parseHeader } from "./tar.ts";
 
 /** Options of {@link importArchive}. */
 export interface ImportOptions {
@@ -17,57 +19,27 @@ export interface ImportOptions {
 /** What an archive can be read from. */
 export type ArchiveSource = ReadableStream<Uint8Array> | Blob | ArrayBuffer | Uint8Array;
 
-/** Reads exact byte counts from a stream. */
-class ByteReader {
-  private buf: Uint8Array = new Uint8Array(0);
-  private readonly reader: ReadableStreamDefaultReader<Uint8Array>;
+/** A damaged or hostile archive, as the SDK's error (the decoder's reason kept in the message). */
+function badArchive(err: unknown): StorageError {
+  if (err instanceof StorageError) return err;
+  const why = err instanceof Error ? err.message : String(err);
+  return new StorageError(`Not a valid tar archive: ${why}`, { code: "BAD_ARCHIVE", cause: err });
+}
 
-  constructor(stream: ReadableStream<Uint8Array>) {
-    this.reader = stream.getReader();
-  }
-
-  /** Up to `max` bytes (fewer only at the end of the stream; empty at the end). */
-  async read(max: number): Promise<Uint8Array> {
-    while (this.buf.length === 0) {
-      const { done, value } = await this.reader.read();
-      if (done) return this.buf;
-      this.buf = value;
+/** The entry's bytes in pieces; a read that fails (a truncated archive) is {@link badArchive}. */
+async function eachPiece(body: ReadableStream<Uint8Array>, sink: (piece: Uint8Array) => Promise<void>): Promise<number> {
+  const reader = body.getReader();
+  let total = 0;
+  for (;;) {
+    let next: ReadableStreamReadResult<Uint8Array>;
+    try {
+      next = await reader.read();
+    } catch (err) {
+      throw badArchive(err);
     }
-    const out = this.buf.subarray(0, max);
-    this.buf = this.buf.subarray(out.length);
-    return out;
-  }
-
-  /** Exactly `n` bytes; throws at a premature end. */
-  async exact(n: number): Promise<Uint8Array> {
-    const out = new Uint8Array(n);
-    let off = 0;
-    while (off < n) {
-      const part = await this.read(n - off);
-      if (part.length === 0) throw new StorageError("The archive ends in the middle of an entry", { code: "BAD_ARCHIVE" });
-      out.set(part, off);
-      off += part.length;
-    }
-    return out;
-  }
-
-  /** Passes the next `n` bytes to `sink` in pieces. */
-  async pipe(n: number, sink: (piece: Uint8Array) => Promise<void>): Promise<void> {
-    let left = n;
-    while (left > 0) {
-      const part = await this.read(Math.min(left, 1 << 20));
-      if (part.length === 0) throw new StorageError("The archive ends in the middle of an entry", { code: "BAD_ARCHIVE" });
-      await sink(part.slice());
-      left -= part.length;
-    }
-  }
-
-  async skip(n: number): Promise<void> {
-    await this.pipe(n, async () => undefined);
-  }
-
-  cancel(): void {
-    void this.reader.cancel().catch(() => undefined);
+    if (next.done) return total;
+    total += next.value.length;
+    await sink(next.value.slice());
   }
 }
 
@@ -89,14 +61,21 @@ function keyOf(path: string, root: string): string | undefined {
   return clean || undefined;
 }
 
-async function writeEntry(storage: StorageAdapter, key: string, size: number, reader: ByteReader): Promise<void> {
+async function writeEntry(storage: StorageAdapter, key: string, entry: ParsedTarEntry): Promise<void> {
+  const size = entry.header.size;
   if (!storage.writeStream) {
-    await storage.write(key, await reader.exact(size));
+    const whole = new Uint8Array(size);
+    let off = 0;
+    await eachPiece(entry.body, async (piece) => {
+      whole.set(piece, off);
+      off += piece.length;
+    });
+    await storage.write(key, whole);
     return;
   }
   const writer = (await storage.writeStream(key)).getWriter();
   try {
-    await reader.pipe(size, (piece) => writer.write(piece));
+    await eachPiece(entry.body, (piece) => writer.write(piece));
     await writer.close();
   } catch (err) {
     await writer.abort(err).catch(() => undefined);
@@ -107,7 +86,9 @@ async function writeEntry(storage: StorageAdapter, key: string, size: number, re
 /**
  * Writes every file of a `.dash` tar archive into `storage` (replacing keys that exist) and
  * returns the keys written, in archive order. Folders, links and other entry types are skipped;
- * a path that is not a valid storage key (`..`, absolute) is refused with a `StorageError`.
+ * a path that is not a valid storage key (`..`, absolute) is refused with a `StorageError`, and
+ * so is a damaged archive (bad checksum, a size that is not a number, a truncated entry or end):
+ * code `BAD_ARCHIVE`.
  *
  * @example
  * ```ts
@@ -116,42 +97,29 @@ async function writeEntry(storage: StorageAdapter, key: string, size: number, re
  */
 export async function importArchive(storage: StorageAdapter, source: ArchiveSource, options: ImportOptions = {}): Promise<string[]> {
   const root = (options.root ?? ".dash").replace(/\/+$/, "");
-  const reader = new ByteReader(toStream(source));
+  const entries = toStream(source).pipeThrough(createTarDecoder({ strict: true })).getReader();
   const keys: string[] = [];
-  let longPath: string | undefined;
   try {
     for (;;) {
-      const block = await reader.read(BLOCK);
-      if (block.length === 0) break; // no end marker: tolerated
-      const head = parseHeader(block.length === BLOCK ? block : await completeBlock(block, reader));
-      if (!head) break;
-      const body = head.size + ((BLOCK - (head.size % BLOCK)) % BLOCK);
-      if (head.type === "x" || head.type === "L") {
-        const data = await reader.exact(body);
-        longPath = head.type === "x" ? paxPath(data.subarray(0, head.size)) : new TextDecoder().decode(data.subarray(0, head.size)).replace(/\0+$/, "");
-        continue;
+      let next: ReadableStreamReadResult<ParsedTarEntry>;
+      try {
+        next = await entries.read();
+      } catch (err) {
+        throw badArchive(err);
       }
-      const path = longPath ?? head.path;
-      longPath = undefined;
-      const key = head.type === "0" || head.type === "7" ? keyOf(path, root) : undefined;
+      if (next.done) break;
+      const entry = next.value;
+      const key = entry.header.type === "file" ? keyOf(entry.header.name, root) : undefined;
       if (key === undefined) {
-        await reader.skip(body);
+        await eachPiece(entry.body, async () => undefined); // drained: the decoder waits for it
         continue;
       }
       assertValidKey(key);
-      await writeEntry(storage, key, head.size, reader);
-      await reader.skip(body - head.size);
+      await writeEntry(storage, key, entry);
       keys.push(key);
     }
   } finally {
-    reader.cancel();
+    await entries.cancel().catch(() => undefined);
   }
   return keys;
-}
-
-async function completeBlock(start: Uint8Array, reader: ByteReader): Promise<Uint8Array> {
-  const block = new Uint8Array(BLOCK);
-  block.set(start);
-  block.set(await reader.exact(BLOCK - start.length), start.length);
-  return block;
 }

@@ -1,7 +1,7 @@
 /**
- * The tar format (POSIX ustar, with pax extended headers for long paths), as much as a `.dash`
- * archive needs: regular files and their paths. Written and read a block at a time, so
- * archives stream in both directions.
+ * Writing the tar format (POSIX ustar, with pax extended headers for long paths), as much as a
+ * `.dash` export needs: regular files and their paths, a block at a time, so archives stream.
+ * (Reading untrusted archives is modern-tar's job: see `import.ts`.)
  */
 import { StorageError } from "../errors.ts";
 
@@ -9,7 +9,6 @@ import { StorageError } from "../errors.ts";
 export const BLOCK = 512;
 
 const encoder = new TextEncoder();
-const decoder = new TextDecoder();
 
 function putString(block: Uint8Array, offset: number, length: number, value: string): void {
   block.set(encoder.encode(value).subarray(0, length), offset);
@@ -77,46 +76,4 @@ export function fileHeader(path: string, size: number, mtimeMs: number): Uint8Ar
   const pax = encoder.encode(paxRecord("path", path));
   const short = path.slice(-90).replace(/^[^/]*\//, "");
   return [header(`PaxHeader/${short}`.slice(0, 99), "", pax.length, mtime, "x"), pax, padding(pax.length), header(short.slice(0, 99), "", size, mtime, "0")];
-}
-
-/** A parsed header block. */
-export interface TarHeader {
-  readonly path: string;
-  readonly size: number;
-  /** `0` file, `5` folder, `x` pax header, `g` global pax header, `L` GNU long name, … */
-  readonly type: string;
-}
-
-function readString(block: Uint8Array, offset: number, length: number): string {
-  const raw = block.subarray(offset, offset + length);
-  const end = raw.indexOf(0);
-  return decoder.decode(end < 0 ? raw : raw.subarray(0, end));
-}
-
-function readOctal(block: Uint8Array, offset: number, length: number): number {
-  const s = readString(block, offset, length).trim();
-  return s === "" ? 0 : parseInt(s, 8);
-}
-
-/** Parses a header block; `null` for a zero block (the end of the archive). */
-export function parseHeader(block: Uint8Array): TarHeader | null {
-  if (block.every((b) => b === 0)) return null;
-  let sum = 0;
-  for (let i = 0; i < BLOCK; i++) sum += i >= 148 && i < 156 ? 0x20 : (block[i] as number);
-  if (sum !== readOctal(block, 148, 8)) throw new StorageError("Not a tar archive (bad header checksum)", { code: "BAD_ARCHIVE" });
-  const name = readString(block, 0, 100);
-  const magic = readString(block, 257, 6);
-  const prefix = magic.startsWith("ustar") ? readString(block, 345, 155) : "";
-  const type = String.fromCharCode(block[156] as number) || "0";
-  return { path: prefix ? `${prefix}/${name}` : name, size: readOctal(block, 124, 12), type: type === "\0" ? "0" : type };
-}
-
-/** The `path` of a pax extended header's records, if any. */
-export function paxPath(records: Uint8Array): string | undefined {
-  let path: string | undefined;
-  for (const line of decoder.decode(records).split("\n")) {
-    const m = /^\d+ ([^=]+)=(.*)$/s.exec(line);
-    if (m && m[1] === "path") path = m[2];
-  }
-  return path;
 }
