@@ -5,7 +5,7 @@ import { nodeSha256 } from "../runtime/node/files.ts";
 import { RemoteClient } from "../backends/remote/client.ts";
 import { AuthenticationError } from "../errors.ts";
 import { findRuns, uploadRun, type SyncProgress } from "../replicate/sync.ts";
-import { UsageError, urlOption, type CommandSpec } from "./command.ts";
+import { existingRoot, UsageError, urlOption, type CommandSpec } from "./command.ts";
 
 /** The `upload` command. */
 export const uploadCommand: CommandSpec = {
@@ -23,7 +23,8 @@ export const uploadCommand: CommandSpec = {
   run(values, positionals) {
     const url = (values["dash-url"] ?? values["api-url"]) as string | undefined;
     if (!url) throw new UsageError("needs --dash-url URL (the server to upload to)");
-    return upload({ root: positionals[0] ?? ".dash", dashUrl: url, token: (values["token"] as string | undefined) ?? process.env["ML_DASH_TOKEN"], prefix: values["prefix"] as string | undefined });
+    if (values["dash-url"] !== undefined && values["api-url"] !== undefined && values["dash-url"] !== values["api-url"]) throw new UsageError("--api-url is an alias of --dash-url: give one of them");
+    return upload({ root: existingRoot(positionals[0] ?? ".dash", positionals[0] !== undefined, "upload"), dashUrl: url, token: (values["token"] as string | undefined) ?? process.env["ML_DASH_TOKEN"], prefix: values["prefix"] as string | undefined });
   },
 };
 

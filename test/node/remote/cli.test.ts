@@ -2,7 +2,7 @@
  * The `ml-dash` command: `serve` over an existing tree, and `upload` of local runs (Python's
  * and this SDK's) to a server, resumable and idempotent, with a progress line.
  */
-import { cpSync } from "node:fs";
+import { cpSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { nodeFsAdapter } from "../../../adapters/node-fs/index.ts";
@@ -67,6 +67,76 @@ describe("ml-dash serve", () => {
     const u = await run(["upload", "somewhere"]);
     expect(u.code).toBe(2);
     expect(u.stderr).toMatch(/--dash-url/);
+  }, IO_TIMEOUT_MS);
+});
+
+describe("ml-dash: help, checks and exit codes", () => {
+  test("<cmd> --help and -h print that command's options and exit 0; help <cmd> too", async () => {
+    for (const [cmd, option] of [["serve", "--port PORT"], ["upload", "--dash-url URL"], ["ls", "--json"]] as const) {
+      for (const flag of ["--help", "-h"]) {
+        const r = await run([cmd, flag]);
+        expect(r.code, r.stderr).toBe(0);
+        expect(r.stderr).toBe("");
+        expect(r.stdout).toMatch(new RegExp(`^Usage: ml-dash ${cmd}`));
+        expect(r.stdout).toContain(option);
+        expect(r.stdout).toContain("-h, --help");
+      }
+    }
+    // --help after other options still wins; after "--" it is an argument.
+    expect((await run(["serve", "--port", "abc", "--help"])).code).toBe(0);
+    const h = await run(["help", "upload"]);
+    expect(h.code).toBe(0);
+    expect(h.stdout).toMatch(/^Usage: ml-dash upload \[root\] \[options\]/);
+    const top = await run(["--help"]);
+    expect(top.code).toBe(0);
+    expect(top.stdout).toMatch(/serve\s+Serve the runs/);
+    expect(top.stdout).toMatch(/ml-dash <command> --help/);
+  }, IO_TIMEOUT_MS);
+
+  test("bad values say what was expected and what was given (exit 2, usage line, no help dump)", async () => {
+    const port = await run(["serve", "--port", "abc"]);
+    expect(port.code).toBe(2);
+    expect(port.stderr).toMatch(/^ml-dash serve: --port must be a whole number from 0 to 65535, got "abc"\n/);
+    expect(port.stderr).not.toMatch(/NaN/);
+    expect(port.stderr).toMatch(/Run "ml-dash serve --help" for the options/);
+    expect(port.stderr).not.toContain("--cors-origin"); // the usage line, not the whole help
+    const url = await run(["upload", "--dash-url", "ftp://host"]);
+    expect(url.code).toBe(2);
+    expect(url.stderr).toMatch(/--dash-url must be an http:\/\/ or https:\/\/ URL, got "ftp:\/\/host"/);
+    const unknown = await run(["ls", "--colour"]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/Unknown option '--colour'/);
+    const both = await run(["ls", ".", "--dash-url", srv.url]);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toMatch(/give a root or --dash-url, not both/);
+    const cmd = await run(["lss"]);
+    expect(cmd.code).toBe(2);
+    expect(cmd.stderr).toMatch(/unknown command "lss"/);
+    const none = await run([]);
+    expect(none.code).toBe(2);
+  }, IO_TIMEOUT_MS);
+
+  test("a missing root is an error (exit 1) for ls and upload; an empty one says how to log a run (exit 0)", async () => {
+    const dir = tempDir("cli-roots");
+    const missing = join(dir, "missing");
+    const ls = await run(["ls", missing]);
+    expect(ls.code).toBe(1);
+    expect(ls.stderr).toBe(`ml-dash ls: ${missing} does not exist: give the .dash root your runs were written to (ml-dash ls path/to/.dash)\n`);
+    expect(ls.stdout).toBe("");
+    const up = await run(["upload", missing, "--dash-url", srv.url], { ML_DASH_TOKEN: "tok-123456789" });
+    expect(up.code).toBe(1);
+    expect(up.stderr).toMatch(/^ml-dash upload: .*missing does not exist/);
+    const file = join(dir, "file.txt");
+    writeFileSync(file, "x");
+    const notDir = await run(["ls", file]);
+    expect(notDir.code).toBe(1);
+    expect(notDir.stderr).toMatch(/is a file, not a folder/);
+    const empty = join(dir, "empty");
+    mkdirSync(empty);
+    const e = await run(["ls", empty]);
+    expect(e.code).toBe(0);
+    expect(e.stdout).toMatch(/^No runs under .*empty \(a run is a folder holding experiment\.json\) yet\. Log one with new Experiment/);
+    expect((await run(["ls", empty, "--json"])).stdout).toBe("");
   }, IO_TIMEOUT_MS);
 });
 
