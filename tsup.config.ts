@@ -1,4 +1,20 @@
-import { defineConfig } from "tsup";
+import { defineConfig, type Options } from "tsup";
+
+type Plugin = NonNullable<Options["plugins"]>[number];
+
+/**
+ * Drops the bare `import "./chunk-X.js";` lines esbuild's code splitting writes to keep module
+ * evaluation order. Our modules have no side effects at load (package.json says
+ * `"sideEffects": false`), so the lines change nothing — but every bundler that reads the package
+ * (esbuild, wrangler, vite) warned once per line that it ignores them (51 warnings in `wrangler
+ * dev`). Named imports of a chunk stay, so everything a module uses still loads.
+ */
+const dropBareChunkImports: Plugin = {
+  name: "drop-bare-chunk-imports",
+  renderChunk(code) {
+    return { code: code.replace(/^import\s*["'](?:\.\.?\/)+chunk-[A-Za-z0-9_-]+\.js["'];?[ \t]*\r?\n/gm, "") };
+  },
+};
 
 /** One ESM build of every entry; shared chunks keep one copy of the classes across entries. */
 export default defineConfig({
@@ -27,13 +43,19 @@ export default defineConfig({
   format: ["esm"],
   target: "es2022",
   platform: "neutral",
-  dts: true,
-  sourcemap: true,
+  dts: {
+    // `await using exp` needs Symbol.asyncDispose in the types; a program whose lib is ES2022
+    // (no esnext.disposable) gets it from here, declared as @types/node and lib.esnext do.
+    banner: "declare global { interface SymbolConstructor { readonly asyncDispose: unique symbol; } }",
+  },
+  // No source maps: they were 1.4 MB of the 3.2 MB package and pointed into src/, shipped only for them.
+  sourcemap: false,
   clean: true,
   splitting: true,
   treeshake: true,
   outDir: "dist",
   external: [/^node:/],
+  plugins: [dropBareChunkImports],
   // The dashboard's browser UI (preact + uPlot) is bundled separately into dist/dashboard/ui/.
   onSuccess: "node scripts/build-dashboard-ui.mjs",
 });

@@ -93,6 +93,14 @@ const suites = [
     run: () => run("npx", ["--no-install", "playwright", "test", "-c", "test/dashboard/playwright.config.mjs"]),
   },
   {
+    // The packed package as a user installs it: strict typecheck, esbuild/vite/wrangler with 0
+    // warnings, publint, attw, deno publish --dry-run (scripts/test-package.mjs; needs the build).
+    name: "package",
+    report: join(OUT, "package.xml"),
+    parse: junit,
+    run: () => run("node", ["scripts/test-package.mjs", "--junit", join(OUT, "package.xml")]),
+  },
+  {
     // The Cloudflare Worker example in workerd (Miniflare) against the server on 127.0.0.1.
     name: "worker-example",
     report: join(OUT, "worker-example.xml"),

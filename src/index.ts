@@ -11,7 +11,7 @@
  * ```
  */
 import { Experiment } from "./api/experiment.ts";
-import { makeWithExperiment } from "./api/with-experiment.ts";
+import { makeWithExperiment, type WithExperiment } from "./api/with-experiment.ts";
 
 export { Experiment, type ExperimentStatus } from "./api/experiment.ts";
 export type { RunHandle } from "./api/run-handle.ts";
@@ -72,4 +72,4 @@ export {
  * await train(10);
  * ```
  */
-export const withExperiment = makeWithExperiment(Experiment);
+export const withExperiment: WithExperiment<Experiment> = makeWithExperiment(Experiment);

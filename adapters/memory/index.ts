@@ -13,7 +13,7 @@ interface Entry {
 
 /** The data behind one or more memory adapters. */
 export class MemoryStore {
-  /** @internal */ readonly entries = new Map<string, Entry>();
+  /** @internal */ readonly entries: Map<string, Entry> = new Map();
 
   /** Number of keys held. */
   get size(): number {

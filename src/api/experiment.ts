@@ -39,7 +39,7 @@ export type ExperimentStatus = "PENDING" | RunStatus;
  * });
  * ```
  */
-export class Experiment implements Host, AsyncDisposable {
+export class Experiment implements Host {
   /** The runtime services of this entry point; runtime entries override it in a subclass. */
   static runtime: RuntimeHooks = coreRuntime;
 

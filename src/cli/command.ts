@@ -4,11 +4,16 @@
  * command gets `--help`, a clear message for a bad or unknown option, and a non-zero exit code
  * for an error — written once here instead of in each command.
  */
+import { statSync } from "node:fs";
+import { resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { NotFoundError, ValidationError, type MlDashErrorOptions } from "../errors.ts";
 
-/** A usage error: the message says what was wrong; the command's usage follows it. */
-export class UsageError extends Error {
-  override readonly name = "UsageError";
+/** A usage error (exit 2): the message says what was wrong; the command's usage line follows it. */
+export class UsageError extends ValidationError {
+  constructor(message: string, options: MlDashErrorOptions & { field?: string } = {}) {
+    super(message, { code: "USAGE", ...options });
+  }
 }
 
 /** One `--option` of a command. */
@@ -66,9 +71,39 @@ export function urlOption(raw: string, flag: string): string {
   return raw.replace(/\/+$/, "");
 }
 
+/**
+ * The absolute path of a `.dash` root that must exist (for commands that read one): a missing
+ * path or a file is a {@link NotFoundError} (exit 1) that says where it looked and what to give.
+ * `given` is false when the command fell back to its default `.dash`.
+ */
+export function existingRoot(path: string, given: boolean, command: string): string {
+  const abs = resolve(path);
+  let isDir: boolean;
+  try {
+    isDir = statSync(abs).isDirectory();
+  } catch {
+    throw new NotFoundError(
+      given
+        ? `${abs} does not exist: give the .dash root your runs were written to (ml-dash ${command} path/to/.dash)`
+        : `no .dash folder in ${process.cwd()}: run this where your runs were written, or give the root (ml-dash ${command} path/to/.dash)`,
+    );
+  }
+  if (!isDir) throw new NotFoundError(`${abs} is a file, not a folder: give the .dash root your runs were written to (ml-dash ${command} path/to/.dash)`);
+  return abs;
+}
+
+function usageLine(spec: CommandSpec): string {
+  return `Usage: ml-dash ${spec.name}${spec.args ? ` ${spec.args}` : ""}${Object.keys(spec.options).length > 0 ? " [options]" : ""}`;
+}
+
+/** What follows a usage error: the usage line and where the full help is. */
+function usageHint(spec: CommandSpec): string {
+  return `${usageLine(spec)}\nRun "ml-dash ${spec.name} --help" for the options.\n`;
+}
+
 /** The help text of one command. */
 export function commandHelp(spec: CommandSpec): string {
-  const lines = [`Usage: ml-dash ${spec.name}${spec.args ? ` ${spec.args}` : ""}${Object.keys(spec.options).length > 0 ? " [options]" : ""}`, "", spec.summary];
+  const lines = [usageLine(spec), "", spec.summary];
   if (spec.description) lines.push("", spec.description.trim());
   const opts = Object.entries(spec.options);
   if (opts.length > 0) {
@@ -111,7 +146,9 @@ export interface CommandIo {
  * error prints its message and the usage (exit 2); any other error prints one line (exit 1).
  */
 export async function runCommand(spec: CommandSpec, args: string[], io: CommandIo): Promise<number> {
-  if (args.includes("--help") || args.includes("-h")) {
+  const end = args.indexOf("--");
+  const flags = end === -1 ? args : args.slice(0, end);
+  if (flags.includes("--help") || flags.includes("-h")) {
     io.out(commandHelp(spec));
     return 0;
   }
@@ -121,7 +158,7 @@ export async function runCommand(spec: CommandSpec, args: string[], io: CommandI
     ({ values, positionals } = parse(spec, args));
   } catch (err) {
     if (err instanceof UsageError) {
-      io.err(`ml-dash ${spec.name}: ${err.message}\n\n${commandHelp(spec)}`);
+      io.err(`ml-dash ${spec.name}: ${err.message}\n\n${usageHint(spec)}`);
       return 2;
     }
     throw err;
@@ -130,7 +167,7 @@ export async function runCommand(spec: CommandSpec, args: string[], io: CommandI
     return await spec.run(values, positionals);
   } catch (err) {
     if (err instanceof UsageError) {
-      io.err(`ml-dash ${spec.name}: ${err.message}\n\n${commandHelp(spec)}`);
+      io.err(`ml-dash ${spec.name}: ${err.message}\n\n${usageHint(spec)}`);
       return 2;
     }
     io.err(`ml-dash ${spec.name}: ${err instanceof Error ? err.message : String(err)}\n`);

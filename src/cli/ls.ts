@@ -1,7 +1,7 @@
 /** `ml-dash ls [root | --dash-url URL]`: the runs of a root or of a running server, as a table. */
 import { nodeFsAdapter } from "../../adapters/node-fs/index.ts";
 import { formatRunsTable, listRuns, listRunsRemote } from "../dashboard/index.ts";
-import { urlOption, type CommandSpec } from "./command.ts";
+import { existingRoot, UsageError, urlOption, type CommandSpec } from "./command.ts";
 
 /** The `ls` command. */
 export const lsCommand: CommandSpec = {
@@ -17,8 +17,17 @@ export const lsCommand: CommandSpec = {
   async run(values, positionals) {
     const url = values["dash-url"] as string | undefined;
     const token = (values["token"] as string | undefined) ?? process.env["ML_DASH_TOKEN"];
-    const runs = url ? await listRunsRemote(url, token ? { token } : {}) : await listRuns(nodeFsAdapter({ root: positionals[0] ?? ".dash" }));
-    process.stdout.write(formatRunsTable(runs, { json: values["json"] === true }) + "\n");
+    if (url && positionals[0] !== undefined) throw new UsageError(`give a root or --dash-url, not both (got ${JSON.stringify(positionals[0])} and --dash-url)`);
+    const root = url ? undefined : existingRoot(positionals[0] ?? ".dash", positionals[0] !== undefined, "ls");
+    const runs = root === undefined ? await listRunsRemote(url as string, token ? { token } : {}) : await listRuns(nodeFsAdapter({ root }));
+    const json = values["json"] === true;
+    if (runs.length === 0 && !json) {
+      // An empty root is not an error, but say where we looked and how a run gets there.
+      const where = root === undefined ? `on ${url}` : `under ${root} (a run is a folder holding experiment.json)`;
+      process.stdout.write(`No runs ${where} yet. Log one with new Experiment("me/project/run-1").run(...) (the README's quick start).\n`);
+      return 0;
+    }
+    process.stdout.write(formatRunsTable(runs, { json }) + (runs.length > 0 ? "\n" : ""));
     return 0;
   },
 };

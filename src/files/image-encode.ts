@@ -11,8 +11,11 @@ import { encodePng } from "./png.ts";
 /** A browser image source: canvas, OffscreenCanvas or ImageBitmap. */
 export type CanvasSource = { readonly width: number; readonly height: number } & object;
 
-/** What `saveImage` accepts. */
-export type ImageSource = PixelData | ImageData | CanvasSource | readonly (readonly number[])[] | readonly (readonly (readonly number[])[])[];
+/**
+ * What `saveImage` accepts. A DOM `ImageData` is a {@link PixelData} (`data`, `width`, `height`);
+ * it is not named here, so the types need no DOM lib (a Node program typechecks without it).
+ */
+export type ImageSource = PixelData | CanvasSource | readonly (readonly number[])[] | readonly (readonly (readonly number[])[])[];
 
 /** The image formats `saveImage` writes, by extension. */
 export function imageFormatOf(filename: string): "png" | "jpeg" {

@@ -11,7 +11,7 @@
  * const entry = defineEntry(nodeRuntime);
  * export const Experiment: typeof CoreExperiment = entry.Experiment;
  * export type Experiment = CoreExperiment;
- * export const withExperiment = entry.withExperiment;
+ * export const withExperiment: WithExperiment<CoreExperiment> = entry.withExperiment;
  * ```
  */
 import { Experiment as CoreExperiment } from "../api/experiment.ts";

@@ -30,7 +30,7 @@ export class RunContext {
   /** Opened for reading only (`exp.run.open()`): nothing is ever written. */
   readOnly = false;
   /** The `_ts` state metrics and tracks share (`_ts: -1`). */
-  readonly clock = new RunClock();
+  readonly clock: RunClock = new RunClock();
   /** Log lines: `exp.log()`, `exp.logs.<level>()`. */
   readonly logs: LogWriter;
   /** Params: `exp.params.set()` / `get()`. */

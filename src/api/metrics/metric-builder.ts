@@ -165,7 +165,7 @@ export class MetricBuilder implements MetricSource {
 
 /** `exp.metrics.buffer`: the summary buffer shared by every metric of the experiment. */
 export class SummaryBuffer {
-  readonly values = new Map<string | null, Map<string, number[]>>();
+  readonly values: Map<string | null, Map<string, number[]>> = new Map();
 
   constructor(private readonly metric: (name: string | null) => MetricBuilder) {}
 

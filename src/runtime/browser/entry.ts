@@ -5,6 +5,7 @@
  * tab may come back.
  */
 import type { Experiment as CoreExperiment } from "../../api/experiment.ts";
+import type { WithExperiment } from "../../api/with-experiment.ts";
 import { defineEntry } from "../define-entry.ts";
 import { browserRuntime } from "./hooks.ts";
 
@@ -17,4 +18,4 @@ export const Experiment: typeof CoreExperiment = entry.Experiment;
 /** An experiment (an instance of {@link Experiment}). */
 export type Experiment = CoreExperiment;
 /** Runs a function inside a new {@link Experiment} on every call (the decorator form). */
-export const withExperiment = entry.withExperiment;
+export const withExperiment: WithExperiment<CoreExperiment> = entry.withExperiment;

@@ -2,6 +2,7 @@
  * `ml-dash` on Bun: the same as Node (node-fs at `./.dash`, process hooks), under the name "bun".
  */
 import type { Experiment as CoreExperiment } from "../../api/experiment.ts";
+import type { WithExperiment } from "../../api/with-experiment.ts";
 import { defineEntry } from "../define-entry.ts";
 import { bunRuntime } from "./hooks.ts";
 
@@ -14,4 +15,4 @@ export const Experiment: typeof CoreExperiment = entry.Experiment;
 /** An experiment (an instance of {@link Experiment}). */
 export type Experiment = CoreExperiment;
 /** Runs a function inside a new {@link Experiment} on every call (the decorator form). */
-export const withExperiment = entry.withExperiment;
+export const withExperiment: WithExperiment<CoreExperiment> = entry.withExperiment;

@@ -62,13 +62,13 @@ const RESCAN_MS = 2000;
 
 /** The index of a `.dash` tree. */
 export class Registry {
-  readonly projects = new Map<string, ProjectNode>();
-  readonly folders = new Map<string, FolderNode>();
-  readonly experiments = new Map<string, ExperimentEntry>();
+  readonly projects: Map<string, ProjectNode> = new Map();
+  readonly folders: Map<string, FolderNode> = new Map();
+  readonly experiments: Map<string, ExperimentEntry> = new Map();
   private readonly byPath = new Map<string, ExperimentEntry>();
   private readonly byNode = new Map<string, ExperimentEntry>();
   /** Serialises writes of one experiment's experiment.json and of one stream. */
-  readonly locks = new NamedMutex();
+  readonly locks: NamedMutex = new NamedMutex();
   private lastScan = 0;
   private scanning: Promise<void> | undefined;
 
