@@ -55,6 +55,13 @@ export function teamStreams(state: TeamState): RunStoreStreams {
     async streams(ref) {
       return (await state.allSeries(ref)).map((r) => ({ stream: streamOf(r), next: Number(r.next_index) }));
     },
+    async writerStreams(ref, writer) {
+      const rows = await state.run("read writer positions", (sql) =>
+        sql<{ kind: SeriesRow["kind"]; name: string; next_index: string }[]>`select s.kind, s.name, w.next_index from writer_positions w
+          join series s on s.id = w.series_id where s.experiment_id = ${ref.id} and w.writer = ${writer}`,
+      );
+      return rows.map((r) => ({ stream: streamOf(r), next: Number(r.next_index) }));
+    },
     async metricPage(ref, name, startIndex, limit) {
       const row = await metric(ref, name);
       const next = row ? Number(row.next_index) : 0;
