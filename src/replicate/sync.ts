@@ -124,7 +124,7 @@ export async function uploadRun(
   let bytes = 0;
 
   const params = await localParams(storage, dir);
-  if (params) await postParams(client, exp.id, params);
+  if (params) await postParams(client, exp.id, params, params);
 
   for (const { id: stream, recorded } of await listStreams(storage, dir)) {
     let from = await serverPosition(client, exp.id, stream, positions);
@@ -186,15 +186,15 @@ async function uploadFiles(client: RemoteClient, storage: StorageAdapter, dir: s
         // The server's live copy of what was deleted here (an earlier upload) is deleted there;
         // anything else is uploaded and then deleted.
         const same = live !== undefined && live.checksum === f.checksum && !records.some((r) => r.deletedAt === null && r.checksum === f.checksum);
-        const id = same ? (live as FileInfo).id : (await applyFile(api, local, { kind: "upload", local: f }))?.id;
-        if (id !== undefined) await api.remove(id).catch((err: unknown) => (err instanceof NotFoundError ? undefined : Promise.reject(err)));
+        const id = same ? (live as FileInfo).id : (await applyFile(api, local, { kind: "upload", local: f }, true))?.id;
+        if (id !== undefined) await api.remove(id, f.deletedAt ?? undefined).catch((err: unknown) => (err instanceof NotFoundError ? undefined : Promise.reject(err)));
         live = undefined;
         out.deleted++;
       }
       const action = planFile(records, live);
       if (!action) out.unchanged += missing.length > 0 ? 0 : 1;
       else {
-        await applyFile(api, local, action);
+        await applyFile(api, local, action, true);
         if (action.kind === "upload") {
           out.uploaded++;
           out.bytes += action.local.sizeBytes;

@@ -97,16 +97,25 @@ export async function fetchParams(client: RemoteClient, id: string): Promise<{ d
   }
 }
 
-/** Sends the params state (a merge on the server, so sending the same state twice changes nothing). */
+/**
+ * Sends the params state (a merge on the server, so sending the same state twice changes
+ * nothing): `{data}`, Python's body. `history` (`ml-dash upload`): also the stored version and
+ * times, fields of ours that other servers ignore (they count their own version and stamp now).
+ */
 export async function postParams(
   client: RemoteClient,
   id: string,
-  params: { readonly data: Readonly<Record<string, PlainValue>>; readonly version: number | undefined; readonly createdAt?: string | undefined; readonly updatedAt?: string | undefined },
+  params: { readonly data: Readonly<Record<string, PlainValue>> },
+  history?: { readonly version?: number | undefined; readonly createdAt?: string | undefined; readonly updatedAt?: string | undefined },
 ): Promise<void> {
-  // Python's body is `{data}`; the version stays local (the server counts its own). createdAt /
-  // updatedAt (an upload's kept times) are ours: other servers ignore unknown fields.
-  const times = { ...(params.createdAt ? { createdAt: params.createdAt } : {}), ...(params.updatedAt ? { updatedAt: params.updatedAt } : {}) };
-  await client.request(target(routes.writeParams, { id }), { json: { data: params.data, ...times } });
+  const kept = history
+    ? {
+        ...(history.version !== undefined ? { version: history.version } : {}),
+        ...(history.createdAt ? { createdAt: history.createdAt } : {}),
+        ...(history.updatedAt ? { updatedAt: history.updatedAt } : {}),
+      }
+    : {};
+  await client.request(target(routes.writeParams, { id }), { json: { data: params.data, ...kept } });
 }
 
 /** Records the run status on the experiment's node (idempotent). */

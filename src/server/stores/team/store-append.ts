@@ -70,9 +70,11 @@ export async function appendBatch(state: TeamState, ref: ExperimentRef, stream: 
           where experiment_id = ${ref.id} and kind = ${stream.kind} and name = ${name} for update`;
       let [s] = await lock();
       if (!s) {
-        await tx`insert into series (experiment_id, kind, name, chunk_size, description, tags, metadata)
+        // A series an upload creates was first written when its first point was (firstDataAt).
+        const firstAt = options.createdAt?.[0]?.[1] ?? null;
+        await tx`insert into series (experiment_id, kind, name, chunk_size, description, tags, metadata, created_at)
           values (${ref.id}, ${stream.kind}, ${name}, ${state.chunkSize}, ${info?.description ?? null}, ${tx.array([...(info?.tags ?? [])] as string[], 25)},
-            ${info?.metadata == null ? null : tx.json(info.metadata as never)})
+            ${info?.metadata == null ? null : tx.json(info.metadata as never)}, coalesce(${firstAt}::timestamptz, now()))
           on conflict (experiment_id, kind, name) do nothing`;
         [s] = await lock();
       }

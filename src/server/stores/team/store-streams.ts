@@ -166,7 +166,10 @@ export function teamParams(state: TeamState): RunStoreParams {
           const data = { ...oldData, ...changed };
           // A replay of a version already stored merges (idempotent) without counting a new version.
           const version = options.version !== undefined && options.version <= oldVersion ? oldVersion : Math.max(oldVersion + 1, options.version ?? 0);
-          const [row] = await tx<ParamsRow[]>`insert into params (experiment_id, version, data, doc) values (${ref.id}, ${version}, ${tx.json(jsonSafe(data) as never)}, ${pyJson(data)})
+          // An upload's copy keeps when this version was written (its updatedAt), else now.
+          const at = options.updatedAt ?? options.createdAt ?? null;
+          const [row] = await tx<ParamsRow[]>`insert into params (experiment_id, version, data, doc, created_at)
+            values (${ref.id}, ${version}, ${tx.json(jsonSafe(data) as never)}, ${pyJson(data)}, coalesce(${at}::timestamptz, now()))
             on conflict (experiment_id, version) do update set data = excluded.data, doc = excluded.doc returning version, doc, data, created_at`;
           return paramsRecord(row as ParamsRow, undefined);
         }),
