@@ -2,6 +2,7 @@
  * Request helpers of the dashboard API: query parsing that names the bad parameter, run paths
  * checked segment by segment (no path can escape the root), and ETag/304 answers.
  */
+import { exactJson } from "../protocol/exact-codec.ts";
 import type { Context } from "hono";
 import { NotFoundError, ValidationError } from "../errors.ts";
 import { assertValidKey } from "../storage/contract.ts";
@@ -63,6 +64,19 @@ export function hash(s: string): string {
   return (h >>> 0).toString(16).padStart(8, "0");
 }
 
+/**
+ * JSON text of an answer. Values past 2^53 (a `bigint` param read exactly) keep every digit
+ * (JSON.stringify cannot write a bigint); everything else is JSON.stringify's, which is faster.
+ */
+export function jsonText(v: unknown): string {
+  try {
+    return JSON.stringify(v);
+  } catch (err) {
+    if (!(err instanceof TypeError)) throw err;
+    return exactJson(v);
+  }
+}
+
 /** Answers 304 when the client holds `tag`, else the JSON `make()` builds, tagged. */
 export async function etagJson(c: Context, tag: string, make: () => Promise<unknown> | unknown): Promise<Response> {
   const etag = `"${tag}"`;
@@ -70,5 +84,5 @@ export async function etagJson(c: Context, tag: string, make: () => Promise<unkn
   const inm = c.req.header("if-none-match");
   if (inm && inm.split(/\s*,\s*/).some((t) => t.replace(/^W\//, "") === etag)) return c.body(null, 304, headers);
   const body = await make();
-  return c.json(body as object, 200, headers);
+  return c.body(jsonText(body), 200, { ...headers, "Content-Type": "application/json; charset=UTF-8" });
 }

@@ -6,7 +6,7 @@ import { NotFoundError } from "../errors.ts";
 import { trackDirName } from "../layout/paths.ts";
 import type { ListRunsOptions, RunStore } from "../server/store/index.ts";
 import { parseDashRc } from "./dashrc.ts";
-import { etagJson, hash, keyParam, nameParam, need, num, runParam } from "./http.ts";
+import { etagJson, hash, jsonText, keyParam, nameParam, need, num, runParam } from "./http.ts";
 
 /** Routes for the tree, run overviews and series. */
 export function runRoutes(store: RunStore, runOptions: ListRunsOptions, rootLabel?: string): Hono {
@@ -15,7 +15,7 @@ export function runRoutes(store: RunStore, runOptions: ListRunsOptions, rootLabe
   app.get("/runs", async (c) => {
     const under = c.req.query("under");
     const runs = await store.runs({ ...runOptions, ...(under ? { under: keyParam(c, "under") } : {}) });
-    return etagJson(c, hash(JSON.stringify(runs)), () => ({ runs, now: new Date().toISOString(), root: rootLabel ?? null }));
+    return etagJson(c, hash(jsonText(runs)), () => ({ runs, now: new Date().toISOString(), root: rootLabel ?? null }));
   });
 
   app.get("/run", async (c) => {
@@ -35,7 +35,7 @@ export function runRoutes(store: RunStore, runOptions: ListRunsOptions, rootLabe
       dashrc: o.dashrc !== null ? { yaml: o.dashrc, ...parseDashRc(o.dashrc, "experiment") } : null,
       readme: o.readme,
     };
-    return etagJson(c, hash(JSON.stringify(body)), () => body);
+    return etagJson(c, hash(jsonText(body)), () => body);
   });
 
   app.get("/series", async (c) => {

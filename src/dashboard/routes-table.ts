@@ -6,7 +6,7 @@
  */
 import { Hono } from "hono";
 import type { ListRunsOptions, RunStore, RunSummary } from "../server/store/index.ts";
-import { etagJson, hash, keyParam } from "./http.ts";
+import { etagJson, hash, jsonText, keyParam } from "./http.ts";
 
 /** Fields that are axes, not metrics of their own. */
 const AXES = new Set(["step", "epoch", "_ts", "timestamp"]);
@@ -34,7 +34,7 @@ export function tableRoutes(store: RunStore, runOptions: ListRunsOptions): Hono 
   app.get("/table", async (c) => {
     const under = c.req.query("under") ? keyParam(c, "under") : undefined;
     const runs = await store.runs({ ...runOptions, ...(under ? { under } : {}) });
-    return etagJson(c, hash(`table|${JSON.stringify(runs)}`), async () => {
+    return etagJson(c, hash(`table|${jsonText(runs)}`), async () => {
       const rows = await Promise.all(runs.map((r) => row(store, r, runOptions)));
       return { rows: rows.filter((x): x is TableRow => x !== null) };
     });

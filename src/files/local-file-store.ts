@@ -71,7 +71,7 @@ export class LocalFileStore implements FileStore {
       throw err;
     }
     const { size, checksum } = written;
-    const now = nowIso();
+    const now = req.uploadedAt ?? nowIso();
     const record: FileInfo = {
       id,
       experimentId: this.experimentId,
@@ -143,12 +143,13 @@ export class LocalFileStore implements FileStore {
     return s;
   }
 
-  delete(id: string): Promise<DeletedFile> {
+  /** Soft delete; `deletedAt`: the time a copy's record was deleted (`ml-dash upload`), else now. */
+  delete(id: string, deletedAt?: string): Promise<DeletedFile> {
     return this.meta.change((recs) => {
       const i = findId(recs, id);
       const r = recs.all[i] as PlainObject;
       if (r["deletedAt"] != null) throw new NotFoundError(`File ${id} already deleted`);
-      const now = nowIso();
+      const now = deletedAt ?? nowIso();
       recs.set(i, { ...r, updatedAt: now, deletedAt: now });
       return { id, deletedAt: now };
     });

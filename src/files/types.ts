@@ -109,6 +109,8 @@ export interface SaveRequest {
    * and fails the save (the server checks the checksum a client sent here).
    */
   readonly verify?: (written: { readonly size: number; readonly checksum: string }) => Promise<void> | void;
+  /** When the record was first stored (a copy's, as `ml-dash upload` sends it); stores that cannot keep it stamp now. */
+  readonly uploadedAt?: string | undefined;
 }
 
 /**

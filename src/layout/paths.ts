@@ -33,6 +33,10 @@ const REL = {
   dashrc: ".dashrc",
   /** This SDK's lease of a run for one writing process (pid, host, start time). */
   writerLock: ".writer.lock",
+  /** A local store's id as a writer to servers (hybrid mode), so a restart resumes its own uploads. */
+  writerId: ".writer-id",
+  /** A server's record of where each writer's own numbering ends, per stream (`ml-dash serve`). */
+  writers: ".writers.json",
   readme: "README.md",
 } as const;
 
@@ -41,6 +45,8 @@ export const paths = {
   experiment: (dir: string): string => `${dir}/${REL.experiment}`,
   parameters: (dir: string): string => `${dir}/${REL.parameters}`,
   writerLock: (dir: string): string => `${dir}/${REL.writerLock}`,
+  writerId: (dir: string): string => `${dir}/${REL.writerId}`,
+  writers: (dir: string): string => `${dir}/${REL.writers}`,
   logs: (dir: string): string => `${dir}/${REL.logs}`,
   logSequence: (dir: string): string => `${dir}/${REL.logSequence}`,
   metricsDir: (dir: string): string => `${dir}/${REL.metrics}`,
@@ -64,7 +70,7 @@ const METRIC_META = /^metrics\/([^/]+)\/metadata\.json$/;
 const TRACK_META = /^tracks\/([^/]+)\/metadata\.json$/;
 /** Folders of a run that hold SDK data, not user files. */
 const DATA_DIRS = [`${REL.metrics}/`, "logs/", `${REL.tracks}/`, `${REL.files}/`];
-const DATA_FILES = new Set<string>([REL.experiment, REL.parameters]);
+const DATA_FILES = new Set<string>([REL.experiment, REL.parameters, REL.writerId, REL.writers]);
 
 /** Keys relative to a run folder, and what a key of a listing of it is. */
 export const runKeys = {

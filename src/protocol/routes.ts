@@ -71,6 +71,9 @@ export const routes = {
   listTracks: route("GET", "/experiments/:id/tracks"),
   appendTrackBatch: route("POST", "/experiments/:id/tracks/:topic/append_batch"),
   readTrack: route("GET", "/experiments/:id/tracks/:topic/data"),
+
+  /** ML-Dash's GraphQL endpoint, beside `/api` (at the server's root), as Python's client calls it. */
+  graphql: route("POST", "/../graphql"),
 } as const;
 
 /** One request's method and path (relative to `/api/`), as {@link target} builds it from a route. */

@@ -2,19 +2,21 @@
  * The wire format of batches, shared by the SDK (which encodes) and `ml-dash/server` (which
  * decodes; see `src/server/batches.ts`).
  *
- * Every batch names its position in its stream, so a server can tell a retry from new data:
- * `startIndex` (metric index or track entry number) or `startSequence` (log sequence number), and
- * the header `Idempotency-Key: <experiment id>:<stream key>:<first>`.
+ * Every batch names its position in its stream, so a server can tell a retry from new data, in
+ * the header `Idempotency-Key: <writer>:<stream key>:<first>` (`writer-id.ts`; the experiment id
+ * for a client that numbers by the server's positions). JSON bodies are exactly Python's (no
+ * position in them: a server that ignores the header appends them as it appends Python's);
+ * msgpack bodies, sent only to an ml-dash server, also carry `startIndex`.
  *
- * - Metrics, JSON (Python's shape): `{"startIndex": 0, "dataPoints": [{"loss": 0.5, "_ts": 1.5}, …]}`.
+ * - Metrics, JSON (Python's shape): `{"dataPoints": [{"loss": 0.5, "_ts": 1.5}, …]}`.
  *   JSON has no NaN or ±Infinity: those values travel as `null`. Exact numbers (a `bigint`, a
  *   float kept as written like `1.0`) travel as their text in JSON and as msgpack extension
  *   type 1 (`exact-codec.ts`).
  * - Metrics, msgpack (`Content-Type: application/msgpack`): `{startIndex, count, blocks: [block…]}`
  *   where a block is `{keys: string[], cols: bin[], ts: bin, length}` (one little-endian float64
  *   column per key, 8 bytes per value, NaN and ±Infinity kept) or `{rows: object[]}`.
- * - Tracks: `{"startIndex": n, "entries": [{"timestamp": t, …data}]}`, as JSON or msgpack.
- * - Logs (JSON): `{"startSequence": n, "logs": [{"timestamp", "level", "message", "metadata"?}]}`.
+ * - Tracks: `{"entries": [{"timestamp": t, …data}]}` (msgpack: with `startIndex`).
+ * - Logs (JSON): `{"logs": [{"timestamp", "level", "message", "metadata"?}]}`.
  *
  * Optional `description`, `tags` and `metadata` describe a metric or track when it is created.
  * A metric batch copied from a store (`ml-dash upload`) also carries `createdAt`: `[count, iso]`
@@ -123,7 +125,7 @@ export function encodeMetricBatch(batch: Batch, format: WireFormat): EncodedBody
     let extra = "";
     for (const [k, v] of Object.entries(infoFields(batch.info))) extra += "," + jsonKey(k) + exactJson(v);
     if (batch.createdAt) extra += ',"createdAt":' + JSON.stringify(batch.createdAt);
-    const text = '{"startIndex":' + batch.first + extra + ',"dataPoints":[' + metricRowsJson(blocks) + "]}";
+    const text = "{" + extra.slice(1) + (extra === "" ? "" : ",") + '"dataPoints":[' + metricRowsJson(blocks) + "]}";
     return { body: utf8.encode(text), contentType: JSON_TYPE };
   }
   const wireBlocks = blocks.map((b) =>
@@ -142,9 +144,9 @@ export function trackEntries(records: readonly TrackEntry[]): Record<string, unk
 /** Encodes a track batch in the given format. */
 export function encodeTrackBatch(batch: Batch, format: WireFormat): EncodedBody {
   if (batch.data.kind !== "track") throw new TypeError("encodeTrackBatch needs a track batch");
-  const doc = { startIndex: batch.first, ...infoFields(batch.info), entries: trackEntries(batch.data.records) };
+  const doc = { ...infoFields(batch.info), entries: trackEntries(batch.data.records) };
   if (format === "json") return { body: utf8.encode(exactJson(doc)), contentType: JSON_TYPE };
-  return { body: packer.encode(doc), contentType: MSGPACK };
+  return { body: packer.encode({ startIndex: batch.first, ...doc }), contentType: MSGPACK };
 }
 
 /** A log record as the REST API carries it. */
@@ -157,7 +159,7 @@ export function logJson(r: LogRecord): Record<string, unknown> {
 /** Encodes a log batch (always JSON: logs are text, and every ML-Dash server takes this shape). */
 export function encodeLogBatch(batch: Batch): EncodedBody {
   if (batch.data.kind !== "log") throw new TypeError("encodeLogBatch needs a log batch");
-  const doc = { startSequence: batch.first, logs: batch.data.records.map(logJson) };
+  const doc = { logs: batch.data.records.map(logJson) };
   return { body: utf8.encode(exactJson(doc)), contentType: JSON_TYPE };
 }
 
@@ -189,7 +191,7 @@ export function batchTarget(experimentId: string, batch: Batch): RouteTarget {
   }
 }
 
-/** The idempotency key of a batch: run, stream and first record number. */
-export function idempotencyKey(experimentId: string, batch: Batch): string {
-  return `${experimentId}:${batch.stream.key}:${batch.first}`;
+/** The idempotency key of a batch: its writer (or the experiment id), stream and first record number. */
+export function idempotencyKey(writer: string, batch: Batch): string {
+  return `${writer}:${batch.stream.key}:${batch.first}`;
 }

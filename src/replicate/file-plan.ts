@@ -55,7 +55,7 @@ export function planFile(local: readonly FileInfo[], remote: FileInfo | undefine
 }
 
 /** Carries out an action; resolves to the server's record of the place afterwards (null: none). */
-export async function applyFile(api: RemoteFilesApi, local: LocalFileStore, action: FileAction): Promise<FileInfo | null> {
+export async function applyFile(api: RemoteFilesApi, local: LocalFileStore, action: FileAction, history = false): Promise<FileInfo | null> {
   if (action.kind === "delete") {
     await api.remove(action.remote.id).catch((err: unknown) => {
       if (!(err instanceof NotFoundError)) throw err; // deleted already
@@ -66,7 +66,8 @@ export async function applyFile(api: RemoteFilesApi, local: LocalFileStore, acti
   if (action.kind === "update") {
     return api.update(action.remote.id, { description: f.description, tags: f.tags, metadata: f.metadata });
   }
-  const meta = { path: f.path, filename: f.filename, contentType: f.contentType, description: f.description, tags: f.tags, bindrs: f.bindrs, metadata: f.metadata };
+  // `history` (ml-dash upload): the record keeps when it was first stored.
+  const meta = { path: f.path, filename: f.filename, contentType: f.contentType, description: f.description, tags: f.tags, bindrs: f.bindrs, metadata: f.metadata, ...(history && f.uploadedAt ? { uploadedAt: f.uploadedAt } : {}) };
   // Read from the local store for each attempt: the checksum is the local record's, so the server verifies what it got.
   const stream = await local.stream(f);
   return api.upload(meta, { kind: "stream", stream, size: f.sizeBytes, reopen: () => local.stream(f) }, f.checksum);

@@ -8,6 +8,9 @@
  * - At connect, every local stream is compared with the server's and the missing tail is
  *   uploaded from the local files, so a restarted process finishes what a killed one began;
  *   the local params are sent again, and {@link FileSync} compares the files.
+ * - The local store uploads as one writer (`.writer-id`, made with the run): another client
+ *   appending to the same experiment (another machine, a remote-only run) loses nothing, and
+ *   a restart resumes where the server says this store's records end.
  * - A server that is down at start does not stop the run: it goes on locally and the backend
  *   reconnects with backoff. `flush()` resolves when the server has acknowledged everything.
  */
@@ -28,7 +31,7 @@ import { isTransient, pauseMs } from "../backends/remote/retry.ts";
 import { RemoteSession, type RemoteFilesSetup } from "../backends/remote/session.ts";
 import { UnloadPlan, type UnloadResult } from "../backends/remote/unload.ts";
 import { FileSync, HybridFileStore } from "./file-sync.ts";
-import { localParams } from "./local-run.ts";
+import { localParams, localWriterId } from "./local-run.ts";
 import { Uploader } from "./uploader.ts";
 
 /** The local store a hybrid run writes first. */
@@ -97,6 +100,7 @@ export class HybridBackend implements Backend {
   }
 
   async open(info: ExperimentInfo): Promise<OpenState> {
+    this.session.writer = await localWriterId(this.options.local.storage, this.options.local.dir);
     try {
       const exp = await this.session.open(info);
       return { params: {}, paramsVersion: 0, data: exp.data, id: exp.id };
@@ -153,7 +157,7 @@ export class HybridBackend implements Backend {
       const o = this.uploader.outboxes.get(b.stream.key);
       plan.add(b.stream, o?.acked, o?.shift ?? 0, [b]);
     }
-    return plan.send(this.options.client, this.session.id, budgetBytes);
+    return plan.send(this.options.client, this.session.id, budgetBytes, this.session.writer);
   }
 
   private reconnectLater(): void {

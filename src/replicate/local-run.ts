@@ -10,6 +10,8 @@ import { paths } from "../layout/paths.ts";
 import type { ParsedPrefix } from "../model/prefix.ts";
 import { isPlainObject, type PlainObject, type PlainValue } from "../model/values.ts";
 import type { StorageAdapter } from "../storage/contract.ts";
+import { listStreams } from "../layout/list-streams.ts";
+import { isWriterId, newWriterId } from "../protocol/writer-id.ts";
 
 /** A run's stored description and final status. */
 export interface LocalRun {
@@ -54,4 +56,28 @@ export async function localParams(
   const version = doc?.["version"];
   const times = { ...(typeof doc?.["createdAt"] === "string" ? { createdAt: doc["createdAt"] } : {}), ...(typeof doc?.["updatedAt"] === "string" ? { updatedAt: doc["updatedAt"] } : {}) };
   return { data: data as Record<string, PlainValue>, version: typeof version === "number" ? version : undefined, ...times };
+}
+
+const utf8 = new TextEncoder();
+
+/** The writer id stored with the run in folder `dir` (`.writer-id`), when it has a valid one; reads only. */
+export async function storedWriterId(storage: StorageAdapter, dir: string): Promise<string | undefined> {
+  const bytes = await storage.read(paths.writerId(dir));
+  const id = bytes ? new TextDecoder().decode(bytes).trim() : "";
+  return isWriterId(id) ? id : undefined;
+}
+
+/**
+ * The id under which the local run in folder `dir` uploads (see `protocol/writer-id.ts`): the one
+ * stored with it, else a new one stored now — unless the run already holds records uploaded
+ * before writer ids (an earlier version of this SDK), which keep being numbered by the server's
+ * positions (undefined), as they were.
+ */
+export async function localWriterId(storage: StorageAdapter, dir: string): Promise<string | undefined> {
+  const stored = await storedWriterId(storage, dir);
+  if (stored !== undefined) return stored;
+  if ((await listStreams(storage, dir)).length > 0) return undefined;
+  const id = newWriterId();
+  await storage.write(paths.writerId(dir), utf8.encode(id + "\n"));
+  return id;
 }

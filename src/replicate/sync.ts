@@ -3,7 +3,9 @@
  * `.dash` tree (written by this SDK or by ML-Dash Python). It is resumable and idempotent by
  * construction: the server says where each of its streams ends, only the records after that
  * are read from the local files and sent, and every batch carries its position, so running it
- * twice (or after an interruption) never stores a record twice.
+ * twice (or after an interruption) never stores a record twice. A run a hybrid session wrote
+ * uploads under that session's writer id (`.writer-id`), so the upload finishes what the session
+ * began even when other clients appended to the experiment meanwhile.
  */
 import { MlDashError, NotFoundError, RemoteError } from "../errors.ts";
 import { listStreams } from "../layout/list-streams.ts";
@@ -22,7 +24,7 @@ import { portableSha256, type Sha256 } from "../files/sha256.ts";
 import type { FileInfo } from "../files/types.ts";
 import { applyFile, localPlaces, placeOf, planFile } from "./file-plan.ts";
 import { LOCAL_CHUNK, LocalStreamSource, sendTail } from "./local-tail.ts";
-import { localParams, localRun } from "./local-run.ts";
+import { localParams, localRun, storedWriterId } from "./local-run.ts";
 import { findRunFolders } from "../layout/run-folders.ts";
 
 /** Progress of an upload, reported after every batch. */
@@ -113,17 +115,19 @@ export async function uploadRun(
 ): Promise<SyncResult> {
   const chunk = options.chunk ?? LOCAL_CHUNK;
   const run = await localRun(storage, parsePrefix(dir));
-  const exp = await createRemoteExperiment(client, run.info);
-  const send = (batch: Batch): Promise<Sent> => sendBatch(client, exp.id, batch);
+  const writer = await storedWriterId(storage, dir);
+  const exp = await createRemoteExperiment(client, run.info, writer);
+  const send = (batch: Batch): Promise<Sent> => sendBatch(client, exp.id, batch, writer);
+  const positions = writer !== undefined && exp.writerPositions ? exp.writerPositions : exp.positions;
   let sent = 0;
   let skipped = 0;
   let bytes = 0;
 
   const params = await localParams(storage, dir);
-  if (params) await postParams(client, exp.id, params);
+  if (params) await postParams(client, exp.id, params, params);
 
   for (const { id: stream, recorded } of await listStreams(storage, dir)) {
-    let from = await serverPosition(client, exp.id, stream, exp.positions);
+    let from = await serverPosition(client, exp.id, stream, positions);
     const start = from;
     const source = new LocalStreamSource(storage, dir, stream);
     onProgress?.({ dir, stream, done: from, total: recorded });
@@ -182,15 +186,15 @@ async function uploadFiles(client: RemoteClient, storage: StorageAdapter, dir: s
         // The server's live copy of what was deleted here (an earlier upload) is deleted there;
         // anything else is uploaded and then deleted.
         const same = live !== undefined && live.checksum === f.checksum && !records.some((r) => r.deletedAt === null && r.checksum === f.checksum);
-        const id = same ? (live as FileInfo).id : (await applyFile(api, local, { kind: "upload", local: f }))?.id;
-        if (id !== undefined) await api.remove(id).catch((err: unknown) => (err instanceof NotFoundError ? undefined : Promise.reject(err)));
+        const id = same ? (live as FileInfo).id : (await applyFile(api, local, { kind: "upload", local: f }, true))?.id;
+        if (id !== undefined) await api.remove(id, f.deletedAt ?? undefined).catch((err: unknown) => (err instanceof NotFoundError ? undefined : Promise.reject(err)));
         live = undefined;
         out.deleted++;
       }
       const action = planFile(records, live);
       if (!action) out.unchanged += missing.length > 0 ? 0 : 1;
       else {
-        await applyFile(api, local, action);
+        await applyFile(api, local, action, true);
         if (action.kind === "upload") {
           out.uploaded++;
           out.bytes += action.local.sizeBytes;

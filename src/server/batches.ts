@@ -45,6 +45,28 @@ export function claimedStart(bodyStart: number | undefined, idempotencyKey: stri
   return m ? Number(m[1]) : undefined;
 }
 
+/** What a writer id looks like (the SDK sends 22 base64url characters; anything else is no writer). */
+const WRITER_ID = /^[A-Za-z0-9_-]{8,64}$/;
+
+/** A writer id from a client, or undefined when `raw` is none (absent, or not shaped like one). */
+export function writerId(raw: string | undefined): string | undefined {
+  return raw !== undefined && WRITER_ID.test(raw) ? raw : undefined;
+}
+
+/**
+ * The writer a batch's `Idempotency-Key` names: `<writer>:<stream key>:<first>`. A key that
+ * starts with the experiment's own id (the SDK before writer ids) or is shaped otherwise names
+ * none: its position is then the stream's.
+ */
+export function claimedWriter(idempotencyKey: string | undefined, streamKey: string, experimentId: string): string | undefined {
+  const m = idempotencyKey ? /:(\d+)$/.exec(idempotencyKey) : null;
+  if (!idempotencyKey || !m) return undefined;
+  const rest = idempotencyKey.slice(0, m.index);
+  if (!rest.endsWith(":" + streamKey)) return undefined;
+  const writer = rest.slice(0, rest.length - streamKey.length - 1);
+  return writer === experimentId ? undefined : writerId(writer);
+}
+
 /** A metric name from the URL (`None` = the unnamed metric); 400 for one that would escape its folder. */
 export function metricName(raw: string): string | null {
   return checkMetricName(raw);

@@ -51,7 +51,7 @@ export function originPolicy(allowed: CorsOrigins | undefined): MiddlewareHandle
       : cors({
           origin: (origin, c) => (originAllowed(c, origin, allowed) ? origin : null),
           allowMethods: (origin) => (mayWrite(origin, allowed) ? WRITES : ["GET", "HEAD", "OPTIONS"]),
-          allowHeaders: ["Authorization", "Content-Type", "Accept", "Idempotency-Key"],
+          allowHeaders: ["Authorization", "Content-Type", "Accept", "Idempotency-Key", "ML-Dash-Writer"],
           exposeHeaders: ["Retry-After", "Content-Type", "Content-Disposition", "Content-Length", "ETag"],
           maxAge: 600,
         });

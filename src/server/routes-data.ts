@@ -8,7 +8,7 @@ import { Hono, type Context } from "hono";
 import { flattenInto } from "../model/flatten.ts";
 import { normalizeValue, type PlainObject, type PlainValue } from "../model/values.ts";
 import { streamId } from "../model/batch.ts";
-import { claimedStart, decodeLogBatch, decodeMetricBatch, decodeTrackBatch, metricName, trackTopic } from "./batches.ts";
+import { claimedStart, claimedWriter, decodeLogBatch, decodeMetricBatch, decodeTrackBatch, metricName, trackTopic } from "./batches.ts";
 import { check, HttpError } from "./http-error.ts";
 import { intQuery, numQuery, readBody, reply } from "./http-io.ts";
 import { experimentOf } from "./lookups.ts";
@@ -33,6 +33,12 @@ function idem(c: Context): string | undefined {
   return c.req.header("idempotency-key");
 }
 
+/** How a batch is appended: where it starts and who wrote it (both from the body or the `Idempotency-Key`). */
+function placed(c: Context, e: ExperimentRef, streamKey: string, bodyStart: number | undefined): { start: number | undefined; writer: string | undefined; idempotencyKey: string | undefined } {
+  const key = idem(c);
+  return { start: claimedStart(bodyStart, key), writer: claimedWriter(key, streamKey, e.id), idempotencyKey: key };
+}
+
 /** The data routes. */
 export function dataRoutes(store: RunStore, options: DataRouteOptions): Hono {
   const app = new Hono();
@@ -42,8 +48,8 @@ export function dataRoutes(store: RunStore, options: DataRouteOptions): Hono {
   app.post("/experiments/:id/logs", async (c) => {
     const e = await exp(c);
     const d = decodeLogBatch(await readBody(c, { msgpack: true }));
-    const r = await store.append(e, streamId("log", null), { kind: "log", records: d.data }, { start: claimedStart(d.startIndex, idem(c)), idempotencyKey: idem(c) });
-    return reply(c, { created: r.count, skipped: r.skipped, startSequence: r.first, endSequence: r.first + r.count - 1, nextIndex: r.next, experimentId: e.id });
+    const r = await store.append(e, streamId("log", null), { kind: "log", records: d.data }, placed(c, e, "log", d.startIndex));
+    return reply(c, { created: r.count, skipped: r.skipped, startSequence: r.first, endSequence: r.first + r.count - 1, nextIndex: r.writerNext ?? r.next, experimentId: e.id });
   });
 
   app.get("/experiments/:id/logs", async (c) => {
@@ -92,14 +98,14 @@ export function dataRoutes(store: RunStore, options: DataRouteOptions): Hono {
     const name = metricName(c.req.param("name"));
     const d = decodeMetricBatch(await readBody(c, { msgpack: options.msgpack }));
     const stream = streamId("metric", name);
-    const r = await store.append(e, stream, { kind: "metric", blocks: d.data }, { start: claimedStart(d.startIndex, idem(c)), idempotencyKey: idem(c), info: d.info, createdAt: d.createdAt });
+    const r = await store.append(e, stream, { kind: "metric", blocks: d.data }, { ...placed(c, e, stream.key, d.startIndex), info: d.info, createdAt: d.createdAt });
     return reply(c, {
       metricId: `local-metric-${name ?? "None"}`,
       startIndex: String(r.first),
       endIndex: String(r.first + r.count - 1),
       count: r.count,
       skipped: r.skipped,
-      nextIndex: r.next,
+      nextIndex: r.writerNext ?? r.next,
       bufferedDataPoints: String(r.next),
       chunkSize: 10000,
     });
@@ -111,8 +117,9 @@ export function dataRoutes(store: RunStore, options: DataRouteOptions): Hono {
     const b = check(MetricPointBody, await readBody(c, { msgpack: true }), "metric point");
     const row = normalizeValue(b.data, "data", "body") as PlainObject;
     const d = decodeMetricBatch({ dataPoints: [row], description: b.description, tags: b.tags, metadata: b.metadata });
-    const r = await store.append(e, streamId("metric", name), { kind: "metric", blocks: d.data }, { start: claimedStart(undefined, idem(c)), idempotencyKey: idem(c), info: d.info });
-    return reply(c, { metricId: `local-metric-${name ?? "None"}`, index: String(r.first), nextIndex: r.next, bufferedDataPoints: String(r.next), chunkSize: 10000 });
+    const stream = streamId("metric", name);
+    const r = await store.append(e, stream, { kind: "metric", blocks: d.data }, { ...placed(c, e, stream.key, undefined), info: d.info });
+    return reply(c, { metricId: `local-metric-${name ?? "None"}`, index: String(r.first), nextIndex: r.writerNext ?? r.next, bufferedDataPoints: String(r.next), chunkSize: 10000 });
   });
 
   app.get("/experiments/:id/metrics/:name/data", async (c) => {
@@ -139,8 +146,9 @@ export function dataRoutes(store: RunStore, options: DataRouteOptions): Hono {
     const e = await exp(c);
     const topic = trackTopic(c.req.param("topic"));
     const d = decodeTrackBatch(await readBody(c, { msgpack: options.msgpack }));
-    const r = await store.append(e, streamId("track", topic), { kind: "track", records: d.data }, { start: claimedStart(d.startIndex, idem(c)), idempotencyKey: idem(c), info: d.info });
-    return reply(c, { trackId: `local-track-${topic.replaceAll("/", "_")}`, topic, startIndex: r.first, count: r.count, skipped: r.skipped, nextIndex: r.next });
+    const stream = streamId("track", topic);
+    const r = await store.append(e, stream, { kind: "track", records: d.data }, { ...placed(c, e, stream.key, d.startIndex), info: d.info });
+    return reply(c, { trackId: `local-track-${topic.replaceAll("/", "_")}`, topic, startIndex: r.first, count: r.count, skipped: r.skipped, nextIndex: r.writerNext ?? r.next });
   });
 
   app.get("/experiments/:id/tracks/:topic/data", async (c) => {

@@ -17,7 +17,7 @@ import { experimentOf, nodeOf } from "./lookups.ts";
 import type { RunStore } from "./store/index.ts";
 import type { ExperimentRef, FileRecord } from "./store/records.ts";
 import { FileUpdateBody } from "./schemas.ts";
-import { uploadFile } from "./upload.ts";
+import { keptTime, uploadFile } from "./upload.ts";
 
 /** `attachment; filename="…"; filename*=UTF-8''…` for any file name. */
 function disposition(name: string): string {
@@ -85,7 +85,8 @@ export function fileRoutes(store: RunStore): Hono {
   app.delete("/nodes/:id", async (c) => {
     const f = await file(c);
     if (!f) throw new HttpError(404, `Node ${JSON.stringify(c.req.param("id"))} not found (only file nodes can be deleted)`);
-    return reply(c, await store.deleteFile(f.entry, f.file.id));
+    // `deletedAt` (ours): an upload's copy of a record deleted at that time.
+    return reply(c, await store.deleteFile(f.entry, f.file.id, { deletedAt: keptTime(c.req.query("deletedAt"), "deletedAt") }));
   });
 
   app.get("/experiments/:id/files", async (c) => {

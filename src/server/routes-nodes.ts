@@ -15,6 +15,7 @@ import type { RunStore } from "./store/index.ts";
 import type { ExperimentRecord, ExperimentRef, ProjectRecord } from "./store/records.ts";
 import { ExperimentBody, FolderBody, NodeBody, ProjectBody, StatusBody } from "./schemas.ts";
 import { experimentOf, nodeOf } from "./lookups.ts";
+import { writerId } from "./batches.ts";
 import type * as v from "valibot";
 
 /** A name that becomes one folder of the tree; 400 (naming `field`) if it could escape it or breaks the rule of `model/names.ts`. */
@@ -81,7 +82,14 @@ function prefixSegments(prefix: string): readonly string[] {
   }
 }
 
-async function createExperiment(store: RunStore, ns: string, b: v.InferOutput<typeof ExperimentBody>): Promise<Record<string, unknown>> {
+/** Where writer `writer`'s own numbering ends in each stream (`ML-Dash-Writer`: a client resuming its uploads). */
+async function writerPositions(store: RunStore, e: ExperimentRef, writer: string): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  for (const p of await store.writerStreams(e, writer)) out[p.stream.key] = p.next;
+  return out;
+}
+
+async function createExperiment(store: RunStore, ns: string, b: v.InferOutput<typeof ExperimentBody>, writer: string | undefined): Promise<Record<string, unknown>> {
   const name = segment(b.name, "name");
   // The prefix is checked before anything (the project) is registered: a refused create leaves no trace.
   const given = b.prefix === undefined ? undefined : prefixSegments(b.prefix);
@@ -112,6 +120,7 @@ async function createExperiment(store: RunStore, ns: string, b: v.InferOutput<ty
     node: experimentNode(e, e.status),
     project: projectJson((await store.project(e.projectId)) ?? p),
     streams: await positions(store, e),
+    ...(writer === undefined ? {} : { writerStreams: await writerPositions(store, e, writer) }),
   };
 }
 
@@ -156,7 +165,7 @@ export function nodeRoutes(store: RunStore): Hono {
       });
       return reply(c, { node: { id: f.id, type: "FOLDER", name: f.name, parentId: f.parentId, projectId: f.projectId } });
     }
-    return reply(c, await createExperiment(store, ns, body as v.InferOutput<typeof ExperimentBody>));
+    return reply(c, await createExperiment(store, ns, body as v.InferOutput<typeof ExperimentBody>, writerId(c.req.header("ml-dash-writer"))));
   });
 
   app.patch("/nodes/:id", async (c) => {

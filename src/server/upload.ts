@@ -21,7 +21,7 @@ import { experimentOf } from "./lookups.ts";
 import { notAFolder, segment } from "./routes-nodes.ts";
 import type { RunStore } from "./store/index.ts";
 
-const FIELDS = new Set(["type", "projectId", "experimentId", "parentId", "name", "checksum", "description", "tags", "bindrs", "metadata"]);
+const FIELDS = new Set(["type", "projectId", "experimentId", "parentId", "name", "checksum", "description", "tags", "bindrs", "metadata", "uploadedAt"]);
 const MAX_FIELD_BYTES = 1024 * 1024;
 const SHA256_HEX = /^[0-9a-f]{64}$/i;
 
@@ -122,6 +122,7 @@ async function receive(reader: MultipartReader, ns: string, store: RunStore, ide
   const tags = list(fields.get("tags"), "tags");
   const bindrs = list(fields.get("bindrs"), "bindrs");
   const metadata = metadataOf(fields.get("metadata"));
+  const uploadedAt = keptTime(fields.get("uploadedAt"), "uploadedAt");
 
   const verify = async (written: { size: number; checksum: string }): Promise<void> => {
     // What follows the file: only a checksum, for clients that hash while they send.
@@ -150,6 +151,7 @@ async function receive(reader: MultipartReader, ns: string, store: RunStore, ide
       bindrs,
       metadata,
       verify,
+      ...(uploadedAt === undefined ? {} : { uploadedAt }),
     }, { idempotencyKey });
   } catch (err) {
     // writeContent wraps what the body stream threw: unwrap it to the client's mistake when it was one.
@@ -158,4 +160,16 @@ async function receive(reader: MultipartReader, ns: string, store: RunStore, ide
     throw err;
   }
   return { node: fileNodeJson(e, info, false), physicalFile: physicalJson(info), file: fileJson(e, info) };
+}
+
+const ISO_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,9})?(Z|[+-]\d\d:\d\d)$/;
+
+/**
+ * A time a copy keeps (`ml-dash upload`'s `uploadedAt` field, `deletedAt` query): an ISO 8601
+ * timestamp, kept as written; undefined when absent; 400 naming `field` otherwise.
+ */
+export function keptTime(raw: string | undefined, field: string): string | undefined {
+  if (raw === undefined || raw === "") return undefined;
+  if (!ISO_TIME.test(raw) || Number.isNaN(Date.parse(raw))) throw badRequest(`Invalid ${field} ${JSON.stringify(raw.slice(0, 40))}: use an ISO 8601 time such as 2026-01-02T03:04:05.000000Z`, field);
+  return raw;
 }

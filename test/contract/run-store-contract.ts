@@ -152,13 +152,35 @@ export function runStoreContract(name: string, make: () => Promise<RunStoreFixtu
       const e = await open(store, "alice/p/once");
       expect(await store.append(e, LOSS, rows(pts(0, 3)), { start: 0 })).toEqual({ first: 0, count: 3, skipped: 0, next: 3 });
       expect(await store.append(e, LOSS, rows(pts(0, 3)), { start: 0 })).toEqual({ first: 3, count: 0, skipped: 3, next: 3 });
-      expect(await store.append(e, LOSS, rows(pts(2, 3)), { start: 2, idempotencyKey: "k:2", writer: "w1" })).toEqual({ first: 3, count: 2, skipped: 1, next: 5 });
+      expect(await store.append(e, LOSS, rows(pts(2, 3)), { start: 2, idempotencyKey: "k:2" })).toEqual({ first: 3, count: 2, skipped: 1, next: 5 });
       const gap = await store.append(e, LOSS, rows(pts(9, 1)), { start: 9 }).catch((err: unknown) => err);
       expect(gap).toBeInstanceOf(StreamGapError);
       expect((gap as StreamGapError).nextIndex).toBe(5);
       const page = await store.metricPage(e, "loss", 0, 100);
       expect(page.data.map((p) => [p.index, p.data["v"]])).toEqual([0, 1, 2, 3, 4].map((i) => [i, i]));
       expect(await store.streams(e)).toEqual([{ stream: LOSS, next: 5 }]);
+    });
+
+    t("named writers on one stream each land every record once: own numbering, a retry skipped, an overlap trimmed, a gap refused with the writer's end", async ({ store }) => {
+      const e = await open(store, "alice/p/writers");
+      const [A, B] = ["writer-AAAA", "writer-BBBB"];
+      expect(await store.append(e, LOSS, rows(pts(0, 3)), { start: 0, writer: A, idempotencyKey: `${A}:metric:loss:0` })).toEqual({ first: 0, count: 3, skipped: 0, next: 3, writerNext: 3 });
+      // B numbers its records from 0 too: they go after A's, none is taken for a replay.
+      expect(await store.append(e, LOSS, rows(pts(0, 3)), { start: 0, writer: B, idempotencyKey: `${B}:metric:loss:0` })).toEqual({ first: 3, count: 3, skipped: 0, next: 6, writerNext: 3 });
+      // A's retry (its answer was lost) stores nothing; B's overlapping batch stores only what is new.
+      expect(await store.append(e, LOSS, rows(pts(0, 3)), { start: 0, writer: A, idempotencyKey: `${A}:metric:loss:0` })).toEqual({ first: 6, count: 0, skipped: 3, next: 6, writerNext: 3 });
+      expect(await store.append(e, LOSS, rows(pts(2, 2)), { start: 2, writer: B, idempotencyKey: `${B}:metric:loss:2` })).toEqual({ first: 6, count: 1, skipped: 1, next: 7, writerNext: 4 });
+      const gap = await store.append(e, LOSS, rows(pts(9, 1)), { start: 9, writer: A }).catch((err: unknown) => err);
+      expect(gap).toBeInstanceOf(StreamGapError);
+      expect((gap as StreamGapError).nextIndex).toBe(3);
+      // A writer that starts past 0 (a remote-only run numbering from the stream's end) is taken where it says.
+      expect(await store.append(e, LOSS, rows(pts(50, 1)), { start: 50, writer: "writer-CCCC" })).toMatchObject({ first: 7, count: 1, writerNext: 51 });
+      const page = await store.metricPage(e, "loss", 0, 100);
+      expect(page.data.map((p) => [p.index, p.data["v"]])).toEqual([0, 1, 2, 0, 1, 2, 3, 50].map((v, i) => [i, v]));
+      expect(await store.writerStreams(e, A)).toEqual([{ stream: LOSS, next: 3 }]);
+      expect(await store.writerStreams(e, B)).toEqual([{ stream: LOSS, next: 4 }]);
+      expect(await store.writerStreams(e, "writer-none")).toEqual([]);
+      expect(await store.streams(e)).toEqual([{ stream: LOSS, next: 8 }]);
     });
 
     t("concurrent appends of the same positioned batch store it once; appends without a position go at the end", async ({ store }) => {

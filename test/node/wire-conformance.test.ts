@@ -15,6 +15,9 @@ import { pythonSkipReason } from "../support/python.ts";
 import { startPythonBench, type PythonBench, type ScenarioRun } from "../support/python-scenarios.ts";
 import { startRecordingProxy, type RecordedRequest, type RecordingProxy } from "../support/recording-proxy.ts";
 import { tempDir } from "../support/node-fixtures.ts";
+import { REPO } from "../support/child.ts";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 
 const skip = pythonSkipReason();
 const NS = "alice";
@@ -84,19 +87,27 @@ afterAll(async () => {
 });
 
 /**
- * What our SDK still sends that Python never does, each named: the SDK's exactly-once and msgpack
- * extensions (answered by ml-dash serve, unknown to ML-Dash's hosted server). Issue 15 item 5 is
- * done when this list is empty; until then a new difference fails the first test.
+ * What our SDK sends that Python never does, each needed, named in the README ("What we send
+ * that Python does not") and harmless to ML-Dash's hosted server: msgpack only to a server that
+ * has shown it is an ml-dash server (it reported its stream positions), and the history
+ * `ml-dash upload` keeps (fields other servers ignore, a listing that a 404 turns into "upload
+ * every file"). The SDK's own run (params, logs, metrics, tracks, files, status) sends nothing
+ * else: positions travel in the `Idempotency-Key` header, params without a version, and files
+ * are listed over GraphQL as Python lists them.
  */
-const KNOWN_EXTENSIONS: Record<string, string> = {
-  "POST /api/experiments/{experimentId}/parameters application/json with version": "params carry their version (a replayed write merges once)",
-  "POST /api/experiments/{experimentId}/parameters application/json with createdAt, updatedAt, version":
-    "ml-dash upload sends the params' original times with their version (upload keeps history); a server that ignores them stores the upload time",
-  "POST /api/experiments/{experimentId}/logs application/json with startSequence": "log batches say where they start (exactly-once appends)",
+const DOCUMENTED_EXTENSIONS: Record<string, string> = {
   "POST /api/experiments/{experimentId}/metrics/{name}/append-batch application/msgpack": "metric batches as msgpack float64 columns, only to a server that reported its stream positions (ml-dash serve does; remote/wire-negotiation.test.ts)",
   "POST /api/experiments/{experimentId}/tracks/{name}/append_batch application/msgpack": "track batches as msgpack, likewise",
-  "GET /api/experiments/{experimentId}/files -": "exp.files().list() reads the REST listing; Python lists files through GraphQL ListExperimentFilesPaginated",
+  "POST /api/experiments/{experimentId}/parameters application/json with createdAt, updatedAt, version":
+    "ml-dash upload sends the params' stored version and times (upload keeps history); a server that ignores them counts its own version and stores the upload time",
+  "GET /api/experiments/{experimentId}/files -": "ml-dash upload lists the server's files, deleted records included, to send only what it lacks (Python lists live files over GraphQL); a 404 makes it upload every file",
+  "POST /api/namespaces/{namespace}/nodes multipart/form-data FILE with uploadedAt": "ml-dash upload keeps when a file record was first stored; a server that refuses the field gets the upload without it",
 };
+
+/** The names a request carries: body keys, multipart fields (`uploadedAt`), query parameters (`?deletedAt`). */
+function fieldsOf(r: RecordedRequest): string[] {
+  return [...(r.bodyKeys ?? []), ...(r.formFields ?? []).filter((f) => f !== "file"), ...r.query.map((q) => `?${q}`)];
+}
 
 /** Our requests Python's recording has no match for: the endpoint, plus the body keys Python never sends there. */
 function differences(): string[] {
@@ -104,7 +115,7 @@ function differences(): string[] {
   for (const run of python) {
     for (const r of run.requests) {
       const keys = known.get(endpoint(r)) ?? new Set<string>();
-      for (const k of r.bodyKeys ?? []) keys.add(k);
+      for (const k of fieldsOf(r)) keys.add(k);
       for (const [field, items] of Object.entries(r.itemKeys ?? {})) for (const k of items) keys.add(`${field}[].${k}`);
       known.set(endpoint(r), keys);
     }
@@ -116,7 +127,7 @@ function differences(): string[] {
       out.push(endpoint(r));
       continue;
     }
-    const extra = [...(r.bodyKeys ?? []), ...Object.entries(r.itemKeys ?? {}).flatMap(([f, items]) => items.map((k) => `${f}[].${k}`))].filter((k) => !keys.has(k));
+    const extra = [...fieldsOf(r), ...Object.entries(r.itemKeys ?? {}).flatMap(([f, items]) => items.map((k) => `${f}[].${k}`))].filter((k) => !keys.has(k));
     if (extra.length > 0) out.push(`${endpoint(r)} with ${extra.join(", ")}`);
   }
   return [...new Set(out)].sort();
@@ -129,11 +140,18 @@ describe.skipIf(skip)(`our requests are ML-Dash Python's requests${skip ? ` (ski
     expect(ours.some((r) => r.nodeType === "EXPERIMENT")).toBe(true);
   });
 
-  test("every request our SDK and ml-dash upload send is one Python sends (same method, path shape, content type, body keys), bar the named extensions", () => {
-    expect(differences().filter((d) => !(d in KNOWN_EXTENSIONS))).toEqual([]);
+  test("every request our SDK and ml-dash upload send is one Python sends (same method, path shape, content type, body keys), bar the documented extensions", () => {
+    expect(differences().filter((d) => !(d in DOCUMENTED_EXTENSIONS))).toEqual([]);
   });
 
-  test.fails("not yet (issue 15 item 5): our SDK sends nothing Python does not, msgpack only after the server has shown it takes it", () => {
-    expect(differences()).toEqual([]);
+  test("issue 15 item 5: the documented extensions are exactly what we send beyond Python (none stale), each named in the README", () => {
+    expect(differences()).toEqual(Object.keys(DOCUMENTED_EXTENSIONS).sort());
+    const readme = readFileSync(join(REPO, "README.md"), "utf8");
+    const section = readme.slice(readme.indexOf("### What we send that Python does not"));
+    expect(section.length).toBeGreaterThan(100);
+    for (const d of Object.keys(DOCUMENTED_EXTENSIONS)) {
+      const [method, path] = d.split(" ");
+      expect(section, d).toContain(`${method} ${(path as string).replace("/api/", "")}`);
+    }
   });
 });

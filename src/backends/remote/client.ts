@@ -128,7 +128,8 @@ export class RemoteClient {
 
   /** The absolute URL of an API path (concatenated, never resolved: a leading "/" stays under /api). */
   url(path: string, query?: Record<string, string | number | undefined>): string {
-    let url = this.base + "/" + path.replace(/^\/+/, "");
+    // "../graphql": beside the API, at the server's root (ML-Dash's GraphQL).
+    let url = path.startsWith("../") ? this.base.slice(0, -"/api".length) + "/" + path.slice(3) : this.base + "/" + path.replace(/^\/+/, "");
     if (query) {
       const q = new URLSearchParams();
       for (const [k, v] of Object.entries(query)) if (v !== undefined) q.set(k, String(v));

@@ -11,6 +11,7 @@ import type { PlainValue } from "../../model/values.ts";
 import { routes, target, UNNAMED_METRIC } from "../../protocol/routes.ts";
 import type { RemoteClient } from "./client.ts";
 import type { RemoteFileTarget } from "./files-api.ts";
+import { WRITER_HEADER } from "../../protocol/writer-id.ts";
 
 /** What the server said about a created experiment. */
 export interface RemoteExperiment {
@@ -22,6 +23,15 @@ export interface RemoteExperiment {
   readonly data: Record<string, unknown>;
   /** Where each stream ends on the server (`metric:train` → 120), when the server says. */
   readonly positions: ReadonlyMap<string, number> | undefined;
+  /** Where the writer named at the create ends in each stream (in its own numbering), when the server says. */
+  readonly writerPositions?: ReadonlyMap<string, number> | undefined;
+}
+
+function positionMap(streams: unknown): Map<string, number> | undefined {
+  if (streams === null || typeof streams !== "object") return undefined;
+  const out = new Map<string, number>();
+  for (const [k, v] of Object.entries(streams as Record<string, unknown>)) if (typeof v === "number") out.set(k, v);
+  return out;
 }
 
 function idOf(v: unknown, what: string): string {
@@ -30,8 +40,12 @@ function idOf(v: unknown, what: string): string {
   throw new RemoteError(`The server's answer has no ${what}.id`, 200, v);
 }
 
-/** Creates or resumes the experiment of `info` on the server. */
-export async function createRemoteExperiment(client: RemoteClient, info: ExperimentInfo): Promise<RemoteExperiment> {
+/**
+ * Creates or resumes the experiment of `info` on the server. `writer`: the id this client's
+ * batches carry, sent in the `ML-Dash-Writer` header so the server says where that writer's
+ * streams end (`writerPositions`; a server that does not know writers ignores the header).
+ */
+export async function createRemoteExperiment(client: RemoteClient, info: ExperimentInfo, writer?: string): Promise<RemoteExperiment> {
   const p = info.prefix;
   if (p.owner === undefined || p.project === undefined) {
     throw new ConfigurationError(`Remote mode needs a prefix "owner/project/name" (the owner is the server namespace); got "${p.path}"`);
@@ -57,18 +71,14 @@ export async function createRemoteExperiment(client: RemoteClient, info: Experim
   // Ours, and only where the node chain above names another folder than the local store's (a
   // 2-segment prefix "a/b" is experiment "b" of project "b"): Python never sends "prefix".
   if (p.path !== [p.owner, p.project, ...p.folders, p.name].join("/")) body["prefix"] = p.path;
-  const res = await client.request<Record<string, unknown>>(nodes, { json: body });
+  const res = await client.request<Record<string, unknown>>(nodes, { json: body, ...(writer === undefined ? {} : { headers: { [WRITER_HEADER]: writer } }) });
   const data = res.data ?? {};
-  const streams = data["streams"];
-  let positions: Map<string, number> | undefined;
-  if (streams !== null && typeof streams === "object") {
-    positions = new Map();
-    for (const [k, v] of Object.entries(streams as Record<string, unknown>)) if (typeof v === "number") positions.set(k, v);
-  }
+  const positions = positionMap(data["streams"]);
+  const writerPositions = positions === undefined ? undefined : positionMap(data["writerStreams"]);
   // msgpack only once the server has shown it is an ml-dash server (it says where its streams
   // end); any other server, ML-Dash's hosted one included, gets JSON as Python sends it.
   if (positions === undefined && client.wire === "msgpack") client.wire = "json";
-  return { id: idOf(data["experiment"], "experiment"), nodeId: idOf(data["node"], "node"), data, positions };
+  return { id: idOf(data["experiment"], "experiment"), nodeId: idOf(data["node"], "node"), data, positions, writerPositions };
 }
 
 /** The server's params of an experiment (`{}` when it has none). */
@@ -87,15 +97,25 @@ export async function fetchParams(client: RemoteClient, id: string): Promise<{ d
   }
 }
 
-/** Sends the params state (a merge on the server, so sending the same state twice changes nothing). */
+/**
+ * Sends the params state (a merge on the server, so sending the same state twice changes
+ * nothing): `{data}`, Python's body. `history` (`ml-dash upload`): also the stored version and
+ * times, fields of ours that other servers ignore (they count their own version and stamp now).
+ */
 export async function postParams(
   client: RemoteClient,
   id: string,
-  params: { readonly data: Readonly<Record<string, PlainValue>>; readonly version: number | undefined; readonly createdAt?: string | undefined; readonly updatedAt?: string | undefined },
+  params: { readonly data: Readonly<Record<string, PlainValue>> },
+  history?: { readonly version?: number | undefined; readonly createdAt?: string | undefined; readonly updatedAt?: string | undefined },
 ): Promise<void> {
-  // createdAt / updatedAt (an upload's kept times) are ours: other servers ignore unknown fields.
-  const times = { ...(params.createdAt ? { createdAt: params.createdAt } : {}), ...(params.updatedAt ? { updatedAt: params.updatedAt } : {}) };
-  await client.request(target(routes.writeParams, { id }), { json: { data: params.data, version: params.version, ...times } });
+  const kept = history
+    ? {
+        ...(history.version !== undefined ? { version: history.version } : {}),
+        ...(history.createdAt ? { createdAt: history.createdAt } : {}),
+        ...(history.updatedAt ? { updatedAt: history.updatedAt } : {}),
+      }
+    : {};
+  await client.request(target(routes.writeParams, { id }), { json: { data: params.data, ...kept } });
 }
 
 /** Records the run status on the experiment's node (idempotent). */

@@ -16,6 +16,7 @@ import { parseBody, type RemoteClient } from "./client.ts";
 import { collectBounded as collect, tooLarge } from "../../files/bounded-stream.ts";
 import { hashStream, obj, randomKey, str, toFileInfo, type Obj } from "./file-record.ts";
 import { blobBody, bytesBody, multipartFrame, streamBody } from "./multipart-body.ts";
+import { listFilesGraphql } from "./files-graphql.ts";
 
 /** Where files go: the experiment on the server. */
 export interface RemoteFileTarget {
@@ -36,6 +37,8 @@ export interface UploadMeta {
   readonly tags: readonly string[];
   readonly bindrs: readonly string[];
   readonly metadata: PlainObject | null;
+  /** When the record was first stored (`ml-dash upload` keeps it): a field of ours, which other servers ignore. */
+  readonly uploadedAt?: string | undefined;
 }
 
 /** Options of {@link RemoteFilesApi}. */
@@ -109,6 +112,11 @@ export class RemoteFilesApi {
     try {
       return await this.send(meta, source, sum);
     } catch (err) {
+      // A server that refuses our `uploadedAt` field (it is not ML-Dash's) gets the upload without it.
+      if (err instanceof RemoteError && err.status === 400 && meta.uploadedAt !== undefined && JSON.stringify(err.body ?? "").includes("uploadedAt") && (source.kind !== "stream" || source.reopen || source.blob)) {
+        const again = source.kind === "stream" && source.reopen ? { ...source, stream: await source.reopen() } : source;
+        return this.upload({ ...meta, uploadedAt: undefined }, again, sum);
+      }
       // A restarted server may not know a folder created before: create the folders again, once.
       if (!(err instanceof RemoteError && err.status === 404 && obj(err.body)["field"] === "parentId")) throw err;
       this.folders.clear();
@@ -127,6 +135,7 @@ export class RemoteFilesApi {
     if (meta.tags.length > 0) fields.push(["tags", meta.tags.some((t) => t.includes(",")) ? JSON.stringify(meta.tags) : meta.tags.join(",")]);
     if (meta.metadata && Object.keys(meta.metadata).length > 0) fields.push(["metadata", JSON.stringify(meta.metadata)]);
     if (meta.bindrs.length > 0) fields.push(["bindrs", meta.bindrs.some((t) => t.includes(",")) ? JSON.stringify(meta.bindrs) : meta.bindrs.join(",")]);
+    if (meta.uploadedAt) fields.push(["uploadedAt", meta.uploadedAt]);
     const frame = multipartFrame(fields, meta);
     const size = content.kind === "bytes" ? content.bytes.length : content.size;
     let body: () => Promise<BodyInit>;
@@ -178,7 +187,24 @@ export class RemoteFilesApi {
     };
   }
 
-  /** Every file of the experiment (deleted ones with `includeDeleted`), following pages. */
+  /**
+   * The live files, listed as ML-Dash Python lists them (GraphQL, see `files-graphql.ts`); a server
+   * without `/graphql` (404) is asked through the REST list instead.
+   */
+  async listLive(): Promise<FileInfo[]> {
+    try {
+      return await listFilesGraphql(this.client, this.target.experimentId);
+    } catch (err) {
+      if (err instanceof RemoteError && err.status === 404) return (await this.list(false)).filter((f) => f.deletedAt === null);
+      throw err;
+    }
+  }
+
+  /**
+   * Every file of the experiment (deleted ones with `includeDeleted`), following pages, through
+   * `GET experiments/{id}/files`: ours (ML-Dash lists over GraphQL, live files only), used by
+   * `ml-dash upload` to keep deleted records; a server without it answers 404.
+   */
   async list(includeDeleted = true): Promise<FileInfo[]> {
     const out: FileInfo[] = [];
     for (let offset = 0; ; ) {
@@ -216,10 +242,10 @@ export class RemoteFilesApi {
     }
   }
 
-  /** Soft-deletes a file. */
-  async remove(id: string): Promise<DeletedFile> {
+  /** Soft-deletes a file; `deletedAt` (`ml-dash upload`: the local record's time) goes as a query parameter of ours, which other servers ignore. */
+  async remove(id: string, deletedAt?: string): Promise<DeletedFile> {
     try {
-      const res = await this.client.request<Obj>(target(routes.deleteNode, { id }));
+      const res = await this.client.request<Obj>(target(routes.deleteNode, { id }), deletedAt ? { query: { deletedAt } } : {});
       return { id: str(res.data?.["id"]) ?? id, deletedAt: str(res.data?.["deletedAt"]) ?? "" };
     } catch (err) {
       throw this.notFound(err, id);

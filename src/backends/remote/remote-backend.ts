@@ -5,8 +5,9 @@
  * when those run out (bounded by `maxQueueBytes`). A batch the server refuses for good is
  * reported once and counted as dropped, never retried forever.
  *
- * Every batch carries its position (`startIndex`) and an idempotency key, so a retry after a
- * lost answer never stores a record twice. With a local store, the hybrid backend of
+ * Every batch carries its position and an idempotency key under this run's own writer id
+ * (`protocol/writer-id.ts`), so a retry after a lost answer never stores a record twice, and
+ * another client appending to the same experiment meanwhile loses nothing either. With a local store, the hybrid backend of
  * `src/replicate` is used instead.
  */
 import type { Backend, ExperimentInfo, OpenState, ParamsUpdate, RunStatus } from "../../model/backend.ts";
@@ -22,6 +23,7 @@ import { StreamGap } from "./send-batch.ts";
 import { RemoteSession, type RemoteFilesSetup } from "./session.ts";
 import { UnloadPlan, type UnloadResult } from "./unload.ts";
 import { RemoteFileStore } from "./remote-file-store.ts";
+import { newWriterId } from "../../protocol/writer-id.ts";
 
 /** Options of {@link RemoteBackend}. */
 export interface RemoteBackendOptions {
@@ -43,7 +45,7 @@ export class RemoteBackend implements Backend {
   private readonly session: RemoteSession;
 
   constructor(private readonly options: RemoteBackendOptions) {
-    this.session = new RemoteSession({ client: options.client, report: options.report, files: options.files });
+    this.session = new RemoteSession({ client: options.client, report: options.report, files: options.files, writer: newWriterId() });
     this.files = new RemoteFileStore(() => this.session.fileApi());
   }
 
@@ -90,7 +92,7 @@ export class RemoteBackend implements Backend {
   flushForUnload(extra: readonly Batch[] = [], budgetBytes = 64 * 1024): UnloadResult {
     const plan = new UnloadPlan();
     for (const b of extra) plan.add(b.stream, this.session.positions.get(b.stream.key), 0, [b]);
-    return plan.send(this.client, this.session.id, budgetBytes);
+    return plan.send(this.client, this.session.id, budgetBytes, this.session.writer);
   }
 
   /** Sends one batch, after everything before it. */

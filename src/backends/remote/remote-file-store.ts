@@ -20,8 +20,9 @@ export class RemoteFileStore implements FileStore {
     return (await this.api()).upload(req, req.content);
   }
 
+  /** The server's live files (a remote-only run never needs the deleted ones). */
   async records(): Promise<FileInfo[]> {
-    return (await this.api()).list(true);
+    return (await this.api()).listLive();
   }
 
   async read(file: FileInfo): Promise<Uint8Array> {

@@ -44,10 +44,11 @@ export function nextFromAnswer(data: unknown, batch: Batch): number {
 }
 
 /**
- * POSTs `batch` to experiment `experimentId`. Transient failures were already retried by the
+ * POSTs `batch` to experiment `experimentId`, numbered as `writer`'s (see `protocol/writer-id.ts`;
+ * without one, by the server's positions). Transient failures were already retried by the
  * client; what is thrown is final for this attempt.
  */
-export async function sendBatch(client: RemoteClient, experimentId: string, batch: Batch): Promise<Sent> {
+export async function sendBatch(client: RemoteClient, experimentId: string, batch: Batch, writer?: string): Promise<Sent> {
   for (;;) {
     const format = client.wire;
     const { body, contentType } = encodeBatch(batch, format);
@@ -55,7 +56,7 @@ export async function sendBatch(client: RemoteClient, experimentId: string, batc
       const res = await client.request(batchTarget(experimentId, batch), {
         body,
         contentType,
-        headers: { "idempotency-key": idempotencyKey(experimentId, batch) },
+        headers: { "idempotency-key": idempotencyKey(writer ?? experimentId, batch) },
       });
       return { next: nextFromAnswer(res.data, batch), bytes: body.length };
     } catch (err) {
@@ -66,8 +67,8 @@ export async function sendBatch(client: RemoteClient, experimentId: string, batc
       if (err instanceof RemoteError && err.status === 413 && batch.count > 1) {
         // Too large for this server: send it in halves (each half keeps its position).
         const half = Math.ceil(batch.count / 2);
-        const first = await sendBatch(client, experimentId, tailOf(batch, batch.first, half));
-        const second = await sendBatch(client, experimentId, tailOf(batch, batch.first + half));
+        const first = await sendBatch(client, experimentId, tailOf(batch, batch.first, half), writer);
+        const second = await sendBatch(client, experimentId, tailOf(batch, batch.first + half), writer);
         return { next: second.next, bytes: first.bytes + second.bytes };
       }
       if (err instanceof RemoteError && err.status === 409) {

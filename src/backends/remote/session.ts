@@ -36,6 +36,12 @@ export interface SessionOptions {
   readonly background?: boolean;
   /** Runs once the experiment exists on the server, as part of connecting (hybrid: the catch-up). */
   readonly connected?: () => Promise<void>;
+  /**
+   * The id this client's batches carry (`protocol/writer-id.ts`), so other clients may append to
+   * the same experiment; its records are numbered from where the server says this writer ends.
+   * Undefined: numbered by the server's stream positions, keyed by the experiment id.
+   */
+  readonly writer?: string | undefined;
 }
 
 /** One experiment on the server. */
@@ -53,7 +59,12 @@ export class RemoteSession {
   private paramsSending: Promise<void> | undefined;
   private filesApi: RemoteFilesApi | undefined;
 
-  constructor(private readonly options: SessionOptions) {}
+  /** See {@link SessionOptions.writer}; the hybrid backend sets it from its local store before connecting. */
+  writer: string | undefined;
+
+  constructor(private readonly options: SessionOptions) {
+    this.writer = options.writer;
+  }
 
   /** The HTTP client. */
   get client(): RemoteClient {
@@ -91,13 +102,16 @@ export class RemoteSession {
     if (this.connecting) return this.connecting;
     const info = this.info as ExperimentInfo;
     const attempt = (async () => {
-      const exp = await createRemoteExperiment(this.client, info);
+      const exp = await createRemoteExperiment(this.client, info, this.writer);
       this._id = exp.id;
       this.nodeId = exp.nodeId;
       this.data = exp.data;
-      if (exp.positions) {
+      // A writer's records are numbered in its own sequence when the server keeps one per writer.
+      const known = this.writer !== undefined && exp.writerPositions ? exp.writerPositions : exp.positions;
+      if (known) {
         this._positionsKnown = true;
-        for (const [k, v] of exp.positions) this._positions.set(k, v);
+        // A position this session already moved (a reconnect) is its own latest word.
+        for (const [k, v] of known) if (!this._positions.has(k)) this._positions.set(k, v);
       }
       this.filesApi = undefined; // ids may differ after a reconnect
       await this.options.connected?.();
@@ -130,7 +144,7 @@ export class RemoteSession {
 
   /** Sends one batch to the experiment (see `send-batch.ts`). */
   send(batch: Batch): Promise<Sent> {
-    return sendBatch(this.client, this.experimentId(), batch);
+    return sendBatch(this.client, this.experimentId(), batch, this.writer);
   }
 
   /** Sends the params state (the newest is sent; one request at a time). */

@@ -72,7 +72,7 @@ function fit(batch: Batch, format: "msgpack" | "json", room: number): { batch: B
 }
 
 /** Fires the keepalive requests; never throws, never awaits. */
-export function sendForUnload(client: RemoteClient, experimentId: string, streams: readonly UnloadStream[], budgetBytes: number): UnloadResult {
+export function sendForUnload(client: RemoteClient, experimentId: string, streams: readonly UnloadStream[], budgetBytes: number, writer?: string): UnloadResult {
   let room = budgetBytes;
   let requests = 0;
   let records = 0;
@@ -94,7 +94,7 @@ export function sendForUnload(client: RemoteClient, experimentId: string, stream
         method: to.method,
         body: body as BodyInit,
         keepalive: true,
-        headers: { authorization: `Bearer ${token}`, "content-type": contentType, "idempotency-key": idempotencyKey(experimentId, part.batch) },
+        headers: { authorization: `Bearer ${token}`, "content-type": contentType, "idempotency-key": idempotencyKey(writer ?? experimentId, part.batch) },
       })
       .catch(() => undefined); // the page is leaving; a lost request is resent by the next load
     requests++;
@@ -120,10 +120,10 @@ export class UnloadPlan {
     s.batches.push(...batches);
   }
 
-  /** Fires the keepalive requests (none before the experiment exists on the server: all is left). */
-  send(client: RemoteClient, experimentId: string | undefined, budgetBytes: number): UnloadResult {
+  /** Fires the keepalive requests (none before the experiment exists on the server: all is left), keyed as `writer`'s. */
+  send(client: RemoteClient, experimentId: string | undefined, budgetBytes: number, writer?: string): UnloadResult {
     const streams = [...this.streams.values()];
     if (experimentId === undefined) return { requests: 0, records: 0, bytes: 0, left: streams.reduce((n, s) => n + s.batches.reduce((m, b) => m + b.count, 0), 0) };
-    return sendForUnload(client, experimentId, streams, budgetBytes);
+    return sendForUnload(client, experimentId, streams, budgetBytes, writer);
   }
 }

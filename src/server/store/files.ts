@@ -21,8 +21,11 @@ export interface RunStoreFiles {
   readFile(experiment: ExperimentRef, file: FileInfo): Promise<ReadableStream<Uint8Array>>;
   /** Changes description, tags and metadata; `NotFoundError` for an unknown or deleted id. */
   updateFile(experiment: ExperimentRef, id: string, patch: FileUpdate): Promise<FileRecord>;
-  /** Soft delete (the record stays, with `deletedAt`); `NotFoundError` for an unknown or deleted id. */
-  deleteFile(experiment: ExperimentRef, id: string): Promise<DeletedFile>;
+  /**
+   * Soft delete (the record stays, with `deletedAt`: `options.deletedAt`, a copy's time as
+   * `ml-dash upload` sends it, else now); `NotFoundError` for an unknown or deleted id.
+   */
+  deleteFile(experiment: ExperimentRef, id: string, options?: { readonly deletedAt?: string | undefined }): Promise<DeletedFile>;
   /**
    * The logical folder (`/models`) of a parent node: `/` for the experiment itself (its node
    * id, its id, `ROOT`, or none), else a file folder of this experiment; undefined otherwise.

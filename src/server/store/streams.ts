@@ -18,7 +18,14 @@ export interface AppendOptions {
    * `StreamGapError` carrying `nextIndex`. Without it the batch goes at the end.
    */
   readonly start?: number | undefined;
-  /** Who writes (a writer id, for per-writer idempotency); stores may ignore it. */
+  /**
+   * Who writes, when the client names itself (many writers on one stream). `start` is then in
+   * the writer's own numbering: the records before where this writer's earlier batches ended
+   * are skipped (a retry), the rest go at the stream's end whoever else appended meanwhile, and
+   * a start past the writer's end is a `StreamGapError` carrying the writer's end. A writer's
+   * first batch is taken at whatever start it claims. Without a writer, `start` is a position
+   * in the stream (one writer; the SDK's requests before writer ids).
+   */
   readonly writer?: string | undefined;
   /** The request's idempotency key; stores may use it to recognise a replay. */
   readonly idempotencyKey?: string | undefined;
@@ -38,6 +45,8 @@ export interface Appended {
   readonly skipped: number;
   /** The stream's end after the append. */
   readonly next: number;
+  /** With {@link AppendOptions.writer}: where the writer's own numbering ends after the append. */
+  readonly writerNext?: number | undefined;
 }
 
 /** Where a stream ends. */
@@ -106,6 +115,8 @@ export interface RunStoreStreams {
   append(experiment: ExperimentRef, stream: StreamId, data: BatchData, options?: AppendOptions): Promise<Appended>;
   /** Where each stream of the experiment ends. */
   streams(experiment: ExperimentRef): Promise<StreamPosition[]>;
+  /** Where writer `writer`'s own numbering ends in each stream it appended to (see {@link AppendOptions.writer}). */
+  writerStreams(experiment: ExperimentRef, writer: string): Promise<StreamPosition[]>;
   /** Points `[startIndex, startIndex + limit)` of metric `name` (null = the unnamed metric). */
   metricPage(experiment: ExperimentRef, name: string | null, startIndex: number, limit: number): Promise<MetricPage>;
   /** A metric's description and counts; `NotFoundError` for a metric never logged. */

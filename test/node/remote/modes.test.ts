@@ -197,7 +197,7 @@ describe("hybrid", () => {
     expect(params.data["model.arch"]).toBe("mlp");
   }, IO_TIMEOUT_MS);
 
-  test("a reset local store does not lose records: they go after what the server already holds", async () => {
+  test("a second local store on the same prefix (a reset, or another machine) loses nothing: its records go after what the server holds", async () => {
     const reports: string[] = [];
     const run = async (n: number, from: number): Promise<void> => {
       const e = new Experiment("alice/modes/hybrid/reset", { dashUrl: srv.url, token: "tok-123456789", storage: memoryAdapter(), echo: false, onError: (x) => reports.push(x.code) });
@@ -209,7 +209,8 @@ describe("hybrid", () => {
     await run(50, 100); // a fresh (empty) local store, same prefix
     const got = await lines(srv.storage, "alice/modes/hybrid/reset/metrics/m/data.jsonl");
     expect(got.map((r) => [r["index"], (r["data"] as { i: number }).i])).toEqual(Array.from({ length: 150 }, (_, i) => [i, i]));
-    expect(reports).toContain("REMOTE_AHEAD");
+    // Each store uploads as its own writer (.writer-id), so the server holding more is no surprise.
+    expect(reports).not.toContain("REMOTE_AHEAD");
   }, IO_TIMEOUT_MS);
 
   test("memory of the upload queue is bounded: past the cap, batches are re-read from the local store", async () => {

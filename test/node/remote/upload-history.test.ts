@@ -69,8 +69,12 @@ describe("upload keeps history", () => {
     const params = JSON.parse(readFileSync(join(dir, "parameters.json"), "utf8"));
     expect(JSON.parse(await serverText(`${RUN}/parameters.json`))).toEqual(params); // data, version and updatedAt
 
-    const files = (JSON.parse(await serverText(`${RUN}/files/.files_metadata.json`)) as { files: { filename: string; deletedAt: string | null; checksum: string }[] }).files;
+    const files = (JSON.parse(await serverText(`${RUN}/files/.files_metadata.json`)) as { files: { filename: string; path: string; uploadedAt: string; deletedAt: string | null; checksum: string }[] }).files;
     expect(files.length).toBe(5);
+    // Each record keeps its times: when it was first stored and, for a deleted one, when it was deleted.
+    const localFiles = (JSON.parse(readFileSync(join(dir, "files/.files_metadata.json"), "utf8")) as { files: { filename: string; path: string; uploadedAt: string; deletedAt: string | null }[] }).files;
+    const times = (fs: readonly { filename: string; path: string; uploadedAt: string; deletedAt: string | null }[]): string[] => fs.map((f) => `${f.path}/${f.filename} ${f.uploadedAt} ${f.deletedAt}`).sort();
+    expect(times(files)).toEqual(times(localFiles));
     expect(files.filter((f) => f.deletedAt !== null).map((f) => f.filename).sort()).toEqual(["gone.txt", "readme.txt"]);
     expect(files.filter((f) => f.deletedAt === null).map((f) => f.filename).sort()).toEqual(["config.json", "data.bin", "readme.txt"]);
 

@@ -70,6 +70,15 @@ test("ml-dash upload of Python's and this SDK's runs into a team node: every rec
     const local = parseJsonLines<{ data: Record<string, unknown> }>((await storage.read(`${py}/metrics/eval/data.jsonl`)) as Uint8Array).records;
     const page = await store.metricPage(ref!, "eval", 0, 1000);
     expect(page.data.map((r) => r.data)).toEqual(local.map((r) => r.data)); // NaN, ±Infinity kept
+    // History: every point's createdAt as written (not the upload's time), firstDataAt the first of them.
+    const localEval = parseJsonLines<{ createdAt: string }>((await storage.read(`${py}/metrics/eval/data.jsonl`)) as Uint8Array).records;
+    expect(page.data.map((r) => r.createdAt)).toEqual(localEval.map((r) => r.createdAt));
+    // (to the millisecond: the store's timestamps come back through JavaScript Dates)
+    expect(Date.parse((await store.metricStats(ref!, "eval")).firstDataAt ?? "")).toBe(Date.parse(localEval[0]?.createdAt ?? ""));
+    // Files keep when they were stored.
+    const localFiles = (JSON.parse(new TextDecoder().decode((await storage.read(`${py}/files/.files_metadata.json`)) as Uint8Array)) as { files: { filename: string; uploadedAt: string }[] }).files;
+    const stamp = (t: string): number => Date.parse(t);
+    expect((await store.files(ref!)).map((f) => `${f.filename} ${stamp(f.uploadedAt)}`).sort()).toEqual(localFiles.map((f) => `${f.filename} ${stamp(f.uploadedAt)}`).sort());
     const run1 = await store.run("bob/cli/run-1");
     expect((await store.describe(run1!)).status).toBe("COMPLETED");
     expect((await store.params(run1!))?.data).toEqual({ lr: 0.5 });

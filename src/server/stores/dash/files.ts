@@ -26,8 +26,8 @@ export function dashFiles(state: DashState): RunStoreFiles {
       const e = await state.entry(ref);
       return record(e, await files.store(e).update(id, patch));
     },
-    async deleteFile(ref, id) {
-      return files.store(await state.entry(ref)).delete(id);
+    async deleteFile(ref, id, options = {}) {
+      return files.store(await state.entry(ref)).delete(id, options.deletedAt);
     },
     async fileFolderPath(ref, parentId) {
       return files.pathOf(await state.entry(ref), parentId);

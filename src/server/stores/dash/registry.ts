@@ -23,6 +23,7 @@ import { nodeId } from "./ids.ts";
 import { readJsonDoc } from "../../../layout/json-doc.ts";
 import type { EncoderPool } from "../../../backends/local/encoder-pool.ts";
 import type { StreamPosition } from "../../store/streams.ts";
+import { WriterPositions } from "./writers.ts";
 
 /** A project: `<namespace>/<slug>`. */
 export interface ProjectNode {
@@ -69,13 +70,17 @@ export class Registry {
   private readonly byNode = new Map<string, ExperimentEntry>();
   /** Serialises writes of one experiment's experiment.json and of one stream. */
   readonly locks: NamedMutex = new NamedMutex();
+  /** Where each writer's own numbering ends, per run and stream. */
+  readonly writers: WriterPositions;
   private lastScan = 0;
   private scanning: Promise<void> | undefined;
 
   constructor(
     readonly storage: StorageAdapter,
     private readonly encoder?: EncoderPool,
-  ) {}
+  ) {
+    this.writers = new WriterPositions(storage, this.locks);
+  }
 
   /** Indexes every experiment of the tree (again). */
   scan(): Promise<void> {
@@ -209,6 +214,7 @@ export class Registry {
       this.experiments.delete(e.id);
       this.byPath.delete(e.path);
       this.byNode.delete(e.nodeId);
+      this.writers.forget(e.path);
     }
     for (const [id, f] of this.folders) if (f.projectId === project.id) this.folders.delete(id);
     this.projects.delete(project.id);

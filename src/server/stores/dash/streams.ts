@@ -18,6 +18,11 @@ export function dashStreams(state: DashState): RunStoreStreams {
     async streams(ref) {
       return state.registry.positions(await state.entry(ref));
     },
+    async writerStreams(ref, writer) {
+      const e = await state.entry(ref);
+      const mine = await state.registry.writers.of(e.path, writer);
+      return (await state.registry.positions(e)).map((p) => ({ stream: p.stream, next: mine.get(p.stream.key) ?? 0 })).filter((p) => mine.has(p.stream.key));
+    },
     async metricPage(ref, name, startIndex, limit) {
       return (await state.entry(ref)).reader.readMetric(name, startIndex, limit);
     },

@@ -17,6 +17,7 @@ import { ConfigurationError } from "../../../errors.ts";
 import { sha256Hex } from "../../../files/sha256.ts";
 import { INITIAL_SCHEMA } from "./migrations/0001-initial.ts";
 import { STORE_SCHEMA } from "./migrations/0002-store.ts";
+import { WRITERS_SCHEMA } from "./migrations/0003-writers.ts";
 import type { Sql } from "./pg.ts";
 
 /** One schema step. */
@@ -32,6 +33,7 @@ export interface Migration {
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: "initial", sql: INITIAL_SCHEMA },
   { version: 2, name: "store", sql: STORE_SCHEMA },
+  { version: 3, name: "writers", sql: WRITERS_SCHEMA },
 ];
 
 /**

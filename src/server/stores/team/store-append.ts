@@ -7,8 +7,11 @@
  *    answer was lost, the client retried, maybe on another node) is answered from
  *    `accepted_batches` and stores nothing;
  * 3. a positioned batch is compared with `next_index`: records already held are skipped, a
- *    start past the end is a {@link StreamGapError} carrying the end;
- * 4. the rest is encoded to `.dash` JSONL lines once, gzipped (a tenth of the bytes through
+ *    start past the end is a {@link StreamGapError} carrying the end. A batch from a named
+ *    writer is compared with where that writer's own numbering ends (`writer_positions`,
+ *    advanced in the same transaction) instead, and what is new goes at `next_index`: two
+ *    clients on one stream both land every record, once;
+ * 4. the rest is encoded to `.dash` JSONL lines once (with the times an upload sends, else now), gzipped (a tenth of the bytes through
  *    the connection and into PostgreSQL), and inserted as one pending batch row, and
  *    `next_index` advances.
  *
@@ -22,6 +25,7 @@ import { pyJson } from "../../../layout/py-json.ts";
 import type { BatchData, StreamId } from "../../../model/batch.ts";
 import { blockRow } from "../../../model/metric-block.ts";
 import { sliceData } from "../../../protocol/batch-ops.ts";
+import { sliceRuns, type CreatedRuns } from "../../../model/created-at.ts";
 import { batchLength, type AppendOptions, type Appended } from "../../store/streams.ts";
 import type { ExperimentRef } from "../../store/records.ts";
 import { gzip } from "./store-lines.ts";
@@ -50,12 +54,15 @@ export async function appendBatch(state: TeamState, ref: ExperimentRef, stream: 
   const { start, info } = options;
   const length = batchLength(data);
   const writer = options.writer ?? "";
+  // A named writer's position is its own (see AppendOptions.writer).
+  const own = start !== undefined && options.writer !== undefined ? options.writer : undefined;
   const key = start === undefined && options.idempotencyKey ? options.idempotencyKey : undefined;
+  const created = (skip: number, n: number): CreatedRuns | undefined => (options.createdAt ? sliceRuns(options.createdAt, skip, n) : undefined);
   const name = seriesName(stream);
   let crossed: { id: string } | undefined;
   // Encoded (and gzipped) before the series is locked when the batch says where it starts: the
   // usual case (the SDK's batches land at the end) holds the lock only for the inserts.
-  const early = start === undefined ? undefined : await gzip(encodeBatchBytes({ data, first: start, createdAt: nowIso() }));
+  const early = start === undefined ? undefined : await gzip(encodeBatchBytes({ data, first: start, createdAt: nowIso(), created: created(0, length) }));
   const result = await state.run("append", (sql) =>
     sql.begin(async (tx) => {
       const lock = (): Promise<LockedSeries[]> =>
@@ -63,9 +70,11 @@ export async function appendBatch(state: TeamState, ref: ExperimentRef, stream: 
           where experiment_id = ${ref.id} and kind = ${stream.kind} and name = ${name} for update`;
       let [s] = await lock();
       if (!s) {
-        await tx`insert into series (experiment_id, kind, name, chunk_size, description, tags, metadata)
+        // A series an upload creates was first written when its first point was (firstDataAt).
+        const firstAt = options.createdAt?.[0]?.[1] ?? null;
+        await tx`insert into series (experiment_id, kind, name, chunk_size, description, tags, metadata, created_at)
           values (${ref.id}, ${stream.kind}, ${name}, ${state.chunkSize}, ${info?.description ?? null}, ${tx.array([...(info?.tags ?? [])] as string[], 25)},
-            ${info?.metadata == null ? null : tx.json(info.metadata as never)})
+            ${info?.metadata == null ? null : tx.json(info.metadata as never)}, coalesce(${firstAt}::timestamptz, now()))
           on conflict (experiment_id, kind, name) do nothing`;
         [s] = await lock();
       }
@@ -75,14 +84,21 @@ export async function appendBatch(state: TeamState, ref: ExperimentRef, stream: 
         const [seen] = await tx<{ first_index: string }[]>`select first_index from accepted_batches where series_id = ${row.id} and writer = ${writer} and batch_key = ${key}`;
         if (seen) return { first: Number(seen.first_index), count: 0, skipped: length, next };
       }
-      if (start !== undefined && start > next) {
-        throw new StreamGapError(`Gap in ${stream.key}: the batch starts at ${start} but the stream ends at ${next}; resend from ${next}`, next);
+      let known: number | undefined = next;
+      if (own !== undefined) {
+        const [w] = await tx<{ next_index: string }[]>`select next_index from writer_positions where series_id = ${row.id} and writer = ${own}`;
+        known = w ? Number(w.next_index) : start;
       }
-      const skip = start === undefined ? 0 : Math.min(next - start, length);
+      if (start !== undefined && known !== undefined && start > known) {
+        const whose = own === undefined ? "the stream" : `writer ${own}'s records`;
+        throw new StreamGapError(`Gap in ${stream.key}: the batch starts at ${start} but ${whose} end at ${known}; resend from ${known}`, known);
+      }
+      const skip = start === undefined || known === undefined ? 0 : Math.max(0, Math.min(known - start, length));
       const count = length - skip;
-      if (count === 0) return { first: next, count: 0, skipped: skip, next };
+      const writerNext = own === undefined || start === undefined ? undefined : Math.max(known ?? start, start + length);
+      if (count === 0) return { first: next, count: 0, skipped: skip, next, writerNext };
       const part = skip === 0 ? data : sliceData(data, skip, count);
-      const bytes = early !== undefined && skip === 0 && start === next ? early : await gzip(encodeBatchBytes({ data: part, first: next, createdAt: nowIso() }));
+      const bytes = early !== undefined && skip === 0 && start === next ? early : await gzip(encodeBatchBytes({ data: part, first: next, createdAt: nowIso(), created: created(skip, count) }));
       await tx`insert into pending_batches (series_id, first_index, count, data) values (${row.id}, ${next}, ${count}, ${bytes})`;
       const facts = batchFacts(part, row.fields);
       const minTs = facts.minTs === null ? row.first_ts : row.first_ts === null ? facts.minTs : Math.min(row.first_ts, facts.minTs);
@@ -92,9 +108,13 @@ export async function appendBatch(state: TeamState, ref: ExperimentRef, stream: 
       if (key !== undefined) {
         await tx`insert into accepted_batches (series_id, writer, batch_key, first_index, count) values (${row.id}, ${writer}, ${key}, ${next}, ${count})`;
       }
+      if (own !== undefined && writerNext !== undefined) {
+        await tx`insert into writer_positions (series_id, writer, next_index) values (${row.id}, ${own}, ${writerNext})
+          on conflict (series_id, writer) do update set next_index = excluded.next_index`;
+      }
       const size = row.chunk_size;
       if (Math.floor(next / size) !== Math.floor((next + count) / size)) crossed = { id: row.id };
-      return { first: next, count, skipped: skip, next: next + count };
+      return { first: next, count, skipped: skip, next: next + count, writerNext };
     }),
   );
   if (crossed) scheduleSeal(state, crossed.id, stream.kind);

@@ -139,9 +139,12 @@ export function teamFiles(state: TeamState): RunStoreFiles {
                 if (first) return { row: first, replaced: [] as string[], prior: true };
               }
               const gone = await tx<{ object_key: string }[]>`delete from files where experiment_id = ${ref.id} and path = ${request.path} and filename = ${request.filename} and deleted_at is null returning object_key`;
-              const [row] = await tx<FileRow[]>`insert into files (id, experiment_id, path, filename, content_type, size_bytes, sha256, object_key, description, tags, bindrs, metadata, idempotency_key)
+              // An upload's copy keeps the time its record was first stored (created = updated then).
+              const at = request.uploadedAt ?? null;
+              const [row] = await tx<FileRow[]>`insert into files (id, experiment_id, path, filename, content_type, size_bytes, sha256, object_key, description, tags, bindrs, metadata, idempotency_key, created_at, updated_at)
                 values (${id}, ${ref.id}, ${request.path}, ${request.filename}, ${request.contentType}, ${put.size}, ${put.sha256}, ${objectKey}, ${request.description},
-                  ${tx.array([...request.tags], 25)}, ${tx.array([...request.bindrs], 25)}, ${request.metadata === null ? null : tx.json(request.metadata as never)}, ${key ?? null})
+                  ${tx.array([...request.tags], 25)}, ${tx.array([...request.bindrs], 25)}, ${request.metadata === null ? null : tx.json(request.metadata as never)}, ${key ?? null},
+                  coalesce(${at}::timestamptz, now()), coalesce(${at}::timestamptz, now()))
                 returning *`;
               return { row: row as FileRow, replaced: gone.map((g) => g.object_key), prior: false };
             }),
@@ -183,9 +186,10 @@ export function teamFiles(state: TeamState): RunStoreFiles {
       if (!row) throw new NotFoundError(`File ${JSON.stringify(id)} not found`);
       return fileRecordOf(ref, row);
     },
-    async deleteFile(ref, id) {
+    async deleteFile(ref, id, options = {}) {
+      const at = options.deletedAt ?? null;
       const [row] = isRowId(id)
-        ? await state.run("delete a file", (sql) => sql<FileRow[]>`update files set deleted_at = now() where id = ${id} and experiment_id = ${ref.id} and deleted_at is null returning *`)
+        ? await state.run("delete a file", (sql) => sql<FileRow[]>`update files set deleted_at = coalesce(${at}::timestamptz, now()) where id = ${id} and experiment_id = ${ref.id} and deleted_at is null returning *`)
         : [];
       if (!row) throw new NotFoundError(`File ${JSON.stringify(id)} not found`);
       return { id: row.id, deletedAt: time(row.deleted_at) as string };

@@ -55,6 +55,13 @@ export function teamStreams(state: TeamState): RunStoreStreams {
     async streams(ref) {
       return (await state.allSeries(ref)).map((r) => ({ stream: streamOf(r), next: Number(r.next_index) }));
     },
+    async writerStreams(ref, writer) {
+      const rows = await state.run("read writer positions", (sql) =>
+        sql<{ kind: SeriesRow["kind"]; name: string; next_index: string }[]>`select s.kind, s.name, w.next_index from writer_positions w
+          join series s on s.id = w.series_id where s.experiment_id = ${ref.id} and w.writer = ${writer}`,
+      );
+      return rows.map((r) => ({ stream: streamOf(r), next: Number(r.next_index) }));
+    },
     async metricPage(ref, name, startIndex, limit) {
       const row = await metric(ref, name);
       const next = row ? Number(row.next_index) : 0;
@@ -159,7 +166,10 @@ export function teamParams(state: TeamState): RunStoreParams {
           const data = { ...oldData, ...changed };
           // A replay of a version already stored merges (idempotent) without counting a new version.
           const version = options.version !== undefined && options.version <= oldVersion ? oldVersion : Math.max(oldVersion + 1, options.version ?? 0);
-          const [row] = await tx<ParamsRow[]>`insert into params (experiment_id, version, data, doc) values (${ref.id}, ${version}, ${tx.json(jsonSafe(data) as never)}, ${pyJson(data)})
+          // An upload's copy keeps when this version was written (its updatedAt), else now.
+          const at = options.updatedAt ?? options.createdAt ?? null;
+          const [row] = await tx<ParamsRow[]>`insert into params (experiment_id, version, data, doc, created_at)
+            values (${ref.id}, ${version}, ${tx.json(jsonSafe(data) as never)}, ${pyJson(data)}, coalesce(${at}::timestamptz, now()))
             on conflict (experiment_id, version) do update set data = excluded.data, doc = excluded.doc returning version, doc, data, created_at`;
           return paramsRecord(row as ParamsRow, undefined);
         }),
