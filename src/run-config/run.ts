@@ -6,7 +6,6 @@
 import * as v from "valibot";
 import type { RunParams } from "../model/run-params.ts";
 import { atLeast, leaf, text } from "../internal/schema.ts";
-import { strftime } from "./strftime.ts";
 
 /** `{project}/{now:%Y/%m-%d}/{pathStem}/{jobName}`: the prefix when none is given (Python's, in camelCase). */
 export const DEFAULT_PREFIX_TEMPLATE = "{project}/{now:%Y/%m-%d}/{pathStem}/{jobName}";
@@ -44,6 +43,9 @@ export interface RunDefaults {
 export type { RunParams } from "../model/run-params.ts";
 
 let now: Date | undefined;
+
+/** Two digits, as strftime pads (the run's `date` needs no more of strftime, which loads with templates). */
+const two = (n: number): string => String(n).padStart(2, "0");
 
 /**
  * The run defaults. Set fields before creating experiments.
@@ -96,14 +98,16 @@ export class RunConfig {
   owner: string | undefined = undefined;
   name: string | undefined = undefined;
 
-  /** `now` as `YYYYMMDD`. */
+  /** `now` as `YYYYMMDD` (strftime `%Y%m%d`, local time). */
   get date(): string {
-    return strftime(this.now, "%Y%m%d");
+    const d = this.now;
+    return `${d.getFullYear()}${two(d.getMonth() + 1)}${two(d.getDate())}`;
   }
 
-  /** `now` as `YYYYMMDD.HHMMSS`. */
+  /** `now` as `YYYYMMDD.HHMMSS` (strftime `%Y%m%d.%H%M%S`, local time). */
   get datetimeStr(): string {
-    return strftime(this.now, "%Y%m%d.%H%M%S");
+    const d = this.now;
+    return `${this.date}.${two(d.getHours())}${two(d.getMinutes())}${two(d.getSeconds())}`;
   }
 }
 
