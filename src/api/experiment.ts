@@ -14,7 +14,7 @@ import { createMetrics, type Metrics } from "./metrics/metrics.ts";
 import { resolveDestinations, type Destinations, type Mode } from "./modes.ts";
 import { validateOptions, type ExperimentOptions } from "./options.ts";
 import { Params } from "./params.ts";
-import { assembleBackends, fileStoreFor, type Assembly, type UnloadResult } from "../replicate/assemble.ts";
+import type { Assembly, UnloadResult } from "../replicate/assemble.ts";
 import type { LifecycleOwner, RunLifecycle } from "./lifecycle.ts";
 import { createRunHandle, type RunHandle } from "./run-handle.ts";
 import { resolveRun } from "../run-config/resolve.ts";
@@ -23,6 +23,9 @@ import type { RunConfig } from "../run-config/run.ts";
 import { coreRuntime, type RuntimeHooks } from "../model/runtime-hooks.ts";
 import { newStats, type ExperimentStats } from "../model/stats.ts";
 import { createTracks, type Tracks } from "./tracks/tracks.ts";
+
+/** Puts a run's backends together (`src/replicate/assemble.ts`): loaded with the first start or files call. */
+const assembly = (): Promise<typeof import("../replicate/assemble.ts")> => import("../replicate/assemble.ts");
 
 /** Run status: PENDING before the first start, then what the lifecycle records. */
 export type ExperimentStatus = "PENDING" | RunStatus;
@@ -221,7 +224,8 @@ export class Experiment implements Host, AsyncDisposable {
   }
 
   private loadLifecycle(): Promise<RunLifecycle> {
-    this.lifecycleLoad ??= import("./lifecycle.ts").then(({ RunLifecycle }) => (this.lifecycle = new RunLifecycle(this.lifecycleOwner)));
+    // The backends' assembly loads alongside, so a start waits for one round of downloads, not two.
+    this.lifecycleLoad ??= Promise.all([import("./lifecycle.ts"), assembly()]).then(([{ RunLifecycle }]) => (this.lifecycle = new RunLifecycle(this.lifecycleOwner)));
     return this.lifecycleLoad;
   }
 
@@ -282,7 +286,7 @@ export class Experiment implements Host, AsyncDisposable {
    * half loads only if this run uses it (see `src/replicate/assemble.ts`).
    */
   protected async createBackends(): Promise<{ backends: Backend[]; reader: Reader }> {
-    this.assembly = await assembleBackends({
+    this.assembly = await (await assembly()).assembleBackends({
       ...this.destinations,
       prefix: this.prefixState.current(),
       options: this.options,
@@ -300,9 +304,9 @@ export class Experiment implements Host, AsyncDisposable {
    * sync in hybrid mode). Its code is loaded with the first files call, not with the page.
    */
   protected async createFileStore(): Promise<FileStore> {
-    await this.prefixState.ready();
-    // The prefix at the first files call, as when this was synchronous.
-    return fileStoreFor({ ...this.destinations, prefix: this.prefixState.current(), runtime: this.runtime, options: this.options }, () => this.assembly?.files);
+    // The prefix at the first files call, as when this was synchronous (or once its template expanded).
+    const [prefix, { fileStoreFor }] = await Promise.all([this.prefixState.settled(), assembly()]);
+    return fileStoreFor({ ...this.destinations, prefix, runtime: this.runtime, options: this.options }, () => this.assembly?.files);
   }
 }
 

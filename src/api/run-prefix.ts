@@ -75,6 +75,11 @@ export class RunPrefix {
     if (this.parsed === undefined) throw this.error;
   }
 
+  /** The prefix as it is now (read at the call when nothing waits), once known. */
+  settled(): Promise<ParsedPrefix> {
+    return this.waiting === undefined && this.parsed !== undefined ? Promise.resolve(this.parsed) : this.ready().then(() => this.current());
+  }
+
   /** Loads the template code and does the waiting work (once; again after a failed download). */
   private expandLater(): Promise<void> {
     if (this.expanding === undefined) {

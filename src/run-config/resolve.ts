@@ -5,8 +5,8 @@
  * templates in up to 10 passes, then parse the prefix. The expansion itself is `expand.ts`,
  * reached through `engine.ts`: a prefix without `{` needs none of it.
  */
-import * as v from "valibot";
 import { ValidationError } from "../errors.ts";
+import { dotPath } from "../internal/schema.ts";
 import type { ParsedPrefix } from "../model/prefix.ts";
 import type { RuntimeHooks } from "../model/runtime-hooks.ts";
 import { loadedTemplates } from "./engine.ts";
@@ -18,10 +18,10 @@ import { webEntry, webUser } from "./web-context.ts";
 function checkDefaults(): void {
   const fields: Record<string, unknown> = {};
   for (const k in RunDefaultsSchema.entries) fields[k] = RUN[k as keyof RunDefaults]; // RUN's own fields (now is a getter)
-  const r = v.safeParse(RunDefaultsSchema, fields);
-  if (r.success) return;
-  const path = `RUN.${v.getDotPath(r.issues[0]) ?? ""}`;
-  throw new ValidationError(`Invalid ${path}: ${r.issues[0].message}`, { field: path });
+  const issue = RunDefaultsSchema.check(fields);
+  if (issue === undefined) return;
+  const path = `RUN.${dotPath(issue) ?? ""}`;
+  throw new ValidationError(`Invalid ${path}: ${issue.message}`, { field: path });
 }
 
 /** The entry, project root and path stem (run.py:240-266), unless `pathStem` was given. */

@@ -3,9 +3,8 @@
  * prefix template, the entry script, the job counter — and `RunConfig`, one experiment's copy
  * of them after its templates were expanded (`exp.runConfig`).
  */
-import * as v from "valibot";
 import type { RunParams } from "../model/run-params.ts";
-import { atLeast, leaf, text } from "../internal/schema.ts";
+import { atLeast, leaf, optional, strictObject, text } from "../internal/schema.ts";
 
 /** `{project}/{now:%Y/%m-%d}/{pathStem}/{jobName}`: the prefix when none is given (Python's, in camelCase). */
 export const DEFAULT_PREFIX_TEMPLATE = "{project}/{now:%Y/%m-%d}/{pathStem}/{jobName}";
@@ -117,34 +116,34 @@ const snowflake = leaf<string | bigint>("a decimal snowflake id (a string of dig
 const entry = leaf<string | URL>("a string or a URL", (x) => typeof x === "string" || x instanceof URL);
 
 /** The `run` option of an Experiment (strict: an unknown key is an error). */
-export const RunParamsSchema = v.strictObject({
-  user: v.optional(text),
-  project: v.optional(text),
-  prefix: v.optional(text),
-  readme: v.optional(text),
-  id: v.optional(snowflake),
-  now: v.optional(validDate),
-  projectRoot: v.optional(text),
-  entry: v.optional(entry),
-  pathStem: v.optional(text),
-  jobCounter: v.optional(nonNegativeInt),
-  jobName: v.optional(text),
+export const RunParamsSchema = strictObject({
+  user: optional(text),
+  project: optional(text),
+  prefix: optional(text),
+  readme: optional(text),
+  id: optional(snowflake),
+  now: optional(validDate),
+  projectRoot: optional(text),
+  entry: optional(entry),
+  pathStem: optional(text),
+  jobCounter: optional(nonNegativeInt),
+  jobName: optional(text),
 });
 
 /**
  * What {@link RUN} may hold (checked when an Experiment copies it). Strict, so it is checked
  * against RUN's own fields only (see `resolve.ts`): other keys set on RUN are ignored, as before.
  */
-export const RunDefaultsSchema = v.strictObject({
-  user: v.optional(text),
+export const RunDefaultsSchema = strictObject({
+  user: optional(text),
   project: text,
-  prefix: v.optional(text),
-  readme: v.optional(text),
-  id: v.optional(snowflake),
+  prefix: optional(text),
+  readme: optional(text),
+  id: optional(snowflake),
   now: validDate,
-  projectRoot: v.optional(text),
-  entry: v.optional(entry),
-  pathStem: v.optional(text),
+  projectRoot: optional(text),
+  entry: optional(entry),
+  pathStem: optional(text),
   jobCounter: nonNegativeInt,
   jobName: text,
   debug: leaf<boolean>("a boolean", (x) => typeof x === "boolean"),
