@@ -8,10 +8,12 @@
 import { build } from "esbuild";
 import { gzipSync } from "node:zlib";
 
-// 20.0 kB until this round; name rules checked at log() (model/names.ts), exact numbers and
-// backpressure on the write path added 0.8 kB. Issue 18 brings the initial load to 15 kB by
-// loading prefix templates (format-spec, template, strftime: ~3 kB) only when one is used.
-const BUDGET = 20.5 * 1024;
+// 20.0 kB until issue 13; name rules checked at log() (model/names.ts), exact numbers and
+// backpressure on the write path added 0.8 kB (20.3). Issue 18: prefix templates (format spec,
+// strftime, {EXP.attr}) load only when a prefix holds one (−2.6 kB), the option schemas are
+// walked by internal/schema.ts instead of valibot (−0.9 kB), and the backends' assembly loads
+// with the first start (−0.3 kB): 16.5 kB. The target is 15 kB.
+const BUDGET = 16.6 * 1024;
 const bundles = [
   { name: "ml-dash (browser entry: core + IndexedDB)", entry: "src/runtime/browser/entry.ts", budget: BUDGET },
   { name: "ml-dash/core", entry: "src/index.ts" },

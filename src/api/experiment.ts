@@ -14,15 +14,18 @@ import { createMetrics, type Metrics } from "./metrics/metrics.ts";
 import { resolveDestinations, type Destinations, type Mode } from "./modes.ts";
 import { validateOptions, type ExperimentOptions } from "./options.ts";
 import { Params } from "./params.ts";
-import type { ParsedPrefix } from "../model/prefix.ts";
-import { assembleBackends, fileStoreFor, type Assembly, type UnloadResult } from "../replicate/assemble.ts";
+import type { Assembly, UnloadResult } from "../replicate/assemble.ts";
 import type { LifecycleOwner, RunLifecycle } from "./lifecycle.ts";
 import { createRunHandle, type RunHandle } from "./run-handle.ts";
-import { resolveRun, setRunPrefix } from "../run-config/resolve.ts";
+import { resolveRun } from "../run-config/resolve.ts";
+import { RunPrefix } from "./run-prefix.ts";
 import type { RunConfig } from "../run-config/run.ts";
 import { coreRuntime, type RuntimeHooks } from "../model/runtime-hooks.ts";
 import { newStats, type ExperimentStats } from "../model/stats.ts";
 import { createTracks, type Tracks } from "./tracks/tracks.ts";
+
+/** Puts a run's backends together (`src/replicate/assemble.ts`): loaded with the first start or files call. */
+const assembly = (): Promise<typeof import("../replicate/assemble.ts")> => import("../replicate/assemble.ts");
 
 /** Run status: PENDING before the first start, then what the lifecycle records. */
 export type ExperimentStatus = "PENDING" | RunStatus;
@@ -71,7 +74,7 @@ export class Experiment implements Host {
   protected readonly options: ExperimentOptions;
   protected readonly destinations: Destinations;
   protected readonly runtime: RuntimeHooks;
-  private parsed: ParsedPrefix;
+  private readonly prefixState: RunPrefix;
   private readonly counters: ExperimentStats = newStats();
   private readonly warned = new Set<string>();
   /**
@@ -94,9 +97,9 @@ export class Experiment implements Host {
       typeof prefixOrOptions === "string" ? { ...options, prefix: prefixOrOptions } : (prefixOrOptions ?? options ?? {}),
     );
     // No prefix (or ""): run.prefix, RUN.prefix, ML_DASH_PREFIX, DASH_PREFIX, then RUN's default template.
-    const { config, parsed } = resolveRun(opts.prefix || undefined, opts.run, runtime);
-    this.runConfig = config;
-    this.parsed = parsed;
+    const resolved = resolveRun(opts.prefix || undefined, opts.run, runtime);
+    this.runConfig = resolved.config;
+    this.prefixState = new RunPrefix(resolved.config, resolved);
     this.runtime = runtime;
     this.options = opts;
     this.destinations = resolveDestinations(opts, runtime);
@@ -108,7 +111,7 @@ export class Experiment implements Host {
       runtime,
       options: opts,
       stats: this.counters,
-      prefix: () => this.parsed,
+      prefix: () => this.prefixState.current(),
       createBackends: () => this.createBackends(),
       report: (e) => this._report(e),
       flushForUnload: () => void this._flushForUnload(),
@@ -124,10 +127,12 @@ export class Experiment implements Host {
     };
     this.run = createRunHandle(this, {
       start: async () => {
+        await this.prefixState.ready();
         await (await this.loadLifecycle()).start();
         return this;
       },
       open: async () => {
+        await this.prefixState.ready();
         await (await this.loadLifecycle()).openReadOnly();
         return this;
       },
@@ -145,6 +150,12 @@ export class Experiment implements Host {
    * run ended), as Python's `exp.run.prefix = …`: `{EXP.name}`, `{EXP.id}`, `{EXP.date}` and
    * `{field}` templates expand, then owner, project and name follow the new prefix.
    *
+   * A template expands in the constructor (or here) where its code is loaded: always in Node,
+   * Deno, Bun and Workers. The browser entry loads it on first use, so there a template waits
+   * for it and is expanded before the run starts; reading the prefix, owner, project, name or
+   * folder before that throws {@link ExperimentNotStartedError}, and a bad template rejects
+   * `run.start()` with the {@link ValidationError} instead of throwing here.
+   *
    * @example
    * ```ts
    * const exp = new Experiment("test/project/my-experiment");
@@ -152,7 +163,7 @@ export class Experiment implements Host {
    * ```
    */
   get prefix(): string {
-    return this.parsed.path;
+    return this.prefixState.current().path;
   }
 
   set prefix(value: string) {
@@ -160,27 +171,27 @@ export class Experiment implements Host {
     if (this.lifecycleLoad !== undefined && this.lifecycle?.settled !== true) {
       throw new ValidationError("Cannot change the prefix of a started experiment: set it before exp.run.start()", { field: "prefix" });
     }
-    this.parsed = setRunPrefix(this.runConfig as RunConfig, value);
+    this.prefixState.set(value);
   }
 
   /** First prefix segment (needs two or more segments). */
   get owner(): string | undefined {
-    return this.parsed.owner;
+    return this.prefixState.current().owner;
   }
 
   /** Second prefix segment (needs two or more segments). */
   get project(): string | undefined {
-    return this.parsed.project;
+    return this.prefixState.current().project;
   }
 
   /** Last prefix segment. */
   get name(): string {
-    return this.parsed.name;
+    return this.prefixState.current().name;
   }
 
   /** The folder holding the experiment: the prefix without its last segment (`""` for one segment). */
   get folder(): string {
-    return this.parsed.segments.slice(0, -1).join("/");
+    return this.prefixState.current().segments.slice(0, -1).join("/");
   }
 
   /**
@@ -213,7 +224,8 @@ export class Experiment implements Host {
   }
 
   private loadLifecycle(): Promise<RunLifecycle> {
-    this.lifecycleLoad ??= import("./lifecycle.ts").then(({ RunLifecycle }) => (this.lifecycle = new RunLifecycle(this.lifecycleOwner)));
+    // The backends' assembly loads alongside, so a start waits for one round of downloads, not two.
+    this.lifecycleLoad ??= Promise.all([import("./lifecycle.ts"), assembly()]).then(([{ RunLifecycle }]) => (this.lifecycle = new RunLifecycle(this.lifecycleOwner)));
     return this.lifecycleLoad;
   }
 
@@ -242,7 +254,7 @@ export class Experiment implements Host {
     const kind = `${err.name}:${err.code}`;
     if (!this.warned.has(kind)) {
       this.warned.add(kind);
-      console.warn(`[ml-dash] ${this.prefix}: ${err.message}`);
+      console.warn(`[ml-dash] ${this.prefixState.shown()}: ${err.message}`);
     }
   }
 
@@ -250,7 +262,7 @@ export class Experiment implements Host {
   _warn(message: string): void {
     if (this.warned.has(message)) return;
     this.warned.add(message);
-    console.warn(`[ml-dash] ${this.prefix}: ${message}`);
+    console.warn(`[ml-dash] ${this.prefixState.shown()}: ${message}`);
   }
 
   /**
@@ -274,9 +286,9 @@ export class Experiment implements Host {
    * half loads only if this run uses it (see `src/replicate/assemble.ts`).
    */
   protected async createBackends(): Promise<{ backends: Backend[]; reader: Reader }> {
-    this.assembly = await assembleBackends({
+    this.assembly = await (await assembly()).assembleBackends({
       ...this.destinations,
-      prefix: this.parsed,
+      prefix: this.prefixState.current(),
       options: this.options,
       runtime: this.runtime,
       stats: this.counters,
@@ -291,9 +303,10 @@ export class Experiment implements Host {
    * The store behind `exp.files`: the local store's `files/` folder, or the server's (kept in
    * sync in hybrid mode). Its code is loaded with the first files call, not with the page.
    */
-  protected createFileStore(): Promise<FileStore> {
-    // The prefix at the first files call, as when this was synchronous.
-    return fileStoreFor({ ...this.destinations, prefix: this.parsed, runtime: this.runtime, options: this.options }, () => this.assembly?.files);
+  protected async createFileStore(): Promise<FileStore> {
+    // The prefix at the first files call, as when this was synchronous (or once its template expanded).
+    const [prefix, { fileStoreFor }] = await Promise.all([this.prefixState.settled(), assembly()]);
+    return fileStoreFor({ ...this.destinations, prefix, runtime: this.runtime, options: this.options }, () => this.assembly?.files);
   }
 }
 

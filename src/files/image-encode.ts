@@ -130,8 +130,10 @@ async function encodeCanvas(src: CanvasSource, format: "png" | "jpeg", quality: 
 async function encodeJpegJs(rgba: Uint8Array, width: number, height: number, quality: number): Promise<Uint8Array> {
   let encode: (img: { data: Uint8Array; width: number; height: number }, q: number) => { data: Uint8Array };
   try {
-    const mod = (await import("jpeg-js")) as unknown as { encode?: typeof encode; default?: { encode: typeof encode } };
-    encode = (mod.encode ?? mod.default?.encode) as typeof encode;
+    // The encoder alone: the package's index also pulls in its decoder (5 kB gzip we never use).
+    // @ts-expect-error jpeg-js types its index only; lib/encoder.js is CommonJS `module.exports = encode`
+    const mod = (await import("jpeg-js/lib/encoder.js")) as { default: typeof encode } | typeof encode;
+    encode = typeof mod === "function" ? mod : mod.default;
     const out = encode({ data: rgba, width, height }, quality).data;
     return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
   } catch (err) {

@@ -3,10 +3,8 @@
  * prefix template, the entry script, the job counter — and `RunConfig`, one experiment's copy
  * of them after its templates were expanded (`exp.runConfig`).
  */
-import * as v from "valibot";
 import type { RunParams } from "../model/run-params.ts";
-import { atLeast, leaf, text } from "../internal/schema.ts";
-import { strftime } from "./strftime.ts";
+import { atLeast, leaf, optional, strictObject, text } from "../internal/schema.ts";
 
 /** `{project}/{now:%Y/%m-%d}/{pathStem}/{jobName}`: the prefix when none is given (Python's, in camelCase). */
 export const DEFAULT_PREFIX_TEMPLATE = "{project}/{now:%Y/%m-%d}/{pathStem}/{jobName}";
@@ -44,6 +42,9 @@ export interface RunDefaults {
 export type { RunParams } from "../model/run-params.ts";
 
 let now: Date | undefined;
+
+/** Two digits, as strftime pads (the run's `date` needs no more of strftime, which loads with templates). */
+const two = (n: number): string => String(n).padStart(2, "0");
 
 /**
  * The run defaults. Set fields before creating experiments.
@@ -96,14 +97,16 @@ export class RunConfig {
   owner: string | undefined = undefined;
   name: string | undefined = undefined;
 
-  /** `now` as `YYYYMMDD`. */
+  /** `now` as `YYYYMMDD` (strftime `%Y%m%d`, local time). */
   get date(): string {
-    return strftime(this.now, "%Y%m%d");
+    const d = this.now;
+    return `${d.getFullYear()}${two(d.getMonth() + 1)}${two(d.getDate())}`;
   }
 
-  /** `now` as `YYYYMMDD.HHMMSS`. */
+  /** `now` as `YYYYMMDD.HHMMSS` (strftime `%Y%m%d.%H%M%S`, local time). */
   get datetimeStr(): string {
-    return strftime(this.now, "%Y%m%d.%H%M%S");
+    const d = this.now;
+    return `${this.date}.${two(d.getHours())}${two(d.getMinutes())}${two(d.getSeconds())}`;
   }
 }
 
@@ -113,34 +116,34 @@ const snowflake = leaf<string | bigint>("a decimal snowflake id (a string of dig
 const entry = leaf<string | URL>("a string or a URL", (x) => typeof x === "string" || x instanceof URL);
 
 /** The `run` option of an Experiment (strict: an unknown key is an error). */
-export const RunParamsSchema = v.strictObject({
-  user: v.optional(text),
-  project: v.optional(text),
-  prefix: v.optional(text),
-  readme: v.optional(text),
-  id: v.optional(snowflake),
-  now: v.optional(validDate),
-  projectRoot: v.optional(text),
-  entry: v.optional(entry),
-  pathStem: v.optional(text),
-  jobCounter: v.optional(nonNegativeInt),
-  jobName: v.optional(text),
+export const RunParamsSchema = strictObject({
+  user: optional(text),
+  project: optional(text),
+  prefix: optional(text),
+  readme: optional(text),
+  id: optional(snowflake),
+  now: optional(validDate),
+  projectRoot: optional(text),
+  entry: optional(entry),
+  pathStem: optional(text),
+  jobCounter: optional(nonNegativeInt),
+  jobName: optional(text),
 });
 
 /**
  * What {@link RUN} may hold (checked when an Experiment copies it). Strict, so it is checked
  * against RUN's own fields only (see `resolve.ts`): other keys set on RUN are ignored, as before.
  */
-export const RunDefaultsSchema = v.strictObject({
-  user: v.optional(text),
+export const RunDefaultsSchema = strictObject({
+  user: optional(text),
   project: text,
-  prefix: v.optional(text),
-  readme: v.optional(text),
-  id: v.optional(snowflake),
+  prefix: optional(text),
+  readme: optional(text),
+  id: optional(snowflake),
   now: validDate,
-  projectRoot: v.optional(text),
-  entry: v.optional(entry),
-  pathStem: v.optional(text),
+  projectRoot: optional(text),
+  entry: optional(entry),
+  pathStem: optional(text),
   jobCounter: nonNegativeInt,
   jobName: text,
   debug: leaf<boolean>("a boolean", (x) => typeof x === "boolean"),

@@ -13,7 +13,7 @@
  *   3  src/write, src/files, src/backends,      the write path, the files API's machinery, the
  *      adapters                                 backends, and the storage adapters (they implement layer 2)
  *   4  src/replicate                            the hybrid wrapper (local + remote)
- *   5  src/api, src/index.ts                    Experiment and its builders; the core entry (ml-dash/core)
+ *   5  src/api, src/index.ts, src/exports.ts    Experiment and its builders; the core entry (ml-dash/core)
  *   6  src/server, src/dashboard, src/archive,  features built on the SDK, host-neutral (Web APIs only)
  *      src/tfjs
  *   7  src/runtime                              each host's bindings and entries (they bind the server and
@@ -32,7 +32,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ["src/layout", "src/protocol", "src/storage", "src/auth", "src/run-config"],
   ["src/write", "src/files", "src/backends", "adapters"],
   ["src/replicate"],
-  ["src/api", "src/index.ts"],
+  ["src/api", "src/index.ts", "src/exports.ts"],
   ["src/server", "src/dashboard", "src/archive", "src/tfjs"],
   ["src/runtime"],
   ["src/cli"],

@@ -9,7 +9,7 @@ import type { WithExperiment } from "../../api/with-experiment.ts";
 import { defineEntry } from "../define-entry.ts";
 import { browserRuntime } from "./hooks.ts";
 
-export * from "../../index.ts";
+export * from "../../exports.ts";
 export { browserRuntime, defaultBrowserStorage } from "./hooks.ts";
 
 const entry = defineEntry(browserRuntime);
