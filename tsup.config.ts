@@ -1,4 +1,5 @@
 import { defineConfig, type Options } from "tsup";
+import { encoderWorkerUrl } from "./scripts/encoder-worker-url.mjs";
 
 type Plugin = NonNullable<Options["plugins"]>[number];
 
@@ -27,6 +28,8 @@ export default defineConfig({
     "entries/workerd": "src/runtime/workerd/entry.ts",
     "entries/default": "src/runtime/default/entry.ts",
     "encoder-worker": "src/runtime/node/encoder-worker.ts",
+    // The module worker of browsers and Deno, a file of its own (strict CSP: no blob: worker).
+    "web-encoder-worker": "src/runtime/browser/encoder-worker.ts",
     "adapters/memory": "adapters/memory/index.ts",
     "adapters/node-fs": "adapters/node-fs/index.ts",
     dashboard: "src/dashboard/index.ts",
@@ -56,6 +59,7 @@ export default defineConfig({
   outDir: "dist",
   external: [/^node:/],
   plugins: [dropBareChunkImports],
+  esbuildPlugins: [encoderWorkerUrl()],
   // The dashboard's browser UI (preact + uPlot) is bundled separately into dist/dashboard/ui/.
   onSuccess: "node scripts/build-dashboard-ui.mjs",
 });

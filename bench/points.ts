@@ -17,6 +17,18 @@ export interface PointsResult {
   readonly pointsPerSec: number;
   /** Bytes written per point (JSONL). */
   readonly bytesPerPoint: number;
+  /** The run's prefix (its folder in the store), to read what it wrote. */
+  readonly prefix: string;
+  /** Figures `around.end()` reported for this run (browsers: page-thread busy time, rAF gap). */
+  readonly extra?: Readonly<Record<string, number>>;
+}
+
+/** How a host measures: its entry's `Experiment`, and hooks around the timed part. */
+export interface MeasureOptions {
+  /** The `Experiment` of the host's entry (with its encoder workers); the core's by default. */
+  readonly Experiment?: typeof Experiment;
+  /** Called just before the first `log()` and just after `flush()` resolves. */
+  readonly around?: { start(): Promise<void>; end(): Promise<Record<string, number>> };
 }
 
 let runs = 0;
@@ -39,10 +51,13 @@ function yieldToEventLoop(): Promise<void> {
 }
 
 /** Logs `n` points into a fresh run on `storage` and flushes them. */
-export async function measurePoints(storage: StorageAdapter, n: number): Promise<PointsResult> {
-  const exp = new Experiment(`bench/points/run-${n}-${Date.now().toString(36)}-${runs++}`, { storage, echo: false });
+export async function measurePoints(storage: StorageAdapter, n: number, options: MeasureOptions = {}): Promise<PointsResult> {
+  const Exp = options.Experiment ?? Experiment;
+  const prefix = `bench/points/run-${n}-${Date.now().toString(36)}-${runs++}`;
+  const exp = new Exp(prefix, { storage, echo: false });
   await exp.run.start();
   const m = exp.metrics("train");
+  await options.around?.start();
   const t0 = performance.now();
   for (let step = 0; step < n; step++) {
     m.log({ loss: 1 / (step + 1), acc: step / n, step });
@@ -50,16 +65,17 @@ export async function measurePoints(storage: StorageAdapter, n: number): Promise
   }
   await exp.flush();
   const ms = performance.now() - t0;
+  const extra = await options.around?.end();
   const { bytes, dropped } = exp.stats;
   await exp.run.complete();
   if (dropped > 0) throw new Error(`benchmark dropped ${dropped} points`);
-  return { n, ms, pointsPerSec: (n / ms) * 1000, bytesPerPoint: bytes / n };
+  return { n, ms, pointsPerSec: (n / ms) * 1000, bytesPerPoint: bytes / n, prefix, ...(extra ? { extra } : {}) };
 }
 
 /** The median of `repeat` measurements (the machine is shared and noisy). */
-export async function medianPoints(storage: StorageAdapter, n: number, repeat = 3): Promise<PointsResult> {
+export async function medianPoints(storage: StorageAdapter, n: number, repeat = 3, options: MeasureOptions = {}): Promise<PointsResult> {
   const all: PointsResult[] = [];
-  for (let i = 0; i < repeat; i++) all.push(await measurePoints(storage, n));
+  for (let i = 0; i < repeat; i++) all.push(await measurePoints(storage, n, options));
   all.sort((a, b) => a.pointsPerSec - b.pointsPerSec);
   return all[Math.floor(all.length / 2)]!;
 }

@@ -1,7 +1,9 @@
 // Window side of the browser benchmark: `runBench(...)` measures in the window itself or in a
-// dedicated worker it starts from /worker.js.
-import type { PointsResult } from "../points.ts";
-import { benchStore, type BenchStore } from "./stores.ts";
+// dedicated worker it starts from /worker.js. Around the timed part of each run (first `log()` to
+// the end of `flush()`) it measures the page's thread: its busy time, read by the Node side from
+// Chromium (`benchPhase`, the DevTools Performance domain's TaskDuration), and the longest gap
+// between two animation frames.
+import type { BenchStore, BrowserResult } from "./stores.ts";
 
 interface Job {
   readonly store: BenchStore;
@@ -10,11 +12,55 @@ interface Job {
   readonly repeat: number;
 }
 
-async function inWorker(job: Job): Promise<PointsResult> {
+type Phase = "start" | "end";
+/** Exposed by bench/runtimes.mjs: the page thread's busy milliseconds so far. */
+const host = globalThis as unknown as { benchPhase(phase: Phase): Promise<number> };
+
+/** Follows animation frames until `stop()`, which returns the longest gap between two (ms). */
+function trackFrames(): { stop(): number } {
+  let last = performance.now();
+  let longest = 0;
+  let on = true;
+  const tick = (): void => {
+    const now = performance.now();
+    longest = Math.max(longest, now - last);
+    last = now;
+    if (on) requestAnimationFrame(tick);
+  };
+  requestAnimationFrame(tick);
+  return {
+    stop() {
+      on = false;
+      return Math.max(longest, performance.now() - last);
+    },
+  };
+}
+
+let frames: { stop(): number } | undefined;
+let busyAtStart = 0;
+
+async function phase(p: Phase): Promise<Record<string, number>> {
+  if (p === "start") {
+    busyAtStart = await host.benchPhase("start");
+    frames = trackFrames();
+    return {};
+  }
+  const rafGapMs = frames?.stop() ?? NaN;
+  return { pageBusyMs: (await host.benchPhase("end")) - busyAtStart, rafGapMs };
+}
+
+const around = { start: async (): Promise<void> => void (await phase("start")), end: () => phase("end") };
+
+async function inWorker(job: Job): Promise<BrowserResult> {
   const w = new Worker("/worker.js", { type: "module" });
   try {
     return await new Promise((resolve, reject) => {
-      w.onmessage = (e: MessageEvent<{ ok: boolean; result?: PointsResult; error?: string }>) => (e.data.ok ? resolve(e.data.result!) : reject(new Error(e.data.error)));
+      w.onmessage = (e: MessageEvent<{ phase?: Phase; ok?: boolean; result?: BrowserResult; error?: string }>) => {
+        const d = e.data;
+        if (d.phase) void phase(d.phase).then((extra) => w.postMessage({ phaseDone: true, extra }), reject);
+        else if (d.ok) resolve(d.result!);
+        else reject(new Error(d.error));
+      };
       w.onerror = (e) => reject(new Error(e.message));
       w.postMessage({ store: job.store, n: job.n, repeat: job.repeat });
     });
@@ -23,5 +69,7 @@ async function inWorker(job: Job): Promise<PointsResult> {
   }
 }
 
-(globalThis as { runBench?: (job: Job) => Promise<PointsResult> }).runBench = (job) =>
-  job.context === "window" ? benchStore(job.store, job.n, job.repeat) : inWorker(job);
+(globalThis as { runBench?: (job: Job) => Promise<BrowserResult> }).runBench = async (job) => {
+  const { benchStore } = await import("./stores.ts");
+  return job.context === "window" ? benchStore(job.store, job.n, job.repeat, around) : inWorker(job);
+};

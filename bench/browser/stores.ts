@@ -1,28 +1,45 @@
-// The stores the browser benchmark measures, in a window or a dedicated worker.
+// The stores the browser benchmark measures, in a window or a dedicated worker, each beside its
+// raw baseline (the same bytes put straight into the store, bench/browser/raw.ts).
 import { deleteDB } from "idb";
 import { indexedDBAdapter } from "../../adapters/indexeddb/index.ts";
 import { memoryAdapter } from "../../adapters/memory/index.ts";
 import { opfsAdapter } from "../../adapters/opfs/index.ts";
-import { medianPoints, type PointsResult } from "../points.ts";
+import { Experiment } from "../../src/runtime/browser/entry.ts";
+import { medianPoints, type MeasureOptions, type PointsResult } from "../points.ts";
+import { rawIndexedDB, rawOpfs } from "./raw.ts";
 
 export type BenchStore = "indexeddb" | "opfs" | "opfs-direct" | "memory";
 
+/** A measurement and, for a persistent store, its raw baseline in the same context. */
+export interface BrowserResult extends PointsResult {
+  /** Points/s of the raw baseline: the run's bytes written straight into the store. */
+  readonly rawPointsPerSec?: number;
+}
+
 /**
- * Measures `store` at size `n` in this context, on a fresh database or folder. `opfs-direct`
- * is OPFS without its I/O worker (sync handles in a worker, writable streams in a window);
- * `memory` is the core alone, the ceiling of every store.
+ * Measures `store` at size `n` in this context, on a fresh database or folder, with the browser
+ * entry's `Experiment` (encoder workers). `opfs-direct` is OPFS without its I/O worker (sync
+ * handles in a worker, writable streams in a window); `memory` is the SDK alone, the ceiling of
+ * every store.
  */
-export async function benchStore(store: BenchStore, n: number, repeat: number): Promise<PointsResult> {
-  if (store === "memory") return medianPoints(memoryAdapter(), n, repeat);
+export async function benchStore(store: BenchStore, n: number, repeat: number, around?: MeasureOptions["around"]): Promise<BrowserResult> {
+  const options: MeasureOptions = { Experiment, ...(around ? { around } : {}) };
+  if (store === "memory") return medianPoints(memoryAdapter(), n, repeat, options);
   const name = `mldash-bench-${store}-${n}-${Date.now().toString(36)}`;
   const direct = "FileSystemSyncAccessHandle" in globalThis ? "sync" : "writable";
   const storage =
     store === "indexeddb" ? indexedDBAdapter({ dbName: name }) : store === "opfs" ? opfsAdapter({ root: name }) : opfsAdapter({ root: name, io: direct });
+  let r: PointsResult;
+  let bytes: Uint8Array | undefined;
   try {
-    return await medianPoints(storage, n, repeat);
+    r = await medianPoints(storage, n, repeat, options);
+    bytes = await storage.read(`${r.prefix}/metrics/train/data.jsonl`);
   } finally {
     await storage.close();
     if (store === "indexeddb") await deleteDB(name);
     else await (await navigator.storage.getDirectory()).removeEntry(name, { recursive: true });
   }
+  if (!bytes) throw new Error(`the run wrote no ${r.prefix}/metrics/train/data.jsonl`);
+  const raw = store === "indexeddb" ? await rawIndexedDB(bytes, `${name}-raw`) : await rawOpfs(bytes, `${name}-raw`);
+  return { ...r, rawPointsPerSec: (n / raw) * 1000 };
 }

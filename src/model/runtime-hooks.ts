@@ -40,6 +40,11 @@ export interface RuntimeHooks {
    */
   spawnEncoder?(): EncoderWorker;
   /**
+   * Loads `spawnEncoder` on first use, where the worker code must not be part of the first
+   * load (browsers, Deno); resolves to `undefined` where no worker can start here.
+   */
+  loadEncoder?(): Promise<(() => EncoderWorker) | undefined>;
+  /**
    * The working directory, an absolute path with `/` separators: where a relative `RUN.entry`
    * starts, and the project root when no marker file is found (as in Python).
    */

@@ -78,7 +78,9 @@ export async function fileStoreFor(setup: Pick<AssemblySetup, "storage" | "dashU
 async function localHalf(setup: AssemblySetup, storage: StorageAdapter): Promise<LocalHalf> {
   const dir = setup.prefix.path;
   const { LocalBackend } = await import("../backends/local/local-backend.ts");
-  const pool = setup.runtime.spawnEncoder ? (await import("../backends/local/encoder-pool.ts")).encoderPoolFor(setup.runtime) : undefined;
+  const { runtime } = setup;
+  const spawn = runtime.spawnEncoder ?? (await runtime.loadEncoder?.().catch(() => undefined));
+  const pool = spawn ? (await import("../backends/local/encoder-pool.ts")).encoderPoolFor(runtime, spawn) : undefined;
   return {
     backend: new LocalBackend(storage, dir, setup.stats, pool, setup.underPressure),
     reader: deferredReader(async () => new (await import("../backends/local/local-reader.ts")).LocalReader(storage, dir)),

@@ -44,6 +44,7 @@ export class EncoderPool {
   private nextId = 0;
   private broken = false;
   private warming: Promise<void> | undefined;
+  private encodedOnWorkers = 0;
 
   constructor(
     private readonly spawn: () => EncoderWorker,
@@ -98,6 +99,11 @@ export class EncoderPool {
     return this.warming;
   }
 
+  /** Batches whose bytes came back from a worker (not encoded inline). */
+  get offloaded(): number {
+    return this.encodedOnWorkers;
+  }
+
   /** Stops every worker; pending jobs finish inline. */
   close(): void {
     this.fail();
@@ -132,7 +138,10 @@ export class EncoderPool {
     if (!p) return;
     this.pending.delete(reply.id);
     if (!p.job) p.resolve(new Uint8Array(0)); // a warm-up sample: its bytes are not needed
-    else p.resolve("bytes" in reply ? reply.bytes : encodeBatchBytes(p.job));
+    else if ("bytes" in reply) {
+      this.encodedOnWorkers++;
+      p.resolve(reply.bytes);
+    } else p.resolve(encodeBatchBytes(p.job));
   }
 
   /** A worker died or could not start: finish everything inline and stop offloading. */
@@ -176,14 +185,15 @@ const pools = new WeakMap<object, EncoderPool>();
 
 /**
  * The process-wide pool of a runtime (one per runtime hooks object), created on first use;
- * `undefined` when the runtime cannot start workers.
+ * `undefined` when the runtime cannot start workers. `spawn` is the runtime's `spawnEncoder`,
+ * or what its `loadEncoder` loaded.
  */
-export function encoderPoolFor(runtime: { spawnEncoder?(): EncoderWorker }): EncoderPool | undefined {
-  if (!runtime.spawnEncoder) return undefined;
+export function encoderPoolFor(runtime: { spawnEncoder?(): EncoderWorker }, spawn = runtime.spawnEncoder?.bind(runtime)): EncoderPool | undefined {
+  if (!spawn) return undefined;
   let pool = pools.get(runtime);
   if (!pool) {
     const cores = (globalThis.navigator as { hardwareConcurrency?: number } | undefined)?.hardwareConcurrency ?? 2;
-    pool = new EncoderPool(() => runtime.spawnEncoder!(), Math.max(1, Math.min(4, cores)));
+    pool = new EncoderPool(spawn, Math.max(1, Math.min(4, cores)));
     pools.set(runtime, pool);
   }
   return pool;

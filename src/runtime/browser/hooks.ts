@@ -1,6 +1,7 @@
 /**
  * The browser runtime's hooks (windows and workers): zero-config storage is IndexedDB (database
- * `ml-dash`, or the `dashRoot` name), and a window flushes its runs when the page is hidden.
+ * `ml-dash`, or the `dashRoot` name), a window flushes its runs when the page is hidden, and big
+ * batches are encoded on module workers (encoder.ts).
  */
 import { indexedDBAdapter } from "../../../adapters/indexeddb/index.ts";
 import type { RuntimeHooks } from "../../model/runtime-hooks.ts";
@@ -20,4 +21,6 @@ export const browserRuntime: RuntimeHooks = {
   name: "browser",
   defaultStorage: defaultBrowserStorage,
   onExit: onPageHide,
+  // Big batches are encoded on module workers, off the page's thread (loaded with the first run).
+  loadEncoder: () => import("./encoder.ts").then((m) => m.webEncoderSpawner()),
 };

@@ -28,7 +28,7 @@ function onBeforeUnload(event: Event): void {
 }
 
 /** Keeps a timer from holding the program open: Deno's timers are numbers, or Node-style objects in npm-compat programs. */
-function unrefDenoTimer(handle: unknown): void {
+export function unrefDenoTimer(handle: unknown): void {
   if (typeof handle === "number") deno().unrefTimer(handle);
   else (handle as { unref?: () => void } | null)?.unref?.();
 }
