@@ -1,6 +1,8 @@
 /**
  * Where the prefix-template code (`expand.ts`: the format mini-language, strftime, `{EXP.attr}`)
- * comes from. Entries for servers and scripts register it at import (`useTemplates`), so an
+ * comes from. Entries for servers and scripts register it when they define their `Experiment`
+ * (`useTemplates`, called by `defineEntry` and `src/index.ts`, never as a bare side effect of an
+ * import: the package says `"sideEffects": false`, so bundlers drop such imports), so an
  * Experiment with a template resolves in its constructor; the browser entry does not, so a page
  * whose prefix holds no `{…}` never downloads it, and one whose prefix does loads it on first
  * use and expands the template before the run starts.
@@ -27,6 +29,12 @@ let loading: Promise<TemplateEngine> | undefined;
 /** Registers the template code so templates expand synchronously (every entry but the browser's). */
 export function useTemplates(e: TemplateEngine): void {
   engine = e;
+}
+
+/** Registers `e` (as {@link useTemplates}) and returns `value`: for an export whose use must register it. */
+export function withTemplates<T>(value: T, e: TemplateEngine): T {
+  useTemplates(e);
+  return value;
 }
 
 /** The template code when it is loaded, else `undefined`. */

@@ -17,6 +17,7 @@
 import { Experiment as CoreExperiment } from "../api/experiment.ts";
 import { makeWithExperiment, type WithExperiment } from "../api/with-experiment.ts";
 import type { RuntimeHooks } from "../model/runtime-hooks.ts";
+import { useTemplates, type TemplateEngine } from "../run-config/engine.ts";
 
 /** The two exports a runtime entry defines on top of `ml-dash/core`. */
 export interface Entry {
@@ -26,8 +27,13 @@ export interface Entry {
   readonly withExperiment: WithExperiment<CoreExperiment>;
 }
 
-/** The `Experiment` and `withExperiment` of an entry whose runtime is `hooks`. */
-export function defineEntry(hooks: RuntimeHooks): Entry {
+/**
+ * The `Experiment` and `withExperiment` of an entry whose runtime is `hooks`. With `templates`,
+ * prefix templates expand in the constructor (every entry but the browser's, which loads that
+ * code when a prefix first holds a template).
+ */
+export function defineEntry(hooks: RuntimeHooks, templates?: TemplateEngine): Entry {
+  if (templates) useTemplates(templates);
   class Experiment extends CoreExperiment {
     static override runtime: RuntimeHooks = hooks;
   }

@@ -5,13 +5,14 @@
  */
 import type { Experiment as CoreExperiment } from "../../api/experiment.ts";
 import type { WithExperiment } from "../../api/with-experiment.ts";
+import { templateEngine } from "../../run-config/expand.ts";
 import { defineEntry } from "../define-entry.ts";
 import { defaultRuntime } from "./hooks.ts";
 
 export * from "../../index.ts";
 export { defaultRuntime } from "./hooks.ts";
 
-const entry = defineEntry(defaultRuntime);
+const entry = defineEntry(defaultRuntime, templateEngine);
 /** `Experiment` of the default entry: with no `storage`, IndexedDB where available, else memory. */
 export const Experiment: typeof CoreExperiment = entry.Experiment;
 /** An experiment (an instance of {@link Experiment}). */

@@ -6,13 +6,14 @@
  */
 import type { Experiment as CoreExperiment } from "../../api/experiment.ts";
 import type { WithExperiment } from "../../api/with-experiment.ts";
+import { templateEngine } from "../../run-config/expand.ts";
 import { defineEntry } from "../define-entry.ts";
 import { denoRuntime } from "./hooks.ts";
 
 export * from "../../index.ts";
 export { defaultDenoStorage, denoRuntime } from "./hooks.ts";
 
-const entry = defineEntry(denoRuntime);
+const entry = defineEntry(denoRuntime, templateEngine);
 /** `Experiment` on Deno: with no `storage`, it writes `./.dash` (or `dashRoot`) through deno-fs. */
 export const Experiment: typeof CoreExperiment = entry.Experiment;
 /** An experiment (an instance of {@link Experiment}). */

@@ -4,13 +4,14 @@
  */
 import type { Experiment as CoreExperiment } from "../../api/experiment.ts";
 import type { WithExperiment } from "../../api/with-experiment.ts";
+import { templateEngine } from "../../run-config/expand.ts";
 import { defineEntry } from "../define-entry.ts";
 import { nodeRuntime } from "./hooks.ts";
 
 export * from "../../index.ts";
 export { defaultFsStorage, nodeRuntime } from "./hooks.ts";
 
-const entry = defineEntry(nodeRuntime);
+const entry = defineEntry(nodeRuntime, templateEngine);
 /** `Experiment` on Node: with no `storage`, it writes `./.dash` (or `dashRoot`) through node-fs. */
 export const Experiment: typeof CoreExperiment = entry.Experiment;
 /** An experiment (an instance of {@link Experiment}). */

@@ -5,13 +5,14 @@
  */
 import type { Experiment as CoreExperiment } from "../../api/experiment.ts";
 import type { WithExperiment } from "../../api/with-experiment.ts";
+import { templateEngine } from "../../run-config/expand.ts";
 import { defineEntry } from "../define-entry.ts";
 import { workerdRuntime } from "./hooks.ts";
 
 export * from "../../index.ts";
 export { defaultMemoryStorage, workerdRuntime } from "./hooks.ts";
 
-const entry = defineEntry(workerdRuntime);
+const entry = defineEntry(workerdRuntime, templateEngine);
 /** `Experiment` on Workers: with no `storage`, it keeps the run in memory; with `dashUrl`, remote-only. */
 export const Experiment: typeof CoreExperiment = entry.Experiment;
 /** An experiment (an instance of {@link Experiment}). */
