@@ -3,7 +3,7 @@
 import { afterEach, describe, expect, test } from "vitest";
 import { deleteDB } from "idb";
 import { indexedDBAdapter } from "../../adapters/indexeddb/index.ts";
-import { Experiment, browserRuntime } from "../../src/runtime/browser/entry.ts";
+import { Experiment, ExperimentNotStartedError, browserRuntime } from "../../src/runtime/browser/entry.ts";
 import { parseJsonLines } from "../../src/layout/py-json-parse.ts";
 
 const names: string[] = [];
@@ -47,6 +47,18 @@ describe("browser entry", () => {
     expect(await points(dbName, "alice/web/run-1/metrics/train/data.jsonl")).toBe(5);
     const defaultDb = browserRuntime.defaultStorage!(".dash") as ReturnType<typeof indexedDBAdapter>;
     expect(defaultDb.dbName).toBe("ml-dash");
+  });
+
+  test("a prefix template: its code is not in the entry; it loads on first use and the prefix is expanded before the run starts", async () => {
+    const dbName = unique();
+    const exp = new Experiment("alice/web/{now:%Y}-{EXP.readme}", { dashRoot: dbName, echo: false, run: { now: new Date(2026, 0, 2), readme: "r" } });
+    expect(() => exp.prefix).toThrow(ExperimentNotStartedError); // this page has not loaded the template code yet
+    await exp.run(async (e) => void e.metrics("train").log({ loss: 1 }));
+    expect([exp.prefix, exp.name]).toEqual(["alice/web/2026-r", "2026-r"]);
+    expect(await points(dbName, "alice/web/2026-r/metrics/train/data.jsonl")).toBe(1);
+    // Loaded now: a template expands in the constructor, and a bad one throws there.
+    expect(new Experiment("alice/web/{now:%m}", { dashRoot: dbName, echo: false, run: { now: new Date(2026, 0, 2) } }).prefix).toBe("alice/web/01");
+    expect(() => new Experiment("alice/web/{nope}", { dashRoot: dbName, echo: false })).toThrow(/unknown field \{nope\}/);
   });
 
   test("a hidden page or a pagehide flushes running experiments, which stay open", async () => {

@@ -22,6 +22,11 @@ const encoder = new TextEncoder();
 /** Records encoded to text at a time before being turned into bytes. */
 const SLICE = 512;
 
+/** This thread's encoding buffer, reused by every batch (grown to the largest batch, up to {@link MAX_SCRATCH}). */
+let scratch = new Uint8Array(0);
+/** A scratch buffer over this is dropped after its batch: 8 MiB holds a default 10,000-record batch many times over. */
+const MAX_SCRATCH = 8 * 1024 * 1024;
+
 /**
  * The JSONL bytes of a batch, encoded a slice of records at a time into one array. Building
  * the whole batch as one string kept every piece of it alive (a rope of ~15 strings per line)
@@ -30,7 +35,10 @@ const SLICE = 512;
  */
 export function encodeBatchBytes(job: EncodeJob): Uint8Array {
   const d = job.data;
-  let out = new Uint8Array(expectedBytes(d));
+  // Encoded into this thread's scratch array, then copied out at its exact size: one
+  // allocation per batch instead of a guess-sized array plus a trimmed copy of it. The guessed
+  // arrays were garbage of a few MiB per batch that an encoder worker kept until its next GC.
+  let out = scratch.length >= expectedBytes(d) ? scratch : (scratch = new Uint8Array(expectedBytes(d)));
   let length = 0;
   const put = (text: string): void => {
     for (;;) {
@@ -40,7 +48,7 @@ export function encodeBatchBytes(job: EncodeJob): Uint8Array {
       text = text.slice(read);
       const grown = new Uint8Array(Math.max(out.length * 2, length + text.length * 3));
       grown.set(out.subarray(0, length));
-      out = grown;
+      out = scratch = grown;
     }
   };
   if (d.kind === "metric") {
@@ -67,8 +75,11 @@ export function encodeBatchBytes(job: EncodeJob): Uint8Array {
       put(d.kind === "log" ? encodeLogLines(job.first + s, part as typeof d.records) : encodeTrackLines(part as TrackEntry[]));
     }
   }
-  return length === out.length ? out : out.slice(0, length);
+  const bytes = out.slice(0, length);
+  if (scratch.length > MAX_SCRATCH) scratch = new Uint8Array(0); // an outsized batch: not kept
+  return bytes;
 }
+
 
 /** A size guess a little above usual record sizes, so the array rarely grows. */
 function expectedBytes(d: BatchData): number {

@@ -193,7 +193,9 @@ export function encoderPoolFor(runtime: { spawnEncoder?(): EncoderWorker }, spaw
   let pool = pools.get(runtime);
   if (!pool) {
     const cores = (globalThis.navigator as { hardwareConcurrency?: number } | undefined)?.hardwareConcurrency ?? 2;
-    pool = new EncoderPool(spawn, Math.max(1, Math.min(4, cores)));
+    // One core stays with the training loop, which also encodes under pressure: more encoder
+    // threads than that only contend for the cores, and each costs tens of MB of heap.
+    pool = new EncoderPool(spawn, Math.max(1, Math.min(4, cores - 1)));
     pools.set(runtime, pool);
   }
   return pool;
