@@ -73,16 +73,16 @@ export async function applyFile(api: RemoteFilesApi, local: LocalFileStore, acti
   return api.upload(meta, { kind: "stream", stream, size: f.sizeBytes, reopen: () => local.stream(f) }, f.checksum);
 }
 
-/** The server's live records by place. */
+/** The server's live records by place (listed as Python lists them: GraphQL, else the REST list). */
 export async function remotePlaces(api: RemoteFilesApi): Promise<Map<string, FileInfo>> {
   const out = new Map<string, FileInfo>();
-  for (const f of await api.list(false)) if (f.deletedAt === null && !out.has(placeOf(f))) out.set(placeOf(f), f);
+  for (const f of await api.listLive()) if (f.deletedAt === null && !out.has(placeOf(f))) out.set(placeOf(f), f);
   return out;
 }
 
 /**
- * The server's live records by place, or the 404 of a server that cannot list an
- * experiment's files (ML-Dash lists over GraphQL): the caller decides what to do without.
+ * The server's live records by place, or the 404 of a server that can list an experiment's
+ * files neither over GraphQL nor REST: the caller decides what to do without.
  */
 export async function listedPlaces(api: RemoteFilesApi): Promise<Map<string, FileInfo> | RemoteError> {
   try {

@@ -49,6 +49,18 @@ async function ourFullRun(url: string, token: string): Promise<void> {
   await exp.run.complete();
 }
 
+async function ourHybridRun(url: string, token: string): Promise<void> {
+  const exp = new Experiment(`${NS}/ts-hybrid/f1/run`, { dashUrl: url, token, storage: nodeFsAdapter({ root: tempDir("ts-hybrid") }), echo: false });
+  await exp.run.start();
+  exp.params.set({ lr: 0.002 });
+  exp.logs.info("hybrid log");
+  for (let i = 0; i < 5; i++) exp.metrics("train").log({ loss: 1 / (i + 1), step: i });
+  exp.tracks("robot/pose").append({ x: 1, _ts: 1 });
+  await exp.files("notes").saveText("hello\n", { to: "readme.txt" });
+  await exp.flush();
+  await exp.run.complete();
+}
+
 async function ourUpload(url: string, token: string): Promise<void> {
   const root = tempDir("ts-upload");
   const exp = new Experiment(`${NS}/ts-upload/run`, { storage: nodeFsAdapter({ root }), echo: false });
@@ -75,6 +87,7 @@ beforeAll(async () => {
   const proxy: RecordingProxy = await startRecordingProxy(bench.serve.url);
   try {
     await ourFullRun(proxy.url, bench.token);
+    await ourHybridRun(proxy.url, bench.token);
     await ourUpload(proxy.url, bench.token);
     ours = [...proxy.requests];
   } finally {
@@ -134,7 +147,7 @@ function differences(): string[] {
 }
 
 describe.skipIf(skip)(`our requests are ML-Dash Python's requests${skip ? ` (skipped: ${skip})` : ""}`, () => {
-  test("both sides were recorded: Python's SDK, unbuffered SDK and CLI; our SDK's full run and ml-dash upload", () => {
+  test("both sides were recorded: Python's SDK, unbuffered SDK and CLI; our SDK's full run (remote-only and hybrid) and ml-dash upload", () => {
     expect(python.map((r) => r.requests.length).every((n) => n > 20)).toBe(true);
     expect(ours.length).toBeGreaterThan(10);
     expect(ours.some((r) => r.nodeType === "EXPERIMENT")).toBe(true);

@@ -293,11 +293,12 @@ describe("hybrid", () => {
   }, IO_TIMEOUT_MS);
 });
 
-test("hybrid against a server without the REST file list: this run's files are uploaded, the gap is reported once", async () => {
+test("hybrid against a server that cannot list files (neither GraphQL nor the REST list): this run's files are uploaded, the gap is reported once", async () => {
   const errors: MlDashError[] = [];
   const noList: typeof fetch = async (input, init) => {
     const req = new Request(input, init);
-    if (req.method === "GET" && /\/experiments\/[^/]+\/files(\?|$)/.test(req.url)) return new Response('{"error":"No route"}', { status: 404, headers: { "content-type": "application/json" } });
+    const listing = (req.method === "GET" && /\/experiments\/[^/]+\/files(\?|$)/.test(req.url)) || (req.method === "POST" && new URL(req.url).pathname === "/graphql");
+    if (listing) return new Response('{"error":"No route"}', { status: 404, headers: { "content-type": "application/json" } });
     return fetch(req);
   };
   const root = tempDir("hyb-nolist");
