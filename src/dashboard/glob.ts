@@ -7,7 +7,7 @@
  * tab; patterns over {@link MAX_PATTERN_LENGTH} characters are refused.
  */
 
-import { checkPatternLength, type GlobPart, GlobProgram, type GlobSteps, MAX_PATTERN_LENGTH, programCache } from "../internal/glob-engine.ts";
+import { checkPatternLength, type GlobPart, GlobProgram, type GlobSteps, literalPart, MAX_PATTERN_LENGTH, programCache } from "../internal/glob-engine.ts";
 
 export { MAX_PATTERN_LENGTH };
 
@@ -39,8 +39,7 @@ function parse(glob: string): GlobPart[] {
       seq().push({ kind: "alt", options });
     } else if (c === "," && groups.length > 0) (groups[groups.length - 1] as GlobPart[][]).push([]);
     else {
-      const ch = c.charCodeAt(0);
-      seq().push({ kind: "char", test: (code) => code === ch });
+      seq().push(literalPart(c.charCodeAt(0)));
     }
   }
   while (groups.length > 0) {
@@ -50,18 +49,13 @@ function parse(glob: string): GlobPart[] {
   return top;
 }
 
-const compiled = programCache((glob) => {
+/** A fresh program for `glob`, not cached (the tests count the steps of a first match on it). */
+export function compileGlob(glob: string): GlobProgram {
   checkPatternLength(glob, "glob");
   return new GlobProgram(parse(glob));
-});
-
-/**
- * Compiles a glob (cached). Over {@link MAX_PATTERN_LENGTH} characters it is a ValidationError
- * naming `glob` (`.dashrc` validation reports it before any match is tried).
- */
-export function globProgram(glob: string): GlobProgram {
-  return compiled(glob);
 }
+
+const compiled = programCache(compileGlob);
 
 /** True when `path` matches `glob`; `steps` counts the work. */
 export function globMatch(glob: string, path: string, steps?: GlobSteps): boolean {

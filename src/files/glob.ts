@@ -6,11 +6,11 @@
  * pattern "**" + "/*.png" matches `a.png` as well as `x/y/a.png`.
  */
 
-import { checkPatternLength, type GlobPart, GlobProgram, type GlobSteps, MAX_PATTERN_LENGTH, programCache } from "../internal/glob-engine.ts";
+import { checkPatternLength, type GlobPart, GlobProgram, type GlobSteps, literalPart, MAX_PATTERN_LENGTH, programCache } from "../internal/glob-engine.ts";
 
 export { MAX_PATTERN_LENGTH };
 
-const literal = (ch: number): GlobPart => ({ kind: "char", test: (c) => c === ch });
+const literal = literalPart;
 
 /** A `[...]` class body (after `!`): single characters and `a-z` ranges (an empty range matches nothing). */
 function classPart(body: string, negate: boolean): GlobPart {
@@ -62,19 +62,13 @@ function parse(pattern: string): GlobPart[] {
   return out;
 }
 
-const compiled = programCache((pattern) => {
+/** A fresh program for `pattern`, not cached (the tests count the steps of a first match on it). */
+export function compileGlob(pattern: string): GlobProgram {
   checkPatternLength(pattern);
   return new GlobProgram(parse(pattern));
-});
-
-/**
- * Compiles a pattern (cached) for the one matcher, which never backtracks: a match takes at
- * most `(name length + 1) × 2 × size` steps. Patterns over {@link MAX_PATTERN_LENGTH} characters
- * are a ValidationError naming `pattern`.
- */
-export function globProgram(pattern: string): GlobProgram {
-  return compiled(pattern);
 }
+
+const compiled = programCache(compileGlob);
 
 /** True when `text` matches `pattern` (see the module doc for the syntax); `steps` counts the work. */
 export function globMatch(pattern: string, text: string, steps?: GlobSteps): boolean {
