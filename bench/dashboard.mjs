@@ -4,6 +4,10 @@
 //   - a 1,000,000-point metric, indexed by the server: navigation → chart drawn ≤ 1 s
 //   - the same metric copied in after startup, scanned on demand: ≤ 5 s (a regression bound)
 //   - a RUNNING run: its chart advances ≤ 2 s after it is first drawn (10 points/s written)
+//   - a 10,000,000-point metric (1.4 GB of data.jsonl), indexed: navigation → chart drawn ≤ 2 s
+//   - a folder of 200 runs (params and a metric each): navigation → all 200 rows in the runs
+//     table ≤ 1 s
+// (issue 17 item 6). BENCH_DASH_10M=0 leaves out the 10M row (writing it takes minutes).
 // Each is the best of three fresh browser contexts (the machine is shared and noisy; all three
 // are printed). These were timed assertions in test/dashboard/e2e/ (00-big, live), which failed
 // on a loaded machine; the tests keep the behaviour and print the figures.
@@ -13,7 +17,7 @@
 // `dashboardBenchmarks()` returns the rows and `formatDashboardBenchmarks()` prints them, for
 // bench/run.mjs to call; a row over its budget has `over: true` (run.mjs then exits 1).
 import { spawn } from "node:child_process";
-import { cpSync, mkdtempSync, rmSync } from "node:fs";
+import { cpSync, createWriteStream, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -71,6 +75,57 @@ async function openMs(browser, url) {
   }
 }
 
+/** Writes a run of `n` points of train.loss at `dir`, as ML-Dash writes them (the 1M fixture's format). */
+async function writeMetricRun(dir, prefix, n) {
+  mkdirSync(join(dir, "metrics/train"), { recursive: true });
+  writeFileSync(join(dir, "experiment.json"), JSON.stringify({ name: prefix.split("/").pop(), project: prefix.split("/")[1], tags: [], prefix, created_at: "2026-11-20T00:00:00.000000Z", status: "COMPLETED" }));
+  writeFileSync(join(dir, "metrics/train/metadata.json"), JSON.stringify({ name: "train", totalDataPoints: n, nextIndex: n, createdAt: "2026-11-20T00:00:00.000000Z", updatedAt: "2026-11-20T01:00:00.000000Z" }));
+  await new Promise((ok, fail) => {
+    const out = createWriteStream(join(dir, "metrics/train/data.jsonl"));
+    out.on("error", fail);
+    out.on("finish", ok);
+    let i = 0;
+    const pump = () => {
+      while (i < n) {
+        let chunk = "";
+        for (let k = 0; k < 10_000 && i < n; k++, i++) chunk += `{"index": ${i}, "data": {"loss": ${1 + 0.5 * Math.sin(i / 5000)}, "step": ${i}, "_ts": ${1795000000 + i * 0.01}}, "createdAt": "2026-11-20T00:00:00.523017Z"}\n`;
+        if (!out.write(chunk)) return void out.once("drain", pump);
+      }
+      out.end();
+    };
+    pump();
+  });
+}
+
+/** Writes `count` runs under `folder`: params (lr, seed, optimizer) and 100 points of train.loss each. */
+async function writeSweep(root, folder, count) {
+  const { nodeFsAdapter } = await import("../dist/adapters/node-fs.js");
+  const { Experiment } = await import("../dist/index.js");
+  const storage = nodeFsAdapter({ root });
+  for (let r = 0; r < count; r++) {
+    const exp = new Experiment(`${folder}/run-${String(r).padStart(3, "0")}`, { storage, echo: false });
+    await exp.run(async (e) => {
+      e.params.set({ lr: 10 ** -(1 + (r % 4)), seed: r, optimizer: r % 2 ? "adam" : "sgd" });
+      for (let step = 0; step < 100; step++) e.metrics("train").log({ step, loss: 2 / (1 + step * (1 + (r % 7))) });
+    });
+  }
+  await storage.close();
+}
+
+/** Milliseconds from navigation to a folder page until its runs table shows `rows` runs, in a fresh context. */
+async function tableMs(browser, url, rows) {
+  const context = await browser.newContext();
+  try {
+    const page = await context.newPage();
+    const t0 = performance.now();
+    await page.goto(url);
+    await page.waitForFunction((n) => document.querySelectorAll("table.runs tbody tr[data-run]").length >= n, rows, { polling: 20, timeout: GIVE_UP_MS });
+    return Math.round(performance.now() - t0);
+  } finally {
+    await context.close();
+  }
+}
+
 /** Milliseconds from the first drawing of a live run's chart until it shows a newer point. */
 async function advanceMs(browser, url) {
   const context = await browser.newContext();
@@ -102,6 +157,13 @@ export async function dashboardBenchmarks() {
   try {
     process.stderr.write("writing a 1,000,000-point run (137 MB)…\n");
     await writeBigRun(join(root, "alice/big/1m"));
+    const with10m = process.env.BENCH_DASH_10M !== "0";
+    if (with10m) {
+      process.stderr.write("writing a 10,000,000-point run (1.4 GB)…\n");
+      await writeMetricRun(join(root, "alice/big/10m"), "alice/big/10m", 10_000_000);
+    }
+    process.stderr.write("writing 200 runs…\n");
+    await writeSweep(root, "alice/sweep/big", 200);
     const started = await startUntil(["scripts/dashboard-dev.mjs", "--root", root, "--port", "0"], /(http:\/\/127\.0\.0\.1:\d+)/);
     server = started.p;
     const url = started.m[1];
@@ -117,6 +179,13 @@ export async function dashboardBenchmarks() {
     const late = Array.from({ length: REPEAT }, (_, i) => `alice/big/1m-late-${i}`);
     for (const dir of late) cpSync(join(root, "alice/big/1m"), join(root, dir), { recursive: true });
     rows.push(await timed("1M-point metric, first scan on demand: navigation → chart drawn", 5000, late.map((dir) => () => openMs(browser, `${url}/${dir}`))));
+
+    if (with10m) {
+      const r10 = await fetch(`${url}/dash/api/series?path=alice/big/10m&metric=train&y=loss&bins=64`);
+      if (!r10.ok) throw new Error(`series request: ${r10.status}`);
+      rows.push(await timed("10M-point metric, indexed: navigation → chart drawn", 2000, Array.from({ length: REPEAT }, () => () => openMs(browser, `${url}/alice/big/10m`))));
+    }
+    rows.push(await timed("200 runs in a folder: navigation → all rows in the runs table", 1000, Array.from({ length: REPEAT }, () => () => tableMs(browser, `${url}/alice/sweep/big`, 200))));
 
     ({ p: writer } = await startUntil(["test/dashboard/live-writer.mjs", root, "alice/live/bench", "until-stopped"], /started/));
     rows.push(await timed("RUNNING run: chart first drawn → a newer point drawn", 2000, Array.from({ length: REPEAT }, () => () => advanceMs(browser, `${url}/alice/live/bench?x=step`))));

@@ -13,7 +13,8 @@ export function exportNames(root = process.cwd()) {
   const entries = {};
   for (const [sub, target] of Object.entries(pkg.exports)) {
     if (typeof target === "string") continue; // ./package.json
-    entries[sub] = resolve(root, target.types);
+    // "." has types per export condition; its surface here is Node's (what it was before the split).
+    entries[sub] = resolve(root, target.types ?? target.node.types);
   }
   const program = ts.createProgram(Object.values(entries), { noEmit: true, skipLibCheck: true, module: ts.ModuleKind.ESNext, moduleResolution: ts.ModuleResolutionKind.Bundler, target: ts.ScriptTarget.ES2022 });
   const checker = program.getTypeChecker();

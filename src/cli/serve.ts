@@ -1,5 +1,5 @@
 /** `ml-dash serve`: the ML-Dash server and the dashboard over one `.dash` store, on Node's http module. */
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { nodeFsAdapter } from "../../adapters/node-fs/index.ts";
 import { nodeSha256 } from "../runtime/node/files.ts";
@@ -126,6 +126,8 @@ export async function serve(o: ServeOptions): Promise<number> {
     return 2;
   }
   const root = resolve(o.root);
+  // A mistyped --root would otherwise look like an empty server: say so (uploads create it).
+  const missing = !o.team && !existsSync(root);
   // One store for the API and the dashboard: one index of the tree, one set of caches.
   const store: RunStore = o.team ? openTeamStore(o.team, process.env) : dashStore(nodeFsAdapter({ root }), { sha256: nodeSha256, encoder: encoderPoolFor(nodeRuntime) });
   // The Host allowlist (against DNS rebinding), filled once the port is known (also with --port 0).
@@ -147,6 +149,7 @@ export async function serve(o: ServeOptions): Promise<number> {
   const auth = users ? `${users.length} user token${users.length === 1 ? "" : "s"}${o.token ? " and the server token" : ""}` : o.token ? "bearer token required" : "no token required";
   console.log(`ml-dash dashboard: ${running.url}/${o.token || users ? " (sign in once with ?token=<your token>)" : ""}`);
   console.log(`ml-dash server: ${running.url}/api over ${o.team ? `${o.team.blobs} + PostgreSQL` : root} (${runs} run${runs === 1 ? "" : "s"}; ${auth})`);
+  if (missing) console.log(`note: ${root} does not exist yet: it is created when the first run is written (check --root if you meant to serve existing runs)`);
   if (!o.token && !users && !loopback) {
     console.warn(`warning: listening on ${o.host} without a token (--insecure): anyone who can reach this port can read and write runs`);
   }

@@ -82,6 +82,18 @@ describe("ml-dash serve", () => {
     expect(r.stdout).toMatch(/1 run; bearer token required/);
   }, IO_TIMEOUT_MS);
 
+  test("a --root that does not exist is served (uploads create it), with a note saying so", async () => {
+    const root = join(tempDir("cli-serve-missing"), "not-yet");
+    let seen = "";
+    const r = await run(["serve", "--root", root, "--port", "0"], { ML_DASH_TOKEN: "" }, (line, stop) => {
+      seen += line + "\n";
+      if (line.startsWith("note:")) stop();
+    });
+    expect(r.code).toBe(0);
+    expect(seen).toContain(`(0 runs; no token required)`);
+    expect(seen).toContain(`note: ${root} does not exist yet: it is created when the first run is written (check --root if you meant to serve existing runs)`);
+  }, IO_TIMEOUT_MS);
+
   test("bad arguments exit 2 with a message and the command's usage", async () => {
     const r = await run(["serve", "--port", "99999"]);
     expect(r.code).toBe(2);
