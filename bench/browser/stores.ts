@@ -33,7 +33,7 @@ export async function benchStore(store: BenchStore, n: number, repeat: number, a
   let bytes: Uint8Array | undefined;
   try {
     r = await medianPoints(storage, n, repeat, options);
-    bytes = await storage.read(`${r.prefix}/metrics/train/data.jsonl`);
+    bytes = (await storage.read(`${r.prefix}/metrics/train/data.jsonl`)) ?? undefined;
   } finally {
     await storage.close();
     if (store === "indexeddb") await deleteDB(name);
