@@ -78,7 +78,7 @@ try {
     servers.push(server);
     const tab = await browser.newPage();
     const cdp = await browser.newCDPSession(tab);
-    await cdp.send("Performance.enable");
+    await cdp.send("Performance.enable", { timeDomain: "threadTicks" });
     await tab.exposeFunction("benchPhase", async () => (await cdp.send("Performance.getMetrics")).metrics.find((m) => m.name === "TaskDuration").value * 1000);
     await tab.goto(`http://127.0.0.1:${server.address().port}/`);
     await tab.waitForFunction(() => "runBench" in globalThis);
