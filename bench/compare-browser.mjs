@@ -20,13 +20,17 @@ const args = process.argv.slice(2);
 const size = Number(args.find((a) => a.startsWith("--size="))?.slice(7) ?? 1_000_000);
 const rounds = Number(args.find((a) => a.startsWith("--rounds="))?.slice(9) ?? 2);
 const trees = [...args.filter((a) => a.includes("=") && !a.startsWith("--")).map((a) => a.split("=")), ["this", REPO]];
-const JOBS = [
+const ALL_JOBS = [
   ["memory", "worker"],
+  ["memory", "window"],
   ["indexeddb", "window"],
   ["indexeddb", "worker"],
   ["opfs", "window"],
   ["opfs", "worker"],
 ];
+// --jobs=indexeddb:window,memory:worker picks some (default: all but memory in a window).
+const picked = args.find((a) => a.startsWith("--jobs="))?.slice(7).split(",").map((j) => j.split(":"));
+const JOBS = picked ?? ALL_JOBS.filter(([s, c]) => !(s === "memory" && c === "window"));
 
 async function bundle(root, entry) {
   const out = await build({
@@ -91,7 +95,8 @@ try {
         const r = await tab.evaluate((job) => globalThis.runBench(job), { store, context, n: size, repeat: 1 });
         const key = `${store} (${context})|${name}`;
         results.set(key, [...(results.get(key) ?? []), r.pointsPerSec]);
-        console.error(`round ${round}: ${store} (${context}) ${name}: ${fmt(r.pointsPerSec)} points/s`);
+        const busy = r.extra?.pageBusyMs !== undefined ? `, page thread ${((r.extra.pageBusyMs * 1000) / size).toFixed(2)} µs/point CPU, log loop ${((r.logMs * 1000) / size).toFixed(2)} µs/point wall, rAF gap ${fmt(r.extra.rafGapMs)} ms` : "";
+        console.error(`round ${round}: ${store} (${context}) ${name}: ${fmt(r.pointsPerSec)} points/s${busy}`);
       }
     }
   }

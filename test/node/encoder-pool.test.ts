@@ -176,9 +176,9 @@ describe("encoder pool", () => {
     const inner = memoryAdapter();
     const appends: number[] = [];
     // IndexedDB and OPFS as the backend sees them: no appendSync, other writers possible.
+    const { appendSync: _noSyncAppend, ...rest } = inner;
     const storage = {
-      ...inner,
-      appendSync: undefined,
+      ...rest,
       capabilities: { ...inner.capabilities, sharedWriters: true },
       append: async (key: string, data: Uint8Array) => {
         if (key.endsWith("data.jsonl")) appends.push(data.length);
