@@ -95,7 +95,7 @@ try {
         const r = await tab.evaluate((job) => globalThis.runBench(job), { store, context, n: size, repeat: 1 });
         const key = `${store} (${context})|${name}`;
         results.set(key, [...(results.get(key) ?? []), r.pointsPerSec]);
-        const busy = r.extra?.pageBusyMs !== undefined ? `, page thread ${((r.extra.pageBusyMs * 1000) / size).toFixed(2)} µs/point CPU, log loop ${((r.logMs * 1000) / size).toFixed(2)} µs/point wall, rAF gap ${fmt(r.extra.rafGapMs)} ms` : "";
+        const busy = r.extra?.pageBusyMs !== undefined ? `, page thread ${((r.extra.pageBusyMs * 1000) / size).toFixed(2)} µs/point CPU, log loop ${((r.logMs * 1000) / size).toFixed(2)} µs/point wall${r.rawPageBusyMs !== undefined ? `, raw baseline's page thread ${((r.rawPageBusyMs * 1000) / size).toFixed(2)} µs/point CPU` : ""}, rAF gap ${fmt(r.extra.rafGapMs)} ms` : "";
         console.error(`round ${round}: ${store} (${context}) ${name}: ${fmt(r.pointsPerSec)} points/s${busy}`);
       }
     }
