@@ -1,8 +1,8 @@
 // Window side of the browser benchmark: `runBench(...)` measures in the window itself or in a
 // dedicated worker it starts from /worker.js. Around the timed part of each run (first `log()` to
-// the end of `flush()`) it measures the page's thread: its busy time, read by the Node side from
-// Chromium (`benchPhase`, the DevTools Performance domain's TaskDuration), and the longest gap
-// between two animation frames.
+// the end of `flush()`) it measures the page's thread: its busy (CPU) time, read by the Node side
+// from Chromium (`benchPhase`, the DevTools Performance domain's TaskDuration in thread ticks),
+// and the longest gap between two animation frames.
 import type { BenchStore, BrowserResult } from "./stores.ts";
 
 interface Job {
@@ -13,7 +13,7 @@ interface Job {
 }
 
 type Phase = "start" | "end";
-/** Exposed by bench/runtimes.mjs: the page thread's busy milliseconds so far. */
+/** Exposed by bench/runtimes.mjs: the page thread's busy (CPU) milliseconds so far. */
 const host = globalThis as unknown as { benchPhase(phase: Phase): Promise<number> };
 
 /** Follows animation frames until `stop()`, which returns the longest gap between two (ms). */

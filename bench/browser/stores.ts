@@ -14,6 +14,8 @@ export type BenchStore = "indexeddb" | "opfs" | "opfs-direct" | "memory";
 export interface BrowserResult extends PointsResult {
   /** Points/s of the raw baseline: the run's bytes written straight into the store. */
   readonly rawPointsPerSec?: number;
+  /** The page thread's CPU milliseconds while the raw baseline wrote (it includes the deletion of its database or folder). */
+  readonly rawPageBusyMs?: number;
 }
 
 /**
@@ -33,13 +35,15 @@ export async function benchStore(store: BenchStore, n: number, repeat: number, a
   let bytes: Uint8Array | undefined;
   try {
     r = await medianPoints(storage, n, repeat, options);
-    bytes = await storage.read(`${r.prefix}/metrics/train/data.jsonl`);
+    bytes = (await storage.read(`${r.prefix}/metrics/train/data.jsonl`)) ?? undefined;
   } finally {
     await storage.close();
     if (store === "indexeddb") await deleteDB(name);
     else await (await navigator.storage.getDirectory()).removeEntry(name, { recursive: true });
   }
   if (!bytes) throw new Error(`the run wrote no ${r.prefix}/metrics/train/data.jsonl`);
+  await around?.start();
   const raw = store === "indexeddb" ? await rawIndexedDB(bytes, `${name}-raw`) : await rawOpfs(bytes, `${name}-raw`);
-  return { ...r, rawPointsPerSec: (n / raw) * 1000 };
+  const rawExtra = await around?.end();
+  return { ...r, rawPointsPerSec: (n / raw) * 1000, ...(rawExtra ? { rawPageBusyMs: rawExtra["pageBusyMs"] } : {}) };
 }

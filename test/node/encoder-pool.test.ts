@@ -165,6 +165,46 @@ describe("encoder pool", () => {
     pool.close();
   });
 
+  test("an asynchronous store shared with other writers: batches are encoded ahead, and those ready go in one append", async () => {
+    const workers: ReturnType<typeof channelWorker>[] = [];
+    const pool = new EncoderPool(() => {
+      const w = channelWorker();
+      workers.push(w);
+      return w;
+    }, 1);
+    const handled = (): number => workers.reduce((n, w) => n + w.handled, 0);
+    const inner = memoryAdapter();
+    const appends: number[] = [];
+    // IndexedDB and OPFS as the backend sees them: no appendSync, other writers possible.
+    const { appendSync: _noSyncAppend, ...rest } = inner;
+    const storage = {
+      ...rest,
+      capabilities: { ...inner.capabilities, sharedWriters: true },
+      append: async (key: string, data: Uint8Array) => {
+        if (key.endsWith("data.jsonl")) appends.push(data.length);
+        return inner.append(key, data);
+      },
+    };
+    const stream = streamId("metric", "train");
+    const backend = new LocalBackend(storage, "p/q/s", undefined, pool);
+    expect(await backend.cursor(stream)).toBe(0);
+    const batches = [0, 1, 2, 3].map((k): Batch => ({ stream, first: k * 3001, count: 3001, data: metricJob(3000).data, sealedMs: 0, bytes: 3001 * 24, info: undefined }));
+    backend.prepare(stream, batches);
+    expect(workers.length).toBe(1); // encoding starts when they are sealed, not when the cycle writes
+    await vi.waitFor(() => expect(pool.offloaded).toBe(4), { timeout: 30_000 }); // every reply is back
+    await new Promise((r) => setTimeout(r, 0)); // one turn of the event loop: their promises have settled
+    await backend.write(stream, batches);
+    expect(handled()).toBe(4); // nothing encoded twice
+    expect(appends).toHaveLength(1); // four batches, one append
+    const expected = Buffer.concat(batches.map((b) => Buffer.from(encodeBatchBytes({ ...metricJob(3000), first: b.first }))));
+    const stored = Buffer.from((await inner.read("p/q/s/metrics/train/data.jsonl"))!);
+    // The same lines as four separate appends (createdAt differs: it is the time of the write).
+    const strip = (b: Buffer): string => b.toString("utf8").replace(/"createdAt": "[^"]*"/g, "");
+    expect(stored.length).toBe(appends[0]);
+    expect(strip(stored)).toBe(strip(expected));
+    pool.close();
+  });
+
   test("small batches stay inline", () => {
     let spawned = 0;
     const pool = new EncoderPool(() => {

@@ -38,14 +38,14 @@ export async function bundleForBrowser(entry: string, options: { minify?: boolea
 
 const TYPES: Record<string, string> = { ".html": "text/html", ".js": "text/javascript", ".mjs": "text/javascript", ".css": "text/css", ".json": "application/json" };
 
-/** A loopback server for `routes` (path → body) and, below them, the files of `dir`. */
-export async function serve(routes: Record<string, string>, dir?: string): Promise<{ url: string; close(): Promise<void> }> {
+/** A loopback server for `routes` (path → body) and, below them, the files of `dir`; every answer carries `headers`. */
+export async function serve(routes: Record<string, string>, dir?: string, headers: Record<string, string> = {}): Promise<{ url: string; close(): Promise<void> }> {
   const server = createServer(async (req, res) => {
     const path = new URL(req.url ?? "/", "http://x").pathname;
     const type = TYPES[extname(path === "/" ? "/index.html" : path)] ?? "application/octet-stream";
     const body = routes[path];
     if (body !== undefined) {
-      res.writeHead(200, { "content-type": type }).end(body);
+      res.writeHead(200, { ...headers, "content-type": type }).end(body);
       return;
     }
     if (dir) {
@@ -53,7 +53,7 @@ export async function serve(routes: Record<string, string>, dir?: string): Promi
       if (file.startsWith(dir)) {
         const data = await readFile(file).catch(() => undefined);
         if (data) {
-          res.writeHead(200, { "content-type": type }).end(data);
+          res.writeHead(200, { ...headers, "content-type": type }).end(data);
           return;
         }
       }

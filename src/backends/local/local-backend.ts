@@ -6,12 +6,14 @@ import type { Backend, ExperimentInfo, OpenState, ParamsUpdate, RunStatus } from
 import { NotFoundError, storageError } from "../../errors.ts";
 import { takeRunLease } from "./run-lease.ts";
 import { nowIso } from "../../internal/clock.ts";
-import { NamedMutex } from "../../internal/mutex.ts";
 import type { PlainValue } from "../../model/values.ts";
 import { paths } from "../../layout/paths.ts";
 import { encodeDoc, encodeParameters, type ExperimentDoc } from "../../layout/records.ts";
 import { encodeBatchBytes, encodeJob } from "./encode-batch.ts";
 import { waitAtMost } from "../../internal/wait-at-most.ts";
+import { concatBytes } from "../../internal/bytes.ts";
+import { EncodeAhead } from "./encode-ahead.ts";
+import { folderState, type FolderState } from "./folder-state.ts";
 import type { EncoderPool } from "./encoder-pool.ts";
 import type { StorageAdapter } from "../../storage/contract.ts";
 import type { Batch, StreamId, StreamInfo } from "../../model/batch.ts";
@@ -19,28 +21,6 @@ import { loadStreamState, refreshStreamState, updateMeta, type StreamState } fro
 import { paramsState, readJsonDoc } from "../../layout/json-doc.ts";
 
 const encoder = new TextEncoder();
-
-/**
- * State shared by every writer of one folder in this process (two `Experiment`s with the same
- * prefix on the same adapter), so their numbering stays consistent without re-reading files.
- */
-class FolderState {
-  readonly streams = new Map<string, Promise<StreamState>>();
-  /** The streams whose state has loaded, for `writeSync` (which cannot wait for a load). */
-  readonly loaded = new Map<string, StreamState>();
-  readonly mutex = new NamedMutex();
-  readonly written = new WeakSet<Batch>();
-}
-
-const folders = new WeakMap<StorageAdapter, Map<string, FolderState>>();
-
-function folderState(storage: StorageAdapter, dir: string): FolderState {
-  let byDir = folders.get(storage);
-  if (!byDir) folders.set(storage, (byDir = new Map()));
-  let st = byDir.get(dir);
-  if (!st) byDir.set(dir, (st = new FolderState()));
-  return st;
-}
 
 /** Writes one experiment folder of a local store. */
 export class LocalBackend implements Backend {
@@ -152,12 +132,13 @@ export class LocalBackend implements Backend {
   }
 
   /**
-   * Starts encoding freshly sealed batches on the encoder threads (when this store has its
-   * numbering to itself: with other writers, `write` may renumber them, so they wait).
+   * Starts encoding freshly sealed batches on the encoder threads. Where other writers may share
+   * the folder (IndexedDB, OPFS), `write` may still renumber a batch (another writer appended in
+   * between, which is rare); it then encodes it again, as prepared bytes must match the numbering.
    */
   prepare(_stream: StreamId, batches: readonly Batch[]): void {
     const pool = this.encoder;
-    if (!pool || this.storage.capabilities.sharedWriters) return;
+    if (!pool) return;
     const now = nowIso();
     const pressure = this.underPressure?.() ?? false;
     for (const b of batches) {
@@ -326,43 +307,49 @@ export class LocalBackend implements Backend {
         b.first = next;
         next += b.count;
       }
-      // Encode ahead (on encoder workers when available) while appending in order: the write of
-      // batch i overlaps the encoding of the next ones. A batch is marked written once appended.
-      const ahead: (Promise<Uint8Array> | Uint8Array)[] = [];
-      let k = 0;
-      const fill = (): void => {
-        while (k < todo.length && ahead.length < ENCODE_AHEAD) {
-          const b = todo[k++] as Batch;
+      // Encode ahead (on encoder workers when available) while appending in order.
+      const ahead = new EncodeAhead(
+        todo,
+        (b) => {
           const pre = this.prepared.get(b);
           this.prepared.delete(b);
-          if (pre && pre.first === b.first) ahead.push(pre.bytes);
-          else {
-            const job = encodeJob(b, now);
-            ahead.push(this.encoder ? this.encoder.encode(job, b.count, this.underPressure?.() ?? false) : encodeBatchBytes(job));
-          }
-        }
-      };
+          if (pre && pre.first === b.first) return pre.bytes;
+          const job = encodeJob(b, now);
+          return this.encoder ? this.encoder.encode(job, b.count, this.underPressure?.() ?? false) : encodeBatchBytes(job);
+        },
+        ENCODE_AHEAD,
+      );
       try {
-        fill();
-        for (const b of todo) {
-          const bytes = await (ahead.shift() as Promise<Uint8Array> | Uint8Array);
+        ahead.fill();
+        for (let i = 0; i < todo.length; i++) {
+          const b = todo[i] as Batch;
+          const bytes = await ahead.take();
           // `writeSync` (a producer past the buffer's bound) may have stored it while we waited.
           if (written.has(b)) {
-            fill();
+            ahead.fill();
             continue;
           }
           // Appended synchronously where the adapter can: no append is then ever in flight, so
           // `writeSync` can always append after it, in order (see there).
-          if (!this.storage.appendSync?.(state.dataKey, bytes)) {
-            const appended = this.storage.append(state.dataKey, bytes);
-            fill();
-            await appended;
-          } else fill();
-          state.size += bytes.length;
-          if (this.stats) this.stats.bytes += bytes.length;
-          state.next = b.first + b.count;
-          state.dirty = true;
-          written.add(b);
+          if (this.storage.appendSync?.(state.dataKey, bytes)) {
+            ahead.fill();
+            this.appended(state, [b], bytes.length);
+            continue;
+          }
+          // Asynchronous stores (IndexedDB, OPFS) pay per call (a transaction, a worker round
+          // trip): the following batches whose bytes are already here go in the same append.
+          const group = [b];
+          const parts = [bytes];
+          let size = bytes.length;
+          for (let more: Uint8Array | undefined; i + 1 < todo.length && size < MAX_APPEND_BYTES && !written.has(todo[i + 1] as Batch) && (more = ahead.takeReady()); ) {
+            group.push(todo[++i] as Batch);
+            parts.push(more);
+            size += more.length;
+          }
+          const appended = this.storage.append(state.dataKey, parts.length === 1 ? bytes : concatBytes(parts));
+          ahead.fill();
+          await appended;
+          this.appended(state, group, size);
         }
       } catch (err) {
         // Cut a partial append so the next attempt starts on a clean line.
@@ -385,6 +372,16 @@ export class LocalBackend implements Backend {
     }
   }
 
+  /** `batches` (in order, `bytes` long together) are now stored. */
+  private appended(state: StreamState, batches: readonly Batch[], bytes: number): void {
+    state.size += bytes;
+    if (this.stats) this.stats.bytes += bytes;
+    const last = batches[batches.length - 1] as Batch;
+    state.next = last.first + last.count;
+    state.dirty = true;
+    for (const b of batches) this.folder.written.add(b);
+  }
+
   private async readJson(key: string): Promise<Record<string, PlainValue> | undefined> {
     return readJsonDoc(this.storage, key); // a corrupt document is rewritten from scratch, as Python does
   }
@@ -398,3 +395,6 @@ const MAX_PREPARED = 4;
 
 /** Batches encoded ahead of the one being appended. */
 const ENCODE_AHEAD = 4;
+
+/** Most bytes one asynchronous append carries when several encoded batches are ready. */
+const MAX_APPEND_BYTES = 8 * 1024 * 1024;
