@@ -29,6 +29,10 @@ export default defineConfig({
           name: "node",
           environment: "node",
           include: ["test/node/**/*.test.ts"],
+          // Vitest's defaults (5 s a test, 10 s a hook) are shorter than a server start or a CLI
+          // bundle takes on two cores busy with other work; a hung test still fails, a minute on.
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
         },
       },
       {
