@@ -5,7 +5,7 @@
  * checked here. The server answers GraphQL itself.
  */
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { pythonSkipReason } from "../support/python.ts";
+import { PYTHON_SUITE_TIMEOUT_MS, pythonSkipReason } from "../support/python.ts";
 import { readMcap } from "../support/mcap-read.ts";
 import { failed, ok, saveRecording, startPythonBench, type PythonBench, type ScenarioRun } from "../support/python-scenarios.ts";
 
@@ -23,7 +23,7 @@ beforeAll(async () => {
   cliRun.then((r) => saveRecording("cli", r), () => undefined);
   clientRun.then((r) => saveRecording("client", r), () => undefined);
   await Promise.allSettled([cliRun, clientRun]);
-}, 900_000);
+}, PYTHON_SUITE_TIMEOUT_MS);
 
 afterAll(async () => {
   await bench?.stop();

@@ -6,7 +6,7 @@
  * `ml-dash serve` answers every request itself, GraphQL (`POST /graphql`) included.
  */
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { pythonSkipReason } from "../support/python.ts";
+import { PYTHON_SUITE_TIMEOUT_MS, pythonSkipReason } from "../support/python.ts";
 import { readMcap } from "../support/mcap-read.ts";
 import { failed, ok, saveRecording, startPythonBench, type PythonBench, type ScenarioRun } from "../support/python-scenarios.ts";
 
@@ -28,7 +28,7 @@ beforeAll(async () => {
   for (const [name, run] of Object.entries(runs)) run.then((r) => saveRecording(`sdk-${name}`, r), () => undefined);
   // The tests only read what the runs printed.
   await Promise.allSettled(Object.values(runs));
-}, 900_000);
+}, PYTHON_SUITE_TIMEOUT_MS);
 
 afterAll(async () => {
   await Promise.allSettled(Object.values(runs));

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { Experiment } from "../../src/index.ts";
 import { nodeFsAdapter } from "../../adapters/node-fs/index.ts";
 import { upload } from "../../src/cli/upload.ts";
-import { pythonSkipReason } from "../support/python.ts";
+import { PYTHON_SUITE_TIMEOUT_MS, pythonSkipReason } from "../support/python.ts";
 import { startPythonBench, type PythonBench, type ScenarioRun } from "../support/python-scenarios.ts";
 import { startRecordingProxy, type RecordedRequest, type RecordingProxy } from "../support/recording-proxy.ts";
 import { tempDir } from "../support/node-fixtures.ts";
@@ -93,7 +93,7 @@ beforeAll(async () => {
   } finally {
     await proxy.close();
   }
-}, 900_000);
+}, PYTHON_SUITE_TIMEOUT_MS);
 
 afterAll(async () => {
   await bench?.stop();

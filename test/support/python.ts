@@ -21,6 +21,15 @@ import { existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { tempDir } from "./node-fixtures.ts";
 
+/**
+ * How long one Python script may run before it is taken for hung. A scenario script starts the
+ * Python CLI dozens of times: about a minute on a quiet machine, 10 minutes and more on two cores
+ * busy with other work (the guard once killed one there at 10 minutes). Not a measurement.
+ */
+export const PYTHON_GUARD_MS = 30 * 60_000;
+/** A test that runs Python scenario scripts: the guard plus the rest of the test. */
+export const PYTHON_SUITE_TIMEOUT_MS = 40 * 60_000;
+
 export const REPO = resolve(import.meta.dirname, "../..");
 /** The scenario scripts. */
 export const PYTHON_SCRIPTS = join(REPO, "test/python");
@@ -145,7 +154,7 @@ export interface RunPythonOptions {
   readonly cwd?: string;
   /** HOME (default: a fresh one, so `~/.dash` is never a real one). */
   readonly home?: string;
-  /** Ends the process (SIGKILL) if it runs longer than this; a guard against a hung client, not a measurement. Default 10 min. */
+  /** Ends the process (SIGKILL) if it runs longer than this; a guard against a hung client, not a measurement. Default {@link PYTHON_GUARD_MS}. */
   readonly killAfterMs?: number;
 }
 
@@ -191,7 +200,7 @@ export async function runPython(client: PythonClient, script: string, args: read
     ...o.env,
   };
   const path = script.includes("/") ? script : join(PYTHON_SCRIPTS, script);
-  const run = await spawnCollect("python3", [path, ...args], { env, cwd, killAfterMs: o.killAfterMs ?? 600_000 });
+  const run = await spawnCollect("python3", [path, ...args], { env, cwd, killAfterMs: o.killAfterMs ?? PYTHON_GUARD_MS });
   return { ...run, json: parseResult(run.stdout), home, cwd, tmp };
 }
 
