@@ -41,7 +41,13 @@ function junit(file) {
 
 function vitestJson(file) {
   const j = JSON.parse(readFileSync(file, "utf8"));
-  return { passed: j.numPassedTests, failed: j.numFailedTests + (j.numRuntimeErrorTestSuites ?? 0) };
+  // A file that fails outside its tests (a beforeAll that throws or times out) fails no test of
+  // its own: its tests are skipped. Count each such file once, or the summary says "1 failed"
+  // for three failed files.
+  const filesFailedOutsideTests = (j.testResults ?? []).filter(
+    (r) => r.status === "failed" && !(r.assertionResults ?? []).some((a) => a.status === "failed"),
+  ).length;
+  return { passed: j.numPassedTests, failed: j.numFailedTests + Math.max(j.numRuntimeErrorTestSuites ?? 0, filesFailedOutsideTests) };
 }
 
 /**

@@ -9,13 +9,16 @@ import { inspect } from "node:util";
 import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
 import { AuthenticationError, ConfigurationError, NetworkError } from "../../../src/errors.ts";
 import { checkTeamStore, type TeamStoreCheck } from "../../../src/server/stores/team/check.ts";
-import { migrate } from "../../../src/server/stores/team/migrations.ts";
+import { MIGRATIONS, migrate } from "../../../src/server/stores/team/migrations.ts";
 import { openPg } from "../../../src/server/stores/team/pg.ts";
 import { S3Client } from "../../../src/server/stores/team/s3.ts";
 import { s3ConfigFromEnv } from "../../../src/server/stores/team/s3-config.ts";
 import { startPostgres, type TestPostgres } from "../../support/postgres.ts";
 import { startS3rver, type TestS3 } from "../../support/s3rver.ts";
 import { clientFor, SECRET, TOKEN } from "./s3-helpers.ts";
+
+/** The newest schema version: every migration applied. */
+const LATEST = Math.max(...MIGRATIONS.map((m) => m.version));
 
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 180_000 });
 
@@ -53,7 +56,7 @@ describe("checkTeamStore", () => {
     expect(report.ok).toBe(true);
     expect(report.postgres).toEqual({
       ok: true,
-      result: { target: expect.stringMatching(/^postgres:\/\/postgres@127\.0\.0\.1:\d+\/db_/), serverVersion: expect.stringMatching(/^15\./), schemaVersion: 0, latestVersion: 2 },
+      result: { target: expect.stringMatching(/^postgres:\/\/postgres@127\.0\.0\.1:\d+\/db_/), serverVersion: expect.stringMatching(/^15\./), schemaVersion: 0, latestVersion: LATEST },
     });
     expect(report.s3).toEqual({ ok: true, result: { target: "s3://team/ok", sampleObjects: 0 } });
     const left: string[] = [];
@@ -140,7 +143,7 @@ describe("checkTeamStore", () => {
       await admin.sql.unsafe(`grant select, insert, update, delete on all tables in schema public to ${role}`);
       report = await checkTeamStore({ pg: { url: limitedUrl }, s3: s3Client });
       expect(report.errors).toEqual([]);
-      expect(report.postgres).toMatchObject({ ok: true, result: { schemaVersion: 2, latestVersion: 2 } });
+      expect(report.postgres).toMatchObject({ ok: true, result: { schemaVersion: LATEST, latestVersion: LATEST } });
       for (const e of report.errors) expect(inspect(e)).not.toContain(rolePassword);
     } finally {
       await admin.close(1);
