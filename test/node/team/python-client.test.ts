@@ -33,7 +33,7 @@ beforeAll(async () => {
   const store = await pg.createDatabase();
   const blobs = `s3://${BUCKET}/${randomUUID()}`;
   const s3rver = s3;
-  bench = await startPythonBench({ namespace: NS, server: ({ token, user }) => startTeamNode(cli, s3rver, { store, blobs, token, user }) });
+  bench = await startPythonBench({ namespace: NS, server: ({ token, user }: { token: string; user: string }) => startTeamNode(cli, s3rver, { store, blobs, token, user }) });
   // As in python-sdk.test.ts: the buffer flushes only when the scenario asks.
   run = bench.scenario("sdk_full.py", ["remote", "URL", PREFIX], { ML_DASH_FLUSH_INTERVAL: "1000000" });
   await run.catch(() => undefined);
