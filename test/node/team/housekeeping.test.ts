@@ -11,7 +11,7 @@ import { open, rows } from "../../contract/run-store-contract.ts";
 import { saving } from "../../contract/run-store-files.ts";
 import { streamId } from "../../../src/model/batch.ts";
 import { openPg } from "../../../src/server/stores/team/pg.ts";
-import { ACCEPTED_BATCH_RETENTION_MS, housekeep, OBJECT_GRACE_MS, pruneAcceptedBatches, sweepObjects } from "../../../src/server/stores/team/store-housekeeping.ts";
+import { ACCEPTED_BATCH_RETENTION_MS, housekeep, OBJECT_GRACE_MS, pruneAcceptedBatches, STRAY_SWEEP_MARKER, sweepObjects } from "../../../src/server/stores/team/store-housekeeping.ts";
 import { startHousekeeping } from "../../../src/cli/serve-team.ts";
 import { sealAll } from "../../../src/server/stores/team/store-seal.ts";
 import { teamStore, type TeamStore } from "../../../src/server/stores/team/store.ts";
@@ -42,7 +42,7 @@ async function freshStore(chunkSize = 10_000): Promise<TeamStore> {
 
 async function objectKeys(store: TeamStore): Promise<string[]> {
   const keys: string[] = [];
-  for await (const o of store.state.s3.list("")) keys.push(o.key);
+  for await (const o of store.state.s3.list("")) if (o.key !== STRAY_SWEEP_MARKER) keys.push(o.key);
   return keys.sort();
 }
 
@@ -114,14 +114,24 @@ test("objects no row references are deleted once past the grace period; referenc
 
     // Two days on: the strays go, everything a row references stays and reads back.
     const later = new Date(Date.now() + 2 * DAY);
-    expect(await housekeep(store.state, { now: later })).toEqual({ prunedBatches: 0, queuedObjects: 0, strayObjects: 2 });
+    expect(await housekeep(store.state, { now: later })).toEqual({ prunedBatches: 0, queuedObjects: 0, strayObjects: 2, listed: true });
     keys = await objectKeys(store);
     expect(keys).toEqual(referenced.filter((k) => k !== gone!.object_key));
     expect(await new Response(await store.readFile(e, kept)).text()).toBe("weights");
     const page = await store.metricPage(e, "m", 0, 100);
     expect(page.data.map((p) => (p.data as { i: number }).i)).toEqual(Array.from({ length: 25 }, (_, i) => i));
-    // Idempotent: a second run finds nothing.
-    expect(await housekeep(store.state, { now: later })).toEqual({ prunedBatches: 0, queuedObjects: 0, strayObjects: 0 });
+    // Idempotent: a second listing finds nothing.
+    expect(await sweepObjects(store.state, { now: later })).toEqual({ queued: 0, stray: 0 });
+
+    // The bucket is listed once a day for all nodes: a round within the day (the marker is fresh)
+    // leaves even an old stray for the next listing, which takes it.
+    const another = `files/${e.id}/888888`;
+    await s3c.put(another, new TextEncoder().encode("orphan"));
+    const soon = { now: new Date(Date.now() + 1000), objectGraceMs: 0 };
+    expect(await housekeep(store.state, soon)).toEqual({ prunedBatches: 0, queuedObjects: 0, strayObjects: 0, listed: false });
+    expect(await objectKeys(store)).toContain(another);
+    expect(await housekeep(store.state, { ...soon, strayEveryMs: 0 })).toEqual({ prunedBatches: 0, queuedObjects: 0, strayObjects: 1, listed: true });
+    expect(await objectKeys(store)).not.toContain(another);
   } finally {
     await store.close();
   }

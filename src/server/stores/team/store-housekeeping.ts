@@ -21,6 +21,12 @@
  *   a day) are left alone: an upload or a seal still between its PUT and its commit must not
  *   lose its object. S3 sets `LastModified` with its own clock, so a day also absorbs any skew.
  *
+ * A listing of a bucket kept for years is millions of keys, so {@link housekeep} lists it at most
+ * once a day for all nodes together: the round that lists writes a marker object
+ * (`housekeeping/stray-sweep`), and a round that finds the marker younger than a day skips the
+ * listing (the queue and the pruning are cheap and run every round). Two nodes that read a stale
+ * marker at once both list: harmless, only the cost doubles that day.
+ *
  * Both are idempotent: several nodes may run them at once (each delete of a gone row or object is
  * a no-op), and a run stopped halfway is finished by the next.
  */
@@ -30,6 +36,10 @@ import type { TeamState } from "./store-state.ts";
 export const ACCEPTED_BATCH_RETENTION_MS = 7 * 24 * 3600 * 1000;
 /** How old an unreferenced object must be before the sweep deletes it (1 day). */
 export const OBJECT_GRACE_MS = 24 * 3600 * 1000;
+/** How often the bucket is listed for stray objects, by all nodes together (1 day). */
+export const STRAY_SWEEP_EVERY_MS = 24 * 3600 * 1000;
+/** The marker whose age says when the bucket was last listed (outside the swept prefixes). */
+export const STRAY_SWEEP_MARKER = "housekeeping/stray-sweep";
 /** Rows deleted per statement (keeps each transaction and its locks short). */
 const PRUNE_BATCH = 10_000;
 /** Keys checked per query and deleted per DeleteObjects request. */
@@ -45,6 +55,8 @@ export interface HousekeepingReport {
   readonly queuedObjects: number;
   /** Objects found by listing the bucket that no row referenced. */
   readonly strayObjects: number;
+  /** Whether this round listed the bucket (else another round did within the day). */
+  readonly listed: boolean;
 }
 
 /** Options of the housekeeping functions (the defaults are the module's windows). */
@@ -53,6 +65,8 @@ export interface HousekeepingOptions {
   readonly batchRetentionMs?: number;
   /** Unreferenced objects older than this are deleted (ms; default 1 day). */
   readonly objectGraceMs?: number;
+  /** How often {@link housekeep} lists the bucket (ms; default 1 day). */
+  readonly strayEveryMs?: number;
   /** The time to measure ages from (default now; tests pass a later one). */
   readonly now?: Date;
 }
@@ -126,18 +140,28 @@ async function sweepStray(state: TeamState, cutoff: Date): Promise<number> {
 
 /**
  * Deletes the objects no row references: the `object_gc` queue, then a listing of the bucket
- * (objects past the grace period only).
+ * (objects past the grace period only; unless `listing` is false).
  */
-export async function sweepObjects(state: TeamState, options: HousekeepingOptions = {}): Promise<{ queued: number; stray: number }> {
+export async function sweepObjects(state: TeamState, options: HousekeepingOptions & { listing?: boolean } = {}): Promise<{ queued: number; stray: number }> {
   const cutoff = new Date((options.now ?? new Date()).getTime() - (options.objectGraceMs ?? OBJECT_GRACE_MS));
   const queued = await drainQueue(state);
-  const stray = await sweepStray(state, cutoff);
+  const stray = options.listing === false ? 0 : await sweepStray(state, cutoff);
   return { queued, stray };
 }
 
-/** One round of housekeeping: prunes accepted batches, then sweeps objects. */
+/** Whether the bucket is due for a listing; if so, marks it listed now (before listing: a crash mid-listing waits a day). */
+async function claimListing(state: TeamState, options: HousekeepingOptions): Promise<boolean> {
+  const marker = await state.s3.head(STRAY_SWEEP_MARKER);
+  const now = (options.now ?? new Date()).getTime();
+  if (marker?.lastModified !== undefined && now - marker.lastModified.getTime() < (options.strayEveryMs ?? STRAY_SWEEP_EVERY_MS)) return false;
+  await state.s3.put(STRAY_SWEEP_MARKER, new TextEncoder().encode(new Date(now).toISOString()), { contentType: "text/plain" });
+  return true;
+}
+
+/** One round of housekeeping: prunes accepted batches, drains the object queue, and lists the bucket when it is due. */
 export async function housekeep(state: TeamState, options: HousekeepingOptions = {}): Promise<HousekeepingReport> {
   const prunedBatches = await pruneAcceptedBatches(state, options);
-  const { queued, stray } = await sweepObjects(state, options);
-  return { prunedBatches, queuedObjects: queued, strayObjects: stray };
+  const listed = await claimListing(state, options);
+  const { queued, stray } = await sweepObjects(state, { ...options, listing: listed });
+  return { prunedBatches, queuedObjects: queued, strayObjects: stray, listed };
 }
