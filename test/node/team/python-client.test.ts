@@ -7,7 +7,8 @@
  * UI fetches) answers for that run from the team store.
  */
 import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
+import { openPg } from "../../../src/server/stores/team/pg.ts";
 import { bundleCli } from "../../support/child.ts";
 import { startPostgres, type TestPostgres } from "../../support/postgres.ts";
 import { pythonSkipReason } from "../../support/python.ts";
@@ -25,18 +26,25 @@ let pg: TestPostgres | undefined;
 let s3: TestS3 | undefined;
 let bench: PythonBench<TeamNode> | undefined;
 let run: Promise<ScenarioRun> = new Promise(() => undefined);
+let big: Promise<ScenarioRun> = new Promise(() => undefined);
+let store = "";
+/** Points of the big metric: two sealed chunks of 10,000 (the node's chunk size, ML-Dash's) and 5,000 pending. */
+const BIG = 25_000;
+const BIG_PREFIX = `${NS}/py-team/big`;
+const bigV = (i: number): number => (i * 7919) % 1000;
 
 beforeAll(async () => {
   if (skip) return;
   let cli: string;
   [pg, s3, cli] = await Promise.all([startPostgres(), startS3rver({ buckets: [BUCKET] }), bundleCli()]);
-  const store = await pg.createDatabase();
+  store = await pg.createDatabase();
   const blobs = `s3://${BUCKET}/${randomUUID()}`;
   const s3rver = s3;
   bench = await startPythonBench({ namespace: NS, server: ({ token, user }: { token: string; user: string }) => startTeamNode(cli, s3rver, { store, blobs, token, user }) });
   // As in python-sdk.test.ts: the buffer flushes only when the scenario asks.
   run = bench.scenario("sdk_full.py", ["remote", "URL", PREFIX], { ML_DASH_FLUSH_INTERVAL: "1000000" });
-  await run.catch(() => undefined);
+  big = bench.scenario("big_metric.py", ["URL", BIG_PREFIX, String(BIG)]);
+  await Promise.allSettled([run, big]);
 }, 900_000);
 
 afterAll(async () => {
@@ -107,6 +115,38 @@ describe.skipIf(skip)(`ML-Dash Python's SDK against a team node (PostgreSQL + S3
       const res = await dash(readme.url.replace(/^\/dash\/api\//, ""));
       expect(res.status).toBe(200);
       expect(await res.text()).toBe("hello\nworld\n");
+    });
+
+    test("a metric Python logged past two chunks: Python reads across the sealed/pending boundaries; the dashboard draws it from the chunks' summaries and zooms to exact points", async () => {
+      const { doc } = await big;
+      expect(ok(doc, "metrics.log")).toBe(BIG);
+      for (const [step, from] of [["metrics.read.first_boundary", 9995], ["metrics.read.second_boundary", 19995]] as const) {
+        const read = ok<{ data: { index: string | number; data: { step: number; v: number } }[] }>(doc, step);
+        expect(read.data.map((p) => [Number(p.index), p.data.step, p.data.v])).toEqual(Array.from({ length: 10 }, (_, k) => [from + k, from + k, bigV(from + k)]));
+      }
+      expect(ok(doc, "metrics.stats")).toMatchObject({ name: "big", totalDataPoints: String(BIG) });
+      // The node seals after answering: wait until both full chunks are in S3.
+      const pgc = openPg({ url: store, max: 1 });
+      try {
+        await vi.waitFor(async () => {
+          const rows = await pgc.run("t", (sql) => sql<{ n: string }[]>`select count(*)::text as n from chunks c join series s on s.id = c.series_id where s.name = 'big'`);
+          expect(rows[0]?.n).toBe("2");
+        }, { timeout: 120_000, interval: 200 });
+      } finally {
+        await pgc.close();
+      }
+      const bq = `path=${encodeURIComponent(BIG_PREFIX)}&metric=big&y=v&x=step`;
+      const whole = await json<{ total: number; downsampled: boolean; x: number[]; y: (number | null)[] }>(`series?${bq}&bins=100`);
+      expect(whole).toMatchObject({ total: BIG, downsampled: true });
+      expect(whole.x.length).toBeLessThan(BIG / 10);
+      expect(Math.min(...(whole.y as number[]))).toBe(0);
+      expect(Math.max(...(whole.y as number[]))).toBe(999);
+      // Zoomed across the first chunk boundary: every point, exact.
+      const zoom = await json<{ downsampled: boolean; x: number[]; y: number[] }>(`series?${bq}&bins=1000&xmin=9990&xmax=10009`);
+      expect(zoom.downsampled).toBe(false);
+      const steps = zoom.x.filter((x) => x >= 9990 && x <= 10009);
+      expect(steps).toEqual(Array.from({ length: 20 }, (_, k) => 9990 + k));
+      for (let k = 0; k < zoom.x.length; k++) expect(zoom.y[k]).toBe(bigV(zoom.x[k] as number));
     });
   });
 });
