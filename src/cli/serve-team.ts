@@ -9,6 +9,7 @@ import { openPg } from "../server/stores/team/pg.ts";
 import { S3Client } from "../server/stores/team/s3.ts";
 import { s3ConfigFromEnv, type Env } from "../server/stores/team/s3-config.ts";
 import { checkTeamStore } from "../server/stores/team/check.ts";
+import { housekeep } from "../server/stores/team/store-housekeeping.ts";
 import { teamStore, type TeamStore } from "../server/stores/team/store.ts";
 import { nodeSha256 } from "../runtime/node/files.ts";
 import { UsageError } from "./command.ts";
@@ -50,4 +51,49 @@ export async function checkTeam(target: TeamTarget, env: Env, io: { out(text: st
   if (report.s3.ok) io.out(`ok   S3 ${report.s3.result.target} (list, write, read and delete allowed)`);
   else io.err(`FAIL S3: ${report.s3.error.message}`);
   return report.ok ? 0 : 1;
+}
+
+/** How often each node runs the team store's housekeeping (hourly, jittered so nodes spread out). */
+export const HOUSEKEEPING_EVERY_MS = 3600 * 1000;
+
+/** A running housekeeping schedule. */
+export interface Housekeeping {
+  /** Stops the schedule and waits for a round in progress (call before closing the store). */
+  stop(): Promise<void>;
+}
+
+/**
+ * Runs the store's housekeeping (store-housekeeping.ts: accepted batches past their retention
+ * window, objects no row references) a few minutes after start, then about every `everyMs`.
+ * A round that finds something says so on the console; a failed round is a warning, and the next
+ * one tries again. Rounds on several nodes at once are safe (each is idempotent).
+ */
+export function startHousekeeping(store: TeamStore, o: { everyMs?: number; firstAfterMs?: number; log?: (line: string) => void } = {}): Housekeeping {
+  const every = o.everyMs ?? HOUSEKEEPING_EVERY_MS;
+  const log = o.log ?? ((line: string) => console.log(line));
+  let stopped = false;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let round: Promise<void> = Promise.resolve();
+  const schedule = (ms: number): void => {
+    if (stopped) return;
+    timer = setTimeout(() => {
+      round = housekeep(store.state)
+        .then((r) => {
+          if (r.prunedBatches + r.queuedObjects + r.strayObjects > 0) {
+            log(`ml-dash team store: housekeeping pruned ${r.prunedBatches} accepted batch key(s), deleted ${r.queuedObjects + r.strayObjects} unreferenced object(s)`);
+          }
+        })
+        .catch((e: unknown) => log(`ml-dash team store: housekeeping failed (next round in about ${Math.round(every / 60_000)} min): ${e instanceof Error ? e.message : String(e)}`))
+        .finally(() => schedule(every * (0.75 + Math.random() / 2)));
+    }, ms);
+    timer.unref?.();
+  };
+  schedule(o.firstAfterMs ?? 60_000 + Math.random() * 240_000);
+  return {
+    async stop() {
+      stopped = true;
+      if (timer !== undefined) clearTimeout(timer);
+      await round;
+    },
+  };
 }

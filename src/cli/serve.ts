@@ -12,7 +12,7 @@ import { createDashboardApp } from "../dashboard/index.ts";
 import { nodeDashboardAssets } from "../runtime/node/dashboard.ts";
 import { checkUsers, type ServerUser } from "../server/identity.ts";
 import { intOption, UsageError, type CommandSpec } from "./command.ts";
-import { checkTeam, openTeamStore, teamTarget, type TeamTarget } from "./serve-team.ts";
+import { checkTeam, openTeamStore, startHousekeeping, teamTarget, type TeamTarget } from "./serve-team.ts";
 import type { RunStore } from "../server/store/index.ts";
 
 /** The `serve` command. */
@@ -129,7 +129,8 @@ export async function serve(o: ServeOptions): Promise<number> {
   // A mistyped --root would otherwise look like an empty server: say so (uploads create it).
   const missing = !o.team && !existsSync(root);
   // One store for the API and the dashboard: one index of the tree, one set of caches.
-  const store: RunStore = o.team ? openTeamStore(o.team, process.env) : dashStore(nodeFsAdapter({ root }), { sha256: nodeSha256, encoder: encoderPoolFor(nodeRuntime) });
+  const team = o.team ? openTeamStore(o.team, process.env) : undefined;
+  const store: RunStore = team ?? dashStore(nodeFsAdapter({ root }), { sha256: nodeSha256, encoder: encoderPoolFor(nodeRuntime) });
   // The Host allowlist (against DNS rebinding), filled once the port is known (also with --port 0).
   const hosts: string[] | undefined = loopback || (o.allowedHosts?.length ?? 0) > 0 ? [...(o.allowedHosts ?? [])] : undefined;
   const server = createServer({ store, token: o.token, user: o.user ?? process.env["USER"] ?? "local", users, allowedHosts: hosts, corsOrigin: o.corsOrigins?.length ? o.corsOrigins : undefined });
@@ -143,6 +144,8 @@ export async function serve(o: ServeOptions): Promise<number> {
     throw e;
   }
   const running = await serveNode(server, { port: o.port, hostname: o.host });
+  // A team store kept for years: old idempotency keys and unreferenced objects go, hourly.
+  const housekeeping = team ? startHousekeeping(team) : undefined;
   if (hosts && loopback) hosts.push(`127.0.0.1:${running.port}`, `localhost:${running.port}`, `[::1]:${running.port}`);
   const runs = (await store.experiments()).length;
   // No secret on the console (terminals are logged and shared): the token stays where it came from.
@@ -157,7 +160,7 @@ export async function serve(o: ServeOptions): Promise<number> {
     const stop = (): void => {
       process.off("SIGINT", stop);
       process.off("SIGTERM", stop);
-      void running.close().then(() => store.close()).then(done);
+      void running.close().then(() => housekeeping?.stop()).then(() => store.close()).then(done);
     };
     process.on("SIGINT", stop);
     process.on("SIGTERM", stop);

@@ -30,9 +30,19 @@ export interface ScenarioRun {
   readonly run: PythonRun;
 }
 
+/** The server a bench runs scenarios against (by default `ml-dash serve` over a fresh `.dash` root). */
+export interface BenchServer {
+  /** `http://127.0.0.1:<port>` (the API under `/api`). */
+  readonly url: string;
+  stop(): Promise<unknown>;
+}
+
+/** Starts the server of a bench: `token` stands for user `user`. */
+export type BenchServerFactory<S extends BenchServer> = (o: { token: string; user: string }) => Promise<S>;
+
 /** A server for Python scenarios. */
-export interface PythonBench {
-  readonly serve: ServeProcess;
+export interface PythonBench<S extends BenchServer = ServeProcess> {
+  readonly serve: S;
   readonly py: PythonClient;
   readonly token: string;
   /** `ml-dash serve` answered a GraphQL probe (`{ me { username } }`) with the bench's user. */
@@ -42,10 +52,16 @@ export interface PythonBench {
   stop(): Promise<void>;
 }
 
-/** Starts `ml-dash serve` over a fresh root with a token for user `namespace`, and installs the Python client. */
-export async function startPythonBench(o: { namespace: string; token?: string }): Promise<PythonBench> {
+/**
+ * Starts a server with a token for user `namespace` — `ml-dash serve` over a fresh root, or what
+ * `o.server` starts (the team server, say) — and installs the Python client.
+ */
+export async function startPythonBench(o: { namespace: string; token?: string }): Promise<PythonBench>;
+export async function startPythonBench<S extends BenchServer>(o: { namespace: string; token?: string; server: BenchServerFactory<S> }): Promise<PythonBench<S>>;
+export async function startPythonBench(o: { namespace: string; token?: string; server?: BenchServerFactory<BenchServer> }): Promise<PythonBench<BenchServer>> {
   const token = o.token ?? "py-token-" + Math.random().toString(36).slice(2);
-  const [py, serve] = await Promise.all([installPythonClient(), startServe({ root: tempDir("py-serve"), token, user: o.namespace })]);
+  const server = o.server ?? ((a) => startServe({ root: tempDir("py-serve"), token: a.token, user: a.user }));
+  const [py, serve] = await Promise.all([installPythonClient(), server({ token, user: o.namespace })]);
   const probe = await fetch(`${serve.url}/graphql`, {
     method: "POST",
     headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },

@@ -9,6 +9,8 @@ export interface TeamNode {
   readonly url: string;
   readonly child: ChildProcess;
   readonly exited: Promise<ChildResult>;
+  /** Ends it (SIGTERM) and resolves with its output once it has exited. */
+  stop(): Promise<ChildResult>;
 }
 
 /** The AWS environment of a client of `s3` (as the AWS CLI reads it). */
@@ -17,12 +19,12 @@ export function awsEnv(s3: TestS3): Record<string, string> {
 }
 
 /** Starts a node of the bundled CLI `cli` and resolves once it listens. */
-export async function startTeamNode(cli: string, s3: TestS3, o: { store: string; blobs: string; token: string }): Promise<TeamNode> {
+export async function startTeamNode(cli: string, s3: TestS3, o: { store: string; blobs: string; token: string; user?: string }): Promise<TeamNode> {
   let child: ChildProcess | undefined;
   let listening: (url: string) => void = () => undefined;
   const url = new Promise<string>((resolve) => (listening = resolve));
   const exited = start(cli, {
-    args: ["serve", "--store", o.store, "--blobs", o.blobs, "--port", "0", "--token", o.token],
+    args: ["serve", "--store", o.store, "--blobs", o.blobs, "--port", "0", "--token", o.token, ...(o.user !== undefined ? ["--user", o.user] : [])],
     env: awsEnv(s3),
     onLine: (line, c) => {
       child = c;
@@ -32,5 +34,14 @@ export async function startTeamNode(cli: string, s3: TestS3, o: { store: string;
   });
   const first = await Promise.race([url, exited]);
   if (typeof first !== "string") throw new Error(`ml-dash serve ended before listening (exit ${first.code}):\n${first.stdout}\n${first.stderr}`);
-  return { url: first, child: child as ChildProcess, exited };
+  const node = child as ChildProcess;
+  return {
+    url: first,
+    child: node,
+    exited,
+    stop: () => {
+      node.kill("SIGTERM");
+      return exited;
+    },
+  };
 }
