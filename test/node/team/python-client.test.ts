@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
 import { openPg } from "../../../src/server/stores/team/pg.ts";
 import { bundleCli } from "../../support/child.ts";
 import { startPostgres, type TestPostgres } from "../../support/postgres.ts";
-import { pythonSkipReason } from "../../support/python.ts";
+import { PYTHON_SUITE_TIMEOUT_MS, pythonSkipReason } from "../../support/python.ts";
 import { ok, startPythonBench, type PythonBench, type ScenarioRun } from "../../support/python-scenarios.ts";
 import { LOGS, paths, POSE, sdkRunChecks, TRAIN } from "../../support/python-sdk-checks.ts";
 import { startS3rver, type TestS3 } from "../../support/s3rver.ts";
@@ -45,7 +45,7 @@ beforeAll(async () => {
   run = bench.scenario("sdk_full.py", ["remote", "URL", PREFIX], { ML_DASH_FLUSH_INTERVAL: "1000000" });
   big = bench.scenario("big_metric.py", ["URL", BIG_PREFIX, String(BIG)]);
   await Promise.allSettled([run, big]);
-}, 900_000);
+}, PYTHON_SUITE_TIMEOUT_MS);
 
 afterAll(async () => {
   await bench?.stop();
