@@ -53,15 +53,38 @@ export class ApiError extends Error {
   }
 }
 
-/** GETs JSON; `changed` is false when the server answered 304 for the cached copy. */
-export async function getJson<T>(path: string, params: Record<string, string | number | undefined> = {}): Promise<{ data: T; changed: boolean }> {
+/** Requests under way, by URL: a second caller of the same URL shares the first one's answer. */
+const inflight = new Map<string, Promise<{ data: unknown; changed: boolean }>>();
+
+/**
+ * GETs JSON; `changed` is false when the server answered 304 for the cached copy. A request for
+ * a URL already being fetched waits for that one (a page can ask for what it will need early).
+ */
+export function getJson<T>(path: string, params: Record<string, string | number | undefined> = {}): Promise<{ data: T; changed: boolean }> {
   const qs = new URLSearchParams();
   for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== "") qs.set(k, String(v));
   const url = `/dash/api/${path}${qs.size ? `?${qs}` : ""}`;
+  let running = inflight.get(url);
+  if (!running) {
+    running = fetchJson(url).finally(() => inflight.delete(url));
+    inflight.set(url, running);
+  }
+  return running as Promise<{ data: T; changed: boolean }>;
+}
+
+/** Responses index.html started fetching before the app loaded, by URL; each is used once. */
+function early(url: string): Promise<Response> | undefined {
+  const started = (globalThis as { __dashEarly?: Record<string, Promise<Response>> }).__dashEarly;
+  const res = started?.[url];
+  if (res) delete started[url];
+  return res;
+}
+
+async function fetchJson(url: string): Promise<{ data: unknown; changed: boolean }> {
   const hit = cache.get(url);
-  const res = await fetch(url, { headers: hit ? { "If-None-Match": hit.etag } : {} });
-  if (res.status === 304 && hit) return { data: hit.body as T, changed: false };
-  const body = (await res.json().catch(() => ({}))) as T & { error?: string };
+  const res = (!hit && (await early(url)?.catch(() => undefined))) || (await fetch(url, { headers: hit ? { "If-None-Match": hit.etag } : {} }));
+  if (res.status === 304 && hit) return { data: hit.body, changed: false };
+  const body = (await res.json().catch(() => ({}))) as { error?: string };
   if (!res.ok) throw new ApiError(body.error ?? `${res.status} ${res.statusText}`, res.status);
   const etag = res.headers.get("etag");
   if (etag) {

@@ -25,6 +25,9 @@ export function RunPage({ path, summary, route }: { path: string; summary: RunSu
     try {
       const { data, changed } = await getJson<RunDetail | null>("run", { path, optional: 1 });
       if (data && (changed || !detail)) setDetail(data);
+      // A folder opened by deep link shows its runs table once the tree is in: ask for the table
+      // now, beside the tree (RunsTable's request for the same URL joins this one).
+      if (!data) getJson("table", { under: path }).catch(() => undefined);
     } catch (err) {
       setError((err as Error).message);
     }
