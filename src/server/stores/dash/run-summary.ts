@@ -27,7 +27,25 @@ const PARALLEL_RUNS = 8;
 export async function listRuns(storage: StorageAdapter, options: ListRunsOptions = {}): Promise<RunSummary[]> {
   const { runs, keys } = await listRunFolders(storage, options.under);
   const byRun = groupByRun(keys, runs);
-  return mapLimit([...byRun], PARALLEL_RUNS, ([dir, own]) => summarize(storage, dir, own, options));
+  return mapLimit([...byRun], PARALLEL_RUNS, ([dir, own]) => sharedSummary(storage, dir, own, options));
+}
+
+/** Summaries being computed, by storage and run folder (the tree and a runs table list the same runs at once). */
+const inflight = new WeakMap<StorageAdapter, Map<string, { own: string; options: ListRunsOptions; summary: Promise<RunSummary> }>>();
+
+/** {@link summarize}, joining a summary of the same run (same keys, same options) already being computed. */
+function sharedSummary(storage: StorageAdapter, dir: string, own: readonly string[], options: ListRunsOptions): Promise<RunSummary> {
+  let running = inflight.get(storage);
+  if (!running) inflight.set(storage, (running = new Map()));
+  const ownKey = own.join("\n");
+  const hit = running.get(dir);
+  if (hit && hit.own === ownKey && hit.options.now === options.now && hit.options.staleAfterMs === options.staleAfterMs && hit.options.liveWindowMs === options.liveWindowMs) return hit.summary;
+  const map = running;
+  const summary: Promise<RunSummary> = summarize(storage, dir, own, options).finally(() => {
+    if (map.get(dir)?.summary === summary) map.delete(dir);
+  });
+  map.set(dir, { own: ownKey, options, summary });
+  return summary;
 }
 
 /** Groups the keys of each run folder (keys of nested runs stay with their own run). */
