@@ -6,7 +6,11 @@
  */
 import { Hono } from "hono";
 import type { ListRunsOptions, RunStore, RunSummary } from "../server/store/index.ts";
+import { mapLimit } from "../internal/map-limit.ts";
 import { etagJson, hash, jsonText, keyParam } from "./http.ts";
+
+/** Rows built at once: their reads overlap, and other requests' reads still get a turn. */
+const PARALLEL_ROWS = 16;
 
 /** Fields that are axes, not metrics of their own. */
 const AXES = new Set(["step", "epoch", "_ts", "timestamp"]);
@@ -28,14 +32,32 @@ export interface TableRow {
 
 const finite = (v: unknown): v is number => typeof v === "number" && Number.isFinite(v);
 
+/** Rows kept for runs unchanged since (a reload, another folder's table, a poll after one run wrote). */
+const CACHED_ROWS = 10_000;
+
 /** Routes for the runs table. */
 export function tableRoutes(store: RunStore, runOptions: ListRunsOptions): Hono {
   const app = new Hono();
+  // By run path: the row and the summary it was built for. A run's summary changes with every
+  // write to it (its last write time, point counts, status), so an equal summary means an
+  // unchanged row: only the runs written since are read again.
+  const cache = new Map<string, { summary: string; row: Promise<TableRow | null> }>();
+  const cachedRow = (r: RunSummary): Promise<TableRow | null> => {
+    const summary = jsonText(r);
+    const hit = cache.get(r.path);
+    if (hit && hit.summary === summary) return hit.row;
+    const made = row(store, r, runOptions);
+    cache.delete(r.path);
+    cache.set(r.path, { summary, row: made });
+    made.catch(() => cache.delete(r.path));
+    if (cache.size > CACHED_ROWS) cache.delete(cache.keys().next().value as string);
+    return made;
+  };
   app.get("/table", async (c) => {
     const under = c.req.query("under") ? keyParam(c, "under") : undefined;
     const runs = await store.runs({ ...runOptions, ...(under ? { under } : {}) });
     return etagJson(c, hash(`table|${jsonText(runs)}`), async () => {
-      const rows = await Promise.all(runs.map((r) => row(store, r, runOptions)));
+      const rows = await mapLimit(runs, PARALLEL_ROWS, cachedRow);
       return { rows: rows.filter((x): x is TableRow => x !== null) };
     });
   });

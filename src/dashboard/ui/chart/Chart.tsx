@@ -64,7 +64,8 @@ export function Chart(p: ChartProps) {
     return () => ro.disconnect();
   }, []);
 
-  useEffect(() => {
+  // A layout effect: the series requests leave before the page is painted, not a frame later.
+  useLayoutEffect(() => {
     if (width === 0) return;
     const map = new Map<string, SeriesClient>();
     for (const l of p.lines) {

@@ -3,7 +3,7 @@
  * parameters, logs, files, tracks, README. While it runs, the overview is polled every 2 s.
  */
 import { useEffect, useState } from "preact/hooks";
-import { getJson, type RunDetail, type RunSummary } from "../api.ts";
+import { getJson, prefetchJson, type RunDetail, type RunSummary } from "../api.ts";
 import { usePoll } from "../live.ts";
 import { type Route, setQuery } from "../route.ts";
 import { ago, Badge } from "./Badge.tsx";
@@ -25,6 +25,9 @@ export function RunPage({ path, summary, route }: { path: string; summary: RunSu
     try {
       const { data, changed } = await getJson<RunDetail | null>("run", { path, optional: 1 });
       if (data && (changed || !detail)) setDetail(data);
+      // A folder opened by deep link shows its runs table once the tree is in: ask for the table
+      // now, beside the tree (RunsTable's request for the same URL takes this answer).
+      if (!data) prefetchJson("table", { under: path });
     } catch (err) {
       setError((err as Error).message);
     }

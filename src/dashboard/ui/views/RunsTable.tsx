@@ -38,6 +38,10 @@ export function RunsTable({ path, route, s, checked, onCheck, version }: Props) 
     );
   }, [path, version]);
 
+  // The sweep plots (SVG over every row) are drawn after the rows are on screen, not before.
+  const [plotsDue, setPlotsDue] = useState(false);
+  useEffect(() => void (rows && setPlotsDue(true)), [rows !== null]);
+
   const cols = useMemo(() => allColumns(rows ?? []), [rows]);
   const where = route.q.get("where") ?? "";
   const find = (route.q.get("find") ?? "").toLowerCase();
@@ -171,7 +175,7 @@ export function RunsTable({ path, route, s, checked, onCheck, version }: Props) 
         </table>
       </div>
       {group && chartMetric && <GroupChart groups={groups} metric={chartMetric} s={s} />}
-      <SweepPlots rows={selected.length >= 2 ? selected : shown} cols={shownCols} allCols={cols} route={route} fromSelection={selected.length >= 2} />
+      {plotsDue && <SweepPlots rows={selected.length >= 2 ? selected : shown} cols={shownCols} allCols={cols} route={route} fromSelection={selected.length >= 2} />}
     </div>
   );
 }

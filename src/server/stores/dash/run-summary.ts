@@ -9,8 +9,11 @@ import { readJsonDoc } from "../../../layout/json-doc.ts";
 import { paths, runKeys } from "../../../layout/paths.ts";
 import { listRunFolders } from "../../../layout/run-folders.ts";
 import { inferStatus, type ListRunsOptions, type RunSummary } from "../../store/runs.ts";
+import { mapLimit } from "../../../internal/map-limit.ts";
 
 const decoder = new TextDecoder();
+/** Runs summarised at once: their small reads overlap (a folder of 200 runs is read ~8× faster than one by one). */
+const PARALLEL_RUNS = 8;
 
 /**
  * Every run of the root, sorted by path.
@@ -24,9 +27,25 @@ const decoder = new TextDecoder();
 export async function listRuns(storage: StorageAdapter, options: ListRunsOptions = {}): Promise<RunSummary[]> {
   const { runs, keys } = await listRunFolders(storage, options.under);
   const byRun = groupByRun(keys, runs);
-  const out: RunSummary[] = [];
-  for (const [dir, own] of byRun) out.push(await summarize(storage, dir, own, options));
-  return out;
+  return mapLimit([...byRun], PARALLEL_RUNS, ([dir, own]) => sharedSummary(storage, dir, own, options));
+}
+
+/** Summaries being computed, by storage and run folder (the tree and a runs table list the same runs at once). */
+const inflight = new WeakMap<StorageAdapter, Map<string, { own: string; options: ListRunsOptions; summary: Promise<RunSummary> }>>();
+
+/** {@link summarize}, joining a summary of the same run (same keys, same options) already being computed. */
+function sharedSummary(storage: StorageAdapter, dir: string, own: readonly string[], options: ListRunsOptions): Promise<RunSummary> {
+  let running = inflight.get(storage);
+  if (!running) inflight.set(storage, (running = new Map()));
+  const ownKey = own.join("\n");
+  const hit = running.get(dir);
+  if (hit && hit.own === ownKey && hit.options.now === options.now && hit.options.staleAfterMs === options.staleAfterMs && hit.options.liveWindowMs === options.liveWindowMs) return hit.summary;
+  const map = running;
+  const summary: Promise<RunSummary> = summarize(storage, dir, own, options).finally(() => {
+    if (map.get(dir)?.summary === summary) map.delete(dir);
+  });
+  map.set(dir, { own: ownKey, options, summary });
+  return summary;
 }
 
 /** Groups the keys of each run folder (keys of nested runs stay with their own run). */
@@ -50,35 +69,56 @@ export async function runKeysOf(storage: StorageAdapter, dir: string): Promise<s
   return (await storage.list(dir)).map((k) => k.slice(dir.length + 1));
 }
 
+/** Reads a JSON document of the layout (`readJsonDoc`, or a memo of it shared by the parts of one answer). */
+export type DocReader = (key: string) => Promise<PlainObject | undefined>;
+
+/** A {@link DocReader} that reads each key once (for the parts of one answer, which read the same documents). */
+export function docMemo(storage: StorageAdapter): DocReader {
+  const seen = new Map<string, Promise<PlainObject | undefined>>();
+  return (key) => {
+    let doc = seen.get(key);
+    if (!doc) seen.set(key, (doc = readJsonDoc(storage, key)));
+    return doc;
+  };
+}
+
 /** Summarises one run from its own keys (relative to the run folder). */
-export async function summarize(storage: StorageAdapter, dir: string, own: readonly string[], options: ListRunsOptions = {}): Promise<RunSummary> {
+export async function summarize(storage: StorageAdapter, dir: string, own: readonly string[], options: ListRunsOptions = {}, readDoc: DocReader = (k) => readJsonDoc(storage, k)): Promise<RunSummary> {
   const now = (options.now ?? Date.now)();
-  const doc = (await readJsonDoc(storage, paths.experiment(dir))) ?? {};
   const parts = dir.split("/");
-  const metrics: Record<string, number> = {};
-  let lastWrite = 0;
   const watched: string[] = [runKeys.experiment, runKeys.parameters, runKeys.logs];
+  const metricNames: string[] = [];
+  const metaKeys: string[] = [];
   let tracks = 0;
   for (const k of own) {
     const metric = runKeys.metricMetaDir(k);
     const track = metric === undefined ? runKeys.trackMetaDir(k) : undefined;
     if (metric !== undefined) {
-      const meta = await readJsonDoc(storage, paths.inRun(dir, k));
-      metrics[metric] = typeof meta?.["totalDataPoints"] === "number" ? meta["totalDataPoints"] : 0;
+      metricNames.push(metric);
+      metaKeys.push(k);
       watched.push(runKeys.metricData(metric));
     } else if (track !== undefined) {
       tracks++;
       watched.push(runKeys.trackDataOfDir(track));
     }
   }
-  for (const k of watched) {
-    const st = own.includes(k) ? await storage.stat(paths.inRun(dir, k)) : null;
-    if (st?.mtimeMs !== undefined && st.mtimeMs > lastWrite) lastWrite = st.mtimeMs;
-  }
+  // Every read of the run at once: they are independent, and their latency overlaps.
+  const [doc, metas, stats, seq, files] = await Promise.all([
+    readDoc(paths.experiment(dir)).then((d) => d ?? {}),
+    Promise.all(metaKeys.map((k) => readDoc(paths.inRun(dir, k)))),
+    Promise.all(watched.map((k) => (own.includes(k) ? storage.stat(paths.inRun(dir, k)) : null))),
+    storage.read(paths.logSequence(dir)),
+    countFiles(storage, dir, own),
+  ]);
+  const metrics: Record<string, number> = {};
+  metricNames.forEach((m, i) => {
+    const meta = metas[i];
+    metrics[m] = typeof meta?.["totalDataPoints"] === "number" ? meta["totalDataPoints"] : 0;
+  });
+  let lastWrite = 0;
+  for (const st of stats) if (st?.mtimeMs !== undefined && st.mtimeMs > lastWrite) lastWrite = st.mtimeMs;
   const updatedAt = str(doc["updated_at"]) ?? str(doc["created_at"]);
   if (lastWrite === 0 && updatedAt) lastWrite = Date.parse(updatedAt) || 0;
-  const seq = await storage.read(paths.logSequence(dir));
-  const files = await countFiles(storage, dir, own);
   return {
     path: dir,
     owner: parts[0] as string,
