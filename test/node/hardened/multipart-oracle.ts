@@ -5,6 +5,7 @@
  */
 import busboy from "busboy";
 import fc from "fast-check";
+import { concatBytes } from "../../../src/internal/bytes.ts";
 import { boundaryOf, MultipartError, MultipartReader } from "../../../src/server/multipart.ts";
 
 const enc = new TextEncoder();
@@ -48,7 +49,7 @@ export const multipartCase = fc
     const built: Part[] = parts.map((p) => {
       // A number stands for the first k characters of the delimiter (the near-misses a reader must not end at).
       const pieces = p.content.map((c) => (typeof c === "number" ? delimiter.subarray(0, Math.min(c, delimiter.length - 1)) : c));
-      let bytes = join(pieces);
+      let bytes = concatBytes(pieces);
       while (indexOf(bytes, delimiter) >= 0) bytes = bytes.subarray(0, indexOf(bytes, delimiter));
       return { name: p.name, filename: p.filename, contentType: p.contentType, bytes, headerCase: p.headerCase } as Part & { headerCase: string };
     });
@@ -61,19 +62,9 @@ export const multipartCase = fc
       out.push(enc.encode(`${head}\r\n`), p.bytes, enc.encode("\r\n"));
     }
     out.push(enc.encode(`--${boundary}--${epilogue}`));
-    const body = join(out);
+    const body = concatBytes(out);
     return { boundary, parts: built, body, chunks: split(body, cuts), closing: `\r\n--${boundary}--`.length + epilogue.length };
   });
-
-function join(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let off = 0;
-  for (const p of parts) {
-    out.set(p, off);
-    off += p.length;
-  }
-  return out;
-}
 
 function indexOf(hay: Uint8Array, needle: Uint8Array): number {
   outer: for (let i = 0; i + needle.length <= hay.length; i++) {

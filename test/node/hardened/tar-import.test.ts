@@ -8,6 +8,7 @@ import { describe, expect, test } from "vitest";
 import { importArchive } from "../../../src/archive/index.ts";
 import { memoryAdapter } from "../../../adapters/memory/index.ts";
 import { StorageError } from "../../../src/errors.ts";
+import { concatBytes } from "../../../src/internal/bytes.ts";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -35,13 +36,7 @@ const pad = (n: number) => new Uint8Array((512 - (n % 512)) % 512);
 const END = new Uint8Array(1024);
 
 function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let off = 0;
-  for (const p of parts) {
-    out.set(p, off);
-    off += p.length;
-  }
-  return out;
+  return concatBytes(parts);
 }
 
 function paxRecord(key: string, value: string): Uint8Array {
