@@ -1,7 +1,7 @@
 // The end-to-end points/s benchmark on Deno with deno-fs. Prints one JSON line per size:
 //   deno run -A bench/deno.bench.ts [size...] [--repeat=3]
-import { denoFsAdapter } from "ml-dash/adapters/deno-fs";
-import { Experiment } from "ml-dash";
+import { denoFsAdapter } from "@ml-dash/sdk/adapters/deno-fs";
+import { Experiment } from "@ml-dash/sdk";
 import { medianPoints } from "./points.ts";
 
 const sizes = Deno.args.filter((a) => /^\d+$/.test(a)).map(Number);

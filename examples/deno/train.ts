@@ -1,8 +1,9 @@
-// Logs a small training run from Deno with zero configuration: `ml-dash` resolves to its Deno
-// entry, which writes ./.dash through deno-fs, in the layout ML-Dash Python reads.
+// Logs a small training run from Deno with zero configuration: `@ml-dash/sdk` (the package's JSR
+// name; from npm it is `npm:ml-dash`) resolves to its Deno entry, which writes ./.dash through
+// deno-fs, in the layout ML-Dash Python reads.
 //
-//   deno run -A examples/deno/train.ts        (from the repository, which has deno.json)
-import { Experiment } from "ml-dash";
+//   deno run -A examples/deno/train.ts        (from the repository, whose deno.json names it)
+import { Experiment } from "@ml-dash/sdk";
 
 // Fit y = 3x − 1 with stochastic gradient descent.
 const data = Array.from({ length: 256 }, (_, i) => {

@@ -131,7 +131,10 @@ async function encodeJpegJs(rgba: Uint8Array, width: number, height: number, qua
   let encode: (img: { data: Uint8Array; width: number; height: number }, q: number) => { data: Uint8Array };
   try {
     // The encoder alone: the package's index also pulls in its decoder (5 kB gzip we never use).
-    // @ts-expect-error jpeg-js types its index only; lib/encoder.js is CommonJS `module.exports = encode`
+    // jpeg-js types its index only; lib/encoder.js is CommonJS `module.exports = encode`. tsc has no
+    // declaration for the file, Deno's checker gives it one: ts-ignore, because ts-expect-error fails
+    // wherever the error is absent.
+    // @ts-ignore
     const mod = (await import("jpeg-js/lib/encoder.js")) as { default: typeof encode } | typeof encode;
     encode = typeof mod === "function" ? mod : mod.default;
     const out = encode({ data: rgba, width, height }, quality).data;

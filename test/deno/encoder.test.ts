@@ -2,7 +2,7 @@
 // bytes are encoded in the worker and are those of inline encoding; an idle worker stops, so it
 // never keeps a finished program running.
 import { expect } from "vitest";
-import { denoRuntime, Experiment } from "ml-dash";
+import { denoRuntime, Experiment } from "@ml-dash/sdk";
 import { EncoderPool, encoderPoolFor, type EncoderReply, type EncoderWorker } from "../../src/backends/local/encoder-pool.ts";
 import { encodeBatchBytes, type EncodeJob } from "../../src/backends/local/encode-batch.ts";
 import { webEncoderWorker } from "../../src/runtime/browser/encoder.ts";
@@ -64,7 +64,7 @@ Deno.test("a worker file that does not load: inline, same bytes", async () => {
 
 Deno.test("a program that logged through the worker ends by itself (an idle worker holds nothing open)", async () => {
   const script = `
-    import { Experiment } from "ml-dash";
+    import { Experiment } from "@ml-dash/sdk";
     import { memoryAdapter } from "${new URL("../../adapters/memory/index.ts", import.meta.url).href}";
     const exp = new Experiment("alice/deno/workers", { storage: memoryAdapter(), echo: false });
     await exp.run(async (e) => { for (let i = 0; i < 20000; i++) e.metrics("train").log({ loss: 1 / (i + 1), step: i }); });

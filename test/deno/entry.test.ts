@@ -1,7 +1,7 @@
 // The Deno entry of `ml-dash`, imported through deno.json's exports: zero-config deno-fs
 // storage, the environment, and draining unfinished runs when the program ends.
 import { expect } from "vitest";
-import { denoRuntime, Experiment } from "ml-dash";
+import { denoRuntime, Experiment } from "@ml-dash/sdk";
 import { parsePyJson } from "../../src/layout/py-json-parse.ts";
 
 const REPO = new URL("../..", import.meta.url).pathname;

@@ -3,7 +3,7 @@
  * deno.json) register as `deno test` tests. Call before registering suites.
  */
 import { runTest, setTestSink } from "../portable/vitest-shim.ts";
-import { denoFsAdapter, type DenoFsAdapterOptions } from "ml-dash/adapters/deno-fs";
+import { denoFsAdapter, type DenoFsAdapterOptions } from "@ml-dash/sdk/adapters/deno-fs";
 import type { StorageFixture } from "../contract/storage-contract.ts";
 
 /** Routes portable tests to `Deno.test`. */

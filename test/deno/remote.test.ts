@@ -2,9 +2,9 @@
 // "ml-dash/server" export), a hybrid run from Deno whose token comes from ML_DASH_TOKEN, and the
 // files API's local file system (upload, download).
 import { expect } from "vitest";
-import { Experiment } from "ml-dash";
-import { memoryAdapter } from "ml-dash/adapters/memory";
-import { createServer } from "ml-dash/server";
+import { Experiment } from "@ml-dash/sdk";
+import { memoryAdapter } from "@ml-dash/sdk/adapters/memory";
+import { createServer } from "@ml-dash/sdk/server";
 
 async function withServer(token: string, fn: (url: string) => Promise<void>): Promise<void> {
   const server = createServer({ storage: memoryAdapter(), token, onError: () => undefined });
