@@ -58,6 +58,22 @@ function metricJob(n: number): EncodeJob {
   return { data: { kind: "metric", blocks: [cols, rows] }, first: 42, createdAt: "2026-11-26T07:19:24.485368Z" };
 }
 
+/** A one-thread pool of channel workers, and how many jobs those workers have encoded. */
+function countingPool(): { pool: EncoderPool; workers: ReturnType<typeof channelWorker>[]; handled: () => number } {
+  const workers: ReturnType<typeof channelWorker>[] = [];
+  const pool = new EncoderPool(() => {
+    const w = channelWorker();
+    workers.push(w);
+    return w;
+  }, 1);
+  return { pool, workers, handled: () => workers.reduce((n, w) => n + w.handled, 0) };
+}
+
+/** A sealed batch of {@link metricJob}(3000)'s 3,001 records of `stream`, numbered from `first`. */
+function metricBatch(stream: Batch["stream"], first: number): Batch {
+  return { stream, first, count: 3001, data: metricJob(3000).data, sealedMs: 0, bytes: 3001 * 24, info: undefined };
+}
+
 describe("encoder pool", () => {
   test("a worker's bytes equal inline encoding, and the caller's columns are left intact", async () => {
     const workers: ReturnType<typeof channelWorker>[] = [];
@@ -133,19 +149,10 @@ describe("encoder pool", () => {
   });
 
   test("prepare() encodes sealed batches ahead and write() uses those bytes, unless the batch was renumbered", async () => {
-    const workers: ReturnType<typeof channelWorker>[] = [];
-    const pool = new EncoderPool(() => {
-      const w = channelWorker();
-      workers.push(w);
-      return w;
-    }, 1);
-    const handled = (): number => workers.reduce((n, w) => n + w.handled, 0);
+    const { pool, workers, handled } = countingPool();
     const storage = memoryAdapter();
     const stream = streamId("metric", "train");
-    const batch = (first: number): Batch => {
-      const job = metricJob(3000);
-      return { stream, first, count: 3001, data: job.data, sealedMs: 0, bytes: 3001 * 24, info: undefined };
-    };
+    const batch = (first: number): Batch => metricBatch(stream, first);
     const backend = new LocalBackend(storage, "p/q/r", undefined, pool);
     expect(await backend.cursor(stream)).toBe(0);
     const b1 = batch(0);
@@ -166,13 +173,7 @@ describe("encoder pool", () => {
   });
 
   test("an asynchronous store shared with other writers: batches are encoded ahead, and those ready go in one append", async () => {
-    const workers: ReturnType<typeof channelWorker>[] = [];
-    const pool = new EncoderPool(() => {
-      const w = channelWorker();
-      workers.push(w);
-      return w;
-    }, 1);
-    const handled = (): number => workers.reduce((n, w) => n + w.handled, 0);
+    const { pool, workers, handled } = countingPool();
     const inner = memoryAdapter();
     const appends: number[] = [];
     // IndexedDB and OPFS as the backend sees them: no appendSync, other writers possible.
@@ -188,7 +189,7 @@ describe("encoder pool", () => {
     const stream = streamId("metric", "train");
     const backend = new LocalBackend(storage, "p/q/s", undefined, pool);
     expect(await backend.cursor(stream)).toBe(0);
-    const batches = [0, 1, 2, 3].map((k): Batch => ({ stream, first: k * 3001, count: 3001, data: metricJob(3000).data, sealedMs: 0, bytes: 3001 * 24, info: undefined }));
+    const batches = [0, 1, 2, 3].map((k) => metricBatch(stream, k * 3001));
     backend.prepare(stream, batches);
     expect(workers.length).toBe(1); // encoding starts when they are sealed, not when the cycle writes
     await vi.waitFor(() => expect(pool.offloaded).toBe(4), { timeout: 30_000 }); // every reply is back
