@@ -147,6 +147,17 @@ export async function serve(o: ServeOptions): Promise<number> {
   // A team store kept for years: old idempotency keys and unreferenced objects go, hourly.
   const housekeeping = team ? startHousekeeping(team) : undefined;
   if (hosts && loopback) hosts.push(`127.0.0.1:${running.port}`, `localhost:${running.port}`, `[::1]:${running.port}`);
+  // Signals are handled before the start-up lines are printed: whoever reacts to those lines (a
+  // supervisor, a test) and stops the server gets a clean close, not a kill mid-start.
+  const stopped = new Promise<void>((done) => {
+    const stop = (): void => {
+      process.off("SIGINT", stop);
+      process.off("SIGTERM", stop);
+      void running.close().then(() => housekeeping?.stop()).then(() => store.close()).then(done);
+    };
+    process.on("SIGINT", stop);
+    process.on("SIGTERM", stop);
+  });
   const runs = (await store.experiments()).length;
   // No secret on the console (terminals are logged and shared): the token stays where it came from.
   const auth = users ? `${users.length} user token${users.length === 1 ? "" : "s"}${o.token ? " and the server token" : ""}` : o.token ? "bearer token required" : "no token required";
@@ -156,14 +167,6 @@ export async function serve(o: ServeOptions): Promise<number> {
   if (!o.token && !users && !loopback) {
     console.warn(`warning: listening on ${o.host} without a token (--insecure): anyone who can reach this port can read and write runs`);
   }
-  await new Promise<void>((done) => {
-    const stop = (): void => {
-      process.off("SIGINT", stop);
-      process.off("SIGTERM", stop);
-      void running.close().then(() => housekeeping?.stop()).then(() => store.close()).then(done);
-    };
-    process.on("SIGINT", stop);
-    process.on("SIGTERM", stop);
-  });
+  await stopped;
   return 0;
 }
