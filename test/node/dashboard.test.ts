@@ -11,7 +11,8 @@ import { describe, expect, test } from "vitest";
 import { memoryAdapter } from "../../adapters/memory/index.ts";
 import { createDashboardApp, formatRunsTable, listRuns, parseDashRc, runFolders } from "../../src/dashboard/index.ts";
 import { bucketWidth } from "../../src/server/store/series.ts";
-import { minMaxBuckets } from "../../src/server/stores/dash/downsample.ts";
+import { BLOCK_ROWS, summaryOf } from "../../src/server/stores/dash/bucket-summary.ts";
+import { countUndrawable, minMaxBuckets } from "../../src/server/stores/dash/downsample.ts";
 import { globMatch } from "../../src/dashboard/glob.ts";
 import { JsonlCache } from "../../src/server/stores/dash/jsonl-cache.ts";
 import { MetricCache } from "../../src/server/stores/dash/metric-cache.ts";
@@ -134,6 +135,69 @@ describe("min/max buckets", () => {
         }
       }),
       { numRuns: 60 },
+    );
+  }, CPU_TIMEOUT_MS);
+
+  // One cell of a generated column: a finite number (few distinct, so ties happen), NaN/±Infinity,
+  // a non-number, or missing.
+  const cellArb = fc.oneof(
+    { weight: 6, arbitrary: fc.integer({ min: -5, max: 5 }).map((v) => ({ k: Cell.Number, v })) },
+    { weight: 1, arbitrary: fc.constantFrom(NaN, Infinity, -Infinity).map((v) => ({ k: Cell.Number, v })) },
+    { weight: 1, arbitrary: fc.constant({ k: Cell.Other, v: 0 }) },
+    { weight: 1, arbitrary: fc.constant({ k: Cell.Missing, v: 0 }) },
+  );
+  const fill = (cols: MetricColumns, name: string, cells: { k: number; v: number }[], from: number) => {
+    const f = cols.field(name);
+    cells.forEach((c, k) => {
+      if (c.k === Cell.Number) cols.setNumber(f, from + k, c.v);
+      else if (c.k === Cell.Other) cols.setOther(f, from + k);
+    });
+    return f;
+  };
+
+  test("buckets from the per-64-row summary are exactly the buckets scanned row by row, before and after rows are appended", () => {
+    fc.assert(
+      fc.property(
+        // Sizes past several 64-row blocks (fast-check's default size would stay under one).
+        fc.array(fc.tuple(cellArb, cellArb), { minLength: 1, maxLength: 1500, size: "max" }),
+        fc.array(fc.tuple(cellArb, cellArb), { maxLength: 400, size: "max" }),
+        fc.boolean(),
+        fc.integer({ min: 6, max: 10 }),
+        fc.nat(),
+        fc.nat(),
+        fc.nat(),
+        (first, more, withX, log2w, a, b, c) => {
+          const cols = new MetricColumns();
+          const grow = (rows: [{ k: number; v: number }, { k: number; v: number }][]) => {
+            const at = cols.rows;
+            cols.reserve(at + rows.length);
+            fill(cols, "y", rows.map((r) => r[0]), at);
+            fill(cols, "x", rows.map((r) => r[1]), at);
+            cols.rows = at + rows.length;
+          };
+          const check = () => {
+            const yf = cols.get("y")!;
+            const xf = withX ? cols.get("x")! : null;
+            const n = cols.rows;
+            const start = a % n;
+            const end = start + 1 + (b % (n - start));
+            const width = 2 ** log2w;
+            const from = start + (c % (end - start));
+            const summary = summaryOf(cols, yf, xf);
+            expect(summary.rows).toBe(Math.floor(n / BLOCK_ROWS) * BLOCK_ROWS);
+            expect(minMaxBuckets(yf, xf, { start, end, from, width }, summary)).toEqual(minMaxBuckets(yf, xf, { start, end, from, width }));
+            expect(countUndrawable(yf, start, end, summary)).toEqual(countUndrawable(yf, start, end));
+          };
+          grow(first);
+          check();
+          if (more.length > 0) {
+            grow(more);
+            check(); // the summary was extended, not rebuilt
+          }
+          expect(cols.summaries.size).toBe(1);
+        },
+      ),
+      { numRuns: 300 },
     );
   }, CPU_TIMEOUT_MS);
 });

@@ -41,6 +41,8 @@ export class MetricColumns {
   private readonly byName = new Map<string, FieldColumn>();
   /** Rows the columns can hold without growing. */
   capacity = 0;
+  /** Per-64-row summaries of (y, x) pairs that were charted (`bucket-summary.ts`), by `yPos|xPos`. */
+  readonly summaries = new Map<string, { readonly heapBytes: number }>();
 
   /** The column of `name`, created (all missing so far) when first seen. */
   field(name: string): FieldColumn {
@@ -92,6 +94,8 @@ export class MetricColumns {
 
   /** Approximate heap bytes held (for the cache's budget). */
   get heapBytes(): number {
-    return this.fields.length * this.capacity * 9 + this.offsets.length * 8;
+    let summaries = 0;
+    for (const s of this.summaries.values()) summaries += s.heapBytes;
+    return this.fields.length * this.capacity * 9 + this.offsets.length * 8 + summaries;
   }
 }

@@ -6,6 +6,7 @@
 import type { StorageAdapter } from "../../../storage/contract.ts";
 import { AUTO_X, bucketWidth, DEFAULT_X, type SeriesPoints, type SeriesRequest, type SeriesResponse } from "../../store/series.ts";
 import { countUndrawable, minMaxBuckets, windowRows } from "./downsample.ts";
+import { BLOCK_ROWS, summaryOf } from "./bucket-summary.ts";
 import { Cell, type FieldColumn, type MetricColumns } from "./metric-columns.ts";
 import { readRawRows } from "./raw-rows.ts";
 
@@ -33,12 +34,14 @@ export async function querySeries(storage: StorageAdapter, key: string, cols: Me
   const from = incremental ? Math.max(start, Math.floor((req.since as number) / width) * width) : start;
   const base = { field: req.y, xKey, total: cols.rows, nextIndex: cols.rows, from, reset: !incremental, bucketWidth: width, downsampled: width > 1, window: [start, end] as [number, number], fields };
   if (!yf) return { ...base, i: [], x: [], y: [], exact: true, nonFinite: 0, nonNumeric: 0 };
-  const { nonFinite, nonNumeric } = countUndrawable(yf, start, end);
+  // Wide buckets come from the per-64-row summary of this (y, x) pair (built once, then extended).
+  const summary = width >= BLOCK_ROWS ? summaryOf(cols, yf, xf) : undefined;
+  const { nonFinite, nonNumeric } = countUndrawable(yf, start, end, summary);
   if (width === 1 && end - from <= EXACT_ROWS) {
     const pts = await exactPoints(storage, key, cols, from, end, req.y, xKey);
     if (pts) return { ...base, ...pts, exact: true, nonFinite, nonNumeric };
   }
-  return { ...base, ...minMaxBuckets(yf, xf, { start, end, from, width }), exact: false, nonFinite, nonNumeric };
+  return { ...base, ...minMaxBuckets(yf, xf, { start, end, from, width }, summary), exact: false, nonFinite, nonNumeric };
 }
 
 /** Raw points of rows `[from, end)` read exactly; `null` when a line no longer matches the columns. */

@@ -5,6 +5,7 @@
  */
 import { bucketWidth, type SeriesRequest, type SeriesResponse, type SeriesSource } from "../../store/series.ts";
 import { countUndrawable, minMaxBuckets, windowRows } from "../dash/downsample.ts";
+import { BLOCK_ROWS, summaryOf } from "../dash/bucket-summary.ts";
 import { MetricColumns, type FieldColumn } from "../dash/metric-columns.ts";
 import { scanMetricBytes } from "../dash/metric-scan.ts";
 import { resolveX } from "../dash/series.ts";
@@ -93,6 +94,8 @@ export function querySeries(cols: MetricColumns, req: SeriesRequest): SeriesResp
   const from = incremental ? Math.max(start, Math.floor((req.since as number) / width) * width) : start;
   const base = { field: req.y, xKey, total: cols.rows, nextIndex: cols.rows, from, reset: !incremental, bucketWidth: width, downsampled: width > 1, window: [start, end] as [number, number], fields };
   if (!yf) return { ...base, i: [], x: [], y: [], exact: true, nonFinite: 0, nonNumeric: 0 };
-  const { nonFinite, nonNumeric } = countUndrawable(yf, start, end);
-  return { ...base, ...minMaxBuckets(yf, xf, { start, end, from, width }), exact: width === 1, nonFinite, nonNumeric };
+  // Wide buckets come from the per-64-row summary of this (y, x) pair (built once, then extended).
+  const summary = width >= BLOCK_ROWS ? summaryOf(cols, yf, xf) : undefined;
+  const { nonFinite, nonNumeric } = countUndrawable(yf, start, end, summary);
+  return { ...base, ...minMaxBuckets(yf, xf, { start, end, from, width }, summary), exact: width === 1, nonFinite, nonNumeric };
 }
