@@ -3,7 +3,7 @@
  * Appends go through cached handles opened for appending; replaces write a temporary file and
  * rename it over the key; every key's changes are serialised so appends land in call order.
  */
-import { assertValidKey, HandleCache, isTempName, NamedMutex, tempName, type StorageAdapter, type StorageStat } from "../../src/storage/kit.ts";
+import { assertValidKey, HandleCache, NamedMutex, tempName, walkFiles, type StorageAdapter, type StorageStat, type WalkEntry } from "../../src/storage/kit.ts";
 import { denoApi, isNotFound, type DenoFile } from "./deno-api.ts";
 
 /** Options of {@link denoFsAdapter}. */
@@ -85,16 +85,16 @@ export function denoFsAdapter(options: DenoFsAdapterOptions = {}): StorageAdapte
     });
   }
 
-  async function listDir(dir: string, rel: string, out: string[]): Promise<void> {
+  /** The entries of folder `rel` (a key, `""` = the root); `null` when it is gone. */
+  async function readEntries(rel: string): Promise<WalkEntry[] | null> {
+    const out: WalkEntry[] = [];
     try {
-      for await (const e of denoApi().readDir(dir)) {
-        const child = rel === "" ? e.name : `${rel}/${e.name}`;
-        if (e.isDirectory) await listDir(`${dir}/${e.name}`, child, out);
-        else if (e.isFile && !isTempName(e.name)) out.push(child);
-      }
+      for await (const e of denoApi().readDir(rel === "" ? root : `${root}/${rel}`)) out.push({ name: e.name, isDirectory: e.isDirectory, isFile: e.isFile });
     } catch (err) {
-      if (!isNotFound(err) && (err as { name?: string }).name !== "NotADirectory") throw err;
+      if (isNotFound(err) || (err as { name?: string }).name === "NotADirectory") return null;
+      throw err;
     }
+    return out;
   }
 
   return {
@@ -187,9 +187,7 @@ export function denoFsAdapter(options: DenoFsAdapterOptions = {}): StorageAdapte
         if (isNotFound(err)) return [];
         throw err;
       }
-      const out: string[] = [];
-      await listDir(base, prefix, out);
-      return out.sort();
+      return (await walkFiles(readEntries, prefix)).sort();
     },
 
     async delete(key) {

@@ -8,7 +8,7 @@ import type { FileHandle } from "node:fs/promises";
 import { dirname, join, resolve, sep } from "node:path";
 import { fileHandleStream } from "./file-stream.ts";
 import { appendFileAtomically, takeLease } from "./sync-io.ts";
-import { assertValidKey, HandleCache, isTempName, NamedMutex, tempName, type StorageAdapter, type StorageStat } from "../../src/storage/kit.ts";
+import { assertValidKey, HandleCache, NamedMutex, tempName, walkFiles, type StorageAdapter, type StorageStat, type WalkEntry } from "../../src/storage/kit.ts";
 
 /** Options of {@link nodeFsAdapter}. */
 export interface NodeFsAdapterOptions {
@@ -80,18 +80,14 @@ export function nodeFsAdapter(options: NodeFsAdapterOptions = {}): StorageAdapte
     }
   }
 
-  async function listDir(dir: string, rel: string, out: string[]): Promise<void> {
-    let names: import("node:fs").Dirent[];
+  /** The entries of folder `rel` (a key, `""` = the root); `null` when it is gone. */
+  async function readEntries(rel: string): Promise<WalkEntry[] | null> {
     try {
-      names = await fsp.readdir(dir, { withFileTypes: true });
+      const names = await fsp.readdir(rel === "" ? root : join(root, ...rel.split("/")), { withFileTypes: true });
+      return names.map((d) => ({ name: d.name, isDirectory: d.isDirectory(), isFile: d.isFile() }));
     } catch (err) {
-      if (isMissing(err) || (err as { code?: string }).code === "ENOTDIR") return;
+      if (isMissing(err) || (err as { code?: string }).code === "ENOTDIR") return null;
       throw err;
-    }
-    for (const d of names) {
-      const childRel = rel === "" ? d.name : `${rel}/${d.name}`;
-      if (d.isDirectory()) await listDir(join(dir, d.name), childRel, out);
-      else if (d.isFile() && !isTempName(d.name)) out.push(childRel);
     }
   }
 
@@ -211,7 +207,6 @@ export function nodeFsAdapter(options: NodeFsAdapterOptions = {}): StorageAdapte
 
     async list(prefix) {
       if (prefix !== "") assertValidKey(prefix);
-      const out: string[] = [];
       const base = prefix === "" ? root : join(root, ...prefix.split("/"));
       try {
         const st = await fsp.stat(base);
@@ -220,8 +215,7 @@ export function nodeFsAdapter(options: NodeFsAdapterOptions = {}): StorageAdapte
         if (isMissing(err)) return [];
         throw err;
       }
-      await listDir(base, prefix, out);
-      return out.sort();
+      return (await walkFiles(readEntries, prefix)).sort();
     },
 
     async delete(key) {

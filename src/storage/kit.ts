@@ -56,6 +56,7 @@ export { assertValidKey, type StorageAdapter, type StorageCapabilities, type Sto
 export { NotFoundError, StorageError, storageError } from "../errors.ts";
 export { HandleCache } from "./handle-cache.ts";
 export { isTempName, tempName } from "./temp-names.ts";
+export { walkFiles, type WalkEntry } from "./walk.ts";
 export { originLocks, type OriginLocks } from "./web-locks.ts";
 export { Mutex, NamedMutex } from "../internal/mutex.ts";
 export { loadOnce } from "../internal/load-once.ts";

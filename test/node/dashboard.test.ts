@@ -9,6 +9,7 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { describe, expect, test } from "vitest";
 import { memoryAdapter } from "../../adapters/memory/index.ts";
+import type { StorageAdapter } from "../../src/storage/contract.ts";
 import { createDashboardApp, formatRunsTable, listRuns, parseDashRc, runFolders } from "../../src/dashboard/index.ts";
 import { bucketWidth } from "../../src/server/store/series.ts";
 import { BLOCK_ROWS, summaryOf } from "../../src/server/stores/dash/bucket-summary.ts";
@@ -269,6 +270,42 @@ describe("runs and ls", () => {
     expect(table).toMatch(/alice\/p\/done\s+COMPLETED\s+2m ago\s+1,500\s+train:1,500/);
     expect(table).toMatch(/alice\/p\/py\s+finished\?/);
     expect(formatRunsTable([])).toBe("No runs found.");
+  });
+
+  test("a run's documents are read again only when one changed (an hour-old store: stats only on the second listing)", async () => {
+    const inner = await store();
+    let reads = 0;
+    let age = 3_600_000; // every file written an hour ago, so the summaries may be remembered
+    const s: StorageAdapter = {
+      ...inner,
+      read: (k) => (reads++, inner.read(k)),
+      stat: async (k) => {
+        const st = await inner.stat(k);
+        return st && { ...st, mtimeMs: (st.mtimeMs as number) - age };
+      },
+    };
+    const first = await listRuns(s);
+    expect(reads).toBeGreaterThan(0);
+    reads = 0;
+    expect(await listRuns(s)).toEqual(first);
+    expect(reads).toBe(0);
+    // A status written, a metric grown, logs added: each shows at once.
+    await inner.write("alice/p/py/experiment.json", enc.encode('{"name": "py", "project": "p", "status": "FAILED", "created_at": "2026-01-01T00:00:00Z"}'));
+    await inner.write("alice/p/done/metrics/train/metadata.json", enc.encode('{"totalDataPoints": 2500}'));
+    await inner.write("alice/p/py/logs/.log_sequence", enc.encode("12"));
+    const after = await listRuns(s);
+    expect(after[0]).toMatchObject({ points: 2500, metrics: { train: 2500 } });
+    expect(after[1]).toMatchObject({ status: "FAILED", inferred: false, logs: 12 });
+    // A document written just now is read every time (a same-size rewrite in the same clock tick
+    // would keep its stat): nothing of it is remembered.
+    age = 0;
+    await inner.write("alice/p/py/logs/.log_sequence", enc.encode("13"));
+    reads = 0;
+    expect((await listRuns(s))[1]).toMatchObject({ logs: 13 });
+    expect(reads).toBeGreaterThan(0);
+    reads = 0;
+    await listRuns(s);
+    expect(reads).toBeGreaterThan(0);
   });
 
   test("the app: /dash/api/runs, token by header or by the cookie /?token= sets", async () => {

@@ -4,7 +4,7 @@
  * last written, and its point counts. What the dashboard's tree and `ml-dash ls` show.
  */
 import type { PlainObject } from "../../../model/values.ts";
-import type { StorageAdapter } from "../../../storage/contract.ts";
+import type { StorageAdapter, StorageStat } from "../../../storage/contract.ts";
 import { readJsonDoc } from "../../../layout/json-doc.ts";
 import { paths, runKeys } from "../../../layout/paths.ts";
 import { listRunFolders } from "../../../layout/run-folders.ts";
@@ -102,19 +102,16 @@ export async function summarize(storage: StorageAdapter, dir: string, own: reado
       watched.push(runKeys.trackDataOfDir(track));
     }
   }
-  // Every read of the run at once: they are independent, and their latency overlaps.
-  const [doc, metas, stats, seq, files] = await Promise.all([
-    readDoc(paths.experiment(dir)).then((d) => d ?? {}),
-    Promise.all(metaKeys.map((k) => readDoc(paths.inRun(dir, k)))),
-    Promise.all(watched.map((k) => (own.includes(k) ? storage.stat(paths.inRun(dir, k)) : null))),
-    storage.read(paths.logSequence(dir)),
-    countFiles(storage, dir, own),
-  ]);
-  const metrics: Record<string, number> = {};
-  metricNames.forEach((m, i) => {
-    const meta = metas[i];
-    metrics[m] = typeof meta?.["totalDataPoints"] === "number" ? meta["totalDataPoints"] : 0;
-  });
+  // One stat for each file of the run that matters and exists, all at once (they are independent,
+  // their latency overlaps); the documents are read only when one of them changed since the last
+  // summary of this run.
+  const present = new Set(own);
+  const docKeys = [runKeys.experiment, ...metaKeys, runKeys.logSequence, runKeys.filesMeta].filter((k) => present.has(k));
+  const statKeys = [...new Set([...watched, ...docKeys])].filter((k) => present.has(k));
+  const statOf = new Map(await Promise.all(statKeys.map(async (k) => [k, await storage.stat(paths.inRun(dir, k))] as const)));
+  const stats = watched.map((k) => statOf.get(k) ?? null);
+  const docStats = docKeys.map((k) => statOf.get(k) ?? null);
+  const { doc, metrics, logs, files } = await runDocs(storage, dir, docKeys, docStats, metricNames, metaKeys, readDoc);
   let lastWrite = 0;
   for (const st of stats) if (st?.mtimeMs !== undefined && st.mtimeMs > lastWrite) lastWrite = st.mtimeMs;
   const updatedAt = str(doc["updated_at"]) ?? str(doc["created_at"]);
@@ -132,16 +129,66 @@ export async function summarize(storage: StorageAdapter, dir: string, own: reado
     lastWriteAt: lastWrite > 0 ? new Date(lastWrite).toISOString() : null,
     metrics,
     points: Object.values(metrics).reduce((a, b) => a + b, 0),
-    logs: seq ? Number(decoder.decode(seq).trim()) || 0 : 0,
+    logs,
     tracks,
     files,
-    hasDashrc: own.includes(runKeys.dashrc),
-    hasReadme: own.includes(runKeys.readme),
+    hasDashrc: present.has(runKeys.dashrc),
+    hasReadme: present.has(runKeys.readme),
   };
 }
 
-async function countFiles(storage: StorageAdapter, dir: string, own: readonly string[]): Promise<number> {
-  if (!own.includes(runKeys.filesMeta)) return 0;
+/** What a summary takes from a run's documents. */
+interface RunDocs {
+  doc: PlainObject;
+  metrics: Record<string, number>;
+  logs: number;
+  files: number;
+}
+
+/**
+ * Documents read for summaries, by storage and run folder, with the stats they were read at.
+ * Listing a folder of 200 runs read ~800 small files each time; now it stats them.
+ */
+const docsCache = new WeakMap<StorageAdapter, Map<string, { fingerprint: string; docs: RunDocs }>>();
+/** Runs whose documents are remembered, per storage (the oldest are forgotten first). */
+const DOCS_CACHED = 20_000;
+/**
+ * A document changed less than this long ago is read again every time: a later write in the same
+ * tick of a coarse file clock could keep its size and time ("racy git": git's index does the same).
+ */
+const RACY_MS = 2_000;
+
+/** The documents of run `dir` as `docStats` (the stats of `docKeys`) say they are now. */
+async function runDocs(storage: StorageAdapter, dir: string, docKeys: readonly string[], docStats: readonly (StorageStat | null)[], metricNames: readonly string[], metaKeys: readonly string[], readDoc: DocReader): Promise<RunDocs> {
+  let cache = docsCache.get(storage);
+  if (!cache) docsCache.set(storage, (cache = new Map()));
+  const settled = Date.now() - RACY_MS;
+  const fingerprint = docStats.every((st) => st === null || (st.mtimeMs !== undefined && st.mtimeMs < settled))
+    ? docKeys.map((k, i) => `${k}\u0000${docStats[i] ? `${docStats[i].size}:${docStats[i].mtimeMs}` : "-"}`).join("\u0000")
+    : undefined;
+  const hit = cache.get(dir);
+  if (fingerprint !== undefined && hit?.fingerprint === fingerprint) return hit.docs;
+  const [doc, metas, seq, files] = await Promise.all([
+    readDoc(paths.experiment(dir)).then((d) => d ?? {}),
+    Promise.all(metaKeys.map((k) => readDoc(paths.inRun(dir, k)))),
+    docKeys.includes(runKeys.logSequence) ? storage.read(paths.logSequence(dir)) : null,
+    docKeys.includes(runKeys.filesMeta) ? countFiles(storage, dir) : 0,
+  ]);
+  const metrics: Record<string, number> = {};
+  metricNames.forEach((m, i) => {
+    const meta = metas[i];
+    metrics[m] = typeof meta?.["totalDataPoints"] === "number" ? meta["totalDataPoints"] : 0;
+  });
+  const docs = { doc, metrics, logs: seq ? Number(decoder.decode(seq).trim()) || 0 : 0, files };
+  cache.delete(dir);
+  if (fingerprint !== undefined) {
+    cache.set(dir, { fingerprint, docs });
+    if (cache.size > DOCS_CACHED) cache.delete(cache.keys().next().value as string);
+  }
+  return docs;
+}
+
+async function countFiles(storage: StorageAdapter, dir: string): Promise<number> {
   const doc = await readJsonDoc(storage, paths.filesMeta(dir));
   const files = doc?.["files"];
   return Array.isArray(files) ? files.filter((f) => f !== null && typeof f === "object" && !(f as PlainObject)["deletedAt"]).length : 0;
