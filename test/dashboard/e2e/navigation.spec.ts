@@ -32,6 +32,26 @@ test("B2: a deep link opens that folder with its breadcrumb; back and forward re
   await expect(page.getByRole("heading", { name: "lr-0.1" })).toBeVisible();
 });
 
+test("B3: a folder longer than 50 runs lists its first 50 in the tree (and the open run), the rest on request", async ({ page }) => {
+  const tree = page.getByRole("navigation", { name: "Runs" });
+  const gridRuns = tree.locator('a.name[href^="/alice/grid/"]');
+  await page.goto(at("alice/grid"));
+  await expect(page.locator("table.runs tbody tr[data-run]")).toHaveCount(60); // the table has them all
+  await expect(gridRuns).toHaveCount(50);
+  await expect(tree.getByRole("link", { name: "g-049", exact: true })).toBeVisible();
+  await expect(tree.getByRole("link", { name: "g-050", exact: true })).toHaveCount(0);
+  await shot(page, "tree-long-folder");
+  await tree.getByRole("button", { name: "show 10 more" }).click();
+  await expect(gridRuns).toHaveCount(60);
+  await expect(tree.getByRole("button", { name: /show \d+ more/ })).toHaveCount(0);
+
+  // A deep link to a run past the first 50 lists up to it.
+  await page.goto(at("alice/grid/g-055"));
+  await expect(page.locator(".tree .row.cur")).toContainText("g-055");
+  await expect(gridRuns).toHaveCount(56);
+  await expect(tree.getByRole("button", { name: "show 4 more" })).toBeVisible();
+});
+
 test("B4: status badges: recorded ones solid, the Python run's inferred one hollow", async ({ page }) => {
   await page.goto(at("alice/status"));
   const badge = (run: string) => page.locator(".tree .row", { has: page.getByRole("link", { name: run, exact: true }) }).locator(".badge");

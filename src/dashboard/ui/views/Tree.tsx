@@ -32,6 +32,12 @@ export function buildTree(runs: readonly RunSummary[]): Node {
   return root;
 }
 
+/**
+ * Entries a folder lists before a "show all" button (a sweep of 200 runs drew 1,000 tree elements
+ * before its runs table; the table is where a sweep is read). The current run is always listed.
+ */
+export const TREE_PAGE = 50;
+
 interface TreeProps {
   runs: readonly RunSummary[];
   current: string;
@@ -45,9 +51,28 @@ export function Tree({ runs, current, checked, onCheck }: TreeProps) {
   const filter = useRoute().q.get("find") ?? "";
   const setFilter = (v: string): void => setQuery({ find: v || undefined });
   const [toggled, setToggled] = useState<Record<string, boolean>>({});
+  const [unfolded, setUnfolded] = useState<Record<string, boolean>>({});
   const shown = useMemo(() => (filter ? runs.filter((r) => r.path.toLowerCase().includes(filter.toLowerCase())) : runs), [runs, filter]);
   const root = useMemo(() => buildTree(shown), [shown]);
   const isOpen = (n: Node): boolean => toggled[n.path] ?? (filter !== "" || current === n.path || current.startsWith(n.path + "/") || n.path.split("/").length < 2);
+
+  // A long folder lists its first TREE_PAGE entries (and the current one); the rest on request.
+  const limit = (n: Node, kids: readonly Node[]): number => {
+    if (unfolded[n.path] || filter !== "" || kids.length <= TREE_PAGE) return kids.length;
+    const at = kids.findIndex((k) => current === k.path || current.startsWith(k.path + "/"));
+    return Math.max(TREE_PAGE, at + 1);
+  };
+  const listed = (n: Node, kids: readonly Node[]): readonly Node[] => kids.slice(0, limit(n, kids));
+  const more = (n: Node, kids: readonly Node[]) => {
+    const rest = kids.length - limit(n, kids);
+    return rest > 0 ? (
+      <li key="…more">
+        <button type="button" class="more" onClick={() => setUnfolded({ ...unfolded, [n.path]: true })}>
+          show {rest} more
+        </button>
+      </li>
+    ) : null;
+  };
 
   const render = (n: Node) => {
     const kids = [...n.children.values()].sort((a, b) => a.name.localeCompare(b.name));
@@ -68,7 +93,7 @@ export function Tree({ runs, current, checked, onCheck }: TreeProps) {
           </a>
           {n.run && <Badge run={n.run} />}
         </div>
-        {!leaf && open && kids.length > 0 && <ul>{kids.map(render)}</ul>}
+        {!leaf && open && kids.length > 0 && <ul>{listed(n, kids).map(render)}{more(n, kids)}</ul>}
       </li>
     );
   };
