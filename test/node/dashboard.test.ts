@@ -14,6 +14,7 @@ import { createDashboardApp, formatRunsTable, listRuns, parseDashRc, runFolders 
 import { bucketWidth } from "../../src/server/store/series.ts";
 import { BLOCK_ROWS, summaryOf } from "../../src/server/stores/dash/bucket-summary.ts";
 import { countUndrawable, minMaxBuckets } from "../../src/server/stores/dash/downsample.ts";
+import { warmSummaries } from "../../src/server/stores/dash/series.ts";
 import { globMatch } from "../../src/dashboard/glob.ts";
 import { JsonlCache } from "../../src/server/stores/dash/jsonl-cache.ts";
 import { MetricCache } from "../../src/server/stores/dash/metric-cache.ts";
@@ -155,6 +156,26 @@ describe("min/max buckets", () => {
     });
     return f;
   };
+
+  test("warming a metric of a million rows summarises each numeric field against the x a chart uses first", async () => {
+    const cols = new MetricColumns();
+    const rows = (1 << 20) + 100;
+    cols.reserve(rows);
+    const step = cols.field("step");
+    const loss = cols.field("loss");
+    const note = cols.field("note");
+    for (let r = 0; r < rows; r++) {
+      cols.setNumber(step, r, r);
+      cols.setNumber(loss, r, Math.sin(r));
+      cols.setOther(note, r);
+    }
+    cols.rows = rows;
+    await warmSummaries(cols);
+    expect([...cols.summaries.keys()]).toEqual([`${loss.pos}|${step.pos}`]);
+    const summary = summaryOf(cols, loss, step);
+    expect(summary.rows).toBe(Math.floor(rows / BLOCK_ROWS) * BLOCK_ROWS);
+    expect(cols.heapBytes).toBeGreaterThan(3 * cols.capacity * 9);
+  }, CPU_TIMEOUT_MS);
 
   test("buckets from the per-64-row summary are exactly the buckets scanned row by row, before and after rows are appended", () => {
     fc.assert(

@@ -187,8 +187,8 @@ export class BucketSummary {
   }
 }
 
-/** The summary of `yf` against `xf` (null: x is the row index) over `cols`' current rows. */
-export function summaryOf(cols: MetricColumns, yf: FieldColumn, xf: FieldColumn | null): BucketSummary {
+/** The summary of `yf` against `xf` (null: x is the row index) over `cols`' rows (the first `upTo`). */
+export function summaryOf(cols: MetricColumns, yf: FieldColumn, xf: FieldColumn | null, upTo = cols.rows): BucketSummary {
   const key = `${yf.pos}|${xf ? xf.pos : -1}`;
   // The map is typed by what the columns need of it (their byte count), to keep imports one-way.
   let s = cols.summaries.get(key) as BucketSummary | undefined;
@@ -196,6 +196,6 @@ export function summaryOf(cols: MetricColumns, yf: FieldColumn, xf: FieldColumn 
     s = new BucketSummary(yf, xf);
     cols.summaries.set(key, s);
   }
-  s.extend(cols.rows);
+  s.extend(Math.min(upTo, cols.rows));
   return s;
 }

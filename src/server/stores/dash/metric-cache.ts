@@ -6,6 +6,7 @@
 import type { StorageAdapter } from "../../../storage/contract.ts";
 import { MetricColumns } from "./metric-columns.ts";
 import { scanMetricBytes } from "./metric-scan.ts";
+import { warmSummaries } from "./series.ts";
 
 /**
  * Bytes read per storage call while scanning (the next chunk is read while one is scanned).
@@ -67,7 +68,8 @@ export class MetricCache {
   async warm(keys: readonly string[]): Promise<void> {
     for (const k of keys) {
       if (this.heapBytes() > this.budgetBytes * 0.8) return;
-      await this.get(k).catch(() => undefined);
+      const cols = await this.get(k).catch(() => null);
+      if (cols) await warmSummaries(cols);
     }
   }
 
