@@ -178,14 +178,16 @@ export async function dashboardBenchmarks() {
     }
     rows.push(await timed("1M-point metric, indexed: navigation → chart drawn", 1000, Array.from({ length: REPEAT }, () => () => openMs(browser, `${url}/alice/big/1m`))));
 
+    // The 10M row before the late copies: their columns (4 × 38 MB) and the 10M metric's (~450 MB)
+    // do not all fit the server's 512 MB cache, and the 10M row would time a rescan of 1.4 GB.
+    if (with10m) {
+      rows.push(await timed("10M-point metric, indexed: navigation → chart drawn", 2000, Array.from({ length: REPEAT }, () => () => openMs(browser, `${url}/alice/big/10m`))));
+    }
     // Copies made after startup are scanned by their first request (one copy per measurement).
     const late = Array.from({ length: REPEAT }, (_, i) => `alice/big/1m-late-${i}`);
     for (const dir of late) cpSync(join(root, "alice/big/1m"), join(root, dir), { recursive: true });
     rows.push(await timed("1M-point metric, first scan on demand: navigation → chart drawn", 5000, late.map((dir) => () => openMs(browser, `${url}/${dir}`))));
 
-    if (with10m) {
-      rows.push(await timed("10M-point metric, indexed: navigation → chart drawn", 2000, Array.from({ length: REPEAT }, () => () => openMs(browser, `${url}/alice/big/10m`))));
-    }
     rows.push(await timed("200 runs in a folder: navigation → all rows in the runs table", 1000, Array.from({ length: REPEAT }, () => () => tableMs(browser, `${url}/alice/sweep/big`, 200))));
 
     ({ p: writer } = await startUntil(["test/dashboard/live-writer.mjs", root, "alice/live/bench", "until-stopped"], /started/));
