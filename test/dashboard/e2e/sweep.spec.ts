@@ -114,3 +114,20 @@ test("S4: parallel coordinates and a parameter-vs-metric scatter of the checked 
   await dots.first().click();
   await expect(page.locator("h2")).toContainText("lr-0.");
 });
+
+test("S5: a folder opened by deep link shows its runs table before the tree (the whole root's list) is in", async ({ page }) => {
+  // Hold the run list (the tree's request, from index.html and from the app) until the table is drawn.
+  let release: () => void = () => undefined;
+  const held = new Promise<void>((ok) => (release = ok));
+  await page.route("**/dash/api/runs", async (route) => {
+    await held;
+    await route.continue();
+  });
+  await page.goto(at(SWEEP));
+  await expect(page.locator("table.runs tbody tr[data-run]")).toHaveCount(3);
+  await expect(page.getByRole("navigation", { name: "Runs" })).toHaveCount(0); // no tree yet
+  release();
+  await expect(page.locator(".tree .row.cur")).toContainText("lr-sweep");
+  await expect(page.locator("table.runs tbody tr[data-run]")).toHaveCount(3);
+  await expect(page.getByTestId("table-count")).toHaveText("3 of 3 runs");
+});

@@ -21,6 +21,9 @@ export function App() {
   const [error, setError] = useState<Error | null>(null);
   const [root, setRoot] = useState<string | null>(null);
   const [collapsed, setCollapsed] = useState(false);
+  // A deep link the run probe found to be no run: its folder page opens before the tree is in
+  // (the tree lists the whole root; the folder's table only the folder).
+  const [folderAt, setFolderAt] = useState<string | null>(null);
   // A stale RUNNING run (its writer died) is not live: no fast polling for it.
   const anyRunning = runs?.some((r) => r.status === "RUNNING" && !r.stale) ?? false;
 
@@ -88,10 +91,10 @@ export function App() {
           <FirstRun root={root} />
         ) : comparing && runs ? (
           <Compare runs={checked.map((p) => runs.find((r) => r.path === p)).filter((r): r is RunSummary => !!r)} route={route} />
-        ) : route.path && (run || !runs) ? (
-          // A deep link opens the run without waiting for the whole tree; a folder shows once the tree is in.
-          <RunPage key={route.path} path={route.path} summary={run} route={route} />
-        ) : runs ? (
+        ) : route.path && (run || (!runs && folderAt !== route.path)) ? (
+          // A deep link opens the run without waiting for the whole tree (or finds it is a folder).
+          <RunPage key={route.path} path={route.path} summary={run} route={route} onNotRun={setFolderAt} />
+        ) : runs || folderAt === route.path ? (
           <FolderPage path={route.path} runs={runs} checked={checked} onCheck={onCheck} onOpen={(p) => go(p)} />
         ) : (
           <div class="empty">Loading…</div>

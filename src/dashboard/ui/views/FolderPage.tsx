@@ -15,7 +15,8 @@ import { RunsTable } from "./RunsTable.tsx";
 
 interface Props {
   path: string;
-  runs: RunSummary[];
+  /** Every run of the root; `null` until the tree is in (the runs table does not need it). */
+  runs: RunSummary[] | null;
   checked: string[];
   onCheck: (path: string, on: boolean) => void;
   onOpen: (path: string) => void;
@@ -38,13 +39,13 @@ function splitKey(key: string): { metric: string; field: string } {
 export function FolderPage({ path, runs, checked, onCheck }: Props) {
   const route = useRoute();
   const s = chartSettings(route);
-  const under = path ? runs.filter((r) => r.path.startsWith(path + "/")) : runs;
+  const under = runs && (path ? runs.filter((r) => r.path.startsWith(path + "/")) : runs);
   const [rc, setRc] = useState<(DashRcResult & { yaml: string }) | null>(null);
   useEffect(() => {
     setRc(null);
     if (path) getJson<(DashRcResult & { yaml: string }) | null>("dashrc", { path, optional: 1 }).then(({ data }) => setRc(data), () => setRc(null));
   }, [path]);
-  const live = under.some((r) => r.status === "RUNNING");
+  const live = under?.some((r) => r.status === "RUNNING") ?? false;
   const lineCharts = (rc?.parsed?.charts ?? []).filter((c): c is LineChart => c.ctype === "line");
 
   return (
@@ -62,7 +63,7 @@ export function FolderPage({ path, runs, checked, onCheck }: Props) {
             {lineCharts.map((c, k) => {
               const lines: LineSpec[] = [];
               (c.series ?? [{ prefix: path, ...(c.yKey ? { yKey: c.yKey } : {}) }]).forEach((spec, j) => {
-                const members = seriesRuns(spec, runs);
+                const members = seriesRuns(spec, runs ?? []);
                 const { metric, field } = splitKey(spec.yKey ?? c.yKey ?? c.yKeys?.[0] ?? "");
                 const label = spec.label ?? (spec.prefix || spec.experimentId || `series ${j + 1}`);
                 for (const r of members) {
@@ -76,7 +77,7 @@ export function FolderPage({ path, runs, checked, onCheck }: Props) {
           </div>
         </div>
       )}
-      {under.length === 0 ? (
+      {under?.length === 0 ? (
         <div class="empty" data-testid="nothing-here">
           {path ? (
             <>
@@ -88,7 +89,7 @@ export function FolderPage({ path, runs, checked, onCheck }: Props) {
           )}
         </div>
       ) : (
-        <RunsTable path={path} route={route} s={s} checked={checked} onCheck={onCheck} version={under.map((r) => `${r.path}|${r.status}|${r.lastWriteAt}`).join(",")} />
+        <RunsTable path={path} route={route} s={s} checked={checked} onCheck={onCheck} version={under && under.map((r) => `${r.path}|${r.status}|${r.lastWriteAt}`).join(",")} />
       )}
       {checked.length === 1 && <div class="note">Check one more run to compare.</div>}
     </section>

@@ -16,7 +16,7 @@ import { TracksTab } from "./TracksTab.tsx";
 const TABS = ["charts", "params", "logs", "files", "tracks", "readme"] as const;
 
 /** The run page. */
-export function RunPage({ path, summary, route }: { path: string; summary: RunSummary | undefined; route: Route }) {
+export function RunPage({ path, summary, route, onNotRun }: { path: string; summary: RunSummary | undefined; route: Route; onNotRun?: (path: string) => void }) {
   const [detail, setDetail] = useState<RunDetail | null>(null);
   const [error, setError] = useState<string | null>(null);
   const cur = detail?.summary ?? summary;
@@ -25,9 +25,12 @@ export function RunPage({ path, summary, route }: { path: string; summary: RunSu
     try {
       const { data, changed } = await getJson<RunDetail | null>("run", { path, optional: 1 });
       if (data && (changed || !detail)) setDetail(data);
-      // A folder opened by deep link shows its runs table once the tree is in: ask for the table
-      // now, beside the tree (RunsTable's request for the same URL takes this answer).
-      if (!data) prefetchJson("table", { under: path });
+      // Not a run: a folder opened by deep link. Its runs table is asked for now (RunsTable's
+      // request for the same URL takes this answer), and the app shows the folder.
+      if (!data) {
+        prefetchJson("table", { under: path });
+        onNotRun?.(path);
+      }
     } catch (err) {
       setError((err as Error).message);
     }
@@ -36,7 +39,7 @@ export function RunPage({ path, summary, route }: { path: string; summary: RunSu
   usePoll(load, 2000, live);
 
   const s = detail?.summary ?? summary;
-  // Not a run (a folder opened by deep link): the app shows the folder once the tree is in.
+  // Not a run (a folder opened by deep link): the app shows the folder instead.
   if (!s) return <div class={error ? "empty err" : "empty"}>{error ? `Could not load ${path}: ${error}` : "Loading…"}</div>;
   const tabs = TABS.filter((t) => t !== "readme" || detail?.readme);
   const tab = (tabs as readonly string[]).includes(route.q.get("tab") ?? "") ? (route.q.get("tab") as string) : "charts";

@@ -5,7 +5,8 @@
  * mean with its min–max band; checked runs open the comparison, and the parallel-coordinates
  * and parameter-vs-metric views. The view lives in the URL (`where`, `sort`, `cols`, `group`).
  */
-import { useEffect, useMemo, useState } from "preact/hooks";
+import { Component } from "preact";
+import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { getJson, runHref } from "../api.ts";
 import { Chart, type LineSpec } from "../chart/Chart.tsx";
 import { seriesStyle } from "../chart/palette.ts";
@@ -22,8 +23,8 @@ interface Props {
   s: ChartSettings;
   checked: string[];
   onCheck: (path: string, on: boolean) => void;
-  /** Changes when the run list does (new runs, new writes): the table reloads. */
-  version: string;
+  /** Changes when the run list does (new runs, new writes): the table reloads. `null` while the list is not in. */
+  version: string | null;
 }
 
 /** The table. */
@@ -31,7 +32,12 @@ export function RunsTable({ path, route, s, checked, onCheck, version }: Props) 
   const [rows, setRows] = useState<TableRow[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [draft, setDraft] = useState(route.q.get("where") ?? "");
+  const asked = useRef<{ path: string; version: string | null } | null>(null);
   useEffect(() => {
+    const before = asked.current;
+    asked.current = { path, version };
+    // The run list came in after the table was asked for: nothing changed that it shows.
+    if (before?.path === path && before.version === null) return;
     getJson<{ rows: TableRow[] }>("table", path ? { under: path } : {}).then(
       ({ data }) => (setRows(data.rows), setError(null)),
       (err: Error) => setError(err.message),
@@ -141,43 +147,72 @@ export function RunsTable({ path, route, s, checked, onCheck, version }: Props) 
               ))}
             </tr>
           </thead>
-          <tbody>
-            {groups.map(([name, members]) => [
-              name ? (
-                <tr class="grouprow" key={`g:${name}`}>
-                  <td colSpan={shownCols.length + 1}>
-                    {name} <span class="note">({members.length} run{members.length === 1 ? "" : "s"})</span>
-                  </td>
-                </tr>
-              ) : null,
-              ...members.map((r) => (
-                <tr key={r.summary.path} data-run={r.summary.path}>
-                  <td>
-                    <input type="checkbox" checked={checked.includes(r.summary.path)} aria-label={`Compare ${r.summary.path}`} onChange={(e) => onCheck(r.summary.path, (e.target as HTMLInputElement).checked)} />
-                  </td>
-                  {shownCols.map((c) => (
-                    <td key={c.key} class={c.kind === "run" ? "" : "v"} data-col={c.key}>
-                      {c.key === "name" ? (
-                        <a href={runHref(r.summary.path)} onClick={(e) => linkClick(e as unknown as MouseEvent, r.summary.path)}>
-                          {path ? r.summary.path.slice(path.length + 1) : r.summary.path}
-                        </a>
-                      ) : c.key === "status" ? (
-                        <Badge run={r.summary} />
-                      ) : (
-                        cellText(r, c.key)
-                      )}
-                    </td>
-                  ))}
-                </tr>
-              )),
-            ])}
-          </tbody>
+          <RowsBody groups={groups} cols={shownCols} checked={checked} onCheck={onCheck} path={path} />
         </table>
       </div>
       {group && chartMetric && <GroupChart groups={groups} metric={chartMetric} s={s} />}
       {plotsDue && <SweepPlots rows={selected.length >= 2 ? selected : shown} cols={shownCols} allCols={cols} route={route} fromSelection={selected.length >= 2} />}
     </div>
   );
+}
+
+interface BodyProps {
+  groups: [string, TableRow[]][];
+  cols: Column[];
+  checked: string[];
+  onCheck: (path: string, on: boolean) => void;
+  path: string;
+}
+
+const sameList = <T,>(a: readonly T[], b: readonly T[]): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
+
+/**
+ * The table's rows, drawn again only when what they show changed: the page re-renders on every
+ * poll and when the tree comes in, and diffing 200 rows each time cost ~50 ms of the page's thread.
+ */
+class RowsBody extends Component<BodyProps> {
+  override shouldComponentUpdate(next: BodyProps): boolean {
+    const p = this.props;
+    // `onCheck` is made anew by every render of the app; it acts on `checked`, compared here.
+    return !(p.path === next.path && sameList(p.cols, next.cols) && sameList(p.checked, next.checked) && p.groups.length === next.groups.length && p.groups.every(([name, rows], i) => name === next.groups[i]?.[0] && sameList(rows, next.groups[i]?.[1] ?? [])));
+  }
+
+  override render() {
+    const { groups, cols: shownCols, checked, onCheck, path } = this.props;
+    return (
+      <tbody>
+        {groups.map(([name, members]) => [
+          name ? (
+            <tr class="grouprow" key={`g:${name}`}>
+              <td colSpan={shownCols.length + 1}>
+                {name} <span class="note">({members.length} run{members.length === 1 ? "" : "s"})</span>
+              </td>
+            </tr>
+          ) : null,
+          ...members.map((r) => (
+            <tr key={r.summary.path} data-run={r.summary.path}>
+              <td>
+                <input type="checkbox" checked={checked.includes(r.summary.path)} aria-label={`Compare ${r.summary.path}`} onChange={(e) => onCheck(r.summary.path, (e.target as HTMLInputElement).checked)} />
+              </td>
+              {shownCols.map((c) => (
+                <td key={c.key} class={c.kind === "run" ? "" : "v"} data-col={c.key}>
+                  {c.key === "name" ? (
+                    <a href={runHref(r.summary.path)} onClick={(e) => linkClick(e as unknown as MouseEvent, r.summary.path)}>
+                      {path ? r.summary.path.slice(path.length + 1) : r.summary.path}
+                    </a>
+                  ) : c.key === "status" ? (
+                    <Badge run={r.summary} />
+                  ) : (
+                    cellText(r, c.key)
+                  )}
+                </td>
+              ))}
+            </tr>
+          )),
+        ])}
+      </tbody>
+    );
+  }
 }
 
 /** Each group's mean of `metric` over its runs, with the band from their minimum to their maximum. */
