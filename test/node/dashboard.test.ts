@@ -242,6 +242,19 @@ describe("caches over a growing store", () => {
     expect(c?.get("v")?.values[0]).toBe(9);
   });
 
+  test("columns are sized to their file: a short metric keeps the minimum, a long one room for at most ~5% more rows", async () => {
+    const storage = memoryAdapter();
+    await storage.append("a/p/r/metrics/small/data.jsonl", enc.encode(Array.from({ length: 100 }, (_, i) => line(i, { loss: i / 7, step: i })).join("")));
+    const rows = 40_000; // five 1 MiB chunks
+    await storage.append("a/p/r/metrics/long/data.jsonl", enc.encode(Array.from({ length: rows }, (_, i) => line(i, { loss: i / 7, step: i })).join("")));
+    const cache = new MetricCache(storage);
+    expect((await cache.get("a/p/r/metrics/small/data.jsonl"))?.capacity).toBe(1024);
+    const long = await cache.get("a/p/r/metrics/long/data.jsonl");
+    expect(long?.rows).toBe(rows);
+    expect(long?.capacity).toBeGreaterThanOrEqual(rows);
+    expect(long?.capacity).toBeLessThanOrEqual(Math.ceil(rows * 1.05));
+  });
+
   test("JsonlCache appends records and keeps a torn line for later", async () => {
     const storage = memoryAdapter();
     const cache = new JsonlCache<{ n: number }>(storage);

@@ -108,8 +108,8 @@ export class MetricCache {
       }
       const used = scanMetricBytes(cols, bytes, start);
       // Size the columns for the whole file once the line length is known (no repeated growth).
-      // 2% over the estimate, plus two chunks of short lines (the scanner reserves one ahead).
-      if (start === 0 && cols.rows > 0) cols.reserve(Math.ceil(((cols.rows * size) / used) * 1.02) + Math.ceil(CHUNK / 20));
+      // 2% over the estimate (lines get longer as their index grows; rows past it grow the columns).
+      if (start === 0 && cols.rows > 0) cols.reserve(Math.ceil(((cols.rows * size) / used) * 1.02) + 16, true);
       start += used;
       carry = used < bytes.length ? bytes.slice(used) : undefined;
       // Let other requests run between chunks of a big first scan.

@@ -60,12 +60,14 @@ export class MetricColumns {
     return this.byName.get(name);
   }
 
-  /** Makes room for `rows` rows in total. */
-  reserve(rows: number): void {
+  /**
+   * Makes room for `rows` rows in total: at least double the room (appends stay amortised O(1)),
+   * or exactly `rows` when `exact` (a size estimated for a whole file: a 10M-row file rounded up
+   * to the next power of two held 16.7M rows, 450 MB for three fields).
+   */
+  reserve(rows: number, exact = false): void {
     if (rows <= this.capacity) return;
-    // At least double (appends stay amortised O(1)), but a size asked for once is taken as asked:
-    // a 10M-row file sized from its first chunk held 16.7M rows (450 MB for three fields).
-    const cap = Math.max(rows, this.capacity * 2, 1024);
+    const cap = exact ? rows : Math.max(rows, this.capacity * 2, 1024);
     for (const f of this.fields) {
       const v = new Float64Array(cap);
       v.set(f.values.subarray(0, this.rows));

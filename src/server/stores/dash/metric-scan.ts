@@ -114,8 +114,9 @@ function fillFromObject(cols: MetricColumns, row: number, line: Uint8Array): boo
 export function scanMetricBytes(cols: MetricColumns, b: Uint8Array, base: number): number {
   const end = b.lastIndexOf(NL) + 1;
   if (end === 0) return 0;
-  // Grow by an estimate of the rows in this chunk (at least 40 bytes a line), re-checked per row.
-  cols.reserve(cols.rows + Math.ceil(end / 40));
+  // The first chunk sizes the columns by an estimate of its rows (at least 40 bytes a line); then
+  // MetricCache sizes them for the whole file, and rows past the capacity grow it (checked per row).
+  if (cols.capacity === 0) cols.reserve(Math.ceil(end / 40));
   const fields = cols.fields;
   let pos = 0;
   let row = cols.rows;
