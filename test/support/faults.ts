@@ -10,7 +10,7 @@
 import { createServer, request as httpRequest, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 
-import { rng, type Fault } from "./scripted-fetch.ts";
+import { faultSchedule, type Fault } from "./scripted-fetch.ts";
 
 export { faultsInCycle, rng, scriptedFetch, type Fault, type ScriptedFetch, type ScriptOptions, type SeenRequest } from "./scripted-fetch.ts";
 
@@ -41,11 +41,9 @@ export interface ProxyOptions {
  * drops the answer.
  */
 export function startFaultyProxy(target: string, options: ProxyOptions): Promise<FaultyProxy> {
-  const random = rng(options.seed ?? 7);
-  const kinds = options.kinds ?? ["drop", "500", "429", "slow", "lost-response"];
+  const nextFault = faultSchedule({ rate: options.rate, seed: options.seed ?? 7, kinds: options.kinds ?? ["drop", "500", "429", "slow", "lost-response"] });
   const counts: ProxyCounts = { ok: 0, drop: 0, "500": 0, "503": 0, "429": 0, slow: 0, "lost-response": 0 };
   const up = new URL(target);
-  let burst = 0;
   const forward = (req: IncomingMessage, body: Buffer): Promise<{ status: number; headers: IncomingMessage["headers"]; body: Buffer }> =>
     new Promise((resolve, reject) => {
       const r = httpRequest({ host: up.hostname, port: up.port, method: req.method, path: req.url, headers: req.headers }, (res) => {
@@ -63,14 +61,7 @@ export function startFaultyProxy(target: string, options: ProxyOptions): Promise
     req.on("end", () => {
       void (async () => {
         const body = Buffer.concat(chunks);
-        let fault: Fault = "ok";
-        if (burst > 0) {
-          burst--;
-          fault = "500";
-        } else if (req.method !== "OPTIONS" && random() < options.rate) {
-          fault = kinds[Math.floor(random() * kinds.length)] as Fault;
-          if (fault === "500") burst = Math.floor(random() * 3);
-        }
+        const fault = nextFault(req.method !== "OPTIONS");
         counts[fault]++;
         try {
           switch (fault) {

@@ -8,7 +8,7 @@
  */
 import { createServer, request as httpRequest, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { rng, type Fault } from "./scripted-fetch.ts";
+import { faultSchedule, type Fault } from "./scripted-fetch.ts";
 
 /** A running proxy. */
 export interface RoundRobinProxy {
@@ -24,13 +24,11 @@ export interface RoundRobinProxy {
 
 /** Starts the proxy over `targets`; `rate` of requests get a fault drawn from `kinds`. */
 export function startRoundRobinProxy(targets: string[], options: { rate: number; seed?: number; kinds?: readonly Fault[]; retryAfter?: number }): Promise<RoundRobinProxy> {
-  const random = rng(options.seed ?? 11);
-  const kinds = options.kinds ?? ["drop", "500", "429", "lost-response"];
+  const nextFault = faultSchedule({ rate: options.rate, seed: options.seed ?? 11, kinds: options.kinds ?? ["drop", "500", "429", "lost-response"] });
   const counts: Record<Fault | "refused", number> = { ok: 0, drop: 0, "500": 0, "503": 0, "429": 0, slow: 0, "lost-response": 0, refused: 0 };
   const served = targets.map(() => 0);
   const ups = targets.map((t) => new URL(t));
   let turn = 0;
-  let burst = 0;
   // As nginx does by default (proxy_set_header Host $proxy_host): the node sees its own name,
   // which its Host allowlist accepts.
   const forward = (up: URL, req: IncomingMessage, body: Buffer): Promise<{ status: number; headers: IncomingMessage["headers"]; body: Buffer }> =>
@@ -52,14 +50,7 @@ export function startRoundRobinProxy(targets: string[], options: { rate: number;
         const body = Buffer.concat(chunks);
         const k = turn++ % ups.length;
         const up = ups[k] as URL;
-        let fault: Fault = "ok";
-        if (burst > 0) {
-          burst--;
-          fault = "500";
-        } else if (random() < options.rate) {
-          fault = kinds[Math.floor(random() * kinds.length)] as Fault;
-          if (fault === "500") burst = Math.floor(random() * 3);
-        }
+        const fault = nextFault();
         try {
           switch (fault) {
             case "drop":

@@ -19,6 +19,29 @@ export function rng(seed: number): () => number {
   };
 }
 
+/**
+ * The fault each next request of a faulty proxy gets ("ok" for none): a fault with probability
+ * `rate` (seeded), the kinds taken in turn, so every kind happens once a run has had as many
+ * faults as kinds (drawn at random, a short run could miss one, and the tests that check each
+ * kind happened failed now and then); a 500 starts a burst of up to two more. `eligible: false`
+ * (a preflight) is never the start of a fault.
+ */
+export function faultSchedule(options: { rate: number; seed: number; kinds: readonly Fault[] }): (eligible?: boolean) => Fault {
+  const random = rng(options.seed);
+  let turn = 0;
+  let burst = 0;
+  return (eligible = true) => {
+    if (burst > 0) {
+      burst--;
+      return "500";
+    }
+    if (!eligible || random() >= options.rate) return "ok";
+    const fault = options.kinds[turn++ % options.kinds.length] as Fault;
+    if (fault === "500") burst = Math.floor(random() * 3);
+    return fault;
+  };
+}
+
 /** One request seen by a scripted fetch. */
 export interface SeenRequest {
   readonly method: string;
