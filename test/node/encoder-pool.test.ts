@@ -58,14 +58,14 @@ function metricJob(n: number): EncodeJob {
   return { data: { kind: "metric", blocks: [cols, rows] }, first: 42, createdAt: "2026-11-26T07:19:24.485368Z" };
 }
 
-/** A one-thread pool of channel workers, and how many jobs those workers have encoded. */
-function countingPool(): { pool: EncoderPool; workers: ReturnType<typeof channelWorker>[]; handled: () => number } {
+/** A pool of `threads` channel workers (one by default), and how many jobs those workers have encoded. */
+function countingPool(threads = 1): { pool: EncoderPool; workers: ReturnType<typeof channelWorker>[]; handled: () => number } {
   const workers: ReturnType<typeof channelWorker>[] = [];
   const pool = new EncoderPool(() => {
     const w = channelWorker();
     workers.push(w);
     return w;
-  }, 1);
+  }, threads);
   return { pool, workers, handled: () => workers.reduce((n, w) => n + w.handled, 0) };
 }
 
@@ -76,18 +76,13 @@ function metricBatch(stream: Batch["stream"], first: number): Batch {
 
 describe("encoder pool", () => {
   test("a worker's bytes equal inline encoding, and the caller's columns are left intact", async () => {
-    const workers: ReturnType<typeof channelWorker>[] = [];
-    const pool = new EncoderPool(() => {
-      const w = channelWorker();
-      workers.push(w);
-      return w;
-    }, 2);
+    const { pool, workers, handled } = countingPool(2);
     const jobs = [metricJob(OFFLOAD_MIN_RECORDS + 5), metricJob(5000), metricJob(3000)];
     const expected = jobs.map((j) => encodeBatchBytes(j));
     const got = await Promise.all(jobs.map((j) => pool.encode(j, OFFLOAD_MIN_RECORDS + 1)));
     for (let i = 0; i < jobs.length; i++) expect(Buffer.from(got[i]!).equals(Buffer.from(expected[i]!))).toBe(true);
     expect(workers.length).toBe(2);
-    expect(workers.reduce((n, w) => n + w.handled, 0)).toBe(3);
+    expect(handled()).toBe(3);
     // Still readable by the caller after posting (columns were copied, not detached).
     expect(Buffer.from(encodeBatchBytes(jobs[0]!)).equals(Buffer.from(expected[0]!))).toBe(true);
     pool.close();
