@@ -310,12 +310,17 @@ describe("runs and ls", () => {
     const inner = await store();
     let reads = 0;
     let age = 3_600_000; // every file written an hour ago, so the summaries may be remembered
+    // A rewrite below lands a second later than the file it replaces, as on a real clock: in the
+    // same millisecond, a same-size rewrite ("1500" → "2500") keeps its stat, and only the 2 s
+    // racy rule (which the hour's age defeats here) would catch it.
+    const later = new Map<string, number>();
+    const rewrite = (k: string, text: string) => (later.set(k, (later.get(k) ?? 0) + 1000), inner.write(k, enc.encode(text)));
     const s: StorageAdapter = {
       ...inner,
       read: (k) => (reads++, inner.read(k)),
       stat: async (k) => {
         const st = await inner.stat(k);
-        return st && { ...st, mtimeMs: (st.mtimeMs as number) - age };
+        return st && { ...st, mtimeMs: (st.mtimeMs as number) - age + (later.get(k) ?? 0) };
       },
     };
     const first = await listRuns(s);
@@ -324,16 +329,16 @@ describe("runs and ls", () => {
     expect(await listRuns(s)).toEqual(first);
     expect(reads).toBe(0);
     // A status written, a metric grown, logs added: each shows at once.
-    await inner.write("alice/p/py/experiment.json", enc.encode('{"name": "py", "project": "p", "status": "FAILED", "created_at": "2026-01-01T00:00:00Z"}'));
-    await inner.write("alice/p/done/metrics/train/metadata.json", enc.encode('{"totalDataPoints": 2500}'));
-    await inner.write("alice/p/py/logs/.log_sequence", enc.encode("12"));
+    await rewrite("alice/p/py/experiment.json", '{"name": "py", "project": "p", "status": "FAILED", "created_at": "2026-01-01T00:00:00Z"}');
+    await rewrite("alice/p/done/metrics/train/metadata.json", '{"totalDataPoints": 2500}');
+    await rewrite("alice/p/py/logs/.log_sequence", "12");
     const after = await listRuns(s);
     expect(after[0]).toMatchObject({ points: 2500, metrics: { train: 2500 } });
     expect(after[1]).toMatchObject({ status: "FAILED", inferred: false, logs: 12 });
     // A document written just now is read every time (a same-size rewrite in the same clock tick
     // would keep its stat): nothing of it is remembered.
     age = 0;
-    await inner.write("alice/p/py/logs/.log_sequence", enc.encode("13"));
+    await rewrite("alice/p/py/logs/.log_sequence", "13");
     reads = 0;
     expect((await listRuns(s))[1]).toMatchObject({ logs: 13 });
     expect(reads).toBeGreaterThan(0);
