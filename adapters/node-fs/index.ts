@@ -3,7 +3,7 @@
  * Bun). Appends go through cached file handles opened for appending; replaces write a temp file
  * and rename it; every key's writes are serialised so appends land in call order.
  */
-import { constants, promises as fsp } from "node:fs";
+import { constants, promises as fsp, readdir as readdirCallback, stat as statCallback, type Dirent, type Stats } from "node:fs";
 import type { FileHandle } from "node:fs/promises";
 import { dirname, join, resolve, sep } from "node:path";
 import { fileHandleStream } from "./file-stream.ts";
@@ -16,6 +16,18 @@ export interface NodeFsAdapterOptions {
   readonly root?: string;
   /** Most append handles kept open at once. Default 64. */
   readonly maxOpenFiles?: number;
+}
+
+/**
+ * `stat` and `readdir` through the callback API: a listing stats every document of every run,
+ * and `fs/promises` costs the event loop about twice as much per call (a 200-run folder listed
+ * in 33–46 ms with it, 25 ms without, on this 2-core machine).
+ */
+function statFast(path: string): Promise<Stats> {
+  return new Promise((ok, fail) => statCallback(path, (err, st) => (err ? fail(err) : ok(st))));
+}
+function readdirFast(path: string): Promise<Dirent[]> {
+  return new Promise((ok, fail) => readdirCallback(path, { withFileTypes: true }, (err, entries) => (err ? fail(err) : ok(entries))));
 }
 
 function isMissing(err: unknown): boolean {
@@ -48,9 +60,12 @@ export function nodeFsAdapter(options: NodeFsAdapterOptions = {}): StorageAdapte
     dirs.add(dir);
   }
 
+  // A valid key has no empty, "." or ".." segment, so joining needs no normalising (path.join's
+  // cost showed in listings, which map a thousand keys to paths).
+  const base = root.endsWith(sep) ? root : root + sep;
   const pathOf = (key: string): string => {
     assertValidKey(key);
-    return join(root, ...key.split("/"));
+    return base + (sep === "/" ? key : key.split("/").join(sep));
   };
 
   async function closeHandle(key: string): Promise<void> {
@@ -83,7 +98,7 @@ export function nodeFsAdapter(options: NodeFsAdapterOptions = {}): StorageAdapte
   /** The entries of folder `rel` (a key, `""` = the root); `null` when it is gone. */
   async function readEntries(rel: string): Promise<WalkEntry[] | null> {
     try {
-      const names = await fsp.readdir(rel === "" ? root : join(root, ...rel.split("/")), { withFileTypes: true });
+      const names = await readdirFast(rel === "" ? root : join(root, ...rel.split("/")));
       return names.map((d) => ({ name: d.name, isDirectory: d.isDirectory(), isFile: d.isFile() }));
     } catch (err) {
       if (isMissing(err) || (err as { code?: string }).code === "ENOTDIR") return null;
@@ -135,7 +150,7 @@ export function nodeFsAdapter(options: NodeFsAdapterOptions = {}): StorageAdapte
 
     async stat(key): Promise<StorageStat | null> {
       try {
-        const st = await fsp.stat(pathOf(key));
+        const st = await statFast(pathOf(key));
         return st.isFile() ? { size: st.size, mtimeMs: st.mtimeMs } : null;
       } catch (err) {
         if (isMissing(err)) return null;
@@ -209,7 +224,7 @@ export function nodeFsAdapter(options: NodeFsAdapterOptions = {}): StorageAdapte
       if (prefix !== "") assertValidKey(prefix);
       const base = prefix === "" ? root : join(root, ...prefix.split("/"));
       try {
-        const st = await fsp.stat(base);
+        const st = await statFast(base);
         if (st.isFile()) return [prefix];
       } catch (err) {
         if (isMissing(err)) return [];

@@ -9,6 +9,8 @@ import type { StorageAdapter, StorageCapabilities, StorageLease, StorageStat } f
 export type { StorageAdapter, StorageCapabilities, StorageLease, StorageStat };
 
 const BAD_SEGMENT = /[\u0000-\u001f\u007f\\]/;
+/** Anything the segment checks of {@link assertValidKey} reject: a leading, trailing or doubled "/", a "." or ".." segment, a control character or backslash. */
+const INVALID_KEY = /^\/|\/$|\/\/|(?:^|\/)\.\.?(?:\/|$)|[\u0000-\u001f\u007f\\]/;
 
 /**
  * Checks a storage key: relative, `/`-separated, no empty, `.` or `..` segments, no control
@@ -20,6 +22,7 @@ export function assertValidKey(key: string, allowEmpty = false): void {
     if (allowEmpty) return;
     throw new StorageError("Storage key is empty", { code: "INVALID_KEY" });
   }
+  if (!INVALID_KEY.test(key)) return; // the common case in one pass; the checks below name the fault
   if (key.startsWith("/") || key.endsWith("/")) throw new StorageError(`Storage key "${key}" must not start or end with "/"`, { code: "INVALID_KEY" });
   for (const seg of key.split("/")) {
     if (seg === "" || seg === "." || seg === ".." || BAD_SEGMENT.test(seg)) {
