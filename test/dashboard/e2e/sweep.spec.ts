@@ -131,3 +131,41 @@ test("S5: a folder opened by deep link shows its runs table before the tree (the
   await expect(page.locator("table.runs tbody tr[data-run]")).toHaveCount(3);
   await expect(page.getByTestId("table-count")).toHaveText("3 of 3 runs");
 });
+
+test("S6: a table of 150 runs draws the rows in view; scrolling, sorting and the filter reach every run, and the columns keep their width", async ({ page }) => {
+  const rows = page.locator("table.runs tbody tr[data-run]");
+  const main = page.locator(".main");
+  const headWidths = () => page.locator("table.runs thead th").evaluateAll((ths) => ths.map((th) => Math.round(th.getBoundingClientRect().width)));
+  await page.goto(at("alice/wide"));
+  await expect(page.getByTestId("table-count")).toHaveText("150 of 150 runs");
+  await expect(rows.first()).toHaveAttribute("data-run", "alice/wide/w-000");
+  await expect(page.getByTestId("run-list")).toHaveAttribute("aria-rowcount", "151"); // the heading and 150 runs
+  const drawn = await rows.count();
+  expect(drawn).toBeGreaterThanOrEqual(20); // a screen of them and the overscan
+  expect(drawn).toBeLessThan(100);
+  const widths = await headWidths();
+
+  // To the bottom: the last runs are drawn where the scroll bar says, the first ones are gone.
+  await main.evaluate((el) => el.scrollTo(0, el.scrollHeight));
+  await expect(page.locator('tr[data-run="alice/wide/w-149"]')).toBeInViewport();
+  await expect(page.locator('tr[data-run="alice/wide/w-000"]')).toHaveCount(0);
+  await expect(page.locator('tr[data-run="alice/wide/w-149"]')).toHaveAttribute("aria-rowindex", "151");
+  expect(await headWidths()).toEqual(widths);
+  // In the middle.
+  await main.evaluate((el) => el.scrollTo(0, el.scrollHeight / 2));
+  await expect(page.locator('tr[data-run="alice/wide/w-075"]')).toHaveCount(1);
+  // What the pane shows there is a drawn run, not a spacer.
+  await expect.poll(() => main.evaluate((el) => { const r = el.getBoundingClientRect(); return document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2)?.closest("tr")?.getAttribute("data-run") ?? null; })).toMatch(/^alice\/wide\/w-\d+$/);
+
+  // Sorted the other way, the last run leads; the sidebar's filter narrows the table to a few runs, drawn whole.
+  await main.evaluate((el) => el.scrollTo(0, 0));
+  const byRun = page.getByRole("button", { name: /^run( [▲▼])?$/ });
+  await byRun.click();
+  await expect(byRun).toHaveText("run ▲");
+  await byRun.click();
+  await expect(rows.first()).toHaveAttribute("data-run", "alice/wide/w-149");
+  await page.getByPlaceholder("Filter runs…").fill("w-14");
+  await expect(page.getByTestId("table-count")).toHaveText("10 of 150 runs");
+  await expect(rows).toHaveCount(10);
+  await expect(page.getByTestId("run-list")).not.toHaveAttribute("aria-rowcount", /./);
+});

@@ -15,6 +15,7 @@ import { allColumns, cell, cellText, type Column, defaultColumns, groupRows, sor
 import { FilterError, parseFilter } from "../table/filter-expr.ts";
 import { Badge } from "./Badge.tsx";
 import { setZoom, type ChartSettings } from "./ChartControls.tsx";
+import { mustMove, ROW_PX_GUESS, rowWindow, type RowWindow, WINDOW_FROM } from "../table/window.ts";
 import { SweepPlots } from "./SweepPlots.tsx";
 
 interface Props {
@@ -81,6 +82,10 @@ export function RunsTable({ path, route, s, checked, onCheck, version }: Props) 
   if (error) return <div class="err">Could not load the runs table: {error}</div>;
   if (!rows) return <div class="empty">Loading the runs table…</div>;
   const paramCols = cols.filter((c) => c.kind === "param");
+  // A long table draws only the rows in view (table/window.ts): its columns take the width of
+  // their longest text over every row, so they keep their width while it scrolls.
+  const lines = groups.reduce((n, [name, members]) => n + members.length + (name ? 1 : 0), 0);
+  const widths = lines > WINDOW_FROM ? columnChars(shown, shownCols, path) : null;
 
   return (
     <div data-testid="runs-table">
@@ -133,12 +138,12 @@ export function RunsTable({ path, route, s, checked, onCheck, version }: Props) 
       </div>
       {filterError && <div class="err" data-testid="filter-error">{filterError}</div>}
       <div class="tablewrap">
-        <table class="runs" data-testid="run-list">
+        <table class="runs" data-testid="run-list" aria-rowcount={widths ? lines + 1 : undefined}>
           <thead>
             <tr>
               <th><span class="sr">compare</span></th>
               {shownCols.map((c) => (
-                <th key={c.key} aria-sort={sortKey === c.key ? (desc ? "descending" : "ascending") : undefined}>
+                <th key={c.key} aria-sort={sortKey === c.key ? (desc ? "descending" : "ascending") : undefined} style={widths?.has(c.key) ? { minWidth: `${widths.get(c.key)}ch` } : undefined}>
                   <button type="button" class="sort" onClick={() => sortBy(c.key)} title={`Sort by ${c.label}`}>
                     {c.label}
                     {sortKey === c.key ? (desc ? " ▼" : " ▲") : ""}
@@ -164,33 +169,155 @@ interface BodyProps {
   path: string;
 }
 
+interface BodyState {
+  /** The rows drawn, for a table longer than {@link WINDOW_FROM} rows. */
+  win: RowWindow | null;
+  /** A row's height as measured on screen (0 until measured). */
+  rowPx: number;
+}
+
+/** One line of the table body: a group's heading or a run. */
+type Item = { group: string; size: number } | TableRow;
+
 const sameList = <T,>(a: readonly T[], b: readonly T[]): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
+
+/**
+ * The element that scrolls the table up and down (the page's main pane), or `null` for the
+ * window. The table's own wrapper scrolls sideways only (its overflow-y computes to auto too).
+ */
+function scrollerOf(el: Element): HTMLElement | null {
+  for (let p = el.parentElement; p; p = p.parentElement) {
+    const y = getComputedStyle(p).overflowY;
+    if ((y === "auto" || y === "scroll") && p.scrollHeight > p.clientHeight + 1) return p;
+  }
+  return null;
+}
 
 /**
  * The table's rows, drawn again only when what they show changed: the page re-renders on every
  * poll and when the tree comes in, and diffing 200 rows each time cost ~50 ms of the page's thread.
+ * A long table draws the rows in view and {@link OVERSCAN} either side (see table/window.ts),
+ * with spacer rows holding the height of the others, so the scroll bar is the whole table's.
  */
-class RowsBody extends Component<BodyProps> {
-  override shouldComponentUpdate(next: BodyProps): boolean {
+class RowsBody extends Component<BodyProps, BodyState> {
+  override state: BodyState = { win: null, rowPx: 0 };
+  private body: HTMLTableSectionElement | null = null;
+  private scroller: HTMLElement | null = null;
+  private listening = false;
+  private frame = 0;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+
+  override shouldComponentUpdate(next: BodyProps, nextState: BodyState): boolean {
     const p = this.props;
+    if (nextState.win !== this.state.win || nextState.rowPx !== this.state.rowPx) return true;
     // `onCheck` is made anew by every render of the app; it acts on `checked`, compared here.
     return !(p.path === next.path && sameList(p.cols, next.cols) && sameList(p.checked, next.checked) && p.groups.length === next.groups.length && p.groups.every(([name, rows], i) => name === next.groups[i]?.[0] && sameList(rows, next.groups[i]?.[1] ?? [])));
   }
 
+  override componentDidMount(): void {
+    this.follow();
+  }
+
+  override componentDidUpdate(): void {
+    this.follow();
+  }
+
+  override componentWillUnmount(): void {
+    this.unlisten();
+  }
+
+  private items(): Item[] {
+    return this.props.groups.flatMap(([name, members]): Item[] => (name ? [{ group: name, size: members.length }, ...members] : members));
+  }
+
+  /**
+   * Listens to scrolling while the table is long, and moves the window to what is in view. The
+   * first measure waits until the rows are painted: reading a layout in here forced the page's
+   * first one inside the render (a quarter of a second of it on this machine's 2 cores).
+   */
+  private follow(): void {
+    if (this.items().length <= WINDOW_FROM || !this.body) return this.unlisten();
+    cancelAnimationFrame(this.frame);
+    clearTimeout(this.timer);
+    this.frame = requestAnimationFrame(() => {
+      this.timer = setTimeout(() => this.listen(), 0);
+    });
+  }
+
+  private listen(): void {
+    if (!this.body || this.items().length <= WINDOW_FROM) return;
+    if (!this.listening) {
+      this.listening = true;
+      this.scroller = scrollerOf(this.body);
+      (this.scroller ?? window).addEventListener("scroll", this.onScroll, { passive: true });
+      window.addEventListener("resize", this.onScroll, { passive: true });
+    }
+    this.place();
+  }
+
+  private unlisten(): void {
+    cancelAnimationFrame(this.frame);
+    clearTimeout(this.timer);
+    if (!this.listening) return;
+    this.listening = false;
+    (this.scroller ?? window).removeEventListener("scroll", this.onScroll);
+    window.removeEventListener("resize", this.onScroll);
+  }
+
+  private readonly onScroll = (): void => {
+    cancelAnimationFrame(this.frame);
+    this.frame = requestAnimationFrame(() => this.place());
+  };
+
+  /** Measures where the body and its rows are, and moves the window when the rows in view need it. */
+  private place(): void {
+    const body = this.body;
+    if (!body) return;
+    const count = this.items().length;
+    const drawn = body.querySelectorAll<HTMLElement>(":scope > tr:not(.spacer)");
+    const a = drawn[0];
+    const b = drawn[drawn.length - 1];
+    const measured = a && b && drawn.length > 1 ? (b.getBoundingClientRect().bottom - a.getBoundingClientRect().top) / drawn.length : 0;
+    // A changed height only counts from half a pixel: the average over other rows may differ by rounding.
+    const rowPx = measured > 0 && Math.abs(measured - this.state.rowPx) >= 0.5 ? measured : this.state.rowPx;
+    const view = this.scroller ? this.scroller.getBoundingClientRect() : { top: 0, bottom: window.innerHeight };
+    const next = rowWindow({ count, rowPx, bodyTop: body.getBoundingClientRect().top, viewTop: Math.max(view.top, 0), viewBottom: Math.min(view.bottom, window.innerHeight) });
+    const now = this.state.win ?? this.firstWindow(count);
+    if (rowPx !== this.state.rowPx || mustMove(now, next, count)) this.setState({ win: mustMove(now, next, count) ? next : now, rowPx });
+  }
+
+  /** Before anything is measured: the rows a screen from the top of the table can show. */
+  private firstWindow(count: number): RowWindow {
+    return rowWindow({ count, rowPx: ROW_PX_GUESS, bodyTop: 0, viewTop: 0, viewBottom: typeof innerHeight === "number" ? innerHeight : 1000 });
+  }
+
   override render() {
-    const { groups, cols: shownCols, checked, onCheck, path } = this.props;
+    const { cols: shownCols, checked, onCheck, path } = this.props;
+    const items = this.items();
+    const windowed = items.length > WINDOW_FROM;
+    const at = windowed ? (this.state.win ?? this.firstWindow(items.length)) : null;
+    // A filter may have shortened the list under the window: clamp it (the next layout moves it).
+    const win = at ? { first: Math.min(at.first, items.length), end: Math.min(at.end, items.length) } : { first: 0, end: items.length };
+    const rowPx = this.state.rowPx || ROW_PX_GUESS;
+    const span = shownCols.length + 1;
+    const spacer = (rows: number, key: string) =>
+      rows > 0 ? (
+        <tr class="spacer" key={key} aria-hidden="true">
+          <td colSpan={span} style={{ height: `${rows * rowPx}px` }} />
+        </tr>
+      ) : null;
     return (
-      <tbody>
-        {groups.map(([name, members]) => [
-          name ? (
-            <tr class="grouprow" key={`g:${name}`}>
-              <td colSpan={shownCols.length + 1}>
-                {name} <span class="note">({members.length} run{members.length === 1 ? "" : "s"})</span>
+      <tbody ref={(el) => void (this.body = el)}>
+        {spacer(win.first, "spacer-top")}
+        {items.slice(win.first, win.end).map((r, i) =>
+          "group" in r ? (
+            <tr class="grouprow" key={`g:${r.group}`} aria-rowindex={windowed ? win.first + i + 2 : undefined}>
+              <td colSpan={span}>
+                {r.group} <span class="note">({r.size} run{r.size === 1 ? "" : "s"})</span>
               </td>
             </tr>
-          ) : null,
-          ...members.map((r) => (
-            <tr key={r.summary.path} data-run={r.summary.path}>
+          ) : (
+            <tr key={r.summary.path} data-run={r.summary.path} aria-rowindex={windowed ? win.first + i + 2 : undefined}>
               <td>
                 <input type="checkbox" checked={checked.includes(r.summary.path)} aria-label={`Compare ${r.summary.path}`} onChange={(e) => onCheck(r.summary.path, (e.target as HTMLInputElement).checked)} />
               </td>
@@ -208,11 +335,24 @@ class RowsBody extends Component<BodyProps> {
                 </td>
               ))}
             </tr>
-          )),
-        ])}
+          ),
+        )}
+        {spacer(items.length - win.end, "spacer-bottom")}
       </tbody>
     );
   }
+}
+
+/** Widest text of each column over `rows`, in characters (the status badge's column sizes itself). */
+function columnChars(rows: readonly TableRow[], cols: readonly Column[], path: string): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const c of cols) {
+    if (c.key === "status") continue;
+    let most = c.label.length + 2; // the heading and its sort arrow
+    for (const r of rows) most = Math.max(most, c.key === "name" ? r.summary.path.length - (path ? path.length + 1 : 0) : cellText(r, c.key).length);
+    out.set(c.key, Math.min(most, 60));
+  }
+  return out;
 }
 
 /** Each group's mean of `metric` over its runs, with the band from their minimum to their maximum. */
