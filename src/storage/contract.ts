@@ -9,7 +9,7 @@ import type { StorageAdapter, StorageCapabilities, StorageLease, StorageStat } f
 export type { StorageAdapter, StorageCapabilities, StorageLease, StorageStat };
 
 const BAD_SEGMENT = /[\u0000-\u001f\u007f\\]/;
-/** Anything the segment checks of {@link assertValidKey} reject: a leading, trailing or doubled "/", a "." or ".." segment, a control character or backslash. */
+/** What {@link assertValidKey} refuses, in one pass: a leading, trailing or doubled "/", a "." or ".." segment, a control character or backslash. */
 const INVALID_KEY = /^\/|\/$|\/\/|(?:^|\/)\.\.?(?:\/|$)|[\u0000-\u001f\u007f\\]/;
 
 /**
@@ -18,15 +18,10 @@ const INVALID_KEY = /^\/|\/$|\/\/|(?:^|\/)\.\.?(?:\/|$)|[\u0000-\u001f\u007f\\]/
  * can escape the store's root.
  */
 export function assertValidKey(key: string, allowEmpty = false): void {
-  if (key === "") {
-    if (allowEmpty) return;
-    throw new StorageError("Storage key is empty", { code: "INVALID_KEY" });
-  }
-  if (!INVALID_KEY.test(key)) return; // the common case in one pass; the checks below name the fault
-  if (key.startsWith("/") || key.endsWith("/")) throw new StorageError(`Storage key "${key}" must not start or end with "/"`, { code: "INVALID_KEY" });
-  for (const seg of key.split("/")) {
-    if (seg === "" || seg === "." || seg === ".." || BAD_SEGMENT.test(seg)) {
-      throw new StorageError(`Storage key "${key}" has an invalid segment "${seg}"`, { code: "INVALID_KEY" });
-    }
-  }
+  if (key === "" ? allowEmpty : !INVALID_KEY.test(key)) return;
+  const seg = key.split("/").find((s) => s === "" || s === "." || s === ".." || BAD_SEGMENT.test(s));
+  throw new StorageError(
+    key === "" ? "Storage key is empty" : /^\/|\/$/.test(key) ? `Storage key "${key}" must not start or end with "/"` : `Storage key "${key}" has an invalid segment "${seg}"`,
+    { code: "INVALID_KEY" },
+  );
 }
