@@ -13,6 +13,7 @@
  * (default 1000000,10000000).
  */
 import { execFileSync } from "node:child_process";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { randomUUID } from "node:crypto";
 import { Experiment } from "../src/index.ts";
 import { parsePrefix } from "../src/model/prefix.ts";
@@ -54,6 +55,56 @@ async function serve(cli: string, args: string[], extraEnv: Record<string, strin
   const first = await Promise.race([url, exited]);
   if (typeof first !== "string") throw new Error(`serve exited: ${first.stderr}`);
   return { url: first, stop: () => (kill(), exited) };
+}
+
+/** The roles whose CPU the ingest rows report (a process of none of them is not counted). */
+type Role = "nodes" | "postgres" | "s3rver" | "clients";
+
+/**
+ * CPU seconds so far (user + system, every thread) of the processes of each role, from /proc
+ * (Linux; `null` elsewhere). A serve node is a process running the bundled CLI `cli`;
+ * PostgreSQL's processes name themselves `postgres…`; this process holds the clients and proxy.
+ * Processes that exit between two readings lose their share: the nodes are read before they stop.
+ */
+function cpuByRole(cli: string): Record<Role, number> | null {
+  if (!existsSync("/proc/self/stat")) return null;
+  const out: Record<Role, number> = { nodes: 0, postgres: 0, s3rver: 0, clients: 0 };
+  for (const pid of readdirSync("/proc")) {
+    if (!/^\d+$/.test(pid)) continue;
+    let stat: string;
+    let cmd: string;
+    try {
+      stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      cmd = readFileSync(`/proc/${pid}/cmdline`, "utf8");
+    } catch {
+      continue; // gone meanwhile
+    }
+    const role: Role | undefined =
+      Number(pid) === process.pid ? "clients" : cmd.includes(cli) ? "nodes" : cmd.includes("s3rver-child") ? "s3rver" : /^postgres[:\0]|\/postgres\0/.test(cmd) ? "postgres" : undefined;
+    if (!role) continue;
+    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    out[role] += (Number(f[11]) + Number(f[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100 on Linux)
+  }
+  return out;
+}
+
+/** CPU microseconds per point of each role between two {@link cpuByRole} readings. */
+function cpuPerPoint(before: Record<Role, number> | null, after: Record<Role, number> | null, points: number): Record<Role, number> | null {
+  if (!before || !after) return null;
+  const per = (r: Role): number => +(((after[r] - before[r]) * 1e6) / points).toFixed(1);
+  return { nodes: per("nodes"), postgres: per("postgres"), s3rver: per("s3rver"), clients: per("clients") };
+}
+
+/** {@link cpuByRole} once the nodes used no CPU for 300 ms (their sealing done), or after 30 s. */
+async function quiet(cli: string): Promise<Record<Role, number> | null> {
+  let last = cpuByRole(cli);
+  for (let waited = 0; last && waited < 30_000; waited += 300) {
+    await new Promise((r) => setTimeout(r, 300));
+    const now = cpuByRole(cli);
+    if (!now || now.nodes - last.nodes < 0.01) return now;
+    last = now;
+  }
+  return last;
 }
 
 /** Seconds for CLIENTS clients to log `total` points through `url` and flush. */
@@ -115,7 +166,9 @@ try {
     const root = tempDir("bench-dash");
     const dash = await serve(cli, ["--root", root], {});
     const p1 = await startRoundRobinProxy([dash.url], { rate: 0 });
+    let cpu0 = cpuByRole(cli);
     row["dashPtsPerSec"] = Math.round(total / (await ingest(p1.url, total, "dash")));
+    row["dashCpu"] = cpuPerPoint(cpu0, cpuByRole(cli), total);
     await p1.close();
     await dash.stop();
     row["dashBytesPerPoint"] = +(duBytes(root) / total).toFixed(1);
@@ -126,7 +179,10 @@ try {
       const rest = await Promise.all(Array.from({ length: nodes - 1 }, () => serve(cli, ["--store", db, "--blobs", blobs], env(s3))));
       const all = [first, ...rest];
       const proxy = await startRoundRobinProxy(all.map((n) => n.url), { rate: 0 });
+      cpu0 = cpuByRole(cli);
       row[`team${nodes}PtsPerSec`] = Math.round(total / (await ingest(proxy.url, total, `team${nodes}`)));
+      // Sealing runs behind the acknowledgements: wait for the nodes to go quiet before reading.
+      row[`team${nodes}Cpu`] = cpuPerPoint(cpu0, await quiet(cli), total);
       await proxy.close();
       await Promise.all(all.map((n) => n.stop()));
       if (nodes === 1) {

@@ -49,6 +49,22 @@ export function formatTeamBenchmarks(rows) {
     "|---|---|---|---|---|---|---|---|",
     ...ingest.map((r) => `| ${fmt(r.points)} | ${fmt(r.dashPtsPerSec)} | ${fmt(r.team1PtsPerSec)} | ${fmt(r.team3PtsPerSec)} | ${(r.team3PtsPerSec / r.dashPtsPerSec).toFixed(2)} | ${r.dashBytesPerPoint} | ${r.teamS3BytesPerPoint} | ${r.teamPgBytesPerPoint} |`),
     "",
+    "### CPU per point while ingesting (µs of CPU, all threads, by process; the team store's sealing included)",
+    "",
+    "A ratio below 1 on this machine comes from here: with every process on the same cores, points/s is the cores divided by the total.",
+    "",
+    "| points | store | serve nodes | PostgreSQL | s3rver | clients + proxy | total |",
+    "|---|---|---|---|---|---|---|",
+    ...ingest.flatMap((r) =>
+      [
+        [".dash, 1 node", r.dashCpu],
+        ["team, 1 node", r.team1Cpu],
+        ["team, 3 nodes", r.team3Cpu],
+      ]
+        .filter(([, c]) => c)
+        .map(([name, c]) => `| ${fmt(r.points)} | ${name} | ${c.nodes} | ${c.postgres} | ${c.s3rver} | ${c.clients} | ${(c.nodes + c.postgres + c.s3rver + c.clients).toFixed(1)} |`),
+    ),
+    "",
     "### Opening a metric from the team store (first chart request, 1,000 buckets, fresh store)",
     "",
     "| points | ms | points drawn | from summaries | fill points/s (in-process appends + seals) |",

@@ -83,6 +83,35 @@ test("two nodes appending and sealing the same series at once: every record once
   }
 });
 
+test("one node seals a series at a time: with both nodes taking every batch and sealing at once, each chunk object is written once", async () => {
+  const [a, b] = await twoNodes(100);
+  const puts = new Map<string, number>();
+  for (const node of [a, b]) {
+    const s3 = node.state.s3 as { put: (key: string, ...rest: never[]) => Promise<unknown> };
+    const put = s3.put.bind(s3);
+    s3.put = (key, ...rest) => (puts.set(key, (puts.get(key) ?? 0) + 1), put(key, ...rest));
+  }
+  try {
+    const e = await open(a, "alice/p/once");
+    const n = 2000;
+    for (let at = 0; at < n; at += 50) {
+      const batch = rows(Array.from({ length: 50 }, (_, i) => ({ v: at + i })));
+      await Promise.all([a.append(e, M, batch, { start: at }), b.append(e, M, batch, { start: at })]);
+    }
+    const [series] = await a.state.run("t", (sql) => sql<{ id: string }[]>`select id from series`);
+    await Promise.all([a.settle(), b.settle(), sealAll(a.state, series!.id, "metric"), sealAll(b.state, series!.id, "metric")]);
+    await Promise.all([sealAll(a.state, series!.id, "metric"), sealAll(b.state, series!.id, "metric")]);
+    // Every chunk sealed (none left for lack of a node to seal it), each object PUT once.
+    const chunks = await a.state.run("t", (sql) => sql<{ chunk_no: number }[]>`select chunk_no from chunks order by chunk_no`);
+    expect(chunks.map((c) => c.chunk_no)).toEqual(Array.from({ length: 20 }, (_, k) => k));
+    expect([...puts.keys()].filter((k) => k.startsWith("series/")).length).toBe(20);
+    expect([...puts].filter(([k, c]) => k.startsWith("series/") && c > 1)).toEqual([]);
+    expect((await b.metricPage(e, "m", 0, 5000)).data.map((p) => p.data["v"])).toEqual(Array.from({ length: n }, (_, i) => i));
+  } finally {
+    await Promise.all([a.close(), b.close()]);
+  }
+});
+
 test("a retried unpositioned batch (same idempotency key) is stored once, whichever node gets the retry", async () => {
   const [a, b] = await twoNodes(10_000);
   try {

@@ -8,7 +8,15 @@
  * as written (NaN, ±Infinity, strings, key order) with no second codec to keep in step; gzip
  * takes the repetition out of it (keys and `createdAt` repeat on every line).
  *
- * Two nodes may seal the same points at once; that is safe:
+ * One node seals a series at a time: a round runs in a transaction that first takes the series'
+ * advisory lock without waiting ({@link SEAL_LOCK_CLASS}); a node that finds it taken leaves the
+ * round to its holder, which looks at the pending rows again after every round it commits (so
+ * rows committed while it held the lock are sealed too: they committed before the other node
+ * tried the lock, hence before this commit). Three nodes behind a round-robin proxy each crossed
+ * every chunk boundary and all sealed it, two of them for nothing: 19.4 µs of node CPU per
+ * point against 11.2 for one node (bench/team.mjs, 200k points).
+ *
+ * Were two nodes to seal the same points at once anyway (a node of an older version), that is safe:
  * - the object key is deterministic (`series/<id>/<chunk number>.jsonl.gz`) and its content is
  *   the same lines, so a second PUT rewrites the same records;
  * - the chunk row is inserted `ON CONFLICT DO NOTHING` (its keys: series + chunk number, series
@@ -26,6 +34,11 @@ import { scanMetricBytes } from "../dash/metric-scan.ts";
 import { gunzip, gzip, sliceLines } from "./store-lines.ts";
 import { concatBytes } from "../../../internal/bytes.ts";
 import type { TeamState } from "./store-state.ts";
+import type postgres from "postgres";
+import type { Sql as Pool } from "./pg.ts";
+
+/** The pool or a transaction of it. */
+type Sql = Pool | postgres.TransactionSql;
 
 /** Per numeric field of a metric chunk: extremes (with their indices), first, last, counts. */
 export interface FieldSummary {
@@ -70,16 +83,29 @@ export function scheduleSeal(state: TeamState, seriesId: string, kind: StreamKin
   return run;
 }
 
-/** Seals every full chunk of pending records of a series. */
+/**
+ * Seals every full chunk of pending records of a series, unless another node is sealing it:
+ * that one seals what this node would have (see the file comment).
+ */
 export async function sealAll(state: TeamState, seriesId: string, kind: StreamKind): Promise<number> {
   let sealed = 0;
   for (let guard = 0; guard < 10_000; guard++) {
     const outcome = await sealOne(state, seriesId, kind);
-    if (outcome === "none") return sealed;
+    if (outcome === "none" || outcome === "busy") return sealed;
     if (outcome === "sealed") sealed++;
   }
   return sealed;
 }
+
+/**
+ * The first key of the seal locks (`pg_try_advisory_xact_lock(int, int)`, the series id the
+ * second): "mlds" in ASCII. The two-key form has a lock space of its own, apart from one-key
+ * locks such as the migrations' (migrations.ts).
+ */
+export const SEAL_LOCK_CLASS = 0x6d6c6473;
+
+/** The second key of a series' seal lock (ids past 2³¹ share keys: such a pair only waits for one round of the other). */
+const sealLockKey = (seriesId: string): number => Number(BigInt(seriesId) % 2147483647n);
 
 /** Chunks sealed per round at most (their PUTs run a few at a time, their rows commit together). */
 const ROUND = 32;
@@ -101,41 +127,32 @@ interface Sealed {
  * node that sealed any of them first makes the whole round roll back ("lost"): the caller
  * starts again from what is sealed now.
  */
-async function sealOne(state: TeamState, seriesId: string, kind: StreamKind): Promise<"none" | "sealed" | "lost"> {
-  const { s3 } = state;
-  const [head] = await state.run("seal", (sql) => sql<{ sealed: string; size: number }[]>`
-    select coalesce((select max(last_index) + 1 from chunks where series_id = ${seriesId}), 0) as sealed, chunk_size as size from series where id = ${seriesId}`);
-  if (!head) return "none";
-  const from = Number(head.sealed);
-  const size = head.size;
-  const rows = await state.run("seal", (sql) => sql<PendingRow[]>`
-    select first_index, count, data from pending_batches
-    where series_id = ${seriesId} and first_index < ${from + size * ROUND} and first_index + count > ${from} order by first_index`);
-  // Contiguous records from `from` (pending rows are dense: a gap cannot happen, but would stop here).
-  let covered = from;
-  for (const r of rows) {
-    if (Number(r.first_index) > covered) break;
-    covered = Number(r.first_index) + r.count;
-  }
-  const n = Math.min(ROUND, Math.floor((covered - from) / size));
-  if (n === 0) return "none";
-  const end = from + n * size;
-  const all = await linesOf(rows, from, end);
-  const chunks: Sealed[] = [];
-  for (let k = 0; k < n; k++) {
-    const lines = sliceLines(all, k * size, (k + 1) * size);
-    const at = from + k * size;
-    const no = Math.floor(at / size);
-    chunks.push({ no, from: at, key: `series/${seriesId}/${String(no).padStart(8, "0")}.jsonl.gz`, body: await gzip(lines), digest: await sha256Hex(lines), summary: summarize(kind, lines, at) });
-    // The sealing node is likely to be asked for these records soon: keep the lines at hand.
-    void state.chunks.get(chunks[k]!.key, async () => lines.slice());
-  }
-  for (let k = 0; k < chunks.length; k += PUTS) {
-    await Promise.all(chunks.slice(k, k + PUTS).map((c) => s3.put(c.key, c.body, { contentType: "application/gzip" })));
-  }
+async function sealOne(state: TeamState, seriesId: string, kind: StreamKind): Promise<"none" | "sealed" | "lost" | "busy"> {
+  // A look without the lock first: most crossings find nothing to seal, or a round under way.
+  const look = await state.run("seal", (sql) => fullChunks(sql, seriesId, false));
+  if (!look) return "none";
   return state.run("seal", (sql) =>
     sql
       .begin(async (tx) => {
+        const [lock] = await tx<{ ok: boolean }[]>`select pg_try_advisory_xact_lock(${SEAL_LOCK_CLASS}, ${sealLockKey(seriesId)}) as ok`;
+        if (!lock?.ok) return "busy" as const;
+        const plan = await fullChunks(tx, seriesId, true);
+        if (!plan) return "none" as const;
+        const { from, size, n, rows } = plan;
+        const end = from + n * size;
+        const all = await linesOf(rows, from, end);
+        const chunks: Sealed[] = [];
+        for (let k = 0; k < n; k++) {
+          const lines = sliceLines(all, k * size, (k + 1) * size);
+          const at = from + k * size;
+          const no = Math.floor(at / size);
+          chunks.push({ no, from: at, key: `series/${seriesId}/${String(no).padStart(8, "0")}.jsonl.gz`, body: await gzip(lines), digest: await sha256Hex(lines), summary: summarize(kind, lines, at) });
+          // The sealing node is likely to be asked for these records soon: keep the lines at hand.
+          void state.chunks.get(chunks[k]!.key, async () => lines.slice());
+        }
+        for (let k = 0; k < chunks.length; k += PUTS) {
+          await Promise.all(chunks.slice(k, k + PUTS).map((c) => state.s3.put(c.key, c.body, { contentType: "application/gzip" })));
+        }
         for (const c of chunks) {
           const won = await tx`insert into chunks (series_id, chunk_no, first_index, last_index, count, summary, ts_min, ts_max, object_key, encoding, byte_size, sha256)
             values (${seriesId}, ${c.no}, ${c.from}, ${c.from + size - 1}, ${size}, ${tx.json(c.summary.summary as never)}, ${c.summary.tsMin}, ${c.summary.tsMax}, ${c.key}, 'jsonl.gz', ${c.body.length}, ${c.digest})
@@ -158,6 +175,41 @@ async function sealOne(state: TeamState, seriesId: string, kind: StreamKind): Pr
         throw e;
       }),
   );
+}
+
+/** What a round would seal: the first unsealed index, the chunk size, how many full chunks (≥ 1), and their pending rows. */
+interface SealPlan<Row> {
+  from: number;
+  size: number;
+  n: number;
+  rows: Row[];
+}
+
+/**
+ * The full chunks of pending records of a series (up to {@link ROUND}), or `undefined` when
+ * there is none; with `withData`, the pending rows come with their bytes.
+ */
+async function fullChunks(sql: Sql, seriesId: string, withData: true): Promise<SealPlan<PendingRow> | undefined>;
+async function fullChunks(sql: Sql, seriesId: string, withData: false): Promise<SealPlan<Omit<PendingRow, "data">> | undefined>;
+async function fullChunks(sql: Sql, seriesId: string, withData: boolean): Promise<SealPlan<Omit<PendingRow, "data">> | undefined> {
+  const [head] = await sql<{ sealed: string; size: number }[]>`
+    select coalesce((select max(last_index) + 1 from chunks where series_id = ${seriesId}), 0) as sealed, chunk_size as size from series where id = ${seriesId}`;
+  if (!head) return undefined;
+  const from = Number(head.sealed);
+  const size = head.size;
+  const rows = withData
+    ? await sql<PendingRow[]>`select first_index, count, data from pending_batches
+        where series_id = ${seriesId} and first_index < ${from + size * ROUND} and first_index + count > ${from} order by first_index`
+    : await sql<Omit<PendingRow, "data">[]>`select first_index, count from pending_batches
+        where series_id = ${seriesId} and first_index < ${from + size * ROUND} and first_index + count > ${from} order by first_index`;
+  // Contiguous records from `from` (pending rows are dense: a gap cannot happen, but would stop here).
+  let covered = from;
+  for (const r of rows) {
+    if (Number(r.first_index) > covered) break;
+    covered = Number(r.first_index) + r.count;
+  }
+  const n = Math.min(ROUND, Math.floor((covered - from) / size));
+  return n === 0 ? undefined : { from, size, n, rows };
 }
 
 const LOST = new Error("another node sealed these records first");
