@@ -4,7 +4,8 @@
  * one place, a retried unpositioned batch is a no-op on the other node, and what a seal writes
  * (chunk objects, summaries) matches the records.
  */
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
+import { gunzipSync } from "node:zlib";
 import { afterAll, beforeAll, expect, test, vi } from "vitest";
 import { open, rows } from "../../contract/run-store-contract.ts";
 import { streamId } from "../../../src/model/batch.ts";
@@ -107,6 +108,31 @@ test("one node seals a series at a time: with both nodes taking every batch and 
     expect([...puts.keys()].filter((k) => k.startsWith("series/")).length).toBe(20);
     expect([...puts].filter(([k, c]) => k.startsWith("series/") && c > 1)).toEqual([]);
     expect((await b.metricPage(e, "m", 0, 5000)).data.map((p) => p.data["v"])).toEqual(Array.from({ length: n }, (_, i) => i));
+  } finally {
+    await Promise.all([a.close(), b.close()]);
+  }
+});
+
+test("a batch that is exactly one chunk is sealed as the bytes it was stored as; the object holds the chunk's lines, checksum and all", async () => {
+  const [a, b] = await twoNodes(100);
+  try {
+    const e = await open(a, "alice/p/whole");
+    // Chunks 0–2 from whole batches of 100 (their gzip is reused), chunks 3–4 from batches of 60 (compressed at the seal).
+    for (let at = 0; at < 300; at += 100) await a.append(e, M, rows(Array.from({ length: 100 }, (_, i) => ({ v: at + i }))), { start: at });
+    for (let at = 300; at < 540; at += 60) await b.append(e, M, rows(Array.from({ length: 60 }, (_, i) => ({ v: at + i }))), { start: at });
+    await Promise.all([a.settle(), b.settle()]);
+    const chunks = await a.state.run("t", (sql) => sql<{ chunk_no: number; object_key: string; sha256: string; byte_size: string }[]>`select chunk_no, object_key, sha256, byte_size from chunks order by chunk_no`);
+    expect(chunks.map((c) => c.chunk_no)).toEqual([0, 1, 2, 3, 4]);
+    for (const c of chunks) {
+      const body = await a.state.s3.getBytes(c.object_key);
+      expect(body.length).toBe(Number(c.byte_size));
+      const lines = new Uint8Array(gunzipSync(body));
+      expect(createHash("sha256").update(lines).digest("hex")).toBe(c.sha256);
+      const records = new TextDecoder().decode(lines).trimEnd().split("\n").map((l) => JSON.parse(l) as { index: number; data: { v: number } });
+      expect(records.map((r) => r.index)).toEqual(Array.from({ length: 100 }, (_, i) => c.chunk_no * 100 + i));
+      expect(records.map((r) => r.data.v)).toEqual(Array.from({ length: 100 }, (_, i) => c.chunk_no * 100 + i));
+    }
+    expect((await b.metricPage(e, "m", 0, 1000)).data.map((p) => p.data["v"])).toEqual(Array.from({ length: 540 }, (_, i) => i));
   } finally {
     await Promise.all([a.close(), b.close()]);
   }

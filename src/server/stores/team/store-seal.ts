@@ -146,7 +146,11 @@ async function sealOne(state: TeamState, seriesId: string, kind: StreamKind): Pr
           const lines = sliceLines(all, k * size, (k + 1) * size);
           const at = from + k * size;
           const no = Math.floor(at / size);
-          chunks.push({ no, from: at, key: `series/${seriesId}/${String(no).padStart(8, "0")}.jsonl.gz`, body: await gzip(lines), digest: await sha256Hex(lines), summary: summarize(kind, lines, at) });
+          // A pending row that is exactly this chunk (an SDK's full batch) is already these lines
+          // gzipped: the same bytes, not compressed a second time.
+          const whole = rows.find((r) => Number(r.first_index) === at && r.count === size);
+          const body = whole ? whole.data : await gzip(lines);
+          chunks.push({ no, from: at, key: `series/${seriesId}/${String(no).padStart(8, "0")}.jsonl.gz`, body, digest: await sha256Hex(lines), summary: summarize(kind, lines, at) });
           // The sealing node is likely to be asked for these records soon: keep the lines at hand.
           void state.chunks.get(chunks[k]!.key, async () => lines.slice());
         }
