@@ -32,6 +32,16 @@ afterAll(async () => {
   await Promise.all([pg?.stop(), s3?.stop()]);
 });
 
+/** Runs `fn` with two fresh nodes ({@link twoNodes}), closing them after. */
+async function withTwoNodes(chunkSize: number, fn: (a: TeamStore, b: TeamStore) => Promise<void>): Promise<void> {
+  const [a, b] = await twoNodes(chunkSize);
+  try {
+    await fn(a, b);
+  } finally {
+    await Promise.all([a.close(), b.close()]);
+  }
+}
+
 /** Two nodes on one database and prefix. */
 async function twoNodes(chunkSize: number): Promise<[TeamStore, TeamStore]> {
   const url = await pg.createDatabase();
@@ -44,8 +54,7 @@ async function twoNodes(chunkSize: number): Promise<[TeamStore, TeamStore]> {
 }
 
 test("two nodes appending and sealing the same series at once: every record once, in order, sealed once", async () => {
-  const [a, b] = await twoNodes(100);
-  try {
+  await withTwoNodes(100, async (a, b) => {
     const e = await open(a, "alice/p/race");
     // Batches of 37 from alternating nodes; positioned, so each lands once whichever node takes it.
     const n = 1234;
@@ -79,20 +88,17 @@ test("two nodes appending and sealing the same series at once: every record once
       expect(mid.data.map((p) => p.index)).toEqual([95, 96, 97, 98, 99, 100, 101, 102, 103, 104]);
     }
     expect((await b.metricStats(e, "m")).chunkedDataPoints).toBe("1200");
-  } finally {
-    await Promise.all([a.close(), b.close()]);
-  }
+  });
 });
 
 test("one node seals a series at a time: with both nodes taking every batch and sealing at once, each chunk object is written once", async () => {
-  const [a, b] = await twoNodes(100);
-  const puts = new Map<string, number>();
-  for (const node of [a, b]) {
-    const s3 = node.state.s3 as { put: (key: string, ...rest: never[]) => Promise<unknown> };
-    const put = s3.put.bind(s3);
-    s3.put = (key, ...rest) => (puts.set(key, (puts.get(key) ?? 0) + 1), put(key, ...rest));
-  }
-  try {
+  await withTwoNodes(100, async (a, b) => {
+    const puts = new Map<string, number>();
+    for (const node of [a, b]) {
+      const s3 = node.state.s3 as { put: (key: string, ...rest: never[]) => Promise<unknown> };
+      const put = s3.put.bind(s3);
+      s3.put = (key, ...rest) => (puts.set(key, (puts.get(key) ?? 0) + 1), put(key, ...rest));
+    }
     const e = await open(a, "alice/p/once");
     const n = 2000;
     for (let at = 0; at < n; at += 50) {
@@ -108,14 +114,11 @@ test("one node seals a series at a time: with both nodes taking every batch and 
     expect([...puts.keys()].filter((k) => k.startsWith("series/")).length).toBe(20);
     expect([...puts].filter(([k, c]) => k.startsWith("series/") && c > 1)).toEqual([]);
     expect((await b.metricPage(e, "m", 0, 5000)).data.map((p) => p.data["v"])).toEqual(Array.from({ length: n }, (_, i) => i));
-  } finally {
-    await Promise.all([a.close(), b.close()]);
-  }
+  });
 });
 
 test("a batch that is exactly one chunk is sealed as the bytes it was stored as; the object holds the chunk's lines, checksum and all", async () => {
-  const [a, b] = await twoNodes(100);
-  try {
+  await withTwoNodes(100, async (a, b) => {
     const e = await open(a, "alice/p/whole");
     // Chunks 0–2 from whole batches of 100 (their gzip is reused), chunks 3–4 from batches of 60 (compressed at the seal).
     for (let at = 0; at < 300; at += 100) await a.append(e, M, rows(Array.from({ length: 100 }, (_, i) => ({ v: at + i }))), { start: at });
@@ -133,28 +136,22 @@ test("a batch that is exactly one chunk is sealed as the bytes it was stored as;
       expect(records.map((r) => r.data.v)).toEqual(Array.from({ length: 100 }, (_, i) => c.chunk_no * 100 + i));
     }
     expect((await b.metricPage(e, "m", 0, 1000)).data.map((p) => p.data["v"])).toEqual(Array.from({ length: 540 }, (_, i) => i));
-  } finally {
-    await Promise.all([a.close(), b.close()]);
-  }
+  });
 });
 
 test("a retried unpositioned batch (same idempotency key) is stored once, whichever node gets the retry", async () => {
-  const [a, b] = await twoNodes(10_000);
-  try {
+  await withTwoNodes(10_000, async (a, b) => {
     const e = await open(a, "alice/p/idem");
     const first = await a.append(e, M, rows([{ v: 1 }, { v: 2 }]), { idempotencyKey: "batch-1", writer: "w" });
     const again = await b.append(e, M, rows([{ v: 1 }, { v: 2 }]), { idempotencyKey: "batch-1", writer: "w" });
     const other = await b.append(e, M, rows([{ v: 3 }]), { idempotencyKey: "batch-2", writer: "w" });
     expect([first.count, again.count, again.skipped, again.first, other.first]).toEqual([2, 0, 2, 0, 2]);
     expect((await a.metricPage(e, "m", 0, 10)).data.map((p) => p.data["v"])).toEqual([1, 2, 3]);
-  } finally {
-    await Promise.all([a.close(), b.close()]);
-  }
+  });
 });
 
 test("a big series charted from the chunks' summaries: spikes, gaps, first and last points, x values, without reading sealed points", async () => {
-  const [a, b] = await twoNodes(100);
-  try {
+  await withTwoNodes(100, async (a, b) => {
     const e = await open(a, "alice/p/summary");
     const n = 5050;
     const v = (i: number): number => (i === 1234 ? 1e6 : i === 4321 ? -1e6 : i === 777 ? NaN : i % 7);
@@ -177,7 +174,5 @@ test("a big series charted from the chunks' summaries: spikes, gaps, first and l
     expect(since.i.at(-1)).toBe(n - 1);
     const objects = (b.state.chunks as unknown as { entries: Map<string, unknown> }).entries.size;
     expect(objects).toBe(0);
-  } finally {
-    await Promise.all([a.close(), b.close()]);
-  }
+  });
 });
