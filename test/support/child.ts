@@ -67,12 +67,12 @@ export interface ChildResult {
 }
 
 /** Starts a bundled script with `args`; `onLine` sees each stdout line (and may kill the child). */
-export function start(script: string, options: { args?: string[]; cwd?: string; env?: Record<string, string>; onLine?: (line: string, child: ChildProcess) => void } = {}): Promise<ChildResult> {
+export function start(script: string, options: { args?: string[]; cwd?: string; env?: Record<string, string>; onLine?: (line: string, child: ChildProcess) => void; stdin?: boolean } = {}): Promise<ChildResult> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(process.execPath, [script, ...(options.args ?? [])], {
       cwd: options.cwd ?? tempDir("cwd"),
       env: { ...process.env, ...options.env },
-      stdio: ["ignore", "pipe", "pipe"],
+      stdio: [options.stdin ? "pipe" : "ignore", "pipe", "pipe"],
     });
     let stdout = "";
     let stderr = "";

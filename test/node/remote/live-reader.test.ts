@@ -60,6 +60,10 @@ test("a writer process appending 1.5M points while the server's routes poll the 
     exp.metrics("train").log({ i: 0 });
     await exp.flush();
     console.log("started");
+    // On until the test has found the run and read it once: 1.5M points take ~1.5 s here, less
+    // than the server's 2 s between rescans, and a writer done before the run was listed left
+    // the test nothing to poll (a clean-clone CI run failed so).
+    await new Promise((r) => process.stdin.once("data", r));
     for (let i = 1; i < ${N}; ) {
       for (const end = Math.min(${N}, i + 1000); i < end; i++) exp.metrics("train").log({ i });
       await new Promise((r) => setImmediate(r));
@@ -70,7 +74,16 @@ test("a writer process appending 1.5M points while the server's routes poll the 
   let started!: () => void;
   const ready = new Promise<void>((r) => (started = r));
   let finished = false;
-  const writer: Promise<ChildResult> = start(script, { args: [root], onLine: (line) => line === "started" && started() }).then((r) => {
+  let go: () => void = () => undefined;
+  const writer: Promise<ChildResult> = start(script, {
+    args: [root],
+    stdin: true,
+    onLine: (line, child) => {
+      if (line !== "started") return;
+      go = () => child.stdin?.end("go\n");
+      started();
+    },
+  }).then((r) => {
     finished = true;
     return r;
   });
@@ -87,7 +100,8 @@ test("a writer process appending 1.5M points while the server's routes poll the 
     id = listed.body.experiments.find((e) => e.prefix === PREFIX)?.id;
     return id !== undefined;
   }, "the writer's run in the server's listing", 60_000);
-  // 40 reads while the writer appends, each after the file grew (no sleeping: wait on the file).
+  // 40 reads while the writer appends, each after the file grew (no sleeping: wait on the file);
+  // the first while it waits after its first point, then it goes on.
   let polls = 0;
   let seen = 0;
   while (polls < 40 && !finished) {
@@ -99,11 +113,11 @@ test("a writer process appending 1.5M points while the server's routes poll the 
     const page = await call<{ data: { index: number }[] }>(srv.url, "GET", `experiments/${id}/metrics/train/data?startIndex=${Math.max(0, next - 10)}&limit=10`);
     expect(page.status).toBe(200);
     expect((await call(srv.url, "GET", `experiments/${id}/metrics/train/stats`)).status).toBe(200);
-    polls++;
+    if (++polls === 1) go();
   }
   const result = await writer;
   expect(result.stderr).toBe("");
   expect(result.stdout).toContain("done 0");
-  expect(polls).toBeGreaterThan(0);
+  expect(polls).toBeGreaterThan(1); // one while the writer waited, at least one while it appended
   expect(checkLines(file)).toEqual({ lines: N, bad: undefined });
 }, 600_000);
