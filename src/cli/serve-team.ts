@@ -79,8 +79,8 @@ export function startHousekeeping(store: TeamStore, o: { everyMs?: number; first
     timer = setTimeout(() => {
       round = housekeep(store.state)
         .then((r) => {
-          if (r.prunedBatches + r.queuedObjects + r.strayObjects > 0) {
-            log(`ml-dash team store: housekeeping pruned ${r.prunedBatches} accepted batch key(s), deleted ${r.queuedObjects + r.strayObjects} unreferenced object(s)`);
+          if (r.prunedBatches + r.queuedObjects + r.strayObjects + r.sealedChunks > 0) {
+            log(`ml-dash team store: housekeeping pruned ${r.prunedBatches} accepted batch key(s), deleted ${r.queuedObjects + r.strayObjects} unreferenced object(s), sealed ${r.sealedChunks} chunk(s) left pending`);
           }
         })
         .catch((e: unknown) => log(`ml-dash team store: housekeeping failed (next round in about ${Math.round(every / 60_000)} min): ${e instanceof Error ? e.message : String(e)}`))

@@ -114,7 +114,7 @@ test("objects no row references are deleted once past the grace period; referenc
 
     // Two days on: the strays go, everything a row references stays and reads back.
     const later = new Date(Date.now() + 2 * DAY);
-    expect(await housekeep(store.state, { now: later })).toEqual({ prunedBatches: 0, queuedObjects: 0, strayObjects: 2, listed: true });
+    expect(await housekeep(store.state, { now: later })).toEqual({ prunedBatches: 0, queuedObjects: 0, strayObjects: 2, listed: true, sealedChunks: 0 });
     keys = await objectKeys(store);
     expect(keys).toEqual(referenced.filter((k) => k !== gone!.object_key));
     expect(await new Response(await store.readFile(e, kept)).text()).toBe("weights");
@@ -128,11 +128,39 @@ test("objects no row references are deleted once past the grace period; referenc
     const another = `files/${e.id}/888888`;
     await s3c.put(another, new TextEncoder().encode("orphan"));
     const soon = { now: new Date(Date.now() + 1000), objectGraceMs: 0 };
-    expect(await housekeep(store.state, soon)).toEqual({ prunedBatches: 0, queuedObjects: 0, strayObjects: 0, listed: false });
+    expect(await housekeep(store.state, soon)).toEqual({ prunedBatches: 0, queuedObjects: 0, strayObjects: 0, listed: false, sealedChunks: 0 });
     expect(await objectKeys(store)).toContain(another);
-    expect(await housekeep(store.state, { ...soon, strayEveryMs: 0 })).toEqual({ prunedBatches: 0, queuedObjects: 0, strayObjects: 1, listed: true });
+    expect(await housekeep(store.state, { ...soon, strayEveryMs: 0 })).toEqual({ prunedBatches: 0, queuedObjects: 0, strayObjects: 1, listed: true, sealedChunks: 0 });
     expect(await objectKeys(store)).not.toContain(another);
   } finally {
+    await store.close();
+  }
+});
+
+test("full chunks an append's seal left pending (S3 down at the time) are sealed by the next round, and only they", async () => {
+  const store = await freshStore(100);
+  const warn = vi.spyOn(console, "warn").mockImplementation(() => undefined);
+  const s3 = store.state.s3 as { put: (...args: never[]) => Promise<unknown> };
+  const put = s3.put.bind(s3);
+  try {
+    const e = await open(store, "alice/p/leftover");
+    const other = await open(store, "alice/p/short");
+    s3.put = () => Promise.reject(new Error("S3 unreachable (injected)"));
+    for (let at = 0; at < 250; at += 50) await store.append(e, M, rows(Array.from({ length: 50 }, (_, i) => ({ v: at + i }))), { start: at });
+    await store.append(other, M, rows([{ v: 0 }]), { start: 0 }); // no full chunk: nothing to seal there
+    await store.settle();
+    expect(warn.mock.calls.some(([m]) => String(m).includes("S3 unreachable (injected)"))).toBe(true);
+    expect(await store.state.run("t", (sql) => sql`select 1 from chunks`)).toHaveLength(0);
+
+    s3.put = put;
+    expect((await housekeep(store.state)).sealedChunks).toBe(2);
+    const chunks = await store.state.run("t", (sql) => sql<{ first_index: string }[]>`select first_index from chunks order by first_index`);
+    expect(chunks.map((c) => Number(c.first_index))).toEqual([0, 100]);
+    expect((await store.metricPage(e, "m", 0, 1000)).data.map((p) => (p.data as { v: number }).v)).toEqual(Array.from({ length: 250 }, (_, i) => i));
+    expect((await housekeep(store.state)).sealedChunks).toBe(0); // idempotent: the 50 left are no full chunk
+  } finally {
+    s3.put = put;
+    warn.mockRestore();
     await store.close();
   }
 });
@@ -146,7 +174,7 @@ test("ml-dash serve's schedule runs a round, says what it removed, and stops aft
     let said: (line: string) => void = () => undefined;
     const line = new Promise<string>((resolve) => (said = resolve));
     const schedule = startHousekeeping(store, { firstAfterMs: 0, everyMs: 3600_000, log: (l) => said(l) });
-    expect(await line).toBe("ml-dash team store: housekeeping pruned 1 accepted batch key(s), deleted 0 unreferenced object(s)");
+    expect(await line).toBe("ml-dash team store: housekeeping pruned 1 accepted batch key(s), deleted 0 unreferenced object(s), sealed 0 chunk(s) left pending");
     await schedule.stop();
     expect(await store.state.run("t", (sql) => sql`select 1 from accepted_batches`)).toHaveLength(0);
   } finally {

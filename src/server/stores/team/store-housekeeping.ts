@@ -27,9 +27,16 @@
  * listing (the queue and the pruning are cheap and run every round). Two nodes that read a stale
  * marker at once both list: harmless, only the cost doubles that day.
  *
- * Both are idempotent: several nodes may run them at once (each delete of a gone row or object is
- * a no-op), and a run stopped halfway is finished by the next.
+ * - **Full chunks left pending**: a seal starts when an append crosses a chunk boundary. One that
+ *   failed (S3 unreachable) or whose node died, and a node that left the round to it (the seal
+ *   lock, store-seal.ts), leave full chunks in PostgreSQL until the series' next crossing, which
+ *   a finished run never has. Every round seals the series that hold one.
+ *
+ * All are idempotent: several nodes may run them at once (each delete of a gone row or object is
+ * a no-op, one node seals a series at a time), and a run stopped halfway is finished by the next.
  */
+import type { StreamKind } from "../../../model/batch.ts";
+import { sealAll } from "./store-seal.ts";
 import type { TeamState } from "./store-state.ts";
 
 /** How long an accepted batch's key is kept (7 days; the module comment says why). */
@@ -57,6 +64,8 @@ export interface HousekeepingReport {
   readonly strayObjects: number;
   /** Whether this round listed the bucket (else another round did within the day). */
   readonly listed: boolean;
+  /** Chunks sealed that an append's seal had left pending. */
+  readonly sealedChunks: number;
 }
 
 /** Options of the housekeeping functions (the defaults are the module's windows). */
@@ -158,10 +167,27 @@ async function claimListing(state: TeamState, options: HousekeepingOptions): Pro
   return true;
 }
 
-/** One round of housekeeping: prunes accepted batches, drains the object queue, and lists the bucket when it is due. */
+/** Seals every series that holds a full chunk of pending records; answers how many chunks. */
+export async function sealLeftovers(state: TeamState): Promise<number> {
+  let sealed = 0;
+  let after = "0";
+  for (;;) {
+    const rows = await state.run("find full chunks left pending", (sql) =>
+      sql<{ id: string; kind: StreamKind }[]>`select s.id, s.kind from series s
+        where s.id > ${after} and s.next_index - coalesce((select max(c.last_index) + 1 from chunks c where c.series_id = s.id), 0) >= s.chunk_size
+        order by s.id limit ${SWEEP_BATCH}`,
+    );
+    for (const r of rows) sealed += await sealAll(state, r.id, r.kind);
+    if (rows.length < SWEEP_BATCH) return sealed;
+    after = (rows[rows.length - 1] as { id: string }).id;
+  }
+}
+
+/** One round of housekeeping: prunes accepted batches, drains the object queue, lists the bucket when it is due, and seals full chunks left pending. */
 export async function housekeep(state: TeamState, options: HousekeepingOptions = {}): Promise<HousekeepingReport> {
   const prunedBatches = await pruneAcceptedBatches(state, options);
   const listed = await claimListing(state, options);
   const { queued, stray } = await sweepObjects(state, { ...options, listing: listed });
-  return { prunedBatches, queuedObjects: queued, strayObjects: stray, listed };
+  const sealedChunks = await sealLeftovers(state);
+  return { prunedBatches, queuedObjects: queued, strayObjects: stray, listed, sealedChunks };
 }

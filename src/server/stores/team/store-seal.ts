@@ -85,14 +85,15 @@ export function scheduleSeal(state: TeamState, seriesId: string, kind: StreamKin
 
 /**
  * Seals every full chunk of pending records of a series, unless another node is sealing it:
- * that one seals what this node would have (see the file comment).
+ * that one seals what this node would have (see the file comment). Answers how many chunks
+ * this call sealed.
  */
 export async function sealAll(state: TeamState, seriesId: string, kind: StreamKind): Promise<number> {
   let sealed = 0;
   for (let guard = 0; guard < 10_000; guard++) {
     const outcome = await sealOne(state, seriesId, kind);
     if (outcome === "none" || outcome === "busy") return sealed;
-    if (outcome === "sealed") sealed++;
+    if (typeof outcome === "number") sealed += outcome;
   }
   return sealed;
 }
@@ -127,7 +128,7 @@ interface Sealed {
  * node that sealed any of them first makes the whole round roll back ("lost"): the caller
  * starts again from what is sealed now.
  */
-async function sealOne(state: TeamState, seriesId: string, kind: StreamKind): Promise<"none" | "sealed" | "lost" | "busy"> {
+async function sealOne(state: TeamState, seriesId: string, kind: StreamKind): Promise<number | "none" | "lost" | "busy"> {
   // A look without the lock first: most crossings find nothing to seal, or a round under way.
   const look = await state.run("seal", (sql) => fullChunks(sql, seriesId, false));
   if (!look) return "none";
@@ -172,7 +173,7 @@ async function sealOne(state: TeamState, seriesId: string, kind: StreamKind): Pr
           const tail = await gzip(sliceLines(await gunzip(straddler.data), end - first, straddler.count));
           await tx`insert into pending_batches (series_id, first_index, count, data) values (${seriesId}, ${end}, ${first + straddler.count - end}, ${tail})`;
         }
-        return "sealed" as const;
+        return chunks.length;
       })
       .catch((e: unknown) => {
         if (e === LOST) return "lost" as const;
