@@ -5,7 +5,7 @@
  */
 import { constants, promises as fsp, readdir as readdirCallback, stat as statCallback, type Dirent, type Stats } from "node:fs";
 import type { FileHandle } from "node:fs/promises";
-import { dirname, join, resolve, sep } from "node:path";
+import { dirname, resolve, sep } from "node:path";
 import { fileHandleStream } from "./file-stream.ts";
 import { appendFileAtomically, takeLease } from "./sync-io.ts";
 import { assertValidKey, HandleCache, NamedMutex, tempName, walkFiles, type StorageAdapter, type StorageStat, type WalkEntry } from "../../src/storage/kit.ts";
@@ -63,9 +63,11 @@ export function nodeFsAdapter(options: NodeFsAdapterOptions = {}): StorageAdapte
   // A valid key has no empty, "." or ".." segment, so joining needs no normalising (path.join's
   // cost showed in listings, which map a thousand keys to paths).
   const base = root.endsWith(sep) ? root : root + sep;
+  /** The path of a checked key, or of a folder the walk reached (`""` = the root). */
+  const under = (rel: string): string => (rel === "" ? root : base + (sep === "/" ? rel : rel.split("/").join(sep)));
   const pathOf = (key: string): string => {
     assertValidKey(key);
-    return base + (sep === "/" ? key : key.split("/").join(sep));
+    return under(key);
   };
 
   async function closeHandle(key: string): Promise<void> {
@@ -98,7 +100,7 @@ export function nodeFsAdapter(options: NodeFsAdapterOptions = {}): StorageAdapte
   /** The entries of folder `rel` (a key, `""` = the root); `null` when it is gone. */
   async function readEntries(rel: string): Promise<WalkEntry[] | null> {
     try {
-      const names = await readdirFast(rel === "" ? root : join(root, ...rel.split("/")));
+      const names = await readdirFast(under(rel));
       return names.map((d) => ({ name: d.name, isDirectory: d.isDirectory(), isFile: d.isFile() }));
     } catch (err) {
       if (isMissing(err) || (err as { code?: string }).code === "ENOTDIR") return null;
@@ -222,7 +224,7 @@ export function nodeFsAdapter(options: NodeFsAdapterOptions = {}): StorageAdapte
 
     async list(prefix) {
       if (prefix !== "") assertValidKey(prefix);
-      const base = prefix === "" ? root : join(root, ...prefix.split("/"));
+      const base = under(prefix);
       try {
         const st = await statFast(base);
         if (st.isFile()) return [prefix];

@@ -283,7 +283,8 @@ class RowsBody extends Component<BodyProps, BodyState> {
     const view = this.scroller ? this.scroller.getBoundingClientRect() : { top: 0, bottom: window.innerHeight };
     const next = rowWindow({ count, rowPx, bodyTop: body.getBoundingClientRect().top, viewTop: Math.max(view.top, 0), viewBottom: Math.min(view.bottom, window.innerHeight) });
     const now = this.state.win ?? this.firstWindow(count);
-    if (rowPx !== this.state.rowPx || mustMove(now, next, count)) this.setState({ win: mustMove(now, next, count) ? next : now, rowPx });
+    const move = mustMove(now, next, count);
+    if (move || rowPx !== this.state.rowPx) this.setState({ win: move ? next : now, rowPx });
   }
 
   /** Before anything is measured: the rows a screen from the top of the table can show. */
