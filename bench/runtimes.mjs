@@ -8,7 +8,7 @@
 // `runtimeBenchmarks()` returns the rows and `formatRuntimeBenchmarks()` prints them, for
 // bench/run.mjs to call.
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -42,9 +42,13 @@ async function bundle(entry, platform) {
 const jsonLines = (out) => out.split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l));
 
 async function nodeRows(sizes, repeat) {
-  const dir = mkdtempSync(join(tmpdir(), "mldash-bench-"));
+  // Inside the repository, with "ml-dash" left external: it resolves to dist/, whose Node entry
+  // starts its encoder workers (as the Deno row's entry does); bundled, it would encode inline.
+  mkdirSync(join(REPO, ".bench-out"), { recursive: true });
+  const dir = mkdtempSync(join(REPO, ".bench-out", "node-fs-"));
   try {
-    writeFileSync(join(dir, "bench.mjs"), await bundle("bench/node-fs.bench.ts", "node"));
+    const out = await build({ entryPoints: [join(REPO, "bench/node-fs.bench.ts")], bundle: true, format: "esm", platform: "node", target: "node20", write: false, logLevel: "error", external: ["ml-dash", "ml-dash/*"] });
+    writeFileSync(join(dir, "bench.mjs"), out.outputFiles[0].text);
     return jsonLines(execFileSync(process.execPath, [join(dir, "bench.mjs"), ...sizes.map(String), `--repeat=${repeat}`], { encoding: "utf8" }));
   } finally {
     rmSync(dir, { recursive: true, force: true });
