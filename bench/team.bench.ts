@@ -10,7 +10,7 @@
  *    request (1,000 buckets) answered by a fresh store (empty caches), in-process.
  *
  * Sizes: TEAM_BENCH_POINTS (comma-separated totals, default 200000,1000000), TEAM_BENCH_OPEN
- * (default 1000000,10000000).
+ * (default 1000000,10000000), TEAM_BENCH_NODES (team node counts, default 1,3).
  */
 import { execFileSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
@@ -36,6 +36,7 @@ const BUCKET = "team-bench";
 const list = (v: string): number[] => v.split(",").filter(Boolean).map(Number);
 const sizes = list(process.env["TEAM_BENCH_POINTS"] ?? "200000,1000000");
 const opens = list(process.env["TEAM_BENCH_OPEN"] ?? "1000000,10000000");
+const nodeCounts = list(process.env["TEAM_BENCH_NODES"] ?? "1,3");
 
 const env = (s3: TestS3): Record<string, string> => ({ AWS_ENDPOINT_URL: s3.endpoint, AWS_REGION: "us-east-1", AWS_ACCESS_KEY_ID: s3.accessKeyId, AWS_SECRET_ACCESS_KEY: s3.secretAccessKey });
 
@@ -172,7 +173,7 @@ try {
     await p1.close();
     await dash.stop();
     row["dashBytesPerPoint"] = +(duBytes(root) / total).toFixed(1);
-    for (const nodes of [1, 3]) {
+    for (const nodes of nodeCounts) {
       const db = await pg.createDatabase();
       const blobs = `s3://${BUCKET}/${randomUUID()}`;
       const first = await serve(cli, ["--store", db, "--blobs", blobs], env(s3));

@@ -12,6 +12,7 @@ import { checkTeamStore } from "../server/stores/team/check.ts";
 import { housekeep } from "../server/stores/team/store-housekeeping.ts";
 import { teamStore, type TeamStore } from "../server/stores/team/store.ts";
 import { nodeSha256 } from "../runtime/node/files.ts";
+import { nodeCompression } from "../runtime/node/compress.ts";
 import { UsageError } from "./command.ts";
 
 /** Where the team store is. */
@@ -38,7 +39,7 @@ function s3Client(target: TeamTarget, env: Env): S3Client {
 
 /** Opens the team store (migrations run on `ready()`). */
 export function openTeamStore(target: TeamTarget, env: Env): TeamStore {
-  return teamStore({ pg: openPg({ url: target.store, env }), s3: s3Client(target, env) });
+  return teamStore({ pg: openPg({ url: target.store, env }), s3: s3Client(target, env), compression: nodeCompression });
 }
 
 /** `--check`: prints one line per half; 0 when both are usable, 1 otherwise. */

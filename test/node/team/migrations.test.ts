@@ -39,7 +39,7 @@ describe("migrate", () => {
   test("a fresh database gets the whole schema, once", async () => {
     const { pg } = await freshDb();
     expect(await schemaVersion(pg.sql)).toBe(0);
-    expect(await migrate(pg.sql)).toEqual({ applied: [1, 2, 3], version: 3 });
+    expect(await migrate(pg.sql)).toEqual({ applied: [1, 2, 3, 4], version: 4 });
     expect(await tables(pg)).toEqual([
       "accepted_batches",
       "chunks",
@@ -58,12 +58,13 @@ describe("migrate", () => {
       "tokens",
       "writer_positions",
     ]);
-    expect(await migrate(pg.sql)).toEqual({ applied: [], version: 3 });
+    expect(await migrate(pg.sql)).toEqual({ applied: [], version: 4 });
     const rows = await pg.sql<{ version: number; name: string; checksum: string }[]>`select version, name, checksum from schema_migrations`;
     expect(rows).toEqual([
       { version: 1, name: "initial", checksum: expect.stringMatching(/^[0-9a-f]{64}$/) },
       { version: 2, name: "store", checksum: expect.stringMatching(/^[0-9a-f]{64}$/) },
       { version: 3, name: "writers", checksum: expect.stringMatching(/^[0-9a-f]{64}$/) },
+      { version: 4, name: "chunk facts", checksum: expect.stringMatching(/^[0-9a-f]{64}$/) },
     ]);
     expect(await schemaVersion(pg.sql)).toBe(MIGRATIONS.length);
   });
@@ -76,24 +77,24 @@ describe("migrate", () => {
       pools.push(pg);
       return pg;
     });
-    const extra: Migration = { version: 4, name: "extra", sql: "create table extra (id int primary key); insert into extra values (1);" };
+    const extra: Migration = { version: 5, name: "extra", sql: "create table extra (id int primary key); insert into extra values (1);" };
     const results = await Promise.all(nodes.map((pg) => migrate(pg.sql, [...MIGRATIONS, extra])));
-    expect(results.every((r) => r.version === 4)).toBe(true);
-    expect(results.flatMap((r) => r.applied).sort()).toEqual([1, 2, 3, 4]);
+    expect(results.every((r) => r.version === 5)).toBe(true);
+    expect(results.flatMap((r) => r.applied).sort()).toEqual([1, 2, 3, 4, 5]);
     const [row] = await nodes[0]!.sql<{ n: number }[]>`select count(*)::int as n from extra`;
     expect(row?.n).toBe(1); // the data step ran once
   });
 
   test("a failing migration rolls back whole and is tried again next time", async () => {
     const { pg } = await freshDb();
-    const broken: Migration = { version: 4, name: "broken", sql: "create table half_done (id int); select no_such_function();" };
+    const broken: Migration = { version: 5, name: "broken", sql: "create table half_done (id int); select no_such_function();" };
     const err = await pg.run("migrate", (sql) => migrate(sql, [...MIGRATIONS, broken])).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(StorageError);
     expect((err as Error).message).toContain("no_such_function");
-    expect(await schemaVersion(pg.sql)).toBe(3); // migrations 1 to 3 stay applied
+    expect(await schemaVersion(pg.sql)).toBe(4); // migrations 1 to 4 stay applied
     expect(await tables(pg)).not.toContain("half_done");
-    const fixed: Migration = { version: 4, name: "broken", sql: "create table half_done (id int);" };
-    expect(await migrate(pg.sql, [...MIGRATIONS, fixed])).toEqual({ applied: [4], version: 4 });
+    const fixed: Migration = { version: 5, name: "broken", sql: "create table half_done (id int);" };
+    expect(await migrate(pg.sql, [...MIGRATIONS, fixed])).toEqual({ applied: [5], version: 5 });
   });
 
   test("an applied migration whose text changed is refused", async () => {
@@ -108,7 +109,7 @@ describe("migrate", () => {
 
   test("a database migrated by a newer ml-dash is refused, not touched", async () => {
     const { pg } = await freshDb();
-    await migrate(pg.sql, [...MIGRATIONS, { version: 4, name: "future", sql: "create table future (x int);" }]);
+    await migrate(pg.sql, [...MIGRATIONS, { version: 5, name: "future", sql: "create table future (x int);" }]);
     const err = await migrate(pg.sql).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ConfigurationError);
     expect(err).toMatchObject({ code: "PG_SCHEMA_TOO_NEW" });

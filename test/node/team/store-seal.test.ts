@@ -10,7 +10,7 @@ import { afterAll, beforeAll, expect, test, vi } from "vitest";
 import { open, rows } from "../../contract/run-store-contract.ts";
 import { streamId } from "../../../src/model/batch.ts";
 import { openPg } from "../../../src/server/stores/team/pg.ts";
-import { sealAll } from "../../../src/server/stores/team/store-seal.ts";
+import { chunkFacts, sealAll, type ChunkFacts } from "../../../src/server/stores/team/store-seal.ts";
 import { summarySeries } from "../../../src/server/stores/team/store-series-summary.ts";
 import type { SeriesRow } from "../../../src/server/stores/team/store-state.ts";
 import { teamStore, type TeamStore } from "../../../src/server/stores/team/store.ts";
@@ -136,6 +136,42 @@ test("a batch that is exactly one chunk is sealed as the bytes it was stored as;
       expect(records.map((r) => r.data.v)).toEqual(Array.from({ length: 100 }, (_, i) => c.chunk_no * 100 + i));
     }
     expect((await b.metricPage(e, "m", 0, 1000)).data.map((p) => p.data["v"])).toEqual(Array.from({ length: 540 }, (_, i) => i));
+  });
+});
+
+test("a batch that is exactly one chunk carries its seal's digest and summary from the append; the chunk rows equal what the sealed lines give", async () => {
+  await withTwoNodes(100, async (a) => {
+    const s3 = a.state.s3 as { put: (...args: never[]) => Promise<unknown> };
+    const put = s3.put.bind(s3);
+    s3.put = () => Promise.reject(new Error("S3 unreachable (injected)")); // the rows stay pending, to be looked at
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => undefined);
+    const e = await open(a, "alice/p/facts");
+    const v = (i: number): number => (i === 150 ? NaN : i === 170 ? 1e9 : Math.sin(i));
+    const batch = (from: number, n: number): ReturnType<typeof rows> => rows(Array.from({ length: n }, (_, i) => ({ step: from + i, v: v(from + i) })));
+    // Chunk 0 from two partial batches, chunk 1 from one whole batch, chunk 2 partly.
+    for (const [from, n] of [[0, 60], [60, 40], [100, 100], [200, 30]] as const) await a.append(e, M, batch(from, n), { start: from });
+    await a.settle();
+    const pending = await a.state.run("t", (sql) => sql<{ first_index: string; data: Uint8Array; chunk: (ChunkFacts & Record<string, unknown>) | null }[]>`
+      select first_index, data, chunk from pending_batches order by first_index`);
+    expect(pending.map((p) => [Number(p.first_index), p.chunk !== null])).toEqual([[0, false], [60, false], [100, true], [200, false]]);
+    const whole = pending[2]!;
+    const wholeLines = new Uint8Array(gunzipSync(whole.data));
+    expect(whole.chunk).toEqual(JSON.parse(JSON.stringify(await chunkFacts("metric", wholeLines, 100))));
+    s3.put = put;
+    const [series] = await a.state.run("t", (sql) => sql<{ id: string }[]>`select id from series`);
+    expect(await sealAll(a.state, series!.id, "metric")).toBe(2);
+    warn.mockRestore();
+    const chunks = await a.state.run("t", (sql) => sql<{ first_index: string; object_key: string; sha256: string; summary: unknown; ts_min: number | null; ts_max: number | null }[]>`
+      select first_index, object_key, sha256, summary, ts_min, ts_max from chunks order by chunk_no`);
+    expect(chunks.map((c) => Number(c.first_index))).toEqual([0, 100]);
+    for (const c of chunks) {
+      const lines = new Uint8Array(gunzipSync(await a.state.s3.getBytes(c.object_key)));
+      const facts = JSON.parse(JSON.stringify(await chunkFacts("metric", lines, Number(c.first_index)))) as ChunkFacts;
+      expect({ sha256: c.sha256, summary: c.summary, tsMin: c.ts_min, tsMax: c.ts_max }).toEqual(facts);
+    }
+    // The whole batch's object is the bytes it was stored as.
+    expect(await a.state.s3.getBytes(chunks[1]!.object_key)).toEqual(new Uint8Array(whole.data));
+    expect((await a.metricPage(e, "m", 0, 1000)).data.map((p) => p.data["step"])).toEqual(Array.from({ length: 230 }, (_, i) => i));
   });
 });
 

@@ -18,6 +18,7 @@ import { sha256Hex } from "../../../files/sha256.ts";
 import { INITIAL_SCHEMA } from "./migrations/0001-initial.ts";
 import { STORE_SCHEMA } from "./migrations/0002-store.ts";
 import { WRITERS_SCHEMA } from "./migrations/0003-writers.ts";
+import { CHUNK_FACTS_SCHEMA } from "./migrations/0004-chunk-facts.ts";
 import type { Sql } from "./pg.ts";
 
 /** One schema step. */
@@ -34,6 +35,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: "initial", sql: INITIAL_SCHEMA },
   { version: 2, name: "store", sql: STORE_SCHEMA },
   { version: 3, name: "writers", sql: WRITERS_SCHEMA },
+  { version: 4, name: "chunk facts", sql: CHUNK_FACTS_SCHEMA },
 ];
 
 /**

@@ -20,28 +20,6 @@ interface Piece {
   data: Uint8Array | null;
 }
 
-/**
- * Gzips bytes (CompressionStream: Node, Deno, Bun, browsers, Workers). The bytes go straight to
- * the stream's writer: through a Blob's stream, a 10,000-point batch took 19–30 ms of CPU, now
- * 12–16 ms, what node:zlib's gzip takes.
- */
-export function gzip(bytes: Uint8Array): Promise<Uint8Array> {
-  return through(new CompressionStream("gzip"), bytes);
-}
-
-/** Gunzips bytes. */
-export function gunzip(bytes: Uint8Array): Promise<Uint8Array> {
-  return through(new DecompressionStream("gzip"), bytes);
-}
-
-async function through(t: { writable: WritableStream<BufferSource>; readable: ReadableStream<Uint8Array> }, bytes: Uint8Array): Promise<Uint8Array> {
-  const w = t.writable.getWriter();
-  // A failure (corrupt input) errors the readable too: it is reported by the read below.
-  w.write(bytes as Uint8Array<ArrayBuffer>).catch(() => undefined);
-  w.close().catch(() => undefined);
-  return new Uint8Array(await new Response(t.readable).arrayBuffer());
-}
-
 /** Byte offset of the start of line `n` (0 = start; lines past the end give the length). */
 export function lineOffset(bytes: Uint8Array, n: number): number {
   let pos = 0;
@@ -67,7 +45,7 @@ export function sliceLines(bytes: Uint8Array, from: number, to: number): Uint8Ar
 
 /** The decompressed lines of a sealed chunk. */
 export function chunkBytes(state: TeamState, key: string): Promise<Uint8Array> {
-  return state.chunks.get(key, async () => gunzip(await state.s3.getBytes(key)));
+  return state.chunks.get(key, async () => state.compression.gunzip(await state.s3.getBytes(key)));
 }
 
 /** The pieces holding records `[from, to)` of a series, in order. */
@@ -91,7 +69,7 @@ export async function readLines(state: TeamState, seriesId: string, from: number
   // Chunks are fetched a few at a time (an S3 GET is a round trip), the parts kept in order.
   return mapLimited(list, FETCHES, async (p) => {
     const first = Number(p.first_index);
-    const bytes = p.object_key !== null ? await chunkBytes(state, p.object_key) : await gunzip(p.data as Uint8Array);
+    const bytes = p.object_key !== null ? await chunkBytes(state, p.object_key) : await state.compression.gunzip(p.data as Uint8Array);
     const lo = Math.max(0, from - first);
     const hi = Math.min(p.count, to - first);
     return lo === 0 && hi === p.count ? bytes : sliceLines(bytes, lo, hi);

@@ -31,7 +31,7 @@ import { parseJsonLines } from "../../../layout/py-json-parse.ts";
 import type { StreamKind } from "../../../model/batch.ts";
 import { Cell, MetricColumns } from "../dash/metric-columns.ts";
 import { scanMetricBytes } from "../dash/metric-scan.ts";
-import { gunzip, gzip, sliceLines } from "./store-lines.ts";
+import { sliceLines } from "./store-lines.ts";
 import { concatBytes } from "../../../internal/bytes.ts";
 import type { TeamState } from "./store-state.ts";
 import type postgres from "postgres";
@@ -63,6 +63,19 @@ interface PendingRow {
   first_index: string;
   count: number;
   data: Uint8Array;
+  /** What sealing the row records, when it is exactly one chunk and its append computed it. */
+  chunk: ChunkFacts | null;
+}
+
+/** What a chunk's row records besides where it is: the digest of its lines, its summary and time range. */
+export interface ChunkFacts extends ReturnType<typeof summarize> {
+  /** SHA-256 (hex) of the chunk's decompressed lines. */
+  sha256: string;
+}
+
+/** The facts of a chunk from its lines (numbered from `first`). */
+export async function chunkFacts(kind: StreamKind, lines: Uint8Array, first: number): Promise<ChunkFacts> {
+  return { sha256: await sha256Hex(lines), ...summarize(kind, lines, first) };
 }
 
 /** Seals what can be sealed of a series, after the seals this process already runs for it. */
@@ -141,19 +154,32 @@ async function sealOne(state: TeamState, seriesId: string, kind: StreamKind): Pr
         if (!plan) return "none" as const;
         const { from, size, n, rows } = plan;
         const end = from + n * size;
-        const all = await linesOf(rows, from, end);
+        // A row is gunzipped once per round, however many chunks it spans.
+        const unzipped = new Map<PendingRow, Promise<Uint8Array>>();
+        const unzip = (r: PendingRow): Promise<Uint8Array> => {
+          let bytes = unzipped.get(r);
+          if (!bytes) unzipped.set(r, (bytes = state.compression.gunzip(r.data)));
+          return bytes;
+        };
         const chunks: Sealed[] = [];
         for (let k = 0; k < n; k++) {
-          const lines = sliceLines(all, k * size, (k + 1) * size);
           const at = from + k * size;
           const no = Math.floor(at / size);
-          // A pending row that is exactly this chunk (an SDK's full batch) is already these lines
-          // gzipped: the same bytes, not compressed a second time.
+          const key = `series/${seriesId}/${String(no).padStart(8, "0")}.jsonl.gz`;
+          // A pending row that is exactly this chunk (an SDK's full batch) is already its lines
+          // gzipped: the same bytes go, with the facts its append computed (no point is read).
           const whole = rows.find((r) => Number(r.first_index) === at && r.count === size);
-          const body = whole ? whole.data : await gzip(lines);
-          chunks.push({ no, from: at, key: `series/${seriesId}/${String(no).padStart(8, "0")}.jsonl.gz`, body, digest: await sha256Hex(lines), summary: summarize(kind, lines, at) });
+          if (whole?.chunk) {
+            const { sha256, ...summary } = whole.chunk;
+            chunks.push({ no, from: at, key, body: whole.data, digest: sha256, summary });
+            continue;
+          }
+          const lines = await linesOf(rows, at, at + size, unzip);
+          const facts = await chunkFacts(kind, lines, at);
+          const { sha256, ...summary } = facts;
+          chunks.push({ no, from: at, key, body: whole ? whole.data : await state.compression.gzip(lines), digest: sha256, summary });
           // The sealing node is likely to be asked for these records soon: keep the lines at hand.
-          void state.chunks.get(chunks[k]!.key, async () => lines.slice());
+          void state.chunks.get(key, async () => lines);
         }
         for (let k = 0; k < chunks.length; k += PUTS) {
           await Promise.all(chunks.slice(k, k + PUTS).map((c) => state.s3.put(c.key, c.body, { contentType: "application/gzip" })));
@@ -170,7 +196,7 @@ async function sealOne(state: TeamState, seriesId: string, kind: StreamKind): Pr
         if (straddler) {
           const first = Number(straddler.first_index);
           await tx`delete from pending_batches where series_id = ${seriesId} and first_index = ${first}`;
-          const tail = await gzip(sliceLines(await gunzip(straddler.data), end - first, straddler.count));
+          const tail = await state.compression.gzip(sliceLines(await state.compression.gunzip(straddler.data), end - first, straddler.count));
           await tx`insert into pending_batches (series_id, first_index, count, data) values (${seriesId}, ${end}, ${first + straddler.count - end}, ${tail})`;
         }
         return chunks.length;
@@ -203,7 +229,7 @@ async function fullChunks(sql: Sql, seriesId: string, withData: boolean): Promis
   const from = Number(head.sealed);
   const size = head.size;
   const rows = withData
-    ? await sql<PendingRow[]>`select first_index, count, data from pending_batches
+    ? await sql<PendingRow[]>`select first_index, count, data, chunk from pending_batches
         where series_id = ${seriesId} and first_index < ${from + size * ROUND} and first_index + count > ${from} order by first_index`
     : await sql<Omit<PendingRow, "data">[]>`select first_index, count from pending_batches
         where series_id = ${seriesId} and first_index < ${from + size * ROUND} and first_index + count > ${from} order by first_index`;
@@ -219,8 +245,11 @@ async function fullChunks(sql: Sql, seriesId: string, withData: boolean): Promis
 
 const LOST = new Error("another node sealed these records first");
 
-/** Records `[from, end)` out of pending rows (sorted, dense from `from`; their data gzipped). */
-async function linesOf(rows: readonly PendingRow[], from: number, end: number): Promise<Uint8Array> {
+/**
+ * Records `[from, end)` out of pending rows (sorted, dense from `from`), their lines from
+ * `unzip`. A row inside the range is taken whole, without looking for its lines.
+ */
+async function linesOf(rows: readonly PendingRow[], from: number, end: number, unzip: (row: PendingRow) => Promise<Uint8Array>): Promise<Uint8Array> {
   const parts: Uint8Array[] = [];
   let at = from;
   for (const r of rows) {
@@ -228,7 +257,8 @@ async function linesOf(rows: readonly PendingRow[], from: number, end: number): 
     if (at >= end) break;
     if (first + r.count <= at) continue;
     const hi = Math.min(r.count, end - first);
-    parts.push(sliceLines(await gunzip(r.data), at - first, hi));
+    const bytes = await unzip(r);
+    parts.push(at === first && hi === r.count ? bytes : sliceLines(bytes, at - first, hi));
     at = first + hi;
   }
   return concatBytes(parts);

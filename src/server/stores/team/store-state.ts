@@ -8,6 +8,7 @@ import type { StreamId, StreamKind } from "../../../model/batch.ts";
 import { streamId } from "../../../model/batch.ts";
 import type { ExperimentRef } from "../../store/records.ts";
 import type { Pg, Sql } from "./pg.ts";
+import { webCompression, type Compression } from "./compress.ts";
 import type { S3Client } from "./s3.ts";
 
 /** Options of the team store. */
@@ -22,6 +23,12 @@ export interface TeamStoreOptions {
   readonly migrate?: boolean;
   /** Bytes of decompressed chunks kept in memory (default 256 MiB). */
   readonly chunkCacheBytes?: number;
+  /**
+   * Compresses and decompresses pending rows and sealed chunks. Default: CompressionStream and
+   * DecompressionStream (every runtime). The Node CLI hands in node:zlib's, in libuv's thread
+   * pool (src/runtime/node/compress.ts says what that saves).
+   */
+  readonly compression?: Compression;
 }
 
 /** A `series` row, as the store reads it. */
@@ -66,6 +73,8 @@ export class TeamState {
   readonly s3: S3Client;
   readonly chunkSize: number;
   readonly chunks: ChunkCache;
+  /** gzip and gunzip of pending rows and chunks ({@link TeamStoreOptions.compression}). */
+  readonly compression: Compression;
   /** Seals running in this process, by series id (one at a time per series here; others may race from other nodes). */
   readonly sealing = new Map<string, Promise<void>>();
 
@@ -75,6 +84,7 @@ export class TeamState {
     this.chunkSize = options.chunkSize ?? 10_000;
     if (!Number.isSafeInteger(this.chunkSize) || this.chunkSize < 1) throw new ValidationError(`chunkSize must be a positive integer, got ${this.chunkSize}`, { field: "chunkSize" });
     this.chunks = new ChunkCache(options.chunkCacheBytes ?? 256 * 1024 * 1024);
+    this.compression = options.compression ?? webCompression;
   }
 
   /** Runs `fn` with the pool, errors typed (see pg.ts). */
