@@ -13,10 +13,9 @@
  *    clients on one stream both land every record, once;
  * 4. the rest is encoded to `.dash` JSONL lines once (with the times an upload sends, else
  *    now), gzipped (a tenth of the bytes through the connection and into PostgreSQL), and
- *    inserted as one pending batch row, and `next_index` advances. A row that is exactly one
- *    chunk (an SDK's full batch from a chunk boundary) also carries what sealing it records
- *    (digest, summary: {@link chunkFacts}), computed from the lines in hand, so the seal reads
- *    none of its points.
+ *    inserted as pending rows cut at chunk boundaries, and `next_index` advances. A row that is
+ *    exactly one chunk also carries what sealing it records (digest, summary:
+ *    {@link chunkFacts}), computed from the lines in hand, so the seal reads none of its points.
  *
  * Nothing is acknowledged before the transaction commits. A batch that crosses a chunk
  * boundary then asks for a seal (store-seal.ts), which runs after the answer.
@@ -31,7 +30,8 @@ import { sliceData } from "../../../protocol/batch-ops.ts";
 import { sliceRuns, type CreatedRuns } from "../../../model/created-at.ts";
 import { batchLength, type AppendOptions, type Appended } from "../../store/streams.ts";
 import type { ExperimentRef } from "../../store/records.ts";
-import { chunkFacts, scheduleSeal, type ChunkFacts } from "./store-seal.ts";
+import { chunkFacts, type ChunkFacts } from "./chunk-summary.ts";
+import { scheduleSeal } from "./store-seal.ts";
 import { seriesName, type TeamState } from "./store-state.ts";
 
 interface LockedSeries {
@@ -51,21 +51,34 @@ interface BatchFacts {
   maxTs: number | null;
 }
 
-/** A batch's pending row: its gzipped lines, and what sealing it records when it is exactly one chunk. */
+/** One pending row: records `[first, first + count)`, their gzipped lines, and what sealing them records when they are exactly one chunk. */
 interface PendingRowData {
+  first: number;
+  count: number;
   bytes: Uint8Array;
   chunk: ChunkFacts | null;
 }
 
 /**
- * Encodes records numbered from `first` into a pending row's data; `size` is the series' chunk
- * size (the facts are right for any row: the seal uses them only for a row that is one chunk).
+ * Encodes records numbered from `first` into pending rows, cut at chunk boundaries (`size`, the
+ * series' chunk size): a client's request of 50,000 points from a boundary is five rows that are
+ * each one chunk, sealed as they are. The facts are right for any row: the seal uses them only
+ * for a row that is one chunk.
  */
-async function pendingRow(state: TeamState, stream: StreamId, data: BatchData, first: number, created: CreatedRuns | undefined, size: number): Promise<PendingRowData> {
-  const lines = encodeBatchBytes({ data, first, createdAt: nowIso(), created });
-  const whole = first % size === 0 && batchLength(data) === size;
-  const [bytes, chunk] = await Promise.all([state.compression.gzip(lines), whole ? chunkFacts(stream.kind, lines, first) : null]);
-  return { bytes, chunk };
+async function pendingRows(state: TeamState, stream: StreamId, data: BatchData, first: number, created: CreatedRuns | undefined, size: number): Promise<PendingRowData[]> {
+  const createdAt = nowIso();
+  const length = batchLength(data);
+  const parts: Promise<PendingRowData>[] = [];
+  for (let off = 0; off < length; ) {
+    const at = first + off;
+    const count = Math.min(length - off, size - (at % size));
+    const part = off === 0 && count === length ? data : sliceData(data, off, count);
+    const lines = encodeBatchBytes({ data: part, first: at, createdAt, created: off === 0 && count === length ? created : sliceRuns(created, off, count) });
+    const whole = count === size;
+    parts.push(Promise.all([state.compression.gzip(lines), whole ? chunkFacts(stream.kind, lines, at, part) : null]).then(([bytes, chunk]) => ({ first: at, count, bytes, chunk })));
+    off += count;
+  }
+  return Promise.all(parts);
 }
 
 /** Appends `data` to `stream` of `ref`, once. */
@@ -81,7 +94,7 @@ export async function appendBatch(state: TeamState, ref: ExperimentRef, stream: 
   let crossed: { id: string } | undefined;
   // Encoded (and gzipped) before the series is locked when the batch says where it starts: the
   // usual case (the SDK's batches land at the end) holds the lock only for the inserts.
-  const early = start === undefined ? undefined : await pendingRow(state, stream, data, start, created(0, length), state.chunkSize);
+  const early = start === undefined ? undefined : await pendingRows(state, stream, data, start, created(0, length), state.chunkSize);
   const result = await state.run("append", (sql) =>
     sql.begin(async (tx) => {
       const lock = (): Promise<LockedSeries[]> =>
@@ -117,8 +130,10 @@ export async function appendBatch(state: TeamState, ref: ExperimentRef, stream: 
       const writerNext = own === undefined || start === undefined ? undefined : Math.max(known ?? start, start + length);
       if (count === 0) return { first: next, count: 0, skipped: skip, next, writerNext };
       const part = skip === 0 ? data : sliceData(data, skip, count);
-      const { bytes, chunk } = early !== undefined && skip === 0 && start === next ? early : await pendingRow(state, stream, part, next, created(skip, count), row.chunk_size);
-      await tx`insert into pending_batches (series_id, first_index, count, data, chunk) values (${row.id}, ${next}, ${count}, ${bytes}, ${chunk === null ? null : tx.json(chunk as never)})`;
+      const pending = early !== undefined && skip === 0 && start === next && row.chunk_size === state.chunkSize ? early : await pendingRows(state, stream, part, next, created(skip, count), row.chunk_size);
+      for (const p of pending) {
+        await tx`insert into pending_batches (series_id, first_index, count, data, chunk) values (${row.id}, ${p.first}, ${p.count}, ${p.bytes}, ${p.chunk === null ? null : tx.json(p.chunk as never)})`;
+      }
       const facts = batchFacts(part, row.fields);
       const minTs = facts.minTs === null ? row.first_ts : row.first_ts === null ? facts.minTs : Math.min(row.first_ts, facts.minTs);
       const maxTs = facts.maxTs === null ? row.last_ts : row.last_ts === null ? facts.maxTs : Math.max(row.last_ts, facts.maxTs);

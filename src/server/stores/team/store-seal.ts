@@ -26,11 +26,8 @@
  * - a node that dies between the PUT and the commit leaves an object the next seal of that
  *   chunk overwrites: no row ever points at a missing object.
  */
-import { sha256Hex } from "../../../files/sha256.ts";
-import { parseJsonLines } from "../../../layout/py-json-parse.ts";
 import type { StreamKind } from "../../../model/batch.ts";
-import { Cell, MetricColumns } from "../dash/metric-columns.ts";
-import { scanMetricBytes } from "../dash/metric-scan.ts";
+import { chunkFacts, type ChunkFacts, type summarize } from "./chunk-summary.ts";
 import { sliceLines } from "./store-lines.ts";
 import { concatBytes } from "../../../internal/bytes.ts";
 import type { TeamState } from "./store-state.ts";
@@ -40,42 +37,12 @@ import type { Sql as Pool } from "./pg.ts";
 /** The pool or a transaction of it. */
 type Sql = Pool | postgres.TransactionSql;
 
-/** Per numeric field of a metric chunk: extremes (with their indices), first, last, counts. */
-export interface FieldSummary {
-  min: number;
-  minAt: number;
-  max: number;
-  maxAt: number;
-  first: number;
-  firstAt: number;
-  last: number;
-  lastAt: number;
-  /** Finite values. */
-  count: number;
-  /** NaN / ±Infinity values (first one's index in `gapAt`). */
-  nan: number;
-  gapAt: number;
-  /** Values that are no number (strings, lists…). */
-  other: number;
-}
-
 interface PendingRow {
   first_index: string;
   count: number;
   data: Uint8Array;
   /** What sealing the row records, when it is exactly one chunk and its append computed it. */
   chunk: ChunkFacts | null;
-}
-
-/** What a chunk's row records besides where it is: the digest of its lines, its summary and time range. */
-export interface ChunkFacts extends ReturnType<typeof summarize> {
-  /** SHA-256 (hex) of the chunk's decompressed lines. */
-  sha256: string;
-}
-
-/** The facts of a chunk from its lines (numbered from `first`). */
-export async function chunkFacts(kind: StreamKind, lines: Uint8Array, first: number): Promise<ChunkFacts> {
-  return { sha256: await sha256Hex(lines), ...summarize(kind, lines, first) };
 }
 
 /** Seals what can be sealed of a series, after the seals this process already runs for it. */
@@ -262,75 +229,4 @@ async function linesOf(rows: readonly PendingRow[], from: number, end: number, u
     at = first + hi;
   }
   return concatBytes(parts);
-}
-
-/** A chunk's summary (the `chunks.summary` column). */
-export interface ChunkSummary {
-  /** Per field: extremes (with their indices), first, last, counts. */
-  fields: Record<string, FieldSummary>;
-  /**
-   * Every numeric value of the rows some field's summary points at (first, last, min, max, first
-   * gap), by index: what a downsampled chart draws for the chunk, whatever its x field. jsonb has
-   * no NaN/±Infinity: those are the strings "NaN", "Infinity", "-Infinity".
-   */
-  rows: Record<string, Record<string, number | string>>;
-}
-
-/** A chunk's summary: per numeric field for metrics, the time range for tracks. */
-export function summarize(kind: StreamKind, lines: Uint8Array, first: number): { summary: ChunkSummary; tsMin: number | null; tsMax: number | null } {
-  const fields: Record<string, FieldSummary> = {};
-  const summary: ChunkSummary = { fields, rows: {} };
-  let tsMin: number | null = null;
-  let tsMax: number | null = null;
-  if (kind === "log") return { summary, tsMin, tsMax };
-  const field = (name: string): FieldSummary =>
-    (fields[name] ??= { min: Infinity, minAt: -1, max: -Infinity, maxAt: -1, first: NaN, firstAt: -1, last: NaN, lastAt: -1, count: 0, nan: 0, gapAt: -1, other: 0 });
-  if (kind === "track") {
-    for (const rec of parseJsonLines<Record<string, unknown>>(lines).records) {
-      const t = rec["timestamp"];
-      if (typeof t !== "number") continue;
-      if (tsMin === null || t < tsMin) tsMin = t;
-      if (tsMax === null || t > tsMax) tsMax = t;
-    }
-    return { summary, tsMin, tsMax };
-  }
-  // Metric lines through the .dash store's byte scanner (several times faster than JSON.parse).
-  const cols = new MetricColumns();
-  scanMetricBytes(cols, lines, 0);
-  for (const c of cols.fields) {
-    const f = field(c.name);
-    for (let r = 0; r < cols.rows; r++) {
-      const kind = c.kinds[r];
-      if (kind === Cell.Other) f.other++;
-      if (kind !== Cell.Number) continue;
-      const v = c.values[r] as number;
-      const i = first + r;
-      if (v - v !== 0) {
-        f.nan++;
-        if (f.gapAt < 0) f.gapAt = i;
-        continue;
-      }
-      f.count++;
-      if (f.firstAt < 0) [f.first, f.firstAt] = [v, i];
-      [f.last, f.lastAt] = [v, i];
-      if (v < f.min) [f.min, f.minAt] = [v, i];
-      if (v > f.max) [f.max, f.maxAt] = [v, i];
-    }
-  }
-  const picked = new Set<number>();
-  for (const f of Object.values(fields)) for (const at of [f.firstAt, f.minAt, f.maxAt, f.lastAt, f.gapAt]) if (at >= 0) picked.add(at);
-  for (const at of picked) {
-    const row: Record<string, number | string> = {};
-    for (const c of cols.fields) {
-      if (c.kinds[at - first] !== Cell.Number) continue;
-      const v = c.values[at - first] as number;
-      row[c.name] = v - v === 0 ? v : String(v);
-    }
-    summary.rows[String(at)] = row;
-  }
-  // jsonb has no NaN/Infinity: a field with no finite value keeps only its counts.
-  for (const f of Object.values(fields)) {
-    if (f.count === 0) [f.min, f.max, f.first, f.last] = [0, 0, 0, 0];
-  }
-  return { summary, tsMin, tsMax };
 }

@@ -12,7 +12,7 @@
 import { bucketWidth, DEFAULT_X, type SeriesPoints, type SeriesRequest, type SeriesResponse } from "../../store/series.ts";
 import { Cell, MetricColumns } from "../dash/metric-columns.ts";
 import { scanMetricBytes } from "../dash/metric-scan.ts";
-import type { ChunkSummary } from "./store-seal.ts";
+import type { ChunkSummary } from "./chunk-summary.ts";
 import { readLines } from "./store-lines.ts";
 import type { SeriesRow, TeamState } from "./store-state.ts";
 
