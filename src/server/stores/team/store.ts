@@ -4,7 +4,7 @@
  *
  * | where | what |
  * |---|---|
- * | PostgreSQL | namespaces, projects, folders, experiments and their status; params (every version); series with their next index; the idempotency keys of accepted batches; records not yet sealed (one row per accepted batch); the chunk index with per-chunk summaries; file records and file folders |
+ * | PostgreSQL | namespaces, projects, folders, experiments and their status; params (every version); series with their next index; the idempotency keys of accepted batches; records not yet sealed (an accepted batch's gzipped lines, in rows cut at chunk boundaries); the chunk index with per-chunk summaries; file records and file folders |
  * | S3 | sealed chunks of 10,000 records (`.dash` JSONL, gzipped; store-seal.ts says why); file contents |
  *
  * Every write is one PostgreSQL transaction, and every answer is given after it commits: a node
