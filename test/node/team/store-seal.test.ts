@@ -5,7 +5,7 @@
  * (chunk objects, summaries) matches the records.
  */
 import { createHash, randomUUID } from "node:crypto";
-import { gunzipSync } from "node:zlib";
+import { gunzipSync, gzipSync } from "node:zlib";
 import { afterAll, beforeAll, expect, test, vi } from "vitest";
 import { open, rows } from "../../contract/run-store-contract.ts";
 import { streamId } from "../../../src/model/batch.ts";
@@ -173,6 +173,34 @@ test("a batch that is exactly one chunk carries its seal's digest and summary fr
     // The whole batch's object is the bytes it was stored as.
     expect(await a.state.s3.getBytes(chunks[1]!.object_key)).toEqual(new Uint8Array(whole.data));
     expect((await a.metricPage(e, "m", 0, 1000)).data.map((p) => p.data["step"])).toEqual(Array.from({ length: 230 }, (_, i) => i));
+  });
+});
+
+test("a node seals the rows it appended from the bytes it kept, and forgets them once sealed; rows it did not append are read from PostgreSQL", async () => {
+  await withTwoNodes(100, async (a, b) => {
+    const [s3a, s3b] = [a, b].map((n) => n.state.s3 as { put: (...args: never[]) => Promise<unknown> });
+    const put = s3a!.put.bind(s3a);
+    s3a!.put = s3b!.put = () => Promise.reject(new Error("S3 unreachable (injected)")); // nothing seals until the test says
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => undefined);
+    const e = await open(a, "alice/p/kept");
+    await a.append(e, M, rows(Array.from({ length: 100 }, (_, i) => ({ v: i }))), { start: 0 });
+    await b.append(e, M, rows(Array.from({ length: 100 }, (_, i) => ({ v: 100 + i }))), { start: 100 });
+    await a.append(e, M, rows(Array.from({ length: 10 }, (_, i) => ({ v: 200 + i }))), { start: 200 });
+    await Promise.all([a.settle(), b.settle()]);
+    const [series] = await a.state.run("t", (sql) => sql<{ id: string }[]>`select id from series`);
+    const id = series!.id;
+    expect([a.state.pendingBytes.get(id, 0, 100), a.state.pendingBytes.get(id, 100, 100), b.state.pendingBytes.get(id, 100, 100)].map((x) => x !== undefined)).toEqual([true, false, true]);
+    // Row 0's bytes in PostgreSQL replaced: a seal that read them back would store these.
+    const other = new Uint8Array(gzipSync(Array.from({ length: 100 }, (_, i) => `{"index": ${i}, "data": {"v": -1}, "createdAt": "x"}\n`).join("")));
+    const [kept] = await a.state.run("t", (sql) => sql<{ data: Uint8Array }[]>`update pending_batches set data = ${other} where first_index = 0 returning (select data from pending_batches where first_index = 0) as data`);
+    s3a!.put = put;
+    expect(await sealAll(a.state, id, "metric")).toBe(2);
+    warn.mockRestore();
+    const keys = await a.state.run("t", (sql) => sql<{ object_key: string }[]>`select object_key from chunks order by chunk_no`);
+    expect(await a.state.s3.getBytes(keys[0]!.object_key)).toEqual(new Uint8Array(kept!.data)); // from memory, not the replaced row
+    expect(a.state.pendingBytes.get(id, 0, 100)).toBeUndefined();
+    // Chunk 1 was b's: node a read it from PostgreSQL.
+    expect((await a.metricPage(e, "m", 0, 1000)).data.map((p) => p.data["v"])).toEqual(Array.from({ length: 210 }, (_, i) => i));
   });
 });
 

@@ -92,6 +92,7 @@ export async function appendBatch(state: TeamState, ref: ExperimentRef, stream: 
   const created = (skip: number, n: number): CreatedRuns | undefined => (options.createdAt ? sliceRuns(options.createdAt, skip, n) : undefined);
   const name = seriesName(stream);
   let crossed: { id: string } | undefined;
+  let stored: { seriesId: string; rows: PendingRowData[] } | undefined;
   // Encoded (and gzipped) before the series is locked when the batch says where it starts: the
   // usual case (the SDK's batches land at the end) holds the lock only for the inserts.
   const early = start === undefined ? undefined : await pendingRows(state, stream, data, start, created(0, length), state.chunkSize);
@@ -134,6 +135,7 @@ export async function appendBatch(state: TeamState, ref: ExperimentRef, stream: 
       for (const p of pending) {
         await tx`insert into pending_batches (series_id, first_index, count, data, chunk) values (${row.id}, ${p.first}, ${p.count}, ${p.bytes}, ${p.chunk === null ? null : tx.json(p.chunk as never)})`;
       }
+      stored = { seriesId: row.id, rows: pending };
       const facts = batchFacts(part, row.fields);
       const minTs = facts.minTs === null ? row.first_ts : row.first_ts === null ? facts.minTs : Math.min(row.first_ts, facts.minTs);
       const maxTs = facts.maxTs === null ? row.last_ts : row.last_ts === null ? facts.maxTs : Math.max(row.last_ts, facts.maxTs);
@@ -151,6 +153,8 @@ export async function appendBatch(state: TeamState, ref: ExperimentRef, stream: 
       return { first: next, count, skipped: skip, next: next + count, writerNext };
     }),
   );
+  // Committed: this node's seal of these rows need not read them back.
+  if (stored) for (const p of stored.rows) state.pendingBytes.put(stored.seriesId, p.first, p.count, p.bytes);
   if (crossed) scheduleSeal(state, crossed.id, stream.kind);
   return result;
 }

@@ -110,14 +110,15 @@ interface Sealed {
  */
 async function sealOne(state: TeamState, seriesId: string, kind: StreamKind): Promise<number | "none" | "lost" | "busy"> {
   // A look without the lock first: most crossings find nothing to seal, or a round under way.
-  const look = await state.run("seal", (sql) => fullChunks(sql, seriesId, false));
+  const look = await state.run("seal", (sql) => fullChunks(state, sql, seriesId, false));
   if (!look) return "none";
-  return state.run("seal", (sql) =>
+  let sealedRows: PendingRow[] = [];
+  const outcome = await state.run("seal", (sql) =>
     sql
       .begin(async (tx) => {
         const [lock] = await tx<{ ok: boolean }[]>`select pg_try_advisory_xact_lock(${SEAL_LOCK_CLASS}, ${sealLockKey(seriesId)}) as ok`;
         if (!lock?.ok) return "busy" as const;
-        const plan = await fullChunks(tx, seriesId, true);
+        const plan = await fullChunks(state, tx, seriesId, true);
         if (!plan) return "none" as const;
         const { from, size, n, rows } = plan;
         const end = from + n * size;
@@ -158,6 +159,7 @@ async function sealOne(state: TeamState, seriesId: string, kind: StreamKind): Pr
           if (won.length === 0) throw LOST;
         }
         await tx`delete from pending_batches where series_id = ${seriesId} and first_index >= ${from} and first_index + count <= ${end}`;
+        sealedRows = rows.filter((r) => Number(r.first_index) + r.count <= end);
         const [straddler] = await tx<PendingRow[]>`select first_index, count, data from pending_batches
           where series_id = ${seriesId} and first_index < ${end} and first_index + count > ${end} for update`;
         if (straddler) {
@@ -173,6 +175,8 @@ async function sealOne(state: TeamState, seriesId: string, kind: StreamKind): Pr
         throw e;
       }),
   );
+  if (typeof outcome === "number") for (const r of sealedRows) state.pendingBytes.drop(seriesId, Number(r.first_index));
+  return outcome;
 }
 
 /** What a round would seal: the first unsealed index, the chunk size, how many full chunks (≥ 1), and their pending rows. */
@@ -185,29 +189,45 @@ interface SealPlan<Row> {
 
 /**
  * The full chunks of pending records of a series (up to {@link ROUND}), or `undefined` when
- * there is none; with `withData`, the pending rows come with their bytes.
+ * there is none; with `withData`, the rows of those chunks come with their bytes: those this
+ * node appended from memory ({@link TeamState.pendingBytes}), the rest in one read.
  */
-async function fullChunks(sql: Sql, seriesId: string, withData: true): Promise<SealPlan<PendingRow> | undefined>;
-async function fullChunks(sql: Sql, seriesId: string, withData: false): Promise<SealPlan<Omit<PendingRow, "data">> | undefined>;
-async function fullChunks(sql: Sql, seriesId: string, withData: boolean): Promise<SealPlan<Omit<PendingRow, "data">> | undefined> {
+async function fullChunks(state: TeamState, sql: Sql, seriesId: string, withData: true): Promise<SealPlan<PendingRow> | undefined>;
+async function fullChunks(state: TeamState, sql: Sql, seriesId: string, withData: false): Promise<SealPlan<Omit<PendingRow, "data">> | undefined>;
+async function fullChunks(state: TeamState, sql: Sql, seriesId: string, withData: boolean): Promise<SealPlan<Omit<PendingRow, "data">> | undefined> {
   const [head] = await sql<{ sealed: string; size: number }[]>`
     select coalesce((select max(last_index) + 1 from chunks where series_id = ${seriesId}), 0) as sealed, chunk_size as size from series where id = ${seriesId}`;
   if (!head) return undefined;
   const from = Number(head.sealed);
   const size = head.size;
-  const rows = withData
-    ? await sql<PendingRow[]>`select first_index, count, data, chunk from pending_batches
-        where series_id = ${seriesId} and first_index < ${from + size * ROUND} and first_index + count > ${from} order by first_index`
-    : await sql<Omit<PendingRow, "data">[]>`select first_index, count from pending_batches
-        where series_id = ${seriesId} and first_index < ${from + size * ROUND} and first_index + count > ${from} order by first_index`;
+  const listed = await sql<Omit<PendingRow, "data">[]>`select first_index, count, chunk from pending_batches
+    where series_id = ${seriesId} and first_index < ${from + size * ROUND} and first_index + count > ${from} order by first_index`;
   // Contiguous records from `from` (pending rows are dense: a gap cannot happen, but would stop here).
   let covered = from;
-  for (const r of rows) {
+  for (const r of listed) {
     if (Number(r.first_index) > covered) break;
     covered = Number(r.first_index) + r.count;
   }
   const n = Math.min(ROUND, Math.floor((covered - from) / size));
-  return n === 0 ? undefined : { from, size, n, rows };
+  if (n === 0) return undefined;
+  if (!withData) return { from, size, n, rows: listed };
+  const end = from + n * size;
+  const rows = listed.filter((r) => Number(r.first_index) < end) as PendingRow[];
+  const missing: string[] = [];
+  for (const r of rows) {
+    const kept = state.pendingBytes.get(seriesId, Number(r.first_index), r.count);
+    if (kept) r.data = kept;
+    else missing.push(r.first_index);
+  }
+  if (missing.length > 0) {
+    const read = await sql<{ first_index: string; data: Uint8Array }[]>`select first_index, data from pending_batches where series_id = ${seriesId} and first_index in ${sql(missing)}`;
+    const byFirst = new Map(read.map((r) => [r.first_index, r.data]));
+    for (const r of rows) {
+      r.data ??= byFirst.get(r.first_index) as Uint8Array;
+      if (!r.data) throw LOST; // sealed by another node since it was listed: the round starts again
+    }
+  }
+  return { from, size, n, rows };
 }
 
 const LOST = new Error("another node sealed these records first");

@@ -9,6 +9,7 @@ import { streamId } from "../../../model/batch.ts";
 import type { ExperimentRef } from "../../store/records.ts";
 import type { Pg, Sql } from "./pg.ts";
 import { webCompression, type Compression } from "./compress.ts";
+import { PendingBytes } from "./pending-bytes.ts";
 import type { S3Client } from "./s3.ts";
 
 /** Options of the team store. */
@@ -75,6 +76,8 @@ export class TeamState {
   readonly chunks: ChunkCache;
   /** gzip and gunzip of pending rows and chunks ({@link TeamStoreOptions.compression}). */
   readonly compression: Compression;
+  /** The bytes of pending rows this node appended, for its seals (pending-bytes.ts; 64 MiB). */
+  readonly pendingBytes = new PendingBytes(64 * 1024 * 1024);
   /** Seals running in this process, by series id (one at a time per series here; others may race from other nodes). */
   readonly sealing = new Map<string, Promise<void>>();
 
