@@ -58,10 +58,30 @@ function startServerProcess(): Promise<{ url: string; stop: () => void }> {
   });
 }
 
+/**
+ * Points logged to another run of the same server before the measurement (REMOTE_BENCH_WARMUP,
+ * default 300,000): a server runs for days and a training script for hours, so both sides'
+ * code is compiled by then; without it, the figure includes a fresh process compiling.
+ */
+const WARMUP = Number(process.env["REMOTE_BENCH_WARMUP"] ?? 300_000);
+
+/** Logs `n` points to run `prefix` and completes it. */
+async function logPoints(url: string, prefix: string, wire: "msgpack" | "json", n: number): Promise<void> {
+  const exp = new Experiment(prefix, { dashUrl: url, token: TOKEN, storage: null, echo: false, remote: { wire } });
+  await exp.run.start();
+  const m = exp.metrics("train");
+  for (let i = 0; i < n; ) {
+    for (const end = Math.min(n, i + 1000); i < end; i++) m.log({ loss: loss(i, n), acc: acc(i, n), step: i });
+    await new Promise<void>((r) => setImmediate(r));
+  }
+  await exp.run.complete();
+}
+
 /** `run <wire> <n>`: one measurement. */
 async function run(wire: "msgpack" | "json", n: number): Promise<void> {
   const srv = await startServerProcess();
   try {
+    if (WARMUP > 0) await logPoints(srv.url, `bench/remote/${wire}-warm`, wire, WARMUP);
     const exp = new Experiment(`bench/remote/${wire}-${n}`, { dashUrl: srv.url, token: TOKEN, storage: null, echo: false, remote: { wire } });
     await exp.run.start();
     const m = exp.metrics("train");
