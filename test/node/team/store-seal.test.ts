@@ -204,6 +204,71 @@ test("a node seals the rows it appended from the bytes it kept, and forgets them
   });
 });
 
+test("whole chunks at the sealed end go straight to S3 with the append: no pending row, no seal; a batch behind unsealed records waits for the seal", async () => {
+  await withTwoNodes(100, async (a) => {
+    const e = await open(a, "alice/p/direct");
+    const F = streamId("metric", "f");
+    const v = (i: number): number => (i === 130 ? NaN : Math.cos(i));
+    await a.append(e, M, rows(Array.from({ length: 250 }, (_, i) => ({ step: i, v: v(i) }))), { start: 0 });
+    // Straight after the answer, before any seal: chunks 0 and 1 are rows already, the tail is pending.
+    const chunks = await a.state.run("t", (sql) => sql<{ first_index: string; object_key: string; sha256: string; summary: unknown; ts_min: number | null; ts_max: number | null }[]>`
+      select first_index, object_key, sha256, summary, ts_min, ts_max from chunks order by chunk_no`);
+    expect(chunks.map((c) => [Number(c.first_index), /^series\/\d+\/0000000\d-[0-9a-f]{8}\.jsonl\.gz$/.test(c.object_key)])).toEqual([[0, true], [100, true]]);
+    for (const c of chunks) {
+      const lines = new Uint8Array(gunzipSync(await a.state.s3.getBytes(c.object_key)));
+      const facts = JSON.parse(JSON.stringify(await chunkFacts("metric", lines, Number(c.first_index)))) as ChunkFacts;
+      expect({ sha256: c.sha256, summary: c.summary, tsMin: c.ts_min, tsMax: c.ts_max }).toEqual(facts);
+    }
+    const pending = async (): Promise<number[][]> =>
+      (await a.state.run("t", (sql) => sql<{ first_index: string; count: number }[]>`select first_index, count from pending_batches order by series_id, first_index`)).map((p) => [Number(p.first_index), p.count]);
+    expect(await pending()).toEqual([[200, 50]]);
+    // Behind the pending tail, whole chunks wait: they are sealed in order, by the seal.
+    await a.append(e, M, rows(Array.from({ length: 250 }, (_, i) => ({ step: 250 + i, v: v(250 + i) }))), { start: 250 });
+    await a.settle();
+    // A stream whose first batch is not whole: nothing goes straight to S3.
+    await a.append(e, F, rows(Array.from({ length: 50 }, (_, i) => ({ step: i }))), { start: 0 });
+    await a.append(e, F, rows(Array.from({ length: 250 }, (_, i) => ({ step: 50 + i }))), { start: 50 });
+    await a.settle();
+    const all = await a.state.run("t", (sql) => sql<{ name: string; first_index: string; object_key: string }[]>`
+      select s.name, c.first_index, c.object_key from chunks c join series s on s.id = c.series_id order by s.name, c.chunk_no`);
+    expect(all.map((c) => [c.name, Number(c.first_index), /-[0-9a-f]{8}\.jsonl\.gz$/.test(c.object_key)])).toEqual([
+      ["f", 0, false], ["f", 100, false], ["f", 200, false],
+      ["m", 0, true], ["m", 100, true], ["m", 200, false], ["m", 300, false], ["m", 400, false],
+    ]);
+    expect((await a.metricPage(e, "m", 0, 1000)).data.map((p) => p.data["step"])).toEqual(Array.from({ length: 500 }, (_, i) => i));
+    expect((await a.metricPage(e, "f", 0, 1000)).data.map((p) => p.data["step"])).toEqual(Array.from({ length: 300 }, (_, i) => i));
+  });
+});
+
+test("two nodes storing the same whole chunks at once: each record once, one object per chunk referenced; a refused PUT leaves the chunks pending", async () => {
+  await withTwoNodes(100, async (a, b) => {
+    const e = await open(a, "alice/p/direct-race");
+    const batch = rows(Array.from({ length: 200 }, (_, i) => ({ v: i })));
+    const [ra, rb] = await Promise.all([a.append(e, M, batch, { start: 0 }), b.append(e, M, batch, { start: 0 })]);
+    expect(ra.count + rb.count).toBe(200);
+    const keys = (await a.state.run("t", (sql) => sql<{ object_key: string }[]>`select object_key from chunks order by chunk_no`)).map((c) => c.object_key);
+    expect(keys).toHaveLength(2);
+    const listed: string[] = [];
+    for await (const o of a.state.s3.list("series/")) listed.push(o.key);
+    expect(listed.filter((k) => keys.includes(k))).toHaveLength(2);
+    expect((await a.metricPage(e, "m", 0, 1000)).data.map((p) => p.data["v"])).toEqual(Array.from({ length: 200 }, (_, i) => i));
+    // S3 refusing: the same kind of batch is stored pending, and sealed once S3 is back.
+    const s3 = b.state.s3 as { put: (...args: never[]) => Promise<unknown> };
+    const put = s3.put.bind(s3);
+    s3.put = () => Promise.reject(new Error("S3 unreachable (injected)"));
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => undefined);
+    await b.append(e, M, rows(Array.from({ length: 200 }, (_, i) => ({ v: 200 + i }))), { start: 200 });
+    await b.settle();
+    const pending = await b.state.run("t", (sql) => sql<{ first_index: string }[]>`select first_index from pending_batches order by first_index`);
+    expect(pending.map((p) => Number(p.first_index))).toEqual([200, 300]);
+    s3.put = put;
+    warn.mockRestore();
+    const [series] = await b.state.run("t", (sql) => sql<{ id: string }[]>`select id from series`);
+    expect(await sealAll(b.state, series!.id, "metric")).toBe(2);
+    expect((await b.metricPage(e, "m", 0, 1000)).data.map((p) => p.data["v"])).toEqual(Array.from({ length: 400 }, (_, i) => i));
+  });
+});
+
 test("a retried unpositioned batch (same idempotency key) is stored once, whichever node gets the retry", async () => {
   await withTwoNodes(10_000, async (a, b) => {
     const e = await open(a, "alice/p/idem");

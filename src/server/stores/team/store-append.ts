@@ -20,7 +20,7 @@
  * Nothing is acknowledged before the transaction commits. A batch that crosses a chunk
  * boundary then asks for a seal (store-seal.ts), which runs after the answer.
  */
-import { StreamGapError } from "../../../errors.ts";
+import { StorageError, StreamGapError } from "../../../errors.ts";
 import { encodeBatchBytes } from "../../../backends/local/encode-batch.ts";
 import { nowIso } from "../../../internal/clock.ts";
 import { pyJson } from "../../../layout/py-json.ts";
@@ -31,8 +31,9 @@ import { sliceRuns, type CreatedRuns } from "../../../model/created-at.ts";
 import { batchLength, type AppendOptions, type Appended } from "../../store/streams.ts";
 import type { ExperimentRef } from "../../store/records.ts";
 import { chunkFacts, type ChunkFacts } from "./chunk-summary.ts";
-import { scheduleSeal } from "./store-seal.ts";
-import { seriesName, type TeamState } from "./store-state.ts";
+import { insertChunkRow, scheduleSeal } from "./store-seal.ts";
+import { directChunk, putWholeChunks, sealedEnd, type RowData } from "./store-direct.ts";
+import { insertSeries, seriesName, type TeamState } from "./store-state.ts";
 
 interface LockedSeries {
   id: string;
@@ -52,12 +53,7 @@ interface BatchFacts {
 }
 
 /** One pending row: records `[first, first + count)`, their gzipped lines, and what sealing them records when they are exactly one chunk. */
-interface PendingRowData {
-  first: number;
-  count: number;
-  bytes: Uint8Array;
-  chunk: ChunkFacts | null;
-}
+type PendingRowData = RowData;
 
 /**
  * Encodes records numbered from `first` into pending rows, cut at chunk boundaries (`size`, the
@@ -96,6 +92,8 @@ export async function appendBatch(state: TeamState, ref: ExperimentRef, stream: 
   // Encoded (and gzipped) before the series is locked when the batch says where it starts: the
   // usual case (the SDK's batches land at the end) holds the lock only for the inserts.
   const early = start === undefined ? undefined : await pendingRows(state, stream, data, start, created(0, length), state.chunkSize);
+  // Whole chunks at the sealed end go straight to S3 (store-direct.ts).
+  const direct = early === undefined || start === undefined ? undefined : await putWholeChunks(state, ref, stream, start, early, options);
   const result = await state.run("append", (sql) =>
     sql.begin(async (tx) => {
       const lock = (): Promise<LockedSeries[]> =>
@@ -103,12 +101,7 @@ export async function appendBatch(state: TeamState, ref: ExperimentRef, stream: 
           where experiment_id = ${ref.id} and kind = ${stream.kind} and name = ${name} for update`;
       let [s] = await lock();
       if (!s) {
-        // A series an upload creates was first written when its first point was (firstDataAt).
-        const firstAt = options.createdAt?.[0]?.[1] ?? null;
-        await tx`insert into series (experiment_id, kind, name, chunk_size, description, tags, metadata, created_at)
-          values (${ref.id}, ${stream.kind}, ${name}, ${state.chunkSize}, ${info?.description ?? null}, ${tx.array([...(info?.tags ?? [])] as string[], 25)},
-            ${info?.metadata == null ? null : tx.json(info.metadata as never)}, coalesce(${firstAt}::timestamptz, now()))
-          on conflict (experiment_id, kind, name) do nothing`;
+        await insertSeries(tx, state, ref, stream, options);
         [s] = await lock();
       }
       const row = s as LockedSeries;
@@ -132,10 +125,21 @@ export async function appendBatch(state: TeamState, ref: ExperimentRef, stream: 
       if (count === 0) return { first: next, count: 0, skipped: skip, next, writerNext };
       const part = skip === 0 ? data : sliceData(data, skip, count);
       const pending = early !== undefined && skip === 0 && start === next && row.chunk_size === state.chunkSize ? early : await pendingRows(state, stream, part, next, created(skip, count), row.chunk_size);
+      const kept: PendingRowData[] = [];
+      let sealed = direct !== undefined && direct.seriesId === row.id && pending === early ? await sealedEnd(tx, row.id) : -1;
       for (const p of pending) {
+        const key = p.first === sealed ? direct?.keys.get(p.first) : undefined;
+        if (key !== undefined) {
+          // At the sealed end under the series lock: no other chunk row can hold these records.
+          if (!(await insertChunkRow(tx, row.id, row.chunk_size, directChunk(p, key, row.chunk_size)))) throw new StorageError(`Chunk at ${p.first} of ${stream.key} is sealed already`, { code: "CHUNK_CONFLICT" });
+          sealed += p.count;
+          continue;
+        }
+        sealed = -1;
         await tx`insert into pending_batches (series_id, first_index, count, data, chunk) values (${row.id}, ${p.first}, ${p.count}, ${p.bytes}, ${p.chunk === null ? null : tx.json(p.chunk as never)})`;
+        kept.push(p);
       }
-      stored = { seriesId: row.id, rows: pending };
+      stored = { seriesId: row.id, rows: kept };
       const facts = batchFacts(part, row.fields);
       const minTs = facts.minTs === null ? row.first_ts : row.first_ts === null ? facts.minTs : Math.min(row.first_ts, facts.minTs);
       const maxTs = facts.maxTs === null ? row.last_ts : row.last_ts === null ? facts.maxTs : Math.max(row.last_ts, facts.maxTs);

@@ -93,7 +93,8 @@ const ROUND = 32;
 /** Concurrent PUTs of one round. */
 const PUTS = 4;
 
-interface Sealed {
+/** A chunk ready for its row: number, first record, object key and bytes, digest and summary. */
+export interface Sealed {
   no: number;
   from: number;
   key: string;
@@ -133,7 +134,7 @@ async function sealOne(state: TeamState, seriesId: string, kind: StreamKind): Pr
         for (let k = 0; k < n; k++) {
           const at = from + k * size;
           const no = Math.floor(at / size);
-          const key = `series/${seriesId}/${String(no).padStart(8, "0")}.jsonl.gz`;
+          const key = `${chunkKeyPrefix(seriesId, no)}.jsonl.gz`;
           // A pending row that is exactly this chunk (an SDK's full batch) is already its lines
           // gzipped: the same bytes go, with the facts its append computed (no point is read).
           const whole = rows.find((r) => Number(r.first_index) === at && r.count === size);
@@ -153,10 +154,7 @@ async function sealOne(state: TeamState, seriesId: string, kind: StreamKind): Pr
           await Promise.all(chunks.slice(k, k + PUTS).map((c) => state.s3.put(c.key, c.body, { contentType: "application/gzip" })));
         }
         for (const c of chunks) {
-          const won = await tx`insert into chunks (series_id, chunk_no, first_index, last_index, count, summary, ts_min, ts_max, object_key, encoding, byte_size, sha256)
-            values (${seriesId}, ${c.no}, ${c.from}, ${c.from + size - 1}, ${size}, ${tx.json(c.summary.summary as never)}, ${c.summary.tsMin}, ${c.summary.tsMax}, ${c.key}, 'jsonl.gz', ${c.body.length}, ${c.digest})
-            on conflict do nothing returning chunk_no`;
-          if (won.length === 0) throw LOST;
+          if (!(await insertChunkRow(tx, seriesId, size, c))) throw LOST;
         }
         await tx`delete from pending_batches where series_id = ${seriesId} and first_index >= ${from} and first_index + count <= ${end}`;
         sealedRows = rows.filter((r) => Number(r.first_index) + r.count <= end);
@@ -177,6 +175,20 @@ async function sealOne(state: TeamState, seriesId: string, kind: StreamKind): Pr
   );
   if (typeof outcome === "number") for (const r of sealedRows) state.pendingBytes.drop(seriesId, Number(r.first_index));
   return outcome;
+}
+
+/** The start of the object keys of chunk `no` of a series (`series/<id>/<8-digit chunk number>`). */
+export const chunkKeyPrefix = (seriesId: string, no: number): string => `series/${seriesId}/${String(no).padStart(8, "0")}`;
+
+/**
+ * Inserts the `chunks` row of a sealed chunk (`size` records from `c.from`, in object `c.key`);
+ * false when the chunk is already sealed (another node's row won).
+ */
+export async function insertChunkRow(tx: Sql, seriesId: string, size: number, c: Sealed): Promise<boolean> {
+  const won = await tx`insert into chunks (series_id, chunk_no, first_index, last_index, count, summary, ts_min, ts_max, object_key, encoding, byte_size, sha256)
+    values (${seriesId}, ${c.no}, ${c.from}, ${c.from + size - 1}, ${size}, ${tx.json(c.summary.summary as never)}, ${c.summary.tsMin}, ${c.summary.tsMax}, ${c.key}, 'jsonl.gz', ${c.body.length}, ${c.digest})
+    on conflict do nothing returning chunk_no`;
+  return won.length > 0;
 }
 
 /** What a round would seal: the first unsealed index, the chunk size, how many full chunks (≥ 1), and their pending rows. */

@@ -7,6 +7,8 @@ import { NotFoundError, ValidationError } from "../../../errors.ts";
 import type { StreamId, StreamKind } from "../../../model/batch.ts";
 import { streamId } from "../../../model/batch.ts";
 import type { ExperimentRef } from "../../store/records.ts";
+import type { AppendOptions } from "../../store/streams.ts";
+import type postgres from "postgres";
 import type { Pg, Sql } from "./pg.ts";
 import { webCompression, type Compression } from "./compress.ts";
 import { PendingBytes } from "./pending-bytes.ts";
@@ -109,6 +111,19 @@ export class TeamState {
         : sql<SeriesRow[]>`select * from series where experiment_id = ${ref.id} and kind = ${kind} order by id`,
     );
   }
+}
+
+/**
+ * Creates the series of `stream` unless it exists (any node may race: the unique key decides).
+ * A series an upload creates was first written when its first point was (`firstDataAt`).
+ */
+export async function insertSeries(sql: Sql | postgres.TransactionSql, state: TeamState, ref: ExperimentRef, stream: StreamId, options: Pick<AppendOptions, "info" | "createdAt">): Promise<void> {
+  const { info } = options;
+  const firstAt = options.createdAt?.[0]?.[1] ?? null;
+  await sql`insert into series (experiment_id, kind, name, chunk_size, description, tags, metadata, created_at)
+    values (${ref.id}, ${stream.kind}, ${seriesName(stream)}, ${state.chunkSize}, ${info?.description ?? null}, ${sql.array([...(info?.tags ?? [])] as string[], 25)},
+      ${info?.metadata == null ? null : sql.json(info.metadata as never)}, coalesce(${firstAt}::timestamptz, now()))
+    on conflict (experiment_id, kind, name) do nothing`;
 }
 
 /** The `name` column of a stream: the metric name or track topic; `''` for the log and the unnamed metric. */
