@@ -25,6 +25,10 @@
  *   never both, never neither;
  * - a node that dies between the PUT and the commit leaves an object the next seal of that
  *   chunk overwrites: no row ever points at a missing object.
+ *
+ * Whole chunks that an append finds at the sealed end never become pending rows: the append
+ * stores them itself, under keys of its own attempt (store-direct.ts). The seal handles the
+ * rest: batches behind unsealed records, partial batches, and what a failed PUT left pending.
  */
 import type { StreamKind } from "../../../model/batch.ts";
 import { chunkFacts, type ChunkFacts, type summarize } from "./chunk-summary.ts";
