@@ -39,7 +39,7 @@ function s3Client(target: TeamTarget, env: Env): S3Client {
 
 /** Opens the team store (migrations run on `ready()`). */
 export function openTeamStore(target: TeamTarget, env: Env): TeamStore {
-  return teamStore({ pg: openPg({ url: target.store, env }), s3: s3Client(target, env), compression: nodeCompression });
+  return teamStore({ pg: openPg({ url: target.store, env }), s3: s3Client(target, env), compression: nodeCompression, sha256: nodeSha256 });
 }
 
 /** `--check`: prints one line per half; 0 when both are usable, 1 otherwise. */

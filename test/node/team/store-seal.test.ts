@@ -14,7 +14,9 @@ import { sealAll } from "../../../src/server/stores/team/store-seal.ts";
 import { chunkFacts, type ChunkFacts } from "../../../src/server/stores/team/chunk-summary.ts";
 import { summarySeries } from "../../../src/server/stores/team/store-series-summary.ts";
 import type { SeriesRow } from "../../../src/server/stores/team/store-state.ts";
-import { teamStore, type TeamStore } from "../../../src/server/stores/team/store.ts";
+import { teamStore, type TeamStore, type TeamStoreOptions } from "../../../src/server/stores/team/store.ts";
+import { nodeCompression } from "../../../src/runtime/node/compress.ts";
+import { nodeSha256 } from "../../../src/runtime/node/files.ts";
 import { startPostgres, type TestPostgres } from "../../support/postgres.ts";
 import { startS3rver, type TestS3 } from "../../support/s3rver.ts";
 import { clientFor } from "./s3-helpers.ts";
@@ -34,8 +36,8 @@ afterAll(async () => {
 });
 
 /** Runs `fn` with two fresh nodes ({@link twoNodes}), closing them after. */
-async function withTwoNodes(chunkSize: number, fn: (a: TeamStore, b: TeamStore) => Promise<void>): Promise<void> {
-  const [a, b] = await twoNodes(chunkSize);
+async function withTwoNodes(chunkSize: number, fn: (a: TeamStore, b: TeamStore) => Promise<void>, options: Partial<TeamStoreOptions> = {}): Promise<void> {
+  const [a, b] = await twoNodes(chunkSize, options);
   try {
     await fn(a, b);
   } finally {
@@ -43,11 +45,14 @@ async function withTwoNodes(chunkSize: number, fn: (a: TeamStore, b: TeamStore) 
   }
 }
 
+/** What `ml-dash serve` hands the store on Node (src/cli/serve-team.ts): node:zlib and node:crypto. */
+const NODE_CLI: Partial<TeamStoreOptions> = { compression: nodeCompression, sha256: nodeSha256 };
+
 /** Two nodes on one database and prefix. */
-async function twoNodes(chunkSize: number): Promise<[TeamStore, TeamStore]> {
+async function twoNodes(chunkSize: number, options: Partial<TeamStoreOptions>): Promise<[TeamStore, TeamStore]> {
   const url = await pg.createDatabase();
   const prefix = `s3://${BUCKET}/${randomUUID()}`;
-  const make = (): TeamStore => teamStore({ pg: openPg({ url, max: 4 }), s3: clientFor(s3, prefix), chunkSize });
+  const make = (): TeamStore => teamStore({ pg: openPg({ url, max: 4 }), s3: clientFor(s3, prefix), chunkSize, ...options });
   const a = make();
   const b = make();
   await Promise.all([a.ready(), b.ready()]);
@@ -204,7 +209,7 @@ test("a node seals the rows it appended from the bytes it kept, and forgets them
   });
 });
 
-test("whole chunks at the sealed end go straight to S3 with the append: no pending row, no seal; a batch behind unsealed records waits for the seal", async () => {
+test("whole chunks at the sealed end go straight to S3 with the append: no pending row, no seal; a batch behind unsealed records waits for the seal (Node's compression and hash)", async () => {
   await withTwoNodes(100, async (a) => {
     const e = await open(a, "alice/p/direct");
     const F = streamId("metric", "f");
@@ -237,7 +242,7 @@ test("whole chunks at the sealed end go straight to S3 with the append: no pendi
     ]);
     expect((await a.metricPage(e, "m", 0, 1000)).data.map((p) => p.data["step"])).toEqual(Array.from({ length: 500 }, (_, i) => i));
     expect((await a.metricPage(e, "f", 0, 1000)).data.map((p) => p.data["step"])).toEqual(Array.from({ length: 300 }, (_, i) => i));
-  });
+  }, NODE_CLI);
 });
 
 test("two nodes storing the same whole chunks at once: each record once, one object per chunk referenced; a refused PUT leaves the chunks pending", async () => {

@@ -149,9 +149,10 @@ export interface ChunkFacts extends ReturnType<typeof summarize> {
 
 /**
  * The facts of a chunk from its lines (numbered from `first`); `data`, the records the lines
- * encode when the caller has them, spares parsing the lines for the summary.
+ * encode when the caller has them, spares parsing the lines for the summary; `digest` is the
+ * store's SHA-256 (hex).
  */
-export async function chunkFacts(kind: StreamKind, lines: Uint8Array, first: number, data?: BatchData): Promise<ChunkFacts> {
+export async function chunkFacts(kind: StreamKind, lines: Uint8Array, first: number, data?: BatchData, digest: (bytes: Uint8Array) => Promise<string> = sha256Hex): Promise<ChunkFacts> {
   const cols = data?.kind === "metric" ? columnsOfBlocks(data) : undefined;
-  return { sha256: await sha256Hex(lines), ...(cols ? summarizeColumns(cols, first) : summarize(kind, lines, first)) };
+  return { sha256: await digest(lines), ...(cols ? summarizeColumns(cols, first) : summarize(kind, lines, first)) };
 }

@@ -71,7 +71,7 @@ async function pendingRows(state: TeamState, stream: StreamId, data: BatchData, 
     const part = off === 0 && count === length ? data : sliceData(data, off, count);
     const lines = encodeBatchBytes({ data: part, first: at, createdAt, created: off === 0 && count === length ? created : sliceRuns(created, off, count) });
     const whole = count === size;
-    parts.push(Promise.all([state.compression.gzip(lines), whole ? chunkFacts(stream.kind, lines, at, part) : null]).then(([bytes, chunk]) => ({ first: at, count, bytes, chunk })));
+    parts.push(Promise.all([state.compression.gzip(lines), whole ? chunkFacts(stream.kind, lines, at, part, state.digest) : null]).then(([bytes, chunk]) => ({ first: at, count, bytes, chunk })));
     off += count;
   }
   return Promise.all(parts);

@@ -148,7 +148,7 @@ async function sealOne(state: TeamState, seriesId: string, kind: StreamKind): Pr
             continue;
           }
           const lines = await linesOf(rows, at, at + size, unzip);
-          const facts = await chunkFacts(kind, lines, at);
+          const facts = await chunkFacts(kind, lines, at, undefined, state.digest);
           const { sha256, ...summary } = facts;
           chunks.push({ no, from: at, key, body: whole ? whole.data : await state.compression.gzip(lines), digest: sha256, summary });
           // The sealing node is likely to be asked for these records soon: keep the lines at hand.

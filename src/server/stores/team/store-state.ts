@@ -12,6 +12,7 @@ import type postgres from "postgres";
 import type { Pg, Sql } from "./pg.ts";
 import { webCompression, type Compression } from "./compress.ts";
 import { PendingBytes } from "./pending-bytes.ts";
+import { sha256Hex, toHex, type Sha256 } from "../../../files/sha256.ts";
 import type { S3Client } from "./s3.ts";
 
 /** Options of the team store. */
@@ -32,6 +33,11 @@ export interface TeamStoreOptions {
    * pool (src/runtime/node/compress.ts says what that saves).
    */
   readonly compression?: Compression;
+  /**
+   * A runtime's incremental SHA-256 for chunk digests (Node's node:crypto: no promise and job per
+   * chunk, which crypto.subtle costs); default crypto.subtle.
+   */
+  readonly sha256?: () => Sha256;
 }
 
 /** A `series` row, as the store reads it. */
@@ -78,6 +84,8 @@ export class TeamState {
   readonly chunks: ChunkCache;
   /** gzip and gunzip of pending rows and chunks ({@link TeamStoreOptions.compression}). */
   readonly compression: Compression;
+  /** SHA-256 (hex) of a chunk's lines ({@link TeamStoreOptions.sha256}). */
+  readonly digest: (bytes: Uint8Array) => Promise<string>;
   /** The bytes of pending rows this node appended, for its seals (pending-bytes.ts; 64 MiB). */
   readonly pendingBytes = new PendingBytes(64 * 1024 * 1024);
   /** Seals running in this process, by series id (one at a time per series here; others may race from other nodes). */
@@ -90,6 +98,14 @@ export class TeamState {
     if (!Number.isSafeInteger(this.chunkSize) || this.chunkSize < 1) throw new ValidationError(`chunkSize must be a positive integer, got ${this.chunkSize}`, { field: "chunkSize" });
     this.chunks = new ChunkCache(options.chunkCacheBytes ?? 256 * 1024 * 1024);
     this.compression = options.compression ?? webCompression;
+    const hash = options.sha256;
+    this.digest = hash
+      ? async (bytes) => {
+          const h = hash();
+          h.update(bytes);
+          return toHex(h.digest());
+        }
+      : sha256Hex;
   }
 
   /** Runs `fn` with the pool, errors typed (see pg.ts). */
