@@ -52,19 +52,16 @@ interface BatchFacts {
   maxTs: number | null;
 }
 
-/** One pending row: records `[first, first + count)`, their gzipped lines, and what sealing them records when they are exactly one chunk. */
-type PendingRowData = RowData;
-
 /**
  * Encodes records numbered from `first` into pending rows, cut at chunk boundaries (`size`, the
  * series' chunk size): a client's request of 50,000 points from a boundary is five rows that are
  * each one chunk, sealed as they are. The facts are right for any row: the seal uses them only
  * for a row that is one chunk.
  */
-async function pendingRows(state: TeamState, stream: StreamId, data: BatchData, first: number, created: CreatedRuns | undefined, size: number): Promise<PendingRowData[]> {
+async function pendingRows(state: TeamState, stream: StreamId, data: BatchData, first: number, created: CreatedRuns | undefined, size: number): Promise<RowData[]> {
   const createdAt = nowIso();
   const length = batchLength(data);
-  const parts: Promise<PendingRowData>[] = [];
+  const parts: Promise<RowData>[] = [];
   for (let off = 0; off < length; ) {
     const at = first + off;
     const count = Math.min(length - off, size - (at % size));
@@ -88,7 +85,7 @@ export async function appendBatch(state: TeamState, ref: ExperimentRef, stream: 
   const created = (skip: number, n: number): CreatedRuns | undefined => (options.createdAt ? sliceRuns(options.createdAt, skip, n) : undefined);
   const name = seriesName(stream);
   let crossed: { id: string } | undefined;
-  let stored: { seriesId: string; rows: PendingRowData[] } | undefined;
+  let stored: { seriesId: string; rows: RowData[] } | undefined;
   // Encoded (and gzipped) before the series is locked when the batch says where it starts: the
   // usual case (the SDK's batches land at the end) holds the lock only for the inserts.
   const early = start === undefined ? undefined : await pendingRows(state, stream, data, start, created(0, length), state.chunkSize);
@@ -125,7 +122,7 @@ export async function appendBatch(state: TeamState, ref: ExperimentRef, stream: 
       if (count === 0) return { first: next, count: 0, skipped: skip, next, writerNext };
       const part = skip === 0 ? data : sliceData(data, skip, count);
       const pending = early !== undefined && skip === 0 && start === next && row.chunk_size === state.chunkSize ? early : await pendingRows(state, stream, part, next, created(skip, count), row.chunk_size);
-      const kept: PendingRowData[] = [];
+      const kept: RowData[] = [];
       let sealed = direct !== undefined && direct.seriesId === row.id && pending === early ? await sealedEnd(tx, row.id) : -1;
       for (const p of pending) {
         const key = p.first === sealed ? direct?.keys.get(p.first) : undefined;

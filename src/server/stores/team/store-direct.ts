@@ -15,13 +15,13 @@
 import type { StreamId } from "../../../model/batch.ts";
 import type { ExperimentRef } from "../../store/records.ts";
 import type { Sql } from "./pg.ts";
-import { chunkKeyPrefix, type Sealed } from "./store-seal.ts";
+import { chunkKeyPrefix, sealedChunk, type Sealed } from "./store-seal.ts";
 import { insertSeries, seriesName, type TeamState } from "./store-state.ts";
 import type { AppendOptions } from "../../store/streams.ts";
 import type { ChunkFacts } from "./chunk-summary.ts";
 import type postgres from "postgres";
 
-/** A pending row as the append encodes it. */
+/** One row of a batch as the append encodes it: records `[first, first + count)`, their gzipped lines, and what sealing them records when they are exactly one chunk. */
 export interface RowData {
   first: number;
   count: number;
@@ -88,8 +88,7 @@ export async function sealedEnd(sql: Sql | postgres.TransactionSql, seriesId: st
 
 /** The chunk a row PUT by {@link putWholeChunks} is, ready for its `chunks` row. */
 export function directChunk(r: RowData, key: string, size: number): Sealed {
-  const { sha256, ...summary } = r.chunk as ChunkFacts;
-  return { no: Math.floor(r.first / size), from: r.first, key, body: r.bytes, digest: sha256, summary };
+  return sealedChunk(Math.floor(r.first / size), r.first, key, r.bytes, r.chunk as ChunkFacts);
 }
 
 /** 8 random hex digits: an attempt's own object keys. */

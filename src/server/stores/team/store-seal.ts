@@ -143,14 +143,12 @@ async function sealOne(state: TeamState, seriesId: string, kind: StreamKind): Pr
           // gzipped: the same bytes go, with the facts its append computed (no point is read).
           const whole = rows.find((r) => Number(r.first_index) === at && r.count === size);
           if (whole?.chunk) {
-            const { sha256, ...summary } = whole.chunk;
-            chunks.push({ no, from: at, key, body: whole.data, digest: sha256, summary });
+            chunks.push(sealedChunk(no, at, key, whole.data, whole.chunk));
             continue;
           }
           const lines = await linesOf(rows, at, at + size, unzip);
           const facts = await chunkFacts(kind, lines, at, undefined, state.digest);
-          const { sha256, ...summary } = facts;
-          chunks.push({ no, from: at, key, body: whole ? whole.data : await state.compression.gzip(lines), digest: sha256, summary });
+          chunks.push(sealedChunk(no, at, key, whole ? whole.data : await state.compression.gzip(lines), facts));
           // The sealing node is likely to be asked for these records soon: keep the lines at hand.
           void state.chunks.get(key, async () => lines);
         }
@@ -179,6 +177,12 @@ async function sealOne(state: TeamState, seriesId: string, kind: StreamKind): Pr
   );
   if (typeof outcome === "number") for (const r of sealedRows) state.pendingBytes.drop(seriesId, Number(r.first_index));
   return outcome;
+}
+
+/** Chunk `no` (records from `from`) in object `key` with `body`, described by `facts`. */
+export function sealedChunk(no: number, from: number, key: string, body: Uint8Array, facts: ChunkFacts): Sealed {
+  const { sha256, ...summary } = facts;
+  return { no, from, key, body, digest: sha256, summary };
 }
 
 /** The start of the object keys of chunk `no` of a series (`series/<id>/<8-digit chunk number>`). */
