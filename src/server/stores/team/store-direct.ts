@@ -15,7 +15,7 @@
 import type { StreamId } from "../../../model/batch.ts";
 import type { ExperimentRef } from "../../store/records.ts";
 import type { Sql } from "./pg.ts";
-import { chunkKeyPrefix, sealedChunk, type Sealed } from "./store-seal.ts";
+import { chunkKeyPrefix, putChunkObjects, sealedChunk, type Sealed } from "./store-seal.ts";
 import { insertSeries, seriesName, type TeamState } from "./store-state.ts";
 import type { AppendOptions } from "../../store/streams.ts";
 import type { ChunkFacts } from "./chunk-summary.ts";
@@ -34,9 +34,6 @@ export interface DirectChunks {
   readonly seriesId: string;
   readonly keys: ReadonlyMap<number, string>;
 }
-
-/** Concurrent PUTs of one batch. */
-const PUTS = 4;
 
 /**
  * PUTs the leading whole chunks of `rows` (records from `start` of `stream`) when the series'
@@ -71,9 +68,7 @@ export async function putWholeChunks(
   const tag = randomTag();
   for (const r of whole) keys.set(r.first, `${chunkKeyPrefix(s.id, Math.floor(r.first / s.chunk_size))}-${tag}.jsonl.gz`);
   try {
-    for (let k = 0; k < whole.length; k += PUTS) {
-      await Promise.all(whole.slice(k, k + PUTS).map((r) => state.s3.put(keys.get(r.first) as string, r.bytes, { contentType: "application/gzip" })));
-    }
+    await putChunkObjects(state, whole.map((r) => ({ key: keys.get(r.first) as string, body: r.bytes })));
   } catch {
     return undefined; // S3 unreachable: the records wait in PostgreSQL for a seal
   }

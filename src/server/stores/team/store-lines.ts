@@ -7,6 +7,7 @@
  * points from pending rows into a chunk commits both at once, and a reader sees the points
  * either here or there, never twice and never neither.
  */
+import { mapLimit } from "../../../internal/map-limit.ts";
 import type { Sql } from "./pg.ts";
 import type { TeamState } from "./store-state.ts";
 
@@ -67,7 +68,7 @@ export async function readLines(state: TeamState, seriesId: string, from: number
   if (to <= from) return [];
   const list = await state.run("read a series", (sql) => pieces(sql, seriesId, from, to));
   // Chunks are fetched a few at a time (an S3 GET is a round trip), the parts kept in order.
-  return mapLimited(list, FETCHES, async (p) => {
+  return mapLimit(list, FETCHES, async (p) => {
     const first = Number(p.first_index);
     const bytes = p.object_key !== null ? await chunkBytes(state, p.object_key) : await state.compression.gunzip(p.data as Uint8Array);
     const lo = Math.max(0, from - first);
@@ -78,17 +79,3 @@ export async function readLines(state: TeamState, seriesId: string, from: number
 
 /** Concurrent reads of one series. */
 const FETCHES = 8;
-
-/** `fn` over `items`, at most `limit` at a time, results in order. */
-async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const k = next++;
-      out[k] = await fn(items[k] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
-}

@@ -31,6 +31,7 @@
  * rest: batches behind unsealed records, partial batches, and what a failed PUT left pending.
  */
 import type { StreamKind } from "../../../model/batch.ts";
+import { mapLimit } from "../../../internal/map-limit.ts";
 import { chunkFacts, type ChunkFacts, type summarize } from "./chunk-summary.ts";
 import { sliceLines } from "./store-lines.ts";
 import { concatBytes } from "../../../internal/bytes.ts";
@@ -94,7 +95,7 @@ const sealLockKey = (seriesId: string): number => Number(BigInt(seriesId) % 2147
 
 /** Chunks sealed per round at most (their PUTs run a few at a time, their rows commit together). */
 const ROUND = 32;
-/** Concurrent PUTs of one round. */
+/** Concurrent PUTs of one round (or of one append's whole chunks: store-direct.ts). */
 const PUTS = 4;
 
 /** A chunk ready for its row: number, first record, object key and bytes, digest and summary. */
@@ -152,9 +153,7 @@ async function sealOne(state: TeamState, seriesId: string, kind: StreamKind): Pr
           // The sealing node is likely to be asked for these records soon: keep the lines at hand.
           void state.chunks.get(key, async () => lines);
         }
-        for (let k = 0; k < chunks.length; k += PUTS) {
-          await Promise.all(chunks.slice(k, k + PUTS).map((c) => state.s3.put(c.key, c.body, { contentType: "application/gzip" })));
-        }
+        await putChunkObjects(state, chunks);
         for (const c of chunks) {
           if (!(await insertChunkRow(tx, seriesId, size, c))) throw LOST;
         }
@@ -177,6 +176,11 @@ async function sealOne(state: TeamState, seriesId: string, kind: StreamKind): Pr
   );
   if (typeof outcome === "number") for (const r of sealedRows) state.pendingBytes.drop(seriesId, Number(r.first_index));
   return outcome;
+}
+
+/** PUTs chunk objects ({@link PUTS} at a time); rejects with the first failure. */
+export async function putChunkObjects(state: TeamState, chunks: readonly Pick<Sealed, "key" | "body">[]): Promise<void> {
+  await mapLimit(chunks, PUTS, (c) => state.s3.put(c.key, c.body, { contentType: "application/gzip" }));
 }
 
 /** Chunk `no` (records from `from`) in object `key` with `body`, described by `facts`. */
