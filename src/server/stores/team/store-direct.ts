@@ -54,16 +54,20 @@ export async function putWholeChunks(
     whole.push(r);
   }
   if (whole.length === 0) return undefined;
-  const find = (): Promise<{ id: string; next_index: string; chunk_size: number }[]> =>
-    state.run("append", (sql) => sql`select id, next_index, chunk_size from series where experiment_id = ${ref.id} and kind = ${stream.kind} and name = ${seriesName(stream)}`);
+  // The series, where its stream ends and where its chunks end, in one statement.
+  const find = (): Promise<{ id: string; next_index: string; chunk_size: number; sealed: string }[]> =>
+    state.run(
+      "append",
+      (sql) => sql`select id, next_index, chunk_size, coalesce((select max(last_index) + 1 from chunks c where c.series_id = s.id), 0) as sealed
+        from series s where experiment_id = ${ref.id} and kind = ${stream.kind} and name = ${seriesName(stream)}`,
+    );
   let [s] = await find();
   if (!s && start === 0) {
     // A run's first batch: the series is created now (its key names the objects), as the append would.
     await state.run("append", (sql) => insertSeries(sql, state, ref, stream, options));
     [s] = await find();
   }
-  if (!s || s.chunk_size !== state.chunkSize || Number(s.next_index) !== start) return undefined;
-  if ((await state.run("append", (sql) => sealedEnd(sql, s.id))) !== start) return undefined;
+  if (!s || s.chunk_size !== state.chunkSize || Number(s.next_index) !== start || Number(s.sealed) !== start) return undefined;
   const keys = new Map<number, string>();
   const tag = randomTag();
   for (const r of whole) keys.set(r.first, `${chunkKeyPrefix(s.id, Math.floor(r.first / s.chunk_size))}-${tag}.jsonl.gz`);
