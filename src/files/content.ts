@@ -6,7 +6,7 @@
 import { storageError, ValidationError } from "../errors.ts";
 import { asBytes, collectBounded, tooLarge } from "./bounded-stream.ts";
 import type { StorageAdapter } from "../storage/contract.ts";
-import { sha256Hex, toHex, type Sha256 } from "./sha256.ts";
+import { incrementalSha256, sha256Hex, toHex, type Sha256 } from "./sha256.ts";
 import type { FileContent } from "./types.ts";
 
 /** What `save` takes as content. */
@@ -51,8 +51,8 @@ export async function toContent(data: unknown, field = "data"): Promise<FileCont
 /** Limits and helpers for one write. */
 export interface WriteOptions {
   readonly maxBytes: number;
-  /** An incremental SHA-256 for streams. */
-  readonly sha256: () => Sha256;
+  /** The runtime's incremental SHA-256 for streams (else the portable one, loaded when a stream needs it). */
+  readonly sha256: (() => Sha256) | undefined;
 }
 
 /** Writes content to `key`; resolves to its size and SHA-256 hex once the bytes are stored. */
@@ -75,7 +75,7 @@ export async function writeContent(storage: StorageAdapter, key: string, content
 }
 
 async function streamInto(storage: StorageAdapter, key: string, stream: ReadableStream<Uint8Array>, options: WriteOptions): Promise<{ size: number; checksum: string }> {
-  const hash = options.sha256();
+  const hash = await incrementalSha256(options.sha256);
   const reader = stream.getReader();
   let sink: WritableStreamDefaultWriter<Uint8Array>;
   try {

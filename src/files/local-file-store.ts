@@ -8,11 +8,11 @@ import type { PlainObject } from "../model/values.ts";
 import { paths } from "../layout/paths.ts";
 import type { StorageAdapter } from "../storage/contract.ts";
 import { DEFAULT_MAX_FILE_BYTES } from "../model/defaults.ts";
-import { writeContent, type WriteOptions } from "./content.ts";
+import type { WriteOptions } from "./content.ts";
 import { FilesMetadata, type FileRecords } from "./metadata-store.ts";
 import { contentDir, contentKey } from "./names.ts";
 import { checkKeyLength, shown } from "../model/names.ts";
-import { portableSha256, sha256Hex, type Sha256 } from "./sha256.ts";
+import { sha256Hex, type Sha256 } from "./sha256.ts";
 import type { DeletedFile, FileInfo, FileStore, FileUpdate, SaveRequest } from "./types.ts";
 
 /** One metadata document per adapter and folder, shared by every experiment object using it. */
@@ -64,6 +64,9 @@ export class LocalFileStore implements FileStore {
     checkKeyLength(key, "name", `file name ${shown(req.filename)} in ${shown(req.path)}`);
     let written: { size: number; checksum: string };
     try {
+      // The writing code (bounded streams, hashing) loads with the first save: a hybrid run opens
+      // this store at start to compare its files with the server's, and may never save one.
+      const { writeContent } = await import("./content.ts");
       written = await writeContent(this.storage, key, req.content, this.writeOptions);
       await req.verify?.(written);
     } catch (err) {
@@ -226,5 +229,5 @@ export function localFileStoreFor(
 ): LocalFileStore {
   // Python writes f"{project}/{prefix}", so a one-segment prefix gives "None/<prefix>".
   const experimentId = `${prefix.project ?? "None"}/${prefix.path}`;
-  return new LocalFileStore(storage, prefix.path, experimentId, { maxBytes, sha256: runtime.sha256 ?? portableSha256 });
+  return new LocalFileStore(storage, prefix.path, experimentId, { maxBytes, sha256: runtime.sha256 });
 }

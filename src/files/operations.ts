@@ -17,7 +17,8 @@ import { encodeImage, type ImageSource } from "./image-encode.ts";
 import type { LocalFileSystem } from "./local-fs.ts";
 import { contentTypeOf } from "./mime.ts";
 import { fullPath, inDir } from "./names.ts";
-import { portableSha256, type Sha256 } from "./sha256.ts";
+import type { Sha256 } from "./sha256.ts";
+import { portableSha256 } from "./sha256-portable.ts";
 import { tfjsHandler, type TfjsIOHandler, type TfjsModelFolder } from "./tfjs-handler.ts";
 import type { DeletedFile, DownloadOptions, FileBuilderOptions, FileContent, FileInfo, FileStore, FileUpdate } from "./types.ts";
 

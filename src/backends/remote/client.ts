@@ -4,7 +4,6 @@
  * through one attempt loop ({@link RemoteClient.send}); {@link RemoteClient.request} adds the
  * JSON / msgpack bodies on top of it.
  */
-import { decode } from "@msgpack/msgpack";
 import { exactJson, plainCodec } from "../../protocol/exact-codec.ts";
 import { parsePyJson } from "../../layout/py-json-parse.ts";
 import { AuthenticationError, MlDashError, NetworkError, RemoteError } from "../../errors.ts";
@@ -244,7 +243,11 @@ export async function parseBody(res: Response): Promise<unknown> {
   const type = res.headers.get("content-type") ?? "";
   if (type.includes("msgpack")) {
     const bytes = new Uint8Array(await res.arrayBuffer());
-    return bytes.length === 0 ? undefined : decode(bytes, { extensionCodec: plainCodec });
+    if (bytes.length === 0) return undefined;
+    // The decoder loads with the first msgpack answer: a client that only sends batches (their
+    // answers are JSON) never downloads it.
+    const { decode } = await import("../../protocol/msgpack-decode.ts");
+    return decode(bytes, { extensionCodec: plainCodec });
   }
   const text = await res.text();
   if (text === "") return undefined;

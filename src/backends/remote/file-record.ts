@@ -4,7 +4,7 @@
  */
 import { StorageError } from "../../errors.ts";
 import { readBounded } from "../../files/bounded-stream.ts";
-import { sha256Hex, toHex, type Sha256 } from "../../files/sha256.ts";
+import { incrementalSha256, sha256Hex, toHex, type Sha256 } from "../../files/sha256.ts";
 import type { FileInfo } from "../../files/types.ts";
 import type { PlainObject } from "../../model/values.ts";
 
@@ -55,8 +55,8 @@ export function randomKey(): string {
 }
 
 /** SHA-256 and size of a stream (refused past `max`). */
-export async function hashStream(stream: ReadableStream<Uint8Array>, sha256: () => Sha256, max: number): Promise<{ checksum: string; size: number }> {
-  const h = sha256();
+export async function hashStream(stream: ReadableStream<Uint8Array>, sha256: (() => Sha256) | undefined, max: number): Promise<{ checksum: string; size: number }> {
+  const h = await incrementalSha256(sha256);
   const size = await readBounded(stream, max, (c) => h.update(c));
   return { checksum: toHex(h.digest()), size };
 }

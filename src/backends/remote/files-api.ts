@@ -8,13 +8,13 @@
  * API filters, globs and addresses remote files exactly as local ones.
  */
 import { NotFoundError, RemoteError } from "../../errors.ts";
-import { sha256Hex, toHex, type Sha256 } from "../../files/sha256.ts";
+import { incrementalSha256, sha256Hex, toHex, type Sha256 } from "../../files/sha256.ts";
 import type { DeletedFile, FileContent, FileInfo, FileUpdate } from "../../files/types.ts";
 import type { PlainObject } from "../../model/values.ts";
 import { routes, target } from "../../protocol/routes.ts";
 import { parseBody, type RemoteClient } from "./client.ts";
 import { collectBounded as collect, tooLarge } from "../../files/bounded-stream.ts";
-import { hashStream, obj, randomKey, str, toFileInfo, type Obj } from "./file-record.ts";
+import { hashStream, obj, randomKey, readVerified, str, toFileInfo, type Obj } from "./file-record.ts";
 import { blobBody, bytesBody, multipartFrame, streamBody } from "./multipart-body.ts";
 import { listFilesGraphql } from "./files-graphql.ts";
 
@@ -43,8 +43,8 @@ export interface UploadMeta {
 
 /** Options of {@link RemoteFilesApi}. */
 export interface RemoteFilesOptions {
-  /** An incremental SHA-256 (the runtime's native one when it has one). */
-  readonly sha256: () => Sha256;
+  /** The runtime's incremental SHA-256, if it has one (else the portable hash, loaded when a stream needs it). */
+  readonly sha256?: (() => Sha256) | undefined;
   /** Largest file (bytes). */
   readonly maxBytes: number;
   /** Whether fetch can send a stream body here (not in browsers over HTTP/1.1). Default true. */
@@ -151,7 +151,7 @@ export class RemoteFilesApi {
       body = async () => streamBody(frame, await reopen(), this.limit());
     } else {
       // Read once: hashed as it goes, the checksum sent after the file part; no retry is possible.
-      const h = this.options.sha256();
+      const h = await incrementalSha256(this.options.sha256);
       const count = this.limit();
       retries = 0;
       const stream = streamBody(
@@ -217,6 +217,11 @@ export class RemoteFilesApi {
       offset += files.length;
       if (res.data?.["hasMore"] !== true || files.length === 0) return out;
     }
+  }
+
+  /** The content's bytes, their SHA-256 checked against the record. */
+  async read(file: FileInfo): Promise<Uint8Array> {
+    return readVerified(await this.download(file), file);
   }
 
   /** The content (a 2xx response, body unread). */

@@ -7,7 +7,6 @@ import { DEFAULT_MAX_FILE_BYTES } from "../../model/defaults.ts";
 import type { ExperimentOptions } from "../../model/options.ts";
 import type { RuntimeHooks } from "../../model/runtime-hooks.ts";
 import type { ExperimentStats } from "../../model/stats.ts";
-import { portableSha256 } from "../../files/sha256.ts";
 import type { MlDashError } from "../../errors.ts";
 import type { Assembly } from "../assembly.ts";
 import type { StreamId } from "../../model/batch.ts";
@@ -43,7 +42,7 @@ export function remoteConnection(setup: RemoteSetup): { client: RemoteClient; fi
     onRetry: () => void stats.retried++,
   });
   const files: RemoteFilesSetup = {
-    sha256: runtime.sha256 ?? portableSha256,
+    sha256: runtime.sha256,
     maxBytes: options.files?.maxBytes ?? DEFAULT_MAX_FILE_BYTES,
     // Chromium streams request bodies only over HTTP/2: browsers send Blobs and bytes instead.
     streamBodies: runtime.name !== "browser",

@@ -8,16 +8,17 @@ import type { ExperimentInfo, ParamsUpdate, RunStatus } from "../../model/backen
 import { NetworkError, RemoteError, type MlDashError } from "../../errors.ts";
 import type { Batch, StreamId } from "../../model/batch.ts";
 import { DEFAULT_MAX_FILE_BYTES } from "../../model/defaults.ts";
-import { portableSha256, type Sha256 } from "../../files/sha256.ts";
+import type { Sha256 } from "../../files/sha256.ts";
 import type { RemoteClient } from "./client.ts";
 import { createRemoteExperiment, fileTarget, patchStatus, postParams, serverPosition, type RemoteExperiment } from "./experiment-api.ts";
-import { RemoteFilesApi } from "./files-api.ts";
+import type { RemoteFilesApi } from "./files-api.ts";
 import { isTransient, patiently } from "./retry.ts";
 import { sendBatch, type Sent } from "./send-batch.ts";
 
 /** How a run's files reach the server. */
 export interface RemoteFilesSetup {
-  readonly sha256: () => Sha256;
+  /** The runtime's incremental SHA-256; without one the portable hash loads when a stream needs it. */
+  readonly sha256: (() => Sha256) | undefined;
   readonly maxBytes: number;
   /** Whether fetch can stream a request body (not in browsers over HTTP/1.1). */
   readonly streamBodies: boolean;
@@ -203,13 +204,17 @@ export class RemoteSession {
   async fileApi(): Promise<RemoteFilesApi> {
     if (this.filesApi) return this.filesApi;
     if (this.options.background) await this.ready();
+    // The files' code (uploads, multipart bodies, listings) loads with the first file to send
+    // or read: a run without files never downloads it.
+    const { RemoteFilesApi } = await import("./files-api.ts");
+    if (this.filesApi) return this.filesApi;
     const owner = this.info?.prefix.owner;
     if (this._id === undefined || this.nodeId === undefined || owner === undefined) {
       throw new NetworkError("The experiment is not on the server yet (it could not be reached at start); its files follow once it is");
     }
     const f = this.options.files;
     this.filesApi = new RemoteFilesApi(this.client, fileTarget({ id: this._id, nodeId: this.nodeId, data: this.data ?? {} }, owner), {
-      sha256: f?.sha256 ?? portableSha256,
+      sha256: f?.sha256,
       maxBytes: f?.maxBytes ?? DEFAULT_MAX_FILE_BYTES,
       streamBodies: f?.streamBodies ?? true,
     });

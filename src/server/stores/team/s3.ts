@@ -18,7 +18,8 @@
  */
 import { md5 } from "@noble/hashes/legacy.js";
 import { StorageError, ValidationError } from "../../../errors.ts";
-import { portableSha256, sha256Hex, type Sha256 } from "../../../files/sha256.ts";
+import { sha256Hex, type Sha256 } from "../../../files/sha256.ts";
+import { portableSha256 } from "../../../files/sha256-portable.ts";
 import { checkKey, objectUrl, s3Uri, serviceLabel, type S3Config } from "./s3-config.ts";
 import { s3NetworkError, s3ResponseError, type S3ErrorContext } from "./s3-errors.ts";
 import { uploadStream, type PutStreamOptions } from "./s3-multipart.ts";
