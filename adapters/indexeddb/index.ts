@@ -45,6 +45,7 @@ export function indexedDBAdapter(options: IndexedDBAdapterOptions = {}): Storage
     stat: async (key) => (await store()).stat(key),
     write: async (key, data) => (await store()).write(key, data),
     append: async (key, data) => (await store()).append(key, data),
+    appendParts: async (key, parts) => (await store()).appendParts(key, parts),
     truncate: async (key, size) => (await store()).truncate(key, size),
     list: async (prefix) => (await store()).list(prefix),
     delete: async (key) => (await store()).delete(key),

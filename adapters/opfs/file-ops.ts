@@ -14,6 +14,8 @@
 export interface FileOps {
   /** Appends at the end of the file, creating it (and its folders) when missing. */
   append(path: string[], data: Uint8Array): Promise<void>;
+  /** Appends `parts` in order, as `append` of their concatenation. */
+  appendParts(path: string[], parts: Uint8Array[]): Promise<void>;
   /** Replaces the file atomically: a temporary file beside it, moved over it. */
   replace(path: string[], data: Uint8Array): Promise<void>;
   /** Cuts the file to `size` bytes when it is longer. */
@@ -207,6 +209,29 @@ export function fileOps(mode: "sync" | "writable", idleMs: number): FileOps {
           0,
         ),
       );
+    },
+
+    appendParts(path, parts) {
+      if (mode === "sync") {
+        return withHandle(path, (h) => {
+          let at = h.getSize();
+          for (let i = 0; i < parts.length; i++) {
+            writeAll(h, parts[i] as Uint8Array, at);
+            at += (parts[i] as Uint8Array).length;
+          }
+          h.flush();
+        });
+      }
+      // A writable stream copies the file per append: one append of the concatenation.
+      let size = 0;
+      for (let i = 0; i < parts.length; i++) size += (parts[i] as Uint8Array).length;
+      const all = new Uint8Array(size);
+      size = 0;
+      for (let i = 0; i < parts.length; i++) {
+        all.set(parts[i] as Uint8Array, size);
+        size += (parts[i] as Uint8Array).length;
+      }
+      return ops.append(path, all);
     },
 
     replace(path, data) {

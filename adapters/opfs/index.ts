@@ -175,6 +175,10 @@ export function opfsAdapter(options: OpfsAdapterOptions = {}): OpfsAdapter {
       return queue.run(key, async () => (await ops()).append(pathOf(key), copy));
     }),
 
+    // The parts are given to us (the caller never touches them again): no copy, and the I/O
+    // worker gets their buffers transferred.
+    appendParts: wrap("append", (key, parts: readonly Uint8Array[]) => queue.run(key, async () => (await ops()).appendParts(pathOf(key), [...parts]))),
+
     truncate: wrap("truncate", (key, size: number) =>
       queue.run(key, async () => {
         const f = await fileOf(key);

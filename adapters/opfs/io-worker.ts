@@ -87,6 +87,8 @@ async function start(): Promise<FileOps | undefined> {
   const own = (data: Uint8Array): Transferable[] => (data.byteOffset === 0 && data.byteLength === data.buffer.byteLength && data.buffer instanceof ArrayBuffer ? [data.buffer] : []);
   return {
     append: (path, data) => call("append", [path, data], own(data)),
+    // The parts are the adapter's (given by appendParts): transferred, each buffer once.
+    appendParts: (path, parts) => call("appendParts", [path, parts], [...new Set(parts.flatMap(own))]),
     replace: (path, data) => call("replace", [path, data], own(data)),
     truncate: (path, size) => call("truncate", [path, size]),
     move: (from, to) => call("move", [from, to]),

@@ -31,10 +31,11 @@ export interface RowBlock {
 /** A run of consecutive points of one metric. */
 export type MetricBlock = ColumnBlock | RowBlock;
 
-const MIN_CAPACITY = 16;
+/** Rows of a new column block when nothing says how many are coming. */
+export const MIN_BLOCK_ROWS = 16;
 
 /** A new column block for `keys`, with room for `capacity` rows. */
-export function newColumnBlock(keys: readonly string[], capacity = MIN_CAPACITY): ColumnBlock {
+export function newColumnBlock(keys: readonly string[], capacity = MIN_BLOCK_ROWS): ColumnBlock {
   return { kind: "cols", keys, cols: keys.map(() => new Float64Array(capacity)), ts: new Float64Array(capacity), length: 0 };
 }
 

@@ -69,6 +69,14 @@ export interface StorageAdapter {
    * it to make a producer that outruns storage wait for storage instead of losing data.
    */
   appendSync?(key: string, data: Uint8Array): boolean;
+  /**
+   * Appends `parts` in order, as `append` of their concatenation would, and takes them: the
+   * caller never reads or changes them again, so the adapter may store or transfer their
+   * buffers without copying (IndexedDB keeps each part as a chunk, OPFS hands them to its I/O
+   * worker). Optional: without it the core appends the concatenation. The core calls it with
+   * byte arrays that own their buffers whole (`byteOffset` 0, `byteLength` the buffer's).
+   */
+  appendParts?(key: string, parts: readonly Uint8Array[]): Promise<void>;
   /** Shortens a value to `size` bytes (used to cut a torn last line after a crash). */
   truncate?(key: string, size: number): Promise<void>;
   /** Streams a value without holding it in memory; `null` when missing. */

@@ -4,7 +4,7 @@
  */
 import type { PlainObject, PlainValue } from "../model/values.ts";
 import type { Batch, BatchData, LogRecord, StreamId, StreamInfo, TrackEntry } from "../model/batch.ts";
-import { MAX_BLOCK_ROWS, newColumnBlock, splitBlocks, type ColumnBlock, type MetricBlock, type RowBlock } from "../model/metric-block.ts";
+import { MAX_BLOCK_ROWS, MIN_BLOCK_ROWS, newColumnBlock, splitBlocks, type ColumnBlock, type MetricBlock, type RowBlock } from "../model/metric-block.ts";
 
 /** What every queue shares: sealed batches, the cursor, byte accounting. */
 abstract class QueueBase {
@@ -81,6 +81,14 @@ export class MetricQueue extends QueueBase {
   private count = 0;
   /** Key-layout changes since the last seal; many of them mean alternating layouts, kept as rows. */
   private layoutChanges = 0;
+  /**
+   * The open block's layout and rows (rounded up to a power of two) when it was sealed: the
+   * next point with that layout starts a block that size, instead of growing one from 16 rows
+   * by doubling again after every seal (measured in Chromium: 0.34 s of copies per 1M points).
+   * Rows, not capacity: a burst followed by a slow loop must not leave every sealed batch holding
+   * a block sized for the burst (batches wait in memory while a store or server is down).
+   */
+  private sealedTail: { readonly keys: readonly string[]; readonly capacity: number } | undefined;
 
   get pendingCount(): number {
     return this.count;
@@ -97,10 +105,13 @@ export class MetricQueue extends QueueBase {
     this.count++;
     this.pendingBytes += bytes;
     if (keys && this.layoutChanges < 8) {
-      const prev = this.tail;
-      const sameLayout = prev !== undefined && prev.keys.length === keys.length && prev.keys.every((k, i) => k === keys[i]);
+      const prev = this.tail ?? this.sealedTail;
+      const prevKeys = prev?.keys;
+      const sameLayout = prevKeys !== undefined && prevKeys.length === keys.length && prevKeys.every((k, i) => k === keys[i]);
       if (!sameLayout) this.layoutChanges++;
-      const block = newColumnBlock(sameLayout ? prev.keys : keys, sameLayout ? Math.min(prev.ts.length, MAX_BLOCK_ROWS) : undefined);
+      const capacity = this.tail ? this.tail.ts.length : this.sealedTail?.capacity;
+      const block = newColumnBlock(sameLayout ? prevKeys : keys, sameLayout && capacity !== undefined ? Math.min(capacity, MAX_BLOCK_ROWS) : undefined);
+      this.sealedTail = undefined;
       for (let j = 0; j < keys.length; j++) (block.cols[j] as Float64Array)[0] = point[keys[j] as string] as number;
       block.ts[0] = point["_ts"] as number;
       block.length = 1;
@@ -150,6 +161,7 @@ export class MetricQueue extends QueueBase {
     if (this.count === 0) return;
     const groups = splitBlocks(this.blocks, maxBatch);
     this.blocks = [];
+    if (this.tail) this.sealedTail = { keys: this.tail.keys, capacity: Math.max(MIN_BLOCK_ROWS, 2 ** Math.ceil(Math.log2(Math.max(1, this.tail.length)))) };
     this.tail = undefined;
     this.count = 0;
     this.layoutChanges = 0;

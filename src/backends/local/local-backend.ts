@@ -11,7 +11,7 @@ import { paths } from "../../layout/paths.ts";
 import { encodeDoc, encodeParameters, type ExperimentDoc } from "../../layout/records.ts";
 import { encodeBatchBytes, encodeJob } from "./encode-batch.ts";
 import { waitAtMost } from "../../internal/wait-at-most.ts";
-import { concatBytes } from "../../internal/bytes.ts";
+import { appendEncoded, MAX_APPEND_BYTES } from "./append-encoded.ts";
 import { EncodeAhead } from "./encode-ahead.ts";
 import { folderState, type FolderState } from "./folder-state.ts";
 import type { EncoderPool } from "./encoder-pool.ts";
@@ -346,7 +346,7 @@ export class LocalBackend implements Backend {
             parts.push(more);
             size += more.length;
           }
-          const appended = this.storage.append(state.dataKey, parts.length === 1 ? bytes : concatBytes(parts));
+          const appended = appendEncoded(this.storage, state.dataKey, parts);
           ahead.fill();
           await appended;
           this.appended(state, group, size);
@@ -395,6 +395,3 @@ const MAX_PREPARED = 4;
 
 /** Batches encoded ahead of the one being appended. */
 const ENCODE_AHEAD = 4;
-
-/** Most bytes one asynchronous append carries when several encoded batches are ready. */
-const MAX_APPEND_BYTES = 8 * 1024 * 1024;
