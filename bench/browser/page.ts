@@ -36,17 +36,40 @@ function trackFrames(): { stop(): number } {
   };
 }
 
+/**
+ * Follows the page's long tasks (over 50 ms, Long Tasks API) until `stop()`, which returns the
+ * longest (ms; 0 when none). A rAF gap as long as the longest task is that task; a gap with no
+ * task that long is the scheduler not drawing while the page's tasks keep coming.
+ */
+function trackLongTasks(): { stop(): number } {
+  let longest = 0;
+  const observer = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) longest = Math.max(longest, e.duration);
+  });
+  observer.observe({ type: "longtask" });
+  return {
+    stop() {
+      for (const e of observer.takeRecords()) longest = Math.max(longest, e.duration);
+      observer.disconnect();
+      return longest;
+    },
+  };
+}
+
 let frames: { stop(): number } | undefined;
+let longTasks: { stop(): number } | undefined;
 let busyAtStart = 0;
 
 async function phase(p: Phase): Promise<Record<string, number>> {
   if (p === "start") {
     busyAtStart = await host.benchPhase("start");
     frames = trackFrames();
+    longTasks = trackLongTasks();
     return {};
   }
   const rafGapMs = frames?.stop() ?? NaN;
-  return { pageBusyMs: (await host.benchPhase("end")) - busyAtStart, rafGapMs };
+  const longestTaskMs = longTasks?.stop() ?? NaN;
+  return { pageBusyMs: (await host.benchPhase("end")) - busyAtStart, rafGapMs, longestTaskMs };
 }
 
 const around = { start: async (): Promise<void> => void (await phase("start")), end: () => phase("end") };
