@@ -25,6 +25,7 @@ const OPFS_WINDOW_MAX = 100_000;
 const JOBS = [
   ["memory", "worker"],
   ["indexeddb", "window"],
+  ["indexeddb-page", "window"],
   ["indexeddb", "worker"],
   ["opfs", "window"],
   ["opfs", "worker"],

@@ -5,10 +5,11 @@ import { indexedDBAdapter } from "../../adapters/indexeddb/index.ts";
 import { memoryAdapter } from "../../adapters/memory/index.ts";
 import { opfsAdapter } from "../../adapters/opfs/index.ts";
 import { Experiment } from "../../src/runtime/browser/entry.ts";
+import { browserStore } from "../../src/runtime/browser/page-store.ts";
 import { medianPoints, type MeasureOptions, type PointsResult } from "../points.ts";
 import { rawIndexedDB, rawOpfs } from "./raw.ts";
 
-export type BenchStore = "indexeddb" | "opfs" | "opfs-direct" | "memory";
+export type BenchStore = "indexeddb" | "indexeddb-page" | "opfs" | "opfs-direct" | "memory";
 
 /** A measurement and, for a persistent store, its raw baseline in the same context. */
 export interface BrowserResult extends PointsResult {
@@ -20,9 +21,10 @@ export interface BrowserResult extends PointsResult {
 
 /**
  * Measures `store` at size `n` in this context, on a fresh database or folder, with the browser
- * entry's `Experiment` (encoder workers). `opfs-direct` is OPFS without its I/O worker (sync
- * handles in a worker, writable streams in a window); `memory` is the SDK alone, the ceiling of
- * every store.
+ * entry's `Experiment` (encoder workers). `indexeddb` is the zero-config store (in a window,
+ * served by a worker); `indexeddb-page` is `indexedDBAdapter()` used on the page's thread.
+ * `opfs-direct` is OPFS without its I/O worker (sync handles in a worker, writable streams in a
+ * window); `memory` is the SDK alone.
  */
 export async function benchStore(store: BenchStore, n: number, repeat: number, around?: MeasureOptions["around"]): Promise<BrowserResult> {
   const options: MeasureOptions = { Experiment, ...(around ? { around } : {}) };
@@ -30,7 +32,13 @@ export async function benchStore(store: BenchStore, n: number, repeat: number, a
   const name = `mldash-bench-${store}-${n}-${Date.now().toString(36)}`;
   const direct = "FileSystemSyncAccessHandle" in globalThis ? "sync" : "writable";
   const storage =
-    store === "indexeddb" ? indexedDBAdapter({ dbName: name }) : store === "opfs" ? opfsAdapter({ root: name }) : opfsAdapter({ root: name, io: direct });
+    store === "indexeddb"
+      ? browserStore(name)
+      : store === "indexeddb-page"
+        ? indexedDBAdapter({ dbName: name })
+        : store === "opfs"
+          ? opfsAdapter({ root: name })
+          : opfsAdapter({ root: name, io: direct });
   let r: PointsResult;
   let bytes: Uint8Array | undefined;
   try {
@@ -38,12 +46,12 @@ export async function benchStore(store: BenchStore, n: number, repeat: number, a
     bytes = (await storage.read(`${r.prefix}/metrics/train/data.jsonl`)) ?? undefined;
   } finally {
     await storage.close();
-    if (store === "indexeddb") await deleteDB(name);
+    if (store.startsWith("indexeddb")) await deleteDB(name);
     else await (await navigator.storage.getDirectory()).removeEntry(name, { recursive: true });
   }
   if (!bytes) throw new Error(`the run wrote no ${r.prefix}/metrics/train/data.jsonl`);
   await around?.start();
-  const raw = store === "indexeddb" ? await rawIndexedDB(bytes, `${name}-raw`) : await rawOpfs(bytes, `${name}-raw`);
+  const raw = store.startsWith("indexeddb") ? await rawIndexedDB(bytes, `${name}-raw`) : await rawOpfs(bytes, `${name}-raw`);
   const rawExtra = await around?.end();
   return { ...r, rawPointsPerSec: (n / raw) * 1000, ...(rawExtra ? { rawPageBusyMs: rawExtra["pageBusyMs"] } : {}) };
 }

@@ -278,8 +278,9 @@ export class Experiment implements Host {
     return unload(ctx.buffer.sealForUnload());
   }
 
-  /** The buffer holds over a quarter of its byte bound: flushes should slow the producer down. */
-  private readonly pressure = (): boolean => this.counters.queuedBytes > (this.options.buffer?.maxQueueBytes ?? DEFAULT_MAX_QUEUE_BYTES) / 4;
+  /** The buffer holds more than the runtime's share of its byte bound: the logging thread helps encode, which slows the producer down. */
+  private readonly pressure = (): boolean =>
+    this.counters.queuedBytes > (this.options.buffer?.maxQueueBytes ?? DEFAULT_MAX_QUEUE_BYTES) * (this.runtime.callerEncodesAt ?? 0.25);
 
   /**
    * Creates the backends for this run: the local store first (it is the write-ahead log). Each

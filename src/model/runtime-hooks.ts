@@ -45,6 +45,13 @@ export interface RuntimeHooks {
    */
   loadEncoder?(): Promise<(() => EncoderWorker) | undefined>;
   /**
+   * The share of `buffer.maxQueueBytes` waiting in memory past which the logging thread encodes
+   * batches itself instead of leaving them all to the encoder workers (it slows a producer that
+   * outruns them). Default 1/4; a browser window uses 1: its thread draws the page, so it helps
+   * only at the bound, where memory must stop growing.
+   */
+  readonly callerEncodesAt?: number;
+  /**
    * The working directory, an absolute path with `/` separators: where a relative `RUN.entry`
    * starts, and the project root when no marker file is found (as in Python).
    */

@@ -5,7 +5,7 @@
  */
 import { MlDashError, NotFoundError, RemoteError, StorageError } from "../errors.ts";
 import type { LocalFileStore } from "../files/local-file-store.ts";
-import type { DeletedFile, FileInfo, FileStore, FileUpdate, SaveRequest } from "../files/types.ts";
+import type { FileInfo } from "../files/types.ts";
 import { isTransient, Rounds } from "../backends/remote/retry.ts";
 import type { RemoteFilesApi } from "../backends/remote/files-api.ts";
 import { applyFile, listedPlaces, localPlaces, placeOf, planFile } from "./file-plan.ts";
@@ -182,48 +182,5 @@ export class FileSync {
   private pause(err: MlDashError): void {
     this.hooks.report(err);
     if (this.rounds.failed()) this.settle(err);
-  }
-}
-
-/** `exp.files` of a hybrid run: the local store, with every change then sent to the server. */
-export class HybridFileStore implements FileStore {
-  constructor(
-    private readonly local: LocalFileStore,
-    private readonly sync: FileSync,
-  ) {}
-
-  async save(req: SaveRequest): Promise<FileInfo> {
-    const info = await this.local.save(req);
-    this.sync.touch(info);
-    return info;
-  }
-
-  records(): Promise<FileInfo[]> {
-    return this.local.records();
-  }
-
-  read(file: FileInfo): Promise<Uint8Array> {
-    return this.local.read(file);
-  }
-
-  stream(file: FileInfo): Promise<ReadableStream<Uint8Array>> {
-    return this.local.stream(file);
-  }
-
-  async delete(id: string): Promise<DeletedFile> {
-    const done = await this.local.delete(id);
-    const f = (await this.local.records()).find((r) => r.id === id);
-    if (f) this.sync.touch(f);
-    return done;
-  }
-
-  async update(id: string, patch: FileUpdate): Promise<FileInfo> {
-    const info = await this.local.update(id, patch);
-    this.sync.touch(info);
-    return info;
-  }
-
-  flush(): Promise<void> {
-    return this.sync.flush();
   }
 }

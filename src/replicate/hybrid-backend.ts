@@ -7,7 +7,7 @@
  *   to a bound, re-read from the local files beyond it) and sent in order per stream.
  * - At connect, every local stream is compared with the server's and the missing tail is
  *   uploaded from the local files, so a restarted process finishes what a killed one began;
- *   the local params are sent again, and {@link FileSync} compares the files.
+ *   the local params are sent again, and the file sync compares the files (lazy-file-sync.ts).
  * - The local store uploads as one writer (`.writer-id`, made with the run): another client
  *   appending to the same experiment (another machine, a remote-only run) loses nothing, and
  *   a restart resumes where the server says this store's records end.
@@ -30,7 +30,7 @@ import { remoteConnection, type RemoteSetup } from "../backends/remote/index.ts"
 import { isTransient, pauseMs } from "../backends/remote/retry.ts";
 import { RemoteSession, type RemoteFilesSetup } from "../backends/remote/session.ts";
 import { UnloadPlan, type UnloadResult } from "../backends/remote/unload.ts";
-import { FileSync, HybridFileStore } from "./file-sync.ts";
+import { HybridFileStore, LazyFileSync } from "./lazy-file-sync.ts";
 import { localParams, localWriterId } from "./local-run.ts";
 import { Uploader } from "./uploader.ts";
 
@@ -67,7 +67,7 @@ export class HybridBackend implements Backend {
   readonly files: FileStore;
   private readonly session: RemoteSession;
   private readonly uploader: Uploader;
-  private readonly fileSync: FileSync;
+  private readonly fileSync: LazyFileSync;
   private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
   private reconnects = 0;
   private closed = false;
@@ -90,7 +90,7 @@ export class HybridBackend implements Backend {
       },
       { maxMemoryBytes: options.maxMemoryBytes ?? DEFAULT_UPLOAD_MEMORY_BYTES, concurrency: 4 },
     );
-    this.fileSync = new FileSync(local.files, { api: () => this.session.fileApi(), report, unrefTimer });
+    this.fileSync = new LazyFileSync(local.files, { api: () => this.session.fileApi(), report, unrefTimer });
     this.files = new HybridFileStore(local.files, this.fileSync);
   }
 

@@ -20,9 +20,12 @@ export interface WebEncoderOptions {
   readonly idle?: { readonly ms: number; readonly unrefTimer?: (handle: unknown) => void };
 }
 
-/** Starts one module worker running encoder-worker.ts. */
-function startWorker(): Worker {
-  return new Worker(new URL("./encoder-worker.ts", import.meta.url), { type: "module", name: "ml-dash encoder" });
+/**
+ * Starts one module worker running encoder-worker.ts: an encoder, or (`name` "ml-dash storage",
+ * storage-worker.ts) the thread that serves a window's IndexedDB store.
+ */
+export function startWorker(name = "ml-dash encoder"): Worker {
+  return new Worker(new URL("./encoder-worker.ts", import.meta.url), { type: "module", name });
 }
 
 /**
@@ -86,5 +89,5 @@ export function webEncoderWorker(start: () => Worker, options: WebEncoderOptions
  */
 export function webEncoderSpawner(options: WebEncoderOptions = {}): (() => EncoderWorker) | undefined {
   if (typeof Worker !== "function") return undefined;
-  return () => webEncoderWorker(startWorker, options);
+  return () => webEncoderWorker(() => startWorker(), options);
 }
