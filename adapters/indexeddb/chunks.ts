@@ -4,7 +4,6 @@
  * chunks inside one transaction.
  */
 import type { IDBPObjectStore } from "idb";
-import { ownsBuffer } from "../../src/storage/kit.ts";
 import type { DashDB, Head } from "./connection.ts";
 
 type Names = ("heads" | "chunks")[];
@@ -48,7 +47,7 @@ export function newGen(): number {
 export const emptyHead = (): Head => ({ gen: newGen(), size: 0, mtimeMs: Date.now(), lastOffset: 0, lastLength: 0 });
 
 /** A view that owns exactly its bytes, so structured clone stores nothing more. */
-export const tight = (v: Uint8Array): Uint8Array => (ownsBuffer(v) ? v : v.slice());
+export const tight = (v: Uint8Array): Uint8Array => (owns(v) ? v : v.slice());
 
 /** Puts `data` as chunks of generation `head.gen` from `head.size` on, updating `head`. */
 export function putChunks(chunks: ChunkStore<"readwrite">, key: string, head: Head, data: Uint8Array, pending: Promise<unknown>[]): void {
@@ -63,7 +62,8 @@ export function putChunk(chunks: ChunkStore<"readwrite">, key: string, head: Hea
   head.size += piece.length;
 }
 
-
+/** True when `v` owns its buffer whole, so storing it stores nothing more. */
+export const owns = (v: Uint8Array): boolean => v.byteOffset === 0 && v.byteLength === v.buffer.byteLength;
 
 /** Bytes `[from, to)` of a value, read inside one transaction. */
 export async function readSpan(chunks: ChunkStore, key: string, head: Head, from: number, to: number): Promise<Uint8Array> {

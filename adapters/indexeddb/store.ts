@@ -8,8 +8,8 @@
  * new ones. `readRange` finds the chunk holding its first byte with one cursor step.
  */
 import type { IDBPTransaction } from "idb";
-import { assertValidKey, concatBytes, ownsBuffer, StorageError, storageError, type StorageAdapter, type StorageStat } from "../../src/storage/kit.ts";
-import { CHUNK, EMPTY, PART, SMALL, below, chunkRange, emptyHead, errorName, genRange, keyChunks, putChunk, putChunks, readSpan, type Stores } from "./chunks.ts";
+import { assertValidKey, concatBytes, StorageError, storageError, type StorageAdapter, type StorageStat } from "../../src/storage/kit.ts";
+import { CHUNK, EMPTY, PART, SMALL, below, chunkRange, emptyHead, errorName, genRange, keyChunks, owns, putChunk, putChunks, readSpan, type Stores } from "./chunks.ts";
 import { Connection, STORES, type DashDB, type Head } from "./connection.ts";
 import type { StreamContext } from "./streams.ts";
 
@@ -130,7 +130,7 @@ export function indexedDBStore(dbName: string): IndexedDBStore {
         // inside its success callback, where the transaction is still active.
         if (i > from) await pending[pending.length - 1];
         const part = parts[i] as Uint8Array;
-        if (owned && part.length > 0 && part.length <= PART && ownsBuffer(part)) putChunk(s.chunks, key, head, part, pending);
+        if (owned && part.length > 0 && part.length <= PART && owns(part)) putChunk(s.chunks, key, head, part, pending);
         else putChunks(s.chunks, key, head, part, pending);
       }
       head.mtimeMs = Date.now();

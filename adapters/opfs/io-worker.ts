@@ -8,7 +8,6 @@
  * Security Policy without `worker-src blob:`), `ioWorkerOps()` resolves to `undefined` and the
  * adapter does the changes itself.
  */
-import { ownedBuffers } from "../../src/storage/kit.ts";
 import { fileOps, type FileOps } from "./file-ops.ts";
 
 type Reply = { id: number; ok: boolean; name?: string; message?: string };
@@ -84,11 +83,13 @@ async function start(): Promise<FileOps | undefined> {
     worker.terminate();
     return undefined;
   }
-  // The bytes are the adapter's own copy (or given by appendParts): transferred, not copied again.
+  // The bytes are the adapter's own copy: transfer them instead of copying again.
+  const own = (data: Uint8Array): Transferable[] => (data.byteOffset === 0 && data.byteLength === data.buffer.byteLength && data.buffer instanceof ArrayBuffer ? [data.buffer] : []);
   return {
-    append: (path, data) => call("append", [path, data], ownedBuffers([data])),
-    appendParts: (path, parts) => call("appendParts", [path, parts], ownedBuffers(parts)),
-    replace: (path, data) => call("replace", [path, data], ownedBuffers([data])),
+    append: (path, data) => call("append", [path, data], own(data)),
+    // The parts are the adapter's (given by appendParts): transferred, each buffer once.
+    appendParts: (path, parts) => call("appendParts", [path, parts], [...new Set(parts.flatMap(own))]),
+    replace: (path, data) => call("replace", [path, data], own(data)),
     truncate: (path, size) => call("truncate", [path, size]),
     move: (from, to) => call("move", [from, to]),
     remove: (path, recursive) => call("remove", [path, recursive]),

@@ -60,4 +60,4 @@ export { walkFiles, type WalkEntry } from "./walk.ts";
 export { originLocks, type OriginLocks } from "./web-locks.ts";
 export { Mutex, NamedMutex } from "../internal/mutex.ts";
 export { loadOnce } from "../internal/load-once.ts";
-export { concatBytes, ownedBuffers, ownsBuffer } from "../internal/bytes.ts";
+export { concatBytes } from "../internal/bytes.ts";

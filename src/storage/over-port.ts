@@ -11,7 +11,6 @@
  * (files and exports; data appends never use them).
  */
 import { StorageError } from "../errors.ts";
-import { ownedBuffers } from "../internal/bytes.ts";
 import type { StorageAdapter } from "./contract.ts";
 
 /** The side of a `MessageChannel` (or a worker's scope) as used here. */
@@ -56,6 +55,13 @@ export function serveStorage(adapter: StorageAdapter, port: StoragePort): void {
     );
   };
   port.postMessage({ id: READY, ok: true, value: null } satisfies Reply);
+}
+
+/** The buffers of `parts` that they own whole, each once: transferred with the message. */
+function ownBuffers(parts: readonly Uint8Array[]): ArrayBuffer[] {
+  const out = new Set<ArrayBuffer>();
+  for (const p of parts) if (p.byteOffset === 0 && p.byteLength === p.buffer.byteLength && p.buffer instanceof ArrayBuffer) out.add(p.buffer);
+  return [...out];
 }
 
 /** A connection made by `storageOverPort`'s `connect`: the port, and how to stop its worker. */
@@ -108,7 +114,7 @@ export function storageOverPort(connect: () => Promise<StorageConnection | undef
     stat: (key) => call("stat", [key]),
     write: (key, data) => call("write", [key, data]),
     append: (key, data) => call("append", [key, data]),
-    appendParts: (key, parts) => call("appendParts", [key, parts], ownedBuffers(parts)),
+    appendParts: (key, parts) => call("appendParts", [key, parts], ownBuffers(parts)),
     truncate: (key, size) => call("truncate", [key, size]),
     list: (prefix) => call("list", [prefix]),
     delete: (key) => call("delete", [key]),
