@@ -17,7 +17,9 @@
 import type { Backend, ExperimentInfo, OpenState, ParamsUpdate, RunStatus } from "../model/backend.ts";
 import { MlDashError, RemoteError, StorageError } from "../errors.ts";
 import { DEFAULT_UPLOAD_MEMORY_BYTES, uploadMemoryBytes } from "../model/defaults.ts";
-import { localFileStoreFor, type LocalFileStore } from "../files/local-file-store.ts";
+import type { LocalFileStore } from "../files/local-file-store.ts";
+import { loadOnce } from "../internal/load-once.ts";
+import { paths } from "../layout/paths.ts";
 import type { FileStore } from "../files/types.ts";
 import { listStreams } from "../layout/list-streams.ts";
 import type { ParsedPrefix } from "../model/prefix.ts";
@@ -41,8 +43,8 @@ export interface LocalSide {
   readonly dir: string;
   /** The local backend (for each stream's durable count). */
   readonly backend: Backend;
-  /** The local files, which are uploaded after they are saved. */
-  readonly files: LocalFileStore;
+  /** The local files, which are uploaded after they are saved (their code loads on first need). */
+  readonly files: () => Promise<LocalFileStore>;
 }
 
 /** Options of {@link HybridBackend}. */
@@ -90,7 +92,7 @@ export class HybridBackend implements Backend {
       },
       { maxMemoryBytes: options.maxMemoryBytes ?? DEFAULT_UPLOAD_MEMORY_BYTES, concurrency: 4 },
     );
-    this.fileSync = new LazyFileSync(local.files, { api: () => this.session.fileApi(), report, unrefTimer });
+    this.fileSync = new LazyFileSync(local.files, () => local.storage.stat(paths.filesMeta(local.dir)).then((s) => s !== null), { api: () => this.session.fileApi(), report, unrefTimer });
     this.files = new HybridFileStore(local.files, this.fileSync);
   }
 
@@ -204,7 +206,13 @@ export function hybridRun(setup: RemoteSetup & { readonly storage: StorageAdapte
   const { client, files } = remoteConnection(setup);
   const hybrid = new HybridBackend({
     client,
-    local: { storage, dir: prefix.path, backend: local.backend, files: localFileStoreFor(storage, prefix, runtime, files.maxBytes) },
+    local: {
+      storage,
+      dir: prefix.path,
+      backend: local.backend,
+      // Loaded when a file is saved or listed, or the store has files to sync: most runs never.
+      files: loadOnce(async () => (await import("../files/local-file-store.ts")).localFileStoreFor(storage, prefix, runtime, files.maxBytes)),
+    },
     stats: setup.stats,
     report: setup.report,
     unrefTimer: runtime.unrefTimer,

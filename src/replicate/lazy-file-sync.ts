@@ -1,7 +1,8 @@
 /**
  * The files of a hybrid run: `exp.files` (the local store, with every change then sent to the
  * server) and the file sync behind it, loaded when there is something to sync. A run whose local
- * store has no file and that saves none never downloads file-sync.ts and file-plan.ts.
+ * store has no file and that saves none never downloads the local file store, file-sync.ts and
+ * file-plan.ts.
  */
 import type { LocalFileStore } from "../files/local-file-store.ts";
 import type { DeletedFile, FileInfo, FileStore, FileUpdate, SaveRequest } from "../files/types.ts";
@@ -14,13 +15,15 @@ export class LazyFileSync {
   private closed = false;
 
   constructor(
-    private readonly local: LocalFileStore,
+    private readonly local: () => Promise<LocalFileStore>,
+    /** Whether the local store has file records (a cheap check: no file store code loads for it). */
+    private readonly hasFiles: () => Promise<boolean>,
     private readonly hooks: FileSyncHooks,
   ) {}
 
   private sync(): Promise<FileSync> {
-    return (this.loaded ??= import("./file-sync.ts").then(({ FileSync }) => {
-      const s = new FileSync(this.local, this.hooks);
+    return (this.loaded ??= Promise.all([import("./file-sync.ts"), this.local()]).then(([{ FileSync }, local]) => {
+      const s = new FileSync(local, this.hooks);
       if (this.closed) s.close();
       return s;
     }));
@@ -30,7 +33,7 @@ export class LazyFileSync {
   catchUp(): Promise<void> {
     const catching = (async () => {
       // Nothing a previous process left: no sync to start (a save starts it).
-      if (!this.loaded && (await this.local.records()).length === 0) return;
+      if (!this.loaded && !(await this.hasFiles())) return;
       await (await this.sync()).catchUp();
     })();
     this.catching = catching;
@@ -63,37 +66,38 @@ export class LazyFileSync {
 /** `exp.files` of a hybrid run: the local store, with every change then sent to the server. */
 export class HybridFileStore implements FileStore {
   constructor(
-    private readonly local: LocalFileStore,
+    private readonly local: () => Promise<LocalFileStore>,
     private readonly sync: LazyFileSync,
   ) {}
 
   async save(req: SaveRequest): Promise<FileInfo> {
-    const info = await this.local.save(req);
+    const info = await (await this.local()).save(req);
     await this.sync.touch(info);
     return info;
   }
 
-  records(): Promise<FileInfo[]> {
-    return this.local.records();
+  async records(): Promise<FileInfo[]> {
+    return (await this.local()).records();
   }
 
-  read(file: FileInfo): Promise<Uint8Array> {
-    return this.local.read(file);
+  async read(file: FileInfo): Promise<Uint8Array> {
+    return (await this.local()).read(file);
   }
 
-  stream(file: FileInfo): Promise<ReadableStream<Uint8Array>> {
-    return this.local.stream(file);
+  async stream(file: FileInfo): Promise<ReadableStream<Uint8Array>> {
+    return (await this.local()).stream(file);
   }
 
   async delete(id: string): Promise<DeletedFile> {
-    const done = await this.local.delete(id);
-    const f = (await this.local.records()).find((r) => r.id === id);
+    const local = await this.local();
+    const done = await local.delete(id);
+    const f = (await local.records()).find((r) => r.id === id);
     if (f) await this.sync.touch(f);
     return done;
   }
 
   async update(id: string, patch: FileUpdate): Promise<FileInfo> {
-    const info = await this.local.update(id, patch);
+    const info = await (await this.local()).update(id, patch);
     await this.sync.touch(info);
     return info;
   }
