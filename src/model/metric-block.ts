@@ -34,18 +34,23 @@ export type MetricBlock = ColumnBlock | RowBlock;
 /** Rows of a new column block when nothing says how many are coming. */
 export const MIN_BLOCK_ROWS = 16;
 
+/** Gives a column of `length` rows (the write path reuses spare buffers: src/internal/spare-buffers.ts). */
+export type ColumnAlloc = (length: number) => Float64Array;
+
+const fresh: ColumnAlloc = (n) => new Float64Array(n);
+
 /** A new column block for `keys`, with room for `capacity` rows. */
-export function newColumnBlock(keys: readonly string[], capacity = MIN_BLOCK_ROWS): ColumnBlock {
-  return { kind: "cols", keys, cols: keys.map(() => new Float64Array(capacity)), ts: new Float64Array(capacity), length: 0 };
+export function newColumnBlock(keys: readonly string[], capacity = MIN_BLOCK_ROWS, alloc = fresh): ColumnBlock {
+  return { kind: "cols", keys, cols: keys.map(() => alloc(capacity)), ts: alloc(capacity), length: 0 };
 }
 
 /** Doubles the capacity of a full block (amortised O(1) per row), up to `max` rows. Returns false at `max`. */
-export function growColumnBlock(b: ColumnBlock, max: number): boolean {
+export function growColumnBlock(b: ColumnBlock, max: number, alloc = fresh): boolean {
   const cap = b.ts.length;
   if (cap >= max) return false;
   const next = Math.min(max, cap * 2);
   const grow = (a: Float64Array): Float64Array => {
-    const g = new Float64Array(next);
+    const g = alloc(next);
     g.set(a);
     return g;
   };

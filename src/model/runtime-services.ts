@@ -6,6 +6,7 @@
  * src/backends/local/) and in the runtime entries.
  */
 import type { BatchData } from "./batch.ts";
+import type { CreatedRuns } from "./created-at.ts";
 
 /** A local file opened for reading. */
 export interface LocalFile {
@@ -48,16 +49,30 @@ export interface EncodeJob {
   readonly first: number;
   /** Python ISO timestamp shared by the batch's metric lines (`createdAt`). */
   readonly createdAt: string;
+  /** Times kept from the records' first store (a copy), overriding `createdAt` run by run. */
+  readonly created?: CreatedRuns | undefined;
 }
 
 /** A request to an encoder worker. */
 export interface EncoderRequest {
   readonly id: number;
   readonly job: EncodeJob;
+  /**
+   * A spare buffer (transferred) to encode into, when the pool has one: the reply's bytes are
+   * then a view of it, and the pool gets it back once the bytes are stored.
+   */
+  readonly out?: ArrayBuffer | undefined;
 }
 
 /** An encoder worker's reply. */
-export type EncoderReply = { readonly id: number; readonly bytes: Uint8Array } | { readonly id: number; readonly error: string };
+export type EncoderReply =
+  | {
+      readonly id: number;
+      readonly bytes: Uint8Array;
+      /** The job's column buffers, transferred back for the pool to copy later batches into. */
+      readonly spare?: readonly ArrayBuffer[] | undefined;
+    }
+  | { readonly id: number; readonly error: string };
 
 /**
  * An encoder worker as the pool of src/backends/local/encoder-pool.ts sees it

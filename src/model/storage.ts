@@ -66,7 +66,8 @@ export interface StorageAdapter {
    * (so call order still holds): returns true once the bytes are stored, false when it did
    * nothing (the caller then uses `append`). A failed append leaves the value as it was and
    * throws. Only adapters over a synchronous backend (a file system) offer it; the buffer uses
-   * it to make a producer that outruns storage wait for storage instead of losing data.
+   * it to make a producer that outruns storage wait for storage instead of losing data. The
+   * adapter keeps no reference to `data`: once it returns, the caller reuses the array.
    */
   appendSync?(key: string, data: Uint8Array): boolean;
   /**

@@ -19,8 +19,9 @@ import type { Batch, LogRecord, StreamId, StreamInfo } from "../model/batch.ts";
 import { streamId } from "../model/batch.ts";
 import { LogQueue, MetricQueue, TrackQueue, type AnyQueue } from "./stream-queue.ts";
 import { checkRecordSize } from "./estimate-bytes.ts";
+import { releaseColumns } from "./release-columns.ts";
+import { spareBuffers } from "../internal/spare-buffers.ts";
 import { dropForRoom, HIGH_WATER, RELIEVE_TO, runPool, storeInline, toMlDashError } from "./backpressure.ts";
-
 
 
 /** How the buffer talks back to its experiment. */
@@ -169,11 +170,12 @@ export class Buffer {
     return p;
   }
 
-  /** Stops the timer. Queued data stays until the next `flush()`. */
+  /** Stops the timer. Queued data stays until the next `flush()`. The spare buffers go (a process keeps none for a finished run). */
   close(): void {
     this.closed = true;
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
+    spareBuffers.clear();
   }
 
   private arm(): void {
@@ -372,6 +374,7 @@ export class Buffer {
     // A remote backend counts `sent` itself: it alone knows what the server acknowledged.
     if (this.primary.role === "local") s.written += records;
     for (const sec of this.secondaries) sec.write(q.id, fresh).catch((err) => this.hooks.report(toMlDashError(err)));
+    if (this.secondaries.length === 0) releaseColumns(fresh, q.sealed[0]); // reused by later points
   }
 
   /**

@@ -9,6 +9,7 @@ import type { RunClock } from "./timestamps.ts";
 import { estimateBytes } from "./estimate-bytes.ts";
 import { ValidationError } from "../errors.ts";
 import { growColumnBlock, MAX_BLOCK_ROWS } from "../model/metric-block.ts";
+import { spareBuffers } from "../internal/spare-buffers.ts";
 import { checkKey, isPlainObject, normalizeValue, type PlainObject } from "../model/values.ts";
 import type { StreamId, StreamInfo } from "../model/batch.ts";
 
@@ -45,7 +46,7 @@ export class MetricWriter {
     const b = q.tail;
     if (b !== undefined) {
       const n = b.length;
-      if (n < b.ts.length || growColumnBlock(b, MAX_BLOCK_ROWS)) {
+      if (n < b.ts.length || growColumnBlock(b, MAX_BLOCK_ROWS, spareBuffers.float64)) {
         const keys = b.keys;
         const cols = b.cols;
         let j = 0;

@@ -3,6 +3,7 @@
  * by the primary backend (kept in order and retried exactly as they are).
  */
 import type { PlainObject, PlainValue } from "../model/values.ts";
+import { spareBuffers } from "../internal/spare-buffers.ts";
 import type { Batch, BatchData, LogRecord, StreamId, StreamInfo, TrackEntry } from "../model/batch.ts";
 import { MAX_BLOCK_ROWS, MIN_BLOCK_ROWS, newColumnBlock, splitBlocks, type ColumnBlock, type MetricBlock, type RowBlock } from "../model/metric-block.ts";
 
@@ -110,7 +111,7 @@ export class MetricQueue extends QueueBase {
       const sameLayout = prevKeys !== undefined && prevKeys.length === keys.length && prevKeys.every((k, i) => k === keys[i]);
       if (!sameLayout) this.layoutChanges++;
       const capacity = this.tail ? this.tail.ts.length : this.sealedTail?.capacity;
-      const block = newColumnBlock(sameLayout ? prevKeys : keys, sameLayout && capacity !== undefined ? Math.min(capacity, MAX_BLOCK_ROWS) : undefined);
+      const block = newColumnBlock(sameLayout ? prevKeys : keys, sameLayout && capacity !== undefined ? Math.min(capacity, MAX_BLOCK_ROWS) : undefined, spareBuffers.float64);
       this.sealedTail = undefined;
       for (let j = 0; j < keys.length; j++) (block.cols[j] as Float64Array)[0] = point[keys[j] as string] as number;
       block.ts[0] = point["_ts"] as number;

@@ -109,6 +109,17 @@ export function storageContract(name: string, make: () => Promise<StorageFixture
       expect(() => appendSync("../escape", bytes("x"))).toThrow(StorageError);
     });
 
+    t("appendSync keeps no reference to the bytes: the caller reuses the array once it returns", async ({ adapter }) => {
+      const appendSync = adapter.appendSync?.bind(adapter);
+      if (!appendSync) return;
+      // A view into a larger array, as the encoder pool's reused output arrays are.
+      const whole = bytes("..line one\nline two\n..");
+      expect(appendSync("sync/reuse/a.jsonl", whole.subarray(2, whole.length - 2))).toBe(true);
+      whole.fill(0x2a); // the next batch is encoded into the same array
+      expect(appendSync("sync/reuse/a.jsonl", bytes("three\n"))).toBe(true);
+      expect(text(await adapter.read("sync/reuse/a.jsonl"))).toBe("line one\nline two\nthree\n");
+    });
+
     t("appendParts, where offered, stores its parts in order as one append of their concatenation would", async (f) => {
       const appendParts = f.adapter.appendParts?.bind(f.adapter);
       if (!appendParts) return; // optional: the core then appends the concatenation

@@ -9,6 +9,7 @@ import { newColumnBlock, type MetricBlock } from "../../src/model/metric-block.t
 import { encodeBatchBytes, type EncodeJob } from "../../src/backends/local/encode-batch.ts";
 import { EncoderPool, handleEncoderRequest, OFFLOAD_MIN_RECORDS, type EncoderRequest, type EncoderWorker } from "../../src/backends/local/encoder-pool.ts";
 import { parseJsonLines } from "../../src/layout/py-json-parse.ts";
+import { spareBuffers } from "../../src/internal/spare-buffers.ts";
 import { LocalBackend } from "../../src/backends/local/local-backend.ts";
 import { parsePrefix } from "../../src/model/prefix.ts";
 import { streamId, type Batch } from "../../src/model/batch.ts";
@@ -18,11 +19,23 @@ import { REPO, start } from "../support/child.ts";
 import { tempDir } from "../support/node-fixtures.ts";
 
 /** A worker on a real MessageChannel: messages are structured-cloned and buffers transferred. */
-function channelWorker(opts: { die?: boolean } = {}): EncoderWorker & { handled: number } {
+/** What a worker got in one request (before it transferred the buffers back). */
+interface Received {
+  /** Bytes of the spare output array, when the request carried one. */
+  out: number | undefined;
+  /** Rows of the first column block, and bytes of the buffer under its times. */
+  rows: number;
+  tsBuffer: number;
+}
+
+function channelWorker(opts: { die?: boolean; seen?: Received[] } = {}): EncoderWorker & { handled: number } {
   const { port1, port2 } = new MessageChannel();
   const state = { handled: 0 };
   port2.onmessage = (e: MessageEvent<EncoderRequest>) => {
     state.handled++;
+    const block = e.data.job.data.kind === "metric" ? e.data.job.data.blocks[0] : undefined;
+    const cols = block?.kind === "cols" ? block : undefined;
+    opts.seen?.push({ out: e.data.out?.byteLength, rows: cols?.length ?? 0, tsBuffer: cols?.ts.buffer.byteLength ?? 0 });
     const { reply, transfer } = handleEncoderRequest(e.data);
     port2.postMessage(reply, transfer);
   };
@@ -198,6 +211,61 @@ describe("encoder pool", () => {
     const strip = (b: Buffer): string => b.toString("utf8").replace(/"createdAt": "[^"]*"/g, "");
     expect(stored.length).toBe(appends[0]);
     expect(strip(stored)).toBe(strip(expected));
+    pool.close();
+  });
+
+  test("bytes given back after a synchronous append are encoded into again, and the worker sends its column copies back", async () => {
+    spareBuffers.clear(); // this thread's spares: other tests' buffers must not fit first
+    const seen: Received[] = [];
+    const pool = new EncoderPool(() => channelWorker({ seen }), 1);
+    const [first, second] = [metricJob(5000), metricJob(3000)]; // made first: new blocks take spares too
+    const a = await pool.encode(first, 5001);
+    expect(seen[0]?.out).toBeUndefined(); // nothing given back yet: an exact-size array of its own
+    expect(a.byteLength).toBe(a.buffer.byteLength);
+    expect(Buffer.from(a).equals(Buffer.from(encodeBatchBytes(first)))).toBe(true);
+    const aSize = a.buffer.byteLength;
+    pool.recycle(a);
+    // From now on the bytes are views of reusable arrays: the next batches are encoded into
+    // the array given back (it is big enough), or a new one of the expected size.
+    const b = await pool.encode(second, 3001);
+    expect(seen[1]?.out).toBe(aSize);
+    expect(b.buffer.byteLength).toBe(aSize);
+    expect(Buffer.from(b).equals(Buffer.from(encodeBatchBytes(second)))).toBe(true);
+    // The 5,000-row column copies came back: the 3,000-row batch was copied into them.
+    expect(seen[1]).toMatchObject({ rows: 3000, tsBuffer: 5000 * 8 });
+    // Encoding inline takes a spare too, and gives the same bytes.
+    pool.recycle(b);
+    const here = pool.encodeHere(second);
+    expect(here.buffer.byteLength).toBe(aSize);
+    expect(Buffer.from(here).equals(Buffer.from(encodeBatchBytes(second)))).toBe(true);
+    pool.close();
+  });
+
+  test("a synchronous store's run through recycled arrays: every byte stored and counted, identical to inline encoding", async () => {
+    const { pool, handled } = countingPool();
+    const storage = memoryAdapter();
+    const stats = { bytes: 0 };
+    const stream = streamId("metric", "train");
+    const backend = new LocalBackend(storage, "p/q/t", stats, pool);
+    expect(await backend.cursor(stream)).toBe(0);
+    const expected: Buffer[] = [];
+    let first = 0;
+    for (let cycle = 0; cycle < 3; cycle++) {
+      const batches = [0, 1, 2, 3, 4, 5].map(() => {
+        const b = metricBatch(stream, first);
+        first += b.count;
+        return b;
+      });
+      backend.prepare(stream, batches);
+      await backend.write(stream, batches);
+      for (const b of batches) expected.push(Buffer.from(encodeBatchBytes({ ...metricJob(3000), first: b.first })));
+    }
+    expect(handled()).toBe(18); // every batch on the worker (the arrays went back and forth)
+    const stored = Buffer.from((await storage.read("p/q/t/metrics/train/data.jsonl"))!);
+    const strip = (b: Buffer): string => b.toString("utf8").replace(/"createdAt": "[^"]*"/g, "");
+    expect(strip(stored)).toBe(strip(Buffer.concat(expected)));
+    // Counted before the arrays were reused (a reused array is detached when posted again).
+    expect(stats.bytes).toBe(stored.length);
     pool.close();
   });
 

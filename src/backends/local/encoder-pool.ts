@@ -4,29 +4,11 @@
  * workers through `RuntimeHooks.spawnEncoder`; without one, or if a worker fails, encoding runs
  * inline with the same function and the same bytes.
  */
-import { encodeBatchBytes, transferableJob, type EncodeJob } from "./encode-batch.ts";
+import { encodeBatchBytes, expectedBytes, jobBuffers, transferableJob, type EncodeJob } from "./encode-batch.ts";
+import type { EncoderReply, EncoderRequest, EncoderWorker } from "../../model/runtime-services.ts";
+import { spareBuffers } from "../../internal/spare-buffers.ts";
 
-/** A worker as the pool sees it (entries adapt Web Workers or node:worker_threads to this). */
-export interface EncoderWorker {
-  post(message: EncoderRequest, transfer: ArrayBuffer[]): void;
-  /** Registers the handlers for replies and for the worker dying. */
-  listen(onMessage: (reply: EncoderReply) => void, onError: (error: unknown) => void): void;
-  terminate(): void;
-  /**
-   * Tells the runtime whether the worker has jobs: a busy worker must keep the process alive
-   * (Node `ref`), an idle one must not (`unref`).
-   */
-  setBusy?(busy: boolean): void;
-}
-
-/** A request to a worker. */
-export interface EncoderRequest {
-  readonly id: number;
-  readonly job: EncodeJob;
-}
-
-/** A worker's reply. */
-export type EncoderReply = { readonly id: number; readonly bytes: Uint8Array } | { readonly id: number; readonly error: string };
+export type { EncoderReply, EncoderRequest, EncoderWorker } from "../../model/runtime-services.ts";
 
 interface Pending {
   /** The job, to encode inline if the worker fails; none for a warm-up sample. */
@@ -45,6 +27,8 @@ export class EncoderPool {
   private broken = false;
   private warming: Promise<void> | undefined;
   private encodedOnWorkers = 0;
+  /** Bytes were given back (`recycle`): encode into reusable arrays from now on. */
+  private recycling = false;
 
   constructor(
     private readonly spawn: () => EncoderWorker,
@@ -56,15 +40,17 @@ export class EncoderPool {
    * available (bytes come back synchronously when it is encoded inline).
    */
   encode(job: EncodeJob, records: number, helpWhenBusy = false, minRecords = OFFLOAD_MIN_RECORDS): Promise<Uint8Array> | Uint8Array {
-    if (this.broken || records < minRecords) return encodeBatchBytes(job);
+    if (this.broken || records < minRecords) return this.encodeHere(job);
     const slot = this.pick();
     // With `helpWhenBusy` (the buffer is filling up) and every worker holding a job, the caller
     // encodes this batch itself: one more encoder, and the backpressure a logging loop needs —
     // a loop that yields often can otherwise log faster than the workers encode until the
     // buffer overflows (measured at 10M points: 4.8M dropped without this rule, none with it).
-    if (!slot || (helpWhenBusy && slot.busy >= 1)) return encodeBatchBytes(job);
+    if (!slot || (helpWhenBusy && slot.busy >= 1)) return this.encodeHere(job);
     const id = this.nextId++;
-    const { job: sendable, transfer } = transferableJob(job);
+    const { job: sendable, transfer } = transferableJob(job, spareBuffers.float64);
+    const out = this.outArray(job);
+    if (out) transfer.push(out);
     if (slot.busy++ === 0) slot.w.setBusy?.(true);
     return new Promise<Uint8Array>((resolve) => {
       this.pending.set(id, {
@@ -74,8 +60,36 @@ export class EncoderPool {
           resolve(bytes);
         },
       });
-      slot.w.post({ id, job: sendable }, transfer);
+      slot.w.post(out ? { id, job: sendable, out } : { id, job: sendable }, transfer);
     });
+  }
+
+  /**
+   * Gives back bytes this pool encoded once they are stored and nothing holds them any more
+   * (a synchronous append copied them): their buffer encodes a later batch. Bytes still
+   * referenced elsewhere must not be given.
+   */
+  recycle(bytes: Uint8Array): void {
+    this.recycling = true;
+    spareBuffers.give(bytes.buffer);
+  }
+
+  /** Encodes `job` on the caller's thread (into a spare output array once bytes come back). */
+  encodeHere(job: EncodeJob): Uint8Array {
+    const out = this.outArray(job);
+    return encodeBatchBytes(job, out && new Uint8Array(out));
+  }
+
+  /**
+   * The array `job` is encoded into, once the caller gives bytes back (`recycle`): a spare big
+   * enough, or a new one of the expected size (so that it fits the next such batch when it is
+   * given back; an exact-size copy would not). `undefined` otherwise: the bytes are then an
+   * exact-size array of their own, which an adapter that takes parts stores without copying.
+   */
+  private outArray(job: EncodeJob): ArrayBuffer | undefined {
+    if (!this.recycling) return undefined;
+    const want = expectedBytes(job.data);
+    return spareBuffers.take(want) ?? new ArrayBuffer(want);
   }
 
   /**
@@ -139,6 +153,7 @@ export class EncoderPool {
     this.pending.delete(reply.id);
     if (!p.job) p.resolve(new Uint8Array(0)); // a warm-up sample: its bytes are not needed
     else if ("bytes" in reply) {
+      for (const b of reply.spare ?? []) spareBuffers.give(b); // copied into by later jobs
       this.encodedOnWorkers++;
       p.resolve(reply.bytes);
     } else p.resolve(encodeBatchBytes(p.job));
@@ -174,8 +189,11 @@ function warmUpJob(): EncodeJob {
 /** Handles one request inside a worker. */
 export function handleEncoderRequest(req: EncoderRequest): { reply: EncoderReply; transfer: ArrayBuffer[] } {
   try {
-    const bytes = encodeBatchBytes(req.job);
-    return { reply: { id: req.id, bytes }, transfer: [bytes.buffer as ArrayBuffer] };
+    const bytes = encodeBatchBytes(req.job, req.out && new Uint8Array(req.out));
+    // The column copies go back with the bytes: the pool copies later batches into them, and
+    // this thread holds no dead buffer until its next GC.
+    const spare = jobBuffers(req.job);
+    return { reply: { id: req.id, bytes, spare }, transfer: [bytes.buffer as ArrayBuffer, ...spare] };
   } catch (err) {
     return { reply: { id: req.id, error: err instanceof Error ? err.message : String(err) }, transfer: [] };
   }

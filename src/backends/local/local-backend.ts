@@ -9,7 +9,7 @@ import { nowIso } from "../../internal/clock.ts";
 import type { PlainValue } from "../../model/values.ts";
 import { paths } from "../../layout/paths.ts";
 import { encodeDoc, encodeParameters, type ExperimentDoc } from "../../layout/records.ts";
-import { encodeBatchBytes, encodeJob } from "./encode-batch.ts";
+import { encodeBatchBytes, encodeJob, type EncodeJob } from "./encode-batch.ts";
 import { waitAtMost } from "../../internal/wait-at-most.ts";
 import { appendEncoded, MAX_APPEND_BYTES } from "./append-encoded.ts";
 import { EncodeAhead } from "./encode-ahead.ts";
@@ -153,7 +153,7 @@ export class LocalBackend implements Backend {
       // batch itself: that is the backpressure that slows a loop logging faster than the
       // encoders keep up (without it, 10M points dropped half of them). Otherwise the write
       // cycle encodes the rest when it gets to them.
-      else if (pressure) this.prepared.set(b, { first: b.first, bytes: encodeBatchBytes(job) });
+      else if (pressure) this.prepared.set(b, { first: b.first, bytes: this.encodeNow(job) });
       else return;
     }
   }
@@ -184,14 +184,11 @@ export class LocalBackend implements Backend {
         if (!written.has(b)) {
           if (b.first !== state.next) break; // numbered for another position: left to `write`
           const pre = this.prepared.get(b);
-          const bytes = pre && pre.first === b.first && pre.bytes instanceof Uint8Array ? pre.bytes : encodeBatchBytes(encodeJob(b, now));
+          const bytes = pre && pre.first === b.first && pre.bytes instanceof Uint8Array ? pre.bytes : this.encodeNow(encodeJob(b, now));
           if (!storage.appendSync(state.dataKey, bytes)) break;
           this.prepared.delete(b);
-          state.size += bytes.length;
-          if (this.stats) this.stats.bytes += bytes.length;
-          state.next = b.first + b.count;
-          state.dirty = true;
-          written.add(b);
+          this.appended(state, [b], bytes.length);
+          this.encoder?.recycle(bytes); // last use: the array may be detached from here on
           done.push(b);
         }
         held++;
@@ -326,14 +323,16 @@ export class LocalBackend implements Backend {
           const bytes = await ahead.take();
           // `writeSync` (a producer past the buffer's bound) may have stored it while we waited.
           if (written.has(b)) {
+            this.encoder?.recycle(bytes);
             ahead.fill();
             continue;
           }
           // Appended synchronously where the adapter can: no append is then ever in flight, so
           // `writeSync` can always append after it, in order (see there).
           if (this.storage.appendSync?.(state.dataKey, bytes)) {
-            ahead.fill();
             this.appended(state, [b], bytes.length);
+            this.encoder?.recycle(bytes); // the adapter kept no reference; the array may be detached from here on
+            ahead.fill();
             continue;
           }
           // Asynchronous stores (IndexedDB, OPFS) pay per call (a transaction, a worker round
@@ -371,6 +370,9 @@ export class LocalBackend implements Backend {
       }
     }
   }
+
+  /** `job`'s bytes, encoded on this thread (into a spare array of the encoder pool when it has one). */
+  private encodeNow = (job: EncodeJob): Uint8Array => (this.encoder ? this.encoder.encodeHere(job) : encodeBatchBytes(job));
 
   /** `batches` (in order, `bytes` long together) are now stored. */
   private appended(state: StreamState, batches: readonly Batch[], bytes: number): void {
