@@ -15,6 +15,14 @@ export interface DenoFile {
   readonly readable: ReadableStream<Uint8Array>;
 }
 
+/** An open file used synchronously (`Deno.FsFile`'s sync methods). */
+export interface DenoSyncFile {
+  writeSync(p: Uint8Array): number;
+  statSync(): { readonly size: number };
+  truncateSync(len?: number): void;
+  close(): void;
+}
+
 /** `Deno.FileInfo`, the fields we read. */
 export interface DenoFileInfo {
   readonly isFile: boolean;
@@ -34,6 +42,8 @@ export interface DenoFsApi {
   truncate(path: string, size: number): Promise<void>;
   stat(path: string): Promise<DenoFileInfo>;
   readDir(path: string): AsyncIterable<{ name: string; isFile: boolean; isDirectory: boolean }>;
+  openSync(path: string, options: { append: true; create: true }): DenoSyncFile;
+  mkdirSync(path: string, options: { recursive: boolean }): void;
 }
 
 /** The `Deno` global (only call this inside Deno). */

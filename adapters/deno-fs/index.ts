@@ -1,10 +1,11 @@
 /**
  * `denoFsAdapter({ root })`: the `.dash` tree on a file system, through Deno's file APIs.
- * Appends go through cached handles opened for appending; replaces write a temporary file and
- * rename it over the key; every key's changes are serialised so appends land in call order.
+ * Appends go through cached handles opened for appending (or, synchronously, a handle opened
+ * for the call: `appendSync`); replaces write a temporary file and rename it over the key; every
+ * key's changes are serialised so appends land in call order.
  */
 import { assertValidKey, HandleCache, NamedMutex, tempName, walkFiles, type StorageAdapter, type StorageStat, type WalkEntry } from "../../src/storage/kit.ts";
-import { denoApi, isNotFound, type DenoFile } from "./deno-api.ts";
+import { denoApi, isNotFound, type DenoFile, type DenoSyncFile } from "./deno-api.ts";
 
 /** Options of {@link denoFsAdapter}. */
 export interface DenoFsAdapterOptions {
@@ -19,6 +20,38 @@ const parentOf = (path: string): string => path.slice(0, Math.max(0, path.lastIn
 async function writeAll(f: DenoFile, data: Uint8Array): Promise<void> {
   let off = 0;
   while (off < data.length) off += await f.write(data.subarray(off));
+}
+
+/**
+ * Appends `data` to `path` synchronously (creating folders as needed); on a failure part-way
+ * (disk full) the file is cut back to its size before the call and the error thrown.
+ */
+function appendFileSync(path: string, data: Uint8Array): void {
+  const api = denoApi();
+  const open = (): DenoSyncFile => api.openSync(path, { append: true, create: true });
+  let f: DenoSyncFile;
+  try {
+    f = open();
+  } catch (err) {
+    if (!isNotFound(err)) throw err;
+    api.mkdirSync(parentOf(path), { recursive: true });
+    f = open();
+  }
+  try {
+    const before = f.statSync().size;
+    try {
+      for (let off = 0; off < data.length; ) off += f.writeSync(data.subarray(off));
+    } catch (err) {
+      try {
+        f.truncateSync(before);
+      } catch {
+        // the write's error is the one to report
+      }
+      throw err;
+    }
+  } finally {
+    f.close();
+  }
 }
 
 /**
@@ -174,6 +207,15 @@ export function denoFsAdapter(options: DenoFsAdapterOptions = {}): StorageAdapte
         const handle = await appendHandle(key, path);
         for (const part of parts) await writeAll(handle, part);
       });
+    },
+
+    appendSync(key, data) {
+      const path = pathOf(key);
+      // Only when no change of the key is queued: the bytes must land after those.
+      if (queue.busy(key)) return false;
+      touched.add(key);
+      appendFileSync(path, data);
+      return true;
     },
 
     async truncate(key, size) {
