@@ -3,7 +3,7 @@
 // exp.flush()`) in every runtime this branch adds: Chromium (IndexedDB and OPFS, in a window and
 // in a dedicated worker), Deno (deno-fs) and Node (node-fs, the baseline deno-fs is held to).
 //
-//   node bench/runtimes.mjs [size...] [--repeat=3]      (npm run bench:runtimes)
+//   node bench/runtimes.mjs [size...] [--repeat=3]      (npm run bench:runtimes; BENCH_JOBS=indexeddb:window,opfs:window runs only those Chromium rows)
 //
 // `runtimeBenchmarks()` returns the rows and `formatRuntimeBenchmarks()` prints them, for
 // bench/run.mjs to call.
@@ -31,7 +31,7 @@ const JOBS = [
   ["opfs", "worker"],
   ["opfs-direct", "window"],
   ["opfs-direct", "worker"],
-];
+].filter(([store, context]) => !process.env.BENCH_JOBS || process.env.BENCH_JOBS.split(",").includes(`${store}:${context}`));
 
 async function bundle(entry, platform) {
   // Browser bundles sit at the server's root, as the encoder worker does (/web-encoder-worker.js).
