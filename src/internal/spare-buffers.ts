@@ -4,7 +4,7 @@
  * pool's output arrays once a synchronous append has stored them. A fast loop otherwise
  * allocated ~2.5 MB per 10,000 points (columns, their copy, the bytes) that lived until a GC
  * of the thread that last held them, much of it in the old generation (a full GC). Measured at
- * 10M points in Node: peak RSS 225 → 160 MB, 1.33M → 1.6M points/s.
+ * 10M points in Node: peak RSS 217-242 → 162-174 MB, 1.3-1.4M → 1.5-1.7M points/s.
  */
 export class SpareBuffers {
   private readonly free: ArrayBuffer[] = [];
