@@ -25,10 +25,13 @@ const workerFile = findWorkerFile();
  * Starts one encoder worker thread. Its young generation: 4 MB had it spend a second per million
  * points in GC (8fde0ba); 48 MB held ~25 MB more of the process's peak RSS than 16 MB at the same
  * speed (10M points, node-fs: 243–257 vs 218–228 MB, 1.25–1.34M vs 1.21–1.27M points/s,
- * alternating, 3 each), and up to four workers each keep theirs.
+ * alternating, 3 each), and up to four workers each keep theirs. Since the worker reuses its
+ * input and output buffers, 8 MB holds ~13 MB less than 16 MB at the same speed (10M points:
+ * 150–156 vs 159–175 MB, 1.20–1.66M vs 1.25–1.51M points/s, alternating, 7 and 4 runs); 6 MB
+ * and 4 MB were slower (1.15–1.44M, 1.18–1.20M).
  */
 function spawn(file: URL): EncoderWorker {
-  const w = new Worker(file, { resourceLimits: { maxYoungGenerationSizeMb: 16, maxOldGenerationSizeMb: 96 } });
+  const w = new Worker(file, { resourceLimits: { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 96 } });
   return {
     post: (message, transfer) => w.postMessage(message, transfer),
     listen(onMessage, onError) {
