@@ -97,3 +97,12 @@ export function sliceBlock(b: MetricBlock, start: number, end: number): MetricBl
   if (b.kind === "rows") return { kind: "rows", rows: b.rows.slice(start, end), length: end - start };
   return { kind: "cols", keys: b.keys, cols: b.cols.map((c) => c.subarray(start, end)), ts: b.ts.subarray(start, end), length: end - start };
 }
+
+/** Calls `fn` with every column array (times included) of the column blocks among `blocks`. */
+export function forEachColumn(blocks: readonly MetricBlock[], fn: (c: Float64Array) => void): void {
+  for (const b of blocks) {
+    if (b.kind !== "cols") continue;
+    for (const c of b.cols) fn(c);
+    fn(b.ts);
+  }
+}

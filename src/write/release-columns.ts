@@ -4,6 +4,7 @@
  */
 import { spareBuffers } from "../internal/spare-buffers.ts";
 import type { Batch } from "../model/batch.ts";
+import { forEachColumn } from "../model/metric-block.ts";
 
 /**
  * Gives back the column buffers of `done`, batches that nothing reads again (stored by the
@@ -12,16 +13,6 @@ import type { Batch } from "../model/batch.ts";
  */
 export function releaseColumns(done: readonly Batch[], next: Batch | undefined): void {
   const inUse = new Set<ArrayBufferLike>();
-  forEachColumn(next, (c) => inUse.add(c.buffer));
-  for (const b of done) forEachColumn(b, (c) => inUse.has(c.buffer) || spareBuffers.give(c.buffer));
-}
-
-/** Calls `fn` with every column array (times included) of a metric batch's column blocks. */
-function forEachColumn(batch: Batch | undefined, fn: (c: Float64Array) => void): void {
-  if (batch?.data.kind !== "metric") return;
-  for (const b of batch.data.blocks) {
-    if (b.kind !== "cols") continue;
-    for (const c of b.cols) fn(c);
-    fn(b.ts);
-  }
+  if (next?.data.kind === "metric") forEachColumn(next.data.blocks, (c) => inUse.add(c.buffer));
+  for (const b of done) if (b.data.kind === "metric") forEachColumn(b.data.blocks, (c) => inUse.has(c.buffer) || spareBuffers.give(c.buffer));
 }

@@ -2,7 +2,7 @@
  * Encoding a sealed batch into the bytes of its JSONL lines. The same function runs on the
  * caller's thread or in an encoder worker, so both produce identical bytes.
  */
-import { sliceBlock, type MetricBlock } from "../../model/metric-block.ts";
+import { forEachColumn, sliceBlock, type MetricBlock } from "../../model/metric-block.ts";
 import { encodeLogLines, encodeMetricLines, encodeTrackLines } from "../../layout/records.ts";
 import type { Batch, BatchData, TrackEntry } from "../../model/batch.ts";
 import type { EncodeJob } from "../../model/runtime-services.ts";
@@ -114,13 +114,8 @@ export function transferableJob(job: EncodeJob, alloc: (length: number) => Float
 
 /** The column buffers of a job made by {@link transferableJob}, each once. */
 export function jobBuffers(job: EncodeJob): ArrayBuffer[] {
-  if (job.data.kind !== "metric") return [];
   const seen = new Set<ArrayBuffer>();
-  for (const b of job.data.blocks) {
-    if (b.kind !== "cols") continue;
-    for (const c of b.cols) seen.add(c.buffer as ArrayBuffer);
-    seen.add(b.ts.buffer as ArrayBuffer);
-  }
+  if (job.data.kind === "metric") forEachColumn(job.data.blocks, (c) => seen.add(c.buffer as ArrayBuffer));
   return [...seen];
 }
 
