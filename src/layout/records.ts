@@ -6,7 +6,7 @@ import { isoMicros } from "../internal/clock.ts";
 import type { PlainObject, PlainValue } from "../model/values.ts";
 import type { MetricBlock } from "../model/metric-block.ts";
 import type { LogRecord, TrackEntry } from "../model/batch.ts";
-import { pyJson, pyKey, pyNumber, pyObject, pyString } from "./py-json.ts";
+import { intText, pyJson, pyKey, pyNumber, pyObject, pyString } from "./py-json.ts";
 
 /**
  * `{"index": i, "data": {...}, "createdAt": "..."}\n` lines for a run of points. Column
@@ -28,7 +28,7 @@ export function encodeMetricLines(first: number, blocks: readonly MetricBlock[],
       const lastV = new Float64Array(k + 1).fill(NaN);
       const lastS: string[] = new Array<string>(k + 1).fill("");
       for (let i = 0; i < b.length; i++) {
-        let line = '{"index": ' + index++ + ', "data": {';
+        let line = '{"index": ' + intText(index++) + ', "data": {';
         for (let j = 0; j <= k; j++) {
           const v = (columns[j] as Float64Array)[i] as number;
           let text: string;
@@ -63,7 +63,7 @@ export function encodeLogLines(first: number, logs: readonly LogRecord[]): strin
     const r = logs[i] as LogRecord;
     out +=
       '{"sequenceNumber": ' +
-      (first + i) +
+      intText(first + i) +
       ', "timestamp": ' +
       pyString(r.iso ?? isoMicros(r.timeMs)) +
       ', "level": ' +

@@ -212,6 +212,17 @@ describe("number formatting", () => {
       expect(decimalString(v), String(v)).toBe(pyText(v));
   }, CPU_TIMEOUT_MS);
 
+  test("property: intText(v) is exactly String(v) for every non-negative safe integer", async () => {
+    const { intText } = await import("../../src/layout/py-json.ts");
+    fc.assert(
+      fc.property(fc.oneof(fc.nat(), fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }), fc.integer({ min: 0, max: 2001 })), (v) => {
+        expect(intText(v)).toBe(String(v));
+      }),
+      { numRuns: 50_000 },
+    );
+    for (const v of [0, 9, 10, 999, 1000, 1001, 1010, 10_000, 999_999, 1_000_000, 2 ** 31, Number.MAX_SAFE_INTEGER]) expect(intText(v)).toBe(String(v));
+  }, CPU_TIMEOUT_MS);
+
   test("property: … and for numbers on the 10⁻⁶ grid, where the fast path runs", async () => {
     const { decimalString } = await import("../../src/layout/py-json.ts");
     const grid = fc.tuple(fc.integer({ min: -4_000_000_000, max: 4_000_000_000 }), fc.integer({ min: 0, max: 999_999 }), fc.integer({ min: 0, max: 6 }));
