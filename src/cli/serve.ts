@@ -4,7 +4,7 @@ import { resolve } from "node:path";
 import { nodeFsAdapter } from "../../adapters/node-fs/index.ts";
 import { nodeSha256 } from "../runtime/node/files.ts";
 import { encoderPoolFor } from "../backends/local/encoder-pool.ts";
-import { nodeRuntime } from "../runtime/node/entry.ts";
+import { serverEncoders } from "../runtime/node/encoder.ts";
 import { createServer } from "../server/index.ts";
 import { dashStore } from "../server/stores/dash/index.ts";
 import { serveNode } from "../runtime/node/serve.ts";
@@ -130,7 +130,7 @@ export async function serve(o: ServeOptions): Promise<number> {
   const missing = !o.team && !existsSync(root);
   // One store for the API and the dashboard: one index of the tree, one set of caches.
   const team = o.team ? openTeamStore(o.team, process.env) : undefined;
-  const store: RunStore = team ?? dashStore(nodeFsAdapter({ root }), { sha256: nodeSha256, encoder: encoderPoolFor(nodeRuntime) });
+  const store: RunStore = team ?? dashStore(nodeFsAdapter({ root }), { sha256: nodeSha256, encoder: encoderPoolFor(serverEncoders) });
   // The Host allowlist (against DNS rebinding), filled once the port is known (also with --port 0).
   const hosts: string[] | undefined = loopback || (o.allowedHosts?.length ?? 0) > 0 ? [...(o.allowedHosts ?? [])] : undefined;
   const server = createServer({ store, token: o.token, user: o.user ?? process.env["USER"] ?? "local", users, allowedHosts: hosts, corsOrigin: o.corsOrigins?.length ? o.corsOrigins : undefined });

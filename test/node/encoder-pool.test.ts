@@ -329,27 +329,38 @@ describe("encoder pool in the built package", () => {
     expect(records.every((x, i) => x.index === i && x.data.step === i && x.data.loss === 1 / (i + 1) && x.data._ts === 1000 + i)).toBe(true);
   }, CHILD_TIMEOUT_MS);
 
-  test.runIf(process.platform === "linux")("encoder threads run at a lower priority than the training loop (nice 10, Linux)", async () => {
+  test.runIf(process.platform === "linux")("a training process's encoder threads run at a lower priority than its loop (nice 10, Linux); a server's keep theirs", async () => {
     const script = join(tempDir("pool-nice-script"), "main.mjs");
     writeFileSync(script, `
       import { readdirSync, readFileSync } from "node:fs";
       import { Worker } from "node:worker_threads";
-      const w = new Worker(${JSON.stringify(join(REPO, "dist/encoder-worker.js"))});
-      // The worker lowers its priority while its module runs, before it listens for messages:
-      // once it has answered one (any message gets a reply), the priority is set.
-      w.postMessage({ id: 1, job: null });
-      await new Promise((r) => w.once("message", r));
-      const nice = readdirSync("/proc/self/task").map((t) => {
+      const niceOfThreads = () => readdirSync("/proc/self/task").map((t) => {
         const st = readFileSync("/proc/self/task/" + t + "/stat", "utf8");
         return Number(st.slice(st.lastIndexOf(")") + 2).split(" ")[16]);
       });
-      console.log("NICE", JSON.stringify(nice));
-      await w.terminate();
+      const file = ${JSON.stringify(join(REPO, "dist/encoder-worker.js"))};
+      // A worker sets its priority while its module runs, before it listens for messages: once
+      // it has answered one (any message gets a reply), the priority is set.
+      const answered = async (w) => {
+        w.postMessage({ id: 1, job: null });
+        await new Promise((r) => w.once("message", r));
+        return w;
+      };
+      // The server's first: a niced thread that has not quite gone cannot count against it.
+      const server = await answered(new Worker(file, { workerData: { role: "server" } }));
+      console.log("SERVER", JSON.stringify(niceOfThreads()));
+      await server.terminate();
+      const sdk = await answered(new Worker(file, { workerData: { role: "background" } }));
+      console.log("SDK", JSON.stringify(niceOfThreads()));
+      await sdk.terminate();
     `);
     const r = await start(script, { cwd: tempDir("pool-nice") });
-    const nice = JSON.parse(r.stdout.match(/NICE (.*)/)?.[1] ?? "[]") as number[];
-    expect(nice[0]).toBe(0); // the main thread keeps its priority
-    expect(nice.filter((n) => n === 10)).toHaveLength(1); // the encoder thread, and nothing else
+    const sdk = JSON.parse(r.stdout.match(/SDK (.*)/)?.[1] ?? "[]") as number[];
+    const server = JSON.parse(r.stdout.match(/SERVER (.*)/)?.[1] ?? "[]") as number[];
+    expect(sdk[0]).toBe(0); // the main thread keeps its priority
+    expect(sdk.filter((n) => n === 10)).toHaveLength(1); // the encoder thread, and nothing else
+    expect(server.length).toBeGreaterThan(1);
+    expect(server.filter((n) => n !== 0)).toEqual([]); // the server's encoder thread too
   }, CHILD_TIMEOUT_MS);
 
   test("a process that ends without complete() still drains through the workers before it exits", async () => {
