@@ -98,7 +98,7 @@ describe.skipIf(skip)(`a run Python logged to our server reads back identically$
     }
     const train = js(logged.train) as { loss: number; step: number }[];
     const series = await get(`series?${q}&metric=train&y=loss&x=step`);
-    expect(series.body).toMatchObject({ total: train.length, downsampled: false, x: train.map((p) => p.step), y: train.map((p) => p.loss) });
+    expect(series.body).toMatchObject({ total: train.length, downsampled: false, exact: true, x: train.map((p) => p.step), y: train.map((p) => p.loss) });
     const logs = await get(`logs?${q}`);
     expect((logs.body["logs"] as { message: string; level: string; metadata?: unknown }[]).map((l) => [l.message, l.level, l.metadata ?? null])).toEqual(logged.logs);
     const track = await get(`track?${q}&topic=${encodeURIComponent("robot/pose")}`);

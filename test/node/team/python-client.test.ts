@@ -89,7 +89,7 @@ describe.skipIf(skip)(`ML-Dash Python's SDK against a team node (PostgreSQL + S3
       const train = [...TRAIN.slice(0, 4), { loss: 0.05, step: 4 }];
       expect(ok(doc, "resume.metrics.read").data.length).toBe(6);
       const series = await json(`series?${q}&metric=train&y=loss&x=step`);
-      expect(series).toMatchObject({ downsampled: false, x: train.map((p) => p.step), y: train.map((p) => p.loss) });
+      expect(series).toMatchObject({ downsampled: false, exact: true, x: train.map((p) => p.step), y: train.map((p) => p.loss) });
     });
 
     test("logs: every line in order, with level and metadata, then the resumed one", async () => {

@@ -4,7 +4,7 @@ import type { RunStoreReads } from "../../store/reads.ts";
 import { fileBody, listFiles, runFile } from "./run-files.ts";
 import { runOverview } from "./run-overview.ts";
 import { listRuns } from "./run-summary.ts";
-import { querySeries } from "./series.ts";
+import { querySeries, rowsFromFile } from "./series.ts";
 import type { DashState } from "./state.ts";
 import { trackSource } from "./tracks.ts";
 
@@ -20,7 +20,7 @@ export function dashReads(state: DashState): RunStoreReads {
       const key = paths.metricData(ref.path, name);
       const cols = await state.metrics.get(key);
       if (!cols) return undefined;
-      return { revision: `${cols.bytes}|${cols.rows}`, query: (request) => querySeries(storage, key, cols, request) };
+      return { revision: `${cols.bytes}|${cols.rows}`, query: (request) => querySeries(cols, request, rowsFromFile(storage, key, cols)) };
     },
     async track(ref, topic) {
       const s = await state.tracks.get(paths.trackData(ref.path, topic));

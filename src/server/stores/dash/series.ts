@@ -20,8 +20,15 @@ export function resolveX(cols: MetricColumns, x: string): string {
   return "index";
 }
 
-/** Computes a series over up-to-date columns. */
-export async function querySeries(storage: StorageAdapter, key: string, cols: MetricColumns, req: SeriesRequest): Promise<SeriesResponse> {
+/**
+ * Where a series drawn point for point (one row per bucket) gets exact values: `"columns"` when
+ * the columns hold every value exactly (the team store parses float64 exactly), or a reader of
+ * rows `[from, end)` from the file (the `.dash` store), `null` when they no longer match.
+ */
+export type ExactRows = "columns" | ((from: number, end: number, y: string, xKey: string) => Promise<SeriesPoints | null>);
+
+/** Computes a series over up-to-date columns; both stores answer with it. */
+export async function querySeries(cols: MetricColumns, req: SeriesRequest, exactRows: ExactRows): Promise<SeriesResponse> {
   const xKey = resolveX(cols, req.x);
   const xf = xKey === "index" ? null : (cols.get(xKey) ?? null);
   const yf: FieldColumn | undefined = cols.get(req.y);
@@ -37,11 +44,12 @@ export async function querySeries(storage: StorageAdapter, key: string, cols: Me
   // Wide buckets come from the per-64-row summary of this (y, x) pair (built once, then extended).
   const summary = width >= BLOCK_ROWS ? summaryOf(cols, yf, xf) : undefined;
   const { nonFinite, nonNumeric } = countUndrawable(yf, start, end, summary);
-  if (width === 1 && end - from <= EXACT_ROWS) {
-    const pts = await exactPoints(storage, key, cols, from, end, req.y, xKey);
+  if (width === 1 && exactRows !== "columns" && end - from <= EXACT_ROWS) {
+    const pts = await exactRows(from, end, req.y, xKey);
     if (pts) return { ...base, ...pts, exact: true, nonFinite, nonNumeric };
   }
-  return { ...base, ...minMaxBuckets(yf, xf, { start, end, from, width }, summary), exact: false, nonFinite, nonNumeric };
+  const exact = width === 1 && exactRows === "columns";
+  return { ...base, ...minMaxBuckets(yf, xf, { start, end, from, width }, summary), exact, nonFinite, nonNumeric };
 }
 
 /** Rows summarised between two turns of the event loop while warming (a few ms each). */
@@ -64,6 +72,11 @@ export async function warmSummaries(cols: MetricColumns): Promise<void> {
       await new Promise((ok) => setTimeout(ok, 0));
     }
   }
+}
+
+/** The `.dash` store's {@link ExactRows}: rows re-read from the metric's file `key`. */
+export function rowsFromFile(storage: StorageAdapter, key: string, cols: MetricColumns): ExactRows {
+  return (from, end, y, xKey) => exactPoints(storage, key, cols, from, end, y, xKey);
 }
 
 /** Raw points of rows `[from, end)` read exactly; `null` when a line no longer matches the columns. */

@@ -3,12 +3,10 @@
  * (records are immutable by index on every node, so a node only reads what it has not seen:
  * `[rows, next_index)`), and answers with the `.dash` store's bucket rules (shared code).
  */
-import { bucketWidth, type SeriesRequest, type SeriesResponse, type SeriesSource } from "../../store/series.ts";
-import { countUndrawable, minMaxBuckets, windowRows } from "../dash/downsample.ts";
-import { BLOCK_ROWS, summaryOf } from "../dash/bucket-summary.ts";
-import { MetricColumns, type FieldColumn } from "../dash/metric-columns.ts";
+import type { SeriesSource } from "../../store/series.ts";
+import { MetricColumns } from "../dash/metric-columns.ts";
 import { scanMetricBytes } from "../dash/metric-scan.ts";
-import { resolveX } from "../dash/series.ts";
+import { querySeries } from "../dash/series.ts";
 import { readLines } from "./store-lines.ts";
 import { summarySeries } from "./store-series-summary.ts";
 import type { SeriesRow, TeamState } from "./store-state.ts";
@@ -75,27 +73,9 @@ export function seriesSource(state: TeamState, cache: ColumnsCache, row: SeriesR
     query: async (request) => {
       const zoomed = request.xmin !== undefined || request.xmax !== undefined;
       if (!zoomed && Number(row.next_index) - cache.rows(row.id) > SUMMARY_ROWS) return summarySeries(state, row, request);
-      return querySeries(await cache.get(state, row), request);
+      // Values are parsed exactly (every float64), so a point-for-point series needs no re-read.
+      return querySeries(await cache.get(state, row), request, "columns");
     },
   };
 }
 
-/** Computes a series over up-to-date columns (values as parsed: exact for every float64). */
-export function querySeries(cols: MetricColumns, req: SeriesRequest): SeriesResponse {
-  const xKey = resolveX(cols, req.x);
-  const xf = xKey === "index" ? null : (cols.get(xKey) ?? null);
-  const yf: FieldColumn | undefined = cols.get(req.y);
-  const fields = cols.fields.map((f) => f.name);
-  const zoomed = req.xmin !== undefined || req.xmax !== undefined;
-  const [start, end] = xKey !== "index" && !xf ? [0, 0] : windowRows(cols, xf, req.xmin, req.xmax);
-  const bins = Math.max(10, Math.min(10_000, Math.floor(req.bins) || 1000));
-  const width = bucketWidth(end - start, bins);
-  const incremental = !zoomed && req.since !== undefined && req.bucketWidth === width && req.since <= end;
-  const from = incremental ? Math.max(start, Math.floor((req.since as number) / width) * width) : start;
-  const base = { field: req.y, xKey, total: cols.rows, nextIndex: cols.rows, from, reset: !incremental, bucketWidth: width, downsampled: width > 1, window: [start, end] as [number, number], fields };
-  if (!yf) return { ...base, i: [], x: [], y: [], exact: true, nonFinite: 0, nonNumeric: 0 };
-  // Wide buckets come from the per-64-row summary of this (y, x) pair (built once, then extended).
-  const summary = width >= BLOCK_ROWS ? summaryOf(cols, yf, xf) : undefined;
-  const { nonFinite, nonNumeric } = countUndrawable(yf, start, end, summary);
-  return { ...base, ...minMaxBuckets(yf, xf, { start, end, from, width }, summary), exact: width === 1, nonFinite, nonNumeric };
-}
