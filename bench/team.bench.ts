@@ -28,7 +28,7 @@ import { SUMMARY_ROWS } from "../src/server/stores/team/store-series.ts";
 import { bundleCli, start } from "../test/support/child.ts";
 import { tempDir } from "../test/support/node-fixtures.ts";
 import { startPostgres } from "../test/support/postgres.ts";
-import { startRoundRobinProxy } from "../test/support/round-robin-proxy.ts";
+import { startProxy } from "../test/support/faulty-proxy.ts";
 import { startS3rver, type TestS3 } from "../test/support/s3rver.ts";
 
 const CLIENTS = 4;
@@ -175,7 +175,7 @@ try {
     // .dash store, one node.
     const root = tempDir("bench-dash");
     const dash = await serve(cli, ["--root", root], {});
-    const p1 = await startRoundRobinProxy([dash.url], { rate: 0 });
+    const p1 = await startProxy([dash.url], { rate: 0 });
     await ingest(p1.url, WARMUP, "dash-warm");
     let cpu0 = cpuByRole(cli);
     row["dashPtsPerSec"] = Math.round(total / (await ingest(p1.url, total, "dash")));
@@ -189,7 +189,7 @@ try {
       const first = await serve(cli, ["--store", db, "--blobs", blobs], env(s3));
       const rest = await Promise.all(Array.from({ length: nodes - 1 }, () => serve(cli, ["--store", db, "--blobs", blobs], env(s3))));
       const all = [first, ...rest];
-      const proxy = await startRoundRobinProxy(all.map((n) => n.url), { rate: 0 });
+      const proxy = await startProxy(all.map((n) => n.url), { rate: 0 });
       await ingest(proxy.url, WARMUP, `team${nodes}-warm`);
       await quiet(cli);
       cpu0 = cpuByRole(cli);

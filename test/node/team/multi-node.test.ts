@@ -18,7 +18,7 @@ import { openPg } from "../../../src/server/stores/team/pg.ts";
 import { teamStore } from "../../../src/server/stores/team/store.ts";
 import { bundleCli } from "../../support/child.ts";
 import { startPostgres, type TestPostgres } from "../../support/postgres.ts";
-import { startRoundRobinProxy, type RoundRobinProxy } from "../../support/round-robin-proxy.ts";
+import { startProxy, type FaultyProxy } from "../../support/faulty-proxy.ts";
 import { startS3rver, type TestS3 } from "../../support/s3rver.ts";
 import { clientFor } from "./s3-helpers.ts";
 import { startTeamNode, type TeamNode } from "./team-node.ts";
@@ -65,9 +65,9 @@ test(`three nodes behind a faulty round-robin proxy, ${CLIENTS} clients × ${POI
   // The first node migrates alone; the others start against the current schema.
   const nodes: Node[] = [await startNode(dbUrl, blobs)];
   nodes.push(...(await Promise.all([startNode(dbUrl, blobs), startNode(dbUrl, blobs)])));
-  const proxy: RoundRobinProxy = await startRoundRobinProxy(
+  const proxy: FaultyProxy = await startProxy(
     nodes.map((n) => n.url),
-    { rate: 0.2, seed: 3, retryAfter: 1 },
+    { rate: 0.2, seed: 3, retryAfter: 1, kinds: ["drop", "500", "429", "lost-response"] },
   );
   try {
     let logged = 0;
