@@ -19,7 +19,7 @@
 import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
+import { freePort } from "./ports.ts";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import postgres from "postgres";
@@ -102,17 +102,6 @@ function run(bin: string, args: string[]): string {
   }
 }
 
-/** A port that was free a moment ago (the server start retries if another process takes it). */
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** Resolves when `pg_isready` says the server accepts connections (pg_ctl -w has usually waited already). */
 async function waitReady(bin: string, dir: string, port: number): Promise<void> {

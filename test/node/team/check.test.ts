@@ -4,7 +4,6 @@
  * needs, a closed port) and s3rver (missing bucket, unknown access key, a closed port). Both sides
  * are always reported; no secret appears in any error.
  */
-import { createServer } from "node:net";
 import { inspect } from "node:util";
 import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
 import { AuthenticationError, ConfigurationError, NetworkError } from "../../../src/errors.ts";
@@ -16,6 +15,7 @@ import { s3ConfigFromEnv } from "../../../src/server/stores/team/s3-config.ts";
 import { startPostgres, type TestPostgres } from "../../support/postgres.ts";
 import { startS3rver, type TestS3 } from "../../support/s3rver.ts";
 import { clientFor, SECRET, TOKEN } from "./s3-helpers.ts";
+import { freePort } from "../../support/ports.ts";
 
 /** The newest schema version: every migration applied. */
 const LATEST = Math.max(...MIGRATIONS.map((m) => m.version));
@@ -37,14 +37,6 @@ function expectClean(report: TeamStoreCheck): void {
     const text = `${inspect(e, { depth: 10, showHidden: true })}${JSON.stringify(e, Object.getOwnPropertyNames(e))}`;
     for (const secret of [pg.password, SECRET, TOKEN, "S3RVER", "wrong-pw-123"]) expect(text).not.toContain(secret);
   }
-}
-
-async function closedPort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, "127.0.0.1", r));
-  const { port } = s.address() as { port: number };
-  await new Promise((r) => s.close(r));
-  return port;
 }
 
 describe("checkTeamStore", () => {
@@ -102,7 +94,7 @@ describe("checkTeamStore", () => {
   });
 
   test("no network: both sides unreachable, both reported", async () => {
-    const [pgPort, s3Port] = await Promise.all([closedPort(), closedPort()]);
+    const [pgPort, s3Port] = await Promise.all([freePort(), freePort()]);
     const client = new S3Client(
       s3ConfigFromEnv("s3://team", { AWS_ENDPOINT_URL: `http://127.0.0.1:${s3Port}`, AWS_ACCESS_KEY_ID: "AKIA-X", AWS_SECRET_ACCESS_KEY: SECRET, AWS_SESSION_TOKEN: TOKEN }),
       { retries: 0 },

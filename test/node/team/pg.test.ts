@@ -4,13 +4,13 @@
  * PostgreSQL server started for this file (wrong password, missing database, closed port, a
  * server that never answers, TLS the server does not offer).
  */
-import { createServer, type Socket } from "node:net";
 import { inspect } from "node:util";
 import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
 import { AuthenticationError, ConfigurationError, NetworkError, ValidationError } from "../../../src/errors.ts";
 import { openPg, type Pg } from "../../../src/server/stores/team/pg.ts";
 import { describePg, pgConnectionFrom } from "../../../src/server/stores/team/pg-config.ts";
 import { startPostgres, type TestPostgres } from "../../support/postgres.ts";
+import { freePort, silentServer } from "../../support/ports.ts";
 
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 180_000 });
 
@@ -141,7 +141,7 @@ describe("errors an operator can act on, with no secret in them", () => {
   });
 
   test("a closed port is a NetworkError saying where it tried", async () => {
-    const port = await closedPort();
+    const port = await freePort();
     const err = await failure(open({ url: `postgres://postgres:${server.password}@127.0.0.1:${port}/x` }));
     expect(err).toBeInstanceOf(NetworkError);
     expect(err).toMatchObject({ code: "PG_UNREACHABLE" });
@@ -171,26 +171,3 @@ describe("errors an operator can act on, with no secret in them", () => {
   });
 });
 
-async function closedPort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, "127.0.0.1", r));
-  const { port } = s.address() as { port: number };
-  await new Promise((r) => s.close(r));
-  return port;
-}
-
-async function silentServer(): Promise<{ port: number; close: () => Promise<void> }> {
-  const sockets = new Set<Socket>();
-  const s = createServer((sock) => {
-    sockets.add(sock);
-    sock.on("error", () => {});
-  });
-  await new Promise<void>((r) => s.listen(0, "127.0.0.1", r));
-  return {
-    port: (s.address() as { port: number }).port,
-    close: async () => {
-      for (const sock of sockets) sock.destroy();
-      await new Promise((r) => s.close(r));
-    },
-  };
-}

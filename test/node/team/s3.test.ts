@@ -3,7 +3,6 @@
  * operation, pagination, streamed multipart uploads (completed and aborted), and the typed errors
  * for a missing bucket, a missing key, an unknown access key and an unreachable service.
  */
-import { createServer, type Server, type Socket } from "node:net";
 import { inspect } from "node:util";
 import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
 import { AuthenticationError, ConfigurationError, NetworkError, NotFoundError, StorageError, ValidationError } from "../../../src/errors.ts";
@@ -11,6 +10,7 @@ import { S3Client } from "../../../src/server/stores/team/s3.ts";
 import { s3ConfigFromEnv } from "../../../src/server/stores/team/s3-config.ts";
 import { startS3rver, type TestS3 } from "../../support/s3rver.ts";
 import { bytesOf, clientFor, recordingFetch, SECRET, sha256, streamOf, TOKEN } from "./s3-helpers.ts";
+import { freePort, silentServer } from "../../support/ports.ts";
 
 const MiB = 1024 * 1024;
 let s3: TestS3;
@@ -275,7 +275,7 @@ describe("errors without secrets", () => {
   });
 
   test("a closed port is a NetworkError naming the endpoint and the key", async () => {
-    const port = await closedPort();
+    const port = await freePort();
     const c = new S3Client(
       s3ConfigFromEnv("s3://team/x", { AWS_ENDPOINT_URL: `http://127.0.0.1:${port}`, AWS_ACCESS_KEY_ID: "AKIA-ID", AWS_SECRET_ACCESS_KEY: SECRET, AWS_SESSION_TOKEN: TOKEN }),
       { retries: 0 },
@@ -315,26 +315,3 @@ describe("errors without secrets", () => {
   });
 });
 
-async function closedPort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, "127.0.0.1", r));
-  const { port } = s.address() as { port: number };
-  await new Promise((r) => s.close(r));
-  return port;
-}
-
-async function silentServer(): Promise<{ port: number; close: () => Promise<void> }> {
-  const sockets = new Set<Socket>();
-  const s: Server = createServer((sock) => {
-    sockets.add(sock);
-    sock.on("error", () => {});
-  });
-  await new Promise<void>((r) => s.listen(0, "127.0.0.1", r));
-  return {
-    port: (s.address() as { port: number }).port,
-    close: async () => {
-      for (const sock of sockets) sock.destroy();
-      await new Promise((r) => s.close(r));
-    },
-  };
-}

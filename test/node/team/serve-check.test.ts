@@ -3,11 +3,11 @@
  * works and what does not (wrong password, missing bucket, nothing listening) with no secret in
  * any line, and a misused pair of options is a usage error.
  */
-import { createServer } from "node:net";
 import { afterAll, beforeAll, expect, test, vi } from "vitest";
 import { bundleCli, runCli } from "../../support/child.ts";
 import { startPostgres, type TestPostgres } from "../../support/postgres.ts";
 import { startS3rver, type TestS3 } from "../../support/s3rver.ts";
+import { freePort } from "../../support/ports.ts";
 
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 300_000 });
 
@@ -28,16 +28,6 @@ function env(): Record<string, string> {
   return { AWS_ENDPOINT_URL: s3.endpoint, AWS_REGION: "us-east-1", AWS_ACCESS_KEY_ID: s3.accessKeyId, AWS_SECRET_ACCESS_KEY: AWS_SECRET, PGPASSWORD: "" };
 }
 
-async function closedPort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
-
 test("--check on a reachable PostgreSQL and bucket: both ok, exit 0, schema to migrate named", async () => {
   const r = await runCli(cli, ["serve", "--check", "--store", await pg.createDatabase(), "--blobs", `s3://${BUCKET}/team`], { env: env() });
   expect(r.code, r.stderr).toBe(0);
@@ -53,7 +43,7 @@ test("--check with a wrong password, a missing bucket, or nothing listening: wha
   expect(bad.code).toBe(1);
   expect(bad.stderr).toMatch(/FAIL PostgreSQL: .*password for user "postgres" was refused/);
   expect(bad.stderr).toMatch(/FAIL S3: .*no-such-bucket-here/);
-  const port = await closedPort();
+  const port = await freePort();
   const down = await runCli(cli, ["serve", "--check", "--store", `postgres://postgres:${wrong}@127.0.0.1:${port}/db`, "--blobs", `s3://${BUCKET}/x`], { env: env() });
   expect(down.code).toBe(1);
   expect(down.stderr).toMatch(/FAIL PostgreSQL: .*could not connect to postgres:\/\/postgres@127\.0\.0\.1:\d+\/db/);
