@@ -265,6 +265,30 @@ describe("caches over a growing store", () => {
     expect(await cache.get("missing")).toBeNull();
   });
 
+  test("requests that arrive together share one read of the appended bytes; a bounded cache drops the least recently used file", async () => {
+    const inner = memoryAdapter();
+    const reads: string[] = [];
+    const storage: StorageAdapter = { ...inner, readRange: (key, start, end) => (reads.push(`${key}@${start}`), inner.readRange(key, start, end)) };
+    const logs = new JsonlCache<{ n: number }>(storage, 2);
+    for (const k of ["a", "b", "c"]) await inner.append(k, enc.encode('{"n": 1}\n'));
+    const [x, y] = await Promise.all([logs.get("a"), logs.get("a")]);
+    expect(x).toBe(y);
+    expect(reads).toEqual(["a@0"]);
+    await inner.append("a", enc.encode('{"n": 2}\n'));
+    await Promise.all([logs.get("a"), logs.get("a"), logs.get("a")]);
+    expect(reads).toEqual(["a@0", "a@9"]);
+    await logs.get("b");
+    await logs.get("a"); // a is now the most recently used
+    await logs.get("c");
+    expect([logs.peek("a")?.records.length, logs.peek("b"), logs.peek("c")?.records.length]).toEqual([2, undefined, 1]);
+
+    const metrics = new MetricCache(storage);
+    await inner.append("m", enc.encode(line(0, { v: 1 })));
+    const [p, q] = await Promise.all([metrics.get("m"), metrics.get("m")]);
+    expect(p).toBe(q);
+    expect(reads.filter((r) => r.startsWith("m@"))).toEqual(["m@0"]);
+  });
+
   test("floorIndex: the last entry at or before t", () => {
     const e = [1, 2, 2, 5].map((timestamp) => ({ timestamp }));
     expect(floorIndex(e, 0.5)).toBe(-1);
