@@ -44,6 +44,20 @@ export class ExperimentNotStartedError extends MlDashError {
   }
 }
 
+/**
+ * Throws the {@link ExperimentNotStartedError} for a call outside an open run: `where` names the
+ * call, `started` says whether the run ended (rather than never started).
+ */
+export function notWritable(where: string, started: boolean, readOnly = false): never {
+  throw new ExperimentNotStartedError(
+    readOnly
+      ? `${where} was called on a run opened read-only (exp.run.open()); call await exp.run.start() to write to it`
+      : started
+      ? `${where} was called after the run ended; start it again with await exp.run.start() to resume it`
+      : `${where} was called before the run started; call await exp.run.start() or use exp.run(async (exp) => …) first`,
+  );
+}
+
 /** The local store failed: an adapter error, a corrupt record, a lost write. */
 export class StorageError extends MlDashError {
   constructor(message: string, options: MlDashErrorOptions = {}) {

@@ -3,9 +3,9 @@
  * `owner/project/path.../name`, written to a local `.dash` store, an ML-Dash server, or both.
  */
 import type { Backend, Reader, RunStatus } from "../model/backend.ts";
-import { notWritable, type Host, type RunContext } from "./host.ts";
+import type { Host, RunContext } from "./host.ts";
 import { DEFAULT_MAX_QUEUE_BYTES } from "../model/defaults.ts";
-import { MlDashError, ValidationError } from "../errors.ts";
+import { MlDashError, notWritable, ValidationError } from "../errors.ts";
 import { createFiles, type Files } from "./files/accessor.ts";
 import type { FileStore } from "../files/types.ts";
 import { isPlainObject } from "../model/values.ts";

@@ -3,7 +3,6 @@
  * one open run (from `run.start()` to the end) is a {@link RunContext}, whose code loads when a
  * run starts (run-context.ts).
  */
-import { ExperimentNotStartedError } from "../errors.ts";
 import type { RunContext } from "../write/run-context.ts";
 
 export type { RunContext } from "../write/run-context.ts";
@@ -18,15 +17,4 @@ export interface Host {
   _readable(where: string): RunContext;
   /** Reports a non-fatal problem (onError + a warning). */
   _warn(message: string): void;
-}
-
-/** Throws the error for a write outside an open run. */
-export function notWritable(where: string, started: boolean, readOnly = false): never {
-  throw new ExperimentNotStartedError(
-    readOnly
-      ? `${where} was called on a run opened read-only (exp.run.open()); call await exp.run.start() to write to it`
-      : started
-      ? `${where} was called after the run ended; start it again with await exp.run.start() to resume it`
-      : `${where} was called before the run started; call await exp.run.start() or use exp.run(async (exp) => …) first`,
-  );
 }

@@ -6,8 +6,8 @@
  * ({@link LifecycleOwner}), so the state machine lives here and the fields stay the experiment's.
  */
 import type { Backend, ExperimentInfo, Reader, RunStatus } from "../model/backend.ts";
-import { notWritable, type RunContext } from "./host.ts";
-import { ConfigurationError, DataLossError, type MlDashError } from "../errors.ts";
+import type { RunContext } from "./host.ts";
+import { ConfigurationError, DataLossError, notWritable, type MlDashError } from "../errors.ts";
 import { normalizeValue, type PlainObject } from "../model/values.ts";
 import type { Mode } from "./modes.ts";
 import type { ExperimentOptions } from "./options.ts";

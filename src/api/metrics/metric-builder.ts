@@ -2,8 +2,8 @@
  * `exp.metrics("train")`: log points to one metric, buffer per-batch values, read back.
  */
 import type { MetricPage, MetricStats } from "../../model/backend.ts";
-import { notWritable, type Host } from "../host.ts";
-import { ValidationError } from "../../errors.ts";
+import type { Host } from "../host.ts";
+import { notWritable, ValidationError } from "../../errors.ts";
 import { segmentProblem, shown } from "../../model/names.ts";
 import type { RunContext } from "../../write/run-context.ts";
 import type { MetricSource, MetricWriter } from "../../write/metric-writes.ts";

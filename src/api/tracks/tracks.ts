@@ -3,8 +3,8 @@
  * timestamp merge while buffered; nested objects are flattened to dot keys (as Python's `tracks(topic).append`).
  */
 import type { TrackReadOptions, TrackRecord } from "../../model/backend.ts";
-import { notWritable, type Host } from "../host.ts";
-import { ValidationError } from "../../errors.ts";
+import type { Host } from "../host.ts";
+import { notWritable, ValidationError } from "../../errors.ts";
 import { shown, textProblem } from "../../model/names.ts";
 import type { RunContext } from "../../write/run-context.ts";
 import type { TrackSource, TrackWriter } from "../../write/track-writes.ts";
