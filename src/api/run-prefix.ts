@@ -65,7 +65,7 @@ export class RunPrefix {
       void this.expandLater();
       return;
     }
-    this.parsed = templated && engine ? engine.setRunPrefix(this.cfg, value) : setPlainPrefix(this.cfg, value);
+    this.parsed = setPlainPrefix(this.cfg, templated && engine ? engine.expandNewPrefix(this.cfg, value) : value);
     this.error = undefined;
   }
 
@@ -98,8 +98,8 @@ export class RunPrefix {
     if (w === undefined) return;
     this.waiting = undefined;
     try {
-      if (w.draft) this.parsed = engine.expandRun(w.draft);
-      for (const value of w.sets) this.parsed = value.includes("{") ? engine.setRunPrefix(this.cfg, value) : setPlainPrefix(this.cfg, value);
+      if (w.draft) this.parsed = setPlainPrefix(w.draft.config, engine.expandRun(w.draft));
+      for (const value of w.sets) this.parsed = setPlainPrefix(this.cfg, value.includes("{") ? engine.expandNewPrefix(this.cfg, value) : value);
       this.error = undefined;
     } catch (err) {
       this.error = err;

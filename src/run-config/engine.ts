@@ -7,20 +7,22 @@
  * whose prefix holds no `{…}` never downloads it, and one whose prefix does loads it on first
  * use and expands the template before the run starts.
  */
-import type { ParsedPrefix } from "../model/prefix.ts";
 import type { RunDraft } from "./run-draft.ts";
 import type { RunConfig } from "./run.ts";
 
-/** The template operations `expand.ts` provides. */
+/**
+ * The template operations `expand.ts` provides. Each returns the expanded prefix; the caller
+ * parses it into the config (`usePrefix`), so the template code needs none of the prefix rules.
+ */
 export interface TemplateEngine {
   /** `{EXP.attr}` in `value`, looked up in `cfg`. */
   expandExp(cfg: RunConfig, value: string, where: string): string;
-  /** The `{field}` passes and the parse of the expanded prefix. */
-  expandFields(draft: RunDraft): ParsedPrefix;
+  /** The `{field}` passes over a draft's fields. */
+  expandFields(draft: RunDraft): string;
   /** A deferred draft: `{EXP.attr}` as it was at construction, then the `{field}` passes. */
-  expandRun(draft: RunDraft): ParsedPrefix;
-  /** Python's `exp.run.prefix = value`. */
-  setRunPrefix(cfg: RunConfig, value: string): ParsedPrefix;
+  expandRun(draft: RunDraft): string;
+  /** Python's `exp.run.prefix = value`: `{EXP.attr}`, then `{field}`. */
+  expandNewPrefix(cfg: RunConfig, value: string): string;
 }
 
 let engine: TemplateEngine | undefined;

@@ -5,10 +5,9 @@
  * so browsers load it only when a prefix holds a template (`engine.ts`).
  */
 import { ValidationError } from "../errors.ts";
-import type { ParsedPrefix } from "../model/prefix.ts";
 import type { RunParams } from "../model/run-params.ts";
 import type { TemplateValue } from "./format-spec.ts";
-import { usePrefix, type RunDraft } from "./run-draft.ts";
+import type { RunDraft } from "./run-draft.ts";
 import type { RunConfig } from "./run.ts";
 import { generateSnowflakeId } from "./snowflake.ts";
 import { expandExpFields, pyFormat, templateFailure, type FieldLookup } from "./template.ts";
@@ -77,10 +76,10 @@ export function expandExp(cfg: RunConfig, value: string, where: string): string 
 
 /**
  * The `{field}` passes of Python's `RUN.__post_init__`: while the prefix holds a template, every
- * field is formatted against the others (up to 10 passes); then the prefix is parsed. Throws
- * `ValidationError` naming where the failing template came from.
+ * field is formatted against the others (up to 10 passes). Returns the expanded prefix (the
+ * caller parses it); throws `ValidationError` naming where the failing template came from.
  */
-export function expandFields(draft: RunDraft): ParsedPrefix {
+export function expandFields(draft: RunDraft): string {
   const { config: cfg, prefixWhere, params } = draft;
   const where = (key: keyof RunParams): string => (params[key] !== undefined ? `run.${key}` : `RUN.${key}`);
   for (let pass = 0; pass < MAX_PASSES && cfg.prefix.includes("{"); pass++) {
@@ -96,14 +95,14 @@ export function expandFields(draft: RunDraft): ParsedPrefix {
     }
   }
   assertExpanded(cfg.prefix, prefixWhere);
-  return usePrefix(cfg, cfg.prefix, "prefix");
+  return cfg.prefix;
 }
 
 /**
  * A deferred draft, expanded once this code has loaded: `{EXP.attr}` against the fields as they
  * were before the entry was resolved ({@link RunDraft.beforeEntry}), then {@link expandFields}.
  */
-export function expandRun(draft: RunDraft): ParsedPrefix {
+export function expandRun(draft: RunDraft): string {
   const { config: cfg, beforeEntry } = draft;
   cfg.prefix = expandExp(beforeEntry, cfg.prefix, draft.prefixWhere);
   cfg.id = beforeEntry.id; // an {EXP.id} generated one
@@ -112,14 +111,14 @@ export function expandRun(draft: RunDraft): ParsedPrefix {
 
 /**
  * Python's `exp.run.prefix = value`: expands `{EXP.attr}` (`{EXP.name}` is the current name,
- * `{EXP.id}` a new snowflake id) and then `{field}` templates, parses the result and updates
- * `cfg`. Returns the parsed prefix; `cfg` is unchanged when this throws (except a generated id).
+ * `{EXP.id}` a new snowflake id) and then `{field}` templates. Returns the expanded prefix for
+ * the caller to parse into `cfg`; `cfg` is unchanged (except a generated id).
  */
-export function setRunPrefix(cfg: RunConfig, value: string): ParsedPrefix {
+export function expandNewPrefix(cfg: RunConfig, value: string): string {
   const expanded = expandPrefixTemplate(cfg, expandExp(cfg, value, "prefix"), "prefix");
   assertExpanded(expanded, "prefix");
-  return usePrefix(cfg, expanded, "prefix");
+  return expanded;
 }
 
 /** The template code as one object, for `engine.ts` to hand out once it is loaded. */
-export const templateEngine = { expandExp, expandFields, expandRun, setRunPrefix } as const;
+export const templateEngine = { expandExp, expandFields, expandRun, expandNewPrefix } as const;

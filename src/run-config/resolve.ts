@@ -91,7 +91,7 @@ export function resolveRun(prefix: string | undefined, params: RunParams | undef
 
   if (!templated) return { config: cfg, parsed: usePrefix(cfg, cfg.prefix, "prefix") };
   const draft: RunDraft = { config: cfg, beforeEntry, prefixWhere, params: p };
-  return engine ? { config: cfg, parsed: engine.expandFields(draft) } : { config: cfg, draft };
+  return engine ? { config: cfg, parsed: usePrefix(cfg, engine.expandFields(draft), "prefix") } : { config: cfg, draft };
 }
 
 /**
