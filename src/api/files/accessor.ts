@@ -7,7 +7,7 @@ import type { Host } from "../host.ts";
 import { ValidationError } from "../../errors.ts";
 import { loadOnce } from "../../internal/load-once.ts";
 import type { RuntimeHooks } from "../../model/runtime-hooks.ts";
-import { FileBuilder, operations, type FilesContext } from "./builder.ts";
+import { builderImpl, FileBuilder, type FilesContext } from "./builder.ts";
 import type { FileData } from "../../files/content.ts";
 import type { ImageSource } from "../../files/image-encode.ts";
 import type { DeletedFile, DownloadOptions, FileBuilderOptions, FileInfo, FileStore, FileUpdate, SaveImageOptions, SaveOptions } from "../../files/types.ts";
@@ -78,11 +78,11 @@ export function createFiles(host: Host, setup: FilesSetup): Files {
   files.exists = (path) => at(path).exists();
   // A glob acts on every match in its folder (the glob code loads with the other operations).
   files.download = async (pathOrGlob, o) => {
-    const glob = (await operations()).splitGlob(pathOrGlob);
+    const glob = (await builderImpl()).splitGlob(pathOrGlob);
     return glob ? new FileBuilder(ctx, glob.dir).download(glob.pattern, o) : at(pathOrGlob).download(o);
   };
   files.delete = async (pathOrGlob) => {
-    const glob = (await operations()).splitGlob(pathOrGlob);
+    const glob = (await builderImpl()).splitGlob(pathOrGlob);
     return glob ? new FileBuilder(ctx, glob.dir).delete(glob.pattern) : at(pathOrGlob).delete();
   };
   files.update = (fileId, patch) => new FileBuilder(ctx, undefined, { fileId }).update(patch);

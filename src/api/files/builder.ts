@@ -2,38 +2,25 @@
  * `exp.files(dir, options)`: a folder of the run's files, with the annotations every save made
  * through it carries. The same builder addresses one file when its path names a file
  * (`exp.files("models/model.bin").read()`) or when it has a `fileId`.
+ *
+ * The builder checks its folder at construction and the run's state at each call; what a call
+ * then does (`builder-impl.ts`, with the file operations) loads on the first call.
  */
-import type { Host } from "../host.ts";
-import { ConfigurationError, NotFoundError, ValidationError } from "../../errors.ts";
-import { normalizeValue, type PlainObject } from "../../model/values.ts";
-import { checkDescription, checkMetadata, checkStrings, fileName } from "../../files/annotations.ts";
+import { ValidationError } from "../../errors.ts";
+import { normalizeValue } from "../../model/values.ts";
 import type { FileData } from "../../files/content.ts";
 import type { ImageSource } from "../../files/image-encode.ts";
-import type { LocalFileSystem } from "../../files/local-fs.ts";
-import { baseName, normalizeDir, resolveTarget } from "../../files/names.ts";
-import type { ContentSource, FolderState } from "../../files/operations.ts";
-import type { Sha256 } from "../../files/sha256.ts";
+import { normalizeDir } from "../../files/names.ts";
 import type { TfjsIOHandler } from "../../files/tfjs-handler.ts";
-import type { DeletedFile, DownloadOptions, FileAnnotations, FileBuilderOptions, FileInfo, FileStore, FileUpdate, SaveImageOptions, SaveOptions } from "../../files/types.ts";
+import type { DeletedFile, DownloadOptions, FileBuilderOptions, FileInfo, FileUpdate, SaveImageOptions, SaveOptions } from "../../files/types.ts";
+import type { BuilderCore, FilesContext } from "./files-context.ts";
 
-/** What builders share: the experiment, its file store and the runtime's file system. */
-export interface FilesContext {
-  readonly host: Host;
-  /** The store (created on first use). */
-  store(): Promise<FileStore>;
-  readonly localFiles: LocalFileSystem | undefined;
-  /** The runtime's incremental SHA-256, if it has a native one (else the portable one is used). */
-  readonly sha256: (() => Sha256) | undefined;
-}
+export type { FilesContext } from "./files-context.ts";
 
-/**
- * The operations behind the builder: loaded on the first call that needs them. Every method
- * that uses them is async; what must fail at the call (the state of the run, the target, the
- * annotations) is checked here first, before the module is loaded, exactly as before.
- */
-export const operations = (): Promise<typeof import("../../files/operations.ts")> => import("../../files/operations.ts");
+type Impl = typeof import("./builder-impl.ts");
 
-const decoder = new TextDecoder();
+/** The builder's calls and the file operations: loaded on the first call that needs them. */
+export const builderImpl = (): Promise<Impl> => import("./builder-impl.ts");
 
 /** A folder of the run's files, or one file. Obtain it with `exp.files(dir?, options?)`. */
 export class FileBuilder {
@@ -63,29 +50,26 @@ export class FileBuilder {
     if (Array.isArray(data) || (typeof data === "object" && data !== null && Object.getPrototypeOf(data) === Object.prototype)) {
       return this.saveJson(data, options);
     }
-    this.ctx.host._writable(this.where("save"));
-    return this.put(options.to ?? fileName(data), { kind: "data", data }, options);
+    return this.call("save", true, (impl, b) => impl.save(b, data as FileData, options));
   }
 
   /** Saves a string as UTF-8. @example await exp.files.saveText("lr: 0.1", { to: "configs/view.yaml" }); */
-  async saveText(text: string, options: SaveOptions): Promise<FileInfo> {
-    this.ctx.host._writable(this.where("saveText"));
-    if (typeof text !== "string") throw new ValidationError(`saveText() takes a string, got ${typeof text}`, { field: "text" });
-    return this.put(options?.to, { kind: "data", data: text }, options);
+  saveText(text: string, options: SaveOptions): Promise<FileInfo> {
+    return this.call("saveText", true, (impl, b) => impl.saveText(b, text, options));
   }
 
   /** Saves a value as JSON the way Python's `json.dump(value, indent=2)` writes it. */
   async saveJson(value: unknown, options: SaveOptions): Promise<FileInfo> {
-    this.ctx.host._writable(this.where("saveJson"));
+    const where = this.where("saveJson");
+    this.ctx.host._writable(where);
     // Copied now (as the caller had it); written as Python's json.dump(indent=2) would.
-    const copy = normalizeValue(value, "value", this.where("saveJson"));
-    return this.put(options?.to, { kind: "json", value: copy }, options);
+    const copy = normalizeValue(value, "value", where);
+    return (await builderImpl()).saveJson(this.core(), copy, options);
   }
 
   /** Saves raw bytes (or a Blob / stream). */
-  async saveBlob(data: FileData, options: SaveOptions): Promise<FileInfo> {
-    this.ctx.host._writable(this.where("saveBlob"));
-    return this.put(options?.to ?? fileName(data), { kind: "data", data }, options);
+  saveBlob(data: FileData, options: SaveOptions): Promise<FileInfo> {
+    return this.call("saveBlob", true, (impl, b) => impl.saveBlob(b, data, options));
   }
 
   /**
@@ -95,19 +79,13 @@ export class FileBuilder {
    *
    * @example await exp.files("frames").saveImage({ data: rgb, width: 64, height: 48, channels: 3 }, { to: "frame_00001.png" });
    */
-  async saveImage(image: ImageSource, options: SaveImageOptions): Promise<FileInfo> {
-    this.ctx.host._writable(this.where("saveImage"));
-    const { filename } = resolveTarget(this.dir, options?.to);
-    return this.put(options.to, { kind: "image", image, filename, quality: options.quality }, options);
+  saveImage(image: ImageSource, options: SaveImageOptions): Promise<FileInfo> {
+    return this.call("saveImage", true, (impl, b) => impl.saveImage(b, image, options));
   }
 
   /** Uploads a file from the local file system (Node, Bun, Deno); `to` defaults to its name. */
-  async upload(localPath: string, options: SaveOptions = {}): Promise<FileInfo> {
-    this.ctx.host._writable(this.where("upload"));
-    const fs = this.fs("upload");
-    if (typeof localPath !== "string" || localPath === "") throw new ValidationError(`upload() needs a local file path, got ${JSON.stringify(localPath)}`, { field: "localPath" });
-    // Everything is checked before the file is opened, so a bad `to` leaves no open handle behind.
-    return this.put(options.to ?? baseName(localPath), { kind: "file", fs, localPath }, options);
+  upload(localPath: string, options: SaveOptions = {}): Promise<FileInfo> {
+    return this.call("upload", true, (impl, b) => impl.upload(b, localPath, options));
   }
 
   /**
@@ -117,50 +95,38 @@ export class FileBuilder {
    *
    * @example await exp.files("images").list("*.png")
    */
-  async list(pattern?: string): Promise<FileInfo[]> {
-    this.ctx.host._readable(this.where("list"));
-    if (pattern !== undefined && typeof pattern !== "string") throw new ValidationError(`list() takes a glob string, got ${typeof pattern}`, { field: "pattern" });
-    return (await operations()).list(this.state(), pattern);
+  list(pattern?: string): Promise<FileInfo[]> {
+    return this.call("list", false, (impl, b) => impl.list(b, pattern));
   }
 
   /** The file's bytes (checksum verified). */
-  async read(): Promise<Uint8Array> {
-    this.ctx.host._readable(this.where("read"));
-    return (await operations()).read(this.state());
+  read(): Promise<Uint8Array> {
+    return this.call("read", false, (impl, b) => impl.read(b));
   }
 
   /** The file's text (UTF-8). */
-  async readText(): Promise<string> {
-    return decoder.decode(await this.read());
+  readText(): Promise<string> {
+    return this.call("read", false, (impl, b) => impl.readText(b));
   }
 
   /** The file parsed as JSON (Python's NaN / Infinity tokens accepted). */
   async readJson<T = unknown>(): Promise<T> {
-    const text = await this.readText();
-    return (await operations()).parsePyJson(text) as T;
+    return (await this.call("read", false, (impl, b) => impl.readJson(b))) as T;
   }
 
   /** The file's bytes as a stream (for large files). */
-  async stream(): Promise<ReadableStream<Uint8Array>> {
-    this.ctx.host._readable(this.where("stream"));
-    return (await operations()).stream(this.state());
+  stream(): Promise<ReadableStream<Uint8Array>> {
+    return this.call("stream", false, (impl, b) => impl.stream(b));
   }
 
   /** The file's record, or a `NotFoundError`. */
-  async info(): Promise<FileInfo> {
-    this.ctx.host._readable(this.where("info"));
-    return (await operations()).target(this.state());
+  info(): Promise<FileInfo> {
+    return this.call("info", false, (impl, b) => impl.info(b));
   }
 
   /** True when the file exists (and is not deleted). */
-  async exists(): Promise<boolean> {
-    try {
-      await this.info();
-      return true;
-    } catch (err) {
-      if (err instanceof NotFoundError || err instanceof ValidationError) return false;
-      throw err;
-    }
+  exists(): Promise<boolean> {
+    return this.call("info", false, (impl, b) => impl.exists(b));
   }
 
   /**
@@ -169,18 +135,15 @@ export class FileBuilder {
    */
   download(options?: DownloadOptions): Promise<string>;
   download(pattern: string, options?: DownloadOptions): Promise<string[]>;
-  async download(patternOrOptions?: string | DownloadOptions, options: DownloadOptions = {}): Promise<string | string[]> {
-    this.ctx.host._readable(this.where("download"));
-    const fs = this.fs("download");
-    return (await operations()).download(this.state(), fs, patternOrOptions, options);
+  download(patternOrOptions?: string | DownloadOptions, options: DownloadOptions = {}): Promise<string | string[]> {
+    return this.call("download", false, (impl, b) => impl.download(b, patternOrOptions, options));
   }
 
   /** Soft-deletes the file, or with a pattern every match (a list of `{ id, deletedAt }`). */
   delete(): Promise<DeletedFile>;
   delete(pattern: string): Promise<DeletedFile[]>;
-  async delete(pattern?: string): Promise<DeletedFile | DeletedFile[]> {
-    this.ctx.host._writable(this.where("delete"));
-    return (await operations()).remove(this.state(), pattern);
+  delete(pattern?: string): Promise<DeletedFile | DeletedFile[]> {
+    return this.call("delete", true, (impl, b) => impl.remove(b, pattern));
   }
 
   /**
@@ -189,14 +152,14 @@ export class FileBuilder {
    *
    * @example await exp.files({ fileId }).update({ tags: ["best"] });
    */
-  async update(patch: FileUpdate = {}): Promise<FileInfo> {
-    this.ctx.host._writable(this.where("update"));
-    return (await operations()).update(this.state(), patch);
+  update(patch: FileUpdate = {}): Promise<FileInfo> {
+    return this.call("update", true, (impl, b) => impl.update(b, patch));
   }
 
   /**
    * A TensorFlow.js IO handler that saves and loads a model as files of this run
-   * (`<dir>/<name>/model.json` and `weights.bin`).
+   * (`<dir>/<name>/model.json` and `weights.bin`). The name is checked, and the handler's code
+   * loaded, on its first save or load.
    *
    * @example
    * ```ts
@@ -205,10 +168,7 @@ export class FileBuilder {
    * ```
    */
   tfjs(name: string): TfjsIOHandler {
-    const { path } = resolveTarget(this.dir, `${name}/model.json`, "name");
-    const model = new FileBuilder(this.ctx, path);
-    // The handler's own code loads with the other operations, on its first save or load.
-    const handler = async (): Promise<TfjsIOHandler> => (await operations()).tfjs(model, this.state());
+    const handler = async (): Promise<TfjsIOHandler> => (await builderImpl()).tfjs(this.core(), name);
     return {
       save: async (artifacts) => (await handler()).save(artifacts),
       load: async () => (await handler()).load(),
@@ -217,44 +177,16 @@ export class FileBuilder {
 
   // ---- internals
 
-  /** Checks the target and annotations first (at the call), then loads the operations, makes the content and saves. */
-  private async put(to: string | undefined, content: ContentSource, options: SaveOptions = {}): Promise<FileInfo> {
-    const { path, filename } = resolveTarget(this.dir, to);
-    const ann = this.annotations(options);
-    return (await operations()).save(this.ctx.store(), { path, filename, ...ann }, content);
+  /** Checks the run's state at the call (writable, or readable), then loads the calls and runs `body`. */
+  private async call<T>(method: string, write: boolean, body: (impl: Impl, b: BuilderCore) => Promise<T> | T): Promise<T> {
+    const where = this.where(method);
+    if (write) this.ctx.host._writable(where);
+    else this.ctx.host._readable(where);
+    return body(await builderImpl(), this.core());
   }
 
-  private annotations(o: FileAnnotations): { description: string | null; tags: string[]; bindrs: string[]; metadata: PlainObject | null } {
-    const a = this.options;
-    const description = o.description ?? a.description;
-    const metadata = o.metadata ?? a.metadata;
-    return {
-      description: description === undefined ? null : checkDescription(description),
-      tags: [...checkStrings(o.tags ?? a.tags ?? [], "tags")],
-      bindrs: [...checkStrings(o.bindrs ?? a.bindrs ?? [], "bindrs")],
-      metadata: metadata === undefined ? null : checkMetadata(metadata, this.where("save")),
-    };
-  }
-
-  private state(): FolderState {
-    const ctx = this.ctx;
-    return {
-      store: ctx.store(),
-      laterStore: () => ctx.store(),
-      sha256: ctx.sha256,
-      dir: this.dir,
-      options: this.options,
-      list: (pattern) => this.list(pattern),
-      where: (m) => this.where(m),
-    };
-  }
-
-  private fs(method: string): LocalFileSystem {
-    const fs = this.ctx.localFiles;
-    if (!fs) {
-      throw new ConfigurationError(`files.${method}() needs a file system, and this runtime has none: use read(), stream() or save() with a Blob instead`);
-    }
-    return fs;
+  private core(): BuilderCore {
+    return { ctx: this.ctx, dir: this.dir, options: this.options, where: (m) => this.where(m), list: (p) => this.list(p), child: (p) => new FileBuilder(this.ctx, p) };
   }
 
   private where(method: string): string {
