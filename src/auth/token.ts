@@ -11,7 +11,7 @@
  */
 import { AuthenticationError } from "../errors.ts";
 import type { TokenOption } from "../model/options.ts";
-import { joinPath } from "../run-config/entry-path.ts";
+import { joinPath } from "../internal/join-path.ts";
 import type { RuntimeHooks } from "../model/runtime-hooks.ts";
 import { fernetDecrypt, FernetError } from "./fernet.ts";
 

@@ -5,6 +5,7 @@
  * Windows paths are turned into `C:/…` first. Pure string work: the file-system checks are
  * the runtime's (`RuntimeHooks.findProjectRoot`).
  */
+import { joinPath } from "../internal/join-path.ts";
 
 /** Files whose folder is a project root: JavaScript's and Python's (ML-Dash Python looks for the last four). */
 export const PROJECT_ROOT_MARKERS: readonly string[] = [
@@ -50,11 +51,6 @@ export function parentDir(path: string): string {
   const head = path.slice(0, i);
   if (head === "" || /^[A-Za-z]:$/.test(head)) return head + "/";
   return head;
-}
-
-/** Joins a folder and a name with one `/`. */
-export function joinPath(dir: string, name: string): string {
-  return dir.endsWith("/") ? dir + name : `${dir}/${name}`;
 }
 
 const isAbsolute = (p: string): boolean => p.startsWith("/") || DRIVE.test(p);
