@@ -6,7 +6,7 @@
  * never starts it, or writes elsewhere, does not download it. How values are laid out in the
  * database is described in store.ts.
  */
-import { loadOnce, originLocks, type StorageAdapter } from "../../src/storage/kit.ts";
+import { loadOnce, originLocks, type StorageAdapter } from "../../src/storage/front-kit.ts";
 import type { IndexedDBStore } from "./store.ts";
 
 /** Options of {@link indexedDBAdapter}. */

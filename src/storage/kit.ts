@@ -1,6 +1,6 @@
 /**
  * The adapter kit: everything a storage adapter (`adapters/<name>/`) imports from the SDK, and
- * nothing else. Adapters never reach into `src/` past this file, so the core can move freely
+ * nothing else (with its front door, `front-kit.ts`, for a factory whose implementation loads later). Adapters never reach into `src/` past this file, so the core can move freely
  * behind it.
  *
  * ## How to write an adapter
@@ -26,7 +26,8 @@
  *    and give known conditions a `code` (`"QUOTA_EXCEEDED"`, `"UNSUPPORTED"`, …).
  * 7. **Heavy code on first use.** Load a large implementation (a database wrapper) with
  *    {@link loadOnce}`(() => import("./store.ts"))`: every caller shares one load, and a failed
- *    load is tried again by the next call.
+ *    load is tried again by the next call. Such a factory imports from `front-kit.ts` (the same
+ *    names, fewer of them), so a page's first download holds only what the factory uses.
  * 8. **Prove it.** Run the conformance suite `test/contract/storage-contract.ts` against the
  *    adapter in every runtime that can host it, and add an export to package.json, deno.json and
  *    tsup.config.ts.

@@ -1,6 +1,7 @@
 /**
- * Adapters reach the SDK through one door, src/storage/kit.ts: an import from an adapter into
- * `src/` anywhere else fails here, so the core can move behind the kit without breaking them.
+ * Adapters reach the SDK through the adapter kit, src/storage/kit.ts, and its front door for
+ * what a page loads up front, src/storage/front-kit.ts: an import from an adapter into `src/`
+ * anywhere else fails here, so the core can move behind the kit without breaking them.
  */
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
@@ -8,6 +9,7 @@ import { expect, test } from "vitest";
 import { REPO } from "../support/child.ts";
 
 const KIT = "src/storage/kit.ts";
+const FRONT_KIT = "src/storage/front-kit.ts";
 
 function sources(dir: string): string[] {
   return readdirSync(dir).flatMap((n) => {
@@ -33,11 +35,19 @@ test("adapters import from src/ only through the adapter kit", () => {
   for (const f of files) {
     const own = relative(REPO, f).split("/").slice(0, 2).join("/"); // adapters/<name>
     for (const target of relativeImports(f)) {
-      if (target.startsWith(`${own}/`) || target === KIT) continue;
+      if (target.startsWith(`${own}/`) || target === KIT || target === FRONT_KIT) continue;
       hits.push(`${relative(REPO, f)} imports ${target}`);
     }
   }
   expect(hits).toEqual([]);
+});
+
+test("the front door names only what the whole kit names", () => {
+  const names = (file: string): string[] =>
+    [...readFileSync(join(REPO, file), "utf8").matchAll(/^export (?:type )?\{([^}]*)\}/gm)].flatMap((m) => (m[1] as string).split(",").map((n) => n.trim().replace(/^type\s+/, "")));
+  const front = names(FRONT_KIT);
+  expect(front.length).toBeGreaterThan(2);
+  expect(front.filter((n) => !names(KIT).includes(n))).toEqual([]);
 });
 
 test("the check sees static, dynamic, side-effect and re-export imports", () => {
