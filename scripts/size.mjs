@@ -46,7 +46,12 @@ function closure(roots, importsOf) {
   return seen;
 }
 
-function report(name, files, initial, budgetMax) {
+/**
+ * `--why`: each initial file with its gzip size, and from `explain` the modules in it and, for a
+ * chunk, the lazily loaded entries that import it too: a module shared with lazy code is why a
+ * splitting bundler gives it a file of its own in the page's first download.
+ */
+function report(name, files, initial, budgetMax, explain = () => "") {
   const init = [...initial].reduce((a, k) => ({ min: a.min + files.get(k).length, gz: a.gz + gz(files.get(k)) }), { min: 0, gz: 0 });
   const lazy = [...files.keys()].filter((k) => k.endsWith(".js") && !initial.has(k));
   const lazyGz = lazy.reduce((n, k) => n + gz(files.get(k)), 0);
@@ -55,8 +60,10 @@ function report(name, files, initial, budgetMax) {
     `${name}: ${kb(init.gz)} min+gzip initial in ${initial.size} files (${kb(init.min)} min; ${kb(joined)} if one file)${budget(name, init.gz, budgetMax)}; ` +
       `${kb(lazyGz)} in ${lazy.length} lazy chunks (every one a page could load)`,
   );
-  if (process.argv.includes("--why")) for (const k of initial) console.log(`  ${String(gz(files.get(k))).padStart(7)}  ${k}`);
+  if (process.argv.includes("--why")) for (const k of initial) console.log(`  ${String(gz(files.get(k))).padStart(7)}  ${k}${explain(k)}`);
 }
+
+const shortName = (path) => path.replace(/\0/g, "").replace(/^.*?\/(src|adapters|node_modules)\//, "$1/");
 
 try {
   // Vite, as an app builds for production (its defaults).
@@ -69,7 +76,8 @@ try {
     [...chunks.values()].filter((c) => c.isEntry).map((c) => `/${c.fileName}`),
     (k) => chunks.get(k).imports.map((i) => `/${i}`),
   );
-  report("Vite: ml-dash (browser entry)", viteFiles, viteInitial, BUDGET.vite);
+  const viteWhy = (k) => `: ${Object.keys(chunks.get(k)?.modules ?? {}).map(shortName).join(" ")}`;
+  report("Vite: ml-dash (browser entry)", viteFiles, viteInitial, BUDGET.vite, viteWhy);
 
   // esbuild with code splitting.
   const es = await build({ entryPoints: { main: app }, bundle: true, splitting: true, minify: true, format: "esm", platform: "browser", target: "es2022", conditions: ["browser"], outdir: "/size-out", write: false, metafile: true, logLevel: "silent" });
@@ -77,7 +85,14 @@ try {
   const esFiles = new Map(es.outputFiles.map((f) => [strip(f.path), Buffer.from(f.contents)]));
   const meta = Object.fromEntries(Object.entries(es.metafile.outputs).map(([k, v]) => [strip(k), v]));
   const esInitial = closure(["main.js"], (k) => meta[k].imports.filter((i) => i.kind === "import-statement").map((i) => strip(i.path)));
-  report("esbuild: ml-dash (browser entry)", esFiles, esInitial, BUDGET.esbuild);
+  const esWhy = (k) => {
+    const modules = Object.keys(meta[k].inputs).map(shortName);
+    const lazyImporters = Object.entries(meta)
+      .filter(([o, v]) => !esInitial.has(o) && v.entryPoint && v.imports.some((i) => i.kind === "import-statement" && strip(i.path) === k))
+      .map(([, v]) => shortName(v.entryPoint));
+    return `: ${modules.join(" ") || "(esbuild's runtime helpers)"}${lazyImporters.length ? `; also imported by lazy ${lazyImporters.join(" ")}` : ""}`;
+  };
+  report("esbuild: ml-dash (browser entry)", esFiles, esInitial, BUDGET.esbuild, esWhy);
 
   // What a first run downloads, in Chromium, from the Vite build.
   const measured = await firstUse(viteFiles, { distDir: join(REPO, "dist") });
