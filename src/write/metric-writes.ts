@@ -11,11 +11,12 @@ import { ValidationError } from "../errors.ts";
 import { growColumnBlock, MAX_BLOCK_ROWS } from "../model/metric-block.ts";
 import { spareBuffers } from "../internal/spare-buffers.ts";
 import { checkKey, isPlainObject, normalizeValue, type PlainObject } from "../model/values.ts";
-import type { StreamId, StreamInfo } from "../model/batch.ts";
+import { streamId, type StreamInfo } from "../model/batch.ts";
 
 /** A metric as its writer sees it (`exp.metrics(name)`): read, never written. */
 export interface MetricSource {
-  readonly stream: StreamId;
+  /** The metric name; `null` is the unnamed metric. */
+  readonly name: string | null;
   readonly info: StreamInfo | undefined;
   /** `metrics("train").log()`, for messages (built only when one is needed). */
   where(method?: string): string;
@@ -40,7 +41,7 @@ export class MetricWriter {
       throw new ValidationError(`${this.source.where()} takes a plain object like { loss: 0.5, step: 1 }`, { field: "data" });
     }
     // Made at the first point, after its shape was checked (as it always was).
-    const q = this.queue ?? (this.queue = this.buffer.metricQueue(this.source.stream, this.source.info));
+    const q = this.queue ?? (this.queue = this.buffer.metricQueue(streamId("metric", this.source.name), this.source.info));
     // Hot path: same numeric key layout as the previous point → write straight into the columns.
     // Nothing is committed until `length` advances, so bailing out half-way is harmless.
     const b = q.tail;

@@ -7,7 +7,6 @@ import { notWritable, ValidationError } from "../../errors.ts";
 import { segmentProblem, shown } from "../../model/names.ts";
 import type { RunContext } from "../../write/run-context.ts";
 import type { MetricSource, MetricWriter } from "../../write/metric-writes.ts";
-import { streamId, type StreamId } from "../../model/stream-id.ts";
 import type { StreamInfo } from "../../model/batch.ts";
 import type { Aggregation } from "../../model/aggregation.ts";
 import { collectNumbers, parseSummaryArgs, peekValues, type BufferValues } from "./summary.ts";
@@ -72,8 +71,6 @@ export class SummaryCache {
 
 /** One metric of an experiment. Obtain it as `exp.metrics("train")` (cached by name). */
 export class MetricBuilder implements MetricSource {
-  /** Stream identity (`metric:<name>`). */
-  readonly stream: StreamId;
   /** This metric's writer in the run `writerCtx` (a new run gets a new one). */
   private writer: MetricWriter | undefined;
   private writerCtx: RunContext | undefined;
@@ -87,9 +84,7 @@ export class MetricBuilder implements MetricSource {
     readonly info: StreamInfo | undefined,
     /** Where `buffer()` values go: the experiment's shared summary buffer. */
     private readonly summaryValues: (name: string | null) => Map<string, number[]>,
-  ) {
-    this.stream = streamId("metric", name);
-  }
+  ) {}
 
   /**
    * Logs one data point. `_ts` is taken now when absent; `-1` reuses the previous timestamp.
