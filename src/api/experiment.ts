@@ -4,7 +4,6 @@
  */
 import type { Backend, Reader, RunStatus } from "../model/backend.ts";
 import type { Host, RunContext } from "./host.ts";
-import { DEFAULT_MAX_QUEUE_BYTES } from "../model/defaults.ts";
 import { MlDashError, notWritable, ValidationError } from "../errors.ts";
 import { createFiles, type Files } from "./files/accessor.ts";
 import type { FileStore } from "../files/types.ts";
@@ -278,10 +277,6 @@ export class Experiment implements Host {
     return unload(ctx.buffer.sealForUnload());
   }
 
-  /** The buffer holds more than the runtime's share of its byte bound: the logging thread helps encode, which slows the producer down. */
-  private readonly pressure = (): boolean =>
-    this.counters.queuedBytes > (this.options.buffer?.maxQueueBytes ?? DEFAULT_MAX_QUEUE_BYTES) * (this.runtime.callerEncodesAt ?? 0.25);
-
   /**
    * Creates the backends for this run: the local store first (it is the write-ahead log). Each
    * half loads only if this run uses it (see `src/replicate/assemble.ts`).
@@ -295,7 +290,6 @@ export class Experiment implements Host {
       stats: this.counters,
       report: (e) => this._report(e),
       drop: (stream, count) => this._ctx?.buffer.recordDrop(stream, count, "rejected"),
-      underPressure: this.pressure,
     });
     return this.assembly;
   }

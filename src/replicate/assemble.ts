@@ -16,6 +16,7 @@ import { ConfigurationError, type MlDashError } from "../errors.ts";
 import type { FileStore } from "../files/types.ts";
 import { deferredReader } from "../backends/deferred-reader.ts";
 import type { StreamId } from "../model/batch.ts";
+import { DEFAULT_MAX_QUEUE_BYTES } from "../model/defaults.ts";
 import type { ExperimentOptions } from "../model/options.ts";
 import type { ParsedPrefix } from "../model/prefix.ts";
 import type { RuntimeHooks } from "../model/runtime-hooks.ts";
@@ -41,8 +42,6 @@ export interface AssemblySetup {
   readonly report: (err: MlDashError) => void;
   /** Records the server refused for good (remote-only: the buffer counts them as dropped). */
   readonly drop: (stream: StreamId, count: number) => void;
-  /** True while the buffer is filling up (the local backend then encodes on the caller's side too). */
-  readonly underPressure: () => boolean;
 }
 
 /** Creates the backends of a run (see the table above). */
@@ -82,7 +81,16 @@ async function localHalf(setup: AssemblySetup, storage: StorageAdapter): Promise
   const spawn = runtime.spawnEncoder ?? (await runtime.loadEncoder?.().catch(() => undefined));
   const pool = spawn ? (await import("../backends/local/encoder-pool.ts")).encoderPoolFor(runtime, spawn) : undefined;
   return {
-    backend: new LocalBackend(storage, dir, setup.stats, pool, setup.underPressure),
+    backend: new LocalBackend(storage, dir, setup.stats, pool, underPressure(setup)),
     reader: deferredReader(async () => new (await import("../backends/local/local-reader.ts")).LocalReader(storage, dir)),
   };
+}
+
+/**
+ * True while the buffer holds more than the runtime's share of its byte bound: the local backend
+ * then encodes on the logging thread too, which slows a producer that outpaces the encoders.
+ */
+export function underPressure(setup: Pick<AssemblySetup, "options" | "runtime" | "stats">): () => boolean {
+  const bound = (setup.options.buffer?.maxQueueBytes ?? DEFAULT_MAX_QUEUE_BYTES) * (setup.runtime.callerEncodesAt ?? 0.25);
+  return () => setup.stats.queuedBytes > bound;
 }

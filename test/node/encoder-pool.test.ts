@@ -14,6 +14,9 @@ import { LocalBackend } from "../../src/backends/local/local-backend.ts";
 import { parsePrefix } from "../../src/model/prefix.ts";
 import { streamId, type Batch } from "../../src/model/batch.ts";
 import { memoryAdapter } from "../../adapters/memory/index.ts";
+import { DEFAULT_MAX_QUEUE_BYTES } from "../../src/model/defaults.ts";
+import { newStats } from "../../src/model/stats.ts";
+import { underPressure } from "../../src/replicate/assemble.ts";
 import { ensureBuilt, BUILD_TIMEOUT_MS } from "../support/built.ts";
 import { REPO, start } from "../support/child.ts";
 import { tempDir } from "../support/node-fixtures.ts";
@@ -296,6 +299,38 @@ describe("encoder pool", () => {
     expect(inline.equals(Buffer.from(direct as Uint8Array))).toBe(true);
   });
 
+  test("under pressure, a batch that would wait for a busy worker is encoded on the caller's thread; otherwise it queues on the worker", async () => {
+    const job = metricJob(4000);
+    const inline = Buffer.from(encodeBatchBytes(job));
+    for (const pressure of [false, true]) {
+      const { pool } = countingPool(1);
+      const first = pool.encode(job, 4000, pressure);
+      expect(first).toBeInstanceOf(Promise); // the idle worker takes it either way
+      const second = pool.encode(job, 4000, pressure);
+      expect(second instanceof Uint8Array).toBe(pressure);
+      for (const bytes of await Promise.all([first, second])) expect(inline.equals(Buffer.from(bytes))).toBe(true);
+      pool.close();
+    }
+  });
+
+  test("the pressure the local backend is given: queued bytes above the runtime's share of the buffer's byte bound (a quarter unless the runtime says)", () => {
+    const setup = (queuedBytes: number, maxQueueBytes: number | undefined, callerEncodesAt?: number) => {
+      const stats = { ...newStats(), queuedBytes };
+      const options = maxQueueBytes === undefined ? {} : { buffer: { maxQueueBytes } };
+      return underPressure({ options, runtime: callerEncodesAt === undefined ? { name: "test" } : { name: "test", callerEncodesAt }, stats });
+    };
+    expect(setup(1000, 4000)()).toBe(false);
+    expect(setup(1001, 4000)()).toBe(true);
+    expect(setup(3000, 4000, 1)()).toBe(false); // a browser window encodes only when the buffer is full
+    expect(setup(DEFAULT_MAX_QUEUE_BYTES / 4, undefined)()).toBe(false);
+    expect(setup(DEFAULT_MAX_QUEUE_BYTES / 4 + 1, undefined)()).toBe(true);
+    // Read at each call: the stats object is the experiment's live counters.
+    const stats = { ...newStats(), queuedBytes: 0 };
+    const pressure = underPressure({ options: { buffer: { maxQueueBytes: 400 } }, runtime: { name: "test" }, stats });
+    expect(pressure()).toBe(false);
+    stats.queuedBytes = 101;
+    expect(pressure()).toBe(true);
+  });
 });
 
 describe("encoder pool in the built package", () => {
