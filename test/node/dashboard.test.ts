@@ -289,6 +289,18 @@ describe("caches over a growing store", () => {
     expect(reads.filter((r) => r.startsWith("m@"))).toEqual(["m@0"]);
   });
 
+  test("a deleted run's files are forgotten, and only those: a run whose name merely starts the same keeps its columns", async () => {
+    const storage = memoryAdapter();
+    const cache = new MetricCache(storage);
+    const keys = ["a/p/r/metrics/m/data.jsonl", "a/p/r2/metrics/m/data.jsonl", "a/p/r/sub/metrics/m/data.jsonl"];
+    for (const k of keys) {
+      await storage.append(k, enc.encode(line(0, { v: 1 })));
+      await cache.get(k);
+    }
+    cache.forgetBelow("a/p/r");
+    expect(keys.map((k) => cache.peek(k)?.rows)).toEqual([undefined, 1, undefined]);
+  });
+
   test("floorIndex: the last entry at or before t", () => {
     const e = [1, 2, 2, 5].map((timestamp) => ({ timestamp }));
     expect(floorIndex(e, 0.5)).toBe(-1);

@@ -65,8 +65,9 @@ export abstract class AppendCache<S extends { readonly bytes: number }> {
     return this.entries.get(key)?.state;
   }
 
-  /** Forgets every file. */
-  clear(): void {
-    this.entries.clear();
+  /** Forgets the files below the folder `dir` (a deleted run's); the next request reads them again. */
+  forgetBelow(dir: string): void {
+    const prefix = `${dir}/`;
+    for (const key of this.entries.keys()) if (key.startsWith(prefix)) this.entries.delete(key);
   }
 }

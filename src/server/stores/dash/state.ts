@@ -44,10 +44,10 @@ export class DashState {
     this.tracks = new JsonlCache<TrackRecord>(storage, 64, (all) => all.filter((r) => typeof r.timestamp === "number").sort((a, b) => a.timestamp - b.timestamp));
   }
 
-  /** Drops what the caches hold of a deleted experiment. */
+  /** Drops what the caches hold of a deleted experiment (and only of it: other runs' columns stay). */
   forget(e: ExperimentEntry): void {
     this.files.forget(e);
-    this.metrics.clear();
+    for (const cache of [this.metrics, this.logs, this.tracks]) cache.forgetBelow(e.path);
   }
 
   /** The indexed experiment a ref names (its folder, indexed now if it was not yet). */
