@@ -96,8 +96,8 @@ export function resolveRun(prefix: string | undefined, params: RunParams | undef
 }
 
 /**
- * Python's `exp.run.prefix = value` for a value without `{` (nothing to expand): parses it and
- * updates `cfg`; `cfg` is unchanged when this throws.
+ * Python's `exp.run.prefix = value` for a value with no template left (as given, or as the
+ * template code expanded it): parses it and updates `cfg`; `cfg` is unchanged when this throws.
  */
 export function setPlainPrefix(cfg: RunConfig, value: unknown): ParsedPrefix {
   if (typeof value !== "string") throw new ValidationError(`Invalid prefix: expected a string, got ${typeof value}`, { field: "prefix" });
