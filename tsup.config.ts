@@ -28,8 +28,9 @@ export default defineConfig({
     "entries/workerd": "src/runtime/workerd/entry.ts",
     "entries/default": "src/runtime/default/entry.ts",
     "encoder-worker": "src/runtime/node/encoder-worker.ts",
-    // The module worker of browsers and Deno, a file of its own (strict CSP: no blob: worker).
-    "web-encoder-worker": "src/runtime/browser/encoder-worker.ts",
+    // The module worker of browsers and Deno (dist/web-encoder-worker.js, a file of its own for a
+    // strict CSP: no blob: worker) is built by onSuccess as one file that imports nothing, so an
+    // esbuild user can copy it next to their bundle (scripts/build-web-worker.mjs).
     "adapters/memory": "adapters/memory/index.ts",
     "adapters/node-fs": "adapters/node-fs/index.ts",
     dashboard: "src/dashboard/index.ts",
@@ -61,5 +62,5 @@ export default defineConfig({
   plugins: [dropBareChunkImports],
   esbuildPlugins: [encoderWorkerUrl()],
   // The dashboard's browser UI (preact + uPlot) is bundled separately into dist/dashboard/ui/.
-  onSuccess: "node scripts/build-dashboard-ui.mjs",
+  onSuccess: "node scripts/build-dashboard-ui.mjs && node scripts/build-web-worker.mjs",
 });
