@@ -1,9 +1,11 @@
 /**
  * Encoder workers on Web Workers (browsers, Deno): module workers started from the file
  * `encoder-worker.ts` next to this one (`web-encoder-worker.js` next to the bundle's chunks in
- * `dist/`; tsup.config.ts rewrites the name). The `new Worker(new URL("./…", import.meta.url),
- * { type: "module" })` form is the one Vite, esbuild and webpack 5 recognise, so a user's bundler
- * emits the worker file too. Loaded on first use (`RuntimeHooks.loadEncoder`), never with the page.
+ * `dist/`; tsup.config.ts rewrites the name). Vite and webpack 5 recognise the `new Worker(new
+ * URL("./…", import.meta.url), { type: "module" })` form and emit the worker with the user's
+ * bundle; esbuild leaves it alone, so its users copy the file, which imports nothing
+ * (scripts/build-web-worker.mjs; scripts/test-package.mjs runs all three in Chromium). Loaded on
+ * first use (`RuntimeHooks.loadEncoder`), never with the page.
  *
  * When no worker can start (no `Worker`, a Content-Security-Policy that forbids it, a missing
  * file) the constructor throws or the worker reports an error, and the pool
@@ -20,12 +22,38 @@ export interface WebEncoderOptions {
   readonly idle?: { readonly ms: number; readonly unrefTimer?: (handle: unknown) => void };
 }
 
+let warned = false;
+
+/**
+ * Says once per realm that the module worker failed, so its work runs on this thread: the same
+ * bytes, but the page's thread pays for them, which nothing else would tell a developer. Usually
+ * a bundler that did not emit the file (esbuild) or a Content-Security-Policy without
+ * `worker-src 'self'`.
+ */
+function warnWorkerFailed(reason: string): void {
+  if (warned) return;
+  warned = true;
+  console.warn(
+    `[ml-dash] the module worker web-encoder-worker.js failed (${reason}): its work runs on this thread. ` +
+      "With esbuild, copy node_modules/ml-dash/dist/web-encoder-worker.js next to your bundle; under a CSP, allow worker-src 'self'.",
+  );
+}
+
 /**
  * Starts one module worker running encoder-worker.ts: an encoder, or (`name` "ml-dash storage",
- * storage-worker.ts) the thread that serves a window's IndexedDB store.
+ * storage-worker.ts) the thread that serves a window's IndexedDB store. Its callers fall back to
+ * this thread when it throws or reports an error; the first failure is also warned about.
  */
 export function startWorker(name = "ml-dash encoder"): Worker {
-  return new Worker(new URL("./encoder-worker.ts", import.meta.url), { type: "module", name });
+  let worker: Worker;
+  try {
+    worker = new Worker(new URL("./encoder-worker.ts", import.meta.url), { type: "module", name });
+  } catch (err) {
+    warnWorkerFailed(err instanceof Error ? err.message : String(err));
+    throw err;
+  }
+  worker.addEventListener("error", (e) => warnWorkerFailed(e.message || "the file did not load"));
+  return worker;
 }
 
 /**
