@@ -4,17 +4,20 @@
 //   - its contents: LICENSE, no source maps, no src/;
 //   - a strict browser consumer (lib ES2022 + DOM, skipLibCheck false, no @types/node) and a
 //     Node consumer (nodenext) typecheck; the browser one does not see nodeRuntime/defaultFsStorage;
-//   - esbuild (browser, node, workerd conditions), vite and wrangler bundle it with 0 warnings;
+//   - esbuild (browser, node, workerd conditions), vite, webpack and wrangler bundle it with 0 warnings;
+//   - a page built from it by webpack, Vite and esbuild runs in Chromium under a strict CSP, its
+//     batches encoded on the module worker (scripts/package-in-browser.mjs);
 //   - publint --strict and attw --profile esm-only find nothing; `deno publish --dry-run` passes.
 // Offline: the project's dependencies are links to this repo's node_modules (the packed package
 // resolves them as an installed one would); the tools are this repo's pinned devDependencies.
 //
 // Usage: node scripts/test-package.mjs [--junit FILE] [--keep]   (needs a built dist/: npx tsup)
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { PAGE_SOURCE, pageHtml, runPage, serveDir, webpackBuild } from "./package-in-browser.mjs";
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const BIN = join(REPO, "node_modules/.bin");
@@ -186,6 +189,98 @@ await check("vite builds a page that imports it with 0 warnings", async () => {
   });
   if (warnings.length > 0) return `${warnings.length} warning(s):\n${warnings.slice(0, 10).join("\n")}`;
 });
+
+await check("webpack builds a page that imports it with 0 warnings", async () => {
+  writeFileSync(join(project, "browser-all.js"), `${BROWSER_SUBPATHS.map((s) => `import * as ${ns(s)} from "${s}";`).join("\n")}\nexport const all = [${BROWSER_SUBPATHS.map(ns).join(", ")}];\n`);
+  const warnings = await webpackBuild(project, "./browser-all.js", join(work, "webpack-all"));
+  if (warnings.length > 0) return `${warnings.length} warning(s):\n${warnings.slice(0, 10).join("\n")}`;
+});
+
+// The same page built by each bundler, run in Chromium under a strict Content-Security-Policy.
+// Vite and webpack emit the module worker from the package's `new Worker(new URL(…))`; esbuild
+// does not, and its users copy dist/web-encoder-worker.js next to the bundle (README "Bundlers").
+const POINTS = 30_000;
+const pageDir = join(project, "page");
+mkdirSync(pageDir, { recursive: true });
+writeFileSync(join(pageDir, "page.js"), PAGE_SOURCE);
+writeFileSync(join(pageDir, "index.html"), pageHtml("./page.js"));
+const builds = {
+  async webpack(out) {
+    const warnings = await webpackBuild(pageDir, "./page.js", out);
+    if (warnings.length > 0) throw new Error(warnings.join("\n"));
+    writeFileSync(join(out, "index.html"), pageHtml("./page.js", false));
+  },
+  async vite(out) {
+    const { build } = await import("vite");
+    await build({ root: pageDir, configFile: false, logLevel: "silent", build: { outDir: out, emptyOutDir: true } });
+  },
+  async esbuild(out, copyWorker) {
+    await esbuild({ entryPoints: [join(pageDir, "page.js")], absWorkingDir: pageDir, bundle: true, splitting: true, format: "esm", platform: "browser", target: "es2022", outdir: out, logLevel: "silent" });
+    writeFileSync(join(out, "index.html"), pageHtml("./page.js"));
+    if (copyWorker) copyFileSync(join(installed, "dist/web-encoder-worker.js"), join(out, "web-encoder-worker.js"));
+  },
+};
+const chromiumPath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const browser = existsSync(chromiumPath) ? await (await import("playwright")).chromium.launch({ executablePath: chromiumPath, args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"] }) : undefined;
+/** What every page must report: the run completed with every point in the store, nothing refused. */
+const stored = (r) => {
+  const problems = [];
+  if (r.status !== "COMPLETED") problems.push(`status ${r.status}`);
+  if (r.total !== POINTS || r.last?.step !== POINTS - 1) problems.push(`${r.total} points stored, last ${JSON.stringify(r.last)}`);
+  if (r.violations.length > 0) problems.push(`the policy refused: ${r.violations.join("; ")}`);
+  return problems;
+};
+/** Runs the page built into `out` under the strict policy: its answer and the files it requested. */
+async function runBuilt(out) {
+  const server = await serveDir(out);
+  try {
+    return { ...(await runPage(browser, server.url, POINTS)), requests: server.requests };
+  } finally {
+    await server.close();
+  }
+}
+/** What a page whose module worker encoded must report. */
+const encodedOnWorker = (r) => {
+  const problems = stored(r);
+  if (r.replies === 0 || r.workerErrors > 0) problems.push(`${r.replies} encoder replies from workers, ${r.workerErrors} worker errors`);
+  if (r.warnings.length + r.errors.length > 0) problems.push(`console: ${[...r.warnings, ...r.errors].join(" | ")}`);
+  return problems.length > 0 ? `${problems.join("; ")}${r.requests ? `\nrequested: ${r.requests.join(", ")}` : ""}` : undefined;
+};
+for (const [label, bundler, copyWorker] of [
+  ["webpack", "webpack", false],
+  ["Vite", "vite", false],
+  ["esbuild, with dist/web-encoder-worker.js copied beside the bundle", "esbuild", true],
+]) {
+  await check(`Chromium, strict CSP, a page built by ${label}: the module worker encodes, every point is stored`, async () => {
+    if (!browser) return `${chromiumPath} is missing`;
+    const out = join(work, `page-${bundler}${copyWorker ? "-copied" : ""}`);
+    await builds[bundler](out, copyWorker);
+    return encodedOnWorker(await runBuilt(out));
+  });
+}
+await check("Chromium, the page on Vite's dev server: the module worker encodes, every point is stored", async () => {
+  if (!browser) return `${chromiumPath} is missing`;
+  const { createServer } = await import("vite");
+  // The package's dependencies are links into this repo: the dev server may serve files from there.
+  const server = await createServer({ root: pageDir, configFile: false, logLevel: "silent", server: { host: "127.0.0.1", port: 0, fs: { allow: [project, REPO] } } });
+  await server.listen();
+  try {
+    return encodedOnWorker(await runPage(browser, server.resolvedUrls.local[0], POINTS));
+  } finally {
+    await server.close();
+  }
+});
+await check("Chromium, strict CSP, a page built by esbuild without the worker file: encoded on the page, every point stored, one warning that says what to copy", async () => {
+  if (!browser) return `${chromiumPath} is missing`;
+  const out = join(work, "page-esbuild");
+  await builds.esbuild(out, false);
+  const r = await runBuilt(out);
+  const problems = stored(r);
+  if (r.replies > 0) problems.push(`${r.replies} encoder replies from a worker that should not exist`);
+  if (r.warnings.length !== 1 || !r.warnings[0].includes("copy node_modules/ml-dash/dist/web-encoder-worker.js")) problems.push(`ml-dash warned ${r.warnings.length} time(s): ${r.warnings.join(" | ")}`);
+  return problems.length > 0 ? problems.join("; ") : undefined;
+});
+await browser?.close();
 
 await check("wrangler bundles a Worker that imports it with 0 warnings (deploy --dry-run)", () => {
   writeFileSync(join(project, "wrangler.jsonc"), JSON.stringify({ name: "ml-dash-consumer", main: "worker.ts", compatibility_date: "2026-04-01", compatibility_flags: ["nodejs_compat"] }, null, 2));

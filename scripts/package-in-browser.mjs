@@ -1,0 +1,101 @@
+// The installed package in a user's page (scripts/test-package.mjs): a page that imports
+// `Experiment` from "ml-dash" is built by webpack, Vite or esbuild, served on 127.0.0.1 under a
+// strict Content-Security-Policy, and run in Chromium: it logs points into the zero-config store
+// (IndexedDB, written by the module worker in a window) and reports whether the module worker
+// encoded them, what the policy refused and what ml-dash warned.
+import { createServer } from "node:http";
+import { readFile } from "node:fs/promises";
+import { join, normalize, sep } from "node:path";
+
+/** The policy every page is served with: no eval, no blob: worker, no inline script. */
+export const STRICT_CSP = "default-src 'none'; script-src 'self'; worker-src 'self'; connect-src 'self'";
+
+/**
+ * The page (plain JavaScript: webpack has no TypeScript loader by default). `bundlerCheck(n)`
+ * logs `n` points in a run and answers how many encoder replies came back from workers, what
+ * failed, and what the store holds.
+ */
+export const PAGE_SOURCE = `import { Experiment } from "ml-dash";
+
+const violations = [];
+document.addEventListener("securitypolicyviolation", (e) => violations.push(e.effectiveDirective + " " + e.blockedURI));
+// Counts what workers answer: the encoder's replies arrive as "message" events on its Worker
+// (the storage worker answers on a MessagePort instead).
+let replies = 0;
+let workerErrors = 0;
+const Base = globalThis.Worker;
+globalThis.Worker = class extends Base {
+  constructor(url, options) {
+    super(url, options);
+    this.addEventListener("message", () => replies++);
+    this.addEventListener("error", () => workerErrors++);
+  }
+};
+
+globalThis.bundlerCheck = async (n) => {
+  const exp = new Experiment("bundlers/page/run-" + Date.now().toString(36), { echo: false });
+  await exp.run(async (e) => {
+    for (let step = 0; step < n; step++) e.metrics("train").log({ loss: 1 / (step + 1), step });
+  });
+  const stats = await exp.metrics("train").stats();
+  const last = await exp.metrics("train").read({ startIndex: n - 1, limit: 1 });
+  await new Promise((r) => setTimeout(r, 0)); // policy violations are reported in tasks
+  return { replies, workerErrors, violations, status: exp.status, total: Number(stats.totalDataPoints), last: last.data[0]?.data ?? null };
+};
+`;
+
+/** The page's HTML for a bundle whose entry is `script` (`module`: an ES module bundle). */
+export const pageHtml = (script, module = true) => `<!doctype html><meta charset="utf-8"><script ${module ? 'type="module" ' : ""}src="${script}"></script>\n`;
+
+/** Builds `entry` (in `context`) with webpack for browsers into `outDir`; resolves to its warnings (errors throw). */
+export async function webpackBuild(context, entry, outDir) {
+  const { default: webpack } = await import("webpack");
+  // Size hints are not what this checks (the page takes every browser subpath).
+  const compiler = webpack({ mode: "production", context, entry, target: "web", output: { path: outDir, filename: "page.js", clean: true }, performance: { hints: false } });
+  const stats = await new Promise((resolve, reject) => compiler.run((err, s) => (err ? reject(err) : resolve(s))));
+  await new Promise((resolve) => compiler.close(resolve));
+  const info = stats.toJson({ all: false, errors: true, warnings: true });
+  if (info.errors.length > 0) throw new Error(info.errors.map((e) => e.message).join("\n"));
+  return info.warnings.map((w) => w.message);
+}
+
+/** Serves the files of `dir` (index.html at "/") on 127.0.0.1 with `csp`; missing files are 404s. */
+export async function serveDir(dir, csp = STRICT_CSP) {
+  const root = dir.endsWith(sep) ? dir : dir + sep;
+  const requests = [];
+  const server = createServer(async (req, res) => {
+    const path = new URL(req.url ?? "/", "http://x").pathname;
+    const file = normalize(join(root, path === "/" ? "index.html" : path));
+    const body = file.startsWith(root) ? await readFile(file).catch(() => undefined) : undefined;
+    requests.push(`${path} ${body ? 200 : 404}`);
+    if (!body) return void res.writeHead(404).end();
+    res.writeHead(200, { "content-type": file.endsWith(".html") ? "text/html" : "text/javascript", "content-security-policy": csp }).end(body);
+  });
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    url: `http://127.0.0.1:${server.address().port}/`,
+    requests,
+    close: () => new Promise((resolve) => (server.close(() => resolve()), server.closeAllConnections())),
+  };
+}
+
+/**
+ * Opens the page at `url` in a fresh context of `browser` and runs `bundlerCheck(n)`: its answer,
+ * with the page's `[ml-dash]` console warnings and its other console errors.
+ */
+export async function runPage(browser, url, n) {
+  const context = await browser.newContext();
+  const console_ = [];
+  try {
+    const tab = await context.newPage();
+    // A page without a favicon: the browser's request for one is a 404, not the page's problem.
+    tab.on("console", (m) => (m.type() === "warning" || m.type() === "error") && !m.location().url.endsWith("/favicon.ico") && console_.push(m.text()));
+    tab.on("pageerror", (e) => console_.push(`page error: ${e.message}`));
+    await tab.goto(url);
+    await tab.waitForFunction(() => "bundlerCheck" in globalThis, null, { timeout: 30_000 });
+    const result = await tab.evaluate((count) => globalThis.bundlerCheck(count), n);
+    return { ...result, warnings: console_.filter((t) => t.startsWith("[ml-dash]")), errors: console_.filter((t) => !t.startsWith("[ml-dash]")) };
+  } finally {
+    await context.close();
+  }
+}
