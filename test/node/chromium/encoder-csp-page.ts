@@ -1,12 +1,18 @@
 // Page of chromium-encoder-csp.test.ts: the built browser entry (dist/, bundled as a user's
-// esbuild would, with dist/web-encoder-worker.js and its chunks served beside the bundle) logs a
+// esbuild would, with dist/web-encoder-worker.js served beside the bundle) logs a
 // run into the memory adapter; the page reports how many batches went to module workers, what
-// the Content-Security-Policy refused, and whether every point was stored.
+// the Content-Security-Policy refused, what ml-dash warned, and whether every point was stored.
 import { Experiment } from "ml-dash";
 import { memoryAdapter } from "ml-dash/adapters/memory";
 
 const violations: string[] = [];
 document.addEventListener("securitypolicyviolation", (e) => violations.push(`${e.effectiveDirective} ${e.blockedURI}`));
+const warnings: string[] = [];
+const warn = console.warn.bind(console);
+console.warn = (...args: unknown[]) => {
+  if (typeof args[0] === "string" && args[0].startsWith("[ml-dash]")) warnings.push(args[0]);
+  warn(...args);
+};
 
 (globalThis as { encodeCheck?: (n: number) => Promise<Record<string, unknown>> }).encodeCheck = async (n) => {
   let posted = 0;
@@ -25,5 +31,5 @@ document.addEventListener("securitypolicyviolation", (e) => violations.push(`${e
   const lines = text.split("\n").filter((l) => l !== "");
   const intact = lines.length === n && lines.every((l, i) => l.startsWith(`{"index": ${i}, "data": {"loss": `) && l.includes(`"step": ${i}`));
   await new Promise((r) => setTimeout(r, 0)); // violation events are queued as tasks
-  return { posted, lines: lines.length, intact, violations };
+  return { posted, lines: lines.length, intact, violations, warnings };
 };
