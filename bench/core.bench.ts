@@ -1,9 +1,10 @@
 /**
- * Core benchmarks (issue 2): (a) µs per `exp.metrics("train").log({ loss, acc, step })` call;
+ * Core benchmarks (issue 2): (a) µs per `exp.metrics("train").log({ loss, acc, step })` call
+ * (also with `_ts` given, and per `exp.tracks(topic).append(...)`);
  * (b) end to end: N points logged then `await exp.flush()` to node-fs, points/s and peak RSS.
  * One measurement per process (run by bench/run.mjs) so peak RSS belongs to one size.
  *
- *   node .bench-out/core.bench.mjs hot 1000000
+ *   node .bench-out/core.bench.mjs hot 1000000 [plain|ts|track]
  *   node .bench-out/core.bench.mjs e2e 1000000 [yield|sync]
  */
 import { rmSync } from "node:fs";
@@ -33,10 +34,18 @@ async function hot(): Promise<void> {
     buffer: { maxQueueBytes: 2 ** 31, flushIntervalMs: 3_600_000, maxBatch: 1e9 },
   });
   await exp.run.start();
+  // `ts`: the point brings its own `_ts`; `track`: `tracks("robot/pose").append(...)` with `_ts`.
   const m = exp.metrics("train");
-  for (let i = 0; i < 200_000; i++) m.log({ loss: loss(i), acc: acc(i), step: i }); // warm-up
+  const t = exp.tracks("robot/pose");
+  const call =
+    style === "ts"
+      ? (i: number): unknown => m.log({ loss: loss(i), acc: acc(i), step: i, _ts: 1_795_000_000 + i / 1000 })
+      : style === "track"
+        ? (i: number): unknown => t.append({ x: loss(i), y: acc(i), step: i, _ts: 1_795_000_000 + i / 1000 })
+        : (i: number): unknown => m.log({ loss: loss(i), acc: acc(i), step: i });
+  for (let i = 0; i < 200_000; i++) call(i); // warm-up
   const t0 = performance.now();
-  for (let i = 0; i < N; i++) m.log({ loss: loss(i), acc: acc(i), step: i });
+  for (let i = 0; i < N; i++) call(i);
   const t1 = performance.now();
   // The cost of computing the values themselves, subtracted.
   let sink = 0;
@@ -44,7 +53,7 @@ async function hot(): Promise<void> {
   for (let i = 0; i < N; i++) sink += loss(i) + acc(i) + i;
   const t3 = performance.now();
   const perCall = ((t1 - t0 - (t3 - t2)) * 1000) / N;
-  console.log(JSON.stringify({ bench: "log-call", n: N, usPerCall: +perCall.toFixed(3), sink: sink > 0 }));
+  console.log(JSON.stringify({ bench: "log-call", style: style === "ts" || style === "track" ? style : "plain", n: N, usPerCall: +perCall.toFixed(3), sink: sink > 0 }));
 }
 
 async function e2e(): Promise<void> {

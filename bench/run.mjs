@@ -69,8 +69,10 @@ export const fmt = (n) => (typeof n === "number" ? n.toLocaleString("en-US") : S
 const suites = {
   async core() {
     const file = await bundle("core.bench");
-    const hot = [100_000, 1_000_000].map((n) => measure(file, ["hot", String(n)]));
-    table('(a) exp.metrics("train").log({ loss, acc, step }): µs per call (target ≤ 0.5)', hot, [
+    const hot = ["plain", "ts", "track"].flatMap((style) => [100_000, 1_000_000].map((n) => measure(file, ["hot", String(n), style])));
+    const calls = { plain: 'metrics("train").log({ loss, acc, step })', ts: "… with its own _ts", track: 'tracks("robot/pose").append({ x, y, step, _ts })' };
+    table("(a) µs per call, memory store (target ≤ 0.5 for log)", hot, [
+      ["call", (r) => calls[r.style]],
       ["calls", (r) => fmt(r.n)],
       ["µs/call", (r) => r.usPerCall],
     ]);

@@ -18,6 +18,8 @@ export class TrackBuilder implements TrackSource {
   /** This track's writer in the run `writerCtx` (a new run gets a new one). */
   private writer: TrackWriter | undefined;
   private writerCtx: RunContext | undefined;
+  /** `where()`'s text, made once: the writer passes it for every key of every entry. */
+  private appendWhere: string | undefined;
 
   constructor(
     private readonly host: Host,
@@ -66,6 +68,7 @@ export class TrackBuilder implements TrackSource {
 
   /** @internal `tracks("robot/pose").append()`, for messages. */
   where(method = "append"): string {
+    if (method === "append") return (this.appendWhere ??= `tracks(${JSON.stringify(this.topic)}).append()`);
     return `tracks(${JSON.stringify(this.topic)}).${method}()`;
   }
 }
