@@ -176,51 +176,68 @@ export class MetricQueue extends QueueBase {
 /**
  * A track. Entries with the same timestamp are merged while they wait (later keys win), and
  * each sealed batch is sorted by timestamp, as ML-Dash Python does.
+ *
+ * Entries wait in arrival order. While each timestamp is above the last (automatic timestamps
+ * always are), no entry can merge and none is looked up: a `Map` get and set per entry was
+ * ~0.4 µs of a 1.4 µs `append`. The first timestamp at or below the last builds the index.
  */
 export class TrackQueue extends QueueBase {
-  private byTs = new Map<number, Record<string, PlainValue>>();
+  private entries: TrackEntry[] = [];
+  /** Highest timestamp waiting; an entry above it is new. */
+  private last = -Infinity;
+  /** The waiting entries' data by timestamp, once one arrived out of order (then sealing sorts). */
+  private index: Map<number, Record<string, PlainValue>> | undefined;
 
   get pendingCount(): number {
-    return this.byTs.size;
+    return this.entries.length;
   }
 
   /** Adds an entry, merging into a waiting entry with the same timestamp; returns true if it was new. */
   add(ts: number, data: Record<string, PlainValue>, bytes: number): boolean {
-    const existing = this.byTs.get(ts);
     this.pendingBytes += bytes;
-    if (existing) {
-      Object.assign(existing, data);
-      return false;
+    if (ts > this.last) {
+      this.last = ts;
+      this.index?.set(ts, data);
+    } else {
+      const index = (this.index ??= new Map(this.entries.map((e) => [e.timestamp, e.data])));
+      const existing = index.get(ts);
+      if (existing) {
+        Object.assign(existing, data);
+        return false;
+      }
+      index.set(ts, data);
     }
-    this.byTs.set(ts, data);
+    this.entries.push({ timestamp: ts, data });
     return true;
   }
 
   dropOldest(count: number): { count: number; bytes: number } {
-    const n = Math.min(count, this.byTs.size);
+    const n = Math.min(count, this.entries.length);
     if (n === 0) return { count: 0, bytes: 0 };
-    const bytes = Math.round((this.pendingBytes * n) / this.byTs.size);
-    let i = 0;
-    for (const ts of this.byTs.keys()) {
-      if (i++ >= n) break;
-      this.byTs.delete(ts);
-    }
+    const bytes = Math.round((this.pendingBytes * n) / this.entries.length);
+    for (const e of this.entries.splice(0, n)) this.index?.delete(e.timestamp);
+    if (this.entries.length === 0) this.reset();
     this.pendingBytes -= bytes;
     return { count: n, bytes };
   }
 
   seal(maxBatch: number, nowMs: number): void {
-    if (this.byTs.size === 0) return;
-    const entries: TrackEntry[] = [];
-    for (const [timestamp, data] of this.byTs) entries.push({ timestamp, data });
-    entries.sort((a, b) => a.timestamp - b.timestamp);
-    this.byTs = new Map();
+    if (this.entries.length === 0) return;
+    const entries = this.entries;
+    if (this.index) entries.sort((a, b) => a.timestamp - b.timestamp);
+    this.reset();
     const parts: { data: BatchData; count: number }[] = [];
     for (let i = 0; i < entries.length; i += maxBatch) {
-      const records = entries.slice(i, i + maxBatch);
+      const records = entries.length <= maxBatch ? entries : entries.slice(i, i + maxBatch);
       parts.push({ data: { kind: "track", records }, count: records.length });
     }
     this.pushBatches(parts, nowMs);
+  }
+
+  private reset(): void {
+    this.entries = [];
+    this.last = -Infinity;
+    this.index = undefined;
   }
 }
 

@@ -1,11 +1,12 @@
-// The metric queue's column blocks across seals: a loop that logs the same keys keeps writing
+// The metric queue's column blocks across seals (and, at the end, the track queue's merging): a loop that logs the same keys keeps writing
 // into blocks sized for what it logged last cycle (no regrowth from 16 rows after every seal),
 // and a slow cycle after a burst gets small blocks again (sealed batches must not hold blocks
 // sized for the burst).
+import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import { growColumnBlock, MAX_BLOCK_ROWS, type ColumnBlock } from "../../src/model/metric-block.ts";
 import { streamId } from "../../src/model/stream-id.ts";
-import { MetricQueue } from "../../src/write/stream-queue.ts";
+import { MetricQueue, TrackQueue } from "../../src/write/stream-queue.ts";
 
 const KEYS = ["loss", "step"] as const;
 
@@ -59,5 +60,49 @@ describe("metric queue blocks across seals", () => {
     expect((q.tail as ColumnBlock).ts.length).toBe(16);
     expect((q.tail as ColumnBlock).keys).toEqual(["acc"]);
     expect(steps(q)).toEqual([...Array(20_004).keys()]);
+  });
+});
+
+/**
+ * The track queue against the rule it keeps, written the simplest way: entries merge by
+ * timestamp while they wait (later keys win), drops take the oldest first arrivals, and each
+ * seal is sorted by timestamp. Timestamps come from a small set so that in-order runs,
+ * repeats and late arrivals mix in every order (the queue skips its index while they rise).
+ */
+describe("track queue", () => {
+  type Op = { kind: "add"; ts: number; key: string; value: number } | { kind: "drop"; count: number } | { kind: "seal"; max: number };
+  const op: fc.Arbitrary<Op> = fc.oneof(
+    { weight: 8, arbitrary: fc.record({ kind: fc.constant("add" as const), ts: fc.integer({ min: 0, max: 12 }), key: fc.constantFrom("x", "y", "z"), value: fc.integer() }) },
+    { weight: 1, arbitrary: fc.record({ kind: fc.constant("drop" as const), count: fc.integer({ min: 0, max: 4 }) }) },
+    { weight: 1, arbitrary: fc.record({ kind: fc.constant("seal" as const), max: fc.integer({ min: 1, max: 5 }) }) },
+  );
+
+  test("property: merges, drops and sorted seals match a Map in arrival order", () => {
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 60 }), (ops) => {
+        const q = new TrackQueue(streamId("track", "t"), undefined);
+        let model = new Map<number, Record<string, number>>();
+        const sealed: { timestamp: number; data: Record<string, number> }[][] = [];
+        for (const o of ops) {
+          if (o.kind === "add") {
+            const isNew = q.add(o.ts, { [o.key]: o.value }, 10);
+            expect(isNew).toBe(!model.has(o.ts));
+            model.set(o.ts, { ...model.get(o.ts), [o.key]: o.value });
+          } else if (o.kind === "drop") {
+            const n = Math.min(o.count, model.size);
+            expect(q.dropOldest(o.count).count).toBe(n);
+            model = new Map([...model].slice(n));
+          } else {
+            q.seal(o.max, 0);
+            const all = [...model].sort((a, b) => a[0] - b[0]).map(([timestamp, data]) => ({ timestamp, data }));
+            for (let i = 0; i < all.length; i += o.max) sealed.push(all.slice(i, i + o.max));
+            model = new Map();
+          }
+          expect(q.pendingCount).toBe(model.size);
+        }
+        expect(q.sealed.map((b) => (b.data.kind === "track" ? b.data.records.map((r) => ({ timestamp: r.timestamp, data: { ...r.data } })) : []))).toEqual(sealed);
+      }),
+      { numRuns: 2000 },
+    );
   });
 });
