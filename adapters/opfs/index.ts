@@ -45,12 +45,22 @@ function syncHandlesHere(): boolean {
   return proto !== undefined && "createSyncAccessHandle" in proto;
 }
 
+let warnedWritable = false;
+
 async function chooseIo(choice: "auto" | OpfsIo): Promise<{ io: OpfsIo; ops: FileOps }> {
   if (choice === "sync" || choice === "writable") return { io: choice, ops: fileOps(choice, 25) };
   const viaWorker = await ioWorkerOps();
   if (viaWorker) return { io: "worker", ops: viaWorker };
   if (choice === "worker") throw new StorageError("The OPFS I/O worker could not start here (no Worker, or a Content Security Policy without worker-src blob:)", { code: "UNSUPPORTED" });
   const io = syncHandlesHere() ? "sync" : "writable";
+  if (io === "writable" && !warnedWritable) {
+    // Said once per realm: every append now costs the size of its file, and nothing else shows it.
+    warnedWritable = true;
+    console.warn(
+      "[ml-dash] opfsAdapter: the OPFS I/O worker could not start (a Content-Security-Policy without worker-src blob:?), so in this window each append " +
+        "rewrites its file through createWritable and slows as the file grows. Allow worker-src blob:, or use opfsAdapter in a dedicated worker.",
+    );
+  }
   return { io, ops: fileOps(io, 25) };
 }
 
