@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { fileURLToPath } from "node:url";
 import type { Browser } from "playwright";
-import { bundleForBrowser, launchChromium, serve } from "../support/chromium.ts";
+import { bundleForBrowser, evaluateUnderPolicy, launchChromium } from "../support/chromium.ts";
 import { ensureBuilt, BUILD_TIMEOUT_MS } from "../support/built.ts";
 
 const DIST = fileURLToPath(new URL("../../dist/", import.meta.url));
@@ -22,19 +22,7 @@ afterAll(async () => {
   await browser?.close();
 });
 
-async function runUnder(policy: string, n: number): Promise<Record<string, unknown>> {
-  const server = await serve({ "/": `<!doctype html><script type="module" src="/page.js"></script>`, "/page.js": page }, DIST, { "content-security-policy": policy });
-  const context = await browser.newContext();
-  try {
-    const tab = await context.newPage();
-    await tab.goto(server.url);
-    await tab.waitForFunction(() => "encodeCheck" in globalThis);
-    return await tab.evaluate((count) => (globalThis as unknown as { encodeCheck(n: number): Promise<Record<string, unknown>> }).encodeCheck(count), n);
-  } finally {
-    await context.close();
-    await server.close();
-  }
-}
+const runUnder = (policy: string, n: number): Promise<Record<string, unknown>> => evaluateUnderPolicy(browser, page, policy, "encodeCheck", n, DIST);
 
 test("worker-src 'self': batches are encoded on the module worker file, nothing is refused, every point is stored", async () => {
   const r = await runUnder("default-src 'none'; script-src 'self'; worker-src 'self'", 30_000);

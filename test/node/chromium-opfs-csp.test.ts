@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { fileURLToPath } from "node:url";
 import type { Browser } from "playwright";
-import { bundleForBrowser, launchChromium, serve } from "../support/chromium.ts";
+import { bundleForBrowser, evaluateUnderPolicy, launchChromium } from "../support/chromium.ts";
 
 let browser: Browser;
 let page: string;
@@ -19,19 +19,7 @@ afterAll(async () => {
   await browser?.close();
 });
 
-async function runUnder(policy: string, lines: number): Promise<Record<string, unknown>> {
-  const server = await serve({ "/": `<!doctype html><script type="module" src="/page.js"></script>`, "/page.js": page }, undefined, { "content-security-policy": policy });
-  const context = await browser.newContext();
-  try {
-    const tab = await context.newPage();
-    await tab.goto(server.url);
-    await tab.waitForFunction(() => "opfsCheck" in globalThis);
-    return await tab.evaluate((n) => (globalThis as unknown as { opfsCheck(n: number): Promise<Record<string, unknown>> }).opfsCheck(n), lines);
-  } finally {
-    await context.close();
-    await server.close();
-  }
-}
+const runUnder = (policy: string, lines: number): Promise<Record<string, unknown>> => evaluateUnderPolicy(browser, page, policy, "opfsCheck", lines);
 
 test("worker-src 'self' blob:: the I/O worker writes, nothing is refused, nothing is warned", async () => {
   const r = await runUnder("default-src 'none'; script-src 'self'; worker-src 'self' blob:", 40);

@@ -71,3 +71,22 @@ export async function serve(routes: Record<string, string>, dir?: string, header
       }),
   };
 }
+
+/**
+ * Serves `page` (a bundled module, at /page.js under an HTML page) and the files of `dir` with
+ * `policy` as the Content-Security-Policy header, opens it in a fresh context of `browser` and
+ * returns what `globalThis[fn](arg)` resolves to in the page.
+ */
+export async function evaluateUnderPolicy<T>(browser: Browser, page: string, policy: string, fn: string, arg: unknown, dir?: string): Promise<T> {
+  const server = await serve({ "/": `<!doctype html><script type="module" src="/page.js"></script>`, "/page.js": page }, dir, { "content-security-policy": policy });
+  const context = await browser.newContext();
+  try {
+    const tab = await context.newPage();
+    await tab.goto(server.url);
+    await tab.waitForFunction((name) => name in globalThis, fn);
+    return await tab.evaluate(([name, a]) => (globalThis as unknown as Record<string, (x: unknown) => Promise<T>>)[name as string]!(a), [fn, arg] as const);
+  } finally {
+    await context.close();
+    await server.close();
+  }
+}

@@ -4,15 +4,9 @@
 // the Content-Security-Policy refused, what ml-dash warned, and whether every point was stored.
 import { Experiment } from "ml-dash";
 import { memoryAdapter } from "ml-dash/adapters/memory";
+import { settled, watchPage } from "./page-watch.ts";
 
-const violations: string[] = [];
-document.addEventListener("securitypolicyviolation", (e) => violations.push(`${e.effectiveDirective} ${e.blockedURI}`));
-const warnings: string[] = [];
-const warn = console.warn.bind(console);
-console.warn = (...args: unknown[]) => {
-  if (typeof args[0] === "string" && args[0].startsWith("[ml-dash]")) warnings.push(args[0]);
-  warn(...args);
-};
+const { violations, warnings } = watchPage();
 
 (globalThis as { encodeCheck?: (n: number) => Promise<Record<string, unknown>> }).encodeCheck = async (n) => {
   let posted = 0;
@@ -30,6 +24,6 @@ console.warn = (...args: unknown[]) => {
   const text = new TextDecoder().decode((await storage.read("csp/page/run/metrics/train/data.jsonl")) ?? new Uint8Array());
   const lines = text.split("\n").filter((l) => l !== "");
   const intact = lines.length === n && lines.every((l, i) => l.startsWith(`{"index": ${i}, "data": {"loss": `) && l.includes(`"step": ${i}`));
-  await new Promise((r) => setTimeout(r, 0)); // violation events are queued as tasks
+  await settled();
   return { posted, lines: lines.length, intact, violations, warnings };
 };

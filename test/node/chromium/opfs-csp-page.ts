@@ -2,15 +2,9 @@
 // them back; the page reports how the adapter changes files, what the Content-Security-Policy
 // refused, what ml-dash warned, and whether every line is there.
 import { opfsAdapter } from "../../../adapters/opfs/index.ts";
+import { settled, watchPage } from "./page-watch.ts";
 
-const violations: string[] = [];
-document.addEventListener("securitypolicyviolation", (e) => violations.push(`${e.effectiveDirective} ${e.blockedURI}`));
-const warnings: string[] = [];
-const warn = console.warn.bind(console);
-console.warn = (...args: unknown[]) => {
-  if (typeof args[0] === "string" && args[0].startsWith("[ml-dash]")) warnings.push(args[0]);
-  warn(...args);
-};
+const { violations, warnings } = watchPage();
 
 (globalThis as { opfsCheck?: (lines: number) => Promise<Record<string, unknown>> }).opfsCheck = async (lines) => {
   const root = `csp-${Date.now().toString(36)}`;
@@ -24,6 +18,6 @@ console.warn = (...args: unknown[]) => {
   const text = new TextDecoder().decode((await store.read("run/data.jsonl")) ?? new Uint8Array());
   await store.close();
   await (await navigator.storage.getDirectory()).removeEntry(root, { recursive: true });
-  await new Promise((r) => setTimeout(r, 0)); // violation events are queued as tasks
+  await settled();
   return { io, intact: text === want.join(""), violations, warnings };
 };
