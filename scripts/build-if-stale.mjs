@@ -22,7 +22,7 @@ function newest(p) {
 }
 
 const built = existsSync(STAMP) && existsSync(UI) ? Math.min(statSync(STAMP).mtimeMs, statSync(UI).mtimeMs) : 0;
-const source = Math.max(...["src", "adapters", "tsup.config.ts", "package.json", "scripts/build-dashboard-ui.mjs"].map((p) => newest(join(root, p))));
+const source = Math.max(...["src", "adapters", "tsup.config.ts", "package.json", "scripts/build-dashboard-ui.mjs", "scripts/build-web-worker.mjs", "scripts/encoder-worker-url.mjs"].map((p) => newest(join(root, p))));
 if (!process.argv.includes("--force") && built > 0 && built >= source) {
   console.log("ml-dash: dist/ is up to date (no source changed since the last build)");
   process.exit(0);

@@ -1,19 +1,19 @@
-// An esbuild plugin for builds of src/runtime/browser/encoder.ts (tsup.config.ts, the browser
-// benchmark): in the sources the worker is `./encoder-worker.ts` beside encoder.ts (Vite and
-// Deno load it as is); built, encoder.ts lands in a chunk at the root of the output and the
-// worker is the entry `web-encoder-worker.js` beside it. esbuild leaves `new URL(…,
-// import.meta.url)` alone, so the name is rewritten here.
+// An esbuild plugin for builds of src/storage/module-worker.ts (tsup.config.ts, the browser
+// benchmarks): in the sources the worker is src/runtime/browser/encoder-worker.ts (Vite and Deno
+// load it as is); built, module-worker.ts lands in a chunk at the root of the output (the
+// encoder and the OPFS adapter both import it) and the worker is `web-encoder-worker.js` beside
+// it. esbuild leaves `new URL(…, import.meta.url)` alone, so the name is rewritten here.
 import { readFile } from "node:fs/promises";
 
-const FROM = 'new URL("./encoder-worker.ts", import.meta.url)';
+const FROM = 'new URL("../runtime/browser/encoder-worker.ts", import.meta.url)';
 const TO = 'new URL("./web-encoder-worker.js", import.meta.url)';
 
-/** The plugin; `to` is the worker's path relative to the chunk that holds encoder.ts. */
+/** The plugin; `to` is the worker's path relative to the chunk that holds module-worker.ts. */
 export function encoderWorkerUrl(to = TO) {
   return {
     name: "encoder-worker-url",
     setup(build) {
-      build.onLoad({ filter: /[\\/]src[\\/]runtime[\\/]browser[\\/]encoder\.ts$/ }, async (args) => {
+      build.onLoad({ filter: /[\\/]src[\\/]storage[\\/]module-worker\.ts$/ }, async (args) => {
         const source = await readFile(args.path, "utf8");
         if (!source.includes(FROM)) throw new Error(`${args.path} no longer holds ${FROM}: update scripts/encoder-worker-url.mjs`);
         return { contents: source.replace(FROM, to), loader: "ts" };

@@ -2,7 +2,7 @@
 // `Experiment` from "ml-dash" is built by webpack, Vite or esbuild, served on 127.0.0.1 under a
 // strict Content-Security-Policy, and run in Chromium: it logs points into the zero-config store
 // (IndexedDB, written by the module worker in a window) and reports whether the module worker
-// encoded them, what the policy refused and what ml-dash warned.
+// encoded them, whether opfsAdapter's I/O ran on it, what the policy refused and what ml-dash warned.
 import { createServer } from "node:http";
 import { readFile } from "node:fs/promises";
 import { join, normalize, sep } from "node:path";
@@ -13,24 +13,41 @@ export const STRICT_CSP = "default-src 'none'; script-src 'self'; worker-src 'se
 /**
  * The page (plain JavaScript: webpack has no TypeScript loader by default). `bundlerCheck(n)`
  * logs `n` points in a run and answers how many encoder replies came back from workers, what
- * failed, and what the store holds.
+ * failed, and what the store holds; then it writes a few lines through `opfsAdapter()` and
+ * answers how the adapter changed files (its I/O worker is the same module worker file).
  */
 export const PAGE_SOURCE = `import { Experiment } from "ml-dash";
+import { opfsAdapter } from "ml-dash/adapters/opfs";
 
 const violations = [];
 document.addEventListener("securitypolicyviolation", (e) => violations.push(e.effectiveDirective + " " + e.blockedURI));
-// Counts what workers answer: the encoder's replies arrive as "message" events on its Worker
-// (the storage worker answers on a MessagePort instead).
+// Counts what encoder workers answer: their replies arrive as "message" events on the Worker
+// (the storage worker answers on a MessagePort instead; the OPFS I/O worker is counted apart).
 let replies = 0;
 let workerErrors = 0;
 const Base = globalThis.Worker;
 globalThis.Worker = class extends Base {
   constructor(url, options) {
     super(url, options);
-    this.addEventListener("message", () => replies++);
+    if (options?.name === "ml-dash encoder") this.addEventListener("message", () => replies++);
     this.addEventListener("error", () => workerErrors++);
   }
 };
+
+/** opfsAdapter() in this window: how it changes files (its I/O worker is the same module worker file) and whether lines and a replace come back. */
+async function opfsCheck() {
+  const root = "bundlers-" + Date.now().toString(36);
+  const store = opfsAdapter({ root });
+  const io = await store.ioMode();
+  const enc = new TextEncoder();
+  for (let i = 0; i < 3; i++) await store.append("run/data.jsonl", enc.encode("line " + i + "\\n"));
+  await store.write("run/meta.json", enc.encode("{}"));
+  const text = new TextDecoder().decode(await store.read("run/data.jsonl"));
+  const meta = new TextDecoder().decode(await store.read("run/meta.json"));
+  await store.close();
+  await (await navigator.storage.getDirectory()).removeEntry(root, { recursive: true });
+  return { opfsIo: io, opfsIntact: text === "line 0\\nline 1\\nline 2\\n" && meta === "{}" };
+}
 
 globalThis.bundlerCheck = async (n) => {
   const exp = new Experiment("bundlers/page/run-" + Date.now().toString(36), { echo: false });
@@ -39,8 +56,9 @@ globalThis.bundlerCheck = async (n) => {
   });
   const stats = await exp.metrics("train").stats();
   const last = await exp.metrics("train").read({ startIndex: n - 1, limit: 1 });
+  const opfs = await opfsCheck();
   await new Promise((r) => setTimeout(r, 0)); // policy violations are reported in tasks
-  return { replies, workerErrors, violations, status: exp.status, total: Number(stats.totalDataPoints), last: last.data[0]?.data ?? null };
+  return { replies, workerErrors, violations, status: exp.status, total: Number(stats.totalDataPoints), last: last.data[0]?.data ?? null, ...opfs };
 };
 `;
 

@@ -2,10 +2,11 @@
  * `opfsAdapter({ root })`: the `.dash` tree in the browser's origin-private file system, one
  * OPFS file per key under the folder `root`.
  *
- * Files are changed with sync access handles, which append in place, by a small I/O worker the
- * adapter starts (io-worker.ts): in windows, where sync handles do not exist, and in workers,
- * where it writes while the caller encodes the next batch. Where no worker can start, a
- * dedicated worker writes with sync handles itself and a window with writable streams.
+ * Files are changed with sync access handles, which append in place, by an I/O worker the adapter
+ * starts (io-worker.ts: ml-dash's module worker file, else one from a blob: URL): in windows,
+ * where sync handles do not exist, and in workers, where it writes while the caller encodes the
+ * next batch. Where no worker can start, a dedicated worker writes with sync handles itself and
+ * a window with writable streams.
  * Whole-value replaces write a temporary file and move it over the key, so readers see the old
  * bytes or the new ones. Reads use `getFile()` in the caller's realm.
  */
@@ -51,14 +52,14 @@ async function chooseIo(choice: "auto" | OpfsIo): Promise<{ io: OpfsIo; ops: Fil
   if (choice === "sync" || choice === "writable") return { io: choice, ops: fileOps(choice, 25) };
   const viaWorker = await ioWorkerOps();
   if (viaWorker) return { io: "worker", ops: viaWorker };
-  if (choice === "worker") throw new StorageError("The OPFS I/O worker could not start here (no Worker, or a Content Security Policy without worker-src blob:)", { code: "UNSUPPORTED" });
+  if (choice === "worker") throw new StorageError("The OPFS I/O worker could not start here (no Worker, or a Content-Security-Policy that refuses both web-encoder-worker.js and blob: workers)", { code: "UNSUPPORTED" });
   const io = syncHandlesHere() ? "sync" : "writable";
   if (io === "writable" && !warnedWritable) {
     // Said once per realm: every append now costs the size of its file, and nothing else shows it.
     warnedWritable = true;
     console.warn(
-      "[ml-dash] opfsAdapter: the OPFS I/O worker could not start (a Content-Security-Policy without worker-src blob:?), so in this window each append " +
-        "rewrites its file through createWritable and slows as the file grows. Allow worker-src blob:, or use opfsAdapter in a dedicated worker.",
+      "[ml-dash] opfsAdapter: its I/O worker could not start, so in this window each append rewrites its file through createWritable and slows as " +
+        "the file grows. With esbuild, copy node_modules/ml-dash/dist/web-encoder-worker.js next to your bundle; under a CSP, allow worker-src 'self'.",
     );
   }
   return { io, ops: fileOps(io, 25) };

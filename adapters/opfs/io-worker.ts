@@ -1,36 +1,22 @@
 /**
- * The OPFS adapter's I/O worker: a dedicated worker, started from its own source text (a Blob
- * URL, so no extra file has to be served or bundled), that makes every file change with sync
+ * The OPFS adapter's I/O worker: a dedicated worker that makes every file change with sync
  * access handles. Windows get appends that do not rewrite files (writable streams copy them),
  * and workers get their writes done beside the thread that encodes the next batch.
  *
- * One worker per realm, shared by every adapter. When it cannot start (no Worker, or a Content
- * Security Policy without `worker-src blob:`), `ioWorkerOps()` resolves to `undefined` and the
- * adapter does the changes itself.
+ * It is ml-dash's module worker file (`web-encoder-worker.js`, asked for the role `opfs-io`), so
+ * a page under a Content-Security-Policy with `worker-src 'self'` and a bundler that emits that
+ * file need nothing more. Where the file is not served (an esbuild user who did not copy it), a
+ * worker started from this module's source text (a blob: URL) takes its place.
+ *
+ * One worker per realm, shared by every adapter. When neither can start (no Worker, a policy
+ * that refuses both), `ioWorkerOps()` resolves to `undefined` and the adapter does the changes
+ * itself.
  */
+import { startModuleWorker } from "../../src/storage/kit.ts";
 import { fileOps, type FileOps } from "./file-ops.ts";
+import { serveFileOps, type IoReply, type IoRequest } from "./io-serve.ts";
 
-type Reply = { id: number; ok: boolean; name?: string; message?: string };
-type Request = { id: number; op: keyof FileOps | "ping"; args: unknown[] };
-
-/** The worker's message loop (self-contained, like `fileOps`, for the same reason). */
-function serve(makeOps: typeof fileOps): void {
-  const scope = self as unknown as { onmessage: (e: MessageEvent<Request>) => void; postMessage(m: Reply): void };
-  const ops = makeOps("sync", 25) as unknown as Record<string, (...args: unknown[]) => Promise<void>>;
-  scope.onmessage = (e) => {
-    const m = e.data;
-    const run = m.op === "ping" ? Promise.resolve() : (ops[m.op] as (...args: unknown[]) => Promise<void>).apply(ops, m.args);
-    run.then(
-      () => scope.postMessage({ id: m.id, ok: true }),
-      (err: unknown) => {
-        const x = err as { name?: string; message?: string } | null;
-        scope.postMessage({ id: m.id, ok: false, name: String((x && x.name) || "Error"), message: String((x && x.message) || err) });
-      },
-    );
-  };
-}
-
-const SOURCE = `(${serve.toString()})(${fileOps.toString()});`;
+const SOURCE = `(${serveFileOps.toString()})(${fileOps.toString()});`;
 const START_TIMEOUT_MS = 10_000;
 
 let shared: Promise<FileOps | undefined> | undefined;
@@ -41,19 +27,30 @@ export function ioWorkerOps(): Promise<FileOps | undefined> {
 }
 
 async function start(): Promise<FileOps | undefined> {
-  if (typeof Worker !== "function" || typeof Blob !== "function" || typeof URL.createObjectURL !== "function") return undefined;
-  let worker: Worker;
+  if (typeof Worker !== "function") return undefined;
+  const fromFile = await connect(() => startModuleWorker("ml-dash opfs"));
+  if (fromFile) return fromFile;
+  if (typeof Blob !== "function" || typeof URL.createObjectURL !== "function") return undefined;
   const url = URL.createObjectURL(new Blob([SOURCE], { type: "text/javascript" }));
   try {
-    worker = new Worker(url);
-  } catch {
+    return await connect(() => new Worker(url, { name: "ml-dash opfs" }));
+  } finally {
     URL.revokeObjectURL(url);
+  }
+}
+
+/** The file operations of the worker `make` starts, once it has answered; `undefined` when it does not. */
+async function connect(make: () => Worker): Promise<FileOps | undefined> {
+  let worker: Worker;
+  try {
+    worker = make();
+  } catch {
     return undefined;
   }
   const waiting = new Map<number, { resolve(): void; reject(e: unknown): void }>();
   let next = 0;
   let broken: Error | undefined;
-  worker.onmessage = (e: MessageEvent<Reply>) => {
+  worker.onmessage = (e: MessageEvent<IoReply>) => {
     const w = waiting.get(e.data.id);
     if (!w) return;
     waiting.delete(e.data.id);
@@ -66,19 +63,22 @@ async function start(): Promise<FileOps | undefined> {
     for (const w of waiting.values()) w.reject(broken);
     waiting.clear();
   };
-  const call = (op: Request["op"], args: unknown[], transfer: Transferable[] = []): Promise<void> => {
+  const call = (op: keyof FileOps | "ping", args: unknown[], transfer: Transferable[] = []): Promise<void> => {
     if (broken) return Promise.reject(broken);
     const id = next++;
     return new Promise((resolve, reject) => {
       waiting.set(id, { resolve, reject });
-      worker.postMessage({ id, op, args } satisfies Request, transfer);
+      // The first message gives the module worker file its role; the others are file changes.
+      const request: IoRequest = id === 0 ? { id, op, args, kind: "opfs-io" } : { id, op, args };
+      worker.postMessage(request, transfer);
     });
   };
+  let timer: ReturnType<typeof setTimeout> | undefined;
   const started = await Promise.race([
     call("ping", []).then(() => true, () => false),
-    new Promise<boolean>((r) => setTimeout(() => r(false), START_TIMEOUT_MS)),
+    new Promise<boolean>((r) => (timer = setTimeout(() => r(false), START_TIMEOUT_MS))),
   ]);
-  URL.revokeObjectURL(url);
+  clearTimeout(timer);
   if (!started) {
     worker.terminate();
     return undefined;

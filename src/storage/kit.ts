@@ -62,3 +62,9 @@ export { originLocks, type OriginLocks } from "./web-locks.ts";
 export { Mutex, NamedMutex } from "../internal/mutex.ts";
 export { loadOnce } from "../internal/load-once.ts";
 export { concatBytes } from "../internal/bytes.ts";
+/**
+ * ml-dash's module worker file (browsers): an adapter that needs a worker of its own (OPFS's
+ * I/O) asks this file for it, so a page under `worker-src 'self'` and a bundler that emits one
+ * worker serve it too. The first message chooses the role; see `src/runtime/browser/encoder-worker.ts`.
+ */
+export { startModuleWorker } from "./module-worker.ts";

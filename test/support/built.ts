@@ -15,9 +15,9 @@ import { REPO } from "./child.ts";
 export const BUILD_TIMEOUT_MS = 15 * 60_000;
 
 /** What the build writes, one file per step: JavaScript, a worker entry, declarations, the dashboard UI. */
-const OUTPUTS = ["dist/entries/node.js", "dist/encoder-worker.js", "dist/index.d.ts", "dist/server/node.d.ts", "dist/dashboard/ui/index.html"];
+const OUTPUTS = ["dist/entries/node.js", "dist/encoder-worker.js", "dist/web-encoder-worker.js", "dist/index.d.ts", "dist/server/node.d.ts", "dist/dashboard/ui/index.html"];
 /** What the build reads. */
-const SOURCES = ["src", "adapters", "package.json", "tsup.config.ts", "scripts/build-dashboard-ui.mjs"];
+const SOURCES = ["src", "adapters", "package.json", "tsup.config.ts", "scripts/build-dashboard-ui.mjs", "scripts/build-web-worker.mjs", "scripts/encoder-worker-url.mjs"];
 const LOCK = join(REPO, "node_modules/.cache/ml-dash-test-build.lock");
 
 function newestMtime(path: string): number {

@@ -1,9 +1,9 @@
 /**
  * Encoder workers on Web Workers (browsers, Deno): module workers started from the file
  * `encoder-worker.ts` next to this one (`web-encoder-worker.js` next to the bundle's chunks in
- * `dist/`; tsup.config.ts rewrites the name). Vite and webpack 5 recognise the `new Worker(new
- * URL("./…", import.meta.url), { type: "module" })` form and emit the worker with the user's
- * bundle; esbuild leaves it alone, so its users copy the file, which imports nothing
+ * `dist/`) by src/storage/module-worker.ts. Vite and webpack 5 recognise its `new Worker(new
+ * URL(…, import.meta.url), { type: "module" })` and emit the worker with the user's bundle;
+ * esbuild leaves it alone, so its users copy the file, which imports nothing
  * (scripts/build-web-worker.mjs; scripts/test-package.mjs runs all three in Chromium). Loaded on
  * first use (`RuntimeHooks.loadEncoder`), never with the page.
  *
@@ -12,6 +12,7 @@
  * (src/backends/local/encoder-pool.ts) encodes inline with the same function and the same bytes.
  */
 import type { EncoderReply, EncoderWorker } from "../../backends/local/encoder-pool.ts";
+import { startModuleWorker } from "../../storage/module-worker.ts";
 
 /** Options of {@link webEncoderSpawner}. */
 export interface WebEncoderOptions {
@@ -47,7 +48,7 @@ function warnWorkerFailed(reason: string): void {
 export function startWorker(name = "ml-dash encoder"): Worker {
   let worker: Worker;
   try {
-    worker = new Worker(new URL("./encoder-worker.ts", import.meta.url), { type: "module", name });
+    worker = startModuleWorker(name);
   } catch (err) {
     warnWorkerFailed(err instanceof Error ? err.message : String(err));
     throw err;
