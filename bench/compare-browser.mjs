@@ -7,12 +7,12 @@
 // own origin (its own IndexedDB and OPFS), in its own tab. Prints every round and the median.
 // A dependency only an older tree has: COMPARE_NODE_PATH=<a folder of node_modules holding it>.
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { build } from "esbuild";
 import { chromium } from "playwright";
 import { encoderWorkerUrl } from "../scripts/encoder-worker-url.mjs";
+import { serveStatic } from "../scripts/static-server.mjs";
 
 const REPO = resolve(import.meta.dirname, "..");
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
@@ -49,23 +49,17 @@ async function bundle(root, entry) {
 }
 
 async function serve(root) {
-  const routes = {
-    "/": ["text/html", `<!doctype html><script type="module" src="/page.js"></script>`],
-    "/page.js": ["text/javascript", await bundle(root, "bench/browser/page.ts")],
-    "/worker.js": ["text/javascript", await bundle(root, "bench/browser/worker.ts")],
+  const files = {
+    "/index.html": `<!doctype html><script type="module" src="/page.js"></script>`,
+    "/page.js": await bundle(root, "bench/browser/page.ts"),
+    "/worker.js": await bundle(root, "bench/browser/worker.ts"),
   };
   try {
-    routes["/web-encoder-worker.js"] = ["text/javascript", await bundle(root, "src/runtime/browser/encoder-worker.ts")];
+    files["/web-encoder-worker.js"] = await bundle(root, "src/runtime/browser/encoder-worker.ts");
   } catch {
     // an older tree without the browser encoder worker
   }
-  const server = createServer((req, res) => {
-    const r = routes[new URL(req.url, "http://x").pathname];
-    if (r) res.writeHead(200, { "content-type": r[0] }).end(r[1]);
-    else res.writeHead(404).end();
-  });
-  await new Promise((r) => server.listen(0, "127.0.0.1", r));
-  return server;
+  return serveStatic({ files });
 }
 
 const servers = [];
@@ -84,7 +78,7 @@ try {
     const cdp = await browser.newCDPSession(tab);
     await cdp.send("Performance.enable", { timeDomain: "threadTicks" });
     await tab.exposeFunction("benchPhase", async () => (await cdp.send("Performance.getMetrics")).metrics.find((m) => m.name === "TaskDuration").value * 1000);
-    await tab.goto(`http://127.0.0.1:${server.address().port}/`);
+    await tab.goto(`${server.url}/`);
     await tab.waitForFunction(() => "runBench" in globalThis);
     tabs.push([name, tab]);
   }
@@ -112,9 +106,6 @@ try {
   }
 } finally {
   await browser.close();
-  for (const s of servers) {
-    s.closeAllConnections();
-    s.close();
-  }
+  await Promise.all(servers.map((s) => s.close()));
   rmSync(profile, { recursive: true, force: true });
 }

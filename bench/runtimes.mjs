@@ -9,13 +9,13 @@
 // bench/run.mjs to call.
 import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 import { chromium } from "playwright";
 import { encoderWorkerUrl } from "../scripts/encoder-worker-url.mjs";
+import { serveStatic } from "../scripts/static-server.mjs";
 
 const REPO = fileURLToPath(new URL("..", import.meta.url));
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
@@ -69,18 +69,14 @@ async function browserRows(sizes, repeat, log) {
   const page = await bundle("bench/browser/page.ts", "browser");
   const worker = await bundle("bench/browser/worker.ts", "browser");
   const encoder = await bundle("src/runtime/browser/encoder-worker.ts", "browser");
-  const routes = {
-    "/": ["text/html", `<!doctype html><script type="module" src="/page.js"></script>`],
-    "/page.js": ["text/javascript", page],
-    "/worker.js": ["text/javascript", worker],
-    "/web-encoder-worker.js": ["text/javascript", encoder],
-  };
-  const server = createServer((req, res) => {
-    const r = routes[new URL(req.url, "http://x").pathname];
-    if (r) res.writeHead(200, { "content-type": r[0] }).end(r[1]);
-    else res.writeHead(404).end();
+  const server = await serveStatic({
+    files: {
+      "/index.html": `<!doctype html><script type="module" src="/page.js"></script>`,
+      "/page.js": page,
+      "/worker.js": worker,
+      "/web-encoder-worker.js": encoder,
+    },
   });
-  await new Promise((r) => server.listen(0, "127.0.0.1", r));
   const rows = [];
   try {
     for (const n of sizes) {
@@ -90,13 +86,12 @@ async function browserRows(sizes, repeat, log) {
           continue;
         }
         log(`  chromium ${store} (${context}) n=${n}…`);
-        const r = await inFreshBrowser(server.address().port, (tab) => tab.evaluate((job) => globalThis.runBench(job), { store, context, n, repeat }));
+        const r = await inFreshBrowser(server.url, (tab) => tab.evaluate((job) => globalThis.runBench(job), { store, context, n, repeat }));
         rows.push({ runtime: "chromium", store, context, ...r });
       }
     }
   } finally {
-    server.closeAllConnections();
-    server.close();
+    await server.close();
   }
   return rows;
 }
@@ -108,7 +103,7 @@ async function browserRows(sizes, repeat, log) {
  * most likely because the browser process was still compacting the ~160 MB databases those rows
  * had filled and deleted.
  */
-async function inFreshBrowser(port, fn) {
+async function inFreshBrowser(url, fn) {
   // A persistent profile, as users have: a fresh context is "incognito", whose OPFS and
   // IndexedDB are kept in memory by a slower path.
   const profile = mkdtempSync(join(tmpdir(), "mldash-bench-profile-"));
@@ -127,7 +122,7 @@ async function inFreshBrowser(port, fn) {
       const { metrics } = await cdp.send("Performance.getMetrics");
       return metrics.find((m) => m.name === "TaskDuration").value * 1000;
     });
-    await tab.goto(`http://127.0.0.1:${port}/`);
+    await tab.goto(`${url}/`);
     await tab.waitForFunction(() => "runBench" in globalThis);
     return await fn(tab);
   } finally {

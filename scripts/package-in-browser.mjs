@@ -3,9 +3,7 @@
 // strict Content-Security-Policy, and run in Chromium: it logs points into the zero-config store
 // (IndexedDB, written by the module worker in a window) and reports whether the module worker
 // encoded them, whether opfsAdapter's I/O ran on it, what the policy refused and what ml-dash warned.
-import { createServer } from "node:http";
-import { readFile } from "node:fs/promises";
-import { join, normalize, sep } from "node:path";
+import { serveStatic } from "./static-server.mjs";
 
 /** The policy every page is served with: no eval, no blob: worker, no inline script. */
 export const STRICT_CSP = "default-src 'none'; script-src 'self'; worker-src 'self'; connect-src 'self'";
@@ -77,24 +75,9 @@ export async function webpackBuild(context, entry, outDir) {
   return info.warnings.map((w) => w.message);
 }
 
-/** Serves the files of `dir` (index.html at "/") on 127.0.0.1 with `csp`; missing files are 404s. */
-export async function serveDir(dir, csp = STRICT_CSP) {
-  const root = dir.endsWith(sep) ? dir : dir + sep;
-  const requests = [];
-  const server = createServer(async (req, res) => {
-    const path = new URL(req.url ?? "/", "http://x").pathname;
-    const file = normalize(join(root, path === "/" ? "index.html" : path));
-    const body = file.startsWith(root) ? await readFile(file).catch(() => undefined) : undefined;
-    requests.push(`${path} ${body ? 200 : 404}`);
-    if (!body) return void res.writeHead(404).end();
-    res.writeHead(200, { "content-type": file.endsWith(".html") ? "text/html" : "text/javascript", "content-security-policy": csp }).end(body);
-  });
-  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return {
-    url: `http://127.0.0.1:${server.address().port}/`,
-    requests,
-    close: () => new Promise((resolve) => (server.close(() => resolve()), server.closeAllConnections())),
-  };
+/** Serves the files of `dir` (index.html at "/") on 127.0.0.1 with `csp`; missing files are 404s (`requests` lists them). */
+export function serveDir(dir, csp = STRICT_CSP) {
+  return serveStatic({ dir, headers: { "content-security-policy": csp } });
 }
 
 /**

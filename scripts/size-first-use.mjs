@@ -6,7 +6,7 @@
 // The remote scenarios give the run a `dashUrl`: our server (the built `dist/`, memory store) on
 // another loopback port.
 import { existsSync } from "node:fs";
-import { createServer } from "node:http";
+import { serveStatic } from "./static-server.mjs";
 import { gzipSync } from "node:zlib";
 
 /** The page's script: the scenario runs when the Node side calls `window.firstRun()`. */
@@ -23,11 +23,6 @@ globalThis.firstRun = async (dashUrl, remoteOnly) => {
 };
 `;
 
-function serve(handler) {
-  const server = createServer(handler);
-  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve({ server, url: `http://127.0.0.1:${server.address().port}` })));
-}
-
 /**
  * Runs the scenarios over `files` (path → bytes, with "/index.html"); returns one row per
  * scenario: `{ scenario, initial: {files, gz}, firstUse: {files, gz, names} }`, or
@@ -41,12 +36,7 @@ export async function firstUse(files, { chromiumPath = process.env.CHROMIUM_PATH
   const { serveNode } = await import(`${distDir}/server/node.js`);
   const { memoryAdapter } = await import(`${distDir}/adapters/memory.js`);
   const gz = new Map([...files].map(([p, b]) => [p, gzipSync(b, { level: 9 }).length]));
-  const page = await serve((req, res) => {
-    const path = new URL(req.url, "http://x").pathname;
-    const body = files.get(path === "/" ? "/index.html" : path);
-    if (!body) return void res.writeHead(404).end();
-    res.writeHead(200, { "content-type": path.endsWith(".html") ? "text/html" : "text/javascript", "cache-control": "no-store" }).end(body);
-  });
+  const page = await serveStatic({ files, headers: { "cache-control": "no-store" } });
   const api = await serveNode(mlDashServer({ storage: memoryAdapter(), corsOrigin: (o) => o === page.url }), { port: 0, hostname: "127.0.0.1" });
   const browser = await chromium.launch({ executablePath: chromiumPath });
   const rows = [];
@@ -80,7 +70,7 @@ export async function firstUse(files, { chromiumPath = process.env.CHROMIUM_PATH
   } finally {
     await browser.close();
     await api.close();
-    page.server.close();
+    await page.close();
   }
   return { rows };
 }

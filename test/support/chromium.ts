@@ -4,11 +4,9 @@
  * For what vitest's browser mode cannot do: a fresh origin per test (quota overrides), a
  * whole example app, benchmarks.
  */
-import { createServer } from "node:http";
-import { readFile } from "node:fs/promises";
-import { extname, join, normalize } from "node:path";
 import { build } from "esbuild";
 import { chromium, type Browser } from "playwright";
+import { serveStatic } from "../../scripts/static-server.mjs";
 
 /** Debian's chromium (Playwright cannot download its own here). */
 export const CHROMIUM_PATH = process.env["CHROMIUM_PATH"] ?? "/usr/bin/chromium";
@@ -36,40 +34,9 @@ export async function bundleForBrowser(entry: string, options: { minify?: boolea
   return out.outputFiles[0]!.text;
 }
 
-const TYPES: Record<string, string> = { ".html": "text/html", ".js": "text/javascript", ".mjs": "text/javascript", ".css": "text/css", ".json": "application/json" };
-
 /** A loopback server for `routes` (path → body) and, below them, the files of `dir`; every answer carries `headers`. */
 export async function serve(routes: Record<string, string>, dir?: string, headers: Record<string, string> = {}): Promise<{ url: string; close(): Promise<void> }> {
-  const server = createServer(async (req, res) => {
-    const path = new URL(req.url ?? "/", "http://x").pathname;
-    const type = TYPES[extname(path === "/" ? "/index.html" : path)] ?? "application/octet-stream";
-    const body = routes[path];
-    if (body !== undefined) {
-      res.writeHead(200, { ...headers, "content-type": type }).end(body);
-      return;
-    }
-    if (dir) {
-      const file = normalize(join(dir, path === "/" ? "index.html" : path));
-      if (file.startsWith(dir)) {
-        const data = await readFile(file).catch(() => undefined);
-        if (data) {
-          res.writeHead(200, { ...headers, "content-type": type }).end(data);
-          return;
-        }
-      }
-    }
-    res.writeHead(404).end("not found");
-  });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const { port } = server.address() as { port: number };
-  return {
-    url: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise((r) => {
-        server.close(() => r());
-        server.closeAllConnections(); // browsers keep connections alive
-      }),
-  };
+  return serveStatic({ files: routes, ...(dir === undefined ? {} : { dir }), headers });
 }
 
 /**
