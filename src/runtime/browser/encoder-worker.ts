@@ -4,7 +4,7 @@
  * message can give it another role instead: serving a window's IndexedDB store
  * (storage-worker.ts) or the OPFS adapter's file changes (adapters/opfs/io-worker.ts). Built as
  * its own file, `dist/web-encoder-worker.js`, so a page under a strict Content-Security-Policy
- * (`worker-src 'self'`) can start it: no blob: URL, no eval (module-worker.ts).
+ * (`worker-src 'self'`) can start it: no blob: URL, no eval (src/storage/module-worker.ts starts it).
  */
 import { handleEncoderRequest, type EncoderRequest } from "../../backends/local/encoder-pool.ts";
 import { indexedDBAdapter } from "../../../adapters/indexeddb/index.ts";
