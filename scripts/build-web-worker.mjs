@@ -14,7 +14,7 @@ import { build } from "esbuild";
 const root = resolve(import.meta.dirname, "..");
 const outfile = join(root, "dist", "web-encoder-worker.js");
 
-/** Bundles the worker into dist/web-encoder-worker.js; returns its size in bytes. */
+/** Bundles the worker, minified, into dist/web-encoder-worker.js; returns its size in bytes. */
 export async function buildWebWorker() {
   await build({
     entryPoints: [join(root, "src/runtime/browser/encoder-worker.ts")],
@@ -24,6 +24,9 @@ export async function buildWebWorker() {
     platform: "browser",
     outfile,
     legalComments: "none",
+    // An esbuild user serves this file as it is (Vite and webpack bundle it again, minifying it
+    // themselves): 45 kB raw, 11.4 kB gzip unminified.
+    minify: true,
     logLevel: "error",
   });
   return statSync(outfile).size;
