@@ -2,37 +2,20 @@
 // Chromium: with `worker-src 'self'` (no blob:, no eval) its batches are encoded on the module
 // worker file dist/web-encoder-worker.js; with `worker-src 'none'` they are encoded on the page,
 // ml-dash warns once, and the run is the same.
-import { afterAll, beforeAll, expect, test } from "vitest";
-import { fileURLToPath } from "node:url";
-import type { Browser } from "playwright";
-import { bundleForBrowser, evaluateUnderPolicy, launchChromium } from "../support/chromium.ts";
-import { ensureBuilt, BUILD_TIMEOUT_MS } from "../support/built.ts";
+import { expect, test } from "vitest";
+import { DIST, policyPage } from "../support/chromium-policy.ts";
 
-const DIST = fileURLToPath(new URL("../../dist/", import.meta.url));
-let browser: Browser;
-let page: string;
-
-beforeAll(async () => {
-  await ensureBuilt();
-  page = await bundleForBrowser(fileURLToPath(new URL("./chromium/encoder-csp-page.ts", import.meta.url)));
-  browser = await launchChromium();
-}, BUILD_TIMEOUT_MS);
-
-afterAll(async () => {
-  await browser?.close();
-});
-
-const runUnder = (policy: string, n: number): Promise<Record<string, unknown>> => evaluateUnderPolicy(browser, page, policy, "encodeCheck", n, DIST);
+const runUnder = policyPage(new URL("./chromium/encoder-csp-page.ts", import.meta.url), "encodeCheck");
 
 test("worker-src 'self': batches are encoded on the module worker file, nothing is refused, every point is stored", async () => {
-  const r = await runUnder("default-src 'none'; script-src 'self'; worker-src 'self'", 30_000);
+  const r = await runUnder("default-src 'none'; script-src 'self'; worker-src 'self'", 30_000, DIST);
   expect(r["violations"]).toEqual([]);
   expect(r["posted"]).toBeGreaterThan(0);
   expect(r).toMatchObject({ lines: 30_000, intact: true, warnings: [] });
 }, 120_000);
 
 test("worker-src 'none': the policy refuses the worker, batches are encoded on the page, every point is stored", async () => {
-  const r = await runUnder("default-src 'none'; script-src 'self'; worker-src 'none'", 30_000);
+  const r = await runUnder("default-src 'none'; script-src 'self'; worker-src 'none'", 30_000, DIST);
   expect((r["violations"] as string[]).some((v) => v.startsWith("worker-src"))).toBe(true);
   expect(r).toMatchObject({ lines: 30_000, intact: true });
   // Said once, with what to allow: nothing else tells a developer the page's thread does the work.

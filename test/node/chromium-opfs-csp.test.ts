@@ -3,27 +3,10 @@
 // `worker-src 'self'` allows; where that file is not served, a blob: worker takes its place; where
 // the policy refuses both, the window falls back to createWritable (each append rewrites its
 // file), keeps every line, and ml-dash says so once.
-import { afterAll, beforeAll, expect, test } from "vitest";
-import { fileURLToPath } from "node:url";
-import type { Browser } from "playwright";
-import { bundleForBrowser, evaluateUnderPolicy, launchChromium } from "../support/chromium.ts";
-import { BUILD_TIMEOUT_MS, ensureBuilt } from "../support/built.ts";
+import { expect, test } from "vitest";
+import { DIST, policyPage } from "../support/chromium-policy.ts";
 
-const DIST = fileURLToPath(new URL("../../dist/", import.meta.url));
-let browser: Browser;
-let page: string;
-
-beforeAll(async () => {
-  await ensureBuilt();
-  page = await bundleForBrowser(fileURLToPath(new URL("./chromium/opfs-csp-page.ts", import.meta.url)));
-  browser = await launchChromium();
-}, BUILD_TIMEOUT_MS);
-
-afterAll(async () => {
-  await browser?.close();
-});
-
-const runUnder = (policy: string, lines: number, dir?: string): Promise<Record<string, unknown>> => evaluateUnderPolicy(browser, page, policy, "opfsCheck", lines, dir);
+const runUnder = policyPage(new URL("./chromium/opfs-csp-page.ts", import.meta.url), "opfsCheck");
 
 test("worker-src 'self': the module worker file writes, no blob: worker, nothing refused or warned", async () => {
   const r = await runUnder("default-src 'none'; script-src 'self'; worker-src 'self'", 40, DIST);
