@@ -7,32 +7,19 @@
  * timeout still fires. Call it from `beforeAll(ensureBuilt, BUILD_TIMEOUT_MS)`.
  */
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { REPO } from "./child.ts";
+import { distState } from "../../scripts/build-inputs.mjs";
 
 /** A full tsup build (JavaScript, declarations, dashboard UI) takes minutes on a loaded 2-core machine. */
 export const BUILD_TIMEOUT_MS = 15 * 60_000;
 
-/** What the build writes, one file per step: JavaScript, a worker entry, declarations, the dashboard UI. */
-const OUTPUTS = ["dist/entries/node.js", "dist/encoder-worker.js", "dist/web-encoder-worker.js", "dist/index.d.ts", "dist/server/node.d.ts", "dist/dashboard/ui/index.html"];
-/** What the build reads. */
-const SOURCES = ["src", "adapters", "package.json", "tsup.config.ts", "scripts/build-dashboard-ui.mjs", "scripts/build-web-worker.mjs", "scripts/encoder-worker-url.mjs"];
 const LOCK = join(REPO, "node_modules/.cache/ml-dash-test-build.lock");
 
-function newestMtime(path: string): number {
-  const st = statSync(path);
-  if (!st.isDirectory()) return st.mtimeMs;
-  return readdirSync(path).reduce((m, n) => Math.max(m, newestMtime(join(path, n))), st.mtimeMs);
-}
-
-/** True when every output exists and none is older than the newest source. */
+/** True when every output exists and none is older than the newest source (scripts/build-inputs.mjs). */
 export function distIsFresh(): boolean {
-  const outputs = OUTPUTS.map((o) => join(REPO, o));
-  if (!outputs.every((o) => existsSync(o))) return false;
-  const oldestOutput = Math.min(...outputs.map((o) => statSync(o).mtimeMs));
-  const newestSource = Math.max(...SOURCES.map((s) => join(REPO, s)).filter((s) => existsSync(s)).map(newestMtime));
-  return oldestOutput >= newestSource;
+  return distState(REPO) === "fresh";
 }
 
 function alive(pid: number): boolean {
