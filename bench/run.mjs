@@ -10,6 +10,7 @@ import { spawnSync } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { build } from "esbuild";
+import { hostMemoryNote, hostMemoryState } from "./host-memory.mjs";
 
 const root = resolve(import.meta.dirname, "..");
 const out = join(root, ".bench-out");
@@ -66,6 +67,12 @@ export function table(title, rows, cols) {
 
 export const fmt = (n) => (typeof n === "number" ? n.toLocaleString("en-US") : String(n));
 
+/** Under a store-bound suite's table: how much freed memory the kernel handed back to its host meanwhile (bench/host-memory.mjs). */
+function printHostMemory(since) {
+  const note = hostMemoryNote(since);
+  if (note) console.log(`\n${note}`);
+}
+
 const suites = {
   async core() {
     const file = await bundle("core.bench");
@@ -76,6 +83,7 @@ const suites = {
       ["calls", (r) => fmt(r.n)],
       ["µs/call", (r) => r.usPerCall],
     ]);
+    const since = hostMemoryState();
     // Each size runs several times, each in a fresh process (the machine is shared: one run can
     // land on a busy moment); the table shows the median run and the range of points/s.
     const e2e = [
@@ -121,6 +129,7 @@ const suites = {
       console.log(`points/s at 10M ÷ points/s at 100k = ${ratio.toFixed(2)} (flat cost per point: ≥ 0.70)`);
     }
     console.log("targets: ≥ 1,000,000 points/s at 1M; 10M within 30% of 100k; 10M: 0 dropped in every process, peak RSS ≤ 350 MB, within 20% of 1M");
+    printHostMemory(since);
     return met;
   },
   /** fitCallbacks overhead on model.fit (tfjs CPU backend): target < 5 % in "epoch" mode. */
@@ -148,18 +157,23 @@ const suites = {
     // (issue 18): IndexedDB ≥ 400k points/s; OPFS in a worker ≥ 1M; the page's thread ≤ 0.5 µs of
     // CPU per point and no rAF gap over 100 ms; deno-fs ≥ node-fs.
     const { runtimeBenchmarks, formatRuntimeBenchmarks } = await import("./runtimes.mjs");
+    const since = hostMemoryState();
+    const rows = await runtimeBenchmarks({ sizes: [100_000, 1_000_000], repeat: 3 });
     console.log("\n## Runtimes (Chromium, Deno, Node)\n");
-    console.log(formatRuntimeBenchmarks(await runtimeBenchmarks({ sizes: [100_000, 1_000_000], repeat: 3 })));
+    console.log(formatRuntimeBenchmarks(rows));
+    printHostMemory(since);
   },
   async remote() {
     // Issues 5 and 18: points/s from the SDK to our server over loopback, msgpack and JSON in the
     // same run, and bytes per point (targets: ≥ 1M points/s with msgpack at 1M points; msgpack ≤
     // 60% of JSON).
     const file = await bundle("remote.bench");
+    const since = hostMemoryState();
     const r = spawnSync(process.execPath, [file], { cwd: root, encoding: "utf8" });
     console.log("\n## Remote (SDK → ml-dash server over loopback)\n");
     console.log(r.stdout.trimEnd());
     if (r.status !== 0) console.error(r.stderr);
+    printHostMemory(since);
   },
   async dashboard() {
     // Issue 12: the dashboard's time budgets, moved out of test/dashboard/e2e (a timed assertion

@@ -15,6 +15,7 @@ import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 import { chromium } from "playwright";
 import { encoderWorkerUrl } from "../scripts/encoder-worker-url.mjs";
+import { hostMemoryNote, hostMemoryState } from "./host-memory.mjs";
 import { serveStatic } from "../scripts/static-server.mjs";
 
 const REPO = fileURLToPath(new URL("..", import.meta.url));
@@ -204,6 +205,9 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const args = process.argv.slice(2);
   const sizes = args.filter((a) => /^\d+$/.test(a)).map(Number);
   const repeat = Number(args.find((a) => a.startsWith("--repeat="))?.slice(9) ?? 3);
+  const since = hostMemoryState();
   const rows = await runtimeBenchmarks({ sizes: sizes.length > 0 ? sizes : undefined, repeat });
   console.log(formatRuntimeBenchmarks(rows));
+  const note = hostMemoryNote(since);
+  if (note) console.log(`\n${note}`);
 }
