@@ -1,7 +1,7 @@
 // The installed package in a user's page (scripts/test-package.mjs): a page that imports
-// `Experiment` from "ml-dash" is built by webpack, Vite or esbuild, served on 127.0.0.1 under a
-// strict Content-Security-Policy, and run in Chromium: it logs points into the zero-config store
-// (IndexedDB, written by the module worker in a window) and reports whether the module worker
+// `Experiment` from "ml-dash", in the window or in a worker of its own, is built by webpack, Vite
+// or esbuild, served on 127.0.0.1 under a strict Content-Security-Policy, and run in Chromium: it
+// logs points into the zero-config store (IndexedDB) and reports whether the module worker
 // encoded them, whether opfsAdapter's I/O ran on it, what the policy refused and what ml-dash warned.
 import { serveStatic } from "./static-server.mjs";
 
@@ -9,16 +9,25 @@ import { serveStatic } from "./static-server.mjs";
 export const STRICT_CSP = "default-src 'none'; script-src 'self'; worker-src 'self'; connect-src 'self'";
 
 /**
- * The page (plain JavaScript: webpack has no TypeScript loader by default). `bundlerCheck(n)`
- * logs `n` points in a run and answers how many encoder replies came back from workers, what
- * failed, and what the store holds; then it writes a few lines through `opfsAdapter()` and
+ * The check, a module for a window or a dedicated worker (plain JavaScript: webpack has no
+ * TypeScript loader by default). `bundlerCheck(n)` logs `n` points in a run and answers how many
+ * encoder replies came back from workers, what failed, what the policy refused, what ml-dash
+ * warned and what the store holds; then it writes a few lines through `opfsAdapter()` and
  * answers how the adapter changed files (its I/O worker is the same module worker file).
  */
-export const PAGE_SOURCE = `import { Experiment } from "ml-dash";
+const CHECK_SOURCE = `import { Experiment } from "ml-dash";
 import { opfsAdapter } from "ml-dash/adapters/opfs";
 
+// Refusals are reported to the realm that asked: a window (from its document) or a worker.
 const violations = [];
-document.addEventListener("securitypolicyviolation", (e) => violations.push(e.effectiveDirective + " " + e.blockedURI));
+globalThis.addEventListener("securitypolicyviolation", (e) => violations.push(e.effectiveDirective + " " + e.blockedURI));
+// What ml-dash says, in this realm (a worker's console is not the page's).
+const warnings = [];
+const warn = console.warn.bind(console);
+console.warn = (...args) => {
+  if (String(args[0]).startsWith("[ml-dash]")) warnings.push(String(args[0]));
+  warn(...args);
+};
 // Counts what encoder workers answer: their replies arrive as "message" events on the Worker
 // (the storage worker answers on a MessagePort instead; the OPFS I/O worker is counted apart).
 let replies = 0;
@@ -32,7 +41,7 @@ globalThis.Worker = class extends Base {
   }
 };
 
-/** opfsAdapter() in this window: how it changes files (its I/O worker is the same module worker file) and whether lines and a replace come back. */
+/** opfsAdapter() in this realm: how it changes files (its I/O worker is the same module worker file) and whether lines and a replace come back. */
 async function opfsCheck() {
   const root = "bundlers-" + Date.now().toString(36);
   const store = opfsAdapter({ root });
@@ -47,7 +56,7 @@ async function opfsCheck() {
   return { opfsIo: io, opfsIntact: text === "line 0\\nline 1\\nline 2\\n" && meta === "{}" };
 }
 
-globalThis.bundlerCheck = async (n) => {
+export async function bundlerCheck(n) {
   const exp = new Experiment("bundlers/page/run-" + Date.now().toString(36), { echo: false });
   await exp.run(async (e) => {
     for (let step = 0; step < n; step++) e.metrics("train").log({ loss: 1 / (step + 1), step });
@@ -56,9 +65,45 @@ globalThis.bundlerCheck = async (n) => {
   const last = await exp.metrics("train").read({ startIndex: n - 1, limit: 1 });
   const opfs = await opfsCheck();
   await new Promise((r) => setTimeout(r, 0)); // policy violations are reported in tasks
-  return { replies, workerErrors, violations, status: exp.status, total: Number(stats.totalDataPoints), last: last.data[0]?.data ?? null, ...opfs };
-};
+  return { replies, workerErrors, violations, warnings, status: exp.status, total: Number(stats.totalDataPoints), last: last.data[0]?.data ?? null, ...opfs };
+}
 `;
+
+/**
+ * A user's page: its entry is page.js. `inWorker` false: the page runs the check itself. `inWorker`
+ * true: the page starts its own module worker (train.worker.js, as a page that trains in a worker
+ * does) and the check runs there; ml-dash then starts its module worker from inside that worker.
+ * Either way the page answers `bundlerCheck(n)`. Returns file name → source.
+ */
+export function pageSources({ inWorker = false } = {}) {
+  if (!inWorker) return { "check.js": CHECK_SOURCE, "page.js": `import { bundlerCheck } from "./check.js";\nglobalThis.bundlerCheck = bundlerCheck;\n` };
+  return {
+    "check.js": CHECK_SOURCE,
+    "train.worker.js": `import { bundlerCheck } from "./check.js";
+onmessage = async (e) => {
+  try {
+    postMessage({ ok: true, result: await bundlerCheck(e.data) });
+  } catch (err) {
+    postMessage({ ok: false, error: String(err?.stack ?? err) });
+  }
+};
+`,
+    "page.js": `const violations = [];
+document.addEventListener("securitypolicyviolation", (e) => violations.push(e.effectiveDirective + " " + e.blockedURI));
+globalThis.bundlerCheck = (n) =>
+  new Promise((resolve, reject) => {
+    const worker = new Worker(new URL("./train.worker.js", import.meta.url), { type: "module" });
+    worker.onerror = (e) => reject(new Error("the page's worker failed: " + (e.message || "it did not load")));
+    worker.onmessage = (e) => {
+      worker.terminate();
+      if (!e.data.ok) return reject(new Error(e.data.error));
+      resolve({ ...e.data.result, violations: [...violations, ...e.data.result.violations] });
+    };
+    worker.postMessage(n);
+  });
+`,
+  };
+}
 
 /** The page's HTML for a bundle whose entry is `script` (`module`: an ES module bundle). */
 export const pageHtml = (script, module = true) => `<!doctype html><meta charset="utf-8"><script ${module ? 'type="module" ' : ""}src="${script}"></script>\n`;
@@ -82,7 +127,7 @@ export function serveDir(dir, csp = STRICT_CSP) {
 
 /**
  * Opens the page at `url` in a fresh context of `browser` and runs `bundlerCheck(n)`: its answer,
- * with the page's `[ml-dash]` console warnings and its other console errors.
+ * with the page's console errors other than ml-dash's warnings.
  */
 export async function runPage(browser, url, n) {
   const context = await browser.newContext();
@@ -95,7 +140,8 @@ export async function runPage(browser, url, n) {
     await tab.goto(url);
     await tab.waitForFunction(() => "bundlerCheck" in globalThis, null, { timeout: 30_000 });
     const result = await tab.evaluate((count) => globalThis.bundlerCheck(count), n);
-    return { ...result, warnings: console_.filter((t) => t.startsWith("[ml-dash]")), errors: console_.filter((t) => !t.startsWith("[ml-dash]")) };
+    // ml-dash's warnings come from the check's realm (`result.warnings`), the rest from the page.
+    return { ...result, errors: console_.filter((t) => !t.startsWith("[ml-dash]")) };
   } finally {
     await context.close();
   }

@@ -5,8 +5,9 @@
 //   - a strict browser consumer (lib ES2022 + DOM, skipLibCheck false, no @types/node) and a
 //     Node consumer (nodenext) typecheck; the browser one does not see nodeRuntime/defaultFsStorage;
 //   - esbuild (browser, node, workerd conditions), vite, webpack and wrangler bundle it with 0 warnings;
-//   - a page built from it by webpack, Vite and esbuild runs in Chromium under a strict CSP, its
-//     batches encoded on the module worker (scripts/package-in-browser.mjs);
+//   - a page built from it by webpack, Vite and esbuild runs in Chromium under a strict CSP, with
+//     ml-dash in the window and in the page's own worker, its batches encoded on the module worker
+//     (scripts/package-in-browser.mjs);
 //   - publint --strict and attw --profile esm-only find nothing; `deno publish --dry-run` passes.
 // Offline: the project's dependencies are links to this repo's node_modules (the packed package
 // resolves them as an installed one would); the tools are this repo's pinned devDependencies.
@@ -17,7 +18,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync,
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { PAGE_SOURCE, pageHtml, runPage, serveDir, webpackBuild } from "./package-in-browser.mjs";
+import { pageHtml, pageSources, runPage, serveDir, webpackBuild } from "./package-in-browser.mjs";
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const BIN = join(REPO, "node_modules/.bin");
@@ -196,26 +197,32 @@ await check("webpack builds a page that imports it with 0 warnings", async () =>
   if (warnings.length > 0) return `${warnings.length} warning(s):\n${warnings.slice(0, 10).join("\n")}`;
 });
 
-// The same page built by each bundler, run in Chromium under a strict Content-Security-Policy.
+// The same page built by each bundler, run in Chromium under a strict Content-Security-Policy,
+// with ml-dash in the window and in a worker the page starts (a page that trains in a worker).
 // Vite and webpack emit the module worker from the package's `new Worker(new URL(…))`; esbuild
 // does not, and its users copy dist/web-encoder-worker.js next to the bundle (README "Bundlers").
 const POINTS = 30_000;
-const pageDir = join(project, "page");
-mkdirSync(pageDir, { recursive: true });
-writeFileSync(join(pageDir, "page.js"), PAGE_SOURCE);
-writeFileSync(join(pageDir, "index.html"), pageHtml("./page.js"));
+const pageDirs = {};
+for (const where of ["window", "worker"]) {
+  const dir = (pageDirs[where] = join(project, `page-${where}`));
+  mkdirSync(dir, { recursive: true });
+  for (const [name, source] of Object.entries(pageSources({ inWorker: where === "worker" }))) writeFileSync(join(dir, name), source);
+  writeFileSync(join(dir, "index.html"), pageHtml("./page.js"));
+}
 const builds = {
-  async webpack(out) {
-    const warnings = await webpackBuild(pageDir, "./page.js", out);
+  async webpack(src, out) {
+    const warnings = await webpackBuild(src, "./page.js", out);
     if (warnings.length > 0) throw new Error(warnings.join("\n"));
     writeFileSync(join(out, "index.html"), pageHtml("./page.js", false));
   },
-  async vite(out) {
+  async vite(src, out) {
     const { build } = await import("vite");
-    await build({ root: pageDir, configFile: false, logLevel: "silent", build: { outDir: out, emptyOutDir: true } });
+    await build({ root: src, configFile: false, logLevel: "silent", build: { outDir: out, emptyOutDir: true } });
   },
-  async esbuild(out, copyWorker) {
-    await esbuild({ entryPoints: [join(pageDir, "page.js")], absWorkingDir: pageDir, bundle: true, splitting: true, format: "esm", platform: "browser", target: "es2022", outdir: out, logLevel: "silent" });
+  async esbuild(src, out, copyWorker) {
+    // The page's own worker is a second entry point: esbuild leaves `new URL("./train.worker.js", …)` as written.
+    const entryPoints = ["page.js", "train.worker.js"].filter((f) => existsSync(join(src, f))).map((f) => join(src, f));
+    await esbuild({ entryPoints, absWorkingDir: src, bundle: true, splitting: true, format: "esm", platform: "browser", target: "es2022", outdir: out, logLevel: "silent" });
     writeFileSync(join(out, "index.html"), pageHtml("./page.js"));
     if (copyWorker) copyFileSync(join(installed, "dist/web-encoder-worker.js"), join(out, "web-encoder-worker.js"));
   },
@@ -247,23 +254,26 @@ const encodedOnWorker = (r) => {
   if (r.warnings.length + r.errors.length > 0) problems.push(`console: ${[...r.warnings, ...r.errors].join(" | ")}`);
   return problems.length > 0 ? `${problems.join("; ")}${r.requests ? `\nrequested: ${r.requests.join(", ")}` : ""}` : undefined;
 };
-for (const [label, bundler, copyWorker] of [
-  ["webpack", "webpack", false],
-  ["Vite", "vite", false],
-  ["esbuild, with dist/web-encoder-worker.js copied beside the bundle", "esbuild", true],
-]) {
-  await check(`Chromium, strict CSP, a page built by ${label}: the module worker encodes and does opfsAdapter's I/O, every point is stored`, async () => {
-    if (!browser) return `${chromiumPath} is missing`;
-    const out = join(work, `page-${bundler}${copyWorker ? "-copied" : ""}`);
-    await builds[bundler](out, copyWorker);
-    return encodedOnWorker(await runBuilt(out));
-  });
+for (const where of ["window", "worker"]) {
+  for (const [label, bundler, copyWorker] of [
+    ["webpack", "webpack", false],
+    ["Vite", "vite", false],
+    ["esbuild, with dist/web-encoder-worker.js copied beside the bundle", "esbuild", true],
+  ]) {
+    const scope = where === "window" ? "" : ", ml-dash in the page's own worker";
+    await check(`Chromium, strict CSP, a page built by ${label}${scope}: the module worker encodes and does opfsAdapter's I/O, every point is stored`, async () => {
+      if (!browser) return `${chromiumPath} is missing`;
+      const out = join(work, `page-${where}-${bundler}${copyWorker ? "-copied" : ""}`);
+      await builds[bundler](pageDirs[where], out, copyWorker);
+      return encodedOnWorker(await runBuilt(out));
+    });
+  }
 }
 await check("Chromium, the page on Vite's dev server: the module worker encodes and does opfsAdapter's I/O, every point is stored", async () => {
   if (!browser) return `${chromiumPath} is missing`;
   const { createServer } = await import("vite");
   // The package's dependencies are links into this repo: the dev server may serve files from there.
-  const server = await createServer({ root: pageDir, configFile: false, logLevel: "silent", server: { host: "127.0.0.1", port: 0, fs: { allow: [project, REPO] } } });
+  const server = await createServer({ root: pageDirs.window, configFile: false, logLevel: "silent", server: { host: "127.0.0.1", port: 0, fs: { allow: [project, REPO] } } });
   await server.listen();
   try {
     return encodedOnWorker(await runPage(browser, server.resolvedUrls.local[0], POINTS));
@@ -274,7 +284,7 @@ await check("Chromium, the page on Vite's dev server: the module worker encodes 
 await check("Chromium, strict CSP, a page built by esbuild without the worker file: encoded on the page, OPFS through createWritable, every point stored, a warning from each that says what to copy", async () => {
   if (!browser) return `${chromiumPath} is missing`;
   const out = join(work, "page-esbuild");
-  await builds.esbuild(out, false);
+  await builds.esbuild(pageDirs.window, out, false);
   const r = await runBuilt(out);
   // The OPFS adapter then tries a blob: worker, which this policy refuses: that, and only that.
   const problems = stored({ ...r, violations: r.violations.filter((v) => !v.startsWith("worker-src blob")) });
