@@ -3,6 +3,7 @@
 // or esbuild, served on 127.0.0.1 under a strict Content-Security-Policy, and run in Chromium: it
 // logs points into the zero-config store (IndexedDB) and reports whether the module worker
 // encoded them, whether opfsAdapter's I/O ran on it, what the policy refused and what ml-dash warned.
+import { readFileSync } from "node:fs";
 import { serveStatic } from "./static-server.mjs";
 
 /** The policy every page is served with: no eval, no blob: worker, no inline script. */
@@ -17,17 +18,9 @@ export const STRICT_CSP = "default-src 'none'; script-src 'self'; worker-src 'se
  */
 const CHECK_SOURCE = `import { Experiment } from "ml-dash";
 import { opfsAdapter } from "ml-dash/adapters/opfs";
+import { settled, watchPage } from "./page-watch.js";
 
-// Refusals are reported to the realm that asked: a window (from its document) or a worker.
-const violations = [];
-globalThis.addEventListener("securitypolicyviolation", (e) => violations.push(e.effectiveDirective + " " + e.blockedURI));
-// What ml-dash says, in this realm (a worker's console is not the page's).
-const warnings = [];
-const warn = console.warn.bind(console);
-console.warn = (...args) => {
-  if (String(args[0]).startsWith("[ml-dash]")) warnings.push(String(args[0]));
-  warn(...args);
-};
+const { violations, warnings } = watchPage();
 // Counts what encoder workers answer: their replies arrive as "message" events on the Worker
 // (the storage worker answers on a MessagePort instead; the OPFS I/O worker is counted apart).
 let replies = 0;
@@ -64,7 +57,7 @@ export async function bundlerCheck(n) {
   const stats = await exp.metrics("train").stats();
   const last = await exp.metrics("train").read({ startIndex: n - 1, limit: 1 });
   const opfs = await opfsCheck();
-  await new Promise((r) => setTimeout(r, 0)); // policy violations are reported in tasks
+  await settled();
   return { replies, workerErrors, violations, warnings, status: exp.status, total: Number(stats.totalDataPoints), last: last.data[0]?.data ?? null, ...opfs };
 }
 `;
@@ -76,9 +69,10 @@ export async function bundlerCheck(n) {
  * Either way the page answers `bundlerCheck(n)`. Returns file name → source.
  */
 export function pageSources({ inWorker = false } = {}) {
-  if (!inWorker) return { "check.js": CHECK_SOURCE, "page.js": `import { bundlerCheck } from "./check.js";\nglobalThis.bundlerCheck = bundlerCheck;\n` };
+  const check = { "page-watch.js": readFileSync(new URL("./page-watch.mjs", import.meta.url), "utf8"), "check.js": CHECK_SOURCE };
+  if (!inWorker) return { ...check, "page.js": `import { bundlerCheck } from "./check.js";\nglobalThis.bundlerCheck = bundlerCheck;\n` };
   return {
-    "check.js": CHECK_SOURCE,
+    ...check,
     "train.worker.js": `import { bundlerCheck } from "./check.js";
 onmessage = async (e) => {
   try {

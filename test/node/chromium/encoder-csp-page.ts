@@ -4,7 +4,7 @@
 // the Content-Security-Policy refused, what ml-dash warned, and whether every point was stored.
 import { Experiment } from "ml-dash";
 import { memoryAdapter } from "ml-dash/adapters/memory";
-import { settled, watchPage } from "./page-watch.ts";
+import { settled, watchPage } from "../../../scripts/page-watch.mjs";
 
 const { violations, warnings } = watchPage();
 

@@ -4,7 +4,7 @@
 // workers it started, what the Content-Security-Policy refused, what ml-dash warned, and whether
 // every line is there.
 import { opfsAdapter } from "ml-dash/adapters/opfs";
-import { settled, watchPage } from "./page-watch.ts";
+import { settled, watchPage } from "../../../scripts/page-watch.mjs";
 
 const { violations, warnings } = watchPage();
 
