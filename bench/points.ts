@@ -8,14 +8,19 @@
  */
 import { Experiment } from "../src/index.ts";
 import type { StorageAdapter } from "../src/storage/contract.ts";
+import { timeAppends } from "./append-time.ts";
 
 /** One measurement. */
 export interface PointsResult {
   readonly n: number;
+  /** `performance.now()` at the first log call (the start of the timed part). */
+  readonly startedAt: number;
   /** Milliseconds from the first log call to the end of `flush()`. */
   readonly ms: number;
   /** Of those, milliseconds spent inside the logging loop (the `log()` calls, between yields). */
   readonly logMs: number;
+  /** Of those, milliseconds with a store append in flight (bench/append-time.ts): near `ms`, the store bounds the run. */
+  readonly appendMs?: number;
   readonly pointsPerSec: number;
   /** Bytes written per point (JSONL). */
   readonly bytesPerPoint: number;
@@ -83,13 +88,17 @@ export async function measurePoints(storage: StorageAdapter, n: number, options:
   const { bytes, dropped } = exp.stats;
   await exp.run.complete();
   if (dropped > 0) throw new Error(`benchmark dropped ${dropped} points`);
-  return { n, ms, logMs, pointsPerSec: (n / ms) * 1000, bytesPerPoint: bytes / n, prefix, ...(extra ? { extra } : {}) };
+  return { n, startedAt: t0, ms, logMs, pointsPerSec: (n / ms) * 1000, bytesPerPoint: bytes / n, prefix, ...(extra ? { extra } : {}) };
 }
 
-/** The median of `repeat` measurements (the machine is shared and noisy). */
+/** The median of `repeat` measurements (the machine is shared and noisy), each with its append time. */
 export async function medianPoints(storage: StorageAdapter, n: number, repeat = 3, options: MeasureOptions = {}): Promise<PointsResult> {
+  const appends = timeAppends(storage);
   const all: PointsResult[] = [];
-  for (let i = 0; i < repeat; i++) all.push(await measurePoints(storage, n, options));
+  for (let i = 0; i < repeat; i++) {
+    const r = await measurePoints(appends.storage, n, options);
+    all.push({ ...r, appendMs: appends.inFlightMs(r.startedAt, r.startedAt + r.ms) });
+  }
   all.sort((a, b) => a.pointsPerSec - b.pointsPerSec);
   return all[Math.floor(all.length / 2)]!;
 }

@@ -155,9 +155,10 @@ export function formatRuntimeBenchmarks(rows) {
     "longest wall-clock gap between animation frames then (a loaded machine stretches it). raw busy: the page thread's CPU",
     "per point while the raw baseline wrote (in a worker context the writes run in the worker). long task: the longest task",
     "of the page thread then (Long Tasks API, over 50 ms; 0: none): a rAF gap longer than it is the page's scheduler not",
-    "drawing while tasks keep coming, not one task of ours.",
+    "drawing while tasks keep coming, not one task of ours. appending: the share of the timed part with a store append in",
+    "flight (bench/append-time.ts); near 100 %, the store is what the row waits on.",
     "",
-    "runtime   store        context        points   points/s      raw/s  ours/raw   busy µs/pt   raw busy   rAF gap ms   long task ms   ms/run   bytes/point",
+    "runtime   store        context        points   points/s      raw/s  ours/raw   busy µs/pt   raw busy   rAF gap ms   long task ms   ms/run   appending   bytes/point",
   ];
   const col = (x, w, f = fmt) => (x === undefined || Number.isNaN(x) ? "—" : f(x)).padStart(w);
   for (const r of rows) {
@@ -170,7 +171,7 @@ export function formatRuntimeBenchmarks(rows) {
     const busy = r.extra?.pageBusyMs !== undefined ? (r.extra.pageBusyMs * 1000) / r.n : undefined;
     const rawBusy = r.rawPageBusyMs !== undefined ? (r.rawPageBusyMs * 1000) / r.n : undefined;
     lines.push(
-      `${head} ${col(r.pointsPerSec, 10)} ${col(r.rawPointsPerSec, 10)} ${col(ratio, 9, (x) => x.toFixed(2))} ${col(busy, 12, (x) => x.toFixed(2))} ${col(rawBusy, 10, (x) => x.toFixed(2))} ${col(r.extra?.rafGapMs, 12)} ${col(r.extra?.longestTaskMs, 14)} ${col(r.ms, 8)} ${r.bytesPerPoint.toFixed(1).padStart(13)}`,
+      `${head} ${col(r.pointsPerSec, 10)} ${col(r.rawPointsPerSec, 10)} ${col(ratio, 9, (x) => x.toFixed(2))} ${col(busy, 12, (x) => x.toFixed(2))} ${col(rawBusy, 10, (x) => x.toFixed(2))} ${col(r.extra?.rafGapMs, 12)} ${col(r.extra?.longestTaskMs, 14)} ${col(r.ms, 8)} ${col(r.appendMs === undefined ? undefined : (100 * r.appendMs) / r.ms, 11, (x) => `${Math.round(x)} %`)} ${r.bytesPerPoint.toFixed(1).padStart(13)}`,
     );
   }
   const pick = (runtime, store, context, n) => rows.find((r) => r.runtime === runtime && r.store === store && r.context === context && r.n === n && !r.skipped);
