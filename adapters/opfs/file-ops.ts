@@ -26,6 +26,13 @@ export interface FileOps {
   remove(path: string[], recursive: boolean): Promise<void>;
   /** Closes the handles kept open at or below `path`, so other realms may move or remove them. */
   release(path: string[]): Promise<void>;
+  /**
+   * Makes the completed writes of these files durable against power loss: a sync handle's
+   * `flush()` (an fdatasync), through a handle opened for it when none is; a missing file is
+   * skipped. Appends do not flush (as node-fs's do not fsync): `sync()` calls this. With
+   * writable streams there is nothing to flush (each stream's close has written its file).
+   */
+  flush(paths: string[][]): Promise<void>;
 }
 
 /** The operations; `idleMs` is how long a sync handle stays open after its last use. */
@@ -192,7 +199,6 @@ export function fileOps(mode: "sync" | "writable", idleMs: number): FileOps {
       if (mode === "sync") {
         return withHandle(path, (h) => {
           writeAll(h, data, h.getSize());
-          h.flush();
         });
       }
       return file(path).then((f) =>
@@ -219,7 +225,6 @@ export function fileOps(mode: "sync" | "writable", idleMs: number): FileOps {
             writeAll(h, parts[i] as Uint8Array, at);
             at += (parts[i] as Uint8Array).length;
           }
-          h.flush();
         });
       }
       // A writable stream copies the file per append: one append of the concatenation.
@@ -278,6 +283,32 @@ export function fileOps(mode: "sync" | "writable", idleMs: number): FileOps {
 
     release(path) {
       return releaseUnder(path.join("/"));
+    },
+
+    flush(paths) {
+      if (mode !== "sync") return Promise.resolve();
+      return Promise.all(
+        paths.map((path) => {
+          const key = path.join("/");
+          if (open.has(key)) return withHandle(path, (h) => h.flush());
+          // Released since its last write: opened for the flush (never created: a file deleted since is skipped).
+          return existingDir(path.slice(0, -1))
+            .then((d) => d.getFileHandle(path[path.length - 1] as string) as Promise<File>)
+            .then((f) => whileLocked(() => opened(f.createSyncAccessHandle({ mode: "readwrite-unsafe" }), key), 0))
+            .then(
+              (h) => {
+                try {
+                  h.flush();
+                } finally {
+                  h.close();
+                }
+              },
+              (err: unknown) => {
+                if (nameOf(err) !== "NotFoundError") throw err;
+              },
+            );
+        }),
+      ).then(() => undefined);
     },
   };
   return ops;

@@ -85,6 +85,13 @@ export function opfsAdapter(options: OpfsAdapterOptions = {}): OpfsAdapter {
   const ops = (): Promise<FileOps> => (chosen ??= chooseIo(choice)).then((c) => c.ops);
   const locks = originLocks(`ml-dash:opfs:${root}`);
   const queue = new NamedMutex(); // per-key order of changes
+  const touched = new Set<string>(); // keys changed since the last sync()
+  /** Runs a change of `key` in its turn, and notes the key for the next `sync()` once it is done. */
+  const change = (key: string, fn: (o: FileOps) => Promise<void>): Promise<void> =>
+    queue.run(key, async () => {
+      await fn(await ops());
+      touched.add(key);
+    });
   let dirs = new Map<string, FileSystemDirectoryHandle>(); // folders found, by path below root
 
   const pathOf = (key: string): string[] => [...rootParts, ...key.split("/")];
@@ -178,17 +185,17 @@ export function opfsAdapter(options: OpfsAdapterOptions = {}): OpfsAdapter {
     // I/O worker can take them without copying again.
     write: wrap("write", (key, data: Uint8Array) => {
       const copy = data.slice();
-      return queue.run(key, async () => (await ops()).replace(pathOf(key), copy));
+      return change(key, (o) => o.replace(pathOf(key), copy));
     }),
 
     append: wrap("append", (key, data: Uint8Array) => {
       const copy = data.slice();
-      return queue.run(key, async () => (await ops()).append(pathOf(key), copy));
+      return change(key, (o) => o.append(pathOf(key), copy));
     }),
 
     // The parts are given to us (the caller never touches them again): no copy, and the I/O
     // worker gets their buffers transferred.
-    appendParts: wrap("append", (key, parts: readonly Uint8Array[]) => queue.run(key, async () => (await ops()).appendParts(pathOf(key), [...parts]))),
+    appendParts: wrap("append", (key, parts: readonly Uint8Array[]) => change(key, (o) => o.appendParts(pathOf(key), [...parts]))),
 
     truncate: wrap("truncate", (key, size: number) =>
       queue.run(key, async () => {
@@ -250,7 +257,7 @@ export function opfsAdapter(options: OpfsAdapterOptions = {}): OpfsAdapter {
         async close() {
           try {
             await sink?.close();
-            await queue.run(key, () => o.move(tmp, path));
+            await change(key, () => o.move(tmp, path));
           } catch (err) {
             await o.remove(tmp, false).catch(() => undefined);
             throw storageError("write", key, err);
@@ -265,6 +272,23 @@ export function opfsAdapter(options: OpfsAdapterOptions = {}): OpfsAdapter {
 
     lock(name, fn) {
       return locks.run(name, fn);
+    },
+
+    // Appends and replaces reach the file at once (a tab or the browser may crash, the data
+    // stays); this makes them durable against power loss too, one flush per file changed.
+    async sync() {
+      const keys = [...touched];
+      touched.clear();
+      if (keys.length === 0) return;
+      try {
+        const o = await ops();
+        // After the changes already queued for each key (they are noted again when they end).
+        await Promise.all(keys.map((k) => queue.run(k, async () => undefined)));
+        await o.flush(keys.map(pathOf));
+      } catch (err) {
+        for (const k of keys) touched.add(k);
+        throw storageError("sync", keys[0] as string, err);
+      }
     },
 
     async close() {

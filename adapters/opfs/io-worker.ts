@@ -94,5 +94,6 @@ async function connect(make: () => Worker): Promise<FileOps | undefined> {
     move: (from, to) => call("move", [from, to]),
     remove: (path, recursive) => call("remove", [path, recursive]),
     release: (path) => call("release", [path]),
+    flush: (paths) => call("flush", [paths]),
   };
 }

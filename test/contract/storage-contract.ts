@@ -120,6 +120,24 @@ export function storageContract(name: string, make: () => Promise<StorageFixture
       expect(text(await adapter.read("sync/reuse/a.jsonl"))).toBe("line one\nline two\nthree\n");
     });
 
+    t("sync(), where offered, keeps what was written and does not bring back a key deleted since", async ({ adapter }) => {
+      if (!adapter.sync) return; // optional: a store with nothing to make durable
+      await adapter.sync(); // nothing written yet
+      await adapter.append("s/kept/data.jsonl", bytes("one\n"));
+      await adapter.write("s/kept/meta.json", bytes("{}"));
+      await adapter.append("s/gone/data.jsonl", bytes("x\n"));
+      await adapter.append("s/kept/data.jsonl", bytes("two\n"));
+      await adapter.deletePrefix("s/gone");
+      await adapter.sync();
+      expect(await adapter.list("s")).toEqual(["s/kept/data.jsonl", "s/kept/meta.json"]);
+      expect(text(await adapter.read("s/kept/data.jsonl"))).toBe("one\ntwo\n");
+      expect(text(await adapter.read("s/kept/meta.json"))).toBe("{}");
+      await adapter.append("s/kept/data.jsonl", bytes("three\n"));
+      await adapter.sync();
+      await adapter.sync(); // nothing changed since
+      expect(text(await adapter.read("s/kept/data.jsonl"))).toBe("one\ntwo\nthree\n");
+    });
+
     t("appendParts, where offered, stores its parts in order as one append of their concatenation would", async (f) => {
       const appendParts = f.adapter.appendParts?.bind(f.adapter);
       if (!appendParts) return; // optional: the core then appends the concatenation
