@@ -7,7 +7,7 @@
 //
 //   node bench/host-memory.mjs        prints the reporting state and the probe below
 //
-// bench/runtimes.mjs and bench/run.mjs's remote suite print `hostMemoryNote()` under their tables.
+// bench/runtimes.mjs and bench/run.mjs's core, runtimes and remote suites print `printHostMemory()` under their tables.
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, unlinkSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -42,6 +42,12 @@ export function hostMemoryNote(since) {
     `(free page reporting, order ${now.order}); writes into memory handed back run several times slower, so store-bound ` +
     "figures swing with it (node bench/host-memory.mjs measures it; README, Benchmarks)."
   );
+}
+
+/** Prints {@link hostMemoryNote} under a benchmark's table, when there is one. */
+export function printHostMemory(since) {
+  const note = hostMemoryNote(since);
+  if (note) console.log(`\n${note}`);
 }
 
 /** MB/s of writing `mb` MiB into a new file, 1 MiB per writeSync; the file is removed after. */

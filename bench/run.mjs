@@ -10,7 +10,7 @@ import { spawnSync } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { build } from "esbuild";
-import { hostMemoryNote, hostMemoryState } from "./host-memory.mjs";
+import { hostMemoryState, printHostMemory } from "./host-memory.mjs";
 
 const root = resolve(import.meta.dirname, "..");
 const out = join(root, ".bench-out");
@@ -66,12 +66,6 @@ export function table(title, rows, cols) {
 }
 
 export const fmt = (n) => (typeof n === "number" ? n.toLocaleString("en-US") : String(n));
-
-/** Under a store-bound suite's table: how much freed memory the kernel handed back to its host meanwhile (bench/host-memory.mjs). */
-function printHostMemory(since) {
-  const note = hostMemoryNote(since);
-  if (note) console.log(`\n${note}`);
-}
 
 const suites = {
   async core() {

@@ -15,7 +15,7 @@ import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 import { chromium } from "playwright";
 import { encoderWorkerUrl } from "../scripts/encoder-worker-url.mjs";
-import { hostMemoryNote, hostMemoryState } from "./host-memory.mjs";
+import { hostMemoryState, printHostMemory } from "./host-memory.mjs";
 import { serveStatic } from "../scripts/static-server.mjs";
 
 const REPO = fileURLToPath(new URL("..", import.meta.url));
@@ -209,6 +209,5 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const since = hostMemoryState();
   const rows = await runtimeBenchmarks({ sizes: sizes.length > 0 ? sizes : undefined, repeat });
   console.log(formatRuntimeBenchmarks(rows));
-  const note = hostMemoryNote(since);
-  if (note) console.log(`\n${note}`);
+  printHostMemory(since);
 }

@@ -40,30 +40,24 @@ export async function benchStore(store: BenchStore, n: number, repeat: number, a
           ? opfsAdapter({ root: name })
           : opfsAdapter({ root: name, io: direct });
   let r: PointsResult;
-  let open = true;
-  const close = async (): Promise<void> => {
-    if (open) await storage.close();
-    open = false;
-  };
   let raw: number;
   let rawExtra: Record<string, number> | undefined;
+  let closed = false;
   try {
-    try {
-      r = await medianPoints(storage, n, repeat, options);
-      const bytes = await storage.read(`${r.prefix}/metrics/train/data.jsonl`);
-      if (!bytes) throw new Error(`the run wrote no ${r.prefix}/metrics/train/data.jsonl`);
-      await close();
-      // The raw baseline writes while our run's data still exists, so that, like our run, it
-      // writes into memory nobody just freed: on a VM that hands freed memory back to its host
-      // (bench/host-memory.mjs), writing right after our data was deleted made it several times
-      // faster than it is on memory the host has taken back.
-      await around?.start();
-      raw = store.startsWith("indexeddb") ? await rawIndexedDB(bytes, `${name}-raw`) : await rawOpfs(bytes, `${name}-raw`);
-      rawExtra = await around?.end();
-    } finally {
-      await close();
-    }
+    r = await medianPoints(storage, n, repeat, options);
+    const bytes = await storage.read(`${r.prefix}/metrics/train/data.jsonl`);
+    if (!bytes) throw new Error(`the run wrote no ${r.prefix}/metrics/train/data.jsonl`);
+    await storage.close();
+    closed = true;
+    // The raw baseline writes while our run's data still exists, so that, like our run, it
+    // writes into memory nobody just freed: on a VM that hands freed memory back to its host
+    // (bench/host-memory.mjs), writing right after our data was deleted made it several times
+    // faster than it is on memory the host has taken back.
+    await around?.start();
+    raw = store.startsWith("indexeddb") ? await rawIndexedDB(bytes, `${name}-raw`) : await rawOpfs(bytes, `${name}-raw`);
+    rawExtra = await around?.end();
   } finally {
+    if (!closed) await storage.close();
     if (store.startsWith("indexeddb")) await deleteDB(name);
     else await (await navigator.storage.getDirectory()).removeEntry(name, { recursive: true });
   }
