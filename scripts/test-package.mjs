@@ -269,18 +269,21 @@ for (const where of ["window", "worker"]) {
     });
   }
 }
-await check("Chromium, the page on Vite's dev server: the module worker encodes and does opfsAdapter's I/O, every point is stored", async () => {
-  if (!browser) return `${chromiumPath} is missing`;
-  const { createServer } = await import("vite");
-  // The package's dependencies are links into this repo: the dev server may serve files from there.
-  const server = await createServer({ root: pageDirs.window, configFile: false, logLevel: "silent", server: { host: "127.0.0.1", port: 0, fs: { allow: [project, REPO] } } });
-  await server.listen();
-  try {
-    return encodedOnWorker(await runPage(browser, server.resolvedUrls.local[0], POINTS));
-  } finally {
-    await server.close();
-  }
-});
+for (const where of ["window", "worker"]) {
+  const scope = where === "window" ? "" : ", ml-dash in the page's own worker";
+  await check(`Chromium, the page on Vite's dev server${scope}: the module worker encodes and does opfsAdapter's I/O, every point is stored`, async () => {
+    if (!browser) return `${chromiumPath} is missing`;
+    const { createServer } = await import("vite");
+    // The package's dependencies are links into this repo: the dev server may serve files from there.
+    const server = await createServer({ root: pageDirs[where], configFile: false, logLevel: "silent", server: { host: "127.0.0.1", port: 0, fs: { allow: [project, REPO] } } });
+    await server.listen();
+    try {
+      return encodedOnWorker(await runPage(browser, server.resolvedUrls.local[0], POINTS));
+    } finally {
+      await server.close();
+    }
+  });
+}
 await check("Chromium, strict CSP, a page built by esbuild without the worker file: encoded on the page, OPFS through createWritable, every point stored, a warning from each that says what to copy", async () => {
   if (!browser) return `${chromiumPath} is missing`;
   const out = join(work, "page-esbuild");
