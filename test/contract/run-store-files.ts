@@ -51,6 +51,22 @@ export function runStoreFileChecks(t: Check): void {
     expect((await store.files(e)).map((f) => f.id)).toEqual([a.id]);
   });
 
+  t("saves racing with one idempotency key store one record, round after round, the name's earlier file replaced once", async ({ store }) => {
+    // Each round: a live file of the name, then saves with the round's key at once. Their
+    // transactions interleave differently each time; one record must stand, and every save
+    // answers it (a save that replaced its twin by name would store two).
+    const e = await open(store, "alice/p/race");
+    for (let round = 0; round < 40; round++) {
+      const before = await store.saveFile(e, saving("/", "r.txt", `before ${round}`));
+      const key = `race-${round}`;
+      const answers = await Promise.all([0, 1, 2].map(() => store.saveFile(e, saving("/", "r.txt", `round ${round}`), { idempotencyKey: key })));
+      expect(new Set(answers.map((a) => a.id)).size, `round ${round}: ${answers.map((a) => a.id).join(", ")}`).toBe(1);
+      const live = (await store.files(e)).filter((f) => f.deletedAt === null);
+      expect(live.map((f) => f.id)).toEqual([answers[0]!.id]);
+      expect(live[0]!.id).not.toBe(before.id);
+    }
+  });
+
   t("annotations change; a delete is soft and answered with its time; deleted files cannot be changed or deleted again", async ({ store }) => {
     const e = await open(store, "alice/p/annot");
     const f = await store.saveFile(e, saving("/", "a.txt", "a", { tags: ["x"] }));

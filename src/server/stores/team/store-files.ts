@@ -138,7 +138,12 @@ export function teamFiles(state: TeamState): RunStoreFiles {
                 const [first] = await tx<FileRow[]>`select * from files where experiment_id = ${ref.id} and idempotency_key = ${key}`;
                 if (first) return { row: first, replaced: [] as string[], prior: true };
               }
-              const gone = await tx<{ object_key: string }[]>`delete from files where experiment_id = ${ref.id} and path = ${request.path} and filename = ${request.filename} and deleted_at is null returning object_key`;
+              // The name's live file is replaced, unless it is a concurrent save's record with our
+              // key: each statement here sees what committed before it (READ COMMITTED), so that
+              // record may have appeared since the check above. Kept, it makes our insert fail
+              // on the key, and the retry below answers it.
+              const gone = await tx<{ object_key: string }[]>`delete from files where experiment_id = ${ref.id} and path = ${request.path} and filename = ${request.filename} and deleted_at is null
+                and (${key ?? null}::text is null or idempotency_key is distinct from ${key ?? null}::text) returning object_key`;
               // An upload's copy keeps the time its record was first stored (created = updated then).
               const at = request.uploadedAt ?? null;
               const [row] = await tx<FileRow[]>`insert into files (id, experiment_id, path, filename, content_type, size_bytes, sha256, object_key, description, tags, bindrs, metadata, idempotency_key, created_at, updated_at)
