@@ -255,12 +255,12 @@ const encodedOnWorker = (r) => {
   return problems.length > 0 ? `${problems.join("; ")}${r.requests ? `\nrequested: ${r.requests.join(", ")}` : ""}` : undefined;
 };
 for (const where of ["window", "worker"]) {
+  const scope = where === "window" ? "" : ", ml-dash in the page's own worker";
   for (const [label, bundler, copyWorker] of [
     ["webpack", "webpack", false],
     ["Vite", "vite", false],
     ["esbuild, with dist/web-encoder-worker.js copied beside the bundle", "esbuild", true],
   ]) {
-    const scope = where === "window" ? "" : ", ml-dash in the page's own worker";
     await check(`Chromium, strict CSP, a page built by ${label}${scope}: the module worker encodes and does opfsAdapter's I/O, every point is stored`, async () => {
       if (!browser) return `${chromiumPath} is missing`;
       const out = join(work, `page-${where}-${bundler}${copyWorker ? "-copied" : ""}`);
@@ -268,9 +268,6 @@ for (const where of ["window", "worker"]) {
       return encodedOnWorker(await runBuilt(out));
     });
   }
-}
-for (const where of ["window", "worker"]) {
-  const scope = where === "window" ? "" : ", ml-dash in the page's own worker";
   await check(`Chromium, the page on Vite's dev server${scope}: the module worker encodes and does opfsAdapter's I/O, every point is stored`, async () => {
     if (!browser) return `${chromiumPath} is missing`;
     const { createServer } = await import("vite");
