@@ -11,6 +11,8 @@ export interface DenoFile {
   read(p: Uint8Array): Promise<number | null>;
   seek(offset: number, whence: 0 | 1 | 2): Promise<number>;
   syncData(): Promise<void>;
+  /** fsync (data and metadata; on a folder, its entries). */
+  sync(): Promise<void>;
   close(): void;
   readonly readable: ReadableStream<Uint8Array>;
 }

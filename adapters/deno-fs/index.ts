@@ -4,7 +4,7 @@
  * for the call: `appendSync`); replaces write a temporary file and rename it over the key; every
  * key's changes are serialised so appends land in call order.
  */
-import { assertValidKey, HandleCache, NamedMutex, tempName, walkFiles, type StorageAdapter, type StorageStat, type WalkEntry } from "../../src/storage/kit.ts";
+import { assertValidKey, groupSync, HandleCache, NamedMutex, tempName, walkFiles, type StorageAdapter, type StorageStat, type WalkEntry } from "../../src/storage/kit.ts";
 import { denoApi, isNotFound, type DenoFile, type DenoSyncFile } from "./deno-api.ts";
 
 /** Options of {@link denoFsAdapter}. */
@@ -24,17 +24,20 @@ async function writeAll(f: DenoFile, data: Uint8Array): Promise<void> {
 
 /**
  * Appends `data` to `path` synchronously (creating folders as needed); on a failure part-way
- * (disk full) the file is cut back to its size before the call and the error thrown.
+ * (disk full) the file is cut back to its size before the call and the error thrown. True when
+ * it made the parent folder.
  */
-function appendFileSync(path: string, data: Uint8Array): void {
+function appendFileSync(path: string, data: Uint8Array): boolean {
   const api = denoApi();
   const open = (): DenoSyncFile => api.openSync(path, { append: true, create: true });
   let f: DenoSyncFile;
+  let made = false;
   try {
     f = open();
   } catch (err) {
     if (!isNotFound(err)) throw err;
     api.mkdirSync(parentOf(path), { recursive: true });
+    made = true;
     f = open();
   }
   try {
@@ -52,6 +55,7 @@ function appendFileSync(path: string, data: Uint8Array): void {
   } finally {
     f.close();
   }
+  return made;
 }
 
 /**
@@ -69,7 +73,45 @@ export function denoFsAdapter(options: DenoFsAdapterOptions = {}): StorageAdapte
   const handles = new HandleCache<DenoFile>(options.maxOpenFiles ?? 64);
   const queue = new NamedMutex(); // per-key order of changes
   const locks = new NamedMutex();
-  const touched = new Set<string>();
+  const touched = new Set<string>(); // keys whose bytes changed since the last sync()
+  const changedDirs = new Set<string>(); // folders whose entries may have changed since then
+
+  /** Notes, for the next sync(), the folders above `dir` up to the root's parent (`mkdir -p` may have made any of them). */
+  function madeDirs(dir: string): void {
+    for (let d = dir; ; d = parentOf(d)) {
+      changedDirs.add(parentOf(d));
+      if (d === root || d.length <= root.length || parentOf(d) === d) return;
+    }
+  }
+
+  async function syncFile(key: string): Promise<void> {
+    const cached = handles.get(key);
+    if (cached) return cached.syncData();
+    const f = await denoApi()
+      .open(pathOf(key), { read: true, write: true })
+      .catch(() => undefined); // gone since: nothing to keep
+    if (!f) return;
+    try {
+      await f.syncData();
+    } finally {
+      f.close();
+    }
+  }
+
+  async function syncDir(dir: string): Promise<void> {
+    const f = await denoApi()
+      .open(dir, { read: true })
+      .catch(() => undefined); // removed since (or not openable: Windows)
+    if (!f) return;
+    try {
+      await f.sync();
+    } catch (err) {
+      // Windows and some file systems cannot fsync a folder: its entries are then the system's.
+      if (!["NotSupported", "PermissionDenied", "IsADirectory", "InvalidData", "BadResource"].includes((err as { name?: string }).name ?? "")) throw err;
+    } finally {
+      f.close();
+    }
+  }
 
   const pathOf = (key: string): string => {
     assertValidKey(key);
@@ -91,6 +133,7 @@ export function denoFsAdapter(options: DenoFsAdapterOptions = {}): StorageAdapte
     } catch (err) {
       if (!isNotFound(err)) throw err;
       await denoApi().mkdir(parentOf(path), { recursive: true });
+      madeDirs(parentOf(path));
       return fn();
     }
   }
@@ -99,6 +142,7 @@ export function denoFsAdapter(options: DenoFsAdapterOptions = {}): StorageAdapte
     const cached = handles.get(key);
     if (cached) return cached;
     const f = await withParent(path, () => denoApi().open(path, { append: true, create: true }));
+    changedDirs.add(parentOf(path)); // the file may be new
     for (const [k, victim] of handles.add(key, f)) void queue.run(k, async () => victim.close());
     return f;
   }
@@ -111,6 +155,7 @@ export function denoFsAdapter(options: DenoFsAdapterOptions = {}): StorageAdapte
         closeHandle(key);
         await denoApi().rename(tmp, path);
         touched.add(key);
+        changedDirs.add(parentOf(path));
       } catch (err) {
         await denoApi().remove(tmp).catch(() => undefined);
         throw err;
@@ -214,7 +259,8 @@ export function denoFsAdapter(options: DenoFsAdapterOptions = {}): StorageAdapte
       // Only when no change of the key is queued: the bytes must land after those.
       if (queue.busy(key)) return false;
       touched.add(key);
-      appendFileSync(path, data);
+      changedDirs.add(parentOf(path)); // the file may be new
+      if (appendFileSync(path, data)) madeDirs(parentOf(path));
       return true;
     },
 
@@ -252,6 +298,7 @@ export function denoFsAdapter(options: DenoFsAdapterOptions = {}): StorageAdapte
           .catch((err: unknown) => {
             if (!isNotFound(err)) throw err;
           });
+        changedDirs.add(parentOf(path));
       });
     },
 
@@ -265,6 +312,7 @@ export function denoFsAdapter(options: DenoFsAdapterOptions = {}): StorageAdapte
         .catch((err: unknown) => {
           if (!isNotFound(err)) throw err;
         });
+      changedDirs.add(parentOf(path));
     },
 
     async readStream(key) {
@@ -298,27 +346,22 @@ export function denoFsAdapter(options: DenoFsAdapterOptions = {}): StorageAdapte
       return locks.run(name, fn);
     },
 
-    async sync() {
+    sync: groupSync(async () => {
       const keys = [...touched];
+      const folders = [...changedDirs];
       touched.clear();
-      await Promise.all(
-        keys.map((k) =>
-          queue.run(k, async () => {
-            const cached = handles.get(k);
-            if (cached) return cached.syncData();
-            const f = await denoApi()
-              .open(pathOf(k), { read: true, write: true })
-              .catch(() => undefined);
-            if (!f) return;
-            try {
-              await f.syncData();
-            } finally {
-              f.close();
-            }
-          }),
-        ),
-      );
-    },
+      changedDirs.clear();
+      try {
+        // Each file after the changes queued on it, then the folders naming them: a new file, a
+        // rename and a removal are entries of its folder, which a file's fdatasync does not write.
+        await Promise.all(keys.map((k) => queue.run(k, () => syncFile(k))));
+        await Promise.all(folders.map(syncDir));
+      } catch (err) {
+        for (const k of keys) touched.add(k);
+        for (const d of folders) changedDirs.add(d);
+        throw err;
+      }
+    }),
 
     async close() {
       for (const key of handles.keys()) await queue.run(key, async () => closeHandle(key));

@@ -8,7 +8,7 @@
  * new ones. `readRange` finds the chunk holding its first byte with one cursor step.
  */
 import type { IDBPTransaction } from "idb";
-import { assertValidKey, concatBytes, StorageError, storageError, type StorageAdapter, type StorageStat } from "../../src/storage/kit.ts";
+import { assertValidKey, concatBytes, groupSync, StorageError, storageError, type StorageAdapter, type StorageStat } from "../../src/storage/kit.ts";
 import { CHUNK, EMPTY, PART, SMALL, below, chunkRange, emptyHead, errorName, genRange, keyChunks, owns, putChunk, putChunks, readSpan, type Stores } from "./chunks.ts";
 import { Connection, STORES, type DashDB, type Head } from "./connection.ts";
 import type { StreamContext } from "./streams.ts";
@@ -229,22 +229,27 @@ export function indexedDBStore(dbName: string): IndexedDBStore {
       return (await streamCode()).writeStream(streams, key);
     },
 
-    async sync() {
+    sync: groupSync(async () => {
       // A strict-durability transaction flushes the database log, and every write before it.
       const key = lastWritten;
       if (key === undefined) return;
       lastWritten = undefined;
-      await run(
-        "sync",
-        key,
-        "readwrite",
-        async (s) => {
-          const head = await headOf(s, key);
-          if (head) await s.heads.put(head, key);
-        },
-        "strict",
-      );
-    },
+      try {
+        await run(
+          "sync",
+          key,
+          "readwrite",
+          async (s) => {
+            const head = await headOf(s, key);
+            if (head) await s.heads.put(head, key);
+          },
+          "strict",
+        );
+      } catch (err) {
+        lastWritten ??= key; // the next sync() tries again
+        throw err;
+      }
+    }),
 
     async close() {
       conn.close();

@@ -8,7 +8,7 @@ import type { FileHandle } from "node:fs/promises";
 import { dirname, resolve, sep } from "node:path";
 import { fileHandleStream } from "./file-stream.ts";
 import { appendFileAtomically, takeLease } from "./sync-io.ts";
-import { assertValidKey, HandleCache, NamedMutex, tempName, walkFiles, type StorageAdapter, type StorageStat, type WalkEntry } from "../../src/storage/kit.ts";
+import { assertValidKey, groupSync, HandleCache, NamedMutex, tempName, walkFiles, type StorageAdapter, type StorageStat, type WalkEntry } from "../../src/storage/kit.ts";
 
 /** Options of {@link nodeFsAdapter}. */
 export interface NodeFsAdapterOptions {
@@ -46,7 +46,8 @@ function isMissing(err: unknown): boolean {
 export function nodeFsAdapter(options: NodeFsAdapterOptions = {}): StorageAdapter & { readonly root: string } {
   const root = resolve(options.root ?? ".dash");
   const handles = new HandleCache<FileHandle>(options.maxOpenFiles ?? 64); // open append handles
-  const touched = new Set<string>();
+  const touched = new Set<string>(); // keys whose bytes changed since the last sync()
+  const changedDirs = new Set<string>(); // folders whose entries may have changed since then
   const queue = new NamedMutex(); // per-key write order
   const locks = new NamedMutex();
   // Folders known to exist, so a write into a new folder (every saved file gets its own) makes
@@ -55,7 +56,7 @@ export function nodeFsAdapter(options: NodeFsAdapterOptions = {}): StorageAdapte
 
   async function ensureDir(dir: string): Promise<void> {
     if (dirs.has(dir)) return;
-    await fsp.mkdir(dir, { recursive: true });
+    madeDirs(dir, await fsp.mkdir(dir, { recursive: true }));
     if (dirs.size > 10_000) dirs.clear();
     dirs.add(dir);
   }
@@ -70,6 +71,40 @@ export function nodeFsAdapter(options: NodeFsAdapterOptions = {}): StorageAdapte
     return under(key);
   };
 
+  /** Notes, for the next sync(), the parents of the folders `mkdir -p dir` made (`first` is the top one). */
+  function madeDirs(dir: string, first: string | undefined): void {
+    if (first === undefined) return;
+    for (let d = dir; ; d = dirname(d)) {
+      changedDirs.add(dirname(d));
+      if (d === first || dirname(d) === d) return;
+    }
+  }
+
+  async function syncFile(key: string): Promise<void> {
+    const cached = handles.get(key);
+    if (cached) return cached.datasync();
+    const h = await fsp.open(under(key), "r").catch(() => undefined); // gone since: nothing to keep
+    if (!h) return;
+    try {
+      await h.datasync();
+    } finally {
+      await h.close();
+    }
+  }
+
+  async function syncDir(dir: string): Promise<void> {
+    const h = await fsp.open(dir, "r").catch(() => undefined); // removed since (or not openable: Windows)
+    if (!h) return;
+    try {
+      await h.sync();
+    } catch (err) {
+      // Windows and some file systems cannot fsync a folder: its entries are then the system's.
+      if (!["EISDIR", "EPERM", "EINVAL", "EBADF", "ENOTSUP"].includes((err as { code?: string }).code ?? "")) throw err;
+    } finally {
+      await h.close();
+    }
+  }
+
   async function closeHandle(key: string): Promise<void> {
     await handles.take(key)?.close().catch(() => undefined);
   }
@@ -81,9 +116,10 @@ export function nodeFsAdapter(options: NodeFsAdapterOptions = {}): StorageAdapte
       h = await fsp.open(path, flags, 0o644);
     } catch (err) {
       if (!isMissing(err)) throw err;
-      await fsp.mkdir(dirname(path), { recursive: true });
+      madeDirs(dirname(path), await fsp.mkdir(dirname(path), { recursive: true }));
       h = await fsp.open(path, flags, 0o644);
     }
+    changedDirs.add(dirname(path)); // the file may be new
     // Close the evicted handles after any write already queued on their keys.
     for (const [k, victim] of handles.add(key, h)) void queue.run(k, () => victim.close().catch(() => undefined));
     return h;
@@ -181,6 +217,7 @@ export function nodeFsAdapter(options: NodeFsAdapterOptions = {}): StorageAdapte
           throw err;
         }
         touched.add(key);
+        changedDirs.add(dirname(path));
       });
     },
 
@@ -203,7 +240,8 @@ export function nodeFsAdapter(options: NodeFsAdapterOptions = {}): StorageAdapte
       // Only when no change of the key is queued: the bytes must land after those.
       if (queue.busy(key)) return false;
       touched.add(key);
-      appendFileAtomically(path, data);
+      changedDirs.add(dirname(path)); // the file may be new
+      madeDirs(dirname(path), appendFileAtomically(path, data));
       return true;
     },
 
@@ -240,6 +278,7 @@ export function nodeFsAdapter(options: NodeFsAdapterOptions = {}): StorageAdapte
       return queue.run(key, async () => {
         await closeHandle(key);
         await fsp.rm(path, { force: true });
+        changedDirs.add(dirname(path));
       });
     },
 
@@ -250,6 +289,7 @@ export function nodeFsAdapter(options: NodeFsAdapterOptions = {}): StorageAdapte
       }
       for (const d of dirs) if (d === path || d.startsWith(path + sep)) dirs.delete(d);
       await fsp.rm(path, { recursive: true, force: true });
+      changedDirs.add(dirname(path));
     },
 
     async readStream(key) {
@@ -285,6 +325,8 @@ export function nodeFsAdapter(options: NodeFsAdapterOptions = {}): StorageAdapte
           await queue.run(key, async () => {
             await closeHandle(key);
             await fsp.rename(tmp, path);
+            touched.add(key);
+            changedDirs.add(dirname(path));
           });
         },
         async abort() {
@@ -298,23 +340,22 @@ export function nodeFsAdapter(options: NodeFsAdapterOptions = {}): StorageAdapte
       return locks.run(name, fn);
     },
 
-    async sync() {
+    sync: groupSync(async () => {
       const keys = [...touched];
+      const folders = [...changedDirs];
       touched.clear();
-      await Promise.all(
-        keys.map(async (k) => {
-          const cached = handles.get(k);
-          if (cached) return cached.datasync();
-          const h = await fsp.open(pathOf(k), "r").catch(() => undefined);
-          if (!h) return;
-          try {
-            await h.datasync();
-          } finally {
-            await h.close();
-          }
-        }),
-      );
-    },
+      changedDirs.clear();
+      try {
+        // The files' bytes first, then the folders naming them: a new file, a rename and a
+        // removal are entries of its folder, which a file's fdatasync does not write.
+        await Promise.all(keys.map(syncFile));
+        await Promise.all(folders.map(syncDir));
+      } catch (err) {
+        for (const k of keys) touched.add(k);
+        for (const d of folders) changedDirs.add(d);
+        throw err;
+      }
+    }),
 
     async close() {
       for (const key of handles.keys()) await queue.run(key, () => closeHandle(key));

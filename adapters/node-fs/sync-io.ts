@@ -13,16 +13,18 @@ function isMissing(err: unknown): boolean {
 
 /**
  * Appends `data` to `path` synchronously (creating folders as needed); on a failure part-way
- * (disk full) the file is cut back to its size before the call and the error thrown.
+ * (disk full) the file is cut back to its size before the call and the error thrown. Returns
+ * the top folder it had to make (as `mkdirSync` does), so the caller can make its entry durable.
  */
-export function appendFileAtomically(path: string, data: Uint8Array): void {
+export function appendFileAtomically(path: string, data: Uint8Array): string | undefined {
   const flags = constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT;
   let fd: number;
+  let made: string | undefined;
   try {
     fd = openSync(path, flags, 0o644);
   } catch (err) {
     if (!isMissing(err)) throw err;
-    mkdirSync(dirname(path), { recursive: true });
+    made = mkdirSync(dirname(path), { recursive: true });
     fd = openSync(path, flags, 0o644);
   }
   try {
@@ -40,6 +42,7 @@ export function appendFileAtomically(path: string, data: Uint8Array): void {
   } finally {
     closeSync(fd);
   }
+  return made;
 }
 
 /** True when process `pid` runs on this host (a signal-0 probe; EPERM means it runs as another user). */

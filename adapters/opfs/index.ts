@@ -10,7 +10,7 @@
  * Whole-value replaces write a temporary file and move it over the key, so readers see the old
  * bytes or the new ones. Reads use `getFile()` in the caller's realm.
  */
-import { assertValidKey, isTempName, NamedMutex, originLocks, StorageError, storageError, tempName, type StorageAdapter, type StorageStat } from "../../src/storage/kit.ts";
+import { assertValidKey, groupSync, isTempName, NamedMutex, originLocks, StorageError, storageError, tempName, type StorageAdapter, type StorageStat } from "../../src/storage/kit.ts";
 import { fileOps, type FileOps } from "./file-ops.ts";
 import { ioWorkerOps } from "./io-worker.ts";
 
@@ -276,7 +276,7 @@ export function opfsAdapter(options: OpfsAdapterOptions = {}): OpfsAdapter {
 
     // Appends and replaces reach the file at once (a tab or the browser may crash, the data
     // stays); this makes them durable against power loss too, one flush per file changed.
-    async sync() {
+    sync: groupSync(async () => {
       const keys = [...touched];
       touched.clear();
       if (keys.length === 0) return;
@@ -289,7 +289,7 @@ export function opfsAdapter(options: OpfsAdapterOptions = {}): OpfsAdapter {
         for (const k of keys) touched.add(k);
         throw storageError("sync", keys[0] as string, err);
       }
-    },
+    }),
 
     async close() {
       dirs = new Map();

@@ -56,6 +56,7 @@
 export { assertValidKey, type StorageAdapter, type StorageCapabilities, type StorageLease, type StorageStat } from "./contract.ts";
 export { NotFoundError, StorageError, storageError } from "../errors.ts";
 export { HandleCache } from "./handle-cache.ts";
+export { groupSync } from "./group-sync.ts";
 export { isTempName, tempName } from "./temp-names.ts";
 export { walkFiles, type WalkEntry } from "./walk.ts";
 export { originLocks, type OriginLocks } from "./web-locks.ts";

@@ -138,6 +138,23 @@ export function storageContract(name: string, make: () => Promise<StorageFixture
       expect(text(await adapter.read("s/kept/data.jsonl"))).toBe("one\ntwo\nthree\n");
     });
 
+    t("sync(), where offered, called while another sync() runs resolves only after that one", async ({ adapter }) => {
+      const sync = adapter.sync?.bind(adapter);
+      if (!sync) return;
+      // Concurrent callers (a server's requests, two runs of one store): the first takes the
+      // changed keys; the second must not resolve while the first is still flushing them.
+      for (let round = 0; round < 5; round++) {
+        await adapter.append(`g/${round}/data.jsonl`, bytes("x\n"));
+        await adapter.write(`g/${round}/meta.json`, bytes("{}"));
+        const done: number[] = [];
+        const calls = [0, 1, 2].map((i) => sync().then(() => void done.push(i)));
+        await calls[2];
+        expect(done.sort()).toEqual([0, 1, 2]);
+        await Promise.all(calls);
+      }
+      expect(await adapter.list("g")).toHaveLength(10);
+    });
+
     t("appendParts, where offered, stores its parts in order as one append of their concatenation would", async (f) => {
       const appendParts = f.adapter.appendParts?.bind(f.adapter);
       if (!appendParts) return; // optional: the core then appends the concatenation

@@ -1,0 +1,73 @@
+/**
+ * What node-fs's `sync()` makes durable, observed at the system calls: each changed file's data,
+ * and the folders whose entries changed (a new file, a rename, a removal, folders made on the
+ * way), which a file's fdatasync does not write. The handles' `sync`/`datasync` are watched
+ * and their descriptors named through /proc (Linux).
+ */
+import { existsSync, readlinkSync, rmSync } from "node:fs";
+import { open } from "node:fs/promises";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { nodeFsAdapter } from "../../adapters/node-fs/index.ts";
+import { tempDir } from "../support/node-fixtures.ts";
+
+const bytes = (s: string): Uint8Array => new TextEncoder().encode(s);
+
+describe.skipIf(!existsSync("/proc/self/fd"))("node-fs sync(): files and the folders naming them", () => {
+  const synced: { kind: "sync" | "datasync"; path: string }[] = [];
+  let restore: () => void = () => undefined;
+
+  beforeAll(async () => {
+    const probe = await open(import.meta.filename, "r");
+    const proto = Object.getPrototypeOf(probe) as { sync: () => Promise<void>; datasync: () => Promise<void> };
+    await probe.close();
+    const origin = { sync: proto.sync, datasync: proto.datasync };
+    const watch = (kind: "sync" | "datasync") =>
+      vi.spyOn(proto, kind).mockImplementation(function (this: { fd: number }) {
+        synced.push({ kind, path: readlinkSync(`/proc/self/fd/${this.fd}`) });
+        return origin[kind].call(this);
+      });
+    const spies = [watch("sync"), watch("datasync")];
+    restore = () => spies.forEach((s) => s.mockRestore());
+  });
+  afterAll(() => restore());
+
+  const take = (): { files: string[]; dirs: string[] } => {
+    const out = synced.splice(0);
+    return { files: out.filter((s) => s.kind === "datasync").map((s) => s.path).sort(), dirs: out.filter((s) => s.kind === "sync").map((s) => s.path).sort() };
+  };
+
+  it("a new file's folders up to the root's parent, its data, then only what changes", async () => {
+    const base = tempDir("nodefs-sync");
+    const root = join(base, "store"); // made by the first append
+    const adapter = nodeFsAdapter({ root });
+    try {
+      const data = join(root, "a", "b", "data.jsonl");
+      await adapter.append("a/b/data.jsonl", bytes("one\n"));
+      await adapter.sync?.();
+      expect(take()).toEqual({ files: [data], dirs: [base, root, join(root, "a"), join(root, "a", "b")].sort() });
+
+      await adapter.append("a/b/data.jsonl", bytes("two\n")); // an open handle: no new entry
+      await adapter.sync?.();
+      expect(take()).toEqual({ files: [data], dirs: [] });
+
+      await adapter.write("a/b/meta.json", bytes("{}")); // a rename into a/b
+      await adapter.sync?.();
+      expect(take()).toEqual({ files: [join(root, "a", "b", "meta.json")], dirs: [join(root, "a", "b")] });
+
+      const w = (await adapter.writeStream("a/c/blob.bin")).getWriter(); // a new folder, a rename
+      await w.write(bytes("blob"));
+      await w.close();
+      await adapter.sync?.();
+      expect(take()).toEqual({ files: [join(root, "a", "c", "blob.bin")], dirs: [join(root, "a"), join(root, "a", "c")] });
+
+      await adapter.delete("a/b/meta.json");
+      await adapter.deletePrefix("a/c");
+      await adapter.sync?.();
+      expect(take()).toEqual({ files: [], dirs: [join(root, "a"), join(root, "a", "b")] });
+    } finally {
+      await adapter.close();
+      rmSync(base, { recursive: true, force: true });
+    }
+  });
+});
