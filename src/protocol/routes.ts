@@ -54,6 +54,11 @@ export const routes = {
 
   listExperiments: route("GET", "/experiments"),
   getExperiment: route("GET", "/experiments/:id"),
+  /**
+   * Makes what the server acknowledged of a run durable against power loss (ours: the store's
+   * fsync; ML-Dash's own server has no such route and answers 404). `exp.flush()` calls it.
+   */
+  syncExperiment: route("POST", "/experiments/:id/sync"),
   listFiles: route("GET", "/experiments/:id/files"),
 
   appendLogs: route("POST", "/experiments/:id/logs"),

@@ -140,6 +140,11 @@ export class HybridBackend implements Backend {
     await Promise.all([this.uploader.flush(), this.session.sendParams(), this.fileSync.flush()]);
   }
 
+  /** Asks the server to make what it acknowledged durable (`exp.flush()`, after `flush()` resolved; the run's end status does it too). */
+  sync(): Promise<void> {
+    return this.session.sync();
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     if (this.reconnectTimer !== undefined) clearTimeout(this.reconnectTimer);

@@ -44,6 +44,13 @@ export function dataRoutes(store: RunStore, options: DataRouteOptions): Hono {
   const app = new Hono();
   const exp = (c: Context): Promise<ExperimentRef> => experimentOf(store, c.req.param("id") as string);
 
+  // ---- durability: what was acknowledged survives a power loss once this is answered
+  app.post("/experiments/:id/sync", async (c) => {
+    const e = await exp(c);
+    await store.sync();
+    return reply(c, { experimentId: e.id, synced: true });
+  });
+
   // ---- logs
   app.post("/experiments/:id/logs", async (c) => {
     const e = await exp(c);

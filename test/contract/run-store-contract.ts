@@ -297,6 +297,21 @@ export function runStoreContract(name: string, make: () => Promise<RunStoreFixtu
       }
     });
 
+    t("sync() while appends run, and concurrent syncs, lose nothing and resolve", async ({ store }) => {
+      const e = await open(store, "alice/p/sync/run");
+      await store.sync(); // nothing written yet
+      const syncs: Promise<void>[] = [];
+      for (let i = 0; i < 8; i++) {
+        const appended = store.append(e, LOSS, rows(pts(i * 10, 10)), { start: i * 10 });
+        syncs.push(store.sync()); // while the append runs
+        await appended;
+      }
+      await Promise.all(syncs);
+      await Promise.all([store.sync(), store.sync()]);
+      expect(await store.streams(e)).toEqual([{ stream: LOSS, next: 80 }]);
+      expect((await store.metricPage(e, "loss", 0, 100)).data.map((p) => p.data["v"])).toEqual(pts(0, 80).map((p) => p["v"]));
+    });
+
     runStoreFileChecks(t);
     runStoreReadChecks(t);
   });

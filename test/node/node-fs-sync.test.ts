@@ -55,7 +55,7 @@ describe.skipIf(!existsSync("/proc/self/fd"))("node-fs sync(): files and the fol
       await adapter.sync?.();
       expect(take()).toEqual({ files: [join(root, "a", "b", "meta.json")], dirs: [join(root, "a", "b")] });
 
-      const w = (await adapter.writeStream("a/c/blob.bin")).getWriter(); // a new folder, a rename
+      const w = (await adapter.writeStream!("a/c/blob.bin")).getWriter(); // a new folder, a rename
       await w.write(bytes("blob"));
       await w.close();
       await adapter.sync?.();

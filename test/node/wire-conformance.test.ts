@@ -114,6 +114,7 @@ const DOCUMENTED_EXTENSIONS: Record<string, string> = {
   "POST /api/experiments/{experimentId}/parameters application/json with createdAt, updatedAt, version":
     "ml-dash upload sends the params' stored version and times (upload keeps history); a server that ignores them counts its own version and stores the upload time",
   "GET /api/experiments/{experimentId}/files -": "ml-dash upload lists the server's files, deleted records included, to send only what it lacks (Python lists live files over GraphQL); a 404 makes it upload every file",
+  "POST /api/experiments/{experimentId}/sync -": "exp.flush() asks the server to fsync what it acknowledged (ML-Dash's own answers 404, and the run stops asking)",
   "POST /api/namespaces/{namespace}/nodes multipart/form-data FILE with uploadedAt": "ml-dash upload keeps when a file record was first stored; a server that refuses the field gets the upload without it",
 };
 

@@ -119,6 +119,21 @@ export async function postParams(
 }
 
 /** Records the run status on the experiment's node (idempotent). */
+/**
+ * Asks the server to make the run's acknowledged data durable (fsync). False when the server
+ * has no such request (ML-Dash's own: 404, 405 or 501); what it acknowledged is then as
+ * durable as it keeps it.
+ */
+export async function syncExperiment(client: RemoteClient, id: string): Promise<boolean> {
+  try {
+    await client.request(target(routes.syncExperiment, { id }));
+    return true;
+  } catch (err) {
+    if (err instanceof RemoteError && (err.status === 404 || err.status === 405 || err.status === 501)) return false;
+    throw err;
+  }
+}
+
 export async function patchStatus(client: RemoteClient, nodeId: string, status: RunStatus): Promise<void> {
   await client.request(target(routes.updateNode, { id: nodeId }), { json: { status } });
 }

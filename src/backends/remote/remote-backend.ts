@@ -82,6 +82,11 @@ export class RemoteBackend implements Backend {
     return this.session.setStatus(status, true);
   }
 
+  /** Asks the server to make what it acknowledged durable (`exp.flush()`; the run's end status does it too). */
+  sync(): Promise<void> {
+    return this.session.sync();
+  }
+
   async close(): Promise<void> {}
 
   /**

@@ -10,7 +10,7 @@ import type { Batch, StreamId } from "../../model/batch.ts";
 import { DEFAULT_MAX_FILE_BYTES } from "../../model/defaults.ts";
 import type { Sha256 } from "../../files/sha256.ts";
 import type { RemoteClient } from "./client.ts";
-import { createRemoteExperiment, fileTarget, patchStatus, postParams, serverPosition, type RemoteExperiment } from "./experiment-api.ts";
+import { createRemoteExperiment, fileTarget, patchStatus, postParams, serverPosition, syncExperiment, type RemoteExperiment } from "./experiment-api.ts";
 import type { RemoteFilesApi } from "./files-api.ts";
 import { isTransient, patiently } from "./retry.ts";
 import { sendBatch, type Sent } from "./send-batch.ts";
@@ -59,6 +59,8 @@ export class RemoteSession {
   private params: ParamsUpdate | undefined;
   private paramsSending: Promise<void> | undefined;
   private filesApi: RemoteFilesApi | undefined;
+  /** Why {@link sync} sends nothing: the server has no sync request, or the run's end was sent (the server syncs then). */
+  private noSync: "unsupported" | "ended" | undefined;
 
   /** See {@link SessionOptions.writer}; the hybrid backend sets it from its local store before connecting. */
   writer: string | undefined;
@@ -196,8 +198,25 @@ export class RemoteSession {
   async setStatus(status: RunStatus, patient: boolean): Promise<void> {
     if (!this.nodeId) await this.connect();
     const send = (): Promise<void> => patchStatus(this.client, this.nodeId as string, status);
-    if (patient) await patiently(send);
-    else await send();
+    try {
+      if (patient) await patiently(send);
+      else await send();
+    } finally {
+      // The server syncs when it records a run's end; when it could not be reached, a sync
+      // request would only spend the same patience again.
+      if (status !== "RUNNING") this.noSync ??= "ended";
+    }
+  }
+
+  /**
+   * Asks the server to make what it acknowledged durable against power loss (`exp.flush()`),
+   * with a batch's patience. Nothing is sent when the server cannot (ML-Dash's own) or has
+   * already done it for the run's end, nor before the experiment exists there.
+   */
+  async sync(): Promise<void> {
+    if (this.noSync || this._id === undefined) return;
+    const id = this._id;
+    if (!(await patiently(() => syncExperiment(this.client, id)))) this.noSync = "unsupported";
   }
 
   /** The file API of the experiment on the server. */

@@ -28,6 +28,13 @@ import type { RunStoreStreams } from "./streams.ts";
 export interface RunStore extends RunStoreNodes, RunStoreParams, RunStoreStreams, RunStoreFiles, RunStoreReads {
   /** Resolves once the store can answer (the `.dash` store has indexed its tree). Starts that work on the first call. */
   ready(): Promise<void>;
+  /**
+   * Makes everything the store has acknowledged durable against power loss: the `.dash` store
+   * fsyncs what changed since its last sync (concurrent calls share one), a database has
+   * committed it already. The server calls it when a run's status is set and on a client's
+   * sync request (`exp.flush()`); an append is answered once written, without one.
+   */
+  sync(): Promise<void>;
   /** Releases what the store holds (connections, the storage adapter it was given). */
   close(): Promise<void>;
 }

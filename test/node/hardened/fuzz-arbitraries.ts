@@ -89,6 +89,7 @@ export function fuzzRoutes(known: Known): FuzzRoute[] {
     { method: "GET", pattern: "/experiments" },
     { method: "GET", pattern: "/experiments/:id" },
     { method: "GET", pattern: "/experiments/:id/files" },
+    { method: "POST", pattern: "/experiments/:id/sync" },
     {
       method: "POST",
       pattern: "/experiments/:id/logs",

@@ -50,6 +50,7 @@ export function dashStore(storage: StorageAdapter, options: DashStoreOptions = {
       scanned ??= state.registry.scan();
       return scanned;
     },
+    sync: async () => storage.sync?.(),
     close: () => storage.close(),
   };
 }

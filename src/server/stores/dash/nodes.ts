@@ -96,6 +96,9 @@ export function dashNodes(state: DashState): RunStoreNodes {
     async setStatus(ref, status) {
       const e = await state.entry(ref);
       await reg.setStatus(e, status);
+      // A run's status is its writer's last word (or first): what it wrote is made durable
+      // before it is answered, so ML-Dash Python's client, which has no sync request, gets it too.
+      await state.storage.sync?.();
       return experimentRecord(e, await reg.doc(e));
     },
     async node(id) {

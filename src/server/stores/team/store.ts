@@ -58,6 +58,9 @@ export function teamStore(options: TeamStoreOptions): TeamStore {
       readied ??= options.migrate === false ? Promise.resolve() : state.run("migrate", (sql) => migrate(sql)).then(() => undefined);
       return readied;
     },
+    // Every answered write is a committed PostgreSQL transaction (and an S3 object once its
+    // PUT was answered): nothing is left to make durable.
+    sync: async () => undefined,
     async close() {
       await settle();
       await state.pg.close();
