@@ -18,7 +18,7 @@ import type { Batch, StreamId } from "../../model/batch.ts";
 import { coalesce, tailOf } from "../../protocol/batch-ops.ts";
 import type { RemoteClient } from "./client.ts";
 import { fetchParams } from "./experiment-api.ts";
-import { anotherRound, isTransient } from "./retry.ts";
+import { anotherRound, isTransient, patiently } from "./retry.ts";
 import { StreamGap } from "./send-batch.ts";
 import { RemoteSession, type RemoteFilesSetup } from "./session.ts";
 import { UnloadPlan, type UnloadResult } from "./unload.ts";
@@ -59,9 +59,14 @@ export class RemoteBackend implements Backend {
     return this.options.client;
   }
 
+  /**
+   * Creates (or resumes) the experiment and loads its params, with a batch's patience: with no
+   * local store to start on, a remote-only run waits out a bad minute of the network (rounds of
+   * retries, see `retry.ts`) before `start()` fails; a refusal (401, 403, 422…) fails at once.
+   */
   async open(info: ExperimentInfo): Promise<OpenState> {
-    const exp = await this.session.open(info);
-    const params = await fetchParams(this.client, exp.id);
+    const exp = await patiently(() => this.session.open(info));
+    const params = await patiently(() => fetchParams(this.client, exp.id));
     return { params: params.data, paramsVersion: params.version, data: exp.data, id: exp.id };
   }
 

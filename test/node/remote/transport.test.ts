@@ -212,6 +212,27 @@ describe("hybrid through an outage", () => {
   }, IO_TIMEOUT_MS);
 });
 
+describe("a remote-only start", () => {
+  test("waits out an outage longer than one request's retries (a batch's patience), then runs as usual", async () => {
+    // Five dropped connections: one request with one retry meets them in three rounds (2 + 2 + 1).
+    const f = scriptedFetch({ script: ["drop", "drop", "drop", "drop", "drop"] });
+    const e = exp("alice/transport/remote-start", f, { remote: { ...fast, retries: 1 } });
+    await e.run.start();
+    expect(f.seen.filter((r) => r.fault === "drop")).toHaveLength(5);
+    expect(e.id).toBeDefined();
+    e.metrics("m").log({ i: 0 });
+    await e.run.complete();
+    expect(await indices(srv.storage, "alice/transport/remote-start/metrics/m/data.jsonl")).toEqual([0]);
+  }, IO_TIMEOUT_MS);
+
+  test("fails at once on a refusal, without rounds", async () => {
+    const f = scriptedFetch();
+    const e = new Experiment("alice/transport/remote-refused", { dashUrl: srv.url, token: "wrong-token-000", storage: null, echo: false, fetch: f, remote: fast });
+    await expect(e.run.start()).rejects.toThrow();
+    expect(f.seen).toHaveLength(1);
+  }, IO_TIMEOUT_MS);
+});
+
 describe("page unload", () => {
   test("flushForUnload sends keepalive requests within the 64 KiB budget, one per stream, and leaves the rest", async () => {
     const f = scriptedFetch({ match: isBatch, answer: () => new Response("{}", { status: 503 }) }); // the batch path is down
