@@ -2,9 +2,26 @@
 // not work offline). One worker: the 1M-point budget is measured on a cold server cache, and the
 // machine has two cores. Run with `npm run test:dashboard` (builds first) or from `npm test`.
 import { defineConfig } from "@playwright/test";
+import { createServer } from "node:net";
 import { resolve } from "node:path";
 
-export const PORT = Number(process.env.ML_DASH_E2E_PORT ?? 47811);
+/** A port free now on 127.0.0.1, chosen by the system. */
+function freePort() {
+  return new Promise((ok, fail) => {
+    const probe = createServer();
+    probe.once("error", fail);
+    probe.listen(0, "127.0.0.1", () => {
+      const { port } = probe.address();
+      probe.close(() => ok(port));
+    });
+  });
+}
+
+// The dashboard's port: chosen free when the runner first loads this config, and kept in the
+// environment its workers inherit (each loads the config again). A fixed port lay in the
+// system's ephemeral range, where another process's connection held it once (EADDRINUSE in CI).
+process.env.ML_DASH_E2E_PORT ||= String(await freePort());
+export const PORT = Number(process.env.ML_DASH_E2E_PORT);
 export const ROOT = resolve(import.meta.dirname, "../../.test-out/dash-root");
 const OUT = resolve(import.meta.dirname, "../../.test-out");
 

@@ -14,18 +14,24 @@ import { build } from "esbuild";
 import { chartData, REPO, shot } from "./helpers.ts";
 
 const CLI = join(REPO, "dist/cli.js");
-const PORT = Number(process.env.ML_DASH_E2E_SERVE_PORT ?? 47812);
 const TOKEN = "l1-secret";
 
 test.skip(!existsSync(CLI), "needs `ml-dash serve` (dist/cli.js), which the server branch adds");
 
 let server: ChildProcess | undefined;
 let root = "";
+let base = "";
 test.beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), "l1-"));
-  server = spawn(process.execPath, [CLI, "serve", "--root", root, "--port", String(PORT), "--token", TOKEN], { stdio: ["ignore", "pipe", "inherit"] });
-  await new Promise<void>((ok, fail) => {
-    server?.stdout?.on("data", (d: Buffer) => d.toString().includes("ml-dash server") && ok());
+  // A free port chosen by the system (a fixed one met another process's ephemeral port in CI).
+  server = spawn(process.execPath, [CLI, "serve", "--root", root, "--port", "0", "--token", TOKEN], { stdio: ["ignore", "pipe", "inherit"] });
+  base = await new Promise<string>((ok, fail) => {
+    let out = "";
+    server?.stdout?.on("data", (d: Buffer) => {
+      out += d.toString();
+      const url = /ml-dash server: (http:\/\/\S+)\/api/.exec(out)?.[1];
+      if (url) ok(url);
+    });
     server?.on("exit", (c) => fail(new Error(`ml-dash serve exited ${c}`)));
   });
 });
@@ -36,7 +42,6 @@ test.afterAll(() => {
 
 test("L1: tfjs in the browser, remote mode against ml-dash serve: train.loss and eval.loss for every epoch, COMPLETED", async ({ page }) => {
   const bundle = await build({ entryPoints: [join(REPO, "test/dashboard/browser-train.ts")], bundle: true, format: "esm", platform: "browser", write: false, logLevel: "error" });
-  const base = `http://127.0.0.1:${PORT}`;
   // The token the CLI printed: the URL carries it once, a cookie keeps it for the dashboard.
   await page.goto(`${base}/?token=${TOKEN}`);
   await page.evaluate((t) => ((globalThis as any).__token = t), TOKEN);
