@@ -35,7 +35,7 @@ export interface RunStore extends RunStoreNodes, RunStoreParams, RunStoreStreams
    * sync request (`exp.flush()`); an append is answered once written, without one.
    */
   sync(): Promise<void>;
-  /** Releases what the store holds (connections, the storage adapter it was given). */
+  /** Makes what it answered durable (see {@link sync}), then releases what the store holds (connections, the storage adapter it was given). */
   close(): Promise<void>;
 }
 

@@ -10,8 +10,11 @@ import { createServer as httpServer, request as httpRequest, type Server } from 
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { nodeFsAdapter } from "../../../adapters/node-fs/index.ts";
+import { streamId } from "../../../src/model/batch.ts";
+import { dashStore } from "../../../src/server/stores/dash/index.ts";
 import { Experiment, type ExperimentOptions } from "../../../src/index.ts";
 import type { StorageAdapter } from "../../../src/storage/contract.ts";
+import { open, rows } from "../../contract/run-store-contract.ts";
 import { tempDir } from "../../support/node-fixtures.ts";
 import { startServer, type TestServer } from "../../support/server.ts";
 
@@ -61,6 +64,17 @@ async function withoutSync(target: string): Promise<{ url: string; syncAsks: num
     close: () => new Promise<void>((ok) => server.close(() => ok())),
   };
 }
+
+test("closing a .dash store (the server stopped on purpose) syncs it first", async () => {
+  const watched = watchedStore(tempDir("durable-close"));
+  const store = dashStore(watched.storage);
+  await store.ready();
+  const e = await open(store, "alice/durable/close");
+  watched.watch("alice/durable/close/metrics/m/data.jsonl");
+  await store.append(e, streamId("metric", "m"), rows([{ v: 1 }, { v: 2 }]), { start: 0 });
+  await store.close();
+  expect(watched.syncs).toEqual([{ linesHeld: 2 }]);
+});
 
 describe("the server syncs its store on a run's status and on exp.flush()", () => {
   let srv: TestServer;

@@ -26,7 +26,7 @@ export interface DashStore extends RunStore {
 
 /**
  * Creates the `.dash` store over `storage`. Indexing the existing tree starts with the first
- * `ready()` call; `close()` closes `storage`.
+ * `ready()` call; `close()` syncs and closes `storage`.
  *
  * @example
  * ```ts
@@ -51,6 +51,13 @@ export function dashStore(storage: StorageAdapter, options: DashStoreOptions = {
       return scanned;
     },
     sync: async () => storage.sync?.(),
-    close: () => storage.close(),
+    // A server stopped on purpose (SIGTERM, SIGINT) leaves everything it answered on disk.
+    async close() {
+      try {
+        await storage.sync?.();
+      } finally {
+        await storage.close();
+      }
+    },
   };
 }
