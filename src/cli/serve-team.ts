@@ -8,7 +8,7 @@
 import { openPg } from "../server/stores/team/pg.ts";
 import { S3Client } from "../server/stores/team/s3.ts";
 import { s3ConfigFromEnv, type Env } from "../server/stores/team/s3-config.ts";
-import { checkTeamStore } from "../server/stores/team/check.ts";
+import { checkTeamStore, durabilityWarning, pgDurability } from "../server/stores/team/check.ts";
 import { housekeep } from "../server/stores/team/store-housekeeping.ts";
 import { teamStore, type TeamStore } from "../server/stores/team/store.ts";
 import { nodeSha256 } from "../runtime/node/files.ts";
@@ -42,12 +42,22 @@ export function openTeamStore(target: TeamTarget, env: Env): TeamStore {
   return teamStore({ pg: openPg({ url: target.store, env }), s3: s3Client(target, env), compression: nodeCompression, sha256: nodeSha256 });
 }
 
+/** Why the team store's PostgreSQL could lose answered writes (its settings), or undefined; a failed query is no warning. */
+export async function teamDurabilityWarning(store: TeamStore): Promise<string | undefined> {
+  try {
+    return durabilityWarning(await store.state.run("read settings", (sql) => pgDurability(sql)));
+  } catch {
+    return undefined;
+  }
+}
+
 /** `--check`: prints one line per half; 0 when both are usable, 1 otherwise. */
 export async function checkTeam(target: TeamTarget, env: Env, io: { out(text: string): void; err(text: string): void }): Promise<number> {
   const report = await checkTeamStore({ pg: { url: target.store, env }, s3: s3Client(target, env) });
   if (report.postgres.ok) {
     const r = report.postgres.result;
     io.out(`ok   PostgreSQL ${r.target} (${r.serverVersion}; schema version ${r.schemaVersion} of ${r.latestVersion}${r.schemaVersion < r.latestVersion ? ", migrated at start" : ""})`);
+    if (r.durabilityWarning) io.err(`warn PostgreSQL: ${r.durabilityWarning}`);
   } else io.err(`FAIL PostgreSQL: ${report.postgres.error.message}`);
   if (report.s3.ok) io.out(`ok   S3 ${report.s3.result.target} (list, write, read and delete allowed)`);
   else io.err(`FAIL S3: ${report.s3.error.message}`);

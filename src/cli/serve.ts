@@ -12,7 +12,7 @@ import { createDashboardApp } from "../dashboard/index.ts";
 import { nodeDashboardAssets } from "../runtime/node/dashboard.ts";
 import { checkUsers, type ServerUser } from "../server/identity.ts";
 import { intOption, UsageError, type CommandSpec } from "./command.ts";
-import { checkTeam, openTeamStore, startHousekeeping, teamTarget, type TeamTarget } from "./serve-team.ts";
+import { checkTeam, openTeamStore, startHousekeeping, teamDurabilityWarning, teamTarget, type TeamTarget } from "./serve-team.ts";
 import type { RunStore } from "../server/store/index.ts";
 
 /** The `serve` command. */
@@ -163,6 +163,8 @@ export async function serve(o: ServeOptions): Promise<number> {
   const auth = users ? `${users.length} user token${users.length === 1 ? "" : "s"}${o.token ? " and the server token" : ""}` : o.token ? "bearer token required" : "no token required";
   console.log(`ml-dash dashboard: ${running.url}/${o.token || users ? " (sign in once with ?token=<your token>)" : ""}`);
   console.log(`ml-dash server: ${running.url}/api over ${o.team ? `${o.team.blobs} + PostgreSQL` : root} (${runs} run${runs === 1 ? "" : "s"}; ${auth})`);
+  const unsafe = team ? await teamDurabilityWarning(team) : undefined;
+  if (unsafe) console.warn(`warning: ${unsafe}`);
   if (missing) console.log(`note: ${root} does not exist yet: it is created when the first run is written (check --root if you meant to serve existing runs)`);
   if (!o.token && !users && !loopback) {
     console.warn(`warning: listening on ${o.host} without a token (--insecure): anyone who can reach this port can read and write runs`);

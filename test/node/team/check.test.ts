@@ -7,7 +7,7 @@
 import { inspect } from "node:util";
 import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
 import { AuthenticationError, ConfigurationError, NetworkError } from "../../../src/errors.ts";
-import { checkTeamStore, type TeamStoreCheck } from "../../../src/server/stores/team/check.ts";
+import { checkTeamStore, durabilityWarning, type TeamStoreCheck } from "../../../src/server/stores/team/check.ts";
 import { MIGRATIONS, migrate } from "../../../src/server/stores/team/migrations.ts";
 import { openPg } from "../../../src/server/stores/team/pg.ts";
 import { S3Client } from "../../../src/server/stores/team/s3.ts";
@@ -39,6 +39,14 @@ function expectClean(report: TeamStoreCheck): void {
   }
 }
 
+describe("durabilityWarning", () => {
+  test("nothing for the defaults; each setting that loses answered writes named, with what it risks", () => {
+    for (const synchronousCommit of ["on", "local", "remote_write", "remote_apply"]) expect(durabilityWarning({ fsync: "on", synchronousCommit })).toBeUndefined();
+    expect(durabilityWarning({ fsync: "on", synchronousCommit: "off" })).toMatch(/^PostgreSQL runs with synchronous_commit = off: .* if PostgreSQL crashes\. Turn it on \(ALTER SYSTEM SET synchronous_commit = on/);
+    expect(durabilityWarning({ fsync: "off", synchronousCommit: "on" })).toMatch(/^PostgreSQL runs with fsync = off: .* if its host crashes\. Turn it on \(ALTER SYSTEM SET fsync = on/);
+  });
+});
+
 describe("checkTeamStore", () => {
   test("a reachable database and bucket pass, and the probe object is gone afterwards", async () => {
     const url = await pg.createDatabase();
@@ -48,7 +56,14 @@ describe("checkTeamStore", () => {
     expect(report.ok).toBe(true);
     expect(report.postgres).toEqual({
       ok: true,
-      result: { target: expect.stringMatching(/^postgres:\/\/postgres@127\.0\.0\.1:\d+\/db_/), serverVersion: expect.stringMatching(/^15\./), schemaVersion: 0, latestVersion: LATEST },
+      result: {
+        target: expect.stringMatching(/^postgres:\/\/postgres@127\.0\.0\.1:\d+\/db_/),
+        serverVersion: expect.stringMatching(/^15\./),
+        schemaVersion: 0,
+        latestVersion: LATEST,
+        // The test server runs without fsync: the check says what that risks.
+        durabilityWarning: expect.stringMatching(/^PostgreSQL runs with fsync = off and synchronous_commit = off: .* if its host crashes/),
+      },
     });
     expect(report.s3).toEqual({ ok: true, result: { target: "s3://team/ok", sampleObjects: 0 } });
     const left: string[] = [];

@@ -8,6 +8,7 @@ import { bundleCli, runCli } from "../../support/child.ts";
 import { startPostgres, type TestPostgres } from "../../support/postgres.ts";
 import { startS3rver, type TestS3 } from "../../support/s3rver.ts";
 import { freePort } from "../../support/ports.ts";
+import { startTeamNode } from "./team-node.ts";
 
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 300_000 });
 
@@ -33,8 +34,17 @@ test("--check on a reachable PostgreSQL and bucket: both ok, exit 0, schema to m
   expect(r.code, r.stderr).toBe(0);
   expect(r.stdout).toMatch(/ok {3}PostgreSQL postgres:\/\/postgres@127\.0\.0\.1:\d+\/\S+ .*schema version 0 of \d+, migrated at start/);
   expect(r.stdout).toContain(`ok   S3 s3://${BUCKET}/team`);
+  // The test server trades durability for speed (fsync and synchronous_commit off): said, not failed.
+  expect(r.stderr).toMatch(/^warn PostgreSQL: PostgreSQL runs with fsync = off and synchronous_commit = off: writes this server has answered can be lost/m);
   expect(r.stdout + r.stderr).not.toContain(pg.password);
   expect(r.stdout + r.stderr).not.toContain(AWS_SECRET);
+});
+
+test("a team server on a PostgreSQL that may lose commits warns at start", async () => {
+  const node = await startTeamNode(cli, s3, { store: await pg.createDatabase(), blobs: `s3://${BUCKET}/start`, token: "tok-warn-123456" });
+  const r = await node.stop();
+  expect(r.stderr).toMatch(/^warning: PostgreSQL runs with fsync = off and synchronous_commit = off/m);
+  expect(r.stdout + r.stderr).not.toContain(pg.password);
 });
 
 test("--check with a wrong password, a missing bucket, or nothing listening: what to fix, exit 1, no secret", async () => {

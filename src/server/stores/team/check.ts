@@ -11,7 +11,7 @@
  */
 import { AuthenticationError, MlDashError, StorageError } from "../../../errors.ts";
 import { describePg } from "./pg-config.ts";
-import { openPg, pgError, type Pg, type PgOptions } from "./pg.ts";
+import { openPg, pgError, type Pg, type PgOptions, type Sql } from "./pg.ts";
 import { MIGRATIONS, schemaVersion } from "./migrations.ts";
 import type { S3Client } from "./s3.ts";
 
@@ -27,6 +27,32 @@ export interface PgCheck {
   readonly schemaVersion: number;
   /** The version this ml-dash migrates to. */
   readonly latestVersion: number;
+  /** Why an answered write could be lost there (see {@link durabilityWarning}); undefined when it cannot. */
+  readonly durabilityWarning?: string;
+}
+
+/** The PostgreSQL settings an answered write's durability rests on. */
+export interface PgDurability {
+  readonly fsync: string;
+  readonly synchronousCommit: string;
+}
+
+/**
+ * What a team store on a server with these settings may lose, or undefined when it loses
+ * nothing it answered: with `fsync = off` a crash of PostgreSQL's host can lose or corrupt
+ * committed data; with `synchronous_commit = off` a crash of PostgreSQL loses the last commits
+ * (up to three times `wal_writer_delay`), though the store answered them.
+ */
+export function durabilityWarning(d: PgDurability): string | undefined {
+  const off = [d.fsync === "off" ? "fsync" : undefined, d.synchronousCommit === "off" ? "synchronous_commit" : undefined].filter((s): s is string => s !== undefined);
+  if (off.length === 0) return undefined;
+  return `PostgreSQL runs with ${off.map((s) => `${s} = off`).join(" and ")}: writes this server has answered can be lost if ${d.fsync === "off" ? "its host crashes" : "PostgreSQL crashes"}. Turn ${off.length > 1 ? "them" : "it"} on (ALTER SYSTEM SET ${off[0]} = on, then reload) unless that loss is acceptable`;
+}
+
+/** The settings of the connected server (any role may read them). */
+export async function pgDurability(sql: Sql): Promise<PgDurability> {
+  const [s] = await sql<{ fsync: string; sync: string }[]>`select current_setting('fsync') as fsync, current_setting('synchronous_commit') as sync`;
+  return { fsync: s?.fsync ?? "on", synchronousCommit: s?.sync ?? "on" };
 }
 
 /** What the S3 check found. */
@@ -111,7 +137,8 @@ export async function checkPostgres(target: PgOptions | Pg): Promise<PgCheck> {
           where n.nspname = ${schema} and c.relkind = 'r' and c.relname = any(${STORE_TABLES})`;
         if (!p?.ok) throw noTableAccess();
       }
-      return { target: describePg(pg.connection), serverVersion: info?.version ?? "?", schemaVersion: version, latestVersion: latest };
+      const warning = durabilityWarning(await pgDurability(sql));
+      return { target: describePg(pg.connection), serverVersion: info?.version ?? "?", schemaVersion: version, latestVersion: latest, ...(warning ? { durabilityWarning: warning } : {}) };
     });
   } catch (e) {
     throw pgError(e, pg.connection, pg.redact, "check");
