@@ -270,7 +270,10 @@ export function denoFsAdapter(options: DenoFsAdapterOptions = {}): StorageAdapte
         closeHandle(key);
         try {
           const st = await denoApi().stat(path);
-          if (size < st.size) await denoApi().truncate(path, size);
+          if (size < st.size) {
+            await denoApi().truncate(path, size);
+            touched.add(key);
+          }
         } catch (err) {
           if (!isNotFound(err)) throw err;
         }

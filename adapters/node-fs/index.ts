@@ -223,11 +223,12 @@ export function nodeFsAdapter(options: NodeFsAdapterOptions = {}): StorageAdapte
 
     async append(key, data) {
       const path = pathOf(key);
-      return queue.run(key, () => {
+      return queue.run(key, async () => {
+        // A cached handle (marked most recently used) writes at once, without an await first.
+        await writeAll(handles.get(key) ?? (await openAppend(key, path)), data, null);
+        // Noted once written: a sync() that began meanwhile took the keys before these bytes
+        // were in the file, so the next one must take this key again.
         touched.add(key);
-        const h = handles.get(key); // marks it most recently used
-        if (h) return writeAll(h, data, null); // the write is dispatched synchronously
-        return openAppend(key, path).then((opened) => writeAll(opened, data, null));
       });
     },
 
@@ -251,12 +252,16 @@ export function nodeFsAdapter(options: NodeFsAdapterOptions = {}): StorageAdapte
         const h = handles.get(key);
         // Through the open append handle when there is one: appends continue at the new end
         // (O_APPEND), and the handle is not closed and reopened for the next append.
-        if (h) return h.truncate(size);
-        try {
-          await fsp.truncate(path, size);
-        } catch (err) {
-          if (!isMissing(err)) throw err;
+        if (h) await h.truncate(size);
+        else {
+          try {
+            await fsp.truncate(path, size);
+          } catch (err) {
+            if (!isMissing(err)) throw err;
+            return;
+          }
         }
+        touched.add(key);
       });
     },
 
