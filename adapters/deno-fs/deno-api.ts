@@ -46,6 +46,8 @@ export interface DenoFsApi {
   readDir(path: string): AsyncIterable<{ name: string; isFile: boolean; isDirectory: boolean }>;
   openSync(path: string, options: { append: true; create: true }): DenoSyncFile;
   mkdirSync(path: string, options: { recursive: boolean }): void;
+  /** Lets the process exit while timer `id` is pending. */
+  unrefTimer(id: number): void;
 }
 
 /** The `Deno` global (only call this inside Deno). */

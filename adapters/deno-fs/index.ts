@@ -4,7 +4,7 @@
  * for the call: `appendSync`); replaces write a temporary file and rename it over the key; every
  * key's changes are serialised so appends land in call order.
  */
-import { assertValidKey, groupSync, HandleCache, NamedMutex, tempName, walkFiles, type StorageAdapter, type StorageStat, type WalkEntry } from "../../src/storage/kit.ts";
+import { assertValidKey, groupSync, HandleCache, PendingChanges, NamedMutex, tempName, walkFiles, type StorageAdapter, type StorageStat, type WalkEntry } from "../../src/storage/kit.ts";
 import { denoApi, isNotFound, type DenoFile, type DenoSyncFile } from "./deno-api.ts";
 
 /** Options of {@link denoFsAdapter}. */
@@ -13,6 +13,8 @@ export interface DenoFsAdapterOptions {
   readonly root?: string;
   /** Most append handles kept open at once. Default 64. */
   readonly maxOpenFiles?: number;
+  /** Also sync (fsync what changed) this long after a change, without waiting for `sync()` (ms). Default: only on `sync()`. */
+  readonly syncWithinMs?: number;
 }
 
 const parentOf = (path: string): string => path.slice(0, Math.max(0, path.lastIndexOf("/"))) || ".";
@@ -73,13 +75,13 @@ export function denoFsAdapter(options: DenoFsAdapterOptions = {}): StorageAdapte
   const handles = new HandleCache<DenoFile>(options.maxOpenFiles ?? 64);
   const queue = new NamedMutex(); // per-key order of changes
   const locks = new NamedMutex();
-  const touched = new Set<string>(); // keys whose bytes changed since the last sync()
-  const changedDirs = new Set<string>(); // folders whose entries may have changed since then
+  // What changed since the last sync(); a sync is scheduled after a change with syncWithinMs.
+  const changes = new PendingChanges({ withinMs: options.syncWithinMs, sync: () => sync(), unref: (t) => denoApi().unrefTimer(t as unknown as number) });
 
   /** Notes, for the next sync(), the folders above `dir` up to the root's parent (`mkdir -p` may have made any of them). */
   function madeDirs(dir: string): void {
     for (let d = dir; ; d = parentOf(d)) {
-      changedDirs.add(parentOf(d));
+      changes.dir(parentOf(d));
       if (d === root || d.length <= root.length || parentOf(d) === d) return;
     }
   }
@@ -142,7 +144,7 @@ export function denoFsAdapter(options: DenoFsAdapterOptions = {}): StorageAdapte
     const cached = handles.get(key);
     if (cached) return cached;
     const f = await withParent(path, () => denoApi().open(path, { append: true, create: true }));
-    changedDirs.add(parentOf(path)); // the file may be new
+    changes.dir(parentOf(path)); // the file may be new
     for (const [k, victim] of handles.add(key, f)) void queue.run(k, async () => victim.close());
     return f;
   }
@@ -154,8 +156,8 @@ export function denoFsAdapter(options: DenoFsAdapterOptions = {}): StorageAdapte
         await withParent(path, fill);
         closeHandle(key);
         await denoApi().rename(tmp, path);
-        touched.add(key);
-        changedDirs.add(parentOf(path));
+        changes.file(key);
+        changes.dir(parentOf(path));
       } catch (err) {
         await denoApi().remove(tmp).catch(() => undefined);
         throw err;
@@ -174,6 +176,14 @@ export function denoFsAdapter(options: DenoFsAdapterOptions = {}): StorageAdapte
     }
     return out;
   }
+
+  // Each file after the changes queued on it, then the folders naming them.
+  const sync = groupSync(() =>
+    changes.take(async (files, folders) => {
+      await Promise.all(files.map((k) => queue.run(k, () => syncFile(k))));
+      await Promise.all(folders.map(syncDir));
+    }),
+  );
 
   return {
     name: "deno-fs",
@@ -238,7 +248,7 @@ export function denoFsAdapter(options: DenoFsAdapterOptions = {}): StorageAdapte
       const path = pathOf(key);
       const copy = data.slice();
       return queue.run(key, async () => {
-        touched.add(key);
+        changes.file(key);
         await writeAll(await appendHandle(key, path), copy);
       });
     },
@@ -248,7 +258,7 @@ export function denoFsAdapter(options: DenoFsAdapterOptions = {}): StorageAdapte
     async appendParts(key, parts) {
       const path = pathOf(key);
       return queue.run(key, async () => {
-        touched.add(key);
+        changes.file(key);
         const handle = await appendHandle(key, path);
         for (const part of parts) await writeAll(handle, part);
       });
@@ -258,8 +268,8 @@ export function denoFsAdapter(options: DenoFsAdapterOptions = {}): StorageAdapte
       const path = pathOf(key);
       // Only when no change of the key is queued: the bytes must land after those.
       if (queue.busy(key)) return false;
-      touched.add(key);
-      changedDirs.add(parentOf(path)); // the file may be new
+      changes.file(key);
+      changes.dir(parentOf(path)); // the file may be new
       if (appendFileSync(path, data)) madeDirs(parentOf(path));
       return true;
     },
@@ -272,7 +282,7 @@ export function denoFsAdapter(options: DenoFsAdapterOptions = {}): StorageAdapte
           const st = await denoApi().stat(path);
           if (size < st.size) {
             await denoApi().truncate(path, size);
-            touched.add(key);
+            changes.file(key);
           }
         } catch (err) {
           if (!isNotFound(err)) throw err;
@@ -301,7 +311,7 @@ export function denoFsAdapter(options: DenoFsAdapterOptions = {}): StorageAdapte
           .catch((err: unknown) => {
             if (!isNotFound(err)) throw err;
           });
-        changedDirs.add(parentOf(path));
+        changes.dir(parentOf(path));
       });
     },
 
@@ -315,7 +325,7 @@ export function denoFsAdapter(options: DenoFsAdapterOptions = {}): StorageAdapte
         .catch((err: unknown) => {
           if (!isNotFound(err)) throw err;
         });
-      changedDirs.add(parentOf(path));
+      changes.dir(parentOf(path));
     },
 
     async readStream(key) {
@@ -349,22 +359,7 @@ export function denoFsAdapter(options: DenoFsAdapterOptions = {}): StorageAdapte
       return locks.run(name, fn);
     },
 
-    sync: groupSync(async () => {
-      const keys = [...touched];
-      const folders = [...changedDirs];
-      touched.clear();
-      changedDirs.clear();
-      try {
-        // Each file after the changes queued on it, then the folders naming them: a new file, a
-        // rename and a removal are entries of its folder, which a file's fdatasync does not write.
-        await Promise.all(keys.map((k) => queue.run(k, () => syncFile(k))));
-        await Promise.all(folders.map(syncDir));
-      } catch (err) {
-        for (const k of keys) touched.add(k);
-        for (const d of folders) changedDirs.add(d);
-        throw err;
-      }
-    }),
+    sync,
 
     async close() {
       for (const key of handles.keys()) await queue.run(key, async () => closeHandle(key));

@@ -8,7 +8,7 @@ import type { FileHandle } from "node:fs/promises";
 import { dirname, resolve, sep } from "node:path";
 import { fileHandleStream } from "./file-stream.ts";
 import { appendFileAtomically, takeLease } from "./sync-io.ts";
-import { assertValidKey, groupSync, HandleCache, NamedMutex, tempName, walkFiles, type StorageAdapter, type StorageStat, type WalkEntry } from "../../src/storage/kit.ts";
+import { assertValidKey, groupSync, HandleCache, PendingChanges, NamedMutex, tempName, walkFiles, type StorageAdapter, type StorageStat, type WalkEntry } from "../../src/storage/kit.ts";
 
 /** Options of {@link nodeFsAdapter}. */
 export interface NodeFsAdapterOptions {
@@ -16,6 +16,12 @@ export interface NodeFsAdapterOptions {
   readonly root?: string;
   /** Most append handles kept open at once. Default 64. */
   readonly maxOpenFiles?: number;
+  /**
+   * Also sync (fsync what changed) this long after a change, without waiting for `sync()`
+   * (ms). Default: only on `sync()`, which `exp.flush()` and the end of a run call. `ml-dash
+   * serve` sets 1000: what it answered is on disk within a second.
+   */
+  readonly syncWithinMs?: number;
 }
 
 /**
@@ -46,8 +52,8 @@ function isMissing(err: unknown): boolean {
 export function nodeFsAdapter(options: NodeFsAdapterOptions = {}): StorageAdapter & { readonly root: string } {
   const root = resolve(options.root ?? ".dash");
   const handles = new HandleCache<FileHandle>(options.maxOpenFiles ?? 64); // open append handles
-  const touched = new Set<string>(); // keys whose bytes changed since the last sync()
-  const changedDirs = new Set<string>(); // folders whose entries may have changed since then
+  // What changed since the last sync(); a sync is scheduled after a change with syncWithinMs.
+  const changes = new PendingChanges({ withinMs: options.syncWithinMs, sync: () => sync(), unref: (t) => t.unref() });
   const queue = new NamedMutex(); // per-key write order
   const locks = new NamedMutex();
   // Folders known to exist, so a write into a new folder (every saved file gets its own) makes
@@ -75,7 +81,7 @@ export function nodeFsAdapter(options: NodeFsAdapterOptions = {}): StorageAdapte
   function madeDirs(dir: string, first: string | undefined): void {
     if (first === undefined) return;
     for (let d = dir; ; d = dirname(d)) {
-      changedDirs.add(dirname(d));
+      changes.dir(dirname(d));
       if (d === first || dirname(d) === d) return;
     }
   }
@@ -119,7 +125,7 @@ export function nodeFsAdapter(options: NodeFsAdapterOptions = {}): StorageAdapte
       madeDirs(dirname(path), await fsp.mkdir(dirname(path), { recursive: true }));
       h = await fsp.open(path, flags, 0o644);
     }
-    changedDirs.add(dirname(path)); // the file may be new
+    changes.dir(dirname(path)); // the file may be new
     // Close the evicted handles after any write already queued on their keys.
     for (const [k, victim] of handles.add(key, h)) void queue.run(k, () => victim.close().catch(() => undefined));
     return h;
@@ -143,6 +149,14 @@ export function nodeFsAdapter(options: NodeFsAdapterOptions = {}): StorageAdapte
       throw err;
     }
   }
+
+  // The files' bytes first, then the folders naming them.
+  const sync = groupSync(() =>
+    changes.take(async (files, folders) => {
+      await Promise.all(files.map(syncFile));
+      await Promise.all(folders.map(syncDir));
+    }),
+  );
 
   return {
     name: "node-fs",
@@ -216,8 +230,8 @@ export function nodeFsAdapter(options: NodeFsAdapterOptions = {}): StorageAdapte
           await fsp.rm(tmp, { force: true });
           throw err;
         }
-        touched.add(key);
-        changedDirs.add(dirname(path));
+        changes.file(key);
+        changes.dir(dirname(path));
       });
     },
 
@@ -228,7 +242,7 @@ export function nodeFsAdapter(options: NodeFsAdapterOptions = {}): StorageAdapte
         await writeAll(handles.get(key) ?? (await openAppend(key, path)), data, null);
         // Noted once written: a sync() that began meanwhile took the keys before these bytes
         // were in the file, so the next one must take this key again.
-        touched.add(key);
+        changes.file(key);
       });
     },
 
@@ -240,8 +254,8 @@ export function nodeFsAdapter(options: NodeFsAdapterOptions = {}): StorageAdapte
       const path = pathOf(key);
       // Only when no change of the key is queued: the bytes must land after those.
       if (queue.busy(key)) return false;
-      touched.add(key);
-      changedDirs.add(dirname(path)); // the file may be new
+      changes.file(key);
+      changes.dir(dirname(path)); // the file may be new
       madeDirs(dirname(path), appendFileAtomically(path, data));
       return true;
     },
@@ -261,7 +275,7 @@ export function nodeFsAdapter(options: NodeFsAdapterOptions = {}): StorageAdapte
             return;
           }
         }
-        touched.add(key);
+        changes.file(key);
       });
     },
 
@@ -283,7 +297,7 @@ export function nodeFsAdapter(options: NodeFsAdapterOptions = {}): StorageAdapte
       return queue.run(key, async () => {
         await closeHandle(key);
         await fsp.rm(path, { force: true });
-        changedDirs.add(dirname(path));
+        changes.dir(dirname(path));
       });
     },
 
@@ -294,7 +308,7 @@ export function nodeFsAdapter(options: NodeFsAdapterOptions = {}): StorageAdapte
       }
       for (const d of dirs) if (d === path || d.startsWith(path + sep)) dirs.delete(d);
       await fsp.rm(path, { recursive: true, force: true });
-      changedDirs.add(dirname(path));
+      changes.dir(dirname(path));
     },
 
     async readStream(key) {
@@ -330,8 +344,8 @@ export function nodeFsAdapter(options: NodeFsAdapterOptions = {}): StorageAdapte
           await queue.run(key, async () => {
             await closeHandle(key);
             await fsp.rename(tmp, path);
-            touched.add(key);
-            changedDirs.add(dirname(path));
+            changes.file(key);
+            changes.dir(dirname(path));
           });
         },
         async abort() {
@@ -345,22 +359,7 @@ export function nodeFsAdapter(options: NodeFsAdapterOptions = {}): StorageAdapte
       return locks.run(name, fn);
     },
 
-    sync: groupSync(async () => {
-      const keys = [...touched];
-      const folders = [...changedDirs];
-      touched.clear();
-      changedDirs.clear();
-      try {
-        // The files' bytes first, then the folders naming them: a new file, a rename and a
-        // removal are entries of its folder, which a file's fdatasync does not write.
-        await Promise.all(keys.map(syncFile));
-        await Promise.all(folders.map(syncDir));
-      } catch (err) {
-        for (const k of keys) touched.add(k);
-        for (const d of folders) changedDirs.add(d);
-        throw err;
-      }
-    }),
+    sync,
 
     async close() {
       for (const key of handles.keys()) await queue.run(key, () => closeHandle(key));

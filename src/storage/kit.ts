@@ -57,6 +57,7 @@ export { assertValidKey, type StorageAdapter, type StorageCapabilities, type Sto
 export { NotFoundError, StorageError, storageError } from "../errors.ts";
 export { HandleCache } from "./handle-cache.ts";
 export { groupSync } from "./group-sync.ts";
+export { PendingChanges, type PendingChangesOptions } from "./pending-changes.ts";
 export { isTempName, tempName } from "./temp-names.ts";
 export { walkFiles, type WalkEntry } from "./walk.ts";
 export { originLocks, type OriginLocks } from "./web-locks.ts";

@@ -37,6 +37,24 @@ describe.skipIf(!existsSync("/proc/self/fd"))("node-fs sync(): files and the fol
     return { files: out.filter((s) => s.kind === "datasync").map((s) => s.path).sort(), dirs: out.filter((s) => s.kind === "sync").map((s) => s.path).sort() };
   };
 
+  it("with syncWithinMs, a change is synced that much later without a sync() call", async () => {
+    const base = tempDir("nodefs-soon");
+    const adapter = nodeFsAdapter({ root: base, syncWithinMs: 20 });
+    try {
+      take();
+      await adapter.append("run/data.jsonl", bytes("one\n"));
+      await vi.waitFor(() => expect(synced.some((s) => s.kind === "datasync" && s.path === join(base, "run", "data.jsonl"))).toBe(true), { timeout: 10_000, interval: 10 });
+      await vi.waitFor(() => expect(take().dirs).toContain(join(base, "run")), { timeout: 10_000, interval: 10 });
+      await adapter.write("run/meta.json", bytes("{}"));
+      await vi.waitFor(() => expect(synced.map((s) => s.path)).toContain(join(base, "run", "meta.json")), { timeout: 10_000, interval: 10 });
+      await adapter.sync?.(); // after the scheduled one still running: nothing of it is left for the next test
+      take();
+    } finally {
+      await adapter.close();
+      rmSync(base, { recursive: true, force: true });
+    }
+  });
+
   it("a new file's folders up to the root's parent, its data, then only what changes", async () => {
     const base = tempDir("nodefs-sync");
     const root = join(base, "store"); // made by the first append

@@ -1,0 +1,68 @@
+/**
+ * What a file-system adapter changed since its last `sync()`: the keys whose bytes changed, and
+ * the folders whose entries may have (a new file, a rename, a removal, folders made on the way),
+ * which a file's fdatasync does not write. `take` hands them to a flush and gives them back when
+ * it fails, so the next `sync()` tries again.
+ *
+ * With `withinMs`, the first change that finds no sync scheduled schedules one that much later:
+ * what the adapter acknowledged reaches the disk within that time without anyone calling
+ * `sync()` (a server whose clients never ask). A failed scheduled sync keeps its changes for the
+ * next one; an explicit `sync()` reports the error.
+ */
+
+/** Options of {@link PendingChanges}. */
+export interface PendingChangesOptions {
+  /** Sync this long after a change (ms); undefined or 0: only when `sync()` is called. */
+  readonly withinMs?: number | undefined;
+  /** The adapter's `sync()`, called by the schedule. */
+  readonly sync: () => Promise<void>;
+  /** Lets the process exit while a sync is scheduled (Node: `t.unref()`). */
+  readonly unref?: (timer: ReturnType<typeof setTimeout>) => void;
+}
+
+/** The changes a file-system adapter has not made durable yet. */
+export class PendingChanges {
+  private readonly files = new Set<string>();
+  private readonly dirs = new Set<string>();
+  private timer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(private readonly options: PendingChangesOptions) {}
+
+  /** Notes that the bytes of `key` changed (call once the change is done). */
+  file(key: string): void {
+    this.files.add(key);
+    this.schedule();
+  }
+
+  /** Notes that the entries of folder `path` may have changed. */
+  dir(path: string): void {
+    this.dirs.add(path);
+    this.schedule();
+  }
+
+  /** Runs `flush` over what changed (files first is the caller's order to keep); on a failure the changes stay noted. */
+  async take(flush: (files: string[], dirs: string[]) => Promise<void>): Promise<void> {
+    const files = [...this.files];
+    const dirs = [...this.dirs];
+    this.files.clear();
+    this.dirs.clear();
+    try {
+      await flush(files, dirs);
+    } catch (err) {
+      for (const f of files) this.files.add(f);
+      for (const d of dirs) this.dirs.add(d);
+      throw err;
+    }
+  }
+
+  private schedule(): void {
+    const ms = this.options.withinMs;
+    if (!ms || this.timer !== undefined) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      // A failure keeps the changes noted: the next sync (scheduled or asked for) takes them.
+      this.options.sync().catch(() => undefined);
+    }, ms);
+    this.options.unref?.(this.timer);
+  }
+}
