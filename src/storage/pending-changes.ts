@@ -40,7 +40,7 @@ export class PendingChanges {
     this.schedule();
   }
 
-  /** Runs `flush` over what changed (files first is the caller's order to keep); on a failure the changes stay noted. */
+  /** Runs `flush` over what changed since the last call; when it fails, the changes stay noted for the next. */
   async take(flush: (files: string[], dirs: string[]) => Promise<void>): Promise<void> {
     const files = [...this.files];
     const dirs = [...this.dirs];
