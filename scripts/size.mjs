@@ -102,7 +102,11 @@ try {
       `first run, ${r.scenario}: ${kb(r.firstUse.gz)} in ${r.firstUse.files} files loaded on first use${budget(`first use, ${r.scenario}`, r.firstUse.gz, BUDGET.firstUse)} ` +
         `after ${kb(r.initial.gz)} initial`,
     );
-    if (process.argv.includes("--why")) console.log(`  ${r.firstUse.names.join(" ")}`);
+    if (process.argv.includes("--why")) {
+      // Largest first, each with its gzip size and (Vite's) modules: where a saving would come from.
+      const rows = r.firstUse.names.map((n) => ({ n, size: viteFiles.has(n) ? gz(viteFiles.get(n)) : 0 })).sort((a, b) => b.size - a.size);
+      for (const { n, size } of rows) console.log(`  ${String(size).padStart(7)}  ${n}${chunks.has(n) ? viteWhy(n) : ""}`);
+    }
   }
 } finally {
   rmSync(work, { recursive: true, force: true });
