@@ -118,7 +118,6 @@ export async function postParams(
   await client.request(target(routes.writeParams, { id }), { json: { data: params.data, ...kept } });
 }
 
-/** Records the run status on the experiment's node (idempotent). */
 /**
  * Asks the server to make the run's acknowledged data durable (fsync). False when the server
  * has no such request (ML-Dash's own: 404, 405 or 501); what it acknowledged is then as
@@ -134,6 +133,7 @@ export async function syncExperiment(client: RemoteClient, id: string): Promise<
   }
 }
 
+/** Records the run status on the experiment's node (idempotent). */
 export async function patchStatus(client: RemoteClient, nodeId: string, status: RunStatus): Promise<void> {
   await client.request(target(routes.updateNode, { id: nodeId }), { json: { status } });
 }
