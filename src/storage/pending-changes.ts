@@ -6,8 +6,10 @@
  *
  * With `withinMs`, the first change that finds no sync scheduled schedules one that much later:
  * what the adapter acknowledged reaches the disk within that time without anyone calling
- * `sync()` (a server whose clients never ask). A failed scheduled sync keeps its changes for the
- * next one; an explicit `sync()` reports the error.
+ * `sync()` (a server whose clients never ask). A failed sync keeps its changes and, with
+ * `withinMs`, schedules the next try that much later, change or not (a store gone idle after a
+ * failed fsync still gets its data to the disk once the fault passes); an explicit `sync()`
+ * reports the error to its caller as well.
  */
 
 /** Options of {@link PendingChanges}. */
@@ -40,7 +42,7 @@ export class PendingChanges {
     this.schedule();
   }
 
-  /** Runs `flush` over what changed since the last call; when it fails, the changes stay noted for the next. */
+  /** Runs `flush` over what changed since the last call; when it fails, the changes stay noted and a retry is scheduled (`withinMs`). */
   async take(flush: (files: string[], dirs: string[]) => Promise<void>): Promise<void> {
     const files = [...this.files];
     const dirs = [...this.dirs];
@@ -51,6 +53,7 @@ export class PendingChanges {
     } catch (err) {
       for (const f of files) this.files.add(f);
       for (const d of dirs) this.dirs.add(d);
+      if (this.files.size > 0 || this.dirs.size > 0) this.schedule();
       throw err;
     }
   }
@@ -60,7 +63,7 @@ export class PendingChanges {
     if (!ms || this.timer !== undefined) return;
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      // A failure keeps the changes noted: the next sync (scheduled or asked for) takes them.
+      // A failure keeps the changes noted and schedules the next try (see take).
       this.options.sync().catch(() => undefined);
     }, ms);
     this.options.unref?.(this.timer);

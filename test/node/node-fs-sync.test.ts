@@ -15,6 +15,8 @@ const bytes = (s: string): Uint8Array => new TextEncoder().encode(s);
 
 describe.skipIf(!existsSync("/proc/self/fd"))("node-fs sync(): files and the folders naming them", () => {
   const synced: { kind: "sync" | "datasync"; path: string }[] = [];
+  /** File data syncs to fail (each failure counts one down), as a disk with a passing fault would. */
+  let failDatasyncs = 0;
   let restore: () => void = () => undefined;
 
   beforeAll(async () => {
@@ -24,6 +26,10 @@ describe.skipIf(!existsSync("/proc/self/fd"))("node-fs sync(): files and the fol
     const origin = { sync: proto.sync, datasync: proto.datasync };
     const watch = (kind: "sync" | "datasync") =>
       vi.spyOn(proto, kind).mockImplementation(function (this: { fd: number }) {
+        if (kind === "datasync" && failDatasyncs > 0) {
+          failDatasyncs--;
+          return Promise.reject(Object.assign(new Error("EIO: i/o error, fdatasync"), { code: "EIO" }));
+        }
         synced.push({ kind, path: readlinkSync(`/proc/self/fd/${this.fd}`) });
         return origin[kind].call(this);
       });
@@ -50,6 +56,41 @@ describe.skipIf(!existsSync("/proc/self/fd"))("node-fs sync(): files and the fol
       await adapter.sync?.(); // after the scheduled one still running: nothing of it is left for the next test
       take();
     } finally {
+      await adapter.close();
+      rmSync(base, { recursive: true, force: true });
+    }
+  });
+
+  it("with syncWithinMs, a failed scheduled sync is tried again with no further change", async () => {
+    const base = tempDir("nodefs-retry");
+    const adapter = nodeFsAdapter({ root: base, syncWithinMs: 20 });
+    try {
+      take();
+      failDatasyncs = 2; // the first two scheduled syncs fail; nothing is written after the append
+      await adapter.append("run/data.jsonl", bytes("one\n"));
+      await vi.waitFor(() => expect(synced.some((s) => s.kind === "datasync" && s.path === join(base, "run", "data.jsonl"))).toBe(true), { timeout: 10_000, interval: 10 });
+      expect(failDatasyncs).toBe(0);
+      await adapter.sync?.();
+      take();
+    } finally {
+      failDatasyncs = 0;
+      await adapter.close();
+      rmSync(base, { recursive: true, force: true });
+    }
+  });
+
+  it("an explicit sync() that fails reports it, and the next sync() takes the same changes", async () => {
+    const base = tempDir("nodefs-fail");
+    const adapter = nodeFsAdapter({ root: base });
+    try {
+      await adapter.append("run/data.jsonl", bytes("one\n"));
+      take();
+      failDatasyncs = 1;
+      await expect(adapter.sync?.()).rejects.toThrow(/EIO/);
+      await adapter.sync?.();
+      expect(take().files).toEqual([join(base, "run", "data.jsonl")]);
+    } finally {
+      failDatasyncs = 0;
       await adapter.close();
       rmSync(base, { recursive: true, force: true });
     }
