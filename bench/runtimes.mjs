@@ -8,8 +8,8 @@
 // `runtimeBenchmarks()` returns the rows and `formatRuntimeBenchmarks()` prints them, for
 // bench/run.mjs to call.
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
@@ -98,6 +98,19 @@ async function browserRows(sizes, repeat, log) {
 }
 
 /**
+ * CPU milliseconds this machine's cores have spent so far, all processes together (/proc/stat:
+ * user, nice, system, irq, softirq; USER_HZ ticks of 10 ms; not steal, the time a hypervisor
+ * kept a core from us), or NaN where there is no
+ * /proc. Read around a timed part, it is what the whole browser (page, workers, storage and
+ * GPU processes) and anything else running spent on it: on a quiet machine, the work a row costs.
+ */
+function machineCpuMs() {
+  if (!existsSync("/proc/stat")) return NaN;
+  const [, user, nice, system, , , irq, softirq] = readFileSync("/proc/stat", "utf8").split("\n", 1)[0].trim().split(/\s+/).map(Number);
+  return (user + nice + system + irq + softirq) * 10;
+}
+
+/**
  * Runs `fn` on the benchmark page in a browser of its own, closed after. One browser per row:
  * in one browser for all rows, the rows after the IndexedDB ones ran slower (OPFS in a worker
  * 945k points/s, 1.29–1.38M in browsers of their own; IndexedDB in a worker 814k vs 1.20–1.28M),
@@ -123,6 +136,7 @@ async function inFreshBrowser(url, fn) {
       const { metrics } = await cdp.send("Performance.getMetrics");
       return metrics.find((m) => m.name === "TaskDuration").value * 1000;
     });
+    await tab.exposeFunction("benchMachineCpu", machineCpuMs);
     await tab.goto(`${url}/`);
     await tab.waitForFunction(() => "runBench" in globalThis);
     return await fn(tab);
@@ -146,6 +160,27 @@ export async function runtimeBenchmarks({ sizes = [100_000, 1_000_000], repeat =
 
 const fmt = (x) => Math.round(x).toLocaleString("en-US");
 
+/** The machine's CPU µs per point of a row and of its raw baseline (undefined where not read). */
+function cpuPerPoint(r) {
+  const per = (ms) => (ms === undefined || Number.isNaN(ms) ? undefined : (ms * 1000) / r.n);
+  return { ours: per(r.extra?.machineCpuMs), raw: per(r.rawMachineCpuMs) };
+}
+
+/**
+ * What the machine's cores allow a row: ours cannot run faster than the cores divided by the CPU
+ * it spends per point, whatever overlaps. When that bound is below the raw baseline's measured
+ * rate, "at least the raw baseline" is out of reach on this machine with this much work per
+ * point, not a matter of scheduling.
+ */
+function coreBound(r) {
+  const { ours, raw } = cpuPerPoint(r);
+  if (ours === undefined || !r.rawPointsPerSec) return "";
+  const cores = availableParallelism();
+  const bound = (cores * 1e6) / ours;
+  const verdict = bound < r.rawPointsPerSec ? "below the raw baseline's rate: parity needs less CPU per point or more cores" : "above the raw baseline's rate";
+  return `; CPU ${ours.toFixed(2)} µs/pt over all processes (raw ${raw === undefined ? "—" : raw.toFixed(2)}): ${cores} cores allow ours at most ${fmt(bound)}/s, ${verdict}`;
+}
+
 /** A table of the rows, and how they compare with the targets. */
 export function formatRuntimeBenchmarks(rows) {
   const lines = [
@@ -156,9 +191,11 @@ export function formatRuntimeBenchmarks(rows) {
     "per point while the raw baseline wrote (in a worker context the writes run in the worker). long task: the longest task",
     "of the page thread then (Long Tasks API, over 50 ms; 0: none): a rAF gap longer than it is the page's scheduler not",
     "drawing while tasks keep coming, not one task of ours. appending: the share of the timed part with a store append in",
-    "flight (bench/append-time.ts); near 100 %, the store is what the row waits on.",
+    "flight (bench/append-time.ts); near 100 %, the store is what the row waits on. cpu: the machine's CPU time per point",
+    "over the timed part, every core and process together (/proc/stat: the browser's page, workers, storage and GPU",
+    "processes, and anything else running); raw cpu: the same while the raw baseline wrote.",
     "",
-    "runtime   store        context        points   points/s      raw/s  ours/raw   busy µs/pt   raw busy   rAF gap ms   long task ms   ms/run   appending   bytes/point",
+    "runtime   store        context        points   points/s      raw/s  ours/raw   busy µs/pt   raw busy   rAF gap ms   long task ms   ms/run   appending   bytes/point   cpu µs/pt   raw cpu",
   ];
   const col = (x, w, f = fmt) => (x === undefined || Number.isNaN(x) ? "—" : f(x)).padStart(w);
   for (const r of rows) {
@@ -170,8 +207,9 @@ export function formatRuntimeBenchmarks(rows) {
     const ratio = r.rawPointsPerSec ? r.pointsPerSec / r.rawPointsPerSec : undefined;
     const busy = r.extra?.pageBusyMs !== undefined ? (r.extra.pageBusyMs * 1000) / r.n : undefined;
     const rawBusy = r.rawPageBusyMs !== undefined ? (r.rawPageBusyMs * 1000) / r.n : undefined;
+    const { ours: cpu, raw: rawCpu } = cpuPerPoint(r);
     lines.push(
-      `${head} ${col(r.pointsPerSec, 10)} ${col(r.rawPointsPerSec, 10)} ${col(ratio, 9, (x) => x.toFixed(2))} ${col(busy, 12, (x) => x.toFixed(2))} ${col(rawBusy, 10, (x) => x.toFixed(2))} ${col(r.extra?.rafGapMs, 12)} ${col(r.extra?.longestTaskMs, 14)} ${col(r.ms, 8)} ${col(r.appendMs === undefined ? undefined : (100 * r.appendMs) / r.ms, 11, (x) => `${Math.round(x)} %`)} ${r.bytesPerPoint.toFixed(1).padStart(13)}`,
+      `${head} ${col(r.pointsPerSec, 10)} ${col(r.rawPointsPerSec, 10)} ${col(ratio, 9, (x) => x.toFixed(2))} ${col(busy, 12, (x) => x.toFixed(2))} ${col(rawBusy, 10, (x) => x.toFixed(2))} ${col(r.extra?.rafGapMs, 12)} ${col(r.extra?.longestTaskMs, 14)} ${col(r.ms, 8)} ${col(r.appendMs === undefined ? undefined : (100 * r.appendMs) / r.ms, 11, (x) => `${Math.round(x)} %`)} ${r.bytesPerPoint.toFixed(1).padStart(13)} ${col(cpu, 11, (x) => x.toFixed(2))} ${col(rawCpu, 9, (x) => x.toFixed(2))}`,
     );
   }
   const pick = (runtime, store, context, n) => rows.find((r) => r.runtime === runtime && r.store === store && r.context === context && r.n === n && !r.skipped);
@@ -181,10 +219,10 @@ export function formatRuntimeBenchmarks(rows) {
   for (const n of [...new Set(rows.map((r) => r.n))]) {
     for (const context of ["window", "worker"]) {
       const idb = pick("chromium", "indexeddb", context, n);
-      if (idb) lines.push(`  n=${fmt(n)}: IndexedDB (${context}) ≥ 400k points/s: ${fmt(idb.pointsPerSec)}${vsRaw(idb)} (${ok(idb.pointsPerSec >= 400_000)})`);
+      if (idb) lines.push(`  n=${fmt(n)}: IndexedDB (${context}) ≥ 400k points/s: ${fmt(idb.pointsPerSec)}${vsRaw(idb)} (${ok(idb.pointsPerSec >= 400_000)})${coreBound(idb)}`);
     }
     const opfs = pick("chromium", "opfs", "worker", n);
-    if (opfs) lines.push(`  n=${fmt(n)}: OPFS in a worker ≥ 1M points/s: ${fmt(opfs.pointsPerSec)}${vsRaw(opfs)} (${ok(opfs.pointsPerSec >= 1_000_000)})`);
+    if (opfs) lines.push(`  n=${fmt(n)}: OPFS in a worker ≥ 1M points/s: ${fmt(opfs.pointsPerSec)}${vsRaw(opfs)} (${ok(opfs.pointsPerSec >= 1_000_000)})${coreBound(opfs)}`);
     // The stores a window gets (zero-config IndexedDB, OPFS); indexeddb-page, the adapter used
     // on the page's thread, is the comparison row.
     const win = rows.filter((r) => r.runtime === "chromium" && r.context === "window" && r.n === n && r.extra && !r.skipped && r.store !== "indexeddb-page");

@@ -13,8 +13,11 @@ interface Job {
 }
 
 type Phase = "start" | "end";
-/** Exposed by bench/runtimes.mjs: the page thread's busy (CPU) milliseconds so far. */
-const host = globalThis as unknown as { benchPhase(phase: Phase): Promise<number> };
+/**
+ * Exposed by bench/runtimes.mjs: the page thread's busy (CPU) milliseconds so far, and the
+ * machine's (every core, every process; bench/compare-browser.mjs has no such reading).
+ */
+const host = globalThis as unknown as { benchPhase(phase: Phase): Promise<number>; benchMachineCpu?(): Promise<number> };
 
 /** Follows animation frames until `stop()`, which returns the longest gap between two (ms). */
 function trackFrames(): { stop(): number } {
@@ -59,9 +62,11 @@ function trackLongTasks(): { stop(): number } {
 let frames: { stop(): number } | undefined;
 let longTasks: { stop(): number } | undefined;
 let busyAtStart = 0;
+let machineAtStart = NaN;
 
 async function phase(p: Phase): Promise<Record<string, number>> {
   if (p === "start") {
+    machineAtStart = (await host.benchMachineCpu?.()) ?? NaN;
     busyAtStart = await host.benchPhase("start");
     frames = trackFrames();
     longTasks = trackLongTasks();
@@ -69,7 +74,9 @@ async function phase(p: Phase): Promise<Record<string, number>> {
   }
   const rafGapMs = frames?.stop() ?? NaN;
   const longestTaskMs = longTasks?.stop() ?? NaN;
-  return { pageBusyMs: (await host.benchPhase("end")) - busyAtStart, rafGapMs, longestTaskMs };
+  const pageBusyMs = (await host.benchPhase("end")) - busyAtStart;
+  const machineCpuMs = ((await host.benchMachineCpu?.()) ?? NaN) - machineAtStart;
+  return { pageBusyMs, rafGapMs, longestTaskMs, ...(Number.isNaN(machineCpuMs) ? {} : { machineCpuMs }) };
 }
 
 const around = { start: async (): Promise<void> => void (await phase("start")), end: () => phase("end") };

@@ -7,7 +7,7 @@ import { opfsAdapter } from "../../adapters/opfs/index.ts";
 import { Experiment } from "../../src/runtime/browser/entry.ts";
 import { browserStore } from "../../src/runtime/browser/page-store.ts";
 import { medianPoints, type MeasureOptions, type PointsResult } from "../points.ts";
-import { rawIndexedDB, rawOpfs } from "./raw.ts";
+import { rawIndexedDB, rawOpfs, type RawResult } from "./raw.ts";
 
 export type BenchStore = "indexeddb" | "indexeddb-page" | "opfs" | "opfs-direct" | "memory";
 
@@ -15,8 +15,10 @@ export type BenchStore = "indexeddb" | "indexeddb-page" | "opfs" | "opfs-direct"
 export interface BrowserResult extends PointsResult {
   /** Points/s of the raw baseline: the run's bytes written straight into the store. */
   readonly rawPointsPerSec?: number;
-  /** The page thread's CPU milliseconds while the raw baseline wrote (it includes the deletion of its database or folder). */
+  /** The page thread's CPU milliseconds while the raw baseline wrote. */
   readonly rawPageBusyMs?: number;
+  /** The machine's CPU milliseconds (every core, every process) while the raw baseline wrote. */
+  readonly rawMachineCpuMs?: number;
 }
 
 /**
@@ -40,8 +42,7 @@ export async function benchStore(store: BenchStore, n: number, repeat: number, a
           ? opfsAdapter({ root: name })
           : opfsAdapter({ root: name, io: direct });
   let r: PointsResult;
-  let raw: number;
-  let rawExtra: Record<string, number> | undefined;
+  let raw: RawResult;
   let closed = false;
   try {
     r = await medianPoints(storage, n, repeat, options);
@@ -53,13 +54,16 @@ export async function benchStore(store: BenchStore, n: number, repeat: number, a
     // writes into memory nobody just freed: on a VM that hands freed memory back to its host
     // (bench/host-memory.mjs), writing right after our data was deleted made it several times
     // faster than it is on memory the host has taken back.
-    await around?.start();
-    raw = store.startsWith("indexeddb") ? await rawIndexedDB(bytes, `${name}-raw`) : await rawOpfs(bytes, `${name}-raw`);
-    rawExtra = await around?.end();
+    raw = store.startsWith("indexeddb") ? await rawIndexedDB(bytes, `${name}-raw`, around) : await rawOpfs(bytes, `${name}-raw`, around);
   } finally {
     if (!closed) await storage.close();
     if (store.startsWith("indexeddb")) await deleteDB(name);
     else await (await navigator.storage.getDirectory()).removeEntry(name, { recursive: true });
   }
-  return { ...r, rawPointsPerSec: (n / raw) * 1000, ...(rawExtra ? { rawPageBusyMs: rawExtra["pageBusyMs"] } : {}) };
+  return {
+    ...r,
+    rawPointsPerSec: (n / raw.ms) * 1000,
+    ...(raw.extra ? { rawPageBusyMs: raw.extra["pageBusyMs"] } : {}),
+    ...(raw.extra?.["machineCpuMs"] !== undefined ? { rawMachineCpuMs: raw.extra["machineCpuMs"] } : {}),
+  };
 }
