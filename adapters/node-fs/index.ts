@@ -86,6 +86,16 @@ export function nodeFsAdapter(options: NodeFsAdapterOptions = {}): StorageAdapte
     }
   }
 
+  /** `path` opened for reading, or null when it does not exist. */
+  async function openToRead(path: string): Promise<FileHandle | null> {
+    try {
+      return await fsp.open(path, "r");
+    } catch (err) {
+      if (isMissing(err)) return null;
+      throw err;
+    }
+  }
+
   async function syncFile(key: string): Promise<void> {
     const cached = handles.get(key);
     if (cached) return cached.datasync();
@@ -175,14 +185,8 @@ export function nodeFsAdapter(options: NodeFsAdapterOptions = {}): StorageAdapte
     },
 
     async readRange(key, start, end) {
-      const path = pathOf(key);
-      let h: FileHandle;
-      try {
-        h = await fsp.open(path, "r");
-      } catch (err) {
-        if (isMissing(err)) return null;
-        throw err;
-      }
+      const h = await openToRead(pathOf(key));
+      if (!h) return null;
       try {
         const size = (await h.stat()).size;
         const stop = Math.min(end ?? size, size);
@@ -312,15 +316,8 @@ export function nodeFsAdapter(options: NodeFsAdapterOptions = {}): StorageAdapte
     },
 
     async readStream(key) {
-      const path = pathOf(key);
-      let h: FileHandle;
-      try {
-        h = await fsp.open(path, "r");
-      } catch (err) {
-        if (isMissing(err)) return null;
-        throw err;
-      }
-      return fileHandleStream(h, 256 * 1024);
+      const h = await openToRead(pathOf(key));
+      return h && fileHandleStream(h, 256 * 1024);
     },
 
     async writeStream(key) {
