@@ -22,6 +22,7 @@ import type { StorageAdapter } from "../../../storage/contract.ts";
 import { nodeId } from "./ids.ts";
 import { readJsonDoc } from "../../../layout/json-doc.ts";
 import type { EncoderPool } from "../../../backends/local/encoder-pool.ts";
+import type { ExperimentRef } from "../../store/records.ts";
 import type { StreamPosition } from "../../store/streams.ts";
 import { WriterPositions } from "./writers.ts";
 
@@ -45,15 +46,8 @@ export interface FolderNode {
   readonly parentId: string;
 }
 
-/** An experiment folder of the tree. */
-export interface ExperimentEntry {
-  readonly id: string;
-  readonly nodeId: string;
-  /** The folder under the root: `ns/project/.../name`. */
-  readonly path: string;
-  readonly name: string;
-  readonly projectId: string;
-  readonly parentId: string;
+/** An experiment folder of the tree (its `path` is the folder under the root: `ns/project/.../name`). */
+export interface ExperimentEntry extends ExperimentRef {
   readonly backend: LocalBackend;
   readonly reader: LocalReader;
 }
