@@ -4,12 +4,10 @@
 // covers the writes and their commit, not the slicing, and so does `around` (the page's and the
 // machine's CPU readings of bench/browser/page.ts), not the deletion after.
 import { deleteDB, openDB } from "idb";
+import type { MeasureOptions } from "../points.ts";
 
-/** Readings taken around the timed part (see bench/points.ts `MeasureOptions.around`). */
-export interface Around {
-  start(): Promise<void>;
-  end(): Promise<Record<string, number>>;
-}
+/** Readings taken around the timed part, as around a run's. */
+type Around = NonNullable<MeasureOptions["around"]>;
 
 /** The raw baseline's milliseconds, and the readings of `around` over them. */
 export interface RawResult {
