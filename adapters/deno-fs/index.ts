@@ -15,6 +15,11 @@ export interface DenoFsAdapterOptions {
   readonly maxOpenFiles?: number;
   /** Also sync (fsync what changed) this long after a change, without waiting for `sync()` (ms). Default: only on `sync()`. */
   readonly syncWithinMs?: number;
+  /**
+   * Told when a sync scheduled by `syncWithinMs` fails (it is tried again `syncWithinMs` later),
+   * with how many have failed in a row. Default: a console warning at the 1st, 10th, 100th….
+   */
+  readonly onSyncError?: (err: unknown, failures: number) => void;
 }
 
 const parentOf = (path: string): string => path.slice(0, Math.max(0, path.lastIndexOf("/"))) || ".";
@@ -76,7 +81,7 @@ export function denoFsAdapter(options: DenoFsAdapterOptions = {}): StorageAdapte
   const queue = new NamedMutex(); // per-key order of changes
   const locks = new NamedMutex();
   // What changed since the last sync(); a sync is scheduled after a change with syncWithinMs.
-  const changes = new PendingChanges({ withinMs: options.syncWithinMs, sync: () => sync(), unref: (t) => denoApi().unrefTimer(t as unknown as number) });
+  const changes = new PendingChanges({ withinMs: options.syncWithinMs, onError: options.onSyncError, sync: () => sync(), unref: (t) => denoApi().unrefTimer(t as unknown as number) });
 
   /** Notes, for the next sync(), the folders above `dir` up to the root's parent (`mkdir -p` may have made any of them). */
   function madeDirs(dir: string): void {

@@ -22,6 +22,11 @@ export interface NodeFsAdapterOptions {
    * serve` sets 1000: what it answered is on disk within a second.
    */
   readonly syncWithinMs?: number;
+  /**
+   * Told when a sync scheduled by `syncWithinMs` fails (it is tried again `syncWithinMs` later),
+   * with how many have failed in a row. Default: a console warning at the 1st, 10th, 100th….
+   */
+  readonly onSyncError?: (err: unknown, failures: number) => void;
 }
 
 /**
@@ -53,7 +58,7 @@ export function nodeFsAdapter(options: NodeFsAdapterOptions = {}): StorageAdapte
   const root = resolve(options.root ?? ".dash");
   const handles = new HandleCache<FileHandle>(options.maxOpenFiles ?? 64); // open append handles
   // What changed since the last sync(); a sync is scheduled after a change with syncWithinMs.
-  const changes = new PendingChanges({ withinMs: options.syncWithinMs, sync: () => sync(), unref: (t) => t.unref() });
+  const changes = new PendingChanges({ withinMs: options.syncWithinMs, onError: options.onSyncError, sync: () => sync(), unref: (t) => t.unref() });
   const queue = new NamedMutex(); // per-key write order
   const locks = new NamedMutex();
   // Folders known to exist, so a write into a new folder (every saved file gets its own) makes

@@ -20,6 +20,21 @@ export interface PendingChangesOptions {
   readonly sync: () => Promise<void>;
   /** Lets the process exit while a sync is scheduled (Node: `t.unref()`). */
   readonly unref?: (timer: ReturnType<typeof setTimeout>) => void;
+  /**
+   * Told of each scheduled sync that failed, with how many syncs have failed in a row (nobody
+   * else hears of it: no caller waits on a scheduled sync). Default {@link warnSyncFailure}.
+   */
+  readonly onError?: ((err: unknown, failures: number) => void) | undefined;
+}
+
+/**
+ * The default of `onError`: a console warning at the 1st, 10th, 100th… failure in a row, so a
+ * disk that keeps failing is heard of without a line every `withinMs`.
+ */
+export function warnSyncFailure(err: unknown, failures: number): void {
+  if (!/^10*$/.test(String(failures))) return;
+  const why = err instanceof Error ? err.message : String(err);
+  console.warn(`[ml-dash] the store could not sync its changes to disk (${why}); it tries again until it can (${failures} failed in a row)`);
 }
 
 /** The changes a file-system adapter has not made durable yet. */
@@ -27,6 +42,8 @@ export class PendingChanges {
   private readonly files = new Set<string>();
   private readonly dirs = new Set<string>();
   private timer: ReturnType<typeof setTimeout> | undefined;
+  /** Flushes failed in a row. */
+  private failures = 0;
 
   constructor(private readonly options: PendingChangesOptions) {}
 
@@ -50,7 +67,9 @@ export class PendingChanges {
     this.dirs.clear();
     try {
       await flush(files, dirs);
+      this.failures = 0;
     } catch (err) {
+      this.failures++;
       for (const f of files) this.files.add(f);
       for (const d of dirs) this.dirs.add(d);
       if (this.files.size > 0 || this.dirs.size > 0) this.schedule();
@@ -64,7 +83,7 @@ export class PendingChanges {
     this.timer = setTimeout(() => {
       this.timer = undefined;
       // A failure keeps the changes noted and schedules the next try (see take).
-      this.options.sync().catch(() => undefined);
+      this.options.sync().catch((err: unknown) => (this.options.onError ?? warnSyncFailure)(err, this.failures));
     }, ms);
     this.options.unref?.(this.timer);
   }

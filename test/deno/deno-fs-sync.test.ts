@@ -33,3 +33,33 @@ Deno.test("deno-fs with syncWithinMs syncs a change's file and folder on its own
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("deno-fs: a failed scheduled sync is reported and tried again with no further change", async () => {
+  const dir = await Deno.makeTempDir();
+  const proto = Deno.FsFile.prototype as unknown as { syncData(): Promise<void> };
+  const original = proto.syncData;
+  let failing = 2;
+  let synced = 0;
+  proto.syncData = function (this: Deno.FsFile) {
+    if (failing > 0) {
+      failing--;
+      return Promise.reject(new Error("EIO: input/output error (os error 5)"));
+    }
+    synced++;
+    return original.call(this);
+  };
+  const told: number[] = [];
+  const adapter = denoFsAdapter({ root: `${dir}/store`, syncWithinMs: 20, onSyncError: (_err, failures) => told.push(failures) });
+  try {
+    await adapter.append("run/data.jsonl", new TextEncoder().encode("one\n"));
+    // Nothing is written after the append: only the retry can sync it (waits on the condition).
+    for (let i = 0; i < 1000 && synced === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(synced).toBeGreaterThanOrEqual(1);
+    expect(told).toEqual([1, 2]);
+    await adapter.sync?.();
+  } finally {
+    proto.syncData = original;
+    await adapter.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});

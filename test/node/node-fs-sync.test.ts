@@ -61,19 +61,47 @@ describe.skipIf(!existsSync("/proc/self/fd"))("node-fs sync(): files and the fol
     }
   });
 
-  it("with syncWithinMs, a failed scheduled sync is tried again with no further change", async () => {
+  it("with syncWithinMs, a failed scheduled sync is reported and tried again with no further change", async () => {
     const base = tempDir("nodefs-retry");
-    const adapter = nodeFsAdapter({ root: base, syncWithinMs: 20 });
+    const told: [string, number][] = [];
+    const adapter = nodeFsAdapter({ root: base, syncWithinMs: 20, onSyncError: (err, failures) => told.push([(err as Error).message, failures]) });
     try {
       take();
       failDatasyncs = 2; // the first two scheduled syncs fail; nothing is written after the append
       await adapter.append("run/data.jsonl", bytes("one\n"));
       await vi.waitFor(() => expect(synced.some((s) => s.kind === "datasync" && s.path === join(base, "run", "data.jsonl"))).toBe(true), { timeout: 10_000, interval: 10 });
       expect(failDatasyncs).toBe(0);
+      expect(told).toEqual([
+        [expect.stringMatching(/EIO/), 1],
+        [expect.stringMatching(/EIO/), 2],
+      ]);
       await adapter.sync?.();
       take();
     } finally {
       failDatasyncs = 0;
+      await adapter.close();
+      rmSync(base, { recursive: true, force: true });
+    }
+  });
+
+  it("by default, a failing scheduled sync warns at its 1st and 10th failure in a row, not at each", async () => {
+    const base = tempDir("nodefs-warn");
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => undefined);
+    const adapter = nodeFsAdapter({ root: base, syncWithinMs: 5 });
+    try {
+      failDatasyncs = 11;
+      await adapter.append("run/data.jsonl", bytes("one\n"));
+      await vi.waitFor(() => expect(failDatasyncs).toBe(0), { timeout: 10_000, interval: 10 });
+      await vi.waitFor(() => expect(synced.some((s) => s.kind === "datasync" && s.path === join(base, "run", "data.jsonl"))).toBe(true), { timeout: 10_000, interval: 10 });
+      const lines = warn.mock.calls.map((c) => String(c[0]));
+      expect(lines).toHaveLength(2);
+      expect(lines[0]).toMatch(/could not sync its changes to disk \(EIO.*\(1 failed in a row\)/);
+      expect(lines[1]).toMatch(/\(10 failed in a row\)/);
+      await adapter.sync?.();
+      take();
+    } finally {
+      failDatasyncs = 0;
+      warn.mockRestore();
       await adapter.close();
       rmSync(base, { recursive: true, force: true });
     }
