@@ -8,7 +8,7 @@ import { existsSync, readlinkSync, rmSync } from "node:fs";
 import { open } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { nodeFsAdapter } from "../../adapters/node-fs/index.ts";
+import { nodeFsAdapter, type NodeFsAdapterOptions } from "../../adapters/node-fs/index.ts";
 import { tempDir } from "../support/node-fixtures.ts";
 
 const bytes = (s: string): Uint8Array => new TextEncoder().encode(s);
@@ -43,10 +43,23 @@ describe.skipIf(!existsSync("/proc/self/fd"))("node-fs sync(): files and the fol
     return { files: out.filter((s) => s.kind === "datasync").map((s) => s.path).sort(), dirs: out.filter((s) => s.kind === "sync").map((s) => s.path).sort() };
   };
 
-  it("with syncWithinMs, a change is synced that much later without a sync() call", async () => {
-    const base = tempDir("nodefs-soon");
-    const adapter = nodeFsAdapter({ root: base, syncWithinMs: 20 });
+  type Adapter = ReturnType<typeof nodeFsAdapter>;
+  /** Runs `fn` on a node-fs adapter over a fresh folder `base` (the root is `base/sub` when given); closed and removed after. */
+  async function withAdapter(name: string, options: Omit<NodeFsAdapterOptions, "root"> & { sub?: string }, fn: (adapter: Adapter, base: string) => Promise<void>): Promise<void> {
+    const base = tempDir(name);
+    const { sub, ...rest } = options;
+    const adapter = nodeFsAdapter({ root: sub ? join(base, sub) : base, ...rest });
     try {
+      await fn(adapter, base);
+    } finally {
+      failDatasyncs = 0;
+      await adapter.close();
+      rmSync(base, { recursive: true, force: true });
+    }
+  }
+
+  it("with syncWithinMs, a change is synced that much later without a sync() call", async () => {
+    await withAdapter("nodefs-soon", { syncWithinMs: 20 }, async (adapter, base) => {
       take();
       await adapter.append("run/data.jsonl", bytes("one\n"));
       await vi.waitFor(() => expect(synced.some((s) => s.kind === "datasync" && s.path === join(base, "run", "data.jsonl"))).toBe(true), { timeout: 10_000, interval: 10 });
@@ -55,17 +68,12 @@ describe.skipIf(!existsSync("/proc/self/fd"))("node-fs sync(): files and the fol
       await vi.waitFor(() => expect(synced.map((s) => s.path)).toContain(join(base, "run", "meta.json")), { timeout: 10_000, interval: 10 });
       await adapter.sync?.(); // after the scheduled one still running: nothing of it is left for the next test
       take();
-    } finally {
-      await adapter.close();
-      rmSync(base, { recursive: true, force: true });
-    }
+    });
   });
 
   it("with syncWithinMs, a failed scheduled sync is reported and tried again with no further change", async () => {
-    const base = tempDir("nodefs-retry");
     const told: [string, number][] = [];
-    const adapter = nodeFsAdapter({ root: base, syncWithinMs: 20, onSyncError: (err, failures) => told.push([(err as Error).message, failures]) });
-    try {
+    await withAdapter("nodefs-retry", { syncWithinMs: 20, onSyncError: (err, failures) => told.push([(err as Error).message, failures]) }, async (adapter, base) => {
       take();
       failDatasyncs = 2; // the first two scheduled syncs fail; nothing is written after the append
       await adapter.append("run/data.jsonl", bytes("one\n"));
@@ -77,58 +85,43 @@ describe.skipIf(!existsSync("/proc/self/fd"))("node-fs sync(): files and the fol
       ]);
       await adapter.sync?.();
       take();
-    } finally {
-      failDatasyncs = 0;
-      await adapter.close();
-      rmSync(base, { recursive: true, force: true });
-    }
+    });
   });
 
   it("by default, a failing scheduled sync warns at its 1st and 10th failure in a row, not at each", async () => {
-    const base = tempDir("nodefs-warn");
     const warn = vi.spyOn(console, "warn").mockImplementation(() => undefined);
-    const adapter = nodeFsAdapter({ root: base, syncWithinMs: 5 });
     try {
-      failDatasyncs = 11;
-      await adapter.append("run/data.jsonl", bytes("one\n"));
-      await vi.waitFor(() => expect(failDatasyncs).toBe(0), { timeout: 10_000, interval: 10 });
-      await vi.waitFor(() => expect(synced.some((s) => s.kind === "datasync" && s.path === join(base, "run", "data.jsonl"))).toBe(true), { timeout: 10_000, interval: 10 });
-      const lines = warn.mock.calls.map((c) => String(c[0]));
-      expect(lines).toHaveLength(2);
-      expect(lines[0]).toMatch(/could not sync its changes to disk \(EIO.*\(1 failed in a row\)/);
-      expect(lines[1]).toMatch(/\(10 failed in a row\)/);
-      await adapter.sync?.();
-      take();
+      await withAdapter("nodefs-warn", { syncWithinMs: 5 }, async (adapter, base) => {
+        failDatasyncs = 11;
+        await adapter.append("run/data.jsonl", bytes("one\n"));
+        await vi.waitFor(() => expect(failDatasyncs).toBe(0), { timeout: 10_000, interval: 10 });
+        await vi.waitFor(() => expect(synced.some((s) => s.kind === "datasync" && s.path === join(base, "run", "data.jsonl"))).toBe(true), { timeout: 10_000, interval: 10 });
+        const lines = warn.mock.calls.map((c) => String(c[0]));
+        expect(lines).toHaveLength(2);
+        expect(lines[0]).toMatch(/could not sync its changes to disk \(EIO.*\(1 failed in a row\)/);
+        expect(lines[1]).toMatch(/\(10 failed in a row\)/);
+        await adapter.sync?.();
+        take();
+      });
     } finally {
-      failDatasyncs = 0;
       warn.mockRestore();
-      await adapter.close();
-      rmSync(base, { recursive: true, force: true });
     }
   });
 
   it("an explicit sync() that fails reports it, and the next sync() takes the same changes", async () => {
-    const base = tempDir("nodefs-fail");
-    const adapter = nodeFsAdapter({ root: base });
-    try {
+    await withAdapter("nodefs-fail", {}, async (adapter, base) => {
       await adapter.append("run/data.jsonl", bytes("one\n"));
       take();
       failDatasyncs = 1;
       await expect(adapter.sync?.()).rejects.toThrow(/EIO/);
       await adapter.sync?.();
       expect(take().files).toEqual([join(base, "run", "data.jsonl")]);
-    } finally {
-      failDatasyncs = 0;
-      await adapter.close();
-      rmSync(base, { recursive: true, force: true });
-    }
+    });
   });
 
   it("a new file's folders up to the root's parent, its data, then only what changes", async () => {
-    const base = tempDir("nodefs-sync");
-    const root = join(base, "store"); // made by the first append
-    const adapter = nodeFsAdapter({ root });
-    try {
+    await withAdapter("nodefs-sync", { sub: "store" /* made by the first append */ }, async (adapter, base) => {
+      const root = adapter.root;
       const data = join(root, "a", "b", "data.jsonl");
       await adapter.append("a/b/data.jsonl", bytes("one\n"));
       await adapter.sync?.();
@@ -165,9 +158,6 @@ describe.skipIf(!existsSync("/proc/self/fd"))("node-fs sync(): files and the fol
       await adapter.deletePrefix("a/c");
       await adapter.sync?.();
       expect(take()).toEqual({ files: [], dirs: [join(root, "a"), join(root, "a", "b")] });
-    } finally {
-      await adapter.close();
-      rmSync(base, { recursive: true, force: true });
-    }
+    });
   });
 });
